@@ -1,0 +1,101 @@
+import type { ComposeProject } from '../../compose/project.js';
+import type { ObsConfig } from '../../config/obs-config.js';
+import { UsageError } from '../../errors.js';
+import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
+import { DEFAULT_RETENTION_DAYS, RETENTION_DAYS, type InitChoices } from './choices.js';
+import type { InitOptions } from './options.js';
+import { defaultGroupName, parseRetention, validateDataset, validateLogGroupName, validateXrayGroupName } from './validate.js';
+import type { Prompter } from './prompter.js';
+
+export interface DecideInput {
+  options: InitOptions;
+  project: ComposeProject;
+  composePath: string;
+  stacks: Map<string, Stack>;
+  previous?: ObsConfig;
+  projectName: string;
+  /** Present only when obs may ask (a TTY and not CI, and no --yes). */
+  prompter?: Prompter;
+}
+
+/** Flags first, then what obs.yaml recorded last time, then the defaults; questions only for the rest. */
+export async function decideChoices(input: DecideInput): Promise<InitChoices> {
+  const { options, project, previous, prompter } = input;
+  const names = project.services.map((s) => s.name);
+
+  let services: string[];
+  if (options.services !== undefined) {
+    services = options.services.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = services.filter((s) => !names.includes(s));
+    if (unknown.length > 0) {
+      throw new UsageError(`--services names ${unknown.map((s) => JSON.stringify(s)).join(', ')}, not in ${input.composePath} (services: ${names.join(', ')})`);
+    }
+    if (services.length === 0) throw new UsageError('--services needs at least one service name');
+  } else {
+    const remembered = previous ? Object.keys(previous.services).filter((s) => names.includes(s)) : [];
+    const built = project.services.filter((s) => s.config.buildContext !== undefined).map((s) => s.name);
+    const defaults = remembered.length > 0 ? remembered : built;
+    if (prompter) {
+      services = await prompter.services(
+        project.services.map((s) => ({ name: s.name, description: describeService(s.name, input.stacks, s.config.image) })),
+        defaults,
+      );
+    } else {
+      services = defaults;
+    }
+    if (services.length === 0) {
+      throw new UsageError(`no service in ${input.composePath} has a build context to instrument`, {
+        hint: 'pass --services NAME[,NAME...] to choose the services',
+      });
+    }
+  }
+
+  const ask = async (flag: boolean | undefined, remembered: boolean | undefined, fallback: boolean, question: string) =>
+    flag ?? (prompter ? await prompter.confirm(question, remembered ?? fallback) : (remembered ?? fallback));
+
+  const honeycomb = await ask(options.honeycomb, previous?.honeycomb.enabled, true, 'Send traces to Honeycomb (OpenTelemetry)?');
+  let region = options.honeycombRegion ?? previous?.honeycomb.region ?? 'us';
+  if (honeycomb && options.honeycombRegion === undefined && prompter) region = await prompter.region(region);
+  const dataset = options.honeycombDataset !== undefined ? validateDataset(options.honeycombDataset) : previous?.honeycomb.dataset;
+
+  const hasBackend = services.some((s) => !BROWSER_STACKS.has(input.stacks.get(s) ?? 'unknown'));
+  const xray = await ask(options.xray, previous?.xray.enabled, hasBackend, 'Trace with AWS X-Ray (adds the X-Ray daemon)?');
+  let group = options.xrayGroup ?? previous?.xray.groups[0]?.name ?? defaultGroupName(input.projectName);
+  if (xray && options.xrayGroup === undefined && prompter) group = await prompter.text('X-Ray group name', group, (v) => check(() => validateXrayGroupName(v, 'the group name')));
+  if (xray) validateXrayGroupName(group);
+
+  const cloudwatch = await ask(options.cloudwatch, previous?.cloudwatch.enabled, false, 'Send logs to CloudWatch Logs?');
+  let logGroup = options.logGroup ?? previous?.cloudwatch.logGroups[0]?.name ?? `/${input.projectName}`;
+  let retention = options.retention !== undefined ? parseRetention(options.retention) : (previous?.cloudwatch.logGroups[0]?.retentionInDays ?? DEFAULT_RETENTION_DAYS);
+  if (cloudwatch && prompter) {
+    if (options.logGroup === undefined) logGroup = await prompter.text('CloudWatch log group name', logGroup, (v) => check(() => validateLogGroupName(v, 'the log group name')));
+    if (options.retention === undefined) retention = await prompter.retention(retention, RETENTION_DAYS);
+  }
+  if (cloudwatch) validateLogGroupName(logGroup);
+
+  const rollbar = await ask(options.rollbar, previous?.rollbar.enabled, false, 'Report errors to Rollbar?');
+
+  return {
+    services,
+    honeycomb: { enabled: honeycomb, region, ...(dataset ? { dataset } : {}) },
+    xray: { enabled: xray, group },
+    cloudwatch: { enabled: cloudwatch, logGroup, retentionInDays: retention },
+    rollbar: { enabled: rollbar },
+    force: options.force === true,
+  };
+}
+
+function describeService(name: string, stacks: Map<string, Stack>, image: string | undefined): string {
+  const stack = stacks.get(name);
+  if (stack) return stack === 'unknown' ? 'built here' : `built here, ${stack}`;
+  return image ? `image ${image}` : 'no build or image';
+}
+
+function check(fn: () => unknown): true | string {
+  try {
+    fn();
+    return true;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

@@ -1,0 +1,69 @@
+import { HONEYCOMB_ENDPOINTS } from '../../config/obs-config.js';
+import type { ComposeService } from '../../compose/project.js';
+import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
+import type { EnvSetting } from '../../compose/edit-env.js';
+import type { InitChoices } from './choices.js';
+
+export interface HostingHints {
+  gitpod: boolean;
+  codespaces: boolean;
+}
+
+/** The port a browser reaches the service on, for X-Ray's dynamic segment naming. */
+export function publishedPort(service: ComposeService): string | undefined {
+  const tcp = service.config.ports.find((p) => !p.protocol || p.protocol === 'tcp');
+  return tcp?.published?.replace(/^.*-/, '') ?? tcp?.target;
+}
+
+/**
+ * AWS_XRAY_URL is a pattern matched against the Host header: `*` on both sides, and the host
+ * the browser really uses (Gitpod and Codespaces put the port into the host name).
+ */
+export function xrayUrlPattern(port: string, hints: HostingHints): string {
+  if (hints.gitpod) return `*${port}-\${GITPOD_WORKSPACE_ID}.\${GITPOD_WORKSPACE_CLUSTER_HOST}*`;
+  if (hints.codespaces) return `*\${CODESPACE_NAME}-${port}.\${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}*`;
+  return `*localhost:${port}*`;
+}
+
+export function otlpHeaders(choices: InitChoices, keyVar = 'HONEYCOMB_API_KEY'): string {
+  const team = `x-honeycomb-team=\${${keyVar}}`;
+  return choices.honeycomb.dataset ? `${team},x-honeycomb-dataset=${choices.honeycomb.dataset}` : team;
+}
+
+/** Every variable obs wants on an instrumented service, in the order it writes them. */
+export function desiredEnvironment(
+  service: ComposeService,
+  stack: Stack,
+  choices: InitChoices,
+  hints: HostingHints,
+  daemonService: string | undefined,
+): EnvSetting[] {
+  const settings: EnvSetting[] = [{ key: 'OTEL_SERVICE_NAME', value: service.name }];
+  // A browser bundle cannot hold a Honeycomb key or reach a daemon: it only needs its name.
+  if (BROWSER_STACKS.has(stack)) return settings;
+  if (choices.honeycomb.enabled) {
+    settings.push({ key: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: HONEYCOMB_ENDPOINTS[choices.honeycomb.region] });
+    settings.push({ key: 'OTEL_EXPORTER_OTLP_HEADERS', value: otlpHeaders(choices) });
+  }
+  if (choices.xray.enabled && daemonService) {
+    const port = publishedPort(service);
+    if (port) settings.push({ key: 'AWS_XRAY_URL', value: xrayUrlPattern(port, hints) });
+    settings.push({ key: 'AWS_XRAY_DAEMON_ADDRESS', value: `${daemonService}:2000` });
+  }
+  if (choices.cloudwatch.enabled) {
+    settings.push({ key: 'AWS_DEFAULT_REGION', value: '${AWS_DEFAULT_REGION}' });
+    settings.push({ key: 'AWS_ACCESS_KEY_ID', value: '${AWS_ACCESS_KEY_ID}' });
+    settings.push({ key: 'AWS_SECRET_ACCESS_KEY', value: '${AWS_SECRET_ACCESS_KEY}' });
+  }
+  if (choices.rollbar.enabled) settings.push({ key: 'ROLLBAR_ACCESS_TOKEN', value: '${ROLLBAR_ACCESS_TOKEN}' });
+  return settings;
+}
+
+/** Placeholders for `.env.example`, with the one-line comment each gets. */
+export const PLACEHOLDER_COMMENTS: Record<string, string> = {
+  HONEYCOMB_API_KEY: 'Honeycomb ingest key (Honeycomb > Environment settings > API keys). Never commit it.',
+  AWS_ACCESS_KEY_ID: 'AWS access key id used by the X-Ray daemon and CloudWatch Logs.',
+  AWS_SECRET_ACCESS_KEY: 'AWS secret access key that goes with AWS_ACCESS_KEY_ID. Never commit it.',
+  AWS_DEFAULT_REGION: 'AWS region for X-Ray and CloudWatch Logs, e.g. us-east-1.',
+  ROLLBAR_ACCESS_TOKEN: 'Rollbar project access token with the post_server_item scope. Never commit it.',
+};

@@ -1,0 +1,133 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, posix, relative, resolve } from 'node:path';
+import { discoverComposeFiles, COMPOSE_FILE_NAMES } from '../../compose/discover.js';
+import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
+import { buildProject, type ComposeProject } from '../../compose/project.js';
+import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../../config/obs-config.js';
+import { parseDotenv } from '../../dotenv/index.js';
+import { UsageError } from '../../errors.js';
+import { gitignoreCoversDotenv, gitInfo, type GitInfo } from '../../io/git.js';
+import { detectStack, MANIFEST_FILES, type Stack } from '../../stacks/detect.js';
+import type { InitSnapshot, TextFile } from './plan.js';
+
+export interface Discovered {
+  root: string;
+  snapshot: InitSnapshot;
+  project: ComposeProject;
+  previous?: ObsConfig;
+  git: GitInfo;
+  notes: string[];
+}
+
+/** Reads a file, turning "missing" into undefined and anything else into a one-line error. */
+async function readOptional(root: string, path: string): Promise<TextFile | undefined> {
+  try {
+    const info = await stat(join(root, path));
+    if (info.isDirectory()) return undefined;
+    if ((info.mode & 0o444) === 0) throw new UsageError('the file is not readable (no read permission)', { file: path });
+    return { path, text: await readFile(join(root, path), 'utf8') };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read the file: ${(err as Error).message}`, { file: path });
+  }
+}
+
+async function readRequired(root: string, path: string): Promise<TextFile> {
+  const file = await readOptional(root, path);
+  if (!file) throw new UsageError('no such file', { file: path, hint: 'check the path given to -f/--file' });
+  return file;
+}
+
+export async function discover(root: string, explicitFiles: string[] | undefined): Promise<Discovered> {
+  const notes: string[] = [];
+  const rootInfo = await stat(root).catch(() => undefined);
+  if (!rootInfo?.isDirectory()) throw new UsageError(`no such directory: ${root}`);
+
+  let composePaths: string[];
+  if (explicitFiles && explicitFiles.length > 0) {
+    composePaths = explicitFiles.map((f) => toPosix(relative(root, resolve(root, f))));
+  } else {
+    const names = new Set(await readdir(root));
+    const found = discoverComposeFiles(names);
+    if (!found) {
+      throw new UsageError(`no compose file in ${root} (looked for ${COMPOSE_FILE_NAMES.join(', ')})`, {
+        hint: 'run obs in the folder with your compose file, or pass --dir or -f/--file',
+      });
+    }
+    composePaths = found.files;
+    if (found.ignored.length > 0) notes.push(`found several compose files; using ${found.files.join(' + ')} like docker compose, not ${found.ignored.join(', ')}`);
+  }
+  const compose: ComposeFile[] = [];
+  for (const path of composePaths) {
+    const file = await readRequired(root, path);
+    compose.push(parseComposeText(path, file.text));
+  }
+  const project = buildProject(compose);
+  const projectDir = toPosix(dirname(composePaths[0]!));
+  const inProject = (name: string) => (projectDir === '.' ? name : posix.join(projectDir, name));
+
+  const dotenv = await readOptional(root, inProject('.env'));
+  if (dotenv) parseDotenv(dotenv.text, dotenv.path); // fail early, naming the line
+  const dotenvExample = await readOptional(root, inProject('.env.example'));
+  if (dotenvExample) parseDotenv(dotenvExample.text, dotenvExample.path);
+  const gitignore = await readOptional(root, '.gitignore');
+  const obsConfigFile = await readOptional(root, OBS_CONFIG_FILE);
+  const previous = obsConfigFile ? parseObsConfig(obsConfigFile.text, obsConfigFile.path) : undefined;
+
+  const stacks = new Map<string, Stack>();
+  for (const service of project.services) {
+    if (service.config.buildContext === undefined) continue;
+    const context = resolve(root, projectDir, service.config.buildContext);
+    const files = new Map<string, string>();
+    for (const name of MANIFEST_FILES) {
+      const text = await readFile(join(context, name), 'utf8').catch(() => undefined);
+      if (text !== undefined) files.set(name, text);
+    }
+    stacks.set(service.name, detectStack(files));
+  }
+
+  const git = await gitInfo(root);
+  const envPath = inProject('.env');
+  const envIgnored = git.isRepo ? await git.isIgnored(envPath) : gitignoreCoversDotenv(gitignore?.text);
+  const envTracked = git.isRepo ? await git.isTracked(envPath) : false;
+  const hints = {
+    gitpod: (await readOptional(root, '.gitpod.yml')) !== undefined,
+    codespaces: (await stat(join(root, '.devcontainer')).catch(() => undefined))?.isDirectory() ?? false,
+  };
+  const projectName = sanitizeProjectName(project.name ?? baseName(resolve(root, projectDir)));
+
+  return {
+    root,
+    project,
+    previous,
+    git,
+    notes,
+    snapshot: {
+      compose,
+      projectDir: projectDir === '.' ? '' : projectDir,
+      dotenv,
+      dotenvExample,
+      gitignore,
+      obsConfig: obsConfigFile,
+      hints,
+      stacks,
+      envIgnored,
+      envTracked,
+      projectName,
+    },
+  };
+}
+
+function toPosix(path: string): string {
+  return path.split('\\').join('/');
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? 'app';
+}
+
+/** compose's project-name normalisation: lowercase, [a-z0-9_-] only, no leading _ or -. */
+export function sanitizeProjectName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '') || 'app';
+}

@@ -1,0 +1,109 @@
+import { join, resolve } from 'node:path';
+import { say, type Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { assertWritable, writeFilesAtomically, type WriteRequest } from '../../io/atomic-write.js';
+import { unifiedDiff } from '../../io/diff.js';
+import { changedOnly } from '../../plan/file-change.js';
+import { decideChoices } from './decide.js';
+import { discover } from './discover.js';
+import type { InitOptions } from './options.js';
+import { planInit } from './plan.js';
+import { changeAction, describeSetup, findingsLines, nextSteps, painter, renderDiffs } from './report.js';
+
+/** discover -> decide -> plan -> show -> apply -> report. Only the last two steps write. */
+export async function runInit(ctx: Context, options: InitOptions): Promise<number> {
+  const root = resolve(ctx.cwd, options.dir ?? '.');
+  const found = await discover(root, options.file);
+  const { snapshot, project } = found;
+  const interactive = ctx.interactive && !options.yes;
+  const prompter = interactive ? (await import('./prompter.js')).inquirerPrompter(ctx) : undefined;
+  const paint = painter(ctx);
+
+  say(ctx, paint.bold(`obs init: ${root} (${snapshot.compose.map((f) => f.path).join(' + ')})`));
+  for (const note of found.notes) say(ctx, `- ${note}`);
+  const choices = await decideChoices({
+    options,
+    project,
+    composePath: snapshot.compose[0]!.path,
+    stacks: snapshot.stacks,
+    previous: found.previous,
+    projectName: snapshot.projectName,
+    prompter,
+  });
+  const plan = planInit(snapshot, choices);
+  const changes = changedOnly(plan.changes);
+  for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
+
+  const findings = findingsLines(plan, choices);
+  const result = {
+    schemaVersion: 1,
+    command: 'init',
+    directory: root,
+    composeFiles: snapshot.compose.map((f) => f.path),
+    dryRun: options.dryRun === true,
+    applied: false,
+    choices,
+    changes: changes.map((c) => ({ path: c.path, action: changeAction(c), diff: unifiedDiff(c) })),
+    untracked: plan.untrack,
+    added: plan.added,
+    movedSecrets: plan.movedSecrets,
+    conflicts: plan.conflicts.map((c) => ({ service: c.service, key: c.key, reason: c.reason, replaced: c.replaced })),
+    notes: plan.notes,
+    nextSteps: nextSteps(plan, snapshot.hints.gitpod),
+  };
+  const finish = (code: number) => {
+    if (options.json) ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return code;
+  };
+
+  if (changes.length === 0 && plan.untrack.length === 0) {
+    for (const line of findings) say(ctx, paint.warn(line));
+    say(ctx, paint.ok('Nothing to change: the project is already wired as chosen.'));
+    return finish(0);
+  }
+  say(ctx);
+  ctx.stderr.write(renderDiffs(changes, paint));
+  say(ctx);
+  for (const line of findings) say(ctx, paint.warn(line));
+  say(ctx, `${changes.length} file(s) to change: ${changes.map((c) => `${c.path} (${changeAction(c)})`).join(', ')}`);
+
+  if (options.dryRun) {
+    say(ctx, 'Dry run: nothing was written.');
+    return finish(0);
+  }
+
+  const dirty = await found.git.uncommitted(changes.map((c) => c.path));
+  if (!options.yes) {
+    if (!prompter) {
+      throw new UsageError('obs init needs a yes to write these files', { hint: 'pass --yes to apply the changes above, or --dry-run to only show them' });
+    }
+    if (dirty.length > 0) say(ctx, paint.warn(`! uncommitted changes in ${dirty.join(', ')}; obs edits them in place.`));
+    if (plan.untrack.length > 0 && !(await prompter.confirm(`Stop tracking ${plan.untrack.join(', ')} in git (git rm --cached; the file stays on disk)?`, true))) {
+      say(ctx, 'Nothing was written: obs never writes secrets into a file git tracks.');
+      return finish(1);
+    }
+    if (!(await prompter.confirm('Apply these changes?', true))) {
+      say(ctx, 'Nothing was written.');
+      return finish(0);
+    }
+  } else if (dirty.length > 0) {
+    say(ctx, paint.warn(`! uncommitted changes in ${dirty.join(', ')}; proceeding because of --yes.`));
+  }
+
+  const requests: WriteRequest[] = changes.map((c) => ({
+    path: join(root, c.path),
+    display: c.path,
+    content: c.after,
+    newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644,
+  }));
+  await assertWritable(requests);
+  for (const path of plan.untrack) await found.git.untrack(path);
+  await writeFilesAtomically(requests);
+  result.applied = true;
+
+  say(ctx, paint.ok(`Wrote ${changes.length} file(s).`));
+  if (plan.untrack.length > 0) say(ctx, `Stopped tracking ${plan.untrack.join(', ')} in git; commit that removal.`);
+  say(ctx, 'Next:');
+  for (const step of result.nextSteps) say(ctx, `  - ${step}`);
+  return finish(0);
+}

@@ -1,0 +1,19 @@
+/** The flags of `obs init` as commander hands them over. */
+export interface InitOptions {
+  dir: string;
+  file?: string[];
+  services?: string;
+  honeycomb?: boolean;
+  honeycombRegion?: 'us' | 'eu';
+  honeycombDataset?: string;
+  xray?: boolean;
+  xrayGroup?: string;
+  cloudwatch?: boolean;
+  logGroup?: string;
+  retention?: string;
+  rollbar?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  json?: boolean;
+}

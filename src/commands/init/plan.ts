@@ -1,0 +1,375 @@
+/**
+ * Pure planning for `obs init`: from the files as read and the user's choices to the exact
+ * new text of every file. No fs, no prompts, no git: those live in index.ts.
+ */
+import { isMap, parse as parseYamlLoose } from 'yaml';
+import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
+import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
+import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
+import { applyTextEdits, lineColOf, type TextEdit } from '../../compose/text-edits.js';
+import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
+import { HONEYCOMB_ENDPOINTS, OBS_CONFIG_FILE, renderObsConfig, type ObsConfig } from '../../config/obs-config.js';
+import { appendDotenvKeys, dotenvToMap, parseDotenv, setDotenvValue, type DotenvAddition } from '../../dotenv/index.js';
+import type { FileChange } from '../../plan/file-change.js';
+import { honeycombTeamLiteral, isLiteralSecret, OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
+import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
+import type { InitChoices } from './choices.js';
+import { desiredEnvironment, PLACEHOLDER_COMMENTS, type HostingHints } from './desired-env.js';
+
+export interface TextFile {
+  path: string;
+  text: string;
+}
+
+/** What discovery read from disk, already parsed where parsing can fail. */
+export interface InitSnapshot {
+  compose: ComposeFile[];
+  /** Directory compose reads `.env` from, relative to where obs runs ('' for the same one). */
+  projectDir: string;
+  dotenv?: TextFile;
+  dotenvExample?: TextFile;
+  gitignore?: TextFile;
+  obsConfig?: TextFile;
+  hints: HostingHints;
+  stacks: Map<string, Stack>;
+  /** `.env` is ignored by git (or by .gitignore outside a repository). */
+  envIgnored: boolean;
+  /** `.env` is tracked by git: it must stop being tracked before a secret goes into it. */
+  envTracked: boolean;
+  projectName: string;
+}
+
+export interface MovedSecret {
+  file: string;
+  line: number;
+  service: string;
+  key: string;
+  envVar: string;
+}
+
+export interface Conflict {
+  service: string;
+  key: string;
+  current: string | null;
+  proposed: string;
+  /** true when --force replaced it. */
+  replaced: boolean;
+  reason: string;
+}
+
+export interface InitPlan {
+  changes: FileChange[];
+  /** Paths to remove from the git index (`git rm --cached`), kept on disk. */
+  untrack: string[];
+  added: { service: string; keys: string[] }[];
+  movedSecrets: MovedSecret[];
+  conflicts: Conflict[];
+  notes: string[];
+  daemonService?: string;
+  daemonAdded: boolean;
+  config: ObsConfig;
+  /** Variables the user must fill in `.env` (or `gp env` on Gitpod). */
+  requiredVariables: string[];
+}
+
+interface ServiceWork {
+  service: ComposeService;
+  additions: EnvSetting[];
+  replacements: { key: string; value: string }[];
+}
+
+export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan {
+  const project = buildProject(snapshot.compose);
+  const notes: string[] = [];
+  const conflicts: Conflict[] = [];
+  const movedSecrets: MovedSecret[] = [];
+
+  const existingDaemon = choices.xray.enabled ? findXrayDaemon(project) : undefined;
+  const daemonName = choices.xray.enabled ? (existingDaemon?.name ?? freeServiceName(project, XRAY_DAEMON_NAME)) : undefined;
+
+  // 1. Secrets already written into the compose file move to .env, whatever the choices.
+  const secretWork = planSecretMoves(project, snapshot, movedSecrets);
+
+  // 2. What each chosen service needs that it does not have yet.
+  const work: ServiceWork[] = [];
+  const nameOwners = serviceNameOwners(project);
+  for (const name of choices.services) {
+    const service = project.services.find((s) => s.name === name)!;
+    const stack = snapshot.stacks.get(name) ?? 'unknown';
+    const desired = desiredEnvironment(service, stack, choices, snapshot.hints, daemonName);
+    const item: ServiceWork = { service, additions: [], replacements: [] };
+    for (const setting of desired) {
+      const current = service.config.environment.get(setting.key);
+      const has = service.config.environment.has(setting.key);
+      if (!has) {
+        item.additions.push(setting);
+        continue;
+      }
+      if (current === setting.value || secretWork.replaced.has(`${name}\0${setting.key}`)) continue;
+      const conflict = describeConflict(service, setting, current ?? null, nameOwners);
+      if (!conflict) continue;
+      conflicts.push({ ...conflict, replaced: choices.force });
+      if (choices.force) item.replacements.push(setting);
+    }
+    work.push(item);
+  }
+
+  // 3. Turn all of it into text edits per compose file.
+  const editsByFile = new Map<ComposeFile, TextEdit[]>(snapshot.compose.map((f) => [f, []]));
+  const contexts = new Map<ComposeFile, EnvEditContext>(snapshot.compose.map((f) => [f, makeEnvEditContext(f)]));
+  for (const edit of secretWork.edits) editsByFile.get(edit.file)!.push(edit.edit);
+  for (const item of work) {
+    const definition = item.service.definitions.find((d) => d.map) ?? item.service.definitions[0]!;
+    if (!definition.map) {
+      notes.push(`${item.service.name} has no settings in ${definition.file.path}; add an environment by hand`);
+      continue;
+    }
+    const ctx = contexts.get(definition.file)!;
+    editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, item.additions));
+    for (const replacement of item.replacements) {
+      const entry = findEnvEntry(definition.file.doc, definition.map, replacement.key);
+      if (entry) editsByFile.get(definition.file)!.push(replaceEnvValue(entry, replacement.key, replacement.value));
+    }
+  }
+  let daemonAdded = false;
+  if (choices.xray.enabled && !existingDaemon && daemonName) {
+    const main = snapshot.compose[0]!;
+    const step = contexts.get(main)!.indentStep;
+    editsByFile.get(main)!.push(addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s), step));
+    daemonAdded = true;
+  }
+
+  const changes: FileChange[] = [];
+  for (const file of snapshot.compose) {
+    const after = applyTextEdits(file.text, editsByFile.get(file)!);
+    if (after !== file.text) verifyEditedCompose(file, after);
+    changes.push({ path: file.path, before: file.text, after });
+  }
+
+  // 4. Placeholders, .env, .gitignore and obs.yaml.
+  const referenced = referencedVariables(work, daemonAdded);
+  const requiredVariables = [...new Set([...referenced, ...movedSecrets.map((m) => m.envVar)])];
+  const envPath = joinPath(snapshot.projectDir, '.env');
+  const examplePath = joinPath(snapshot.projectDir, '.env.example');
+  const exampleAdditions: DotenvAddition[] = requiredVariables.map((key) => ({
+    key,
+    value: '',
+    comment: PLACEHOLDER_COMMENTS[key] ?? `Moved out of ${snapshot.compose[0]!.path} by obs. Never commit it.`,
+  }));
+  const exampleBefore = snapshot.dotenvExample?.text ?? null;
+  changes.push({ path: examplePath, before: exampleBefore, after: appendDotenvKeys(exampleBefore ?? '', exampleAdditions, examplePath) });
+
+  const untrack: string[] = [];
+  const envBefore = snapshot.dotenv?.text ?? null;
+  if (envBefore !== null || movedSecrets.length > 0) {
+    let envAfter = envBefore ?? '# Local secrets for docker compose. Git-ignored: never commit this file.\n';
+    for (const [envVar, value] of secretWork.dotenvValues) {
+      const current = dotenvToMap(parseDotenv(envAfter, envPath));
+      envAfter = current.has(envVar)
+        ? setDotenvValue(envAfter, envVar, value, envPath)
+        : appendDotenvKeys(envAfter, [{ key: envVar, value }], envPath);
+    }
+    envAfter = appendDotenvKeys(envAfter, requiredVariables.map((key) => ({ key, value: '' })), envPath);
+    changes.push({ path: envPath, before: envBefore, after: envAfter });
+    if (snapshot.envTracked && envAfter !== envBefore) untrack.push(envPath);
+  }
+  if (!snapshot.envIgnored) {
+    const before = snapshot.gitignore?.text ?? null;
+    const base = before ?? '';
+    const eol = base.includes('\r\n') ? '\r\n' : '\n';
+    const sep = base === '' || base.endsWith('\n') ? '' : eol;
+    changes.push({ path: '.gitignore', before, after: `${base}${sep}# Local secrets (added by obs)${eol}.env${eol}` });
+  }
+
+  const config = buildConfig(snapshot, choices, daemonName);
+  const configText = renderObsConfig(config);
+  const configBefore = snapshot.obsConfig?.text ?? null;
+  changes.push({ path: OBS_CONFIG_FILE, before: configBefore, after: sameConfig(configBefore, configText) ? configBefore! : configText });
+
+  return {
+    changes,
+    untrack,
+    added: work.filter((w) => w.additions.length > 0).map((w) => ({ service: w.service.name, keys: w.additions.map((a) => a.key) })),
+    movedSecrets,
+    conflicts,
+    notes,
+    daemonService: daemonName,
+    daemonAdded,
+    config,
+    requiredVariables,
+  };
+}
+
+/** Services that already claim each OTEL_SERVICE_NAME, to spot names shared by several. */
+function serviceNameOwners(project: ComposeProject): Map<string, string[]> {
+  const owners = new Map<string, string[]>();
+  for (const service of project.services) {
+    const name = service.config.environment.get('OTEL_SERVICE_NAME');
+    if (!name) continue;
+    owners.set(name, [...(owners.get(name) ?? []), service.name]);
+  }
+  return owners;
+}
+
+function describeConflict(
+  service: ComposeService,
+  setting: EnvSetting,
+  current: string | null,
+  owners: Map<string, string[]>,
+): Omit<Conflict, 'replaced'> | undefined {
+  if (current === null) return undefined; // `KEY:` passes the value through from the shell or .env: the user's choice.
+  if (setting.key === 'OTEL_SERVICE_NAME') {
+    const sharing = (owners.get(current) ?? []).filter((s) => s !== service.name);
+    const reason = sharing.length > 0 ? `the name "${current}" is also used by ${sharing.join(', ')}` : `set to "${current}" instead of the compose service name`;
+    return { service: service.name, key: setting.key, current, proposed: setting.value, reason };
+  }
+  if (SECRET_KEYS.has(setting.key) || OTLP_HEADER_KEYS.has(setting.key)) {
+    // A reference to another variable (e.g. per-service keys) is a deliberate choice.
+    return { service: service.name, key: setting.key, current: '(a reference)', proposed: setting.value, reason: 'references a different variable' };
+  }
+  return { service: service.name, key: setting.key, current, proposed: setting.value, reason: 'differs from what obs would write' };
+}
+
+interface SecretWork {
+  edits: { file: ComposeFile; edit: TextEdit }[];
+  /** `.env` variable -> literal value moved there. */
+  dotenvValues: Map<string, string>;
+  /** `service\0KEY` whose value was replaced by a reference. */
+  replaced: Set<string>;
+}
+
+function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot, moved: MovedSecret[]): SecretWork {
+  const work: SecretWork = { edits: [], dotenvValues: new Map(), replaced: new Set() };
+  const existing = snapshot.dotenv ? dotenvToMap(parseDotenv(snapshot.dotenv.text, snapshot.dotenv.path)) : new Map<string, string | undefined>();
+  const seenNodes = new Set<unknown>();
+  const variableFor = (base: string, value: string, service: string): string => {
+    for (const candidate of [base, `${base}_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]) {
+      const planned = work.dotenvValues.get(candidate);
+      const onDisk = existing.get(candidate);
+      if ((planned === undefined || planned === value) && (!onDisk || onDisk === value)) return candidate;
+    }
+    return `${base}_${moved.length + 1}`;
+  };
+  for (const service of project.services) {
+    for (const definition of service.definitions) {
+      if (!definition.map) continue;
+      for (const [key, value] of service.config.environment) {
+        if (value === null) continue;
+        const entry = findEnvEntry(definition.file.doc, definition.map, key);
+        if (!entry || seenNodes.has(entry.scalar)) continue;
+        const written = entry.form === 'map' ? String(entry.scalar.value ?? '') : String(entry.scalar.value).slice(key.length + 1);
+        if (written !== value) continue; // defined in another file; handled there
+        let replacement: string | undefined;
+        let envVar: string | undefined;
+        if (SECRET_KEYS.has(key) && isLiteralSecret(value)) {
+          envVar = variableFor(key, value, service.name);
+          replacement = `\${${envVar}}`;
+          work.dotenvValues.set(envVar, value);
+        } else if (OTLP_HEADER_KEYS.has(key)) {
+          const literal = honeycombTeamLiteral(value);
+          if (literal) {
+            envVar = variableFor('HONEYCOMB_API_KEY', literal.value, service.name);
+            replacement = `${value.slice(0, literal.start)}\${${envVar}}${value.slice(literal.end)}`;
+            work.dotenvValues.set(envVar, literal.value);
+          }
+        }
+        if (replacement === undefined || envVar === undefined) continue;
+        seenNodes.add(entry.scalar);
+        work.edits.push({ file: definition.file, edit: replaceEnvValue(entry, key, replacement) });
+        work.replaced.add(`${service.name}\0${key}`);
+        const { line } = lineColOf(definition.file.text, entry.scalar.range![0]);
+        moved.push({ file: definition.file.path, line, service: service.name, key, envVar });
+      }
+    }
+  }
+  return work;
+}
+
+function referencedVariables(work: ServiceWork[], daemonAdded: boolean): string[] {
+  const vars = new Set<string>();
+  for (const item of work) {
+    for (const setting of [...item.additions, ...item.replacements]) {
+      for (const match of setting.value.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) {
+        if (PLACEHOLDER_COMMENTS[match[1]!]) vars.add(match[1]!);
+      }
+    }
+  }
+  if (daemonAdded) ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION'].forEach((v) => vars.add(v));
+  const order = Object.keys(PLACEHOLDER_COMMENTS);
+  return [...vars].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}
+
+/** Re-reads the edited text: an edit that broke the YAML is a bug in obs, never written to disk. */
+function verifyEditedCompose(file: ComposeFile, after: string): void {
+  try {
+    const reparsed = parseComposeText(file.path, after);
+    if (!isMap(reparsed.doc.contents)) throw new Error('not a mapping');
+  } catch (err) {
+    throw new Error(`obs produced invalid YAML for ${file.path}; nothing was written (${(err as Error).message})`);
+  }
+}
+
+function freeServiceName(project: ComposeProject, base: string): string {
+  const names = new Set(project.services.map((s) => s.name));
+  if (!names.has(base)) return base;
+  for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined): ObsConfig {
+  const services: ObsConfig['services'] = {};
+  for (const name of choices.services) services[name] = { serviceName: name, stack: snapshot.stacks.get(name) ?? 'unknown' };
+  const backends = choices.services.filter((n) => !BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
+  const traced = backends.length > 0 ? backends : choices.services;
+  const filter = traced.map((n) => `service(${JSON.stringify(n)}) {fault OR error}`).join(' OR ');
+  return {
+    version: 1,
+    compose: { files: snapshot.compose.map((f) => f.path) },
+    services,
+    honeycomb: {
+      enabled: choices.honeycomb.enabled,
+      region: choices.honeycomb.region,
+      endpoint: HONEYCOMB_ENDPOINTS[choices.honeycomb.region],
+      ...(choices.honeycomb.dataset ? { dataset: choices.honeycomb.dataset } : {}),
+    },
+    xray: choices.xray.enabled
+      ? {
+          enabled: true,
+          daemonService: daemonName,
+          groups: [{ name: choices.xray.group, filterExpression: filter }],
+          samplingRules: [
+            {
+              ruleName: choices.xray.group,
+              priority: 9000,
+              fixedRate: 0.1,
+              reservoirSize: 5,
+              serviceName: traced.length === 1 ? traced[0]! : '*',
+              serviceType: '*',
+              host: '*',
+              httpMethod: '*',
+              urlPath: '*',
+              resourceArn: '*',
+            },
+          ],
+        }
+      : { enabled: false, groups: [], samplingRules: [] },
+    cloudwatch: choices.cloudwatch.enabled
+      ? { enabled: true, logGroups: [{ name: choices.cloudwatch.logGroup, retentionInDays: choices.cloudwatch.retentionInDays }] }
+      : { enabled: false, logGroups: [] },
+    rollbar: { enabled: choices.rollbar.enabled },
+  };
+}
+
+/** Keeps a user's obs.yaml byte for byte (comments included) when it already says the same. */
+function sameConfig(before: string | null, after: string): boolean {
+  if (before === null) return false;
+  try {
+    return JSON.stringify(parseYamlLoose(before)) === JSON.stringify(parseYamlLoose(after));
+  } catch {
+    return false;
+  }
+}
+
+
+function joinPath(dir: string, name: string): string {
+  return dir === '' || dir === '.' ? name : `${dir}/${name}`;
+}

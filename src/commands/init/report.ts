@@ -1,0 +1,69 @@
+import { Chalk } from 'chalk';
+import type { Context } from '../../context.js';
+import { NO_PAINT, paintDiff, unifiedDiff, type Paint } from '../../io/diff.js';
+import type { FileChange } from '../../plan/file-change.js';
+import type { ComposeProject } from '../../compose/project.js';
+import type { Stack } from '../../stacks/detect.js';
+import type { InitChoices } from './choices.js';
+import type { InitPlan } from './plan.js';
+
+export function painter(ctx: Context): Paint & { warn(t: string): string; ok(t: string): string; bold(t: string): string } {
+  const chalk = new Chalk({ level: ctx.color ? 1 : 0 });
+  const base = ctx.color ? { added: chalk.green, removed: chalk.red, header: chalk.bold, hunk: chalk.cyan } : NO_PAINT;
+  return { ...base, warn: chalk.yellow, ok: chalk.green, bold: chalk.bold };
+}
+
+export function describeSetup(project: ComposeProject, choices: InitChoices, stacks: Map<string, Stack>): string[] {
+  const lines: string[] = [];
+  lines.push(`Services to instrument: ${choices.services.map((s) => `${s} (${stacks.get(s) ?? 'image'})`).join(', ')}`);
+  const others = project.services.filter((s) => !choices.services.includes(s.name));
+  if (others.length > 0) lines.push(`Left alone: ${others.map((s) => (s.config.image ? `${s.name} (${s.config.image})` : s.name)).join(', ')}`);
+  const backends = [
+    choices.honeycomb.enabled && `Honeycomb (${choices.honeycomb.region.toUpperCase()}${choices.honeycomb.dataset ? `, dataset ${choices.honeycomb.dataset}` : ''})`,
+    choices.xray.enabled && `X-Ray (group ${choices.xray.group})`,
+    choices.cloudwatch.enabled && `CloudWatch Logs (${choices.cloudwatch.logGroup}, ${choices.cloudwatch.retentionInDays} days)`,
+    choices.rollbar.enabled && 'Rollbar',
+  ].filter(Boolean);
+  lines.push(`Backends: ${backends.length > 0 ? backends.join(', ') : 'none'}`);
+  return lines;
+}
+
+export function renderDiffs(changes: FileChange[], paint: Paint): string {
+  return changes.map((c) => paintDiff(unifiedDiff(c), paint)).join('');
+}
+
+export function findingsLines(plan: InitPlan, choices: InitChoices): string[] {
+  const lines: string[] = [];
+  for (const moved of plan.movedSecrets) {
+    lines.push(
+      `! ${moved.file}:${moved.line}: ${moved.service} had a secret written in ${moved.key}; it moves to .env as ${moved.envVar} and the compose file references \${${moved.envVar}}. Rotate that credential: it was in a shared file.`,
+    );
+  }
+  for (const c of plan.conflicts) {
+    const action = c.replaced ? 'replaced (--force)' : 'kept; run with --force to replace it';
+    lines.push(`! ${c.service}: ${c.key} ${c.reason}; ${action}`);
+  }
+  for (const note of plan.notes) lines.push(`- ${note}`);
+  if (plan.untrack.length > 0) lines.push(`! ${plan.untrack.join(', ')} is tracked by git; obs stops tracking it (git rm --cached, the file stays) before writing secrets to it.`);
+  void choices;
+  return lines;
+}
+
+export function nextSteps(plan: InitPlan, gitpod: boolean): string[] {
+  const steps: string[] = [];
+  const vars = plan.requiredVariables;
+  if (vars.length > 0) {
+    steps.push(
+      gitpod
+        ? `Set ${vars.join(', ')}: gp env ${vars.map((v) => `${v}=...`).join(' ')}  (and export them in open terminals)`
+        : `Set ${vars.join(', ')} in .env (git-ignored) or in your shell before docker compose up`,
+    );
+  }
+  if (plan.config.xray.enabled || plan.config.cloudwatch.enabled) steps.push('Run obs apply to create the X-Ray group, sampling rule and log groups in AWS');
+  steps.push('Run obs doctor to check the setup');
+  return steps;
+}
+
+export function changeAction(change: FileChange): 'create' | 'modify' {
+  return change.before === null ? 'create' : 'modify';
+}

@@ -1,0 +1,22 @@
+/** Compose's own file discovery (compose-go cli/options.go), restricted to one folder. */
+
+/** compose-go DefaultFileNames: note `.yml` before `.yaml` for the legacy name. */
+export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
+export const OVERRIDE_FILE_NAMES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'] as const;
+
+export interface Discovery {
+  files: string[];
+  /** Other candidate names present but not used (compose warns about them too). */
+  ignored: string[];
+}
+
+/** Picks the main file and its override from the names present in a folder. */
+export function discoverComposeFiles(present: ReadonlySet<string>): Discovery | undefined {
+  const mains = COMPOSE_FILE_NAMES.filter((n) => present.has(n));
+  if (mains.length === 0) return undefined;
+  const overrides = OVERRIDE_FILE_NAMES.filter((n) => present.has(n));
+  return {
+    files: overrides.length > 0 ? [mains[0]!, overrides[0]!] : [mains[0]!],
+    ignored: [...mains.slice(1), ...overrides.slice(1)],
+  };
+}

@@ -1,0 +1,243 @@
+import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { ComposeFile } from './parse.js';
+import { findPair, isMergeKey, locateEnvironment, mergeSources, type EnvLocation } from './environment.js';
+import { renderScalar, quoteStyleOf, isSafePlain, type QuoteStyle } from './scalars.js';
+import { columnOf, insertLinesAfter, lineStartOf, type TextEdit } from './text-edits.js';
+
+export interface EnvSetting {
+  key: string;
+  value: string;
+}
+
+/** End offset of the last item's content in a block collection. */
+function contentEnd(node: YAMLMap | YAMLSeq): number {
+  const last = node.items[node.items.length - 1];
+  if (isPair(last)) {
+    const value = last.value as Node | null;
+    const keyEnd = (last.key as Node).range?.[1] ?? 0;
+    return Math.max(keyEnd, value?.range?.[1] ?? 0);
+  }
+  return (last as Node).range![1];
+}
+
+function keyColumn(text: string, map: YAMLMap): number {
+  const first = map.items[0] as Pair;
+  return columnOf(text, (first.key as Node).range![0]);
+}
+
+/** Indentation of the `-` of a block sequence's items. */
+function dashIndent(text: string, seq: YAMLSeq): string | undefined {
+  const first = seq.items[0] as Node;
+  const start = first.range![0];
+  const prefix = text.slice(lineStartOf(text, start), start);
+  const match = /^(\s*)-\s+$/.exec(prefix);
+  return match ? match[1] : undefined;
+}
+
+/** The quoting most of a collection's existing values use, so added lines look like their neighbours. */
+function prevailingStyle(node: YAMLMap | YAMLSeq): QuoteStyle {
+  const counts: Record<QuoteStyle, number> = { double: 0, single: 0, plain: 0 };
+  for (const item of node.items) {
+    const scalar = isPair(item) ? item.value : item;
+    if (isScalar(scalar) && scalar.value !== null) counts[quoteStyleOf(scalar.type)]++;
+  }
+  if (counts.single > counts.double && counts.single > counts.plain) return 'single';
+  if (counts.plain > counts.double && counts.plain > counts.single) return 'plain';
+  return 'double';
+}
+
+function mapLine(setting: EnvSetting, style: QuoteStyle): string {
+  return `${setting.key}: ${renderScalar(setting.value, style)}`;
+}
+
+function listLine(setting: EnvSetting, style: QuoteStyle): string {
+  const item = `${setting.key}=${setting.value}`;
+  return `- ${style === 'plain' && isSafePlain(item) ? item : renderScalar(item, style === 'plain' ? 'double' : style)}`;
+}
+
+export interface EnvEditContext {
+  file: ComposeFile;
+  /** Spaces one nesting level adds in this file. */
+  indentStep: number;
+  /** Anchor names already in the document, so a new one never collides. */
+  anchors: Set<string>;
+}
+
+export function makeEnvEditContext(file: ComposeFile): EnvEditContext {
+  const anchors = new Set<string>();
+  visit(file.doc, (_key, node) => {
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) anchors.add(anchor);
+  });
+  return { file, indentStep: detectIndentStep(file), anchors };
+}
+
+function detectIndentStep(file: ComposeFile): number {
+  const root = file.doc.contents as YAMLMap;
+  const services = root.get('services', true);
+  if (isMap(services) && services.items.length > 0 && !services.flow) {
+    const outer = columnOf(file.text, ((root.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'services') as Pair).key as Node).range![0]);
+    const inner = keyColumn(file.text, services);
+    if (inner > outer) return inner - outer;
+  }
+  return 2;
+}
+
+/**
+ * Text edits that add `settings` to a service's environment, writing where the service itself
+ * reads it: its own map or list, or a new local `environment:` that merges what it inherited.
+ */
+export function addEnvironment(ctx: EnvEditContext, service: YAMLMap, settings: readonly EnvSetting[]): TextEdit[] {
+  if (settings.length === 0) return [];
+  const { file } = ctx;
+  const location: EnvLocation = locateEnvironment(file.doc, service);
+  switch (location.kind) {
+    case 'own':
+      return appendToCollection(ctx, location.node, settings);
+    case 'alias':
+      return [replaceAliasWithLocal(ctx, service, location.pair, location.alias.source, location.target, settings)];
+    case 'inherited':
+      return inheritAndExtend(ctx, service, location.target, settings);
+    case 'none':
+      return [newEnvironmentBlock(ctx, service, settings)];
+  }
+}
+
+function appendToCollection(ctx: EnvEditContext, node: YAMLMap | YAMLSeq, settings: readonly EnvSetting[]): TextEdit[] {
+  const { text, eol } = ctx.file;
+  const style = prevailingStyle(node);
+  const isList = isSeq(node);
+  const lines = settings.map((s) => (isList ? listLine(s, style) : mapLine(s, style)));
+  if (node.flow || node.items.length === 0) {
+    // `environment: {A: 1}` / `[A=1]`: add before the closing bracket, flow style.
+    const close = node.range![1] - 1;
+    const items = settings.map((s) => (isList ? renderScalar(`${s.key}=${s.value}`, 'double') : `${s.key}: ${renderScalar(s.value, 'double')}`));
+    const sep = node.items.length > 0 ? ', ' : '';
+    return [{ start: close, end: close, text: sep + items.join(', ') }];
+  }
+  const indent = isList ? dashIndent(text, node) : ' '.repeat(keyColumn(text, node));
+  if (indent === undefined) throw new Error('unsupported list layout');
+  return [insertLinesAfter(text, contentEnd(node), indent, lines, eol)];
+}
+
+/** Column of the keys of a service's own map, the place for a new `environment:` key. */
+function serviceKeyIndent(ctx: EnvEditContext, service: YAMLMap): string {
+  return ' '.repeat(keyColumn(ctx.file.text, service));
+}
+
+function newEnvironmentBlock(ctx: EnvEditContext, service: YAMLMap, settings: readonly EnvSetting[]): TextEdit {
+  const step = ' '.repeat(ctx.indentStep);
+  const lines = ['environment:', ...settings.map((s) => step + mapLine(s, 'double'))];
+  return insertLinesAfter(ctx.file.text, contentEnd(service), serviceKeyIndent(ctx, service), lines, ctx.file.eol);
+}
+
+function inheritAndExtend(ctx: EnvEditContext, service: YAMLMap, target: YAMLMap | YAMLSeq, settings: readonly EnvSetting[]): TextEdit[] {
+  const step = ' '.repeat(ctx.indentStep);
+  const indent = serviceKeyIndent(ctx, service);
+  if (isSeq(target)) {
+    // Lists cannot be merged with `<<`: the service gets its own copy plus the new items.
+    const lines = ['environment:', ...copiedListLines(target).map((l) => step + l), ...settings.map((s) => step + listLine(s, 'double'))];
+    return [insertLinesAfter(ctx.file.text, contentEnd(service), indent, lines, ctx.file.eol)];
+  }
+  const edits: TextEdit[] = [];
+  let anchor = target.anchor;
+  if (!anchor) {
+    anchor = newAnchorName(ctx, 'env');
+    edits.push(anchorEdit(ctx, target, anchor));
+  }
+  const lines = ['environment:', `${step}<<: *${anchor}`, ...settings.map((s) => step + mapLine(s, 'double'))];
+  edits.push(insertLinesAfter(ctx.file.text, contentEnd(service), indent, lines, ctx.file.eol));
+  return edits;
+}
+
+function replaceAliasWithLocal(
+  ctx: EnvEditContext,
+  service: YAMLMap,
+  pair: Pair,
+  anchor: string,
+  target: YAMLMap | YAMLSeq,
+  settings: readonly EnvSetting[],
+): TextEdit {
+  const { text, eol } = ctx.file;
+  const indent = serviceKeyIndent(ctx, service) + ' '.repeat(ctx.indentStep);
+  const alias = pair.value as Node;
+  const body = isSeq(target)
+    ? [...copiedListLines(target), ...settings.map((s) => listLine(s, 'double'))]
+    : [`<<: *${anchor}`, ...settings.map((s) => mapLine(s, 'double'))];
+  const replacement = body.map((line) => eol + indent + line).join('');
+  return { start: alias.range![0] - 1, end: alias.range![1], text: replacement };
+}
+
+function copiedListLines(seq: YAMLSeq): string[] {
+  return seq.items.map((item) => `- ${isScalar(item) ? renderScalar(String(item.value ?? ''), quoteStyleOf(item.type)) : String(item)}`);
+}
+
+function newAnchorName(ctx: EnvEditContext, base: string): string {
+  let name = `obs-${base}`;
+  for (let i = 2; ctx.anchors.has(name); i++) name = `obs-${base}-${i}`;
+  ctx.anchors.add(name);
+  return name;
+}
+
+/** Adds `&name` on the key line of the pair whose value is `target` (`environment: &name`). */
+function anchorEdit(ctx: EnvEditContext, target: Node, name: string): TextEdit {
+  let holder: Pair | undefined;
+  visit(ctx.file.doc, {
+    Pair(_key, pair) {
+      if (pair.value === target) {
+        holder = pair as Pair;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (!holder) throw new Error('cannot place an anchor on a top-level node');
+  const keyEnd = (holder.key as Node).range![1];
+  const colon = ctx.file.text.indexOf(':', keyEnd);
+  return { start: colon + 1, end: colon + 1, text: ` &${name}` };
+}
+
+/** The scalar holding `key` in the environment a service reads, for in-place replacement. */
+export interface EnvEntryNode {
+  scalar: Scalar;
+  form: 'map' | 'list';
+}
+
+export function findEnvEntry(doc: Document, service: YAMLMap, key: string): EnvEntryNode | undefined {
+  const location = locateEnvironment(doc, service);
+  const node = location.kind === 'own' ? location.node : location.kind === 'none' ? undefined : location.target;
+  if (!node) return undefined;
+  return findInCollection(doc, node, key, new Set());
+}
+
+function findInCollection(doc: Document, node: YAMLMap | YAMLSeq, key: string, seen: Set<Node>): EnvEntryNode | undefined {
+  if (seen.has(node)) return undefined;
+  seen.add(node);
+  if (isSeq(node)) {
+    for (let i = node.items.length - 1; i >= 0; i--) {
+      const item = node.items[i];
+      if (isScalar(item) && typeof item.value === 'string' && (item.value === key || item.value.startsWith(`${key}=`))) {
+        return { scalar: item, form: 'list' };
+      }
+    }
+    return undefined;
+  }
+  const pair = findPair(node, key);
+  if (pair && isScalar(pair.value)) return { scalar: pair.value, form: 'map' };
+  if (pair) return undefined;
+  for (const source of mergeSources(doc, node)) {
+    const found = findInCollection(doc, source, key, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Replaces an environment value in place, keeping the scalar's quoting style. */
+export function replaceEnvValue(entry: EnvEntryNode, key: string, value: string): TextEdit {
+  const style = quoteStyleOf(entry.scalar.type);
+  const [start, end] = entry.scalar.range!;
+  const text = entry.form === 'map' ? renderScalar(value, style) : renderScalar(`${key}=${value}`, style);
+  return { start, end, text };
+}
+
+export { isMergeKey };

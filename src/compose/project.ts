@@ -1,0 +1,122 @@
+import { isMap, isPair, isScalar, type Pair, type YAMLMap } from 'yaml';
+import { envFromJs, type EnvMap } from './environment.js';
+import { servicesMap, type ComposeFile } from './parse.js';
+
+/** One place a service is written: compose merges these across files in load order. */
+export interface ServiceDefinition {
+  file: ComposeFile;
+  pair: Pair;
+  /** null for a service written as `name:` with no settings. */
+  map: YAMLMap | null;
+}
+
+export interface PortMapping {
+  published?: string;
+  target: string;
+  protocol?: string;
+}
+
+/** What compose would see for a service, merged across files (the subset obs needs). */
+export interface ServiceConfig {
+  image?: string;
+  /** Build context relative to the project directory. */
+  buildContext?: string;
+  dockerfile?: string;
+  environment: EnvMap;
+  envFiles: { path: string; required: boolean }[];
+  ports: PortMapping[];
+  command?: unknown;
+  entrypoint?: unknown;
+  profiles: string[];
+}
+
+export interface ComposeService {
+  name: string;
+  definitions: ServiceDefinition[];
+  config: ServiceConfig;
+}
+
+export interface ComposeProject {
+  files: ComposeFile[];
+  services: ComposeService[];
+  /** Top-level `name:` if set. */
+  name?: string;
+}
+
+export function buildProject(files: ComposeFile[]): ComposeProject {
+  const byName = new Map<string, ComposeService>();
+  let name: string | undefined;
+  for (const file of files) {
+    const js = (file.doc.toJS({ maxAliasCount: 10_000 }) ?? {}) as Record<string, unknown>;
+    if (typeof js.name === 'string') name = js.name;
+    const services = servicesMap(file);
+    const resolved = (js.services ?? {}) as Record<string, Record<string, unknown> | null>;
+    for (const pair of services?.items ?? []) {
+      if (!isPair(pair) || !isScalar(pair.key)) continue;
+      const serviceName = String(pair.key.value);
+      let service = byName.get(serviceName);
+      if (!service) {
+        service = { name: serviceName, definitions: [], config: emptyConfig() };
+        byName.set(serviceName, service);
+      }
+      service.definitions.push({ file, pair: pair as Pair, map: isMap(pair.value) ? pair.value : null });
+      mergeConfig(service.config, resolved[serviceName] ?? {});
+    }
+  }
+  return { files, services: [...byName.values()], name };
+}
+
+function emptyConfig(): ServiceConfig {
+  return { environment: new Map(), envFiles: [], ports: [], profiles: [] };
+}
+
+/** Compose's merge rules for the keys obs reads: scalars override, environment merges by key, lists append. */
+function mergeConfig(config: ServiceConfig, raw: Record<string, unknown>): void {
+  if (typeof raw.image === 'string') config.image = raw.image;
+  const build = raw.build;
+  if (typeof build === 'string') config.buildContext = build;
+  else if (build && typeof build === 'object') {
+    const b = build as Record<string, unknown>;
+    config.buildContext = typeof b.context === 'string' ? b.context : (config.buildContext ?? '.');
+    if (typeof b.dockerfile === 'string') config.dockerfile = b.dockerfile;
+  }
+  for (const [key, value] of envFromJs(raw.environment)) config.environment.set(key, value);
+  config.envFiles.push(...envFileList(raw.env_file));
+  config.ports.push(...portList(raw.ports));
+  if (raw.command !== undefined) config.command = raw.command;
+  if (raw.entrypoint !== undefined) config.entrypoint = raw.entrypoint;
+  if (Array.isArray(raw.profiles)) config.profiles = raw.profiles.map(String);
+}
+
+function envFileList(value: unknown): { path: string; required: boolean }[] {
+  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  return list.flatMap((entry) => {
+    if (typeof entry === 'string') return [{ path: entry, required: true }];
+    if (entry && typeof entry === 'object' && typeof (entry as { path?: unknown }).path === 'string') {
+      const e = entry as { path: string; required?: boolean };
+      return [{ path: e.path, required: e.required !== false }];
+    }
+    return [];
+  });
+}
+
+/** Parses `"4567:4567"`, `"127.0.0.1:80:80/tcp"`, `2000:2000/udp` and the long form. */
+export function portList(value: unknown): PortMapping[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry): PortMapping[] => {
+    if (typeof entry === 'number') return [{ target: String(entry) }];
+    if (typeof entry === 'string') {
+      const [spec, protocol] = entry.split('/');
+      const parts = spec!.split(':');
+      const target = parts[parts.length - 1]!;
+      const published = parts.length >= 2 ? parts[parts.length - 2] : undefined;
+      return [{ target, published: published || undefined, protocol }];
+    }
+    if (entry && typeof entry === 'object') {
+      const e = entry as Record<string, unknown>;
+      if (e.target === undefined) return [];
+      return [{ target: String(e.target), published: e.published === undefined ? undefined : String(e.published), protocol: typeof e.protocol === 'string' ? e.protocol : undefined }];
+    }
+    return [];
+  });
+}

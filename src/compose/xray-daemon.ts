@@ -1,0 +1,56 @@
+import { isPair, type Node, type Pair } from 'yaml';
+import type { ComposeProject, ComposeService } from './project.js';
+import { servicesMap, type ComposeFile } from './parse.js';
+import { columnOf, insertLinesAfter, type TextEdit } from './text-edits.js';
+
+export const XRAY_DAEMON_IMAGE = 'amazon/aws-xray-daemon';
+export const XRAY_DAEMON_NAME = 'xray-daemon';
+
+/** A service that runs the X-Ray daemon, whatever the user named it. */
+export function findXrayDaemon(project: ComposeProject): ComposeService | undefined {
+  return (
+    project.services.find((s) => /aws-xray-daemon/.test(s.config.image ?? '')) ??
+    project.services.find((s) => /xray/.test(s.name) && /xray/.test(s.config.image ?? ''))
+  );
+}
+
+/**
+ * The daemon service obs writes. The image's entrypoint is `/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`
+ * and compose appends `command` to it, so the command holds flags only, one per list item
+ * (a single "xray -o ..." string reaches the daemon as one unknown argument).
+ */
+export function xrayDaemonLines(name: string, step: string): string[] {
+  return [
+    `${name}:`,
+    `${step}image: "${XRAY_DAEMON_IMAGE}"`,
+    `${step}environment:`,
+    `${step}${step}AWS_ACCESS_KEY_ID: "\${AWS_ACCESS_KEY_ID}"`,
+    `${step}${step}AWS_SECRET_ACCESS_KEY: "\${AWS_SECRET_ACCESS_KEY}"`,
+    `${step}${step}AWS_REGION: "\${AWS_DEFAULT_REGION}"`,
+    `${step}# Flags for the image's /xray entrypoint: local mode, listen on all interfaces.`,
+    `${step}command: ["-o", "-b", "0.0.0.0:2000", "-t", "0.0.0.0:2000"]`,
+    `${step}ports:`,
+    `${step}${step}- "2000:2000/udp"`,
+  ];
+}
+
+/** Inserts a new service after the last one, matching the file's indentation and blank-line habit. */
+export function addServiceEdit(file: ComposeFile, lines: (step: string) => string[], step: number): TextEdit {
+  const services = servicesMap(file);
+  if (!services || services.items.length === 0 || services.flow) {
+    throw new Error('no block `services:` mapping to add a service to');
+  }
+  const pairs = services.items.filter(isPair) as Pair[];
+  const first = pairs[0]!.key as Node;
+  const last = pairs[pairs.length - 1]!;
+  const indent = ' '.repeat(columnOf(file.text, first.range![0]));
+  const end = pairEnd(last);
+  const body = lines(' '.repeat(step));
+  // Services separated by blank lines get one before the new service too.
+  const blankBetween = pairs.length > 1 && /(?:^|\n)[ \t]*\r?\n/.test(file.text.slice(pairEnd(pairs[0]!), (pairs[1]!.key as Node).range![0]));
+  return insertLinesAfter(file.text, end, indent, blankBetween ? ['', ...body] : body, file.eol);
+}
+
+function pairEnd(pair: Pair): number {
+  return Math.max((pair.key as Node).range![1], (pair.value as Node | null)?.range?.[1] ?? 0);
+}

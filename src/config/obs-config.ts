@@ -1,0 +1,112 @@
+import { isMap, parseDocument, stringify } from 'yaml';
+import { UsageError } from '../errors.js';
+import { lineColOf } from '../compose/text-edits.js';
+
+/** obs.yaml: the choices `obs init` made, read by `obs apply` and `obs doctor`. Holds no secrets. */
+export const OBS_CONFIG_FILE = 'obs.yaml';
+
+export type HoneycombRegion = 'us' | 'eu';
+
+export const HONEYCOMB_ENDPOINTS: Record<HoneycombRegion, string> = {
+  us: 'https://api.honeycomb.io',
+  eu: 'https://api.eu1.honeycomb.io',
+};
+
+export interface XrayGroupConfig {
+  name: string;
+  filterExpression: string;
+  insights?: boolean;
+}
+
+export interface SamplingRuleConfig {
+  ruleName: string;
+  priority: number;
+  fixedRate: number;
+  reservoirSize: number;
+  serviceName: string;
+  serviceType: string;
+  host: string;
+  httpMethod: string;
+  urlPath: string;
+  resourceArn: string;
+}
+
+export interface LogGroupConfig {
+  name: string;
+  retentionInDays: number;
+}
+
+export interface ObsConfig {
+  version: 1;
+  compose: { files: string[] };
+  services: Record<string, { serviceName: string; stack: string }>;
+  honeycomb: { enabled: boolean; region: HoneycombRegion; endpoint: string; dataset?: string };
+  xray: { enabled: boolean; daemonService?: string; groups: XrayGroupConfig[]; samplingRules: SamplingRuleConfig[] };
+  cloudwatch: { enabled: boolean; logGroups: LogGroupConfig[] };
+  rollbar: { enabled: boolean };
+}
+
+const HEADER = [
+  ' obs.yaml: what `obs init` set up. `obs apply` creates the AWS resources listed here',
+  ' and `obs doctor` checks the project against it. No secrets belong in this file.',
+].join('\n');
+
+export function renderObsConfig(config: ObsConfig): string {
+  const doc = parseDocument(stringify(withoutUndefined(config), { lineWidth: 0 }));
+  doc.commentBefore = HEADER;
+  return doc.toString({ lineWidth: 0 });
+}
+
+export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig {
+  const doc = parseDocument(text);
+  const problem = doc.errors[0];
+  if (problem) {
+    const { line, col } = lineColOf(text, problem.pos[0]);
+    throw new UsageError(`invalid YAML: ${problem.message.split('\n')[0]}`, { file, line, col });
+  }
+  if (!isMap(doc.contents)) throw new UsageError('obs.yaml must be a mapping (see `obs init`)', { file, line: 1 });
+  const raw = doc.toJS() as Partial<ObsConfig> & Record<string, unknown>;
+  if (raw.version !== 1) {
+    throw new UsageError(`unsupported obs.yaml version ${JSON.stringify(raw.version)}; this obs reads version 1`, {
+      file,
+      line: lineOfKey(doc, text, 'version'),
+    });
+  }
+  const region = raw.honeycomb?.region ?? 'us';
+  if (region !== 'us' && region !== 'eu') {
+    throw new UsageError(`honeycomb.region must be "us" or "eu", not ${JSON.stringify(region)}`, { file, line: lineOfKey(doc, text, 'honeycomb') });
+  }
+  return {
+    version: 1,
+    compose: { files: raw.compose?.files ?? [] },
+    services: raw.services ?? {},
+    honeycomb: {
+      enabled: raw.honeycomb?.enabled ?? false,
+      region,
+      endpoint: raw.honeycomb?.endpoint ?? HONEYCOMB_ENDPOINTS[region],
+      ...(raw.honeycomb?.dataset ? { dataset: raw.honeycomb.dataset } : {}),
+    },
+    xray: {
+      enabled: raw.xray?.enabled ?? false,
+      ...(raw.xray?.daemonService ? { daemonService: raw.xray.daemonService } : {}),
+      groups: raw.xray?.groups ?? [],
+      samplingRules: raw.xray?.samplingRules ?? [],
+    },
+    cloudwatch: { enabled: raw.cloudwatch?.enabled ?? false, logGroups: raw.cloudwatch?.logGroups ?? [] },
+    rollbar: { enabled: raw.rollbar?.enabled ?? false },
+  };
+}
+
+function lineOfKey(doc: ReturnType<typeof parseDocument>, text: string, key: string): number {
+  const root = doc.contents;
+  if (!isMap(root)) return 1;
+  for (const pair of root.items) {
+    const k = pair.key as { value?: unknown; range?: number[] };
+    if (k?.value === key && k.range) return lineColOf(text, k.range[0]).line;
+  }
+  return 1;
+}
+
+function withoutUndefined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,34 @@
+import { processContext, type Context } from './context.js';
+import { EXIT_FAILURE, EXIT_USAGE, formatError, ObsError } from './errors.js';
+import { readVersion } from './version.js';
+
+/**
+ * The one place that turns outcomes into exit codes: 0 ok, 1 a check or AWS call failed,
+ * 2 bad usage or bad input. Nothing else in obs exits the process.
+ */
+export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
+  // `obs --version` must start as fast as node itself: answer it before loading the CLI.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    ctx.stdout.write(`${readVersion()}\n`);
+    return 0;
+  }
+  try {
+    const { runCli } = await import('./cli.js');
+    return await runCli(argv, ctx);
+  } catch (err) {
+    return reportError(err, ctx);
+  }
+}
+
+function reportError(err: unknown, ctx: Context): number {
+  if (err instanceof ObsError) {
+    ctx.stderr.write(`obs: ${formatError(err)}\n`);
+    if (err.hint) ctx.stderr.write(`  ${err.hint}\n`);
+    return err.exitCode;
+  }
+  const code = (err as { exitCode?: number; code?: string }).code;
+  if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_USAGE;
+  ctx.stderr.write(`obs: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  ctx.stderr.write('  This is a bug in obs; please report it with the command you ran.\n');
+  return EXIT_FAILURE;
+}

@@ -1,0 +1,12 @@
+/** A planned change to one file: computed first, shown as a diff, then applied atomically. */
+export interface FileChange {
+  /** Path relative to the directory obs runs in. */
+  path: string;
+  /** null when the file does not exist yet. */
+  before: string | null;
+  after: string;
+}
+
+export function changedOnly(changes: FileChange[]): FileChange[] {
+  return changes.filter((c) => c.before !== c.after);
+}
