@@ -1,0 +1,71 @@
+import { execa } from 'execa';
+import { cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..');
+export const OBS_BIN = join(REPO_ROOT, 'bin', 'obs.js');
+export const OBS_INIT_BIN = join(REPO_ROOT, 'bin', 'obs-init.js');
+
+export interface ObsRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built `obs` binary as a child process, the way a user would, with a clean
+ * environment (no CI flag leaking in unless given, no colour, no AWS settings from the machine).
+ */
+export async function runObs(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; bin?: string } = {}): Promise<ObsRun> {
+  const result = await execa(process.execPath, [options.bin ?? OBS_BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...options.env },
+    extendEnv: false,
+    reject: false,
+    input: options.input ?? '',
+    timeout: 60_000,
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A fresh temp directory, optionally filled with a copy of `from`. */
+export async function tempProject(from?: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'obs-test-'));
+  if (from) await cp(from, dir, { recursive: true });
+  return dir;
+}
+
+/** sha256 of every file under `dir` (relative path -> hash), to prove nothing changed. */
+export async function snapshotTree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  async function walk(current: string): Promise<void> {
+    for (const entry of await readdir(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name === '.git' || entry.name === 'node_modules') continue;
+        await walk(path);
+      } else if (entry.isFile()) {
+        const info = await stat(path);
+        out[relative(dir, path)] = `${createHash('sha256').update(await readFile(path)).digest('hex')} ${(info.mode & 0o777).toString(8)}`;
+      }
+    }
+  }
+  await walk(dir);
+  return out;
+}
+
+export async function git(cwd: string, ...args: string[]): Promise<string> {
+  const result = await execa('git', args, { cwd, env: { GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 't@example.com' } });
+  return result.stdout;
+}
+
+/** A temp dir that is a git repository with everything committed. */
+export async function gitProject(from?: string): Promise<string> {
+  const dir = await tempProject(from);
+  await git(dir, 'init', '-q', '-b', 'main');
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-q', '--allow-empty', '-m', 'fixture');
+  return dir;
+}
