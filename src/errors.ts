@@ -7,6 +7,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Bad usage or bad input: nothing was changed. */
 export const EXIT_USAGE = 2;
+/** The user cancelled at a prompt (128 + SIGINT, as shells report Ctrl-C). */
+export const EXIT_CANCELLED = 130;
 
 export interface ObsErrorOptions {
   exitCode?: number;

@@ -1,5 +1,5 @@
 import { processContext, type Context } from './context.js';
-import { EXIT_FAILURE, EXIT_USAGE, formatError, ObsError } from './errors.js';
+import { EXIT_CANCELLED, EXIT_FAILURE, EXIT_USAGE, formatError, ObsError } from './errors.js';
 import { readVersion } from './version.js';
 
 /**
@@ -25,6 +25,11 @@ function reportError(err: unknown, ctx: Context): number {
     ctx.stderr.write(`obs: ${formatError(err)}\n`);
     if (err.hint) ctx.stderr.write(`  ${err.hint}\n`);
     return err.exitCode;
+  }
+  // Ctrl-C or Ctrl-D at a prompt: the user chose to stop, nothing was written yet.
+  if ((err as Error)?.name === 'ExitPromptError' || (err as Error)?.name === 'AbortPromptError') {
+    ctx.stderr.write('obs: cancelled; nothing was written.\n');
+    return EXIT_CANCELLED;
   }
   const code = (err as { exitCode?: number; code?: string }).code;
   if (typeof code === 'string' && code.startsWith('commander.')) return EXIT_USAGE;

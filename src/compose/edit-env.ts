@@ -61,6 +61,8 @@ export interface EnvEditContext {
   indentStep: number;
   /** Anchor names already in the document, so a new one never collides. */
   anchors: Set<string>;
+  /** Anchors obs adds in this run, one per node however many services merge it. */
+  addedAnchors: Map<Node, string>;
 }
 
 export function makeEnvEditContext(file: ComposeFile): EnvEditContext {
@@ -69,7 +71,7 @@ export function makeEnvEditContext(file: ComposeFile): EnvEditContext {
     const anchor = (node as { anchor?: string }).anchor;
     if (anchor) anchors.add(anchor);
   });
-  return { file, indentStep: detectIndentStep(file), anchors };
+  return { file, indentStep: detectIndentStep(file), anchors, addedAnchors: new Map() };
 }
 
 function detectIndentStep(file: ComposeFile): number {
@@ -140,9 +142,10 @@ function inheritAndExtend(ctx: EnvEditContext, service: YAMLMap, target: YAMLMap
     return [insertLinesAfter(ctx.file.text, contentEnd(service), indent, lines, ctx.file.eol)];
   }
   const edits: TextEdit[] = [];
-  let anchor = target.anchor;
+  let anchor = target.anchor ?? ctx.addedAnchors.get(target);
   if (!anchor) {
     anchor = newAnchorName(ctx, 'env');
+    ctx.addedAnchors.set(target, anchor);
     edits.push(anchorEdit(ctx, target, anchor));
   }
   const lines = ['environment:', `${step}<<: *${anchor}`, ...settings.map((s) => step + mapLine(s, 'double'))];

@@ -28,10 +28,7 @@ export function parseComposeText(path: string, text: string): ComposeFile {
   }
   if (list.length > 1) {
     const at = list[1]!.range[0];
-    throw new UsageError('a compose file holds one YAML document, this one has several', {
-      file: path,
-      line: lineColOf(text, at).line,
-    });
+    throw new UsageError('a compose file holds one YAML document, this one has several', { file: path, ...lineColOf(text, at) });
   }
   const doc = list[0]! as Document.Parsed;
   if (text.startsWith('\uFEFF')) {
@@ -40,18 +37,12 @@ export function parseComposeText(path: string, text: string): ComposeFile {
   const root = doc.contents;
   if (!isMap(root)) {
     const at = root?.range?.[0] ?? 0;
-    throw new UsageError('a compose file must be a mapping with a `services:` key', {
-      file: path,
-      line: lineColOf(text, at).line,
-    });
+    throw new UsageError('a compose file must be a mapping with a `services:` key', { file: path, ...lineColOf(text, at) });
   }
   const services = root.get('services', true);
   if (services !== undefined && !(isScalar(services) && services.value === null) && !isMap(services)) {
     const at = (services as { range?: number[] }).range?.[0] ?? 0;
-    throw new UsageError('`services` must be a mapping of service names to their settings', {
-      file: path,
-      line: lineColOf(text, at).line,
-    });
+    throw new UsageError('`services` must be a mapping of service names to their settings', { file: path, ...lineColOf(text, at) });
   }
   return { path, text, eol: detectEol(text), doc };
 }

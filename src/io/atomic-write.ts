@@ -26,7 +26,7 @@ export async function assertWritable(requests: readonly WriteRequest[]): Promise
     }
     const dir = await stat(dirname(request.path)).catch(() => undefined);
     if (dir && (dir.mode & 0o222) === 0) {
-      throw new UsageError(`the folder ${dirname(request.display) || '.'} is read-only`, { file: request.display });
+      throw new UsageError(`cannot write it: the folder ${dirname(request.path)} is read-only; make it writable (chmod u+w) and run obs again`, { file: request.display });
     }
   }
 }

@@ -23,11 +23,34 @@ export function isReferenceOnly(value: string): boolean {
   return /^(?:\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:?+-][^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*)$/.test(value.trim());
 }
 
-/** A literal secret value: non-empty and not merely a reference to a variable. */
-export function isLiteralSecret(value: string | null | undefined): value is string {
-  if (value === null || value === undefined) return false;
-  const trimmed = value.trim();
-  return trimmed !== '' && !isReferenceOnly(trimmed) && !/^<.*>$/.test(trimmed);
+/**
+ * Credential shapes by length and alphabet (not by exact charset: a key redacted or typed with
+ * other letters of the same shape is still a key). Placeholders such as `test` or `bogus_key`
+ * match none of them.
+ */
+// v2 keys are documented as 64 characters; shorter hc?i?_ keys exist in the wild, so any length.
+const HONEYCOMB_KEY = /^(?:[A-Za-z0-9]{22,23}|[A-Za-z0-9]{32}|hc[a-z]i[kc]_[A-Za-z0-9]{16,})$/;
+const SHAPES: Record<string, { label: string; pattern: RegExp }> = {
+  HONEYCOMB_API_KEY: { label: 'Honeycomb API key', pattern: HONEYCOMB_KEY },
+  HONEYCOMB_WRITEKEY: { label: 'Honeycomb API key', pattern: HONEYCOMB_KEY },
+  AWS_ACCESS_KEY_ID: { label: 'AWS access key id', pattern: /^(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA)[A-Z0-9]{16}$/ },
+  AWS_SECRET_ACCESS_KEY: { label: 'AWS secret access key', pattern: /^[A-Za-z0-9/+=]{40}$/ },
+  AWS_SESSION_TOKEN: { label: 'AWS session token', pattern: /^[A-Za-z0-9/+=]{100,}$/ },
+  ROLLBAR_ACCESS_TOKEN: { label: 'Rollbar access token', pattern: /^[A-Za-z0-9]{32}$/ },
+};
+
+/** What kind of credential `value` is for `key`, or undefined for references and placeholders. */
+export function secretKind(key: string, value: string | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const shape = SHAPES[key];
+  // Anything with `$` is interpolation, even malformed (`${}`): a mistake for doctor, not a key.
+  if (!shape || value.includes('$')) return undefined;
+  return shape.pattern.test(value.trim()) ? shape.label : undefined;
+}
+
+/** A literal credential written where a `${VAR}` reference belongs. */
+export function isLiteralSecret(key: string, value: string | null | undefined): boolean {
+  return secretKind(key, value) !== undefined;
 }
 
 /** Finds `x-honeycomb-team=<literal>` in an OTLP headers value; returns the literal and where it sits. */
@@ -35,7 +58,7 @@ export function honeycombTeamLiteral(headers: string): { value: string; start: n
   const match = /(^|,)\s*x-honeycomb-team\s*=\s*([^,]*)/i.exec(headers);
   if (!match) return undefined;
   const value = match[2]!.trim();
-  if (!isLiteralSecret(value)) return undefined;
+  if (!isLiteralSecret('HONEYCOMB_API_KEY', value)) return undefined;
   const start = match.index + match[0].length - match[2]!.length + (match[2]!.length - match[2]!.trimStart().length);
   return { value, start, end: start + value.length };
 }

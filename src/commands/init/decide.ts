@@ -1,4 +1,5 @@
 import type { ComposeProject } from '../../compose/project.js';
+import { isInfrastructureImage } from '../../compose/infrastructure.js';
 import type { ObsConfig } from '../../config/obs-config.js';
 import { UsageError } from '../../errors.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
@@ -33,8 +34,7 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     if (services.length === 0) throw new UsageError('--services needs at least one service name');
   } else {
     const remembered = previous ? Object.keys(previous.services).filter((s) => names.includes(s)) : [];
-    const built = project.services.filter((s) => s.config.buildContext !== undefined).map((s) => s.name);
-    const defaults = remembered.length > 0 ? remembered : built;
+    const defaults = remembered.length > 0 ? remembered : defaultServices(project);
     if (prompter) {
       services = await prompter.services(
         project.services.map((s) => ({ name: s.name, description: describeService(s.name, input.stacks, s.config.image) })),
@@ -44,8 +44,8 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
       services = defaults;
     }
     if (services.length === 0) {
-      throw new UsageError(`no service in ${input.composePath} has a build context to instrument`, {
-        hint: 'pass --services NAME[,NAME...] to choose the services',
+      throw new UsageError(`no application service found in ${input.composePath}: every service runs a database, cache or proxy image`, {
+        hint: `pass --services NAME[,NAME...] to choose among: ${names.join(', ')}`,
       });
     }
   }
@@ -83,6 +83,13 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     rollbar: { enabled: rollbar },
     force: options.force === true,
   };
+}
+
+/** Services built from this repository; failing that, those whose image is not infrastructure. */
+function defaultServices(project: ComposeProject): string[] {
+  const built = project.services.filter((s) => s.config.buildContext !== undefined);
+  const chosen = built.length > 0 ? built : project.services.filter((s) => s.config.image !== undefined && !isInfrastructureImage(s.config.image));
+  return chosen.map((s) => s.name);
 }
 
 function describeService(name: string, stacks: Map<string, Stack>, image: string | undefined): string {

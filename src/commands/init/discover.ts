@@ -110,6 +110,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
       dotenvExample,
       gitignore,
       obsConfig: obsConfigFile,
+      previous,
       hints,
       stacks,
       envIgnored,

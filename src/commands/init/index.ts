@@ -34,7 +34,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   const changes = changedOnly(plan.changes);
   for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
 
-  const findings = findingsLines(plan, choices);
+  const findings = findingsLines(plan);
   const result = {
     schemaVersion: 1,
     command: 'init',
@@ -46,6 +46,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     changes: changes.map((c) => ({ path: c.path, action: changeAction(c), diff: unifiedDiff(c) })),
     untracked: plan.untrack,
     added: plan.added,
+    updated: plan.updated,
     movedSecrets: plan.movedSecrets,
     conflicts: plan.conflicts.map((c) => ({ service: c.service, key: c.key, reason: c.reason, replaced: c.replaced })),
     notes: plan.notes,

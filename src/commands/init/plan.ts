@@ -5,6 +5,7 @@
 import { isMap, parse as parseYamlLoose } from 'yaml';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
+import { environmentConsumers } from '../../compose/consumers.js';
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, lineColOf, type TextEdit } from '../../compose/text-edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
@@ -30,6 +31,8 @@ export interface InitSnapshot {
   dotenvExample?: TextFile;
   gitignore?: TextFile;
   obsConfig?: TextFile;
+  /** obs.yaml as parsed: what obs wrote last time, so values it owns can follow new choices. */
+  previous?: ObsConfig;
   hints: HostingHints;
   stacks: Map<string, Stack>;
   /** `.env` is ignored by git (or by .gitignore outside a repository). */
@@ -62,6 +65,8 @@ export interface InitPlan {
   /** Paths to remove from the git index (`git rm --cached`), kept on disk. */
   untrack: string[];
   added: { service: string; keys: string[] }[];
+  /** Values obs wrote earlier that follow a changed choice (e.g. another Honeycomb region). */
+  updated: { service: string; key: string }[];
   movedSecrets: MovedSecret[];
   conflicts: Conflict[];
   notes: string[];
@@ -83,6 +88,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
   const notes: string[] = [];
   const conflicts: Conflict[] = [];
   const movedSecrets: MovedSecret[] = [];
+  const updated: { service: string; key: string }[] = [];
 
   const existingDaemon = choices.xray.enabled ? findXrayDaemon(project) : undefined;
   const daemonName = choices.xray.enabled ? (existingDaemon?.name ?? freeServiceName(project, XRAY_DAEMON_NAME)) : undefined;
@@ -97,6 +103,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
     const service = project.services.find((s) => s.name === name)!;
     const stack = snapshot.stacks.get(name) ?? 'unknown';
     const desired = desiredEnvironment(service, stack, choices, snapshot.hints, daemonName);
+    const ownedBefore = previousValues(snapshot, service, stack);
     const item: ServiceWork = { service, additions: [], replacements: [] };
     for (const setting of desired) {
       const current = service.config.environment.get(setting.key);
@@ -106,12 +113,33 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
         continue;
       }
       if (current === setting.value || secretWork.replaced.has(`${name}\0${setting.key}`)) continue;
+      if (current !== undefined && current !== null && ownedBefore.get(setting.key) === current) {
+        // obs wrote this value last time (obs.yaml says so): it follows the new choice.
+        item.replacements.push(setting);
+        updated.push({ service: name, key: setting.key });
+        continue;
+      }
       const conflict = describeConflict(service, setting, current ?? null, nameOwners);
       if (!conflict) continue;
       conflicts.push({ ...conflict, replaced: choices.force });
       if (choices.force) item.replacements.push(setting);
     }
     work.push(item);
+  }
+
+  // An environment shared through an anchor with a service left alone must not grow keys
+  // meant for one service: obs shows the lines to add instead of guessing.
+  const chosen = new Set(choices.services);
+  for (const item of work) {
+    if (item.additions.length === 0 && item.replacements.length === 0) continue;
+    const bystanders = environmentConsumers(project, item.service.name).filter((s) => !chosen.has(s));
+    if (bystanders.length === 0) continue;
+    notes.push(
+      `${item.service.name}: its environment is shared through a YAML anchor with ${bystanders.join(', ')}, which obs leaves alone; ` +
+        `add these lines to ${item.service.name} by hand: ${[...item.additions, ...item.replacements].map((s) => `${s.key}=${s.value}`).join(' ')}`,
+    );
+    item.additions = [];
+    item.replacements = [];
   }
 
   // 3. Turn all of it into text edits per compose file.
@@ -127,8 +155,13 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
     const ctx = contexts.get(definition.file)!;
     editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, item.additions));
     for (const replacement of item.replacements) {
-      const entry = findEnvEntry(definition.file.doc, definition.map, replacement.key);
-      if (entry) editsByFile.get(definition.file)!.push(replaceEnvValue(entry, replacement.key, replacement.value));
+      // The definition that sets the value last is the one compose uses.
+      for (const d of [...item.service.definitions].reverse()) {
+        const entry = d.map ? findEnvEntry(d.file.doc, d.map, replacement.key) : undefined;
+        if (!entry) continue;
+        editsByFile.get(d.file)!.push(replaceEnvValue(entry, replacement.key, replacement.value));
+        break;
+      }
     }
   }
   let daemonAdded = false;
@@ -140,11 +173,13 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
   }
 
   const changes: FileChange[] = [];
+  const editedFiles: ComposeFile[] = [];
   for (const file of snapshot.compose) {
     const after = applyTextEdits(file.text, editsByFile.get(file)!);
-    if (after !== file.text) verifyEditedCompose(file, after);
+    editedFiles.push(after === file.text ? file : reparse(file, after));
     changes.push({ path: file.path, before: file.text, after });
   }
+  verifyEdits(project, buildProject(editedFiles), work, daemonName);
 
   // 4. Placeholders, .env, .gitignore and obs.yaml.
   const referenced = referencedVariables(work, daemonAdded);
@@ -190,6 +225,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
     changes,
     untrack,
     added: work.filter((w) => w.additions.length > 0).map((w) => ({ service: w.service.name, keys: w.additions.map((a) => a.key) })),
+    updated,
     movedSecrets,
     conflicts,
     notes,
@@ -197,6 +233,27 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
     daemonAdded,
     config,
     requiredVariables,
+  };
+}
+
+/** What obs wrote for a service under the choices recorded in obs.yaml. */
+function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: Stack): Map<string, string> {
+  const previous = snapshot.previous;
+  if (!previous || !previous.services[service.name]) return new Map();
+  const choices = choicesFromConfig(previous);
+  const settings = desiredEnvironment(service, stack, choices, snapshot.hints, previous.xray.daemonService);
+  return new Map(settings.map((s) => [s.key, s.value]));
+}
+
+export function choicesFromConfig(config: ObsConfig): InitChoices {
+  const logGroup = config.cloudwatch.logGroups[0];
+  return {
+    services: Object.keys(config.services),
+    honeycomb: { enabled: config.honeycomb.enabled, region: config.honeycomb.region, ...(config.honeycomb.dataset ? { dataset: config.honeycomb.dataset } : {}) },
+    xray: { enabled: config.xray.enabled, group: config.xray.groups[0]?.name ?? '' },
+    cloudwatch: { enabled: config.cloudwatch.enabled, logGroup: logGroup?.name ?? '', retentionInDays: logGroup?.retentionInDays ?? 0 },
+    rollbar: { enabled: config.rollbar.enabled },
+    force: false,
   };
 }
 
@@ -261,7 +318,7 @@ function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot, moved:
         if (written !== value) continue; // defined in another file; handled there
         let replacement: string | undefined;
         let envVar: string | undefined;
-        if (SECRET_KEYS.has(key) && isLiteralSecret(value)) {
+        if (isLiteralSecret(key, value)) {
           envVar = variableFor(key, value, service.name);
           replacement = `\${${envVar}}`;
           work.dotenvValues.set(envVar, value);
@@ -300,13 +357,50 @@ function referencedVariables(work: ServiceWork[], daemonAdded: boolean): string[
 }
 
 /** Re-reads the edited text: an edit that broke the YAML is a bug in obs, never written to disk. */
-function verifyEditedCompose(file: ComposeFile, after: string): void {
+function reparse(file: ComposeFile, after: string): ComposeFile {
   try {
     const reparsed = parseComposeText(file.path, after);
     if (!isMap(reparsed.doc.contents)) throw new Error('not a mapping');
+    return reparsed;
   } catch (err) {
     throw new Error(`obs produced invalid YAML for ${file.path}; nothing was written (${(err as Error).message})`);
   }
+}
+
+/**
+ * Proves the edits did what the plan says, by reading the result the way compose does:
+ * every chosen service has each planned value, and every other service sees exactly the
+ * environment it had (bar secrets turned into references).
+ */
+function verifyEdits(before: ComposeProject, after: ComposeProject, work: ServiceWork[], daemonName: string | undefined): void {
+  const planned = new Map(work.map((w) => [w.service.name, w]));
+  const fail = (message: string) => {
+    throw new Error(`obs planned an edit that does not read back as intended (${message}); nothing was written`);
+  };
+  for (const old of before.services) {
+    const now = after.services.find((s) => s.name === old.name);
+    if (!now) fail(`service ${old.name} disappeared`);
+    const item = planned.get(old.name);
+    for (const setting of [...(item?.additions ?? []), ...(item?.replacements ?? [])]) {
+      if (now!.config.environment.get(setting.key) !== setting.value) fail(`${old.name} lacks ${setting.key}`);
+    }
+    const touched = new Set([...(item?.additions ?? []), ...(item?.replacements ?? [])].map((s) => s.key));
+    for (const [key, value] of old.config.environment) {
+      if (touched.has(key)) continue;
+      const next = now!.config.environment.get(key);
+      if (next !== value && !(isSecretBearing(key, value) && next !== undefined)) fail(`${old.name}'s ${key} changed`);
+    }
+    for (const key of now!.config.environment.keys()) {
+      if (!old.config.environment.has(key) && !touched.has(key)) fail(`${key} leaked into ${old.name}`);
+    }
+  }
+  const added = after.services.filter((s) => !before.services.some((o) => o.name === s.name)).map((s) => s.name);
+  if (added.some((name) => name !== daemonName)) fail(`unexpected new service ${added.join(', ')}`);
+}
+
+function isSecretBearing(key: string, value: string | null): boolean {
+  if (value === null) return false;
+  return isLiteralSecret(key, value) || (OTLP_HEADER_KEYS.has(key) && honeycombTeamLiteral(value) !== undefined);
 }
 
 function freeServiceName(project: ComposeProject, base: string): string {

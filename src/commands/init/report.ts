@@ -32,8 +32,9 @@ export function renderDiffs(changes: FileChange[], paint: Paint): string {
   return changes.map((c) => paintDiff(unifiedDiff(c), paint)).join('');
 }
 
-export function findingsLines(plan: InitPlan, choices: InitChoices): string[] {
+export function findingsLines(plan: InitPlan): string[] {
   const lines: string[] = [];
+  for (const u of plan.updated) lines.push(`- ${u.service}: ${u.key} follows your new choice (obs wrote the old value)`);
   for (const moved of plan.movedSecrets) {
     lines.push(
       `! ${moved.file}:${moved.line}: ${moved.service} had a secret written in ${moved.key}; it moves to .env as ${moved.envVar} and the compose file references \${${moved.envVar}}. Rotate that credential: it was in a shared file.`,
@@ -45,7 +46,6 @@ export function findingsLines(plan: InitPlan, choices: InitChoices): string[] {
   }
   for (const note of plan.notes) lines.push(`- ${note}`);
   if (plan.untrack.length > 0) lines.push(`! ${plan.untrack.join(', ')} is tracked by git; obs stops tracking it (git rm --cached, the file stays) before writing secrets to it.`);
-  void choices;
   return lines;
 }
 

@@ -1,0 +1,133 @@
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { canDockerComposeRead, dockerComposeConfig, validateComposeSchema } from '../support/compose-validate.js';
+import { commentLines, literalSecretsIn, readServices } from '../support/compose-read.js';
+import { git, gitProject, REPO_ROOT, runObs, snapshotTree } from '../support/run-obs.js';
+
+/**
+ * Every real project in the corpus goes through the built obs, in a git repository like a
+ * user's. Each case must come out wired, readable by compose, free of literal secrets, and
+ * stable: a second run changes nothing.
+ */
+const CORPUS = join(REPO_ROOT, 'test', 'fixtures', 'corpus');
+const cases = readdirSync(CORPUS, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && !d.name.startsWith('_'))
+  .map((d) => d.name);
+
+/** Cases whose compose file is not where compose's own discovery would find it. */
+const FILE_ARGS: Record<string, string[]> = {
+  PostHog__posthog: ['-f', 'docker-compose.dev.yml'],
+  apache__airflow: ['-f', 'airflow-core/docs/howto/docker-compose/docker-compose.yaml'],
+  cyberark__conjur: ['-f', 'dev/docker-compose.yml'],
+  'honeycombio__honeycomb-opentelemetry-node__smoke-tests': ['-f', 'smoke-tests/docker-compose.yml'],
+  'honeycombio__honeycomb-opentelemetry-python__smoke-tests': ['-f', 'smoke-tests/docker-compose.yml'],
+  'omenking__aws-bootcamp-cruddur-2023__prod-ecs': ['-f', 'docker-compose.prod.yml'],
+};
+
+/** The two cases whose YAML is broken: obs must refuse them, naming the line. */
+const INVALID: Record<string, RegExp> = {
+  'ExamProCo__aws-bootcamp-cruddur-2023__shell-in-yaml': /^obs: docker-compose\.yml:11:7: invalid YAML: /m,
+  'madhavi-chavva__aws-bootcamp-cruddur-2023': /^obs: docker-compose\.yml:17:16: invalid YAML: /m,
+};
+
+const ENV = { CI: 'true' };
+
+/** docker-compose's complaints, minus "variable is not set" warnings and the folder it ran in. */
+function composeErrors(stderr: string, dir: string): string[] {
+  if (!canDockerComposeRead(stderr)) return ['(needs a newer compose)'];
+  return stderr
+    .replaceAll(dir, '<dir>')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/variable is not set/.test(line));
+}
+
+it('covers every case of the corpus', () => {
+  expect(cases.length).toBeGreaterThanOrEqual(50);
+});
+
+describe.each(cases)('obs init on %s', (name) => {
+  const args = FILE_ARGS[name] ?? [];
+
+  if (INVALID[name]) {
+    it('refuses invalid YAML with file:line:col, exit 2, nothing changed', async () => {
+      const dir = await gitProject(join(CORPUS, name));
+      const before = await snapshotTree(dir);
+      const run = await runObs(['init', '--dir', dir, '--yes', ...args], { env: ENV });
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(INVALID[name]!);
+      expect(await snapshotTree(dir)).toEqual(before);
+    });
+    return;
+  }
+
+  it('wires the project, keeps comments, moves secrets, and is stable', async () => {
+    const dir = await gitProject(join(CORPUS, name));
+    const first = await runObs(['init', '--dir', dir, '--yes', '--json', ...args], { env: ENV });
+    expect(first.stderr).not.toMatch(/unexpected error/);
+    expect(first.exitCode).toBe(0);
+    const result = JSON.parse(first.stdout) as {
+      composeFiles: string[];
+      choices: { services: string[]; xray: { enabled: boolean } };
+      conflicts: { service: string; key: string }[];
+      movedSecrets: { envVar: string }[];
+    };
+    const beforeTexts = await Promise.all(result.composeFiles.map((f) => readFile(join(CORPUS, name, f), 'utf8')));
+    const afterTexts = await Promise.all(result.composeFiles.map((f) => readFile(join(dir, f), 'utf8')));
+
+    // Comments survive, the result is valid compose.
+    beforeTexts.forEach((before, i) => {
+      const kept = commentLines(afterTexts[i]!);
+      for (const line of commentLines(before)) expect(kept).toContain(line);
+      expect(validateComposeSchema(afterTexts[i]!).errors).toEqual([]);
+    });
+
+    // Each chosen service is named, uniquely unless the user's own duplicate was reported.
+    const services = readServices(afterTexts);
+    expect(result.choices.services.length).toBeGreaterThan(0);
+    const names = new Map<string, string[]>();
+    for (const service of result.choices.services) {
+      const serviceName = services[service]!.environment.OTEL_SERVICE_NAME;
+      expect(serviceName, `${service} has OTEL_SERVICE_NAME`).toBeTruthy();
+      names.set(serviceName!, [...(names.get(serviceName!) ?? []), service]);
+    }
+    for (const [serviceName, owners] of names) {
+      if (owners.length > 1) {
+        for (const owner of owners) expect(result.conflicts, `${serviceName} shared`).toContainEqual(expect.objectContaining({ service: owner, key: 'OTEL_SERVICE_NAME' }));
+      }
+    }
+
+    // No literal secret remains; moved ones sit in a git-ignored, untracked .env.
+    for (const [service, config] of Object.entries(services)) {
+      expect(literalSecretsIn(config.environment), `literal secret in ${service}`).toEqual([]);
+    }
+    if (result.movedSecrets.length > 0) {
+      const envPath = join(result.composeFiles[0]!, '..', '.env');
+      const envText = await readFile(join(dir, envPath), 'utf8');
+      for (const moved of result.movedSecrets) expect(envText).toMatch(new RegExp(`^${moved.envVar}=.+$`, 'm'));
+      expect(await git(dir, 'ls-files', '--', envPath)).toBe('');
+      expect(await git(dir, 'check-ignore', '--', envPath)).not.toBe('');
+    }
+
+    // One X-Ray daemon when X-Ray is on.
+    const daemons = Object.entries(services).filter(([n, s]) => /xray/.test(s.image ?? '') || /^xray-daemon/.test(n));
+    if (result.choices.xray.enabled) expect(daemons.length).toBe(1);
+
+    // Compose itself reads the result at least as well as it read the original.
+    const [original, edited] = await Promise.all([dockerComposeConfig(join(CORPUS, name), result.composeFiles), dockerComposeConfig(dir, result.composeFiles)]);
+    if (!edited.skipped) {
+      if (original.ok) expect(edited.ok, edited.stderr).toBe(true);
+      // Where compose already failed (a missing env file, a feature newer than docker-compose 1.29),
+      // it must fail for the same reasons and no new one.
+      else if (!edited.ok) expect(composeErrors(edited.stderr, dir)).toEqual(composeErrors(original.stderr, join(CORPUS, name)));
+    }
+
+    // A second run changes nothing.
+    const settled = await snapshotTree(dir);
+    const second = await runObs(['init', '--dir', dir, '--yes', ...args], { env: ENV });
+    expect(second.exitCode).toBe(0);
+    expect(second.stderr).toMatch(/Nothing to change/);
+    expect(await snapshotTree(dir)).toEqual(settled);
+  });
+});

@@ -1,0 +1,207 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runInPty, type PtyStep } from '../support/pty.js';
+import { REPO_ROOT, snapshotTree, tempProject } from '../support/run-obs.js';
+
+/**
+ * `obs init` as a person runs it: the built binary in a real pseudo-terminal, its real
+ * @inquirer/prompts answered key by key. Every question is awaited on screen before the keys go,
+ * so a renamed or reordered prompt fails here by name.
+ */
+const CRUDDUR = join(REPO_ROOT, 'examples', 'cruddur');
+const ENTER = '\r';
+const DOWN = '\u001b[B';
+const CTRL_U = '\u0015';
+
+/** A terminal user's environment: no CI flag, a real TERM, no colour, nothing from the runner. */
+function terminalEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm', NO_COLOR: '1', ...extra };
+}
+
+/** The prompt as it shows while waiting for an answer ("? " is the idle prefix without colour). */
+const ask = (question: string, send: string): PtyStep => ({ expect: `? ${question}`, send });
+
+const Q = {
+  services: 'Which services should send telemetry?',
+  honeycomb: 'Send traces to Honeycomb (OpenTelemetry)?',
+  region: 'Honeycomb region of your team',
+  xray: 'Trace with AWS X-Ray (adds the X-Ray daemon)?',
+  group: 'X-Ray group name',
+  cloudwatch: 'Send logs to CloudWatch Logs?',
+  logGroup: 'CloudWatch log group name',
+  retention: 'Keep logs for how many days?',
+  rollbar: 'Report errors to Rollbar?',
+  apply: 'Apply these changes?',
+};
+
+const TEST_TIMEOUT = 45_000;
+const dirs: string[] = [];
+
+async function project(): Promise<string> {
+  const dir = await tempProject(CRUDDUR);
+  dirs.push(dir);
+  return dir;
+}
+
+async function readYaml(path: string): Promise<any> {
+  return parse(await readFile(path, 'utf8'));
+}
+
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
+  it('accepts every default with enter and writes the default wiring', { timeout: TEST_TIMEOUT }, async () => {
+    const dir = await project();
+    const run = await runInPty(['init'], {
+      cwd: dir,
+      env: terminalEnv(),
+      steps: [
+        ask(Q.services, ENTER),
+        ask(Q.honeycomb, ENTER),
+        ask(Q.region, ENTER),
+        ask(Q.xray, ENTER),
+        ask(Q.group, ENTER),
+        ask(Q.cloudwatch, ENTER),
+        ask(Q.rollbar, ENTER),
+        ask(Q.apply, ENTER),
+        { expect: 'Wrote 3 file(s).' },
+      ],
+    });
+
+    expect(run.exitCode, run.transcript).toBe(0);
+    expect(run.transcript).toContain(`✔ ${Q.services} backend-flask (built here, flask), frontend-react-js (built here, react)`);
+    expect(run.transcript).toContain(`✔ ${Q.region} US (api.honeycomb.io)`);
+    const compose = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
+    expect(compose).toContain('OTEL_SERVICE_NAME: "backend-flask"');
+    expect(compose).toContain('OTEL_SERVICE_NAME: "frontend-react-js"');
+    expect(compose).toContain('https://api.honeycomb.io');
+    expect(parse(compose).services['xray-daemon']).toMatchObject({ image: 'amazon/aws-xray-daemon' });
+    expect(existsSync(join(dir, 'obs.yaml'))).toBe(true);
+    expect(await readFile(join(dir, 'obs.yaml'), 'utf8')).toMatch(/^  region: us$/m);
+    const config = await readYaml(join(dir, 'obs.yaml'));
+    expect(config.honeycomb).toMatchObject({ enabled: true, region: 'us' });
+    expect(config.xray.enabled).toBe(true);
+    expect(config.cloudwatch.enabled).toBe(false);
+    expect(config.rollbar.enabled).toBe(false);
+  });
+
+  it('takes changed answers: EU, no X-Ray, CloudWatch with a typed log group and a listed retention, Rollbar', { timeout: TEST_TIMEOUT }, async () => {
+    const dir = await project();
+    const run = await runInPty(['init'], {
+      cwd: dir,
+      env: terminalEnv(),
+      steps: [
+        ask(Q.services, ENTER),
+        ask(Q.honeycomb, ENTER),
+        ask(Q.region, DOWN),
+        { expect: '❯ EU (api.eu1.honeycomb.io)', send: ENTER },
+        ask(Q.xray, 'n' + ENTER),
+        ask(Q.cloudwatch, 'y' + ENTER),
+        ask(Q.logGroup, '/cruddur/app' + ENTER),
+        ask(Q.retention, DOWN), // the cursor starts on the default, 14 days
+        { expect: '❯ 30 days', send: ENTER },
+        ask(Q.rollbar, 'y' + ENTER),
+        ask(Q.apply, ENTER),
+        { expect: 'Wrote ' },
+      ],
+    });
+
+    expect(run.exitCode, run.transcript).toBe(0);
+    expect(run.transcript).toContain(`✔ ${Q.region} EU (api.eu1.honeycomb.io)`);
+    expect(run.transcript).toContain(`✔ ${Q.xray} No`);
+    expect(run.transcript).toContain(`✔ ${Q.logGroup} /cruddur/app`);
+    expect(run.transcript).toContain(`✔ ${Q.retention} 30 days`);
+    expect(run.transcript).toContain(`✔ ${Q.rollbar} Yes`);
+    expect(run.transcript).not.toContain(`? ${Q.group}`);
+
+    const compose = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
+    expect(compose).toContain('https://api.eu1.honeycomb.io');
+    expect(compose).not.toContain('https://api.honeycomb.io"');
+    expect(compose).toContain('ROLLBAR_ACCESS_TOKEN');
+    expect(compose).toContain('AWS_DEFAULT_REGION');
+    expect(compose).not.toContain('xray-daemon');
+    expect(parse(compose).services['xray-daemon']).toBeUndefined();
+
+    const config = await readYaml(join(dir, 'obs.yaml'));
+    expect(config.honeycomb).toMatchObject({ enabled: true, region: 'eu', endpoint: 'https://api.eu1.honeycomb.io' });
+    expect(config.xray.enabled).toBe(false);
+    expect(config.cloudwatch).toEqual({ enabled: true, logGroups: [{ name: '/cruddur/app', retentionInDays: 30 }] });
+    expect(config.rollbar.enabled).toBe(true);
+  });
+
+  it('writes nothing when "Apply these changes?" is answered n', { timeout: TEST_TIMEOUT }, async () => {
+    const dir = await project();
+    const before = await snapshotTree(dir);
+    const run = await runInPty(['init'], {
+      cwd: dir,
+      env: terminalEnv(),
+      steps: [
+        ask(Q.services, ENTER),
+        ask(Q.honeycomb, ENTER),
+        ask(Q.region, ENTER),
+        ask(Q.xray, ENTER),
+        ask(Q.group, ENTER),
+        ask(Q.cloudwatch, ENTER),
+        ask(Q.rollbar, ENTER),
+        { expect: '--- a/docker-compose.yml' },
+        ask(Q.apply, 'n' + ENTER),
+        { expect: 'Nothing was written.' },
+      ],
+    });
+
+    expect(run.exitCode, run.transcript).toBe(0);
+    expect(run.transcript).toContain(`✔ ${Q.apply} No`);
+    expect(run.transcript).not.toContain('Wrote ');
+    expect(await snapshotTree(dir)).toEqual(before);
+  });
+
+  it('shows the validation message for a bad X-Ray group name and takes a valid one after it', { timeout: TEST_TIMEOUT }, async () => {
+    const dir = await project();
+    const run = await runInPty(['init'], {
+      cwd: dir,
+      env: terminalEnv(),
+      steps: [
+        ask(Q.services, ENTER),
+        ask(Q.honeycomb, ENTER),
+        ask(Q.region, ENTER),
+        ask(Q.xray, ENTER),
+        ask(Q.group, 'bad name!' + ENTER),
+        // The prompt stays open with the message and the typed text; ctrl-u clears the line.
+        { expect: 'the group name may contain only letters, digits and dashes: "bad name!"', send: CTRL_U + 'Cruddur-web' + ENTER },
+        { expect: `✔ ${Q.group} Cruddur-web` },
+        ask(Q.cloudwatch, ENTER),
+        ask(Q.rollbar, ENTER),
+        ask(Q.apply, ENTER),
+        { expect: 'Wrote ' },
+      ],
+    });
+
+    expect(run.exitCode, run.transcript).toBe(0);
+    expect(run.transcript).toContain('X-Ray (group Cruddur-web)');
+    const config = await readYaml(join(dir, 'obs.yaml'));
+    expect(config.xray.enabled).toBe(true);
+    expect(config.xray.groups.map((g: { name: string }) => g.name)).toEqual(['Cruddur-web']);
+  });
+
+  it('never prompts under CI=true: without --yes it shows the diff, asks for --yes and exits 2', { timeout: TEST_TIMEOUT }, async () => {
+    const dir = await project();
+    const before = await snapshotTree(dir);
+    const run = await runInPty(['init'], {
+      cwd: dir,
+      env: terminalEnv({ CI: 'true' }),
+      steps: [{ expect: '--- a/docker-compose.yml' }, { expect: 'pass --yes' }],
+    });
+
+    expect(run.exitCode, run.transcript).toBe(2);
+    expect(run.transcript).toContain('obs: obs init needs a yes to write these files');
+    expect(run.transcript).toContain('pass --yes to apply the changes above');
+    expect(run.transcript).toContain('+      OTEL_SERVICE_NAME: "backend-flask"');
+    for (const question of Object.values(Q)) expect(run.transcript).not.toContain(question);
+    expect(await snapshotTree(dir)).toEqual(before);
+  });
+});
