@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores on CI machines: forks keep child processes and servers isolated.
     pool: 'forks',
+    // The JSON report is what .ci/run counts; people read the default one.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.tmp/vitest-report.json' },
   },
 });

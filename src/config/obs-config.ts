@@ -62,7 +62,7 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
   const problem = doc.errors[0];
   if (problem) {
     const { line, col } = lineColOf(text, problem.pos[0]);
-    throw new UsageError(`invalid YAML: ${problem.message.split('\n')[0]}`, { file, line, col });
+    throw new UsageError(`invalid YAML: ${problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, { file, line, col });
   }
   if (!isMap(doc.contents)) throw new UsageError('obs.yaml must be a mapping (see `obs init`)', { file, line: 1 });
   const raw = doc.toJS() as Partial<ObsConfig> & Record<string, unknown>;

@@ -26,12 +26,7 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
 
   let services: string[];
   if (options.services !== undefined) {
-    services = options.services.split(',').map((s) => s.trim()).filter(Boolean);
-    const unknown = services.filter((s) => !names.includes(s));
-    if (unknown.length > 0) {
-      throw new UsageError(`--services names ${unknown.map((s) => JSON.stringify(s)).join(', ')}, not in ${input.composePath} (services: ${names.join(', ')})`);
-    }
-    if (services.length === 0) throw new UsageError('--services needs at least one service name');
+    services = parseServicesFlag(options.services, names, input.composePath);
   } else {
     const remembered = previous ? Object.keys(previous.services).filter((s) => names.includes(s)) : [];
     const defaults = remembered.length > 0 ? remembered : defaultServices(project);
@@ -83,6 +78,28 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     rollbar: { enabled: rollbar },
     force: options.force === true,
   };
+}
+
+/**
+ * Every flag given is checked before obs prints or asks anything, whether or not the backend it
+ * belongs to ends up enabled: a bad value is a mistake to report, not to ignore.
+ */
+export function validateFlags(options: InitOptions, serviceNames: string[], composePath: string): void {
+  if (options.services !== undefined) parseServicesFlag(options.services, serviceNames, composePath);
+  if (options.xrayGroup !== undefined) validateXrayGroupName(options.xrayGroup);
+  if (options.logGroup !== undefined) validateLogGroupName(options.logGroup);
+  if (options.retention !== undefined) parseRetention(options.retention);
+  if (options.honeycombDataset !== undefined) validateDataset(options.honeycombDataset);
+}
+
+function parseServicesFlag(value: string, names: string[], composePath: string): string[] {
+  const services = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = services.filter((s) => !names.includes(s));
+  if (unknown.length > 0) {
+    throw new UsageError(`--services names ${unknown.map((s) => JSON.stringify(s)).join(', ')}, not in ${composePath} (services: ${names.join(', ')})`);
+  }
+  if (services.length === 0) throw new UsageError('--services needs at least one service name');
+  return services;
 }
 
 /** Services built from this repository; failing that, those whose image is not infrastructure. */

@@ -87,6 +87,18 @@ export async function discover(root: string, explicitFiles: string[] | undefined
     stacks.set(service.name, detectStack(files));
   }
 
+  // env_file values count as set by the user: compose's `environment` would silently override them.
+  const envFiles = new Map<string, TextFile | null>();
+  for (const service of project.services) {
+    for (const entry of service.config.envFiles) {
+      const path = inProject(entry.path).replace(/^\.\//, '');
+      if (envFiles.has(path)) continue;
+      const file = await readOptional(root, path);
+      if (file) parseDotenv(file.text, file.path);
+      envFiles.set(path, file ?? null);
+    }
+  }
+
   const git = await gitInfo(root);
   const envPath = inProject('.env');
   const envIgnored = git.isRepo ? await git.isIgnored(envPath) : gitignoreCoversDotenv(gitignore?.text);
@@ -111,6 +123,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
       gitignore,
       obsConfig: obsConfigFile,
       previous,
+      envFiles,
       hints,
       stacks,
       envIgnored,

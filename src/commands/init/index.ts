@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { assertWritable, writeFilesAtomically, type WriteRequest } from '../../io/atomic-write.js';
 import { unifiedDiff } from '../../io/diff.js';
 import { changedOnly } from '../../plan/file-change.js';
-import { decideChoices } from './decide.js';
+import { decideChoices, validateFlags } from './decide.js';
 import { discover } from './discover.js';
 import type { InitOptions } from './options.js';
 import { planInit } from './plan.js';
@@ -15,6 +15,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   const root = resolve(ctx.cwd, options.dir ?? '.');
   const found = await discover(root, options.file);
   const { snapshot, project } = found;
+  validateFlags(options, project.services.map((s) => s.name), snapshot.compose[0]!.path);
   const interactive = ctx.interactive && !options.yes;
   const prompter = interactive ? (await import('./prompter.js')).inquirerPrompter(ctx) : undefined;
   const paint = painter(ctx);
