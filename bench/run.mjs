@@ -1,0 +1,428 @@
+// Benchmark runner for obs (plain Node ESM, built-ins only). A report, not a test: it exits 0 when
+// a goal fails and prints FAIL; it exits 1 only when a benchmark cannot run (non-zero exit code).
+//
+//   npm run bench                          # build, then run every group
+//   node bench/run.mjs --only version      # one group (or several: --only version,init)
+//   node bench/run.mjs --runs 20 --warmup 3 --no-write
+//
+// Each child process is spawned with child_process.spawnSync, stdout/stderr to /dev/null, and
+// timed as wall time around the spawn. Benchmarks of one group run round-robin (a, b, a, b, ...)
+// so that drift on the machine hits them alike. Results replace that group's section in
+// bench/RESULTS.md.
+//
+// To add a benchmark: add a group to GROUPS with its `benchmarks` (name + argv, optional
+// setup/teardown) and its `goals` (a value computed from the medians, compared with a limit).
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCompose } from './generate-compose.mjs';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH_DIR);
+const OBS = join(ROOT, 'bin', 'obs.js');
+const RESULTS = join(BENCH_DIR, 'RESULTS.md');
+const NODE = process.execPath;
+
+/** Environment of every timed child: no colour, non-interactive. */
+const CHILD_ENV = (() => {
+  const env = { ...process.env, CI: 'true', NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  return env;
+})();
+
+// ---------------------------------------------------------------------------------------------
+// Benchmarks
+// ---------------------------------------------------------------------------------------------
+
+/** `node bin/obs.js <args>` */
+const obs = (...args) => [NODE, OBS, ...args];
+
+/** Value of a goal: a ratio of two medians. */
+const medianRatio = (a, b) => (r) => r[a].median / r[b].median;
+
+const GROUPS = [
+  {
+    id: 'version',
+    title: 'startup: obs --version vs node -e 0',
+    runs: 30,
+    warmup: 5,
+    benchmarks: [
+      { name: 'node -e 0', argv: () => [NODE, '-e', '0'] },
+      { name: 'obs --version', argv: () => obs('--version') },
+    ],
+    goals: [
+      {
+        name: 'obs --version within 1.3x of node -e 0 (median)',
+        value: medianRatio('obs --version', 'node -e 0'),
+        limit: 1.3,
+        unit: 'x',
+      },
+    ],
+  },
+  {
+    id: 'init',
+    title: 'obs init --yes --dry-run on generated compose projects',
+    runs: 10,
+    warmup: 2,
+    // A run slower than this falls back to minRuns (unless --runs is given) so a failing goal
+    // still reports in minutes.
+    slowMs: 3000,
+    minRuns: 5,
+    setup(state) {
+      for (const n of [1000, 2000]) {
+        const t0 = performance.now();
+        state[n] = generateCompose(n);
+        log(`  generated ${n} services in ${state[n]} (${fmtMs(performance.now() - t0)})`);
+      }
+    },
+    teardown(state) {
+      for (const n of [1000, 2000]) if (state[n]) rmSync(state[n], { recursive: true, force: true });
+    },
+    benchmarks: [
+      { name: 'init 1,000 services', argv: (s) => obs('init', '--yes', '--dry-run', '--dir', s[1000]), display: 'node bin/obs.js init --yes --dry-run --dir <tmp: 1,000 services>' },
+      { name: 'init 2,000 services', argv: (s) => obs('init', '--yes', '--dry-run', '--dir', s[2000]), display: 'node bin/obs.js init --yes --dry-run --dir <tmp: 2,000 services>' },
+    ],
+    goals: [
+      { name: 'init, 1,000 services, under 1 s (median)', value: (r) => r['init 1,000 services'].median, limit: 1000, unit: 'ms' },
+      {
+        name: 'init, 2,000 services, under 2.2x the 1,000-service time (median)',
+        value: medianRatio('init 2,000 services', 'init 1,000 services'),
+        limit: 2.2,
+        unit: 'x',
+      },
+    ],
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Command line
+// ---------------------------------------------------------------------------------------------
+
+function usage() {
+  return [
+    'usage: node bench/run.mjs [--only <group>[,<group>...]] [--runs N] [--warmup N] [--no-write] [--keep]',
+    `  groups: ${GROUPS.map((g) => g.id).join(', ')}`,
+    '  --runs/--warmup override every group\'s defaults; --no-write leaves bench/RESULTS.md alone;',
+    '  --keep keeps generated projects in the temp dir.',
+    '  Run `npm run build` first (npm run bench does), the benchmarks run dist/ through bin/obs.js.',
+  ].join('\n');
+}
+
+function parseArgs(argv) {
+  const opts = { only: undefined, runs: undefined, warmup: undefined, write: true, keep: false };
+  const intArg = (name, text, min) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) fail(`${name} needs an integer >= ${min}, got ${text ?? 'nothing'}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--only': {
+        const ids = String(value() ?? '').split(/[,|]/).map((s) => s.trim()).filter(Boolean);
+        const unknown = ids.filter((id) => !GROUPS.some((g) => g.id === id));
+        if (ids.length === 0 || unknown.length > 0) fail(`--only: unknown group ${unknown.join(', ') || '(none given)'}`);
+        opts.only = new Set(ids);
+        break;
+      }
+      case '--runs': opts.runs = intArg('--runs', value(), 1); break;
+      case '--warmup': opts.warmup = intArg('--warmup', value(), 0); break;
+      case '--no-write': opts.write = false; break;
+      case '--keep': opts.keep = true; break;
+      case '-h': case '--help': process.stdout.write(`${usage()}\n`); process.exit(0); break;
+      default: fail(`unknown argument: ${arg}`);
+    }
+  }
+  return opts;
+}
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n${usage()}\n`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+// ---------------------------------------------------------------------------------------------
+
+function log(line = '') {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Runs argv once with output to /dev/null; returns wall time in ms and the exit status. */
+function timeOnce(argv) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env: CHILD_ENV, stdio: 'ignore' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, status: r.status, signal: r.signal, error: r.error };
+}
+
+/** Runs argv once, stderr to a temp file, and throws with its tail if the exit code is not 0. */
+function checkExitCode(argv) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'obs-bench-check-'));
+  const errPath = join(dir, 'stderr');
+  const fd = openSync(errPath, 'w');
+  try {
+    const t0 = performance.now();
+    const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'ignore', fd] });
+    const ms = performance.now() - t0;
+    if (r.error || r.status !== 0) {
+      const tail = readFileSync(errPath, 'utf8').split('\n').slice(-15).join('\n');
+      throw new Error(`exit ${r.status ?? r.signal ?? r.error?.message} from ${display(argv)}\n${tail}`);
+    }
+    return ms;
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function display(argv) {
+  return argv.map((a) => (a === NODE ? 'node' : a.startsWith(ROOT) ? relative(ROOT, a) || '.' : a)).join(' ');
+}
+
+function quantile(sorted, q) {
+  // Nearest-rank: the smallest sample with at least q of the samples at or below it.
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+}
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { runs: sorted.length, median, p90: quantile(sorted, 0.9), min: sorted[0], max: sorted.at(-1), samples };
+}
+
+function runGroup(group, opts) {
+  const state = {};
+  const results = {};
+  const notes = [];
+  log(`\n== ${group.id}: ${group.title}`);
+  try {
+    group.setup?.(state);
+    const entries = group.benchmarks.map((b) => ({ ...b, cmd: b.argv(state), samples: [] }));
+
+    // Check the exit code once (it also warms the caches), then the warm-up runs.
+    for (const e of entries) {
+      const ms = checkExitCode(e.cmd);
+      const warmup = opts.warmup ?? group.warmup;
+      const times = [ms];
+      for (let i = 0; i < warmup; i++) {
+        const r = timeOnce(e.cmd);
+        if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal} during warm-up of ${e.name}`);
+        times.push(r.ms);
+      }
+      e.runs = opts.runs ?? group.runs;
+      const typical = times.slice(1).length ? Math.min(...times.slice(1)) : ms;
+      if (opts.runs === undefined && group.slowMs && typical > group.slowMs && group.minRuns < e.runs) {
+        e.runs = group.minRuns;
+        notes.push(`${e.name}: ${group.minRuns} runs instead of ${group.runs}, one run takes ${fmtMs(typical)} (> ${fmtMs(group.slowMs)})`);
+      }
+      log(`  ${e.name}: exit 0 checked, ${warmup} warm-up run(s) done (${times.map(fmtMs).join(', ')})`);
+    }
+
+    // Timed runs, round-robin across the group.
+    const total = entries.reduce((n, e) => n + e.runs, 0);
+    let done = 0;
+    for (let round = 0; entries.some((e) => e.samples.length < e.runs); round++) {
+      for (const e of entries) {
+        if (e.samples.length >= e.runs) continue;
+        const r = timeOnce(e.cmd);
+        if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal} during timed run ${e.samples.length + 1} of ${e.name}`);
+        e.samples.push(r.ms);
+        done++;
+      }
+      if (process.stdout.isTTY) process.stdout.write(`\r  timed runs: ${done}/${total}`);
+    }
+    if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+    for (const e of entries) results[e.name] = { ...stats(e.samples), command: e.display ?? display(e.cmd) };
+    const goals = group.goals.map((g) => {
+      const value = g.value(results);
+      return { ...g, value, ratio: value / g.limit, pass: value <= g.limit };
+    });
+    return { group, results, goals, notes };
+  } catch (err) {
+    return { group, results, goals: [], notes, error: err.message };
+  } finally {
+    if (!opts.keep) group.teardown?.(state);
+    else if (Object.keys(state).length) notes.push(`kept: ${Object.values(state).join(', ')}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+// ---------------------------------------------------------------------------------------------
+
+const colour = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code, s) => (colour ? `\x1b[${code}m${s}\x1b[0m` : s);
+const verdict = (pass) => (pass ? paint('32', 'PASS') : paint('1;31', 'FAIL'));
+
+function fmtMs(ms) {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
+}
+
+function fmtValue(v, unit) {
+  return unit === 'ms' ? fmtMs(v) : `${v.toFixed(2)}${unit}`;
+}
+
+function table(headers, rows, align) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => stripAnsi(r[i]).length)));
+  const pad = (s, i) => (align[i] === 'r' ? ' '.repeat(widths[i] - stripAnsi(s).length) + s : s + ' '.repeat(widths[i] - stripAnsi(s).length));
+  return [headers.map(pad).join('  '), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => r.map(pad).join('  '))].join('\n');
+}
+
+function stripAnsi(s) {
+  // eslint-disable-next-line no-control-regex
+  return String(s).replace(/\x1b\[[0-9;]*m/g, '');
+}
+
+function benchRows(outcome) {
+  return Object.entries(outcome.results).map(([name, r]) => [name, String(r.runs), fmtMs(r.median), fmtMs(r.p90), fmtMs(r.min), fmtMs(r.max)]);
+}
+
+function goalRows(outcome, forMarkdown) {
+  return outcome.goals.map((g) => [
+    g.name,
+    fmtValue(g.value, g.unit),
+    fmtValue(g.limit, g.unit),
+    `${g.ratio.toFixed(2)}`,
+    forMarkdown ? (g.pass ? 'PASS' : '**FAIL**') : verdict(g.pass),
+  ]);
+}
+
+const BENCH_HEADERS = ['benchmark', 'runs', 'median', 'p90', 'min', 'max'];
+const GOAL_HEADERS = ['goal', 'measured', 'goal', 'measured/goal', 'result'];
+
+function printOutcome(outcome) {
+  if (outcome.error) {
+    log(paint('1;31', `  ERROR: ${outcome.error}`));
+    return;
+  }
+  log('');
+  log(table(BENCH_HEADERS, benchRows(outcome), ['l', 'r', 'r', 'r', 'r', 'r']));
+  log('');
+  log(table(GOAL_HEADERS, goalRows(outcome, false), ['l', 'r', 'r', 'r', 'l']));
+  for (const note of outcome.notes) log(`  note: ${note}`);
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    nproc: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    memGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+    // Other work on the machine skews wall times; recorded so that a noisy run can be spotted.
+    load: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+  };
+}
+
+function gitRevision() {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown (not a git checkout)';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' });
+  return `${head.stdout.trim()}${dirty.stdout?.trim() ? ' + uncommitted changes' : ''}`;
+}
+
+/** The command as the user typed it, as far as we can tell. */
+function invocation(argv) {
+  const extra = argv.length ? ` ${argv.join(' ')}` : '';
+  if (process.env.npm_lifecycle_event === 'bench') return `npm run bench${extra ? ` --${extra}` : ''}`;
+  return `node bench/run.mjs${extra}`;
+}
+
+function markdownSection(outcome, meta) {
+  const { group } = outcome;
+  const lines = [
+    `<!-- bench:${group.id}:begin -->`,
+    `## ${group.id}: ${group.title}`,
+    '',
+    `- Date: ${meta.date}`,
+    `- Machine: nproc ${meta.machine.nproc}, ${meta.machine.cpu}, ${meta.machine.memGiB} GiB, ${meta.machine.os}; node ${meta.machine.node}; load average at start ${meta.machine.load}`,
+    `- Revision: ${meta.revision}`,
+    `- Command: \`${meta.command}\``,
+    `- Method: spawnSync wall time, stdout/stderr to /dev/null, env CI=true NO_COLOR=1; exit code 0 checked once, then ${outcome.error ? '-' : describeRuns(outcome)}; benchmarks interleaved round-robin.`,
+    '',
+  ];
+  if (outcome.error) {
+    lines.push(`**ERROR**: ${outcome.error.split('\n')[0]}`, '');
+  } else {
+    const md = (headers, rows) => [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+    lines.push(...md(BENCH_HEADERS, benchRows(outcome).map((r, i) => [`${r[0]} (\`${Object.values(outcome.results)[i].command}\`)`, ...r.slice(1)])), '');
+    lines.push(...md(GOAL_HEADERS, goalRows(outcome, true)), '');
+    for (const note of outcome.notes) lines.push(`Note: ${note}`, '');
+  }
+  lines.push(`<!-- bench:${group.id}:end -->`);
+  return lines.join('\n');
+}
+
+function describeRuns(outcome) {
+  const warmup = outcome.meta?.warmup;
+  const runs = [...new Set(Object.values(outcome.results).map((r) => r.runs))].join('/');
+  return `${warmup} warm-up + ${runs} timed runs each`;
+}
+
+function writeResults(outcomes, meta) {
+  const header = [
+    '# Benchmark results',
+    '',
+    'Written by `bench/run.mjs` (`npm run bench`, or `node bench/run.mjs --only <group>` after `npm run build`).',
+    'Each run replaces the sections of the groups it ran. Times are wall-clock medians and p90 over the',
+    'timed runs; "measured/goal" above 1.00 means the goal is missed.',
+    '',
+  ].join('\n');
+  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : header;
+  for (const outcome of outcomes) {
+    const section = markdownSection(outcome, meta);
+    const re = new RegExp(`<!-- bench:${outcome.group.id}:begin -->[\\s\\S]*?<!-- bench:${outcome.group.id}:end -->`);
+    text = re.test(text) ? text.replace(re, () => section) : `${text.replace(/\n*$/, '\n\n')}${section}\n`;
+  }
+  writeFileSync(RESULTS, text);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function main() {
+  const argv = process.argv.slice(2);
+  const opts = parseArgs(argv);
+  if (!existsSync(join(ROOT, 'dist', 'main.js'))) {
+    process.stderr.write('bench: dist/main.js is missing; run `npm run build` (or `npm run bench`).\n');
+    return 1;
+  }
+  const meta = { date: new Date().toISOString(), machine: machine(), revision: gitRevision(), command: invocation(argv) };
+  const m = meta.machine;
+  log(`obs benchmarks: ${meta.date}`);
+  log(`machine: nproc ${m.nproc}, ${m.cpu}, ${m.memGiB} GiB, ${m.os}; node ${m.node}; load ${m.load}; revision ${meta.revision}`);
+  log(`command: ${meta.command}`);
+
+  const outcomes = [];
+  for (const group of GROUPS) {
+    if (opts.only && !opts.only.has(group.id)) continue;
+    const outcome = runGroup(group, opts);
+    outcome.meta = { warmup: opts.warmup ?? group.warmup };
+    printOutcome(outcome);
+    outcomes.push(outcome);
+  }
+
+  const goals = outcomes.flatMap((o) => o.goals);
+  const failed = goals.filter((g) => !g.pass);
+  const errors = outcomes.filter((o) => o.error);
+  log('');
+  log(`== summary: ${goals.length - failed.length} PASS, ${failed.length} FAIL${errors.length ? `, ${errors.length} group(s) ERROR` : ''}`);
+  for (const g of failed) log(`  ${verdict(false)} ${g.name}: ${fmtValue(g.value, g.unit)} vs ${fmtValue(g.limit, g.unit)} (${g.ratio.toFixed(2)}x the goal)`);
+  for (const o of errors) log(`  ${paint('1;31', 'ERROR')} ${o.group.id}: ${o.error.split('\n')[0]}`);
+
+  if (opts.write) {
+    writeResults(outcomes, meta);
+    log(`results: ${relative(process.cwd(), RESULTS) || RESULTS}`);
+  }
+  // A report: failing goals exit 0. A benchmark that could not run is an error.
+  return errors.length ? 1 : 0;
+}
+
+process.exitCode = main();
