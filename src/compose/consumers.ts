@@ -3,25 +3,31 @@ import { locateEnvironment } from './environment.js';
 import type { ComposeProject } from './project.js';
 
 /**
- * Services that read the environment node `name` writes into. An anchored environment (or an
- * anchored service) merged into other services is shared: adding to it adds to all of them.
+ * Which services read which environment node. An anchored environment (or an anchored service)
+ * merged into other services is shared: adding to it adds to all of them.
  */
-export function environmentConsumers(project: ComposeProject, name: string): string[] {
-  const owner = project.services.find((s) => s.name === name);
-  const definition = owner?.definitions.find((d) => d.map);
-  if (!definition?.map) return [];
-  const location = locateEnvironment(definition.file.doc, definition.map);
-  if (location.kind !== 'own') return [];
-  const node: Node = location.node;
-  const readers: string[] = [];
+export interface EnvironmentReaders {
+  /** Services other than `name` that read the environment node `name` itself writes into. */
+  sharedWith(name: string): string[];
+}
+
+export function environmentReaders(project: ComposeProject): EnvironmentReaders {
+  const readers = new Map<Node, string[]>();
+  const owned = new Map<string, Node>();
   for (const service of project.services) {
-    if (service.name === name) continue;
-    for (const d of service.definitions) {
-      if (d.file !== definition.file || !d.map) continue;
-      const other = locateEnvironment(d.file.doc, d.map);
-      const target = other.kind === 'own' ? other.node : other.kind === 'none' ? undefined : other.target;
-      if (target === node) readers.push(service.name);
+    for (const definition of service.definitions) {
+      if (!definition.map) continue;
+      const location = locateEnvironment(definition.file.doc, definition.map);
+      const node = location.kind === 'own' ? location.node : location.kind === 'none' ? undefined : location.target;
+      if (!node) continue;
+      readers.set(node, [...(readers.get(node) ?? []), service.name]);
+      if (location.kind === 'own' && !owned.has(service.name)) owned.set(service.name, node);
     }
   }
-  return readers;
+  return {
+    sharedWith(name) {
+      const node = owned.get(name);
+      return node ? (readers.get(node) ?? []).filter((s) => s !== name) : [];
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { isMap, parseDocument, stringify } from 'yaml';
+import { Document, isMap, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { lineColOf } from '../compose/text-edits.js';
 
@@ -52,7 +52,7 @@ const HEADER = [
 ].join('\n');
 
 export function renderObsConfig(config: ObsConfig): string {
-  const doc = parseDocument(stringify(withoutUndefined(config), { lineWidth: 0 }));
+  const doc = new Document(withoutUndefined(config));
   doc.commentBefore = HEADER;
   return doc.toString({ lineWidth: 0 });
 }

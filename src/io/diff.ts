@@ -1,5 +1,6 @@
-import { createTwoFilesPatch } from 'diff';
 import type { FileChange } from '../plan/file-change.js';
+import type { TextEdit } from '../compose/text-edits.js';
+import { diffFromEdits } from './edit-diff.js';
 
 export interface Paint {
   added(text: string): string;
@@ -10,20 +11,24 @@ export interface Paint {
 
 export const NO_PAINT: Paint = { added: (t) => t, removed: (t) => t, header: (t) => t, hunk: (t) => t };
 
-/** A git-style unified diff of one planned change (CR characters shown as-is). */
+/** A git-style unified diff of one planned change. */
 export function unifiedDiff(change: FileChange): string {
+  const oldName = change.before === null ? '/dev/null' : `a/${change.path}`;
   const before = change.before ?? '';
-  const patch = createTwoFilesPatch(
-    change.before === null ? '/dev/null' : `a/${change.path}`,
-    `b/${change.path}`,
-    before,
-    change.after,
-    undefined,
-    undefined,
-    { context: 3 },
-  );
-  // jsdiff starts with an "Index"/"====" preamble in some versions; keep from the first ---.
-  return patch.slice(patch.indexOf('--- '));
+  return diffFromEdits(oldName, `b/${change.path}`, before, change.edits ?? [changedSpan(before, change.after)]);
+}
+
+/**
+ * One edit covering everything between the common prefix and suffix: exact for the appends obs
+ * makes to .env, .env.example and .gitignore, and a readable block for a rewritten obs.yaml.
+ */
+export function changedSpan(before: string, after: string): TextEdit {
+  let prefix = 0;
+  const max = Math.min(before.length, after.length);
+  while (prefix < max && before[prefix] === after[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < max - prefix && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
+  return { start: prefix, end: before.length - suffix, text: after.slice(prefix, after.length - suffix) };
 }
 
 export function paintDiff(diff: string, paint: Paint): string {

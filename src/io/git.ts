@@ -1,20 +1,39 @@
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 
 /** Git queries obs needs; each answers "no" outside a repository instead of failing. */
 export interface GitInfo {
   isRepo: boolean;
-  /** Paths (relative to cwd) git tracks. */
   isTracked(path: string): Promise<boolean>;
+  /** Matched by a .gitignore rule (whether or not the file is also tracked). */
   isIgnored(path: string): Promise<boolean>;
-  /** Which of `paths` have uncommitted changes (staged, unstaged or untracked-but-not-ignored are not counted). */
+  /** Which of `paths` have uncommitted changes (staged or not). */
   uncommitted(paths: string[]): Promise<string[]>;
   untrack(path: string): Promise<void>;
 }
 
+interface GitResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * node:child_process rather than execa: these are a few short git calls, and loading execa
+ * costs more start-up time than every git call together.
+ */
+function runGit(cwd: string, args: string[]): Promise<GitResult> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, encoding: 'utf8', windowsHide: true }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 127) : 0;
+      resolve({ exitCode: code, stdout, stderr });
+    });
+  });
+}
+
 export async function gitInfo(cwd: string): Promise<GitInfo> {
-  const run = (args: string[]) => execa('git', args, { cwd, reject: false, stdin: 'ignore' });
-  const probe = await run(['rev-parse', '--is-inside-work-tree']).catch(() => undefined);
-  const isRepo = probe?.exitCode === 0 && probe.stdout.trim() === 'true';
+  const run = (args: string[]) => runGit(cwd, args);
+  const probe = await run(['rev-parse', '--is-inside-work-tree']);
+  const isRepo = probe.exitCode === 0 && probe.stdout.trim() === 'true';
   if (!isRepo) {
     return {
       isRepo: false,

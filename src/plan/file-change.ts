@@ -1,3 +1,5 @@
+import type { TextEdit } from '../compose/text-edits.js';
+
 /** A planned change to one file: computed first, shown as a diff, then applied atomically. */
 export interface FileChange {
   /** Path relative to the directory obs runs in. */
@@ -5,6 +7,8 @@ export interface FileChange {
   /** null when the file does not exist yet. */
   before: string | null;
   after: string;
+  /** The edits that turn `before` into `after`, when obs planned them as edits (for a fast diff). */
+  edits?: TextEdit[];
 }
 
 export function changedOnly(changes: FileChange[]): FileChange[] {

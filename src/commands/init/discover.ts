@@ -76,16 +76,20 @@ export async function discover(root: string, explicitFiles: string[] | undefined
   const previous = obsConfigFile ? parseObsConfig(obsConfigFile.text, obsConfigFile.path) : undefined;
 
   const stacks = new Map<string, Stack>();
-  for (const service of project.services) {
-    if (service.config.buildContext === undefined) continue;
-    const context = resolve(root, projectDir, service.config.buildContext);
-    const files = new Map<string, string>();
-    for (const name of MANIFEST_FILES) {
-      const text = await readFile(join(context, name), 'utf8').catch(() => undefined);
-      if (text !== undefined) files.set(name, text);
-    }
-    stacks.set(service.name, detectStack(files));
-  }
+  await Promise.all(
+    project.services.map(async (service) => {
+      if (service.config.buildContext === undefined) return;
+      const context = resolve(root, projectDir, service.config.buildContext);
+      // One directory listing, then only the manifests that exist.
+      const present = new Set(await readdir(context).catch(() => [] as string[]));
+      const files = new Map<string, string>();
+      for (const name of MANIFEST_FILES.filter((n) => present.has(n))) {
+        const text = await readFile(join(context, name), 'utf8').catch(() => undefined);
+        if (text !== undefined) files.set(name, text);
+      }
+      stacks.set(service.name, detectStack(files));
+    }),
+  );
 
   // env_file values count as set by the user: compose's `environment` would silently override them.
   const envFiles = new Map<string, TextFile | null>();

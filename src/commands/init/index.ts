@@ -18,7 +18,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   validateFlags(options, project.services.map((s) => s.name), snapshot.compose[0]!.path);
   const interactive = ctx.interactive && !options.yes;
   const prompter = interactive ? (await import('./prompter.js')).inquirerPrompter(ctx) : undefined;
-  const paint = painter(ctx);
+  const paint = await painter(ctx);
 
   say(ctx, paint.bold(`obs init: ${root} (${snapshot.compose.map((f) => f.path).join(' + ')})`));
   for (const note of found.notes) say(ctx, `- ${note}`);
@@ -36,6 +36,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
 
   const findings = findingsLines(plan);
+  const diffs = new Map(changes.map((c) => [c, unifiedDiff(c)]));
   const result = {
     schemaVersion: 1,
     command: 'init',
@@ -44,7 +45,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     dryRun: options.dryRun === true,
     applied: false,
     choices,
-    changes: changes.map((c) => ({ path: c.path, action: changeAction(c), diff: unifiedDiff(c) })),
+    changes: changes.map((c) => ({ path: c.path, action: changeAction(c), diff: diffs.get(c)! })),
     untracked: plan.untrack,
     added: plan.added,
     updated: plan.updated,
@@ -64,7 +65,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     return finish(0);
   }
   say(ctx);
-  ctx.stderr.write(renderDiffs(changes, paint));
+  ctx.stderr.write(renderDiffs([...diffs.values()], paint));
   say(ctx);
   for (const line of findings) say(ctx, paint.warn(line));
   say(ctx, `${changes.length} file(s) to change: ${changes.map((c) => `${c.path} (${changeAction(c)})`).join(', ')}`);

@@ -5,7 +5,7 @@
 import { isMap, parse as parseYamlLoose } from 'yaml';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
-import { environmentConsumers } from '../../compose/consumers.js';
+import { environmentReaders } from '../../compose/consumers.js';
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, lineColOf, type TextEdit } from '../../compose/text-edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
@@ -134,9 +134,10 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
   // An environment shared through an anchor with a service left alone must not grow keys
   // meant for one service: obs shows the lines to add instead of guessing.
   const chosen = new Set(choices.services);
+  const readers = environmentReaders(project);
   for (const item of work) {
     if (item.additions.length === 0 && item.replacements.length === 0) continue;
-    const bystanders = environmentConsumers(project, item.service.name).filter((s) => !chosen.has(s));
+    const bystanders = readers.sharedWith(item.service.name).filter((s) => !chosen.has(s));
     if (bystanders.length === 0) continue;
     notes.push(
       `${item.service.name}: its environment is shared through a YAML anchor with ${bystanders.join(', ')}, which obs leaves alone; ` +
@@ -179,11 +180,10 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
   const changes: FileChange[] = [];
   const editedFiles: ComposeFile[] = [];
   for (const file of snapshot.compose) {
-    let after = applyTextEdits(file.text, editsByFile.get(file)!);
-    // A file without a final newline stays without one.
-    if (after !== file.text && !file.text.endsWith('\n') && after.endsWith(file.eol)) after = after.slice(0, -file.eol.length);
+    const edits = keepMissingFinalNewline(file, editsByFile.get(file)!);
+    const after = applyTextEdits(file.text, edits);
     editedFiles.push(after === file.text ? file : reparse(file, after));
-    changes.push({ path: file.path, before: file.text, after });
+    changes.push({ path: file.path, before: file.text, after, edits });
   }
   verifyEdits(project, buildProject(editedFiles), work, daemonName);
 
@@ -376,6 +376,14 @@ function referencedVariables(work: ServiceWork[], daemonAdded: boolean): string[
   if (daemonAdded) ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION'].forEach((v) => vars.add(v));
   const order = Object.keys(PLACEHOLDER_COMMENTS);
   return [...vars].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}
+
+/** A file without a final newline stays without one: lines appended at its end drop their last line ending. */
+function keepMissingFinalNewline(file: ComposeFile, edits: TextEdit[]): TextEdit[] {
+  if (file.text === '' || file.text.endsWith('\n')) return edits;
+  return edits.map((edit) =>
+    edit.start === file.text.length && edit.text.endsWith(file.eol) ? { ...edit, text: edit.text.slice(0, -file.eol.length) } : edit,
+  );
 }
 
 /** Re-reads the edited text: an edit that broke the YAML is a bug in obs, never written to disk. */

@@ -1,16 +1,19 @@
-import { Chalk } from 'chalk';
 import type { Context } from '../../context.js';
-import { NO_PAINT, paintDiff, unifiedDiff, type Paint } from '../../io/diff.js';
+import { NO_PAINT, paintDiff, type Paint } from '../../io/diff.js';
 import type { FileChange } from '../../plan/file-change.js';
 import type { ComposeProject } from '../../compose/project.js';
 import type { Stack } from '../../stacks/detect.js';
 import type { InitChoices } from './choices.js';
 import type { InitPlan } from './plan.js';
 
-export function painter(ctx: Context): Paint & { warn(t: string): string; ok(t: string): string; bold(t: string): string } {
-  const chalk = new Chalk({ level: ctx.color ? 1 : 0 });
-  const base = ctx.color ? { added: chalk.green, removed: chalk.red, header: chalk.bold, hunk: chalk.cyan } : NO_PAINT;
-  return { ...base, warn: chalk.yellow, ok: chalk.green, bold: chalk.bold };
+export type Painter = Paint & { warn(t: string): string; ok(t: string): string; bold(t: string): string };
+
+/** Colours only on a terminal that wants them; chalk loads only then. */
+export async function painter(ctx: Context): Promise<Painter> {
+  if (!ctx.color) return { ...NO_PAINT, warn: (t) => t, ok: (t) => t, bold: (t) => t };
+  const { Chalk } = await import('chalk');
+  const chalk = new Chalk({ level: 1 });
+  return { added: chalk.green, removed: chalk.red, header: chalk.bold, hunk: chalk.cyan, warn: chalk.yellow, ok: chalk.green, bold: chalk.bold };
 }
 
 export function describeSetup(project: ComposeProject, choices: InitChoices, stacks: Map<string, Stack>): string[] {
@@ -28,8 +31,8 @@ export function describeSetup(project: ComposeProject, choices: InitChoices, sta
   return lines;
 }
 
-export function renderDiffs(changes: FileChange[], paint: Paint): string {
-  return changes.map((c) => paintDiff(unifiedDiff(c), paint)).join('');
+export function renderDiffs(diffs: string[], paint: Paint): string {
+  return diffs.map((d) => paintDiff(d, paint)).join('');
 }
 
 export function findingsLines(plan: InitPlan): string[] {
