@@ -1,5 +1,5 @@
-import type { Node } from 'yaml';
-import { locateEnvironment } from './environment.js';
+import { isMap, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { envNodeOf, locateEnvironment, mergeSources } from './environment.js';
 import type { ComposeProject } from './project.js';
 
 /**
@@ -18,9 +18,10 @@ export function environmentReaders(project: ComposeProject): EnvironmentReaders 
     for (const definition of service.definitions) {
       if (!definition.map) continue;
       const location = locateEnvironment(definition.file.doc, definition.map);
-      const node = location.kind === 'own' ? location.node : location.kind === 'none' ? undefined : location.target;
+      const node = envNodeOf(location);
       if (!node) continue;
-      readers.set(node, [...(readers.get(node) ?? []), service.name]);
+      // A service reads its environment node and everything that node merges in (`<<: *x`).
+      for (const read of withMergeSources(definition.file.doc, node)) readers.set(read, [...(readers.get(read) ?? []), service.name]);
       if (location.kind === 'own' && !owned.has(service.name)) owned.set(service.name, node);
     }
   }
@@ -30,4 +31,14 @@ export function environmentReaders(project: ComposeProject): EnvironmentReaders 
       return node ? (readers.get(node) ?? []).filter((s) => s !== name) : [];
     },
   };
+}
+
+function withMergeSources(doc: Document, node: YAMLMap | YAMLSeq): Node[] {
+  const out: Node[] = [node];
+  for (let i = 0; i < out.length; i++) {
+    const current = out[i]!;
+    if (!isMap(current)) continue;
+    for (const source of mergeSources(doc, current)) if (!out.includes(source)) out.push(source);
+  }
+  return out;
 }

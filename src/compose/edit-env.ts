@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ComposeFile } from './parse.js';
-import { findPair, isMergeKey, locateEnvironment, mergeSources, type EnvLocation } from './environment.js';
+import { envNodeOf, findPair, isMergeKey, locateEnvironment, mergeSources, type EnvLocation } from './environment.js';
 import { renderScalar, quoteStyleOf, isSafePlain, type QuoteStyle } from './scalars.js';
 import { columnOf, insertLinesAfter, lineStartOf, type TextEdit } from './text-edits.js';
 
@@ -91,13 +91,16 @@ function detectIndentStep(file: ComposeFile): number {
  */
 export function addEnvironment(ctx: EnvEditContext, service: YAMLMap, settings: readonly EnvSetting[]): TextEdit[] {
   if (settings.length === 0) return [];
+  if (service.flow) throw new Error('a service written in flow style ({...}) has no block to add lines to');
   const { file } = ctx;
   const location: EnvLocation = locateEnvironment(file.doc, service);
   switch (location.kind) {
     case 'own':
       return appendToCollection(ctx, location.node, settings);
+    case 'empty':
+      return [fillEmptyEnvironment(ctx, service, location.pair, settings)];
     case 'alias':
-      return [replaceAliasWithLocal(ctx, service, location.pair, location.alias.source, location.target, settings)];
+      return replaceAliasWithLocal(ctx, service, location.pair, location.alias.source, location.target, settings);
     case 'inherited':
       return inheritAndExtend(ctx, service, location.target, settings);
     case 'none':
@@ -111,11 +114,15 @@ function appendToCollection(ctx: EnvEditContext, node: YAMLMap | YAMLSeq, settin
   const isList = isSeq(node);
   const lines = settings.map((s) => (isList ? listLine(s, style) : mapLine(s, style)));
   if (node.flow || node.items.length === 0) {
-    // `environment: {A: 1}` / `[A=1]`: add before the closing bracket, flow style.
-    const close = node.range![1] - 1;
+    // Flow style (`{A: 1}`, `[A=1,]`, even over several lines): new items go right after the
+    // last one, or right after the opening bracket of an empty collection.
     const items = settings.map((s) => (isList ? renderScalar(`${s.key}=${s.value}`, 'double') : `${s.key}: ${renderScalar(s.value, 'double')}`));
-    const sep = node.items.length > 0 ? ', ' : '';
-    return [{ start: close, end: close, text: sep + items.join(', ') }];
+    if (node.items.length === 0) {
+      const open = text.indexOf(isList ? '[' : '{', node.range![0]);
+      return [{ start: open + 1, end: open + 1, text: items.join(', ') }];
+    }
+    const at = contentEnd(node);
+    return [{ start: at, end: at, text: `, ${items.join(', ')}` }];
   }
   const indent = isList ? dashIndent(text, node) : ' '.repeat(keyColumn(text, node));
   if (indent === undefined) throw new Error('unsupported list layout');
@@ -153,6 +160,16 @@ function inheritAndExtend(ctx: EnvEditContext, service: YAMLMap, target: YAMLMap
   return edits;
 }
 
+/** `environment:` with nothing after it: the block goes on the lines below the key. */
+function fillEmptyEnvironment(ctx: EnvEditContext, service: YAMLMap, pair: Pair, settings: readonly EnvSetting[]): TextEdit {
+  const indent = serviceKeyIndent(ctx, service) + ' '.repeat(ctx.indentStep);
+  return insertLinesAfter(ctx.file.text, (pair.key as Node).range![1], indent, settings.map((s) => mapLine(s, 'double')), ctx.file.eol);
+}
+
+/**
+ * `environment: *env` becomes a local block that merges `*env` (or copies an aliased list):
+ * the alias leaves the key line (a trailing comment stays there) and the block goes below it.
+ */
 function replaceAliasWithLocal(
   ctx: EnvEditContext,
   service: YAMLMap,
@@ -160,15 +177,18 @@ function replaceAliasWithLocal(
   anchor: string,
   target: YAMLMap | YAMLSeq,
   settings: readonly EnvSetting[],
-): TextEdit {
+): TextEdit[] {
   const { text, eol } = ctx.file;
   const indent = serviceKeyIndent(ctx, service) + ' '.repeat(ctx.indentStep);
   const alias = pair.value as Node;
+  const colon = text.indexOf(':', (pair.key as Node).range![1]);
   const body = isSeq(target)
     ? [...copiedListLines(target), ...settings.map((s) => listLine(s, 'double'))]
     : [`<<: *${anchor}`, ...settings.map((s) => mapLine(s, 'double'))];
-  const replacement = body.map((line) => eol + indent + line).join('');
-  return { start: alias.range![0] - 1, end: alias.range![1], text: replacement };
+  return [
+    { start: colon + 1, end: alias.range![1], text: '' },
+    insertLinesAfter(text, alias.range![1], indent, body, eol),
+  ];
 }
 
 function copiedListLines(seq: YAMLSeq): string[] {
@@ -208,7 +228,7 @@ export interface EnvEntryNode {
 
 export function findEnvEntry(doc: Document, service: YAMLMap, key: string): EnvEntryNode | undefined {
   const location = locateEnvironment(doc, service);
-  const node = location.kind === 'own' ? location.node : location.kind === 'none' ? undefined : location.target;
+  const node = envNodeOf(location);
   if (!node) return undefined;
   return findInCollection(doc, node, key, new Set());
 }
@@ -236,11 +256,17 @@ function findInCollection(doc: Document, node: YAMLMap | YAMLSeq, key: string, s
 }
 
 /** Replaces an environment value in place, keeping the scalar's quoting style. */
-export function replaceEnvValue(entry: EnvEntryNode, key: string, value: string): TextEdit {
-  const style = quoteStyleOf(entry.scalar.type);
-  const [start, end] = entry.scalar.range!;
-  const text = entry.form === 'map' ? renderScalar(value, style) : renderScalar(`${key}=${value}`, style);
-  return { start, end, text };
+export function replaceEnvValue(text: string, entry: EnvEntryNode, key: string, value: string): TextEdit {
+  const scalar = entry.scalar;
+  const block = scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED';
+  // A block scalar becomes a quoted one; the `|` header and its indented lines go.
+  const style = block ? 'double' : quoteStyleOf(scalar.type);
+  let [start, end] = scalar.range!;
+  while (block && end > start && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
+  let rendered = entry.form === 'map' ? renderScalar(value, style) : renderScalar(`${key}=${value}`, style);
+  // `KEY:` with no value: the scalar is empty and sits right after the colon.
+  if (scalar.value === null && start === end && text[start - 1] === ':') rendered = ` ${rendered}`;
+  return { start, end, text: rendered };
 }
 
 export { isMergeKey };

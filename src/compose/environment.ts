@@ -34,6 +34,8 @@ function stringifyEnvValue(raw: unknown): string {
 export type EnvLocation =
   /** `environment:` written on the service as a map or list. */
   | { kind: 'own'; pair: Pair; node: YAMLMap | YAMLSeq }
+  /** `environment:` written with no value. */
+  | { kind: 'empty'; pair: Pair }
   /** `environment: *anchor`: the service reads another node through an alias. */
   | { kind: 'alias'; pair: Pair; alias: Alias; target: YAMLMap | YAMLSeq }
   /** No `environment:` on the service, but one arrives through a `<<:` merge. */
@@ -50,11 +52,19 @@ export function locateEnvironment(doc: Document, service: YAMLMap): EnvLocation 
       return { kind: 'none' };
     }
     if (isMap(value) || isSeq(value)) return { kind: 'own', pair: own, node: value };
+    if (value === null || (isScalar(value) && (value.value === null || value.value === ''))) return { kind: 'empty', pair: own };
     return { kind: 'none' };
   }
   const inherited = findInMergeSources(doc, service, 'environment', new Set());
   if (isMap(inherited) || isSeq(inherited)) return { kind: 'inherited', target: inherited };
   return { kind: 'none' };
+}
+
+/** The collection a service reads its environment from, wherever it is written. */
+export function envNodeOf(location: EnvLocation): YAMLMap | YAMLSeq | undefined {
+  if (location.kind === 'own') return location.node;
+  if (location.kind === 'alias' || location.kind === 'inherited') return location.target;
+  return undefined;
 }
 
 /** The pair `key:` written directly in `map` (not through a merge). */

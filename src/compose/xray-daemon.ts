@@ -1,7 +1,7 @@
 import { isPair, type Node, type Pair } from 'yaml';
 import type { ComposeProject, ComposeService } from './project.js';
 import { servicesMap, type ComposeFile } from './parse.js';
-import { columnOf, insertLinesAfter, type TextEdit } from './text-edits.js';
+import { columnOf, insertLinesAfter, lineStartOf, type TextEdit } from './text-edits.js';
 
 export const XRAY_DAEMON_IMAGE = 'amazon/aws-xray-daemon';
 export const XRAY_DAEMON_NAME = 'xray-daemon';
@@ -44,11 +44,31 @@ export function addServiceEdit(file: ComposeFile, lines: (step: string) => strin
   const first = pairs[0]!.key as Node;
   const last = pairs[pairs.length - 1]!;
   const indent = ' '.repeat(columnOf(file.text, first.range![0]));
-  const end = pairEnd(last);
   const body = lines(' '.repeat(step));
-  // Services separated by blank lines get one before the new service too.
-  const blankBetween = pairs.length > 1 && /(?:^|\n)[ \t]*\r?\n/.test(file.text.slice(pairEnd(pairs[0]!), (pairs[1]!.key as Node).range![0]));
-  return insertLinesAfter(file.text, end, indent, blankBetween ? ['', ...body] : body, file.eol);
+  const blankBetween = pairs.length > 1 && blankLineBetween(file.text, pairEnd(pairs[0]!), (pairs[1]!.key as Node).range![0]);
+  const at = afterTrailingComments(file.text, pairEnd(last), indent.length);
+  return insertLinesAfter(file.text, at, indent, blankBetween ? ['', ...body] : body, file.eol);
+}
+
+/** Whether a whole blank line separates the end of one service from the next one's key. */
+function blankLineBetween(text: string, end: number, nextKey: number): boolean {
+  const from = text[end - 1] === '\n' ? end : text.indexOf('\n', end) + 1;
+  const lines = text.slice(from, lineStartOf(text, nextKey)).split('\n');
+  lines.pop(); // what follows the last line break is the next key's line
+  return lines.some((line) => line.trim() === '');
+}
+
+/** Comment lines indented deeper than the service keys still belong to the last service. */
+function afterTrailingComments(text: string, end: number, serviceIndent: number): number {
+  let at = text[end - 1] === '\n' ? end : text.indexOf('\n', end) + 1;
+  if (at === 0) return end;
+  for (;;) {
+    const next = text.indexOf('\n', at);
+    const line = text.slice(at, next === -1 ? text.length : next);
+    const indent = line.length - line.trimStart().length;
+    if (!line.trimStart().startsWith('#') || indent <= serviceIndent || next === -1) return at;
+    at = next + 1;
+  }
 }
 
 function pairEnd(pair: Pair): number {

@@ -131,6 +131,17 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
     work.push(item);
   }
 
+  // A service written as `name:` or `name: {...}` has no block to add lines to: say what to add.
+  for (const item of work) {
+    const definition = item.service.definitions.find((d) => d.map);
+    if (definition && !definition.map!.flow) continue;
+    if (item.additions.length === 0 && item.replacements.length === 0) continue;
+    const where = definition ? 'is written in flow style ({...})' : 'has no settings';
+    notes.push(`${item.service.name} ${where} in ${(definition ?? item.service.definitions[0]!).file.path}; add by hand: ${[...item.additions, ...item.replacements].map((s) => `${s.key}=${s.value}`).join(' ')}`);
+    item.additions = [];
+    item.replacements = [];
+  }
+
   // An environment shared through an anchor with a service left alone must not grow keys
   // meant for one service: obs shows the lines to add instead of guessing.
   const chosen = new Set(choices.services);
@@ -153,10 +164,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
   for (const edit of secretWork.edits) editsByFile.get(edit.file)!.push(edit.edit);
   for (const item of work) {
     const definition = item.service.definitions.find((d) => d.map) ?? item.service.definitions[0]!;
-    if (!definition.map) {
-      notes.push(`${item.service.name} has no settings in ${definition.file.path}; add an environment by hand`);
-      continue;
-    }
+    if (!definition.map) continue;
     const ctx = contexts.get(definition.file)!;
     editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, item.additions));
     for (const replacement of item.replacements) {
@@ -164,7 +172,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
       for (const d of [...item.service.definitions].reverse()) {
         const entry = d.map ? findEnvEntry(d.file.doc, d.map, replacement.key) : undefined;
         if (!entry) continue;
-        editsByFile.get(d.file)!.push(replaceEnvValue(entry, replacement.key, replacement.value));
+        editsByFile.get(d.file)!.push(replaceEnvValue(d.file.text, entry, replacement.key, replacement.value));
         break;
       }
     }
@@ -198,7 +206,9 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan
     comment: PLACEHOLDER_COMMENTS[key] ?? `Moved out of ${snapshot.compose[0]!.path} by obs. Never commit it.`,
   }));
   const exampleBefore = snapshot.dotenvExample?.text ?? null;
-  changes.push({ path: examplePath, before: exampleBefore, after: appendDotenvKeys(exampleBefore ?? '', exampleAdditions, examplePath) });
+  if (exampleBefore !== null || exampleAdditions.length > 0) {
+    changes.push({ path: examplePath, before: exampleBefore, after: appendDotenvKeys(exampleBefore ?? '', exampleAdditions, examplePath) });
+  }
 
   const untrack: string[] = [];
   const envBefore = snapshot.dotenv?.text ?? null;
@@ -354,7 +364,7 @@ function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot, moved:
         }
         if (replacement === undefined || envVar === undefined) continue;
         seenNodes.add(entry.scalar);
-        work.edits.push({ file: definition.file, edit: replaceEnvValue(entry, key, replacement) });
+        work.edits.push({ file: definition.file, edit: replaceEnvValue(definition.file.text, entry, key, replacement) });
         work.replaced.add(`${service.name}\0${key}`);
         const { line } = lineColOf(definition.file.text, entry.scalar.range![0]);
         moved.push({ file: definition.file.path, line, service: service.name, key, envVar });

@@ -1,0 +1,808 @@
+import { describe, expect, it } from 'vitest';
+import type { InitChoices } from '../../src/commands/init/choices.js';
+import { planInit, type InitPlan, type InitSnapshot } from '../../src/commands/init/plan.js';
+import { parseComposeText } from '../../src/compose/parse.js';
+import { buildProject } from '../../src/compose/project.js';
+import { parseObsConfig } from '../../src/config/obs-config.js';
+import { changedOnly } from '../../src/plan/file-change.js';
+import type { Stack } from '../../src/stacks/detect.js';
+
+const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
+const crlf = (...lines: string[]) => lines.map((l) => `${l}\r\n`).join('');
+
+const HONEYCOMB_KEY = 'abcdefghijABCDEFGHIJ12'; // 22 alphanumerics: a classic Honeycomb key
+const AWS_KEY_ID = 'AKIAABCDEFGHIJKLMNOP';
+
+type SnapshotExtra = Partial<Omit<InitSnapshot, 'stacks'>> & { stacks?: Record<string, Stack> };
+
+function snapshot(compose: Record<string, string>, extra: SnapshotExtra = {}): InitSnapshot {
+  const { stacks, ...rest } = extra;
+  return {
+    compose: Object.entries(compose).map(([path, text]) => parseComposeText(path, text)),
+    projectDir: '',
+    envFiles: new Map(),
+    hints: { gitpod: false, codespaces: false },
+    stacks: new Map(Object.entries(stacks ?? {})),
+    envIgnored: false,
+    envTracked: false,
+    projectName: 'cruddur',
+    ...rest,
+  };
+}
+
+function choices(over: Partial<InitChoices> = {}): InitChoices {
+  return {
+    services: ['backend-flask', 'frontend-react-js'],
+    honeycomb: { enabled: true, region: 'us' },
+    xray: { enabled: true, group: 'cruddur' },
+    cloudwatch: { enabled: false, logGroup: '/cruddur', retentionInDays: 14 },
+    rollbar: { enabled: false },
+    force: false,
+    ...over,
+  };
+}
+
+const OFF = { honeycomb: { enabled: false, region: 'us' as const }, xray: { enabled: false, group: 'cruddur' } };
+
+/** The text planInit wants `path` to have; throws when the plan has no entry for it. */
+function after(plan: InitPlan, path: string): string {
+  const change = plan.changes.find((c) => c.path === path);
+  if (!change) throw new Error(`no change planned for ${path}; planned: ${plan.changes.map((c) => c.path).join(', ')}`);
+  return change.after;
+}
+
+/** The inputs of a second run: every planned file as written, obs.yaml parsed as `previous`. */
+function rerun(first: InitPlan, base: InitSnapshot): InitSnapshot {
+  const text = (path: string) => {
+    const change = first.changes.find((c) => c.path === path);
+    return change ? { path, text: change.after } : undefined;
+  };
+  const obsConfig = text('obs.yaml')!;
+  return {
+    ...base,
+    compose: base.compose.map((f) => parseComposeText(f.path, after(first, f.path))),
+    dotenv: text('.env') ?? base.dotenv,
+    dotenvExample: text('.env.example') ?? base.dotenvExample,
+    gitignore: text('.gitignore') ?? base.gitignore,
+    obsConfig,
+    previous: parseObsConfig(obsConfig.text),
+    envIgnored: true,
+    envTracked: false,
+  };
+}
+
+const DAEMON = [
+  '  xray-daemon:',
+  '    image: "amazon/aws-xray-daemon"',
+  '    environment:',
+  '      AWS_ACCESS_KEY_ID: "${AWS_ACCESS_KEY_ID}"',
+  '      AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}"',
+  '      AWS_REGION: "${AWS_DEFAULT_REGION}"',
+  "    # Flags for the image's /xray entrypoint: local mode, listen on all interfaces.",
+  '    command: ["-o", "-b", "0.0.0.0:2000", "-t", "0.0.0.0:2000"]',
+  '    ports:',
+  '      - "2000:2000/udp"',
+];
+
+const OBS_HEADER = [
+  '# obs.yaml: what `obs init` set up. `obs apply` creates the AWS resources listed here',
+  '# and `obs doctor` checks the project against it. No secrets belong in this file.',
+  '',
+];
+
+const EXAMPLE_LINES: Record<string, string[]> = {
+  HONEYCOMB_API_KEY: ['# Honeycomb ingest key (Honeycomb > Environment settings > API keys). Never commit it.', 'HONEYCOMB_API_KEY='],
+  AWS_ACCESS_KEY_ID: ['# AWS access key id used by the X-Ray daemon and CloudWatch Logs.', 'AWS_ACCESS_KEY_ID='],
+  AWS_SECRET_ACCESS_KEY: ['# AWS secret access key that goes with AWS_ACCESS_KEY_ID. Never commit it.', 'AWS_SECRET_ACCESS_KEY='],
+  AWS_DEFAULT_REGION: ['# AWS region for X-Ray and CloudWatch Logs, e.g. us-east-1.', 'AWS_DEFAULT_REGION='],
+};
+const example = (...keys: string[]) => lf(...keys.flatMap((k) => EXAMPLE_LINES[k]!));
+
+/** obs.yaml for honeycomb on (us) and xray on, for the given services and traced services. */
+function obsYaml(services: Record<string, Stack>, traced: string[], daemon = 'xray-daemon'): string {
+  return lf(
+    ...OBS_HEADER,
+    'version: 1',
+    'compose:',
+    '  files:',
+    '    - docker-compose.yml',
+    'services:',
+    ...Object.entries(services).flatMap(([name, stack]) => [`  ${name}:`, `    serviceName: ${name}`, `    stack: ${stack}`]),
+    'honeycomb:',
+    '  enabled: true',
+    '  region: us',
+    '  endpoint: https://api.honeycomb.io',
+    'xray:',
+    '  enabled: true',
+    `  daemonService: ${daemon}`,
+    '  groups:',
+    '    - name: cruddur',
+    `      filterExpression: ${traced.map((n) => `service("${n}") {fault OR error}`).join(' OR ')}`,
+    '  samplingRules:',
+    '    - ruleName: cruddur',
+    '      priority: 9000',
+    '      fixedRate: 0.1',
+    '      reservoirSize: 5',
+    `      serviceName: ${traced.length === 1 ? traced[0] : '"*"'}`,
+    '      serviceType: "*"',
+    '      host: "*"',
+    '      httpMethod: "*"',
+    '      urlPath: "*"',
+    '      resourceArn: "*"',
+    'cloudwatch:',
+    '  enabled: false',
+    '  logGroups: []',
+    'rollbar:',
+    '  enabled: false',
+  );
+}
+
+const CRUDDUR = lf(
+  '# Cruddur: Flask API, React frontend, Postgres.',
+  'services:',
+  '  backend-flask:',
+  '    build: ./backend-flask',
+  '    ports:',
+  '      - "4567:4567"',
+  '    environment:',
+  '      FRONTEND_URL: "http://localhost:3000"',
+  '      BACKEND_URL: "http://localhost:4567"',
+  '',
+  '  frontend-react-js:',
+  '    build: ./frontend-react-js',
+  '    ports:',
+  '      - "3000:3000"',
+  '    environment:',
+  '      REACT_APP_BACKEND_URL: "http://localhost:4567"',
+  '',
+  '  db:',
+  '    image: postgres:13-alpine',
+  '    environment:',
+  '      POSTGRES_PASSWORD: password # local only',
+  '',
+  'volumes:',
+  '  db: {}',
+);
+const CRUDDUR_STACKS: Record<string, Stack> = { 'backend-flask': 'flask', 'frontend-react-js': 'react' };
+
+describe('planInit: a Flask + React + Postgres project', () => {
+  const base = snapshot({ 'docker-compose.yml': CRUDDUR }, { stacks: CRUDDUR_STACKS });
+  const plan = planInit(base, choices());
+
+  it('writes exactly these files, in this order', () => {
+    expect(plan.changes.map((c) => [c.path, c.before === null ? 'new' : 'edit'])).toEqual([
+      ['docker-compose.yml', 'edit'],
+      ['.env.example', 'new'],
+      ['.gitignore', 'new'],
+      ['obs.yaml', 'new'],
+    ]);
+  });
+
+  it('instruments the Flask service fully, the React one with its name only, and adds the daemon', () => {
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        '# Cruddur: Flask API, React frontend, Postgres.',
+        'services:',
+        '  backend-flask:',
+        '    build: ./backend-flask',
+        '    ports:',
+        '      - "4567:4567"',
+        '    environment:',
+        '      FRONTEND_URL: "http://localhost:3000"',
+        '      BACKEND_URL: "http://localhost:4567"',
+        '      OTEL_SERVICE_NAME: "backend-flask"',
+        '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"',
+        '      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"',
+        '      AWS_XRAY_URL: "*localhost:4567*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        '',
+        '  frontend-react-js:',
+        '    build: ./frontend-react-js',
+        '    ports:',
+        '      - "3000:3000"',
+        '    environment:',
+        '      REACT_APP_BACKEND_URL: "http://localhost:4567"',
+        '      OTEL_SERVICE_NAME: "frontend-react-js"',
+        '',
+        '  db:',
+        '    image: postgres:13-alpine',
+        '    environment:',
+        '      POSTGRES_PASSWORD: password # local only',
+        '',
+        ...DAEMON,
+        '',
+        'volumes:',
+        '  db: {}',
+      ),
+    );
+  });
+
+  it('lists the placeholders in .env.example, ignores .env in .gitignore, records obs.yaml', () => {
+    expect(after(plan, '.env.example')).toBe(example('HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION'));
+    expect(after(plan, '.gitignore')).toBe(lf('# Local secrets (added by obs)', '.env'));
+    expect(after(plan, 'obs.yaml')).toBe(obsYaml(CRUDDUR_STACKS, ['backend-flask']));
+  });
+
+  it('reports what it did', () => {
+    expect(plan.added).toEqual([
+      { service: 'backend-flask', keys: ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_XRAY_URL', 'AWS_XRAY_DAEMON_ADDRESS'] },
+      { service: 'frontend-react-js', keys: ['OTEL_SERVICE_NAME'] },
+    ]);
+    expect(plan.daemonService).toBe('xray-daemon');
+    expect(plan.daemonAdded).toBe(true);
+    expect(plan.requiredVariables).toEqual(['HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION']);
+    expect(plan.movedSecrets).toEqual([]);
+    expect(plan.conflicts).toEqual([]);
+    expect(plan.notes).toEqual([]);
+    expect(plan.untrack).toEqual([]);
+  });
+
+  it('leaves the database environment as compose read it', () => {
+    const project = buildProject([parseComposeText('docker-compose.yml', after(plan, 'docker-compose.yml'))]);
+    expect(Object.fromEntries(project.services.find((s) => s.name === 'db')!.config.environment)).toEqual({ POSTGRES_PASSWORD: 'password' });
+  });
+
+  it('changes nothing when run again over its own output', () => {
+    const second = planInit(rerun(plan, base), choices());
+    expect(changedOnly(second.changes)).toEqual([]);
+    expect(second.changes.map((c) => c.path)).toEqual(['docker-compose.yml', '.env.example', 'obs.yaml']);
+    expect(second.added).toEqual([]);
+    expect(second.updated).toEqual([]);
+    expect(second.daemonAdded).toBe(false);
+    expect(second.daemonService).toBe('xray-daemon');
+    expect(second.conflicts).toEqual([]);
+    expect(second.movedSecrets).toEqual([]);
+    expect(second.untrack).toEqual([]);
+  });
+
+  it('keeps a hand-edited obs.yaml byte for byte when it says the same', () => {
+    const config = `# mine\n${after(plan, 'obs.yaml')}`;
+    const second = planInit({ ...rerun(plan, base), obsConfig: { path: 'obs.yaml', text: config } }, choices());
+    expect(after(second, 'obs.yaml')).toBe(config);
+  });
+});
+
+describe('planInit: secrets written into the compose file', () => {
+  const COMPOSE = lf(
+    'services:',
+    '  backend-flask:',
+    '    build: ./backend-flask',
+    '    ports:',
+    '      - "4567:4567"',
+    '    environment:',
+    '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"',
+    `      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_KEY}"`,
+    `      AWS_ACCESS_KEY_ID: ${AWS_KEY_ID}`,
+    '      AWS_SECRET_ACCESS_KEY: bogus_key',
+    '      ROLLBAR_ACCESS_TOKEN: test',
+    '  db:',
+    '    image: postgres:13-alpine',
+  );
+  const base = snapshot(
+    { 'docker-compose.yml': COMPOSE },
+    { stacks: { 'backend-flask': 'flask' }, envTracked: true, dotenv: { path: '.env', text: 'EXISTING=1\n' } },
+  );
+  const plan = planInit(base, choices({ services: ['backend-flask'] }));
+
+  it('replaces the literals by references, keeping each value quoting, and leaves placeholders alone', () => {
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  backend-flask:',
+        '    build: ./backend-flask',
+        '    ports:',
+        '      - "4567:4567"',
+        '    environment:',
+        '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"',
+        '      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"',
+        '      AWS_ACCESS_KEY_ID: ${AWS_ACCESS_KEY_ID}',
+        '      AWS_SECRET_ACCESS_KEY: bogus_key',
+        '      ROLLBAR_ACCESS_TOKEN: test',
+        '      OTEL_SERVICE_NAME: backend-flask',
+        '      AWS_XRAY_URL: "*localhost:4567*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: xray-daemon:2000',
+        '  db:',
+        '    image: postgres:13-alpine',
+        ...DAEMON,
+      ),
+    );
+  });
+
+  it('puts the values into .env after what was there, and the placeholders after them', () => {
+    expect(after(plan, '.env')).toBe(
+      lf('EXISTING=1', `HONEYCOMB_API_KEY=${HONEYCOMB_KEY}`, `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`, 'AWS_SECRET_ACCESS_KEY=', 'AWS_DEFAULT_REGION='),
+    );
+    expect(after(plan, '.env.example')).toBe(example('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION', 'HONEYCOMB_API_KEY'));
+  });
+
+  it('reports each move with its line, and untracks the tracked .env', () => {
+    expect(plan.movedSecrets).toEqual([
+      { file: 'docker-compose.yml', line: 8, service: 'backend-flask', key: 'OTEL_EXPORTER_OTLP_HEADERS', envVar: 'HONEYCOMB_API_KEY' },
+      { file: 'docker-compose.yml', line: 9, service: 'backend-flask', key: 'AWS_ACCESS_KEY_ID', envVar: 'AWS_ACCESS_KEY_ID' },
+    ]);
+    expect(plan.untrack).toEqual(['.env']);
+    expect(plan.added).toEqual([{ service: 'backend-flask', keys: ['OTEL_SERVICE_NAME', 'AWS_XRAY_URL', 'AWS_XRAY_DAEMON_ADDRESS'] }]);
+    expect(plan.conflicts).toEqual([]);
+  });
+
+  it('does not untrack a .env that git does not track', () => {
+    expect(planInit({ ...base, envTracked: false }, choices({ services: ['backend-flask'] })).untrack).toEqual([]);
+  });
+
+  it('creates .env with a header when there is none', () => {
+    const noEnv = planInit({ ...base, dotenv: undefined, envTracked: false, envIgnored: true }, choices({ services: ['backend-flask'], ...OFF, honeycomb: { enabled: true, region: 'us' } }));
+    expect(after(noEnv, '.env')).toBe(
+      lf('# Local secrets for docker compose. Git-ignored: never commit this file.', `HONEYCOMB_API_KEY=${HONEYCOMB_KEY}`, `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`),
+    );
+    expect(after(noEnv, '.env.example')).toBe(example('HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID'));
+    expect(noEnv.changes.map((c) => c.path)).toEqual(['docker-compose.yml', '.env.example', '.env', 'obs.yaml']);
+  });
+
+  it('moves secrets of services that were not chosen too, under per-service names when values differ', () => {
+    const two = lf(
+      'services:',
+      '  api:',
+      '    build: ./api',
+      '    environment:',
+      `      AWS_ACCESS_KEY_ID: ${AWS_KEY_ID}`,
+      '  worker:',
+      '    build: ./worker',
+      '    environment:',
+      '      - AWS_ACCESS_KEY_ID=AKIAZZZZZZZZZZZZZZZZ',
+    );
+    const result = planInit(snapshot({ 'docker-compose.yml': two }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], ...OFF }));
+    expect(after(result, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    environment:',
+        '      AWS_ACCESS_KEY_ID: ${AWS_ACCESS_KEY_ID}',
+        '      OTEL_SERVICE_NAME: api',
+        '  worker:',
+        '    build: ./worker',
+        '    environment:',
+        '      - AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID_WORKER}',
+      ),
+    );
+    expect(after(result, '.env')).toBe(
+      lf('# Local secrets for docker compose. Git-ignored: never commit this file.', `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`, 'AWS_ACCESS_KEY_ID_WORKER=AKIAZZZZZZZZZZZZZZZZ'),
+    );
+    expect(after(result, '.env.example')).toBe(
+      lf(
+        ...EXAMPLE_LINES.AWS_ACCESS_KEY_ID!,
+        '# Moved out of docker-compose.yml by obs. Never commit it.',
+        'AWS_ACCESS_KEY_ID_WORKER=',
+      ),
+    );
+  });
+
+  it('changes nothing when run again over its own output', () => {
+    const second = planInit(rerun(plan, base), choices({ services: ['backend-flask'] }));
+    expect(changedOnly(second.changes)).toEqual([]);
+    expect(second.movedSecrets).toEqual([]);
+    expect(second.added).toEqual([]);
+    expect(second.untrack).toEqual([]);
+  });
+});
+
+describe('planInit: values the user already set', () => {
+  const COMPOSE = lf(
+    'services:',
+    '  api:',
+    '    build: ./api',
+    '    ports: ["4567:4567"]',
+    '    environment:',
+    '      OTEL_SERVICE_NAME: app',
+    '  worker:',
+    '    build: ./worker',
+    '    environment:',
+    '      - OTEL_SERVICE_NAME=app',
+    '  xray:',
+    '    image: amazon/aws-xray-daemon:latest',
+    '    command: ["-o"]',
+  );
+  const base = snapshot({ 'docker-compose.yml': COMPOSE }, { stacks: { api: 'flask', worker: 'python' }, envIgnored: true });
+  const pick = (force: boolean) => choices({ services: ['api', 'worker'], honeycomb: { enabled: false, region: 'us' }, force });
+
+  it('reports a shared OTEL_SERVICE_NAME as a conflict and leaves it; reuses the existing daemon', () => {
+    const plan = planInit(base, pick(false));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    ports: ["4567:4567"]',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: app',
+        '      AWS_XRAY_URL: "*localhost:4567*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: xray:2000',
+        '  worker:',
+        '    build: ./worker',
+        '    environment:',
+        '      - OTEL_SERVICE_NAME=app',
+        '      - AWS_XRAY_DAEMON_ADDRESS=xray:2000',
+        '  xray:',
+        '    image: amazon/aws-xray-daemon:latest',
+        '    command: ["-o"]',
+      ),
+    );
+    expect(plan.conflicts).toEqual([
+      { service: 'api', key: 'OTEL_SERVICE_NAME', current: 'app', proposed: 'api', reason: 'the name "app" is also used by worker', replaced: false },
+      { service: 'worker', key: 'OTEL_SERVICE_NAME', current: 'app', proposed: 'worker', reason: 'the name "app" is also used by api', replaced: false },
+    ]);
+    expect(plan.daemonService).toBe('xray');
+    expect(plan.daemonAdded).toBe(false);
+    expect(plan.config.xray.daemonService).toBe('xray');
+    expect(plan.requiredVariables).toEqual([]);
+  });
+
+  it('replaces the conflicting values in place with force', () => {
+    const plan = planInit(base, pick(true));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    ports: ["4567:4567"]',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: api',
+        '      AWS_XRAY_URL: "*localhost:4567*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: xray:2000',
+        '  worker:',
+        '    build: ./worker',
+        '    environment:',
+        '      - OTEL_SERVICE_NAME=worker',
+        '      - AWS_XRAY_DAEMON_ADDRESS=xray:2000',
+        '  xray:',
+        '    image: amazon/aws-xray-daemon:latest',
+        '    command: ["-o"]',
+      ),
+    );
+    expect(plan.conflicts.map((c) => [c.service, c.replaced])).toEqual([
+      ['api', true],
+      ['worker', true],
+    ]);
+  });
+
+  it('names a lone differing OTEL_SERVICE_NAME, and leaves a pass-through `KEY:` alone', () => {
+    const text = lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: backend', '      OTEL_EXPORTER_OTLP_ENDPOINT:');
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], xray: { enabled: false, group: 'g' } }));
+    expect(plan.conflicts).toEqual([
+      { service: 'api', key: 'OTEL_SERVICE_NAME', current: 'backend', proposed: 'api', reason: 'set to "backend" instead of the compose service name', replaced: false },
+    ]);
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: backend', '      OTEL_EXPORTER_OTLP_ENDPOINT:', '      OTEL_EXPORTER_OTLP_HEADERS: x-honeycomb-team=${HONEYCOMB_API_KEY}'),
+    );
+  });
+
+  it('with force, replaces the value in the file that sets it last (the override)', () => {
+    const plan = planInit(
+      snapshot(
+        {
+          'docker-compose.yml': lf('services:', '  api:', '    build: ./api', '    environment:', '      A: "1"'),
+          'docker-compose.override.yml': lf('services:', '  api:', '    environment:', '      OTEL_SERVICE_NAME: other'),
+        },
+        { stacks: { api: 'flask' }, envIgnored: true },
+      ),
+      choices({ services: ['api'], ...OFF, force: true }),
+    );
+    expect(after(plan, 'docker-compose.yml')).toBe(lf('services:', '  api:', '    build: ./api', '    environment:', '      A: "1"'));
+    expect(after(plan, 'docker-compose.override.yml')).toBe(lf('services:', '  api:', '    environment:', '      OTEL_SERVICE_NAME: api'));
+    expect(plan.config.compose.files).toEqual(['docker-compose.yml', 'docker-compose.override.yml']);
+  });
+});
+
+describe('planInit: hosting and Honeycomb choices', () => {
+  const COMPOSE = lf('services:', '  api:', '    build: ./api', '    ports:', '      - "4567:4567"');
+  const run = (extra: SnapshotExtra, over: Partial<InitChoices>) =>
+    planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { stacks: { api: 'flask' }, envIgnored: true, ...extra }), choices({ services: ['api'], ...over }));
+
+  it('matches the Gitpod host name in AWS_XRAY_URL', () => {
+    const plan = run({ hints: { gitpod: true, codespaces: false } }, {});
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    ports:',
+        '      - "4567:4567"',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "api"',
+        '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"',
+        '      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"',
+        '      AWS_XRAY_URL: "*4567-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        ...DAEMON,
+      ),
+    );
+  });
+
+  it('matches the Codespaces host name in AWS_XRAY_URL', () => {
+    const plan = run({ hints: { gitpod: false, codespaces: true } }, { honeycomb: { enabled: false, region: 'us' } });
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    ports:',
+        '      - "4567:4567"',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "api"',
+        '      AWS_XRAY_URL: "*${CODESPACE_NAME}-4567.${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        ...DAEMON,
+      ),
+    );
+  });
+
+  it('writes the EU endpoint and a classic dataset header, and records both', () => {
+    const plan = run({}, { honeycomb: { enabled: true, region: 'eu', dataset: 'cruddur' }, xray: { enabled: false, group: 'g' } });
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    ports:',
+        '      - "4567:4567"',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "api"',
+        '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.eu1.honeycomb.io"',
+        '      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY},x-honeycomb-dataset=cruddur"',
+      ),
+    );
+    expect(after(plan, '.env.example')).toBe(example('HONEYCOMB_API_KEY'));
+    expect(after(plan, 'obs.yaml')).toBe(
+      lf(
+        ...OBS_HEADER,
+        'version: 1',
+        'compose:',
+        '  files:',
+        '    - docker-compose.yml',
+        'services:',
+        '  api:',
+        '    serviceName: api',
+        '    stack: flask',
+        'honeycomb:',
+        '  enabled: true',
+        '  region: eu',
+        '  endpoint: https://api.eu1.honeycomb.io',
+        '  dataset: cruddur',
+        'xray:',
+        '  enabled: false',
+        '  groups: []',
+        '  samplingRules: []',
+        'cloudwatch:',
+        '  enabled: false',
+        '  logGroups: []',
+        'rollbar:',
+        '  enabled: false',
+      ),
+    );
+  });
+
+  it('a service chosen as React only gets its name, even with every option on', () => {
+    const plan = planInit(
+      snapshot({ 'docker-compose.yml': lf('services:', '  web:', '    build: ./web', '    ports:', '      - "3000:3000"') }, { stacks: { web: 'react' }, envIgnored: true }),
+      choices({ services: ['web'], cloudwatch: { enabled: true, logGroup: '/cruddur', retentionInDays: 14 }, rollbar: { enabled: true } }),
+    );
+    expect(plan.added).toEqual([{ service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf('services:', '  web:', '    build: ./web', '    ports:', '      - "3000:3000"', '    environment:', '      OTEL_SERVICE_NAME: "web"', ...DAEMON),
+    );
+    // With no backend chosen the X-Ray group covers the chosen services anyway.
+    expect(plan.config.xray.groups).toEqual([{ name: 'cruddur', filterExpression: 'service("web") {fault OR error}' }]);
+  });
+
+  it('follows a changed region on a value obs wrote before (obs.yaml says so)', () => {
+    const first = run({}, { xray: { enabled: false, group: 'g' } });
+    const base = snapshot({ 'docker-compose.yml': COMPOSE }, { stacks: { api: 'flask' }, envIgnored: true });
+    const second = planInit(rerun(first, base), choices({ services: ['api'], honeycomb: { enabled: true, region: 'eu' }, xray: { enabled: false, group: 'g' } }));
+    expect(second.updated).toEqual([{ service: 'api', key: 'OTEL_EXPORTER_OTLP_ENDPOINT' }]);
+    expect(second.conflicts).toEqual([]);
+    expect(after(second, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    ports:',
+        '      - "4567:4567"',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "api"',
+        '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.eu1.honeycomb.io"',
+        '      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"',
+      ),
+    );
+  });
+});
+
+describe('planInit: anchors and layouts', () => {
+  it('leaves an environment shared through an anchor with a service not chosen, with a note', () => {
+    const text = lf(
+      'x-env: &shared',
+      '  DB_URL: "postgres://db"',
+      'services:',
+      '  api:',
+      '    build: ./api',
+      '    environment: &api-env',
+      '      DB_URL: "postgres://db"',
+      '  worker:',
+      '    build: ./worker',
+      '    environment: *api-env',
+      '  web:',
+      '    build: ./web',
+      '    environment: *shared',
+    );
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask', web: 'python' }, envIgnored: true }), choices({ services: ['api', 'web'], ...OFF }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'x-env: &shared',
+        '  DB_URL: "postgres://db"',
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    environment: &api-env',
+        '      DB_URL: "postgres://db"',
+        '  worker:',
+        '    build: ./worker',
+        '    environment: *api-env',
+        '  web:',
+        '    build: ./web',
+        '    environment:',
+        '      <<: *shared',
+        '      OTEL_SERVICE_NAME: "web"',
+      ),
+    );
+    expect(plan.notes).toEqual([
+      'api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api',
+    ]);
+    expect(plan.added).toEqual([{ service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
+  });
+
+  it('notes a service whose whole definition is merged into a service not chosen', () => {
+    const text = lf('services:', '  api: &api', '    build: ./api', '    environment:', '      A: "1"', '  worker:', '    <<: *api', '    command: w');
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], ...OFF }));
+    expect(after(plan, 'docker-compose.yml')).toBe(text);
+    expect(plan.notes).toEqual([
+      'api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api',
+    ]);
+  });
+
+  it('anchors an inherited environment once for several chosen services', () => {
+    const text = lf(
+      'x-base: &base',
+      '  environment:',
+      '    DB_URL: "postgres://db"',
+      'services:',
+      '  api:',
+      '    <<: *base',
+      '    build: ./api',
+      '  worker:',
+      '    <<: *base',
+      '    build: ./worker',
+      '  cron:',
+      '    <<: *base',
+      '    build: ./cron',
+    );
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask', worker: 'python' }, envIgnored: true }), choices({ services: ['api', 'worker'], ...OFF }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'x-base: &base',
+        '  environment: &obs-env',
+        '    DB_URL: "postgres://db"',
+        'services:',
+        '  api:',
+        '    <<: *base',
+        '    build: ./api',
+        '    environment:',
+        '      <<: *obs-env',
+        '      OTEL_SERVICE_NAME: "api"',
+        '  worker:',
+        '    <<: *base',
+        '    build: ./worker',
+        '    environment:',
+        '      <<: *obs-env',
+        '      OTEL_SERVICE_NAME: "worker"',
+        '  cron:',
+        '    <<: *base',
+        '    build: ./cron',
+      ),
+    );
+    expect(plan.notes).toEqual([]);
+  });
+
+  it('keeps CRLF and 4-space indentation, blank line before the daemon included', () => {
+    const text = crlf('services:', '    api:', '        build: ./api', '        ports:', '            - "4567:4567"', '', '    db:', '        image: postgres');
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'] }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      crlf(
+        'services:',
+        '    api:',
+        '        build: ./api',
+        '        ports:',
+        '            - "4567:4567"',
+        '        environment:',
+        '            OTEL_SERVICE_NAME: "api"',
+        '            OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"',
+        '            OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"',
+        '            AWS_XRAY_URL: "*localhost:4567*"',
+        '            AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        '',
+        '    db:',
+        '        image: postgres',
+        '',
+        ...DAEMON.map((l) => l.replace(/^( +)/, (s) => s + s)),
+      ),
+    );
+  });
+
+  it('names the daemon xray-daemon-2 when xray-daemon is taken by something else', () => {
+    const text = lf('services:', '  api:', '    build: ./api', '  xray-daemon:', '    build: ./not-a-daemon');
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], honeycomb: { enabled: false, region: 'us' } }));
+    expect(plan.daemonService).toBe('xray-daemon-2');
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "api"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon-2:2000"',
+        '  xray-daemon:',
+        '    build: ./not-a-daemon',
+        ...DAEMON.map((l) => l.replace('xray-daemon:', 'xray-daemon-2:')),
+      ),
+    );
+  });
+
+  it('leaves a compose file without a final newline without one, LF or CRLF', () => {
+    const lfPlan = planInit(snapshot({ 'docker-compose.yml': 'services:\n  api:\n    build: ./api' }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], ...OFF }));
+    expect(after(lfPlan, 'docker-compose.yml')).toBe('services:\n  api:\n    build: ./api\n    environment:\n      OTEL_SERVICE_NAME: "api"');
+    const middle = planInit(
+      snapshot({ 'docker-compose.yml': 'services:\n  api:\n    build: ./api\n    environment:\n      A: "1"\n  db:\n    image: p' }, { stacks: { api: 'flask' }, envIgnored: true }),
+      choices({ services: ['api'], ...OFF }),
+    );
+    expect(after(middle, 'docker-compose.yml')).toBe('services:\n  api:\n    build: ./api\n    environment:\n      A: "1"\n      OTEL_SERVICE_NAME: "api"\n  db:\n    image: p');
+    const crlfPlan = planInit(
+      snapshot({ 'docker-compose.yml': 'services:\r\n  api:\r\n    build: ./api\r\n  db:\r\n    image: p' }, { stacks: { api: 'flask' }, envIgnored: true }),
+      choices({ services: ['api'], honeycomb: { enabled: false, region: 'us' } }),
+    );
+    expect(after(crlfPlan, 'docker-compose.yml')).toBe(
+      crlf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: "api"', '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"', '  db:', '    image: p', ...DAEMON).slice(0, -2),
+    );
+  });
+
+  it('appends to an existing .gitignore without a final newline, using its line ending', () => {
+    const text = lf('services:', '  api:', '    build: ./api');
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, gitignore: { path: '.gitignore', text: 'node_modules\r\ndist' } }), choices({ services: ['api'], ...OFF }));
+    expect(after(plan, '.gitignore')).toBe('node_modules\r\ndist\r\n# Local secrets (added by obs)\r\n.env\r\n');
+  });
+
+  // BUG: with nothing to put in it, `.env.example` is still planned as a new, empty file
+  // (before: null, after: ''), so `changedOnly` keeps it and obs init creates an empty file.
+  //   input:    the "values the user already set" project above (no Honeycomb, existing daemon),
+  //             no .env.example on disk
+  //   actual:   { path: '.env.example', before: null, after: '' }
+  //   expected: no change for .env.example (after === before, or no entry at all)
+  it.todo('does not create an empty .env.example when no variable is required');
+
+  // BUG: an environment anchored on a chosen service and merged (`<<: *api-env`) into the map of a
+  // service NOT chosen is not detected as shared (environmentConsumers only compares the node a
+  // service reads as a whole), so the addition leaks and verifyEdits throws.
+  //   input:    "services:\n  api:\n    build: ./api\n    environment: &api-env\n      A: \"1\"\n  worker:\n    image: w\n    environment:\n      <<: *api-env\n      B: \"2\"\n"
+  //             choices.services = ['api']
+  //   actual:   throws "obs planned an edit that does not read back as intended (OTEL_SERVICE_NAME leaked into worker); nothing was written"
+  //   expected: compose unchanged and the note "api: its environment is shared through a YAML anchor with worker, ..."
+  it.todo('notes an environment merged with `<<: *anchor` into a service not chosen instead of throwing');
+
+  // BUG: a chosen service written with no settings (`web:`) gets the planned note, but its
+  // additions stay in the work list, so verifyEdits throws instead.
+  //   input:    "services:\n  api:\n    build: ./api\n  web:\n", choices.services = ['api', 'web']
+  //   actual:   throws "obs planned an edit that does not read back as intended (web lacks OTEL_SERVICE_NAME); nothing was written"
+  //   expected: api instrumented, note "web has no settings in docker-compose.yml; add an environment by hand"
+  it.todo('notes a chosen service with no settings instead of throwing');
+
+  // BUG (see edit-env.test.ts): `environment:` with no value, or a flow map with a trailing comma,
+  // make planInit throw "obs produced invalid YAML for docker-compose.yml; nothing was written".
+  it.todo('instruments a service whose environment is empty (`environment:`) or `{A: "1",}`');
+});

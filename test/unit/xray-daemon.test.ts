@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { makeEnvEditContext } from '../../src/compose/edit-env.js';
+import { parseComposeText } from '../../src/compose/parse.js';
+import { buildProject } from '../../src/compose/project.js';
+import { applyTextEdits } from '../../src/compose/text-edits.js';
+import { addServiceEdit, findXrayDaemon, xrayDaemonLines } from '../../src/compose/xray-daemon.js';
+
+const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
+const crlf = (...lines: string[]) => lines.map((l) => `${l}\r\n`).join('');
+
+/** The daemon block obs writes, at `indent` with a nesting `step`. */
+function daemon(indent: string, step: string, name = 'xray-daemon'): string[] {
+  return [
+    `${name}:`,
+    `${step}image: "amazon/aws-xray-daemon"`,
+    `${step}environment:`,
+    `${step}${step}AWS_ACCESS_KEY_ID: "\${AWS_ACCESS_KEY_ID}"`,
+    `${step}${step}AWS_SECRET_ACCESS_KEY: "\${AWS_SECRET_ACCESS_KEY}"`,
+    `${step}${step}AWS_REGION: "\${AWS_DEFAULT_REGION}"`,
+    `${step}# Flags for the image's /xray entrypoint: local mode, listen on all interfaces.`,
+    `${step}command: ["-o", "-b", "0.0.0.0:2000", "-t", "0.0.0.0:2000"]`,
+    `${step}ports:`,
+    `${step}${step}- "2000:2000/udp"`,
+  ].map((l) => indent + l);
+}
+
+/** The file with the daemon appended, using the file's own indent step; checked to parse. */
+function withDaemon(text: string): string {
+  const file = parseComposeText('docker-compose.yml', text);
+  const step = makeEnvEditContext(file).indentStep;
+  const out = applyTextEdits(text, [addServiceEdit(file, (s) => xrayDaemonLines('xray-daemon', s), step)]);
+  parseComposeText('docker-compose.yml', out);
+  return out;
+}
+
+describe('xrayDaemonLines', () => {
+  it('renders the service with the given step and passes only flags as command', () => {
+    expect(xrayDaemonLines('xray', '  ')).toEqual(daemon('', '  ', 'xray'));
+    expect(xrayDaemonLines('xray-daemon', '    ')[1]).toBe('    image: "amazon/aws-xray-daemon"');
+  });
+
+  it('reads back as the daemon compose would run', () => {
+    const text = withDaemon(lf('services:', '  api:', '    image: x'));
+    const service = buildProject([parseComposeText('c.yml', text)]).services.find((s) => s.name === 'xray-daemon')!;
+    expect(service.config.image).toBe('amazon/aws-xray-daemon');
+    expect(service.config.command).toEqual(['-o', '-b', '0.0.0.0:2000', '-t', '0.0.0.0:2000']);
+    expect(service.config.ports).toEqual([{ published: '2000', target: '2000', protocol: 'udp' }]);
+    expect(Object.fromEntries(service.config.environment)).toEqual({
+      AWS_ACCESS_KEY_ID: '${AWS_ACCESS_KEY_ID}',
+      AWS_SECRET_ACCESS_KEY: '${AWS_SECRET_ACCESS_KEY}',
+      AWS_REGION: '${AWS_DEFAULT_REGION}',
+    });
+  });
+});
+
+describe('addServiceEdit', () => {
+  it('appends right after the last service when services are not separated by blank lines', () => {
+    expect(withDaemon(lf('services:', '  api:', '    image: x', '  db:', '    image: p'))).toBe(lf('services:', '  api:', '    image: x', '  db:', '    image: p', ...daemon('  ', '  ')));
+  });
+
+  it('adds a blank line first when services are separated by blank lines, before the next top-level key', () => {
+    expect(withDaemon(lf('services:', '  api:', '    image: x', '', '  db:', '    image: p', 'volumes:', '  d: {}'))).toBe(
+      lf('services:', '  api:', '    image: x', '', '  db:', '    image: p', '', ...daemon('  ', '  '), 'volumes:', '  d: {}'),
+    );
+  });
+
+  it('still sees the blank line when a comment sits above the next service', () => {
+    expect(withDaemon(lf('services:', '  api:', '    image: x', '', '  # the database', '  db:', '    image: p'))).toBe(
+      lf('services:', '  api:', '    image: x', '', '  # the database', '  db:', '    image: p', '', ...daemon('  ', '  ')),
+    );
+  });
+
+  it('adds no blank line for a comment above the next service without a blank line', () => {
+    expect(withDaemon(lf('services:', '  api:', '    image: x', '  # the database', '  db:', '    image: p'))).toBe(
+      lf('services:', '  api:', '    image: x', '  # the database', '  db:', '    image: p', ...daemon('  ', '  ')),
+    );
+  });
+
+  it('ignores blank lines inside a service', () => {
+    expect(withDaemon(lf('services:', '  api:', '    image: x', '', '    ports: []', '  db:', '    image: p'))).toBe(
+      lf('services:', '  api:', '    image: x', '', '    ports: []', '  db:', '    image: p', ...daemon('  ', '  ')),
+    );
+  });
+
+  it('uses the indentation of a 4-space file', () => {
+    expect(withDaemon(lf('services:', '    api:', '        image: x', '', '    db:', '        image: p'))).toBe(
+      lf('services:', '    api:', '        image: x', '', '    db:', '        image: p', '', ...daemon('    ', '    ')),
+    );
+  });
+
+  it('follows a single service, a block scalar, a service without settings', () => {
+    expect(withDaemon(lf('services:', '  api:', '    image: x'))).toBe(lf('services:', '  api:', '    image: x', ...daemon('  ', '  ')));
+    expect(withDaemon(lf('services:', '  api:', '    command: |', '      run'))).toBe(lf('services:', '  api:', '    command: |', '      run', ...daemon('  ', '  ')));
+    expect(withDaemon(lf('services:', '  api:', '    image: x', '  db:'))).toBe(lf('services:', '  api:', '    image: x', '  db:', ...daemon('  ', '  ')));
+  });
+
+  it('writes CRLF lines into a CRLF file and terminates a last line without newline', () => {
+    expect(withDaemon(crlf('services:', '  api:', '    image: x', '', '  db:', '    image: p'))).toBe(
+      crlf('services:', '  api:', '    image: x', '', '  db:', '    image: p', '', ...daemon('  ', '  ')),
+    );
+    expect(withDaemon('services:\n  api:\n    image: x')).toBe(lf('services:', '  api:', '    image: x', ...daemon('  ', '  ')));
+  });
+
+  it('refuses a file without a block services map', () => {
+    const file = parseComposeText('c.yml', lf('services: {api: {image: x}}'));
+    expect(() => addServiceEdit(file, (s) => xrayDaemonLines('xray-daemon', s), 2)).toThrow('no block `services:` mapping to add a service to');
+  });
+
+  // BUG: the blank-line detection reads from the end of the first service's value; for a service
+  // written on one line (`api: {image: x}`) or with no value (`api:`), that end is before the line
+  // break, so `(?:^|\n)[ \t]*\r?\n` matches the ordinary newline and a blank line is added.
+  //   input:    "services:\n  api: {image: x}\n  db:\n    image: p\n"
+  //   actual:   "...\n  db:\n    image: p\n\n  xray-daemon:\n..."   (blank line before the daemon)
+  //   expected: "...\n  db:\n    image: p\n  xray-daemon:\n..."     (no blank line, like the others)
+  // Same with "services:\n  api:\n  db:\n    image: p\n".
+  it.todo('adds no blank line when the first service is a one-line flow map or has no value');
+
+  // BUG: a comment that closes the last service (a commented-out setting) ends up under the daemon.
+  //   input:    "services:\n  api:\n    image: x\n    # ports: []\nvolumes: {}\n"
+  //   actual:   "services:\n  api:\n    image: x\n  xray-daemon:\n    ...\n      - \"2000:2000/udp\"\n    # ports: []\nvolumes: {}\n"
+  //   expected: "services:\n  api:\n    image: x\n    # ports: []\n  xray-daemon:\n    ...\n      - \"2000:2000/udp\"\nvolumes: {}\n"
+  it.todo('keeps a trailing comment of the last service with that service');
+});
+
+describe('findXrayDaemon', () => {
+  const project = (text: string) => buildProject([parseComposeText('c.yml', text)]);
+
+  it('finds the daemon by image, whatever the service is called', () => {
+    expect(findXrayDaemon(project(lf('services:', '  api:', '    image: x', '  tracing:', '    image: amazon/aws-xray-daemon:3.x')))?.name).toBe('tracing');
+    expect(findXrayDaemon(project(lf('services:', '  xray:', '    image: public.ecr.aws/xray/aws-xray-daemon:latest')))?.name).toBe('xray');
+  });
+
+  it('accepts another xray image only on a service named like it', () => {
+    expect(findXrayDaemon(project(lf('services:', '  xray:', '    image: myorg/xray:1')))?.name).toBe('xray');
+    expect(findXrayDaemon(project(lf('services:', '  proxy:', '    image: myorg/xray:1')))).toBeUndefined();
+    expect(findXrayDaemon(project(lf('services:', '  xray:', '    build: ./xray')))).toBeUndefined();
+  });
+});
