@@ -43,6 +43,8 @@ export async function discover(root: string, explicitFiles: string[] | undefined
   const notes: string[] = [];
   const rootInfo = await stat(root).catch(() => undefined);
   if (!rootInfo?.isDirectory()) throw new UsageError(`no such directory: ${root}`);
+  // git runs in child processes while this process parses the compose file.
+  const gitPending = gitInfo(root);
 
   let composePaths: string[];
   if (explicitFiles && explicitFiles.length > 0) {
@@ -103,7 +105,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
     }
   }
 
-  const git = await gitInfo(root);
+  const git = await gitPending;
   const envPath = inProject('.env');
   const envIgnored = git.isRepo ? await git.isIgnored(envPath) : gitignoreCoversDotenv(gitignore?.text);
   const envTracked = git.isRepo ? await git.isTracked(envPath) : false;

@@ -31,7 +31,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     projectName: snapshot.projectName,
     prompter,
   });
-  const plan = planInit(snapshot, choices);
+  const plan = planInit(snapshot, choices, project);
   const changes = changedOnly(plan.changes);
   for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
 

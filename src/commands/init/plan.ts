@@ -85,8 +85,8 @@ interface ServiceWork {
   replacements: { key: string; value: string }[];
 }
 
-export function planInit(snapshot: InitSnapshot, choices: InitChoices): InitPlan {
-  const project = buildProject(snapshot.compose);
+/** `project` is buildProject(snapshot.compose), passed in when the caller already built it. */
+export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject = buildProject(snapshot.compose)): InitPlan {
   const notes: string[] = [];
   const conflicts: Conflict[] = [];
   const movedSecrets: MovedSecret[] = [];
