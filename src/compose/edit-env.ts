@@ -264,8 +264,11 @@ export function replaceEnvValue(text: string, entry: EnvEntryNode, key: string, 
   let [start, end] = scalar.range!;
   while (block && end > start && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
   let rendered = entry.form === 'map' ? renderScalar(value, style) : renderScalar(`${key}=${value}`, style);
-  // `KEY:` with no value: the scalar is empty and sits right after the colon.
-  if (scalar.value === null && start === end && text[start - 1] === ':') rendered = ` ${rendered}`;
+  // `KEY:` with no value: the empty scalar sits after the colon, maybe right before a comment.
+  if (scalar.value === null && start === end) {
+    if (text[start - 1] === ':') rendered = ` ${rendered}`;
+    if (text[start] === '#') rendered = `${rendered} `;
+  }
   return { start, end, text: rendered };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isMap, type YAMLMap } from 'yaml';
+import { isMap, parse, type YAMLMap } from 'yaml';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvSetting } from '../../src/compose/edit-env.js';
 import { parseComposeText, servicesMap, type ComposeFile } from '../../src/compose/parse.js';
 import { buildProject } from '../../src/compose/project.js';
@@ -178,25 +178,32 @@ describe('addEnvironment: flow collections', () => {
     expect(addTo(crlf('services:', '  api:', '    environment: {A: 1}'), 'api', [NAME])).toBe(crlf('services:', '  api:', '    environment: {A: 1, OTEL_SERVICE_NAME: "api"}'));
   });
 
-  // BUG: a trailing comma in a flow map gets a second comma, which is invalid YAML.
-  //   input:    `    environment: {A: "1",}`
-  //   actual:   `    environment: {A: "1",, OTEL_SERVICE_NAME: "api"}`  ("Unexpected , in flow map")
-  //   expected: `    environment: {A: "1", OTEL_SERVICE_NAME: "api"}`
-  // The same happens for `[A=1,]`.
-  it.todo('adds to a flow map or list written with a trailing comma (produces `,,` today)');
+  // Pins: new items go right after the last item, so a trailing comma stays last (no `,,`).
+  it('adds to a flow map or list written with a trailing comma, keeping the comma last', () => {
+    const map = addTo(lf('services:', '  api:', '    environment: {A: "1",}'), 'api', [NAME]);
+    expect(map).toBe(lf('services:', '  api:', '    environment: {A: "1", OTEL_SERVICE_NAME: "api",}'));
+    expect(parse(map).services.api.environment).toEqual({ A: '1', OTEL_SERVICE_NAME: 'api' });
+    const list = addTo(lf('services:', '  api:', '    environment: [A=1,]'), 'api', [NAME]);
+    expect(list).toBe(lf('services:', '  api:', '    environment: [A=1, "OTEL_SERVICE_NAME=api",]'));
+    expect(parse(list).services.api.environment).toEqual(['A=1', 'OTEL_SERVICE_NAME=api']);
+  });
 
-  // BUG: a flow collection spread over several lines gets `, item]` on the closing line, at the
-  // parent's column, which the YAML parser rejects ("Flow sequence in block collection must be
-  // sufficiently indented and end with a ]"). Input:
-  //   "    environment: [\n      A=1,\n      B=2\n    ]\n"
-  // actual:   "    environment: [\n      A=1,\n      B=2\n    , \"OTEL_SERVICE_NAME=api\"]\n"
-  // expected: "    environment: [\n      A=1,\n      B=2, \"OTEL_SERVICE_NAME=api\"\n    ]\n"
-  //   (or the new item on its own line at the items' column). Same for a multi-line `{ ... }`.
-  it.todo('adds to a flow list or map that spans several lines (invalid YAML today)');
+  // Pins: in a flow collection over several lines, new items go on the last item's line, not the closing bracket's.
+  it('adds to a flow list or map that spans several lines, after the last item', () => {
+    const list = addTo(lf('services:', '  api:', '    environment: [', '      A=1,', '      B=2', '    ]'), 'api', [NAME]);
+    expect(list).toBe(lf('services:', '  api:', '    environment: [', '      A=1,', '      B=2, "OTEL_SERVICE_NAME=api"', '    ]'));
+    expect(parse(list).services.api.environment).toEqual(['A=1', 'B=2', 'OTEL_SERVICE_NAME=api']);
+    const map = addTo(lf('services:', '  api:', '    environment: {', '      A: "1",', '      B: "2"', '    }'), 'api', [NAME]);
+    expect(map).toBe(lf('services:', '  api:', '    environment: {', '      A: "1",', '      B: "2", OTEL_SERVICE_NAME: "api"', '    }'));
+    expect(parse(map).services.api.environment).toEqual({ A: '1', B: '2', OTEL_SERVICE_NAME: 'api' });
+  });
 
-  // Cosmetic: `environment: { A: "1" }` becomes `{ A: "1" , OTEL_SERVICE_NAME: "api"}`;
-  // expected `{ A: "1", OTEL_SERVICE_NAME: "api" }` (space before the comma, none before `}`).
-  it.todo('keeps the spacing inside `{ ... }` when adding to a flow map');
+  // Pins: the spaces inside `{ ... }` stay where they were (no space before the comma, one before `}`).
+  it('keeps the spacing inside `{ ... }` when adding to a flow map', () => {
+    const after = addTo(lf('services:', '  api:', '    environment: { A: "1" }'), 'api', [NAME]);
+    expect(after).toBe(lf('services:', '  api:', '    environment: { A: "1", OTEL_SERVICE_NAME: "api" }'));
+    expect(parse(after).services.api.environment).toEqual({ A: '1', OTEL_SERVICE_NAME: 'api' });
+  });
 });
 
 describe('addEnvironment: alias', () => {
@@ -228,12 +235,15 @@ describe('addEnvironment: alias', () => {
     );
   });
 
-  // BUG: a comment after the alias ends up on the last added line, describing the wrong entry.
-  //   input:    "    environment: *env # shared\n    image: x\n"
-  //   actual:   "    environment:\n      <<: *env\n      OTEL_SERVICE_NAME: \"api\" # shared\n    image: x\n"
-  //   expected: "    environment: # shared\n      <<: *env\n      OTEL_SERVICE_NAME: \"api\"\n    image: x\n"
-  // (Related, cosmetic: `environment:  *env` with two spaces leaves a trailing space after `environment:`.)
-  it.todo('keeps a comment written after `environment: *env` on the environment line');
+  // Pins: a comment after `*env` stays on the `environment:` line; extra spaces before the alias leave none behind.
+  it('keeps a comment written after `environment: *env` on the environment line', () => {
+    expect(addTo(lf('x-env: &env', '  A: "1"', 'services:', '  api:', '    environment: *env # shared', '    image: x'), 'api', [NAME])).toBe(
+      lf('x-env: &env', '  A: "1"', 'services:', '  api:', '    environment: # shared', '      <<: *env', '      OTEL_SERVICE_NAME: "api"', '    image: x'),
+    );
+    expect(addTo(lf('x-env: &env', '  A: "1"', 'services:', '  api:', '    environment:  *env', '    image: x'), 'api', [NAME])).toBe(
+      lf('x-env: &env', '  A: "1"', 'services:', '  api:', '    environment:', '      <<: *env', '      OTEL_SERVICE_NAME: "api"', '    image: x'),
+    );
+  });
 });
 
 describe('addEnvironment: service without environment', () => {
@@ -276,20 +286,21 @@ describe('addEnvironment: service without environment', () => {
     );
   });
 
-  // BUG: `environment:` written with no value (null) is treated as "no environment", so a second
-  // `environment:` key is added and the file no longer parses ("Map keys must be unique").
-  //   input:    "services:\n  api:\n    image: x\n    environment:\n    ports:\n      - \"1:1\"\n"
-  //   actual:   "services:\n  api:\n    image: x\n    environment:\n    ports:\n      - \"1:1\"\n    environment:\n      OTEL_SERVICE_NAME: \"api\"\n"
-  //   expected: "services:\n  api:\n    image: x\n    environment:\n      OTEL_SERVICE_NAME: \"api\"\n    ports:\n      - \"1:1\"\n"
-  // planInit then throws "obs produced invalid YAML for docker-compose.yml".
-  it.todo('fills an existing empty `environment:` instead of adding a duplicate key');
+  // Pins: an empty `environment:` is filled in place (block right under the key), never duplicated.
+  it('fills an existing empty `environment:` instead of adding a duplicate key', () => {
+    const before = lf('services:', '  api:', '    image: x', '    environment:', '    ports:', '      - "1:1"');
+    const after = addTo(before, 'api', [NAME]);
+    expect(after).toBe(lf('services:', '  api:', '    image: x', '    environment:', '      OTEL_SERVICE_NAME: "api"', '    ports:', '      - "1:1"'));
+    expect(envOf(after, 'api')).toEqual({ OTEL_SERVICE_NAME: 'api' });
+    expect(addTo(lf('services:', '  api:', '    image: x', '    environment:'), 'api', TWO)).toBe(
+      lf('services:', '  api:', '    image: x', '    environment:', '      OTEL_SERVICE_NAME: "api"', '      PORT: "4567"'),
+    );
+  });
 
-  // BUG: a service written as a flow map gets block lines after it, which is invalid YAML
-  // ("All mapping items must start at the same column").
-  //   input:    "services:\n  api: {image: x}\n"
-  //   actual:   "services:\n  api: {image: x}\n        environment:\n          OTEL_SERVICE_NAME: \"api\"\n"
-  //   expected: "services:\n  api: {image: x, environment: {OTEL_SERVICE_NAME: \"api\"}}\n" (or a clear refusal)
-  it.todo('adds an environment to a service written as a flow map `{image: x}`');
+  // Pins: a service written in flow style (`api: {image: x}`) is refused with a clear error, not given block lines.
+  it('refuses to add an environment to a service written as a flow map `{image: x}`', () => {
+    expect(() => addTo(lf('services:', '  api: {image: x}'), 'api', [NAME])).toThrow('a service written in flow style ({...}) has no block to add lines to');
+  });
 });
 
 describe('addEnvironment: inherited through `<<:`', () => {
@@ -517,15 +528,30 @@ describe('findEnvEntry / replaceEnvValue', () => {
     expect(findEnvEntry(map.doc, serviceMap(map, 'api'), 'K')?.form).toBe('map');
   });
 
-  // BUG: a block scalar's range includes its final newline, and its style maps to 'plain', so the
-  // replacement swallows the line break and joins the next key onto the value's line.
-  //   input:    "    environment:\n      K: |\n        old\n      B: 1\n"  replace K with "new"
-  //   actual:   "    environment:\n      K: new      B: 1\n"   (K becomes "new      B: 1", B disappears)
-  //   expected: "    environment:\n      K: new\n      B: 1\n"
-  it.todo('replaces a block-scalar (`|`) value without joining the next line');
+  // Pins: a block scalar (`|`, `>-`) becomes a double-quoted value on the key line, keeping the line break and the next key.
+  it('replaces a block-scalar (`|`) value without joining the next line', () => {
+    expect(replaceIn(lf('services:', '  api:', '    environment:', '      K: |', '        old', '      B: 1'), 'api', 'K', 'new')).toBe(
+      lf('services:', '  api:', '    environment:', '      K: "new"', '      B: 1'),
+    );
+    expect(replaceIn(lf('services:', '  api:', '    environment:', '      K: >-', '        old', '        more'), 'api', 'K', 'new')).toBe(
+      lf('services:', '  api:', '    environment:', '      K: "new"'),
+    );
+    expect(replaceIn(crlf('services:', '  api:', '    environment:', '      K: |', '        old', '      B: 1'), 'api', 'K', 'new')).toBe(
+      crlf('services:', '  api:', '    environment:', '      K: "new"', '      B: 1'),
+    );
+  });
 
-  // BUG: an empty value (`K:`) has a zero-length range right after the colon, so the replacement
-  // is glued to it: "      K:\n" -> "      K:new\n" (a plain scalar "K:new", not K = "new").
-  // Expected "      K: new\n". planInit never replaces null values today, but findEnvEntry returns them.
-  it.todo('replaces an empty (`K:`) value with a space after the colon');
+  // Pins: an empty `K:` gets its new value after a space (`K: new`), not glued to the colon.
+  it('replaces an empty (`K:`) value with a space after the colon', () => {
+    const after = replaceIn(lf('services:', '  api:', '    environment:', '      K:', '      B: 1'), 'api', 'K', 'new');
+    expect(after).toBe(lf('services:', '  api:', '    environment:', '      K: new', '      B: 1'));
+    expect(envOf(after!, 'api')).toEqual({ K: 'new', B: '1' });
+  });
+
+  // The empty scalar of `K: # c` sits at the comment: the value must not be glued to it.
+  it('replaces an empty value followed by a comment (`K: # c`), keeping the comment', () => {
+    expect(replaceIn(lf('services:', '  api:', '    environment:', '      K: # c', '      B: 1'), 'api', 'K', 'new')).toBe(
+      lf('services:', '  api:', '    environment:', '      K: new # c', '      B: 1'),
+    );
+  });
 });

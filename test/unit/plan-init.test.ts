@@ -778,31 +778,73 @@ describe('planInit: anchors and layouts', () => {
     expect(after(plan, '.gitignore')).toBe('node_modules\r\ndist\r\n# Local secrets (added by obs)\r\n.env\r\n');
   });
 
-  // BUG: with nothing to put in it, `.env.example` is still planned as a new, empty file
-  // (before: null, after: ''), so `changedOnly` keeps it and obs init creates an empty file.
-  //   input:    the "values the user already set" project above (no Honeycomb, existing daemon),
-  //             no .env.example on disk
-  //   actual:   { path: '.env.example', before: null, after: '' }
-  //   expected: no change for .env.example (after === before, or no entry at all)
-  it.todo('does not create an empty .env.example when no variable is required');
+  // Pins: with no variable required and no .env.example on disk, no .env.example change is planned at all.
+  it('does not create an empty .env.example when no variable is required', () => {
+    const text = lf(
+      'services:',
+      '  api:',
+      '    build: ./api',
+      '    ports: ["4567:4567"]',
+      '    environment:',
+      '      OTEL_SERVICE_NAME: app',
+      '  worker:',
+      '    build: ./worker',
+      '    environment:',
+      '      - OTEL_SERVICE_NAME=app',
+      '  xray:',
+      '    image: amazon/aws-xray-daemon:latest',
+      '    command: ["-o"]',
+    );
+    const plan = planInit(
+      snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask', worker: 'python' }, envIgnored: true }),
+      choices({ services: ['api', 'worker'], honeycomb: { enabled: false, region: 'us' } }),
+    );
+    expect(plan.requiredVariables).toEqual([]);
+    expect(plan.changes.map((c) => c.path)).toEqual(['docker-compose.yml', 'obs.yaml']);
+    expect(plan.changes.find((c) => c.path === '.env.example')).toBeUndefined();
+  });
 
-  // BUG: an environment anchored on a chosen service and merged (`<<: *api-env`) into the map of a
-  // service NOT chosen is not detected as shared (environmentConsumers only compares the node a
-  // service reads as a whole), so the addition leaks and verifyEdits throws.
-  //   input:    "services:\n  api:\n    build: ./api\n    environment: &api-env\n      A: \"1\"\n  worker:\n    image: w\n    environment:\n      <<: *api-env\n      B: \"2\"\n"
-  //             choices.services = ['api']
-  //   actual:   throws "obs planned an edit that does not read back as intended (OTEL_SERVICE_NAME leaked into worker); nothing was written"
-  //   expected: compose unchanged and the note "api: its environment is shared through a YAML anchor with worker, ..."
-  it.todo('notes an environment merged with `<<: *anchor` into a service not chosen instead of throwing');
+  // Pins: an environment merged (`<<: *api-env`) into a service not chosen counts as shared: compose unchanged, a note instead.
+  it('notes an environment merged with `<<: *anchor` into a service not chosen instead of throwing', () => {
+    const text = lf('services:', '  api:', '    build: ./api', '    environment: &api-env', '      A: "1"', '  worker:', '    image: w', '    environment:', '      <<: *api-env', '      B: "2"');
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], ...OFF }));
+    expect(after(plan, 'docker-compose.yml')).toBe(text);
+    expect(plan.notes).toEqual([
+      'api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api',
+    ]);
+    expect(plan.added).toEqual([]);
+  });
 
-  // BUG: a chosen service written with no settings (`web:`) gets the planned note, but its
-  // additions stay in the work list, so verifyEdits throws instead.
-  //   input:    "services:\n  api:\n    build: ./api\n  web:\n", choices.services = ['api', 'web']
-  //   actual:   throws "obs planned an edit that does not read back as intended (web lacks OTEL_SERVICE_NAME); nothing was written"
-  //   expected: api instrumented, note "web has no settings in docker-compose.yml; add an environment by hand"
-  it.todo('notes a chosen service with no settings instead of throwing');
+  // Pins: a chosen service written as `web:` or `api: {...}` is left alone with a note of what to add; the others are instrumented.
+  it('notes a chosen service with no settings or written in flow style instead of throwing', () => {
+    const empty = planInit(
+      snapshot({ 'docker-compose.yml': lf('services:', '  api:', '    build: ./api', '  web:') }, { stacks: { api: 'flask', web: 'python' }, envIgnored: true }),
+      choices({ services: ['api', 'web'], ...OFF }),
+    );
+    expect(after(empty, 'docker-compose.yml')).toBe(lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: "api"', '  web:'));
+    expect(empty.notes).toEqual(['web has no settings in docker-compose.yml; add by hand: OTEL_SERVICE_NAME=web']);
+    expect(empty.added).toEqual([{ service: 'api', keys: ['OTEL_SERVICE_NAME'] }]);
 
-  // BUG (see edit-env.test.ts): `environment:` with no value, or a flow map with a trailing comma,
-  // make planInit throw "obs produced invalid YAML for docker-compose.yml; nothing was written".
-  it.todo('instruments a service whose environment is empty (`environment:`) or `{A: "1",}`');
+    const flow = planInit(
+      snapshot({ 'docker-compose.yml': lf('services:', '  api: {build: ./api}', '  web:', '    build: ./web') }, { stacks: { api: 'flask', web: 'python' }, envIgnored: true }),
+      choices({ services: ['api', 'web'], ...OFF }),
+    );
+    expect(after(flow, 'docker-compose.yml')).toBe(lf('services:', '  api: {build: ./api}', '  web:', '    build: ./web', '    environment:', '      OTEL_SERVICE_NAME: "web"'));
+    expect(flow.notes).toEqual(['api is written in flow style ({...}) in docker-compose.yml; add by hand: OTEL_SERVICE_NAME=api']);
+    expect(flow.added).toEqual([{ service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
+  });
+
+  // Pins: an empty `environment:` is filled in place and a `{A: "1",}` flow map grows before its trailing comma.
+  it('instruments a service whose environment is empty (`environment:`) or `{A: "1",}`', () => {
+    const text = lf('services:', '  api:', '    build: ./api', '    environment:', '  web:', '    build: ./web', '    environment: {A: "1",}');
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask', web: 'python' }, envIgnored: true }), choices({ services: ['api', 'web'], ...OFF }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: "api"', '  web:', '    build: ./web', '    environment: {A: "1", OTEL_SERVICE_NAME: "web",}'),
+    );
+    expect(plan.added).toEqual([
+      { service: 'api', keys: ['OTEL_SERVICE_NAME'] },
+      { service: 'web', keys: ['OTEL_SERVICE_NAME'] },
+    ]);
+    expect(plan.notes).toEqual([]);
+  });
 });

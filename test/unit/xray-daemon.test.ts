@@ -106,20 +106,19 @@ describe('addServiceEdit', () => {
     expect(() => addServiceEdit(file, (s) => xrayDaemonLines('xray-daemon', s), 2)).toThrow('no block `services:` mapping to add a service to');
   });
 
-  // BUG: the blank-line detection reads from the end of the first service's value; for a service
-  // written on one line (`api: {image: x}`) or with no value (`api:`), that end is before the line
-  // break, so `(?:^|\n)[ \t]*\r?\n` matches the ordinary newline and a blank line is added.
-  //   input:    "services:\n  api: {image: x}\n  db:\n    image: p\n"
-  //   actual:   "...\n  db:\n    image: p\n\n  xray-daemon:\n..."   (blank line before the daemon)
-  //   expected: "...\n  db:\n    image: p\n  xray-daemon:\n..."     (no blank line, like the others)
-  // Same with "services:\n  api:\n  db:\n    image: p\n".
-  it.todo('adds no blank line when the first service is a one-line flow map or has no value');
+  // Pins: only a real blank line between services counts; a one-line or empty first service adds none.
+  it('adds no blank line when the first service is a one-line flow map or has no value', () => {
+    expect(withDaemon(lf('services:', '  api: {image: x}', '  db:', '    image: p'))).toBe(lf('services:', '  api: {image: x}', '  db:', '    image: p', ...daemon('  ', '  ')));
+    expect(withDaemon(lf('services:', '  api:', '  db:', '    image: p'))).toBe(lf('services:', '  api:', '  db:', '    image: p', ...daemon('  ', '  ')));
+  });
 
-  // BUG: a comment that closes the last service (a commented-out setting) ends up under the daemon.
-  //   input:    "services:\n  api:\n    image: x\n    # ports: []\nvolumes: {}\n"
-  //   actual:   "services:\n  api:\n    image: x\n  xray-daemon:\n    ...\n      - \"2000:2000/udp\"\n    # ports: []\nvolumes: {}\n"
-  //   expected: "services:\n  api:\n    image: x\n    # ports: []\n  xray-daemon:\n    ...\n      - \"2000:2000/udp\"\nvolumes: {}\n"
-  it.todo('keeps a trailing comment of the last service with that service');
+  // Pins: comment lines indented under the last service stay above the daemon, with that service.
+  it('keeps a trailing comment of the last service with that service', () => {
+    expect(withDaemon(lf('services:', '  api:', '    image: x', '    # ports: []', 'volumes: {}'))).toBe(
+      lf('services:', '  api:', '    image: x', '    # ports: []', ...daemon('  ', '  '), 'volumes: {}'),
+    );
+    expect(withDaemon(crlf('services:', '  api:', '    image: x', '    # ports: []'))).toBe(crlf('services:', '  api:', '    image: x', '    # ports: []', ...daemon('  ', '  ')));
+  });
 });
 
 describe('findXrayDaemon', () => {
