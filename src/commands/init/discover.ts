@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles, COMPOSE_FILE_NAMES } from '../../compose/discover.js';
@@ -78,20 +79,10 @@ export async function discover(root: string, explicitFiles: string[] | undefined
   const previous = obsConfigFile ? parseObsConfig(obsConfigFile.text, obsConfigFile.path) : undefined;
 
   const stacks = new Map<string, Stack>();
-  await Promise.all(
-    project.services.map(async (service) => {
-      if (service.config.buildContext === undefined) return;
-      const context = resolve(root, projectDir, service.config.buildContext);
-      // One directory listing, then only the manifests that exist.
-      const present = new Set(await readdir(context).catch(() => [] as string[]));
-      const files = new Map<string, string>();
-      for (const name of MANIFEST_FILES.filter((n) => present.has(n))) {
-        const text = await readFile(join(context, name), 'utf8').catch(() => undefined);
-        if (text !== undefined) files.set(name, text);
-      }
-      stacks.set(service.name, detectStack(files));
-    }),
-  );
+  for (const service of project.services) {
+    if (service.config.buildContext === undefined) continue;
+    stacks.set(service.name, detectStack(readManifests(resolve(root, projectDir, service.config.buildContext))));
+  }
 
   // env_file values count as set by the user: compose's `environment` would silently override them.
   const envFiles = new Map<string, TextFile | null>();
@@ -137,6 +128,29 @@ export async function discover(root: string, explicitFiles: string[] | undefined
       projectName,
     },
   };
+}
+
+/**
+ * The dependency manifests in a build context: one listing, then only the files present.
+ * Synchronous on purpose: thousands of tiny reads cost less than scheduling them as promises.
+ */
+function readManifests(context: string): Map<string, string> {
+  const files = new Map<string, string>();
+  let present: Set<string>;
+  try {
+    present = new Set(readdirSync(context));
+  } catch {
+    return files;
+  }
+  for (const name of MANIFEST_FILES) {
+    if (!present.has(name)) continue;
+    try {
+      files.set(name, readFileSync(join(context, name), 'utf8'));
+    } catch {
+      // unreadable manifest: detection goes on with what it has
+    }
+  }
+  return files;
 }
 
 function toPosix(path: string): string {
