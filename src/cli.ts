@@ -52,6 +52,79 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       exitCode = await runInit(ctx, options);
     });
 
+  /** --region, --profile, --endpoint-url, --json, --dry-run, --no-update, --verbose: like the AWS CLI. */
+  const withAwsOptions = (command: Command): Command =>
+    command
+      .option('--region <region>', 'AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile)')
+      .option('--profile <name>', 'profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)')
+      .option('--endpoint-url <url>', 'send requests to this endpoint (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)')
+      .option('--dry-run', 'look up and show what would change, change nothing')
+      .option('--no-update', 'report a resource that differs (exit 1) instead of updating it')
+      .option('--json', 'print one JSON document on stdout')
+      .option('--verbose', 'show request ids');
+
+  const xray = program.command('xray').description('create X-Ray groups and sampling rules, idempotently');
+  withAwsOptions(
+    xray
+      .command('create-group')
+      .description('create or update an X-Ray group')
+      .requiredOption('--name <name>', 'group name (1-32 characters, not "Default")')
+      .option('--filter-expression <expr>', 'filter expression, e.g. \'service("api") {fault OR error}\'')
+      .option('--service <name-or-url>', 'build the filter expression service("...") from a service name or URL')
+      .option('--errors-only', 'with --service: only traces with faults or errors ({fault OR error})')
+      .option('--insights', 'enable X-Ray Insights for the group')
+      .option('--notifications', 'enable Insights notifications (needs --insights)')
+      .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
+  ).action(async (options) => {
+    const { runXrayCreateGroup } = await import('./commands/xray/create-group.js');
+    exitCode = await runXrayCreateGroup(ctx, options);
+  });
+  withAwsOptions(
+    xray
+      .command('create-sampling-rule')
+      .description('create or update an X-Ray sampling rule')
+      .option('--file <path>', 'rule as JSON: the AWS CLI input ({"SamplingRule": {...}}) or the bare rule')
+      .option('--name <name>', 'rule name (1-32 characters, not "Default")')
+      .option('--service-name <name>', 'service name to match (* and ? wildcards)')
+      .option('--fixed-rate <rate>', 'fraction of requests to sample after the reservoir, 0 to 1 (default 0.05)')
+      .option('--reservoir-size <n>', 'requests per second to sample before the fixed rate (default 1)')
+      .option('--priority <n>', '1 (first) to 9999 (default 1000)')
+      .option('--host <host>', 'host to match (default *)')
+      .option('--http-method <method>', 'HTTP method to match (default *)')
+      .option('--url-path <path>', 'URL path to match (default *)')
+      .option('--service-type <type>', 'service type to match (default *)')
+      .option('--resource-arn <arn>', 'resource ARN to match (default *)')
+      .option('--attribute <key=value>', 'segment attribute to match (repeatable, at most 5)', collect)
+      .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
+  ).action(async (options) => {
+    const { runXrayCreateSamplingRule } = await import('./commands/xray/create-sampling-rule.js');
+    exitCode = await runXrayCreateSamplingRule(ctx, options);
+  });
+
+  const logs = program.command('logs').description('create CloudWatch log groups, idempotently');
+  withAwsOptions(
+    logs
+      .command('create-group')
+      .description('create or update a CloudWatch Logs log group')
+      .requiredOption('--name <name>', 'log group name (not starting with aws/)')
+      .option('--retention <days>', 'days to keep events: 1, 3, 5, 7, 14, 30, 60, 90, ... 3653')
+      .option('--kms-key-id <arn>', 'KMS key ARN to encrypt the log group with')
+      .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
+  ).action(async (options) => {
+    const { runLogsCreateGroup } = await import('./commands/logs/create-group.js');
+    exitCode = await runLogsCreateGroup(ctx, options);
+  });
+
+  withAwsOptions(
+    program
+      .command('apply')
+      .description('create or update every AWS resource obs.yaml declares (X-Ray groups, sampling rules, log groups)')
+      .option('--dir <path>', 'directory with obs.yaml', '.'),
+  ).action(async (options) => {
+    const { runApply } = await import('./commands/apply/index.js');
+    exitCode = await runApply(ctx, options);
+  });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

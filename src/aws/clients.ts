@@ -1,0 +1,30 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { XRayClient } from '@aws-sdk/client-xray';
+import type { AwsSettings } from './settings.js';
+
+/** Lazily built SDK clients: a command loads only the SDK it uses. */
+export interface AwsClients {
+  settings: AwsSettings;
+  xray(): Promise<XRayClient>;
+  logs(): Promise<CloudWatchLogsClient>;
+}
+
+export function createAwsClients(settings: AwsSettings): AwsClients {
+  // The SDK warns on Node 20 that its releases after January 2027 need Node 22. obs ships a
+  // pinned SDK that runs on Node 20, so the warning would only alarm users; their own setting wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const common = {
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(settings.profile ? { profile: settings.profile } : {}),
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    // Without these an endpoint that accepts connections but never answers hangs obs forever.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+  };
+  let xray: Promise<XRayClient> | undefined;
+  let logs: Promise<CloudWatchLogsClient> | undefined;
+  return {
+    settings,
+    xray: () => (xray ??= import('@aws-sdk/client-xray').then((m) => new m.XRayClient(common))),
+    logs: () => (logs ??= import('@aws-sdk/client-cloudwatch-logs').then((m) => new m.CloudWatchLogsClient(common))),
+  };
+}

@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createAwsClients } from '../../aws/clients.js';
+import { applyPlanned, planResource, type Planned } from '../../aws/ensure.js';
+import { logGroupHandler } from '../../aws/log-group.js';
+import type { AwsOptions } from '../../aws/options.js';
+import { reportOutcomes } from '../../aws/render.js';
+import { describeDifference, KIND_LABEL } from '../../aws/resource.js';
+import { resolveAwsSettings } from '../../aws/settings.js';
+import { xrayGroupHandler } from '../../aws/xray-group.js';
+import { samplingRuleHandler } from '../../aws/xray-sampling-rule.js';
+import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
+import { say, type Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { desiredFromConfig } from './desired.js';
+
+export interface ApplyOptions extends AwsOptions {
+  dir?: string;
+}
+
+/**
+ * Everything obs.yaml declares, planned first (every lookup in parallel), shown, then applied
+ * (every change in parallel: the resources do not depend on each other). A re-run after a
+ * partial failure finishes the job, since what exists is found and left alone.
+ */
+export async function runApply(ctx: Context, options: ApplyOptions): Promise<number> {
+  const root = resolve(ctx.cwd, options.dir ?? '.');
+  const text = await readFile(join(root, OBS_CONFIG_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') throw new UsageError(`no ${OBS_CONFIG_FILE} in ${root}`, { hint: 'run obs init first, or pass --dir' });
+    throw new UsageError(`cannot read it: ${err.message}`, { file: OBS_CONFIG_FILE });
+  });
+  const desired = desiredFromConfig(parseObsConfig(text, OBS_CONFIG_FILE), OBS_CONFIG_FILE);
+  const settings = resolveAwsSettings(options, ctx.env);
+  const total = desired.groups.length + desired.rules.length + desired.logGroups.length;
+  if (total === 0) {
+    say(ctx, `${OBS_CONFIG_FILE} declares no AWS resources (X-Ray and CloudWatch Logs are off); nothing to do.`);
+    return reportOutcomes(ctx, 'apply', [], settings, options);
+  }
+  const clients = createAwsClients(settings);
+  const planned: Planned<unknown, unknown>[] = (await Promise.all([
+    ...desired.groups.map((d) => planResource(xrayGroupHandler, d, clients)),
+    ...desired.rules.map((d) => planResource(samplingRuleHandler, d, clients)),
+    ...desired.logGroups.map((d) => planResource(logGroupHandler, d, clients)),
+  ])) as Planned<unknown, unknown>[];
+
+  say(ctx, `Plan (${settings.region ?? 'region from the AWS profile'}):`);
+  for (const p of planned) {
+    const name = `${KIND_LABEL[p.handler.kind]} ${p.handler.name(p.desired)}`;
+    if (p.failure) say(ctx, `  ? ${name}: lookup failed`);
+    else say(ctx, `  ${p.change!.action.padEnd(9)} ${name}${p.change!.differences.map((d) => `\n              ${describeDifference(d)}`).join('')}`);
+  }
+  say(ctx);
+
+  const update = options.update !== false;
+  const outcomes = await Promise.all(planned.map((p) => applyPlanned(p, clients, { dryRun: options.dryRun === true, update })));
+  const code = reportOutcomes(ctx, 'apply', outcomes, settings, options);
+  const count = (status: string) => outcomes.filter((o) => o.status === status).length;
+  say(
+    ctx,
+    options.dryRun
+      ? `Dry run: ${count('planned')} to change, ${count('unchanged')} unchanged, ${count('failed')} failed; nothing was changed.`
+      : `${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged, ${count('drift')} drifted, ${count('failed')} failed.`,
+  );
+  return code;
+}

@@ -1,0 +1,170 @@
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runObs, tempProject } from '../support/run-obs.js';
+import { startXrayServer } from '../support/xray-server.js';
+
+/**
+ * `obs apply` against real local servers: moto_server for CloudWatch Logs and the X-Ray
+ * control-plane server, each reached through the SDK's per-service endpoint variables.
+ */
+type XrayServer = Awaited<ReturnType<typeof startXrayServer>>;
+let xray: XrayServer;
+const motoUrl = inject('motoUrl');
+let run = 0;
+
+beforeAll(async () => {
+  xray = await startXrayServer();
+});
+afterAll(async () => {
+  await xray.close();
+});
+
+function env(home: string): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_XRAY: xray.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: motoUrl,
+    HOME: home,
+    CI: 'true',
+  };
+}
+
+/** An obs.yaml with one X-Ray group, one sampling rule and three log groups, names unique per test. */
+function obsYaml(prefix: string, overrides: { retention?: number; fixedRate?: number | string } = {}): string {
+  return `version: 1
+compose:
+  files: [docker-compose.yml]
+services:
+  backend-flask: { serviceName: backend-flask, stack: flask }
+honeycomb: { enabled: true, region: us, endpoint: "https://api.honeycomb.io" }
+xray:
+  enabled: true
+  daemonService: xray-daemon
+  groups:
+    - name: ${prefix}
+      filterExpression: 'service("backend-flask") {fault OR error}'
+  samplingRules:
+    - ruleName: ${prefix}
+      priority: 9000
+      fixedRate: ${overrides.fixedRate ?? 0.1}
+      reservoirSize: 5
+      serviceName: backend-flask
+      serviceType: "*"
+      host: "*"
+      httpMethod: "*"
+      urlPath: "*"
+      resourceArn: "*"
+cloudwatch:
+  enabled: true
+  logGroups:
+    - { name: /${prefix}/a, retentionInDays: ${overrides.retention ?? 14} }
+    - { name: /${prefix}/b, retentionInDays: 30 }
+    - { name: /${prefix}/c, retentionInDays: 7 }
+rollbar: { enabled: false }
+`;
+}
+
+async function project(yaml: string): Promise<string> {
+  const dir = await tempProject();
+  await writeFile(join(dir, 'obs.yaml'), yaml);
+  return dir;
+}
+
+function logsClient(): CloudWatchLogsClient {
+  return new CloudWatchLogsClient({ endpoint: motoUrl, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+}
+
+async function retentionOf(name: string): Promise<number | undefined> {
+  const out = await logsClient().send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
+  return out.logGroups?.find((g) => g.logGroupName === name)?.retentionInDays;
+}
+
+describe('obs apply', () => {
+  it('creates everything obs.yaml declares, then finds it all unchanged', async () => {
+    const prefix = `Apply${++run}${Date.now() % 100000}`;
+    const dir = await project(obsYaml(prefix));
+    const first = await runObs(['apply', '--dir', dir, '--json'], { env: env(dir) });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/Plan \(us-east-1\):/);
+    expect(first.stderr).toMatch(/5 created, 0 updated, 0 unchanged, 0 drifted, 0 failed\./);
+    const doc = JSON.parse(first.stdout) as { resources: { kind: string; name: string; status: string; arn?: string }[] };
+    expect(doc.resources.map((r) => `${r.kind} ${r.name} ${r.status}`).sort()).toEqual(
+      [`log-group /${prefix}/a created`, `log-group /${prefix}/b created`, `log-group /${prefix}/c created`, `xray-group ${prefix} created`, `xray-sampling-rule ${prefix} created`].sort(),
+    );
+    const group = xray.state.region('us-east-1').groups.get(prefix)!;
+    expect(group.FilterExpression).toBe('service("backend-flask") {fault OR error}');
+    const rule = xray.state.region('us-east-1').rules.get(prefix)!;
+    expect(rule.SamplingRule).toMatchObject({ Priority: 9000, FixedRate: 0.1, ReservoirSize: 5, ServiceName: 'backend-flask' });
+    expect(xray.state.region('us-east-1').tags.get(group.GroupARN)?.get('managed-by')).toBe('obs');
+    expect(await retentionOf(`/${prefix}/a`)).toBe(14);
+    expect(await retentionOf(`/${prefix}/c`)).toBe(7);
+    const arnA = doc.resources.find((r) => r.name === `/${prefix}/a`)!.arn!;
+    const tags = await logsClient().send(new ListTagsForResourceCommand({ resourceArn: arnA }));
+    expect(tags.tags).toMatchObject({ 'managed-by': 'obs' });
+
+    const second = await runObs(['apply', '--dir', dir], { env: env(dir) });
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/0 created, 0 updated, 5 unchanged, 0 drifted, 0 failed\./);
+  });
+
+  it('updates what drifted, reports drift with --no-update, and changes nothing with --dry-run', async () => {
+    const prefix = `Drift${++run}${Date.now() % 100000}`;
+    const dir = await project(obsYaml(prefix));
+    expect((await runObs(['apply', '--dir', dir], { env: env(dir) })).exitCode).toBe(0);
+    await writeFile(join(dir, 'obs.yaml'), obsYaml(prefix, { retention: 90, fixedRate: 0.2 }));
+
+    const dry = await runObs(['apply', '--dir', dir, '--dry-run'], { env: env(dir) });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stderr).toMatch(/would update +log group \/.+\/a/);
+    expect(dry.stderr).toMatch(/retentionInDays: 14 -> 90/);
+    expect(dry.stderr).toMatch(/Dry run: 2 to change, 3 unchanged, 0 failed; nothing was changed\./);
+    expect(await retentionOf(`/${prefix}/a`)).toBe(14);
+
+    const strict = await runObs(['apply', '--dir', dir, '--no-update'], { env: env(dir) });
+    expect(strict.exitCode).toBe(1);
+    expect(strict.stderr).toMatch(/drift +X-Ray sampling rule/);
+    expect(await retentionOf(`/${prefix}/a`)).toBe(14);
+
+    const real = await runObs(['apply', '--dir', dir], { env: env(dir) });
+    expect(real.exitCode, real.stderr).toBe(0);
+    expect(real.stderr).toMatch(/0 created, 2 updated, 3 unchanged/);
+    expect(await retentionOf(`/${prefix}/a`)).toBe(90);
+    expect(xray.state.region('us-east-1').rules.get(prefix)!.SamplingRule.FixedRate).toBe(0.2);
+  });
+
+  it('finishes the job on a re-run after a partial failure', async () => {
+    const prefix = `Partial${++run}${Date.now() % 100000}`;
+    const dir = await project(obsYaml(prefix));
+    // Every X-Ray call fails (after the SDK's retries); CloudWatch Logs still goes through.
+    xray.control.failNext(100, 'error');
+    const broken = await runObs(['apply', '--dir', dir], { env: { ...env(dir), AWS_MAX_ATTEMPTS: '1' } });
+    xray.control.reset();
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stderr).toMatch(/3 created, 0 updated, 0 unchanged, 0 drifted, 2 failed\./);
+    const fixed = await runObs(['apply', '--dir', dir], { env: env(dir) });
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(fixed.stderr).toMatch(/2 created, 0 updated, 3 unchanged/);
+  });
+
+  it('refuses a bad value in obs.yaml before any AWS call, naming where it is', async () => {
+    const dir = await project(obsYaml('Bad', { fixedRate: 2 }));
+    const before = xray.control.requests.length;
+    const bad = await runObs(['apply', '--dir', dir], { env: env(dir) });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toMatch(/^obs: obs\.yaml xray\.samplingRules\[0\]\.fixedRate .*1/);
+    expect(xray.control.requests.length).toBe(before);
+  });
+
+  it('says so when there is no obs.yaml', async () => {
+    const dir = await tempProject();
+    const none = await runObs(['apply', '--dir', dir], { env: env(dir) });
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toMatch(/^obs: no obs\.yaml in /);
+    expect(none.stderr).toMatch(/run obs init first/);
+  });
+});
