@@ -125,6 +125,26 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     exitCode = await runApply(ctx, options);
   });
 
+  program
+    .command('doctor')
+    .description('check the project for observability mistakes and say how to fix each one')
+    .option('--dir <path>', 'project directory', '.')
+    .option('-f, --file <path>', 'compose file (repeatable; default: obs.yaml, then compose discovery)', collect)
+    .option('--online', 'also check keys and AWS resources against the real services')
+    .option('--send-test-span', 'send one span over OTLP/HTTP with the configured endpoint and headers (implies --online)')
+    .option('--honeycomb-api-url <url>', 'Honeycomb API base URL (default: the region of the configured endpoint)')
+    .option('--region <region>', 'AWS region for --online (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile)')
+    .option('--profile <name>', 'AWS profile for --online')
+    .option('--endpoint-url <url>', 'AWS endpoint for --online (AWS_ENDPOINT_URL_<SERVICE> also work)')
+    .option('--check <ids>', 'run only these checks (comma-separated or repeated; see --list-checks)', collect)
+    .option('--list-checks', 'list the check ids and exit')
+    .option('--strict', 'warnings fail too (exit 1)')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (options) => {
+      const { runDoctor } = await import('./commands/doctor/index.js');
+      exitCode = await runDoctor(ctx, options);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

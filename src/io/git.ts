@@ -63,6 +63,12 @@ export async function gitInfo(cwd: string): Promise<GitInfo> {
   };
 }
 
+/** Every file git tracks under cwd (relative paths), for scanning what a push would publish. */
+export async function listTrackedFiles(cwd: string): Promise<string[]> {
+  const result = await runGit(cwd, ['ls-files', '-z']);
+  return result.exitCode === 0 ? result.stdout.split('\0').filter(Boolean) : [];
+}
+
 /** Outside a git repository: does a .gitignore line cover `.env`? */
 export function gitignoreCoversDotenv(text: string | undefined): boolean {
   if (!text) return false;

@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { resolveAwsSettings } from '../../aws/settings.js';
+import { ALL_CHECKS } from '../../checks/registry.js';
+import type { Check, CheckResult, DoctorOptions } from '../../checks/types.js';
+import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { loadDoctorProject } from './load.js';
+import { PLAIN, renderChecklist, summaryLine, type Paint } from './render.js';
+
+export interface DoctorCliOptions {
+  dir?: string;
+  file?: string[];
+  online?: boolean;
+  sendTestSpan?: boolean;
+  honeycombApiUrl?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  json?: boolean;
+  strict?: boolean;
+  check?: string[];
+  listChecks?: boolean;
+}
+
+export const DOCTOR_SCHEMA_VERSION = 1;
+
+/** Runs the checks; exit 0 when nothing fails, 1 when a check fails (or warns, with --strict). */
+export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promise<number> {
+  if (options.listChecks) {
+    for (const check of ALL_CHECKS) ctx.stdout.write(`${check.id.padEnd(32)} ${check.group.padEnd(8)} ${check.title}${check.online ? ' (--online)' : ''}\n`);
+    return 0;
+  }
+  const selected = selectChecks(options);
+  const root = resolve(ctx.cwd, options.dir ?? '.');
+  const project = await loadDoctorProject(root, ctx.env, options.file);
+  const doctorOptions: DoctorOptions = {
+    online: options.online === true || options.sendTestSpan === true,
+    sendTestSpan: options.sendTestSpan === true,
+    honeycombApiUrl: options.honeycombApiUrl,
+    aws: resolveAwsSettings(options, ctx.env),
+  };
+  const results = await Promise.all(
+    selected.map(async (check): Promise<CheckResult> => {
+      if (check.online && !doctorOptions.online) return { id: check.id, title: check.title, status: 'skip', detail: 'needs --online' };
+      try {
+        return await check.run(project, doctorOptions);
+      } catch (err) {
+        return { id: check.id, title: check.title, status: 'fail', detail: `the check itself failed: ${(err as Error).message}` };
+      }
+    }),
+  );
+  const failed = results.some((r) => r.status === 'fail' || (options.strict && r.status === 'warn'));
+  if (options.json) {
+    const doc = { schemaVersion: DOCTOR_SCHEMA_VERSION, directory: root, ok: !failed, strict: options.strict === true, summary: summaryLine(results), checks: results };
+    ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    ctx.stderr.write(renderChecklist(selected, results, await painter(ctx)));
+  }
+  return failed ? 1 : 0;
+}
+
+function selectChecks(options: DoctorCliOptions): readonly Check[] {
+  if (!options.check || options.check.length === 0) return ALL_CHECKS;
+  const wanted = options.check.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  const unknown = wanted.filter((id) => !ALL_CHECKS.some((c) => c.id === id));
+  if (unknown.length > 0) throw new UsageError(`--check names unknown check ${unknown.join(', ')}`, { hint: 'obs doctor --list-checks shows the ids' });
+  return ALL_CHECKS.filter((c) => wanted.includes(c.id));
+}
+
+async function painter(ctx: Context): Promise<Paint> {
+  if (!ctx.color) return PLAIN;
+  const { Chalk } = await import('chalk');
+  const chalk = new Chalk({ level: 1 });
+  return { pass: chalk.green, warn: chalk.yellow, fail: chalk.red, dim: chalk.dim, bold: chalk.bold };
+}
