@@ -3,6 +3,7 @@ import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { assertWritable, writeFilesAtomically, type WriteRequest } from '../../io/atomic-write.js';
 import { unifiedDiff } from '../../io/diff.js';
+import { redactSecrets } from '../../secrets/redact.js';
 import { changedOnly } from '../../plan/file-change.js';
 import { decideChoices, validateFlags } from './decide.js';
 import { discover } from './discover.js';
@@ -36,7 +37,8 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
 
   const findings = findingsLines(plan);
-  const diffs = new Map(changes.map((c) => [c, unifiedDiff(c)]));
+  // Diffs go to terminals and CI logs: secret values in them are masked.
+  const diffs = new Map(changes.map((c) => [c, redactSecrets(unifiedDiff(c), plan.secretValues)]));
   const result = {
     schemaVersion: 1,
     command: 'init',

@@ -77,6 +77,8 @@ export interface InitPlan {
   config: ObsConfig;
   /** Variables the user must fill in `.env` (or `gp env` on Gitpod). */
   requiredVariables: string[];
+  /** Literal secret values the plan moves: masked in every diff obs prints, never output. */
+  secretValues: string[];
 }
 
 interface ServiceWork {
@@ -249,6 +251,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     daemonAdded,
     config,
     requiredVariables,
+    secretValues: [...secretWork.dotenvValues.values()],
   };
 }
 
