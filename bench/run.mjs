@@ -12,11 +12,20 @@
 //
 // To add a benchmark: add a group to GROUPS with its `benchmarks` (name + argv, optional
 // setup/teardown) and its `goals` (a value computed from the medians, compared with a limit).
+// A benchmark may also have `env(state)` (its child environment), `prepare(state, ctx)` (run,
+// untimed, before every execution; argv(state, ctx) is then built anew, e.g. with fresh names),
+// `verify(state, ctx)` (async, after the exit-code check: did it really do its job?), and an argv
+// that is a list of argvs: a sequence, run one after another and timed as one.
+//
+// The `logs` and `apply` groups run against local servers (moto_server, the X-Ray server of
+// test/support/xray-server.ts) that the first of them starts and main() stops at the end; see
+// bench/aws-servers.mjs.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findLogGroup, findSamplingRule, findXrayGroup, REGION, startAwsServers } from './aws-servers.mjs';
 import { generateCompose } from './generate-compose.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +47,150 @@ const CHILD_ENV = (() => {
 
 /** `node bin/obs.js <args>` */
 const obs = (...args) => [NODE, OBS, ...args];
+
+// --- Local AWS servers, shared by the `logs` and `apply` groups --------------------------------
+
+/** Started by the first group that needs them, stopped by main() at the end. */
+const shared = { servers: undefined, dir: undefined };
+
+async function awsServers() {
+  if (!shared.servers) {
+    shared.dir = mkdtempSync(join(os.tmpdir(), 'obs-bench-aws-'));
+    const t0 = performance.now();
+    shared.servers = startAwsServers(ROOT, join(shared.dir, 'servers'));
+    const s = await shared.servers;
+    log(`  servers: moto_server ${s.motoUrl} (CloudWatch Logs), X-Ray server ${s.xrayUrl} (compiled with ${s.xrayBuild}), up in ${fmtMs(performance.now() - t0)}`);
+  }
+  return shared.servers;
+}
+
+async function stopAwsServers() {
+  if (shared.servers) {
+    const s = await shared.servers.catch(() => undefined);
+    await s?.stop();
+  }
+  if (shared.dir) rmSync(shared.dir, { recursive: true, force: true });
+}
+
+/**
+ * Environment of obs and the AWS CLI against the local servers: the machine's AWS_* settings
+ * removed, test credentials, a fixed region, no instance metadata lookups, and an empty HOME so
+ * that no ~/.aws/config or credentials file is read.
+ */
+function awsEnv(home, extra = {}) {
+  const env = Object.fromEntries(Object.entries(CHILD_ENV).filter(([k]) => !k.startsWith('AWS_')));
+  return {
+    ...env,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    HOME: home,
+    ...extra,
+  };
+}
+
+/**
+ * The AWS CLI executable. A pyenv shim (a bash script that runs `pyenv exec`) costs some 0.3-0.5 s
+ * per call on its own, which is not the CLI's time: resolve it to the real script, as `node` is
+ * run directly for obs.
+ */
+let awsCliPath;
+function awsCli() {
+  if (awsCliPath) return awsCliPath;
+  const found = (process.env.PATH ?? '').split(':').map((d) => join(d || '.', 'aws')).find((p) => existsSync(p));
+  if (!found) throw new Error('aws (the AWS CLI) not found on PATH');
+  awsCliPath = found;
+  if (found.includes('/shims/')) {
+    const real = spawnSync('pyenv', ['which', 'aws'], { encoding: 'utf8' });
+    if (real.status === 0 && real.stdout.trim()) awsCliPath = real.stdout.trim();
+  }
+  const version = spawnSync(awsCliPath, ['--version'], { encoding: 'utf8' });
+  log(`  aws: ${awsCliPath} (${`${version.stdout}${version.stderr}`.trim() || `exit ${version.status}`})`);
+  return awsCliPath;
+}
+
+/** A name part unique to this bench run, so re-runs against a kept server never collide. */
+const RUN_TAG = `${Date.now().toString(36).slice(-5)}${process.pid.toString(36).slice(-2)}`;
+
+const expect = (cond, message) => {
+  if (!cond) throw new Error(`verify: ${message}`);
+};
+
+/** obs.yaml of the `apply` group (the format of test/e2e/apply.test.ts). */
+function applyYaml(prefix) {
+  return `version: 1
+compose:
+  files: [docker-compose.yml]
+services:
+  backend-flask: { serviceName: backend-flask, stack: flask }
+honeycomb: { enabled: true, region: us, endpoint: "https://api.honeycomb.io" }
+xray:
+  enabled: true
+  daemonService: xray-daemon
+  groups:
+    - name: ${prefix}
+      filterExpression: '${APPLY.filter}'
+  samplingRules:
+    - ruleName: ${prefix}
+      priority: 9000
+      fixedRate: 0.1
+      reservoirSize: 5
+      serviceName: backend-flask
+      serviceType: "*"
+      host: "*"
+      httpMethod: "*"
+      urlPath: "*"
+      resourceArn: "*"
+cloudwatch:
+  enabled: true
+  logGroups:
+${APPLY.logGroups.map((g) => `    - { name: /${prefix}/${g.suffix}, retentionInDays: ${g.days} }`).join('\n')}
+rollbar: { enabled: false }
+`;
+}
+
+const APPLY = {
+  filter: 'service("backend-flask") {fault OR error}',
+  logGroups: [
+    { suffix: 'a', days: 14 },
+    { suffix: 'b', days: 30 },
+    { suffix: 'c', days: 7 },
+  ],
+};
+
+/** The AWS CLI input of the sampling rule obs.yaml declares. */
+function applyRuleJson(prefix) {
+  return {
+    SamplingRule: {
+      RuleName: prefix,
+      Priority: 9000,
+      FixedRate: 0.1,
+      ReservoirSize: 5,
+      ServiceName: 'backend-flask',
+      ServiceType: '*',
+      Host: '*',
+      HTTPMethod: '*',
+      URLPath: '*',
+      ResourceARN: '*',
+      Version: 1,
+    },
+    Tags: [{ Key: 'managed-by', Value: 'obs' }],
+  };
+}
+
+/** What one `apply` run (obs or CLI) should have created under `prefix`. */
+async function verifyApply(servers, prefix) {
+  const group = await findXrayGroup(servers.xrayUrl, prefix);
+  expect(group?.FilterExpression === APPLY.filter, `X-Ray group ${prefix}: ${JSON.stringify(group)}`);
+  const rule = await findSamplingRule(servers.xrayUrl, prefix);
+  expect(rule?.FixedRate === 0.1 && rule?.ReservoirSize === 5 && rule?.Priority === 9000, `sampling rule ${prefix}: ${JSON.stringify(rule)}`);
+  for (const g of APPLY.logGroups) {
+    const found = await findLogGroup(servers.motoUrl, `/${prefix}/${g.suffix}`);
+    expect(found?.retentionInDays === g.days, `log group /${prefix}/${g.suffix} with retention ${g.days}: ${JSON.stringify(found)}`);
+  }
+}
 
 /** Value of a goal: a ratio of two medians. */
 const medianRatio = (a, b) => (r) => r[a].median / r[b].median;
@@ -90,6 +243,127 @@ const GROUPS = [
         name: 'init, 2,000 services, under 2.2x the 1,000-service time (median)',
         value: medianRatio('init 2,000 services', 'init 1,000 services'),
         limit: 2.2,
+        unit: 'x',
+      },
+    ],
+  },
+  {
+    id: 'logs',
+    title: 'obs logs create-group vs aws logs create-log-group (moto_server)',
+    runs: 20,
+    warmup: 3,
+    notes: [
+      'Every execution (check, warm-up, timed) creates a log group under a new name, so both really create (no idempotent path). Names: /obs-bench/<run>/<benchmark>-<n>.',
+      'The goal compares obs WITH --retention 14 (obs: DescribeLogGroups, CreateLogGroup with the managed-by=obs tag, PutRetentionPolicy, DescribeLogGroups read-back: 4 requests) with the single CLI call (CreateLogGroup, no retention). "obs, no --retention" (3 requests) is shown for reference only.',
+      'aws is the AWS CLI script itself (a pyenv shim on PATH is resolved with `pyenv which aws`: the shim alone costs 0.3-0.5 s a call).',
+      'Servers: moto_server on a free 127.0.0.1 port, shared with the apply group, started before and stopped after the groups. Env of both: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true HOME=<empty temp dir>, other AWS_* variables removed.',
+    ],
+    async setup(state) {
+      state.servers = await awsServers();
+      awsCli();
+      state.home = mkdtempSync(join(os.tmpdir(), 'obs-bench-home-'));
+      state.env = awsEnv(state.home);
+    },
+    teardown(state) {
+      if (state.home) rmSync(state.home, { recursive: true, force: true });
+    },
+    benchmarks: [
+      ...[
+        { name: 'obs --retention 14', tag: 'obs', retention: true },
+        { name: 'obs, no --retention', tag: 'obs-noret', retention: false },
+      ].map((b) => ({
+        name: b.name,
+        env: (s) => s.env,
+        prepare: (s, ctx) => (ctx.logGroup = `/obs-bench/${RUN_TAG}/${b.tag}-${(ctx.n = (ctx.n ?? 0) + 1)}`),
+        argv: (s, ctx) => obs('logs', 'create-group', '--name', ctx.logGroup, ...(b.retention ? ['--retention', '14'] : []), '--endpoint-url', s.servers.motoUrl),
+        display: `node bin/obs.js logs create-group --name <new> ${b.retention ? '--retention 14 ' : ''}--endpoint-url <moto>`,
+        async verify(s, ctx) {
+          const found = await findLogGroup(s.servers.motoUrl, ctx.logGroup);
+          expect(found && found.retentionInDays === (b.retention ? 14 : undefined), `log group ${ctx.logGroup}: ${JSON.stringify(found)}`);
+        },
+      })),
+      {
+        name: 'aws logs create-log-group',
+        env: (s) => s.env,
+        prepare: (s, ctx) => (ctx.logGroup = `/obs-bench/${RUN_TAG}/aws-${(ctx.n = (ctx.n ?? 0) + 1)}`),
+        argv: (s, ctx) => [awsCli(), 'logs', 'create-log-group', '--log-group-name', ctx.logGroup, '--endpoint-url', s.servers.motoUrl],
+        display: 'aws logs create-log-group --log-group-name <new> --endpoint-url <moto>',
+        async verify(s, ctx) {
+          expect(await findLogGroup(s.servers.motoUrl, ctx.logGroup), `log group ${ctx.logGroup} not found`);
+        },
+      },
+    ],
+    goals: [
+      {
+        name: 'obs logs create-group --retention 14 at most 0.35x aws logs create-log-group (median)',
+        value: medianRatio('obs --retention 14', 'aws logs create-log-group'),
+        limit: 0.35,
+        unit: 'x',
+      },
+    ],
+  },
+  {
+    id: 'apply',
+    title: 'obs apply vs the AWS CLI sequence (1 X-Ray group, 1 sampling rule, 3 log groups with retention)',
+    runs: 10,
+    warmup: 2,
+    notes: [
+      'Every execution writes new names first (untimed): obs.yaml for obs apply, rule.json and the argvs for the CLI. Both create the same resources: X-Ray group with filter expression, sampling rule, three log groups with retention 14/30/7 days, all tagged managed-by=obs (obs always tags; the CLI calls pass --tags / "Tags").',
+      'The CLI sequence is 8 processes run one after another, timed together: aws xray create-group, aws xray create-sampling-rule --cli-input-json file://rule.json, then per log group aws logs create-log-group + aws logs put-retention-policy; each with --endpoint-url. obs apply reaches the servers through AWS_ENDPOINT_URL_XRAY and AWS_ENDPOINT_URL_CLOUDWATCH_LOGS.',
+      'Servers: the X-Ray server of test/support/xray-server.ts (compiled at bench time, run in a child node process, sampling rule limit raised from 25 so that every run can create one) and moto_server, shared with the logs group. Env as in the logs group. Checked once, by querying the servers, that each path created all five resources with the declared settings.',
+    ],
+    async setup(state) {
+      state.servers = await awsServers();
+      awsCli();
+      state.dir = mkdtempSync(join(os.tmpdir(), 'obs-bench-apply-'));
+      state.env = awsEnv(state.dir, { AWS_ENDPOINT_URL_XRAY: state.servers.xrayUrl, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: state.servers.motoUrl });
+    },
+    teardown(state) {
+      if (state.dir) rmSync(state.dir, { recursive: true, force: true });
+    },
+    benchmarks: [
+      {
+        name: 'obs apply',
+        env: (s) => s.env,
+        prepare(s, ctx) {
+          ctx.prefix = `ob${RUN_TAG}o${(ctx.n = (ctx.n ?? 0) + 1)}`;
+          ctx.dir = join(s.dir, 'obs');
+          mkdirSync(ctx.dir, { recursive: true });
+          writeFileSync(join(ctx.dir, 'obs.yaml'), applyYaml(ctx.prefix));
+        },
+        argv: (s, ctx) => obs('apply', '--dir', ctx.dir),
+        display: 'node bin/obs.js apply --dir <tmp: obs.yaml with new names>',
+        verify: (s, ctx) => verifyApply(s.servers, ctx.prefix),
+      },
+      {
+        name: 'aws CLI sequence (8 processes)',
+        env: (s) => s.env,
+        prepare(s, ctx) {
+          ctx.prefix = `ob${RUN_TAG}c${(ctx.n = (ctx.n ?? 0) + 1)}`;
+          ctx.rule = join(s.dir, 'rule.json');
+          writeFileSync(ctx.rule, `${JSON.stringify(applyRuleJson(ctx.prefix), null, 2)}\n`);
+        },
+        argv(s, ctx) {
+          const xray = ['--endpoint-url', s.servers.xrayUrl];
+          const logs = ['--endpoint-url', s.servers.motoUrl];
+          return [
+            [awsCli(), 'xray', 'create-group', '--group-name', ctx.prefix, '--filter-expression', APPLY.filter, '--tags', 'Key=managed-by,Value=obs', ...xray],
+            [awsCli(), 'xray', 'create-sampling-rule', '--cli-input-json', `file://${ctx.rule}`, ...xray],
+            ...APPLY.logGroups.flatMap((g) => [
+              [awsCli(), 'logs', 'create-log-group', '--log-group-name', `/${ctx.prefix}/${g.suffix}`, '--tags', 'managed-by=obs', ...logs],
+              [awsCli(), 'logs', 'put-retention-policy', '--log-group-name', `/${ctx.prefix}/${g.suffix}`, '--retention-in-days', String(g.days), ...logs],
+            ]),
+          ];
+        },
+        display: 'aws xray create-group ...; aws xray create-sampling-rule --cli-input-json file://rule.json; 3 x (aws logs create-log-group ...; aws logs put-retention-policy ...)',
+        verify: (s, ctx) => verifyApply(s.servers, ctx.prefix),
+      },
+    ],
+    goals: [
+      {
+        name: 'obs apply at most 0.15x the AWS CLI sequence (median)',
+        value: medianRatio('obs apply', 'aws CLI sequence (8 processes)'),
+        limit: 0.15,
         unit: 'x',
       },
     ],
@@ -153,36 +427,48 @@ function log(line = '') {
   process.stdout.write(`${line}\n`);
 }
 
-/** Runs argv once with output to /dev/null; returns wall time in ms and the exit status. */
-function timeOnce(argv) {
+/** A command is one argv, or a sequence of argvs run one after another. */
+const steps = (cmd) => (Array.isArray(cmd[0]) ? cmd : [cmd]);
+
+/**
+ * Runs the command once with output to /dev/null; returns wall time in ms (the whole sequence)
+ * and the exit status (of the first step that failed).
+ */
+function timeOnce(cmd, env = CHILD_ENV) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env: CHILD_ENV, stdio: 'ignore' });
+  let r;
+  for (const argv of steps(cmd)) {
+    r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env, stdio: 'ignore' });
+    if (r.error || r.status !== 0) break;
+  }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   return { ms, status: r.status, signal: r.signal, error: r.error };
 }
 
-/** Runs argv once, stderr to a temp file, and throws with its tail if the exit code is not 0. */
-function checkExitCode(argv) {
+/** Runs the command once, stderr to a temp file, and throws with its tail if an exit code is not 0. */
+function checkExitCode(cmd, env = CHILD_ENV) {
   const dir = mkdtempSync(join(os.tmpdir(), 'obs-bench-check-'));
   const errPath = join(dir, 'stderr');
   const fd = openSync(errPath, 'w');
   try {
     const t0 = performance.now();
-    const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'ignore', fd] });
-    const ms = performance.now() - t0;
-    if (r.error || r.status !== 0) {
-      const tail = readFileSync(errPath, 'utf8').split('\n').slice(-15).join('\n');
-      throw new Error(`exit ${r.status ?? r.signal ?? r.error?.message} from ${display(argv)}\n${tail}`);
+    for (const argv of steps(cmd)) {
+      const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'ignore', fd] });
+      if (r.error || r.status !== 0) {
+        const tail = readFileSync(errPath, 'utf8').split('\n').slice(-15).join('\n');
+        throw new Error(`exit ${r.status ?? r.signal ?? r.error?.message} from ${display(argv)}\n${tail}`);
+      }
     }
-    return ms;
+    return performance.now() - t0;
   } finally {
     closeSync(fd);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function display(argv) {
-  return argv.map((a) => (a === NODE ? 'node' : a.startsWith(ROOT) ? relative(ROOT, a) || '.' : a)).join(' ');
+function display(cmd) {
+  const one = (argv) => argv.map((a) => (a === NODE ? 'node' : a.startsWith(ROOT) ? relative(ROOT, a) || '.' : a)).join(' ');
+  return steps(cmd).map(one).join('; ');
 }
 
 function quantile(sorted, q) {
@@ -197,22 +483,34 @@ function stats(samples) {
   return { runs: sorted.length, median, p90: quantile(sorted, 0.9), min: sorted[0], max: sorted.at(-1), samples };
 }
 
-function runGroup(group, opts) {
+async function runGroup(group, opts) {
   const state = {};
   const results = {};
-  const notes = [];
+  const notes = [...(group.notes ?? [])];
   log(`\n== ${group.id}: ${group.title}`);
   try {
-    group.setup?.(state);
-    const entries = group.benchmarks.map((b) => ({ ...b, cmd: b.argv(state), samples: [] }));
+    await group.setup?.(state);
+    const entries = group.benchmarks.map((b) => {
+      const ctx = {};
+      const e = { ...b, ctx, env: b.env?.(state) ?? CHILD_ENV, samples: [] };
+      if (!b.prepare) e.cmd = b.argv(state, ctx);
+      // The command of the next execution (prepared anew, untimed, when the benchmark asks).
+      e.next = () => {
+        if (!b.prepare) return e.cmd;
+        b.prepare(state, ctx);
+        return (e.cmd = b.argv(state, ctx));
+      };
+      return e;
+    });
 
-    // Check the exit code once (it also warms the caches), then the warm-up runs.
+    // Check the exit code once (it also warms the caches), verify, then the warm-up runs.
     for (const e of entries) {
-      const ms = checkExitCode(e.cmd);
+      const ms = checkExitCode(e.next(), e.env);
+      if (e.verify) await e.verify(state, e.ctx);
       const warmup = opts.warmup ?? group.warmup;
       const times = [ms];
       for (let i = 0; i < warmup; i++) {
-        const r = timeOnce(e.cmd);
+        const r = timeOnce(e.next(), e.env);
         if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal} during warm-up of ${e.name}`);
         times.push(r.ms);
       }
@@ -222,7 +520,7 @@ function runGroup(group, opts) {
         e.runs = group.minRuns;
         notes.push(`${e.name}: ${group.minRuns} runs instead of ${group.runs}, one run takes ${fmtMs(typical)} (> ${fmtMs(group.slowMs)})`);
       }
-      log(`  ${e.name}: exit 0 checked, ${warmup} warm-up run(s) done (${times.map(fmtMs).join(', ')})`);
+      log(`  ${e.name}: exit 0 checked${e.verify ? ', result verified on the servers' : ''}, ${warmup} warm-up run(s) done (${times.map(fmtMs).join(', ')})`);
     }
 
     // Timed runs, round-robin across the group.
@@ -231,7 +529,7 @@ function runGroup(group, opts) {
     for (let round = 0; entries.some((e) => e.samples.length < e.runs); round++) {
       for (const e of entries) {
         if (e.samples.length >= e.runs) continue;
-        const r = timeOnce(e.cmd);
+        const r = timeOnce(e.next(), e.env);
         if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal} during timed run ${e.samples.length + 1} of ${e.name}`);
         e.samples.push(r.ms);
         done++;
@@ -249,7 +547,7 @@ function runGroup(group, opts) {
     return { group, results, goals: [], notes, error: err.message };
   } finally {
     if (!opts.keep) group.teardown?.(state);
-    else if (Object.keys(state).length) notes.push(`kept: ${Object.values(state).join(', ')}`);
+    else if (Object.keys(state).length) notes.push(`kept: ${Object.values(state).filter((v) => typeof v === 'string').join(', ')}`);
   }
 }
 
@@ -387,7 +685,7 @@ function writeResults(outcomes, meta) {
 
 // ---------------------------------------------------------------------------------------------
 
-function main() {
+async function main() {
   const argv = process.argv.slice(2);
   const opts = parseArgs(argv);
   if (!existsSync(join(ROOT, 'dist', 'main.js'))) {
@@ -401,12 +699,16 @@ function main() {
   log(`command: ${meta.command}`);
 
   const outcomes = [];
-  for (const group of GROUPS) {
-    if (opts.only && !opts.only.has(group.id)) continue;
-    const outcome = runGroup(group, opts);
-    outcome.meta = { warmup: opts.warmup ?? group.warmup };
-    printOutcome(outcome);
-    outcomes.push(outcome);
+  try {
+    for (const group of GROUPS) {
+      if (opts.only && !opts.only.has(group.id)) continue;
+      const outcome = await runGroup(group, opts);
+      outcome.meta = { warmup: opts.warmup ?? group.warmup };
+      printOutcome(outcome);
+      outcomes.push(outcome);
+    }
+  } finally {
+    await stopAwsServers();
   }
 
   const goals = outcomes.flatMap((o) => o.goals);
@@ -425,4 +727,4 @@ function main() {
   return errors.length ? 1 : 0;
 }
 
-process.exitCode = main();
+process.exitCode = await main();
