@@ -1,3 +1,4 @@
+import { loadLogsSdk, loadXraySdk } from './sdk.js';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { XRayClient } from '@aws-sdk/client-xray';
 import type { AwsSettings } from './settings.js';
@@ -24,7 +25,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
   let logs: Promise<CloudWatchLogsClient> | undefined;
   return {
     settings,
-    xray: () => (xray ??= import('@aws-sdk/client-xray').then((m) => new m.XRayClient(common))),
-    logs: () => (logs ??= import('@aws-sdk/client-cloudwatch-logs').then((m) => new m.CloudWatchLogsClient(common))),
+    xray: () => (xray ??= loadXraySdk().then((m) => new m.XRayClient(common))),
+    logs: () => (logs ??= loadLogsSdk().then((m) => new m.CloudWatchLogsClient(common))),
   };
 }

@@ -1,3 +1,4 @@
+import { loadLogsSdk } from './sdk.js';
 import { RETENTION_DAYS } from '../commands/init/choices.js';
 import { UsageError } from '../errors.js';
 import type { ResourceHandler } from './ensure.js';
@@ -62,7 +63,7 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
   operations: { read: 'DescribeLogGroups', create: 'CreateLogGroup', update: 'PutRetentionPolicy' },
 
   async read(clients, desired) {
-    const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { DescribeLogGroupsCommand } = await loadLogsSdk();
     const client = await clients.logs();
     // There is no GetLogGroup: the prefix also matches siblings (app, app-worker), so compare
     // names exactly, and follow every page rather than trusting the sort order.
@@ -94,7 +95,7 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
   },
 
   async create(clients, desired) {
-    const { CreateLogGroupCommand, PutRetentionPolicyCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    const { CreateLogGroupCommand, PutRetentionPolicyCommand } = await loadLogsSdk();
     const client = await clients.logs();
     await client.send(
       new CreateLogGroupCommand({
@@ -128,7 +129,7 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
       );
     }
     if (change.differences.some((d) => d.field === 'retentionInDays')) {
-      const { PutRetentionPolicyCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+      const { PutRetentionPolicyCommand } = await loadLogsSdk();
       const client = await clients.logs();
       await client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays }));
     }

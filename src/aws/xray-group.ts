@@ -1,3 +1,4 @@
+import { loadXraySdk } from './sdk.js';
 import type { GroupSummary, XRayServiceException } from '@aws-sdk/client-xray';
 import { UsageError } from '../errors.js';
 import type { ResourceHandler } from './ensure.js';
@@ -103,7 +104,7 @@ export const xrayGroupHandler: ResourceHandler<DesiredGroup, GroupSummary> = {
   // GetGroups, not GetGroup: a missing group is an InvalidRequestException indistinguishable by type.
   async read(clients, d) {
     const client = await clients.xray();
-    const { paginateGetGroups } = await import('@aws-sdk/client-xray');
+    const { paginateGetGroups } = await loadXraySdk();
     for await (const page of paginateGetGroups({ client }, {})) {
       const found = page.Groups?.find((g) => g.GroupName === d.name);
       if (found) return found;
@@ -120,7 +121,7 @@ export const xrayGroupHandler: ResourceHandler<DesiredGroup, GroupSummary> = {
 
   async create(clients, d) {
     const client = await clients.xray();
-    const { CreateGroupCommand } = await import('@aws-sdk/client-xray');
+    const { CreateGroupCommand } = await loadXraySdk();
     const out = await client.send(
       new CreateGroupCommand({
         GroupName: d.name,
@@ -134,7 +135,7 @@ export const xrayGroupHandler: ResourceHandler<DesiredGroup, GroupSummary> = {
 
   async update(clients, d, _change, current) {
     const client = await clients.xray();
-    const { UpdateGroupCommand } = await import('@aws-sdk/client-xray');
+    const { UpdateGroupCommand } = await loadXraySdk();
     const out = await client.send(
       new UpdateGroupCommand({ GroupARN: current.GroupARN, FilterExpression: d.filterExpression, InsightsConfiguration: insightsConfiguration(d) }),
     );

@@ -1,3 +1,4 @@
+import { loadXraySdk } from './sdk.js';
 import type { SamplingRule, XRayServiceException } from '@aws-sdk/client-xray';
 import { UsageError } from '../errors.js';
 import type { ResourceHandler } from './ensure.js';
@@ -242,7 +243,7 @@ export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, SamplingR
 
   async read(clients, d) {
     const client = await clients.xray();
-    const { paginateGetSamplingRules } = await import('@aws-sdk/client-xray');
+    const { paginateGetSamplingRules } = await loadXraySdk();
     for await (const page of paginateGetSamplingRules({ client }, {})) {
       const found = page.SamplingRuleRecords?.find((r) => r.SamplingRule?.RuleName === d.RuleName);
       if (found?.SamplingRule) return found.SamplingRule;
@@ -261,7 +262,7 @@ export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, SamplingR
 
   async create(clients, d) {
     const client = await clients.xray();
-    const { CreateSamplingRuleCommand } = await import('@aws-sdk/client-xray');
+    const { CreateSamplingRuleCommand } = await loadXraySdk();
     const { tags, ...rule } = d;
     const out = await client.send(new CreateSamplingRuleCommand({ SamplingRule: rule, Tags: [...tags].map(([Key, Value]) => ({ Key, Value })) }));
     return { arn: out.SamplingRuleRecord?.SamplingRule?.RuleARN };
@@ -269,7 +270,7 @@ export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, SamplingR
 
   async update(clients, d, _change, current) {
     const client = await clients.xray();
-    const { UpdateSamplingRuleCommand } = await import('@aws-sdk/client-xray');
+    const { UpdateSamplingRuleCommand } = await loadXraySdk();
     const { tags: _tags, Version: _version, RuleName: _name, ...fields } = d;
     const out = await client.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleARN: current.RuleARN, ...fields, Attributes: d.Attributes ?? {} } }));
     if (current.Version !== d.Version) {

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { readVersion } from '../../version.js';
+import { skip, type Check, type CheckResult } from '../types.js';
+import { redact, request, serverMessage, type HttpAnswer } from './http.js';
+import { apiBase, displayUrl, honeycombSetup, parseHoneycombApiUrl, publicRegionOf, REGION_LABEL, type HoneycombApiUrls } from './honeycomb.js';
+import { describeReferences, otlpExporters, type OtlpExporter } from './otlp-config.js';
+
+const META = { id: 'send-test-span', title: 'A test span reaches the OTLP endpoint' };
+
+/**
+ * Sends one span over OTLP/HTTP JSON with the endpoint, headers and service name the first
+ * exporting service is configured with, and fails (exit 1) when it is refused: unlike
+ * `otel-cli status`, which exits 0 on a failed export.
+ */
+export const sendTestSpan: Check = {
+  ...META,
+  group: 'online',
+  online: true,
+  async run(project, options): Promise<CheckResult> {
+    if (!options.sendTestSpan) return skip(META, 'needs --send-test-span');
+    let urls: HoneycombApiUrls;
+    try {
+      urls = parseHoneycombApiUrl(options.honeycombApiUrl);
+    } catch (err) {
+      return { ...META, status: 'fail', detail: (err as Error).message, fix: 'pass --honeycomb-api-url URL or --honeycomb-api-url us=URL,eu=URL' };
+    }
+    const exporter = otlpExporters(project).find((e) => e.endpoint);
+    if (!exporter?.endpoint) {
+      return {
+        ...META,
+        status: 'fail',
+        detail: 'no service sets OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, so there is nowhere to send a span',
+        fix: 'run obs init to wire a service for Honeycomb',
+      };
+    }
+    const { endpoint } = exporter;
+    const configured = endpoint.tracesUrl;
+    const from = `${endpoint.variable.key} of ${exporter.service.name}`;
+    let parsed: URL;
+    try {
+      parsed = new URL(configured);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      return { ...META, status: 'fail', detail: `${from} is not an http(s) URL: ${JSON.stringify(displayUrl(configured))}`, fix: `set ${endpoint.variable.key} to a URL such as https://api.honeycomb.io` };
+    }
+    const publicRegion = publicRegionOf(configured);
+    const protocol = exporter.protocol?.toLowerCase();
+    if (protocol === 'grpc' && !publicRegion) {
+      return skip(META, `${exporter.service.name} exports over gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc); obs sends test spans over OTLP/HTTP only`);
+    }
+
+    // Honeycomb serves OTLP on its API host: a region's --honeycomb-api-url stands in for it.
+    let target = configured;
+    let via = '';
+    if (publicRegion) {
+      const setup = honeycombSetup(project, urls);
+      const checked = 'notInUse' in setup ? publicRegion : setup.region;
+      const override = apiBase(urls, publicRegion, checked);
+      if (override.overridden) {
+        target = `${override.url}${parsed.pathname}`;
+        via = ` via ${target} (--honeycomb-api-url)`;
+      }
+    }
+
+    const headerProblem = emptyHeader(exporter);
+    if (headerProblem) return { ...META, status: 'fail', detail: headerProblem.detail, fix: headerProblem.fix };
+    const headers: Record<string, string> = {};
+    for (const [k, v] of exporter.headers?.values ?? []) headers[k] = v;
+    const secrets = Object.values(headers);
+    const clean = (text: string) => redact(text, secrets);
+
+    const traceId = randomBytes(16).toString('hex');
+    const body = JSON.stringify(testSpan(exporter.serviceName, traceId));
+    const result = await request(target, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+    const shown = `${displayUrl(configured)}${via}`;
+    if ('error' in result) return { ...META, status: 'fail', detail: `the span was not sent: ${clean(result.error)}`, fix: `check ${from} and the network` };
+    const { answer } = result;
+    if (answer.status >= 200 && answer.status < 300) {
+      const rejected = partialRejection(answer);
+      if (rejected) return { ...META, status: 'fail', detail: `${shown} answered ${answer.status} but rejected the span: ${clean(rejected)}`, fix: fixFor(answer.status, rejected, publicRegion !== undefined) };
+      const dataset = isClassicKey(headers['x-honeycomb-team'] ?? '') ? (headers['x-honeycomb-dataset'] ?? exporter.serviceName) : exporter.serviceName;
+      const where = publicRegion ? ` (${REGION_LABEL[publicRegion]}; in Honeycomb, query trace.trace_id = ${traceId} in dataset ${dataset})` : ` (trace id ${traceId})`;
+      return { ...META, status: 'pass', detail: `${shown} accepted a span from service.name "${exporter.serviceName}"${where}` };
+    }
+    const message = serverMessage(answer);
+    return {
+      ...META,
+      status: 'fail',
+      detail: `${shown} refused the span from service.name "${exporter.serviceName}": HTTP ${answer.status}${message ? ` ${clean(message)}` : answer.statusText ? ` ${answer.statusText}` : ''}`,
+      fix: fixFor(answer.status, message ?? '', publicRegion !== undefined || exporter.headers?.values.has('x-honeycomb-team') === true),
+    };
+  },
+};
+
+/** Honeycomb's classic-key test (husky IsClassicApiKey): classic keys send to the dataset header. */
+function isClassicKey(key: string): boolean {
+  return (key.length === 32 && /^[0-9a-f]+$/.test(key)) || (key.length === 64 && /^hc[a-z]ic_[0-9a-z]*$/.test(key));
+}
+
+/** A header whose value is empty because the variable it refers to is not set. */
+function emptyHeader(exporter: OtlpExporter): { detail: string; fix: string } | undefined {
+  const headers = exporter.headers;
+  if (!headers) return undefined;
+  for (const [name, value] of headers.values) {
+    if (value.trim() !== '') continue;
+    const missing = headers.variable.references.filter((r) => !r.origin).map((r) => r.name);
+    return {
+      detail: `header ${name} in ${headers.variable.key} of ${exporter.service.name} is empty (${describeReferences(headers.variable)}), so the span would be refused`,
+      fix: missing.length ? `set ${missing.join(' and ')} in .env` : `give ${name} a value in ${headers.variable.key}`,
+    };
+  }
+  return undefined;
+}
+
+function fixFor(status: number, message: string, honeycomb: boolean): string {
+  if (/dataset/i.test(message)) return 'a classic key needs a dataset: add x-honeycomb-dataset=NAME to OTEL_EXPORTER_OTLP_HEADERS (obs init --honeycomb-dataset NAME), or use an Environments key';
+  if (status === 401 || status === 403) return honeycomb ? 'check the key in HONEYCOMB_API_KEY and that it is for the region of the endpoint (obs doctor --online checks both)' : 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS';
+  if (status === 404 || status === 405) return 'OTEL_EXPORTER_OTLP_ENDPOINT is the base URL (OTLP/HTTP adds /v1/traces); OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must end in /v1/traces';
+  if (status === 413) return 'the endpoint refused a one-span request as too large: check for a proxy in between';
+  if (status === 429 || status >= 500) return 'the endpoint is busy or failing; run obs doctor --send-test-span again in a minute';
+  return 'check OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS';
+}
+
+/** OTLP's partial success: a 200 whose body says spans were rejected. */
+function partialRejection(answer: HttpAnswer): string | undefined {
+  const partial = (answer.json as { partialSuccess?: { rejectedSpans?: string | number; errorMessage?: string } } | undefined)?.partialSuccess;
+  if (!partial) return undefined;
+  if (Number(partial.rejectedSpans ?? 0) > 0) return partial.errorMessage || `${partial.rejectedSpans} span(s) rejected`;
+  return undefined;
+}
+
+/** One OTLP/JSON span: ids as hex, times as decimal strings of nanoseconds, enums as numbers. */
+export function testSpan(serviceName: string, traceId: string): unknown {
+  const end = BigInt(Date.now()) * 1_000_000n;
+  const start = end - 1_000_000n;
+  let version = 'unknown';
+  try {
+    version = readVersion();
+  } catch {
+    // not fatal: the version is only a label
+  }
+  return {
+    resourceSpans: [
+      {
+        resource: {
+          attributes: [
+            { key: 'service.name', value: { stringValue: serviceName } },
+            { key: 'telemetry.sdk.name', value: { stringValue: 'obs' } },
+            { key: 'telemetry.sdk.language', value: { stringValue: 'nodejs' } },
+            { key: 'telemetry.sdk.version', value: { stringValue: version } },
+          ],
+        },
+        scopeSpans: [
+          {
+            scope: { name: 'obs doctor', version },
+            spans: [
+              {
+                traceId,
+                spanId: randomBytes(8).toString('hex'),
+                name: 'obs doctor test span',
+                kind: 1,
+                startTimeUnixNano: start.toString(),
+                endTimeUnixNano: end.toString(),
+                attributes: [{ key: 'obs.test_span', value: { boolValue: true } }],
+                status: { code: 1 },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,33 @@
+import type { Check } from '../types.js';
+import { fail, report } from './lib/report.js';
+
+/** The compose file exists and parses; every other project check reads it. */
+export const composeFileCheck: Check = {
+  id: 'compose-file',
+  title: 'Compose file found and valid',
+  group: 'project',
+  run(project) {
+    const error = project.composeError;
+    if (error) {
+      if (error.message === 'no such file') {
+        return report(this, [fail({ file: error.file }, `${error.file} does not exist`, `obs doctor -f <your compose file>`)], '');
+      }
+      const at = `${error.file}${error.line ? `:${error.line}${error.col ? `:${error.col}` : ''}` : ''}`;
+      const issue = fail(
+        { file: error.file, line: error.line },
+        `${at}: ${error.message}; compose refuses the file, so nothing else can be checked`,
+        `correct ${at}, then run \`docker compose config\` to see the file parse`,
+      );
+      return report(this, [issue], '');
+    }
+    if (project.composePaths.length === 0 || !project.project) {
+      return report(
+        this,
+        [fail({}, `no compose file (compose.yaml, compose.yml, docker-compose.yml or docker-compose.yaml) in ${project.root}`, 'obs doctor --dir <project folder>, or obs doctor -f <compose file>')],
+        '',
+      );
+    }
+    const n = project.project.services.length;
+    return report(this, [], `${project.composePaths.join(', ')}: ${n} service${n === 1 ? '' : 's'}`);
+  },
+};

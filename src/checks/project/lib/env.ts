@@ -1,0 +1,191 @@
+import { posix } from 'node:path';
+import { isAlias, isPair, isScalar, isSeq, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { envNodeOf, isMergeKey, locateEnvironment, mergeSources } from '../../../compose/environment.js';
+import type { ComposeFile } from '../../../compose/parse.js';
+import type { ComposeService } from '../../../compose/project.js';
+import { lineColOf } from '../../../compose/text-edits.js';
+import { parseDotenv } from '../../../dotenv/index.js';
+import type { DoctorProject } from '../../types.js';
+import { expand, type Expansion, type Lookup } from './interpolation.js';
+
+/** One variable a service's container gets, and where it is written. */
+export interface EnvEntry {
+  service: string;
+  key: string;
+  /** The value as written, before interpolation; null for `KEY:` / `- KEY` (taken from the project env). */
+  value: string | null;
+  file: string;
+  line: number;
+  from: 'environment' | 'env_file';
+  /** How the line is written: `KEY: value`, `- KEY=value`, or `KEY=value` in an env_file. */
+  form: 'map' | 'list' | 'dotenv';
+}
+
+export function lineOf(file: ComposeFile, node: { range?: [number, number, number] | null } | null | undefined): number {
+  return lineColOf(file.text, node?.range?.[0] ?? 0).line;
+}
+
+/** Line of `needle` inside a node's source text (a value on a later line of a block scalar), else the node's line. */
+export function lineOfText(file: ComposeFile, node: { range?: [number, number, number] | null } | null | undefined, needle: string): number {
+  const [start, end] = node?.range ?? [0, 0];
+  const at = file.text.indexOf(needle, start);
+  return lineColOf(file.text, at !== -1 && at < end ? at : start).line;
+}
+
+/** Path of an env_file as load.ts keys it: relative to the root, through the project directory. */
+export function envFilePath(project: DoctorProject, path: string): string {
+  return (project.projectDir === '' ? path : posix.join(project.projectDir, path)).replace(/^\.\//, '');
+}
+
+const envCache = new WeakMap<DoctorProject, Map<string, Map<string, EnvEntry>>>();
+
+/** Each service's variables, env_file first and `environment:` over it, later files over earlier ones. */
+export function serviceEnvs(project: DoctorProject): Map<string, Map<string, EnvEntry>> {
+  const cached = envCache.get(project);
+  if (cached) return cached;
+  const all = new Map<string, Map<string, EnvEntry>>();
+  for (const service of project.project?.services ?? []) all.set(service.name, collectServiceEnv(project, service));
+  envCache.set(project, all);
+  return all;
+}
+
+export function serviceEnv(project: DoctorProject, service: string): Map<string, EnvEntry> {
+  return serviceEnvs(project).get(service) ?? new Map();
+}
+
+function collectServiceEnv(project: DoctorProject, service: ComposeService): Map<string, EnvEntry> {
+  const env = new Map<string, EnvEntry>();
+  for (const entry of service.config.envFiles) {
+    const path = envFilePath(project, entry.path);
+    const file = project.envFiles.get(path);
+    if (!file) continue;
+    let parsed;
+    try {
+      parsed = parseDotenv(file.text, file.path);
+    } catch {
+      continue;
+    }
+    for (const e of parsed.entries) {
+      env.set(e.key, { service: service.name, key: e.key, value: e.value ?? null, file: file.path, line: e.line, from: 'env_file', form: 'dotenv' });
+    }
+  }
+  for (const def of service.definitions) {
+    if (!def.map) continue;
+    const node = envNodeOf(locateEnvironment(def.file.doc, def.map));
+    if (!node) continue;
+    for (const [key, item] of entriesOf(def.file, node, new Set())) {
+      env.set(key, { service: service.name, key, value: item.value, file: def.file.path, line: item.line, from: 'environment', form: item.form });
+    }
+  }
+  return env;
+}
+
+function scalarText(node: unknown): string | null | undefined {
+  if (node === null || node === undefined) return null;
+  if (!isScalar(node)) return undefined;
+  if (node.value === null || node.value === undefined) return null;
+  return typeof node.value === 'string' ? node.value : String(node.value);
+}
+
+function entriesOf(file: ComposeFile, node: YAMLMap | YAMLSeq, seen: Set<Node>): Map<string, { value: string | null; line: number; form: 'map' | 'list' }> {
+  const out = new Map<string, { value: string | null; line: number; form: 'map' | 'list' }>();
+  if (seen.has(node)) return out;
+  seen.add(node);
+  if (isSeq(node)) {
+    for (const item of node.items) {
+      const text = scalarText(item);
+      if (typeof text !== 'string') continue;
+      const eq = text.indexOf('=');
+      out.set(eq === -1 ? text : text.slice(0, eq), { value: eq === -1 ? null : text.slice(eq + 1), line: lineOf(file, item as Node), form: 'list' });
+    }
+    return out;
+  }
+  // Merge sources are weaker than the map's own keys; among them the first listed wins.
+  for (const source of [...mergeSources(file.doc as Document, node)].reverse()) {
+    for (const [k, v] of entriesOf(file, source, seen)) out.set(k, v);
+  }
+  for (const pair of node.items) {
+    if (!isPair(pair) || isMergeKey(pair.key) || !isScalar(pair.key)) continue;
+    const value = isAlias(pair.value) ? pair.value.resolve(file.doc as Document) : pair.value;
+    const text = scalarText(value);
+    if (text === undefined) continue;
+    out.set(String(pair.key.value), { value: text, line: lineOf(file, pair.key as Node), form: 'map' });
+  }
+  return out;
+}
+
+const lookupCache = new WeakMap<DoctorProject, Lookup>();
+
+/**
+ * What compose interpolates the files with: the environment obs runs in, then the project `.env`
+ * (whose own `${VAR}` are expanded the same way). Never env_file, never a service's environment.
+ */
+export function projectLookup(project: DoctorProject): Lookup {
+  const cached = lookupCache.get(project);
+  if (cached) return cached;
+  const expanding = new Set<string>();
+  const lookup: Lookup = (name) => {
+    const fromEnv = project.env[name];
+    if (fromEnv !== undefined) return fromEnv;
+    const raw = project.dotenv?.values.get(name);
+    if (raw === undefined) {
+      if (name === 'COMPOSE_PROJECT_NAME') return project.project?.name ?? posix.basename(project.root.split('\\').join('/'));
+      if (name === 'PWD') return project.root;
+      return undefined;
+    }
+    if (!raw.includes('$') || expanding.has(name)) return raw;
+    expanding.add(name);
+    try {
+      return expand(raw, lookup).value;
+    } finally {
+      expanding.delete(name);
+    }
+  };
+  lookupCache.set(project, lookup);
+  return lookup;
+}
+
+/**
+ * The value a container sees for an entry: interpolated, or for `KEY:` taken from the project
+ * environment. `complete` is false when part of it could not be known.
+ */
+export function effectiveValue(project: DoctorProject, entry: EnvEntry): Expansion {
+  const lookup = projectLookup(project);
+  if (entry.value === null) {
+    const v = lookup(entry.key);
+    return { value: v ?? '', events: [], complete: v !== undefined };
+  }
+  // env_file values are interpolated with the project env too (then the service's environment).
+  return expand(entry.value, lookup);
+}
+
+/** The service's compose settings as plain JS, merged over its definitions (later files win). */
+export function rawService(service: ComposeService): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const def of service.definitions) {
+    if (!def.map) continue;
+    const js = def.map.toJS(def.file.doc as Document, { maxAliasCount: 10_000 }) as Record<string, unknown> | null;
+    if (js && typeof js === 'object') Object.assign(out, js);
+  }
+  return out;
+}
+
+/** Names a service answers to on the compose network: its name, container_name, hostname and aliases. */
+export function networkNames(service: ComposeService): Set<string> {
+  const raw = rawService(service);
+  const names = new Set([service.name]);
+  for (const key of ['container_name', 'hostname']) if (typeof raw[key] === 'string') names.add(raw[key] as string);
+  const networks = raw.networks;
+  if (networks && typeof networks === 'object' && !Array.isArray(networks)) {
+    for (const settings of Object.values(networks as Record<string, unknown>)) {
+      const aliases = (settings as { aliases?: unknown } | null)?.aliases;
+      if (Array.isArray(aliases)) for (const a of aliases) if (typeof a === 'string') names.add(a);
+    }
+  }
+  return names;
+}
+
+export function findServiceByHost(project: DoctorProject, host: string): ComposeService | undefined {
+  return project.project?.services.find((s) => networkNames(s).has(host));
+}
+

@@ -1,0 +1,121 @@
+/** The X-Ray daemon's command line, as its image runs it: `/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000` + compose `command`. */
+
+export const DAEMON_PORT = '2000';
+
+/** Flags of the daemon (aws-xray-daemon cmd/tracing/daemon.go); true = takes a value. */
+const FLAGS: Record<string, { long: string; value: boolean }> = {
+  '-o': { long: '--local-mode', value: false },
+  '-n': { long: '--region', value: true },
+  '-b': { long: '--bind', value: true },
+  '-t': { long: '--bind-tcp', value: true },
+  '-c': { long: '--config', value: true },
+  '-f': { long: '--log-file', value: true },
+  '-l': { long: '--log-level', value: true },
+  '-m': { long: '--buffer-memory', value: true },
+  '-r': { long: '--role-arn', value: true },
+  '-a': { long: '--resource-arn', value: true },
+  '-p': { long: '--proxy-address', value: true },
+  '-s': { long: '--profile', value: true },
+  '-v': { long: '--version', value: false },
+  '-h': { long: '--help', value: false },
+};
+
+const BY_LONG = new Map(Object.entries(FLAGS).map(([short, f]) => [f.long, { short, value: f.value }]));
+
+/** Splits a command string the way compose does (shell words, quotes honoured, no expansion). */
+export function shellWords(s: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < s.length) word += s[++i];
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else if (c === '\\' && i + 1 < s.length) {
+      word += s[++i];
+      inWord = true;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** The arguments compose appends to the entrypoint. */
+export function commandArgs(command: unknown): string[] | undefined {
+  if (command === undefined || command === null) return undefined;
+  if (typeof command === 'string') return shellWords(command);
+  if (Array.isArray(command)) return command.map((c) => String(c));
+  return undefined;
+}
+
+export interface ParsedFlags {
+  /** Short flag -> value ('' for switches). Later ones win, as in the daemon. */
+  flags: Map<string, string>;
+  /** Words that are neither a known flag nor a flag's value. */
+  unknown: string[];
+  /** A flag that needs a value and got none. */
+  missingValue: string[];
+}
+
+export function parseDaemonFlags(words: readonly string[]): ParsedFlags {
+  const flags = new Map<string, string>();
+  const unknown: string[] = [];
+  const missingValue: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const eq = word.indexOf('=');
+    const name = eq > 0 && word.startsWith('-') ? word.slice(0, eq) : word;
+    const inline = eq > 0 && word.startsWith('-') ? word.slice(eq + 1) : undefined;
+    const short = FLAGS[name] ? name : BY_LONG.get(name)?.short;
+    if (!short) {
+      unknown.push(word);
+      continue;
+    }
+    if (!FLAGS[short]!.value) {
+      flags.set(short, '');
+      continue;
+    }
+    if (inline !== undefined) flags.set(short, inline);
+    else if (i + 1 < words.length && !words[i + 1]!.startsWith('-')) flags.set(short, words[++i]!);
+    else missingValue.push(word);
+  }
+  return { flags, unknown, missingValue };
+}
+
+/** What a mistyped flag was meant to be: `-0` is `-o`, `--local` is `--local-mode`. */
+export function flagSuggestion(word: string): string | undefined {
+  if (word === '-0' || word === '-O') return '-o';
+  if (/^--?local/.test(word)) return '-o';
+  if (/^--?region/.test(word)) return '-n';
+  if (/^--?bind-?tcp/.test(word)) return '-t';
+  if (/^--?bind/.test(word)) return '-b';
+  return undefined;
+}
+
+/** The command obs would write: local mode and listen on every interface, keeping the user's other flags. */
+export function suggestedCommand(parsed: ParsedFlags): string {
+  const args = ['-o', '-b', `0.0.0.0:${DAEMON_PORT}`];
+  for (const [flag, value] of parsed.flags) {
+    if (flag === '-o' || flag === '-b') continue;
+    if (flag === '-t' && value.startsWith('0.0.0.0:')) continue;
+    args.push(flag);
+    if (value !== '') args.push(value);
+  }
+  return `command: [${args.map((a) => JSON.stringify(a)).join(', ')}]`;
+}
+
+/** `us-east-1`, `eu-central-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-3`, `il-central-1`. */
+export const AWS_REGION = /^(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d)$/;
