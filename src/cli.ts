@@ -132,13 +132,14 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('-f, --file <path>', 'compose file (repeatable; default: obs.yaml, then compose discovery)', collect)
     .option('--online', 'also check keys and AWS resources against the real services')
     .option('--send-test-span', 'send one span over OTLP/HTTP with the configured endpoint and headers (implies --online)')
-    .option('--honeycomb-api-url <url>', 'Honeycomb API base URL (default: the region of the configured endpoint)')
+    .option('--honeycomb-api-url <url>', 'Honeycomb API base URL for the configured region, or us=URL,eu=URL (default: the public ones)')
     .option('--region <region>', 'AWS region for --online (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile)')
     .option('--profile <name>', 'AWS profile for --online')
     .option('--endpoint-url <url>', 'AWS endpoint for --online (AWS_ENDPOINT_URL_<SERVICE> also work)')
     .option('--check <ids>', 'run only these checks (comma-separated or repeated; see --list-checks)', collect)
     .option('--list-checks', 'list the check ids and exit')
     .option('--strict', 'warnings fail too (exit 1)')
+    .option('--fix', 'apply the safe fixes first (secrets to .env, .env ignored, ${} around key names, distinct service names)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (options) => {
       const { runDoctor } = await import('./commands/doctor/index.js');

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { ALL_CHECKS } from '../../checks/registry.js';
 import type { Check, CheckResult, DoctorOptions } from '../../checks/types.js';
@@ -20,6 +20,7 @@ export interface DoctorCliOptions {
   strict?: boolean;
   check?: string[];
   listChecks?: boolean;
+  fix?: boolean;
 }
 
 export const DOCTOR_SCHEMA_VERSION = 1;
@@ -32,6 +33,7 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
   }
   const selected = selectChecks(options);
   const root = resolve(ctx.cwd, options.dir ?? '.');
+  const fixed = options.fix ? await applySafeFixes(ctx, root, options.file) : [];
   const project = await loadDoctorProject(root, ctx.env, options.file);
   const doctorOptions: DoctorOptions = {
     online: options.online === true || options.sendTestSpan === true,
@@ -51,12 +53,42 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
   );
   const failed = results.some((r) => r.status === 'fail' || (options.strict && r.status === 'warn'));
   if (options.json) {
-    const doc = { schemaVersion: DOCTOR_SCHEMA_VERSION, directory: root, ok: !failed, strict: options.strict === true, summary: summaryLine(results), checks: results };
+    const doc = { schemaVersion: DOCTOR_SCHEMA_VERSION, directory: root, ok: !failed, strict: options.strict === true, summary: summaryLine(results), ...(options.fix ? { fixed } : {}), checks: results };
     ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     ctx.stderr.write(renderChecklist(selected, results, await painter(ctx)));
   }
   return failed ? 1 : 0;
+}
+
+/**
+ * --fix: the safe repairs (secrets out of compose into .env, .env ignored and untracked, key
+ * references spelled so compose interpolates them, distinct service names), through the same
+ * plan / diff / atomic write path as obs init. The checks then run on the result.
+ */
+async function applySafeFixes(ctx: Context, root: string, files: string[] | undefined): Promise<string[]> {
+  const [{ discover }, { planFixes }, { changedOnly }, { unifiedDiff }, { redactSecrets }, { assertWritable, writeFilesAtomically }] = await Promise.all([
+    import('../init/discover.js'),
+    import('./fix-plan.js'),
+    import('../../plan/file-change.js'),
+    import('../../io/diff.js'),
+    import('../../secrets/redact.js'),
+    import('../../io/atomic-write.js'),
+  ]);
+  const found = await discover(root, files);
+  const plan = planFixes(found.snapshot, found.project);
+  const changes = changedOnly(plan.changes);
+  if (changes.length === 0 && plan.untrack.length === 0) {
+    ctx.stderr.write('obs doctor --fix: nothing it can fix safely.\n');
+    return [];
+  }
+  for (const change of changes) ctx.stderr.write(redactSecrets(unifiedDiff(change), plan.secretValues));
+  const requests = changes.map((c) => ({ path: join(root, c.path), display: c.path, content: c.after, newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644 }));
+  await assertWritable(requests);
+  for (const path of plan.untrack) await found.git.untrack(path);
+  await writeFilesAtomically(requests);
+  ctx.stderr.write(`obs doctor --fix: ${plan.applied.map((a) => `\n  fixed ${a}`).join('')}\n`);
+  return plan.applied;
 }
 
 function selectChecks(options: DoctorCliOptions): readonly Check[] {
