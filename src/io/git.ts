@@ -63,10 +63,13 @@ export async function gitInfo(cwd: string): Promise<GitInfo> {
   };
 }
 
-/** Every file git tracks under cwd (relative paths), for scanning what a push would publish. */
-export async function listTrackedFiles(cwd: string): Promise<string[]> {
-  const result = await runGit(cwd, ['ls-files', '-z']);
-  return result.exitCode === 0 ? result.stdout.split('\0').filter(Boolean) : [];
+/**
+ * What doctor needs from git in two concurrent calls (each git process costs start-up time):
+ * every tracked file under cwd (undefined outside a repository) and whether `path` is ignored.
+ */
+export async function gitSnapshot(cwd: string, path: string): Promise<{ trackedFiles?: string[]; ignored: boolean }> {
+  const [files, ignore] = await Promise.all([runGit(cwd, ['ls-files', '-z']), runGit(cwd, ['check-ignore', '-q', '--no-index', '--', path])]);
+  return { trackedFiles: files.exitCode === 0 ? files.stdout.split('\0').filter(Boolean) : undefined, ignored: ignore.exitCode === 0 };
 }
 
 /** Outside a git repository: does a .gitignore line cover `.env`? */

@@ -6,7 +6,7 @@ import { buildProject } from '../../compose/project.js';
 import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
 import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import { ObsError } from '../../errors.js';
-import { gitignoreCoversDotenv, gitInfo, listTrackedFiles } from '../../io/git.js';
+import { gitignoreCoversDotenv, gitSnapshot } from '../../io/git.js';
 import type { DoctorProject, LoadedFile } from '../../checks/types.js';
 
 async function readText(root: string, path: string): Promise<LoadedFile | undefined> {
@@ -21,7 +21,6 @@ async function readText(root: string, path: string): Promise<LoadedFile | undefi
 
 /** Loads what the offline checks read. A broken file is recorded for a check to report, never thrown. */
 export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, explicitFiles?: string[]): Promise<DoctorProject> {
-  const gitPending = gitInfo(root);
   const obsText = await readText(root, OBS_CONFIG_FILE);
   let obsConfig: DoctorProject['obsConfig'];
   let obsConfigError: DoctorProject['obsConfigError'];
@@ -85,8 +84,9 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   }
 
   const gitignore = await readText(root, '.gitignore');
-  const git = await gitPending;
   const envPath = inProject('.env');
+  const git = await gitSnapshot(root, envPath);
+  const isRepo = git.trackedFiles !== undefined;
   return {
     root,
     composePaths,
@@ -105,10 +105,10 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
       codespaces: (await stat(join(root, '.devcontainer')).catch(() => undefined))?.isDirectory() ?? false,
     },
     git: {
-      isRepo: git.isRepo,
-      envTracked: git.isRepo ? await git.isTracked(envPath) : false,
-      envIgnored: git.isRepo ? await git.isIgnored(envPath) : gitignoreCoversDotenv(gitignore?.text),
-      trackedFiles: git.isRepo ? await listTrackedFiles(root) : [],
+      isRepo,
+      envTracked: git.trackedFiles?.includes(envPath) ?? false,
+      envIgnored: isRepo ? git.ignored : gitignoreCoversDotenv(gitignore?.text),
+      trackedFiles: git.trackedFiles ?? [],
     },
     env,
   };
