@@ -248,6 +248,24 @@ const GROUPS = [
     ],
   },
   {
+    id: 'doctor',
+    title: 'offline obs doctor on examples/cruddur vs node -e 0',
+    runs: 30,
+    warmup: 5,
+    benchmarks: [
+      { name: 'node -e 0', argv: () => [NODE, '-e', '0'] },
+      { name: 'obs doctor', argv: () => obs('doctor', '--dir', 'examples/cruddur'), display: 'node bin/obs.js doctor --dir examples/cruddur' },
+    ],
+    goals: [
+      {
+        name: 'offline obs doctor on examples/cruddur at most 2x node -e 0 (median)',
+        value: medianRatio('obs doctor', 'node -e 0'),
+        limit: 2,
+        unit: 'x',
+      },
+    ],
+  },
+  {
     id: 'logs',
     title: 'obs logs create-group vs aws logs create-log-group (moto_server)',
     runs: 20,
