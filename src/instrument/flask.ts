@@ -1,0 +1,321 @@
+/**
+ * Pure planning of a Flask service's instrumentation: the observability.py module from
+ * templates/flask/, the packages in requirements.txt (or pyproject.toml), and two lines in the
+ * app file right after `app = Flask(__name__)`. Anything obs cannot edit with confidence turns
+ * into a note saying what to paste; then only the module is written.
+ */
+import type { FileChange } from '../plan/file-change.js';
+import { detectEol } from '../compose/text-edits.js';
+import { addPyprojectDependencies, addRequirements, type ManifestResult } from './requirements.js';
+import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
+
+export type { InstrumentInput, InstrumentPlan } from './template.js';
+
+export const FLASK_MODULE = 'observability.py';
+export const FLASK_IMPORT_LINE = 'from observability import init_observability';
+export const flaskCallLine = (appVariable = 'app'): string => `init_observability(${appVariable})`;
+
+/** The files planFlask reads from the build context (besides any file a `-r` line names). */
+export const FLASK_INPUT_FILES = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'app.py', 'wsgi.py', 'Dockerfile', FLASK_MODULE] as const;
+
+/** Python packages each backend needs, in the order obs adds them. */
+export function flaskPackages(backends: InstrumentInput['backends']): string[] {
+  const out: string[] = [];
+  if (backends.honeycomb) {
+    out.push(
+      'opentelemetry-api',
+      'opentelemetry-sdk',
+      'opentelemetry-exporter-otlp-proto-http',
+      'opentelemetry-instrumentation-flask',
+      'opentelemetry-instrumentation-requests',
+    );
+  }
+  if (backends.xray) out.push('aws-xray-sdk');
+  if (backends.cloudwatch) out.push('watchtower');
+  if (backends.rollbar) out.push('rollbar', 'blinker');
+  return out;
+}
+
+export function planFlask(input: InstrumentInput): InstrumentPlan {
+  const { backends, files, serviceName: name } = input;
+  const notes: string[] = [];
+  if (!backends.honeycomb && !backends.xray && !backends.cloudwatch && !backends.rollbar) return { changes: [], notes };
+  const path = (file: string) => servicePath(input.serviceDir, file);
+  const modulePath = path(FLASK_MODULE);
+
+  const existingModule = files.get(FLASK_MODULE);
+  if (existingModule !== undefined && !existingModule.includes(MANAGED_MARKER)) {
+    notes.push(
+      `${name}: ${modulePath} exists and was not written by obs; obs leaves it, the app and its requirements alone ` +
+        `(rename your module, or start it with the line "# ${MANAGED_MARKER}" to let obs replace it)`,
+    );
+    return { changes: [], notes };
+  }
+
+  const packages = flaskPackages(backends);
+  const manifest = planManifest(files, packages);
+  const moduleText = renderTemplate(input.template(FLASK_MODULE), {
+    SERVICE_NAME: pythonString(name),
+    HONEYCOMB: pythonBool(backends.honeycomb),
+    XRAY: pythonBool(backends.xray),
+    CLOUDWATCH: pythonBool(backends.cloudwatch),
+    ROLLBAR: pythonBool(backends.rollbar),
+    LOG_GROUP: backends.cloudwatch && input.logGroup ? pythonString(input.logGroup) : 'None',
+    INSTALL_COMMAND: pythonString(manifest.installCommand),
+  });
+  const moduleChange = changeOf(modulePath, existingModule ?? null, moduleText);
+  if (backends.cloudwatch && !input.logGroup) notes.push(`${name}: no CloudWatch log group was given; ${modulePath} leaves CloudWatch Logs off`);
+
+  const app = planAppEdit(files);
+  const problems: string[] = [];
+  if (manifest.result.text === undefined) problems.push(manifest.result.reason);
+  if (app.kind === 'manual') problems.push(app.reason);
+
+  const changes: FileChange[] = [...moduleChange];
+  if (problems.length === 0) {
+    if (manifest.file && manifest.result.text !== undefined) changes.push(...changeOf(path(manifest.file), files.get(manifest.file)!, manifest.result.text));
+    if (app.kind === 'edit') changes.push(...changeOf(path(app.file), files.get(app.file)!, app.after));
+  } else {
+    const steps: string[] = [];
+    const toAdd = manifest.result.text === undefined ? packages : manifest.result.added;
+    if (toAdd.length > 0) steps.push(`add to ${manifest.file ? path(manifest.file) : 'the file pip installs from'}:`, ...toAdd.map((p) => `    ${p}`));
+    if (app.kind !== 'present') {
+      steps.push('add right after `app = Flask(__name__)` in the app file:', `    ${FLASK_IMPORT_LINE}`, `    ${flaskCallLine(app.appVariable)}`);
+    }
+    notes.push(
+      `${name}: ${problems.join('; ')}. obs writes ${modulePath} and changes nothing else` +
+        (steps.length > 0 ? `; to finish by hand:\n${steps.map((s) => `    ${s}`).join('\n')}` : ''),
+    );
+  }
+
+  if (backends.honeycomb) {
+    const reloader = debugReloader(input);
+    if (reloader) {
+      notes.push(
+        `${name}: ${reloader} runs Flask's debug reloader, which restarts the app in a child process and breaks ` +
+          "OpenTelemetry's batch span processor (spans are lost); use `flask run --no-reload` or `app.run(debug=True, use_reloader=False)`",
+      );
+    }
+  }
+  return { changes, notes };
+}
+
+const pythonBool = (value: boolean) => (value ? 'True' : 'False');
+
+interface ManifestPlan {
+  file?: 'requirements.txt' | 'pyproject.toml';
+  result: ManifestResult;
+  installCommand: string;
+}
+
+function planManifest(files: ReadonlyMap<string, string>, packages: string[]): ManifestPlan {
+  const requirements = files.get('requirements.txt');
+  if (requirements !== undefined) {
+    return {
+      file: 'requirements.txt',
+      result: addRequirements(requirements, packages, { include: (p) => files.get(p) }),
+      installCommand: 'pip install -r requirements.txt',
+    };
+  }
+  const pyproject = files.get('pyproject.toml');
+  if (pyproject !== undefined) {
+    return { file: 'pyproject.toml', result: addPyprojectDependencies(pyproject, packages), installCommand: 'pip install .' };
+  }
+  const reason = files.has('Pipfile') ? 'the service uses a Pipfile, which obs does not edit' : 'the service has no requirements.txt or pyproject.toml';
+  return { result: { text: undefined, reason }, installCommand: files.has('Pipfile') ? 'pipenv install' : 'pip install' };
+}
+
+// ---------------------------------------------------------------------------
+// The app file
+// ---------------------------------------------------------------------------
+
+type AppEdit =
+  | { kind: 'edit'; file: string; after: string; appVariable: string }
+  | { kind: 'present' }
+  | { kind: 'manual'; reason: string; appVariable: string };
+
+const APP_FILES = ['app.py', 'wsgi.py'] as const;
+const FLASK_APP_LINE = /^([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:flask\.)?Flask\([ \t]*__name__[ \t]*\)[ \t]*(?:#.*)?$/;
+/** Code that shows telemetry already set up by hand (the bootcamp's lib/*.py helpers included). */
+const HAND_WIRED = /\b(FlaskInstrumentor|RequestsInstrumentor|XRayMiddleware|xray_recorder|CloudWatchLogHandler|got_request_exception|init_honeycomb|init_xray|init_rollbar|init_cloudwatch|opentelemetry|aws_xray_sdk|watchtower|rollbar)\b/g;
+
+function planAppEdit(files: ReadonlyMap<string, string>): AppEdit {
+  const present = APP_FILES.filter((f) => files.has(f));
+  if (present.length === 0) return { kind: 'manual', reason: 'the service has no app.py or wsgi.py', appVariable: 'app' };
+  const scans = present.map((file) => ({ file, text: files.get(file)!, scan: scanPython(files.get(file)!) }));
+  for (const { scan } of scans) if ('code' in scan && /\binit_observability\s*\(/.test(scan.code)) return { kind: 'present' };
+  for (const { file, scan } of scans) {
+    if (!('code' in scan)) continue;
+    const found = [...new Set([...scan.code.matchAll(HAND_WIRED)].map((m) => m[1]!))];
+    if (found.length > 0) {
+      return { kind: 'manual', reason: `${file} already sets up telemetry by hand (${found.slice(0, 3).join(', ')}): replace that setup with the call below`, appVariable: 'app' };
+    }
+  }
+  for (const { file, text, scan } of scans) {
+    if (!('code' in scan)) return { kind: 'manual', reason: `obs cannot parse ${file} (${scan.error})`, appVariable: 'app' };
+    const lines = text.split('\n');
+    const matches: { line: number; indent: string; variable: string }[] = [];
+    lines.forEach((raw, i) => {
+      const m = scan.cleanLineStarts[i] ? FLASK_APP_LINE.exec(raw.replace(/\r$/, '')) : null;
+      if (m) matches.push({ line: i, indent: m[1]!, variable: m[2]! });
+    });
+    if (matches.length > 1) return { kind: 'manual', reason: `${file} creates Flask(__name__) ${matches.length} times`, appVariable: matches[0]!.variable };
+    if (matches.length === 0) continue;
+    const { line, indent, variable } = matches[0]!;
+    const eol = detectEol(text);
+    const insert = [`${indent}${FLASK_IMPORT_LINE}`, `${indent}${flaskCallLine(variable)}`];
+    const before = lines.slice(0, line + 1).join('\n');
+    const rest = lines.slice(line + 1).join('\n');
+    const after = line + 1 < lines.length ? `${before}\n${insert.join(eol)}${eol}${rest}` : `${before}${eol}${insert.join(eol)}`;
+    return { kind: 'edit', file, after, appVariable: variable };
+  }
+  return { kind: 'manual', reason: `no \`app = Flask(__name__)\` line in ${present.join(' or ')}`, appVariable: 'app' };
+}
+
+interface PythonScan {
+  /** The text with comments and string contents blanked (same length, newlines kept). */
+  code: string;
+  /** Per line: it starts a new statement (not inside brackets, a string or a `\` continuation). */
+  cleanLineStarts: boolean[];
+}
+
+/**
+ * Just enough of Python's tokenizer to find statements safely: strings (with prefixes,
+ * triple quotes, escapes), comments, brackets and backslash continuations. A file it cannot
+ * follow (an unterminated string, unbalanced brackets) is one obs will not edit.
+ */
+export function scanPython(text: string): PythonScan | { error: string } {
+  let code = '';
+  let depth = 0;
+  let line = 1;
+  const clean: boolean[] = [true];
+  const blank = (s: string) => s.replace(/[^\n]/g, ' ');
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '#') {
+      const end = text.indexOf('\n', i);
+      const stop = end === -1 ? text.length : text[end - 1] === '\r' ? end - 1 : end;
+      code += blank(text.slice(i, stop));
+      i = stop;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      const quote = text.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
+      const startLine = line;
+      let j = i + quote.length;
+      for (;;) {
+        if (j >= text.length) return { error: `string opened on line ${startLine} is never closed` };
+        const c = text[j]!;
+        if (c === '\\') {
+          if (text[j + 1] === '\n') {
+            line++;
+            clean.push(false);
+          }
+          j += 2;
+          continue;
+        }
+        if (text.startsWith(quote, j)) {
+          j += quote.length;
+          break;
+        }
+        if (c === '\n') {
+          if (quote.length === 1) return { error: `string on line ${startLine} is not closed on its line` };
+          line++;
+          clean.push(false);
+        }
+        j++;
+      }
+      code += quote + blank(text.slice(i + quote.length, j - quote.length)) + quote;
+      i = j;
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    if (ch === ')' || ch === ']' || ch === '}') {
+      depth--;
+      if (depth < 0) return { error: `unbalanced \`${ch}\` on line ${line}` };
+    }
+    if (ch === '\n') {
+      const continued = code.replace(/\r$/, '').endsWith('\\');
+      line++;
+      clean.push(depth === 0 && !continued);
+    }
+    code += ch;
+    i++;
+  }
+  if (depth !== 0) return { error: 'a bracket is never closed' };
+  return { code, cleanLineStarts: clean };
+}
+
+// ---------------------------------------------------------------------------
+// Flask's debug reloader
+// ---------------------------------------------------------------------------
+
+/** Where the service starts Flask's reloader, described for a note; undefined when it does not. */
+function debugReloader(input: InstrumentInput): string | undefined {
+  const dockerfile = input.files.get('Dockerfile');
+  const fromDocker = dockerfile === undefined ? {} : readDockerfile(dockerfile);
+  // A compose `command` replaces the image's CMD, not its ENTRYPOINT.
+  const parts = [fromDocker.entrypoint, input.command ?? fromDocker.cmd].filter((p) => p !== undefined);
+  const command = parts.length > 0 ? parts.join(' ') : undefined;
+  const where = input.command !== undefined ? 'the compose command' : 'the Dockerfile';
+  const debugValue = input.environment?.has('FLASK_DEBUG') ? (input.environment.get('FLASK_DEBUG') ?? '') : fromDocker.env?.get('FLASK_DEBUG');
+  const flaskEnv = input.environment?.has('FLASK_ENV') ? (input.environment.get('FLASK_ENV') ?? '') : fromDocker.env?.get('FLASK_ENV');
+  // Flask's rule: FLASK_DEBUG set to anything but 0/false/no; before Flask 2.3 also FLASK_ENV=development.
+  const debugSource =
+    debugValue !== undefined && debugValue.trim() !== '' && !['0', 'false', 'no'].includes(debugValue.trim().toLowerCase())
+      ? `FLASK_DEBUG=${debugValue.trim()}`
+      : flaskEnv !== undefined && /^\W*development\b/.test(flaskEnv.trim())
+        ? 'FLASK_ENV=development'
+        : undefined;
+  if (command !== undefined && /\bflask\b.*\brun\b/.test(command)) {
+    if (/--no-reload\b/.test(command)) return undefined;
+    if (/--reload\b/.test(command) || (/--debug\b/.test(command) && !/--no-debug\b/.test(command))) return `\`${command.trim()}\` in ${where}`;
+    if (debugSource) return `\`${command.trim()}\` in ${where} with ${debugSource}`;
+    return undefined;
+  }
+  // `python app.py`, or no command known: app.run(debug=True) is what runs.
+  if (command !== undefined && !/\bapp\.py\b|^\s*python[0-9.]*\s*$/.test(command)) return undefined;
+  const app = input.files.get('app.py');
+  const scan = app === undefined ? undefined : scanPython(app);
+  if (!scan || !('code' in scan)) return undefined;
+  for (const call of scan.code.matchAll(/\.run\(([^)]*)\)/g)) {
+    const args = call[1]!;
+    if (/\bdebug\s*=\s*True\b/.test(args) && !/\buse_reloader\s*=\s*False\b/.test(args)) return `\`app.run(debug=True)\` in app.py${command === undefined ? ' (when started with `python app.py`)' : ''}`;
+  }
+  return undefined;
+}
+
+/** What the image runs (ENTRYPOINT then CMD, as one string) and the ENV values of a Dockerfile. */
+function readDockerfile(text: string): { entrypoint?: string; cmd?: string; env?: Map<string, string> } {
+  const env = new Map<string, string>();
+  let entrypoint: string | undefined;
+  let cmd: string | undefined;
+  const logical = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  for (const line of logical) {
+    const instruction = /^\s*(CMD|ENTRYPOINT|ENV)\s+(.*)$/i.exec(line);
+    if (!instruction) continue;
+    const kind = instruction[1]!.toUpperCase();
+    const args = instruction[2]!.trim();
+    if (kind !== 'ENV') {
+      let value = args;
+      try {
+        const parsed: unknown = JSON.parse(args);
+        if (Array.isArray(parsed)) value = parsed.map(String).join(' ');
+      } catch {
+        // shell form
+      }
+      if (kind === 'CMD') cmd = value;
+      else entrypoint = value;
+      continue;
+    }
+    const pairs = [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g)];
+    if (pairs.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args)) {
+      for (const [, key, value] of pairs) env.set(key!, value!.replace(/^(["'])(.*)\1$/, '$2'));
+    } else {
+      const legacy = /^([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$/.exec(args);
+      if (legacy) env.set(legacy[1]!, legacy[2]!.replace(/^(["'])(.*)\1$/, '$2'));
+    }
+  }
+  return { entrypoint, cmd, env };
+}

@@ -1,0 +1,243 @@
+/**
+ * Pure planning of a Node service's instrumentation: tracing.cjs from templates/node/ (the
+ * OpenTelemetry Node SDK with auto-instrumentations and the OTLP/HTTP exporter), the packages
+ * in package.json, and NODE_OPTIONS="--require ./tracing.cjs" for the compose file so the SDK
+ * starts before the app. CommonJS loads through --require in CommonJS and ES module apps alike.
+ * A package.json obs cannot edit turns into a note saying what to paste; then only the module
+ * is written.
+ */
+import type { FileChange } from '../plan/file-change.js';
+import { addDependencies } from './package-json.js';
+import { changeOf, MANAGED_MARKER, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
+
+export type { InstrumentInput, InstrumentPlan } from './template.js';
+
+export const NODE_MODULE = 'tracing.cjs';
+
+/**
+ * The newest lines that still run on Node 20 (sdk-node 0.224+/0.300 and the 3.x stable
+ * packages need Node >= 22.15); sdk-node 0.223 wants @opentelemetry/api below 1.10.
+ */
+export const NODE_PACKAGES: Readonly<Record<string, string>> = {
+  '@opentelemetry/api': '~1.9.0',
+  '@opentelemetry/auto-instrumentations-node': '^0.81.2',
+  '@opentelemetry/exporter-trace-otlp-proto': '^0.223.0',
+  '@opentelemetry/sdk-node': '^0.223.0',
+};
+
+/** The files planNode reads from the build context (the others only to spot a hand-made setup). */
+export const NODE_INPUT_FILES = [
+  'package.json',
+  'Dockerfile',
+  NODE_MODULE,
+  'tracing.js',
+  'tracing.mjs',
+  'instrumentation.js',
+  'otel.js',
+  'index.js',
+  'server.js',
+  'app.js',
+  'src/index.js',
+  'src/server.js',
+  'src/app.js',
+  'src/index.ts',
+  'src/server.ts',
+  'src/app.ts',
+] as const;
+
+export interface EnvironmentSetting {
+  key: string;
+  value: string;
+}
+
+export interface NodeInstrumentPlan extends InstrumentPlan {
+  /**
+   * Variables to set on the service in the compose file: NODE_OPTIONS with the --require flag,
+   * after the value the service already has (compose, else the Dockerfile's ENV). Empty when
+   * the flag is there already or obs changes nothing but the module.
+   */
+  environment: EnvironmentSetting[];
+}
+
+/** SDK setup written by hand: obs leaves such an app alone rather than start a second SDK. */
+const HAND_WIRED = /@opentelemetry\/(?:sdk-node|sdk-trace-node|sdk-trace-base|auto-instrumentations-node\/register)\b|\bNodeSDK\b|\bNodeTracerProvider\b/;
+
+export function planNode(input: InstrumentInput): NodeInstrumentPlan {
+  const { backends, files, serviceName: name } = input;
+  const notes: string[] = [];
+  const others = [backends.xray && 'X-Ray', backends.cloudwatch && 'CloudWatch Logs', backends.rollbar && 'Rollbar'].filter(Boolean);
+  if (others.length > 0) notes.push(`${name}: obs instruments Node with OpenTelemetry only; wire ${others.join(', ')} into the app by hand`);
+  if (!backends.honeycomb) return { changes: [], notes, environment: [] };
+
+  const path = (file: string) => servicePath(input.serviceDir, file);
+  const modulePath = path(NODE_MODULE);
+  const existing = files.get(NODE_MODULE);
+  if (existing !== undefined && !existing.includes(MANAGED_MARKER)) {
+    notes.push(`${name}: ${modulePath} exists and was not written by obs; obs leaves it, package.json and the compose file alone`);
+    return { changes: [], notes, environment: [] };
+  }
+  const dockerfile = files.has('Dockerfile') ? readDockerfile(files.get('Dockerfile')!) : undefined;
+  const handMade = [...files].find(([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text));
+  const preload = [input.environment?.get('NODE_OPTIONS'), input.command, dockerfile?.env.get('NODE_OPTIONS'), dockerfile?.command, scriptsOf(files.get('package.json'))];
+  const handPreload = preload.find((text) => text && /@opentelemetry\/auto-instrumentations-node\/register|(?:^|\s)(?:-r|--require|--import)[=\s]*\S*(?:tracing|instrumentation|otel)\.(?:js|mjs|cjs|ts)\b/.test(text) && !text.includes(NODE_MODULE));
+  if (handMade || handPreload) {
+    const where = handMade ? path(handMade[0]) : 'the service command or NODE_OPTIONS';
+    notes.push(`${name}: ${where} already sets up OpenTelemetry; obs leaves the app, package.json and the compose file alone`);
+    return { changes: [], notes, environment: [] };
+  }
+
+  const requirePath = `./${NODE_MODULE}`;
+  const target = dockerfile ? imagePathOf(dockerfile) : { path: requirePath };
+  const flag = `--require ${target.path}`;
+  const moduleText = renderTemplate(input.template(NODE_MODULE), { SERVICE_NAME: JSON.stringify(name) });
+  const changes: FileChange[] = [...changeOf(modulePath, existing ?? null, moduleText)];
+
+  const pkgText = files.get('package.json');
+  const result = pkgText === undefined ? { text: undefined, reason: 'the service has no package.json' } : addDependencies(pkgText, NODE_PACKAGES);
+  const environment = nodeOptions(input, dockerfile, flag);
+  if (result.text === undefined) {
+    const steps = [
+      `add to "dependencies" in ${path('package.json')}, then run npm install:`,
+      ...Object.entries(NODE_PACKAGES).map(([pkg, range]) => `    ${JSON.stringify(pkg)}: ${JSON.stringify(range)},`),
+      ...environment.map((e) => `set on the service in the compose file: ${e.key}: ${JSON.stringify(e.value)}`),
+    ];
+    notes.push(`${name}: ${result.reason}. obs writes ${modulePath} and changes nothing else; to finish by hand:\n${steps.map((s) => `    ${s}`).join('\n')}`);
+    return { changes, notes, environment: [] };
+  }
+  if (result.added.length > 0) {
+    changes.push(...changeOf(path('package.json'), pkgText!, result.text));
+    notes.push(`${name}: run npm install (it updates package-lock.json) and rebuild the image for ${result.added.join(', ')}`);
+  }
+  if (target.note) notes.push(`${name}: ${target.note}`);
+  return { changes, notes, environment };
+}
+
+/** NODE_OPTIONS with `flag` after what the service sets already; nothing when it is there. */
+function nodeOptions(input: InstrumentInput, dockerfile: DockerfileInfo | undefined, flag: string): EnvironmentSetting[] {
+  const fromCompose = input.environment?.get('NODE_OPTIONS');
+  const current = (input.environment?.has('NODE_OPTIONS') ? (fromCompose ?? '') : (dockerfile?.env.get('NODE_OPTIONS') ?? '')).trim();
+  if (current.includes(NODE_MODULE) || input.command?.includes(NODE_MODULE) || dockerfile?.command?.includes(NODE_MODULE)) return [];
+  return [{ key: 'NODE_OPTIONS', value: current === '' ? flag : `${current} ${flag}` }];
+}
+
+function scriptsOf(pkg: string | undefined): string | undefined {
+  if (pkg === undefined) return undefined;
+  try {
+    const scripts = (JSON.parse(pkg.replace(/^\uFEFF/, '')) as { scripts?: Record<string, unknown> }).scripts;
+    return scripts && typeof scripts === 'object' ? Object.values(scripts).filter((s) => typeof s === 'string').join('\n') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The Dockerfile: where tracing.cjs lands in the image
+// ---------------------------------------------------------------------------
+
+interface DockerfileInfo {
+  /** ENV of the last stage. */
+  env: Map<string, string>;
+  /** CMD or ENTRYPOINT of the last stage, as one string. */
+  command?: string;
+  /** Final WORKDIR of the last stage ('' when none). */
+  workdir: string;
+  /** Where COPY/ADD of the whole build context (`.`) or of tracing.cjs itself put it, resolved. */
+  copiedTo?: string;
+  /** The last stage copies files from another stage (the module may come along). */
+  fromStage: boolean;
+}
+
+function readDockerfile(text: string): DockerfileInfo {
+  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  let info: DockerfileInfo = { env: new Map(), workdir: '', fromStage: false };
+  for (const raw of lines) {
+    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(raw);
+    if (!m || raw.trim().startsWith('#')) continue;
+    const instruction = m[1]!.toUpperCase();
+    const args = m[2]!.trim();
+    if (instruction === 'FROM') info = { env: new Map(), workdir: '', fromStage: false };
+    else if (instruction === 'WORKDIR') info.workdir = resolvePosix(info.workdir, unquote(args));
+    else if (instruction === 'ENV') {
+      const pairs = [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g)];
+      if (pairs.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args)) for (const [, key, value] of pairs) info.env.set(key!, unquote(value!));
+      else {
+        const legacy = /^([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$/.exec(args);
+        if (legacy) info.env.set(legacy[1]!, unquote(legacy[2]!));
+      }
+    } else if (instruction === 'CMD' || instruction === 'ENTRYPOINT') info.command = commandOf(args);
+    else if (instruction === 'COPY' || instruction === 'ADD') {
+      const parts = wordsOf(args);
+      const flags = parts.filter((p) => p.startsWith('--'));
+      const paths = parts.filter((p) => !p.startsWith('--'));
+      if (flags.some((f) => f.startsWith('--from'))) {
+        info.fromStage = true;
+        continue;
+      }
+      if (paths.length < 2) continue;
+      const dest = paths.at(-1)!;
+      const sources = paths.slice(0, -1).map((s) => s.replace(/^\.\//, '').replace(/\/+$/, ''));
+      if (sources.some((s) => s === '.' || s === '' || s === '*' || s === '*.cjs' || s === NODE_MODULE)) {
+        const target = resolvePosix(info.workdir, dest);
+        // `COPY tracing.cjs /app/tracing.cjs` names the file; every other form names a folder.
+        const namesFile = sources.length === 1 && sources[0] === NODE_MODULE && !dest.endsWith('/') && target.endsWith(`/${NODE_MODULE}`);
+        info.copiedTo = namesFile ? target.slice(0, -NODE_MODULE.length - 1) || '/' : target;
+      }
+    }
+  }
+  return info;
+}
+
+/** The path NODE_OPTIONS should require: ./tracing.cjs when the image's WORKDIR holds it. */
+function imagePathOf(docker: DockerfileInfo): { path: string; note?: string } {
+  const relative = `./${NODE_MODULE}`;
+  if (docker.copiedTo === undefined) {
+    if (docker.fromStage) return { path: relative };
+    return {
+      path: relative,
+      note:
+        `the Dockerfile does not copy the whole build context into the image: add \`COPY ${NODE_MODULE} ./\` next to the COPY of package.json ` +
+        `(NODE_OPTIONS loads ./${NODE_MODULE} and node stops at startup when it is missing)`,
+    };
+  }
+  const workdir = docker.workdir || '/';
+  if (docker.copiedTo === workdir) return { path: relative };
+  return { path: `${docker.copiedTo.replace(/\/$/, '')}/${NODE_MODULE}` };
+}
+
+function commandOf(args: string): string {
+  try {
+    const parsed: unknown = JSON.parse(args);
+    if (Array.isArray(parsed)) return parsed.map(String).join(' ');
+  } catch {
+    // shell form
+  }
+  return args;
+}
+
+function wordsOf(args: string): string[] {
+  if (args.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(args);
+      if (Array.isArray(parsed)) return parsed.map(String);
+    } catch {
+      // fall through
+    }
+  }
+  return args.split(/\s+/).filter(Boolean).map(unquote);
+}
+
+function unquote(value: string): string {
+  return value.trim().replace(/^(["'])(.*)\1$/, '$2');
+}
+
+/** `to` against `from`, both posix; '' stands for the image's root-relative default. */
+function resolvePosix(from: string, to: string): string {
+  const joined = to.startsWith('/') ? to : `${from || '/'}/${to}`;
+  const out: string[] = [];
+  for (const part of joined.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
+}

@@ -1,0 +1,174 @@
+/**
+ * Adds npm packages to a package.json as text insertions: indentation (2 or 4 spaces, tabs),
+ * key order, spacing, line endings, a BOM and the final newline (or its absence) stay as they
+ * were. A package already listed in dependencies, devDependencies, peerDependencies or
+ * optionalDependencies is left alone, whatever its version. A file that is not JSON is refused
+ * with a reason, never guessed at.
+ */
+import { applyTextEdits, detectEol, type TextEdit } from '../compose/text-edits.js';
+import type { ManifestResult } from './requirements.js';
+
+export type { ManifestResult } from './requirements.js';
+
+const SECTIONS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const;
+
+interface Member {
+  key: string;
+  keyStart: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
+interface ObjectSpan {
+  open: number;
+  /** Offset of the closing brace. */
+  close: number;
+  members: Member[];
+}
+
+/**
+ * `deps` (name -> version range) added to `section` (default `dependencies`) of the
+ * package.json `text`: sorted into place when the section is sorted (as npm keeps it), else
+ * appended in the given order. `added` lists the names that were not there yet.
+ */
+export function addDependencies(text: string, deps: Record<string, string>, section: 'dependencies' | 'devDependencies' = 'dependencies'): ManifestResult {
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(text.slice(bom));
+  } catch (err) {
+    return { text: undefined, reason: `package.json is not valid JSON (${(err as Error).message})` };
+  }
+  if (!pkg || typeof pkg !== 'object' || Array.isArray(pkg)) return { text: undefined, reason: 'package.json is not a JSON object' };
+  const record = pkg as Record<string, unknown>;
+  for (const name of SECTIONS) {
+    const value = record[name];
+    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      return { text: undefined, reason: `"${name}" in package.json is not an object` };
+    }
+  }
+  const listed = new Set(SECTIONS.flatMap((name) => Object.keys((record[name] as Record<string, unknown> | undefined) ?? {})));
+  const missing = Object.entries(deps).filter(([name]) => !listed.has(name));
+  if (missing.length === 0) return { text, added: [] };
+
+  const top = readObject(text, skipSpace(text, bom));
+  const sections = top.members.filter((m) => m.key === section);
+  if (sections.length > 1) return { text: undefined, reason: `package.json has "${section}" more than once` };
+
+  const eol = detectEol(text);
+  const style = formatOf(text, top);
+  const entry = ([name, version]: [string, string]) => `${JSON.stringify(name)}${style.colon}${JSON.stringify(version)}`;
+  const edits: TextEdit[] = [];
+  const existing = sections[0];
+  if (!existing) {
+    // A new section at the end of the object, indented like the other top-level keys.
+    const body = style.inline
+      ? `{${missing.map(entry).join(style.comma)}}`
+      : `{${eol}${missing.map((d) => style.indent + style.indent + entry(d)).join(`,${eol}`)}${eol}${style.indent}}`;
+    const member = `${JSON.stringify(section)}${style.colon}${body}`;
+    const last = top.members.at(-1);
+    if (last) edits.push({ start: last.valueEnd, end: last.valueEnd, text: style.inline ? `${style.comma}${member}` : `,${eol}${style.indent}${member}` });
+    else edits.push({ start: top.open, end: top.close + 1, text: style.inline ? `{${member}}` : `{${eol}${style.indent}${member}${eol}}` });
+  } else {
+    const object = readObject(text, existing.valueStart);
+    if (object.members.length === 0) {
+      const outer = lineIndent(text, existing.keyStart);
+      const body = style.inline
+        ? `{${missing.map(entry).join(style.comma)}}`
+        : `{${eol}${missing.map((d) => outer + style.indent + entry(d)).join(`,${eol}`)}${eol}${outer}}`;
+      edits.push({ start: object.open, end: object.close + 1, text: body });
+    } else {
+      const inline = !text.slice(object.open, object.members[0]!.keyStart).includes('\n');
+      const indent = inline ? '' : lineIndent(text, object.members[0]!.keyStart);
+      const separator = inline ? style.comma : `,${eol}${indent}`;
+      const keys = object.members.map((m) => m.key);
+      const sorted = keys.every((key, i) => i === 0 || compareNames(keys[i - 1]!, key) <= 0);
+      const last = object.members.at(-1)!;
+      const ordered = sorted ? [...missing].sort(([a], [b]) => compareNames(a, b)) : missing;
+      for (const dep of ordered) {
+        const before = sorted ? object.members.find((m) => compareNames(dep[0], m.key) < 0) : undefined;
+        if (before) edits.push({ start: before.keyStart, end: before.keyStart, text: `${entry(dep)}${separator}` });
+        else edits.push({ start: last.valueEnd, end: last.valueEnd, text: `${separator}${entry(dep)}` });
+      }
+    }
+  }
+  const after = applyTextEdits(text, edits);
+  JSON.parse(after.slice(bom)); // an edit that broke the JSON is a bug in obs, never written
+  return { text: after, added: missing.map(([name]) => name) };
+}
+
+/** npm sorts dependencies with localeCompare('en'). */
+function compareNames(a: string, b: string): number {
+  return a.localeCompare(b, 'en');
+}
+
+/** How the file writes its top-level members: indentation, `": "` or `":"`, single line or not. */
+function formatOf(text: string, top: ObjectSpan): { indent: string; colon: string; inline: boolean; comma: string } {
+  const first = top.members[0];
+  if (!first) return { indent: '  ', colon: ': ', inline: false, comma: ', ' };
+  const inline = !text.slice(top.open, first.keyStart).includes('\n');
+  const colonText = text.slice(first.keyStart + JSON.stringify(first.key).length, first.valueStart);
+  const colon = /^[ \t]*:[ \t]*$/.test(colonText) ? colonText : ': ';
+  const second = top.members[1];
+  const comma = second ? (/,\s/.test(text.slice(first.valueEnd, second.keyStart)) ? ', ' : ',') : ', ';
+  return { indent: inline ? '' : lineIndent(text, first.keyStart), colon, inline, comma };
+}
+
+/** The whitespace between the start of the line and `offset`. */
+function lineIndent(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(start, offset))![0];
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  return i;
+}
+
+/** The members of the object starting at `open` (text already known to be valid JSON). */
+function readObject(text: string, open: number): ObjectSpan {
+  const members: Member[] = [];
+  let i = skipSpace(text, open + 1);
+  while (text[i] !== '}') {
+    const keyStart = i;
+    const keyEnd = skipString(text, i);
+    const key = JSON.parse(text.slice(keyStart, keyEnd)) as string;
+    i = skipSpace(text, keyEnd);
+    i = skipSpace(text, i + 1); // the colon
+    const valueStart = i;
+    const valueEnd = skipValue(text, i);
+    members.push({ key, keyStart, valueStart, valueEnd });
+    i = skipSpace(text, valueEnd);
+    if (text[i] === ',') i = skipSpace(text, i + 1);
+  }
+  return { open, close: i, members };
+}
+
+function skipString(text: string, i: number): number {
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === '\\') j++;
+    else if (text[j] === '"') return j + 1;
+  }
+  throw new Error('unterminated string');
+}
+
+function skipValue(text: string, i: number): number {
+  const ch = text[i];
+  if (ch === '"') return skipString(text, i);
+  if (ch === '{' || ch === '[') {
+    let depth = 0;
+    for (let j = i; j < text.length; j++) {
+      const c = text[j];
+      if (c === '"') j = skipString(text, j) - 1;
+      else if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
+    }
+    throw new Error('unbalanced brackets');
+  }
+  let j = i;
+  while (j < text.length && !/[\s,}\]]/.test(text[j]!)) j++;
+  return j;
+}

@@ -1,0 +1,191 @@
+/**
+ * Pure planning of a React (browser) service's instrumentation: src/tracing.js (or .ts) from
+ * templates/react/, imported first by the entry file, and the browser OpenTelemetry packages in
+ * package.json. The browser never gets a Honeycomb key: spans go to <PREFIX>OTEL_COLLECTOR_URL,
+ * an endpoint the app controls (a collector or a backend route), and tracing stays off until
+ * it is set. Vite (import.meta.env.VITE_*) and Create React App (process.env.REACT_APP_*) builds.
+ */
+import type { FileChange } from '../plan/file-change.js';
+import { detectEol } from '../compose/text-edits.js';
+import { addDependencies } from './package-json.js';
+import { changeOf, MANAGED_MARKER, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
+
+export type { InstrumentInput, InstrumentPlan } from './template.js';
+
+export interface ReactInstrumentInput extends InstrumentInput {
+  /**
+   * The backend URL the browser calls (e.g. http://localhost:4567): its requests carry the
+   * trace headers. Build variables naming a backend URL (VITE_BACKEND_URL, REACT_APP_API_URL,
+   * ...) in the service's environment or in the files read are used as well.
+   */
+  apiUrl?: string;
+}
+
+/** The browser packages, on the same Node-20-compatible line as the Node ones (api below 1.10). */
+export const REACT_PACKAGES: Readonly<Record<string, string>> = {
+  '@opentelemetry/api': '~1.9.0',
+  '@opentelemetry/exporter-trace-otlp-http': '^0.223.1',
+  '@opentelemetry/instrumentation': '^0.223.0',
+  '@opentelemetry/instrumentation-document-load': '^0.68.0',
+  '@opentelemetry/instrumentation-fetch': '^0.223.0',
+  '@opentelemetry/instrumentation-xml-http-request': '^0.223.0',
+  '@opentelemetry/resources': '^2.12.1',
+  '@opentelemetry/sdk-trace-web': '^2.12.0',
+};
+
+export const REACT_TEMPLATE = 'tracing.js';
+
+const VITE_ENTRIES = ['src/main.tsx', 'src/main.jsx', 'src/main.ts', 'src/main.js'] as const;
+const CRA_ENTRIES = ['src/index.tsx', 'src/index.jsx', 'src/index.js', 'src/index.ts'] as const;
+
+/** The files planReact reads from the build context. */
+export const REACT_INPUT_FILES = ['package.json', ...VITE_ENTRIES, ...CRA_ENTRIES, 'src/App.jsx', 'src/App.tsx', 'src/App.js', 'src/tracing.js', 'src/tracing.ts'] as const;
+
+type Toolchain = 'vite' | 'cra';
+
+const TOOLCHAINS: Record<Toolchain, { env: string; prefix: string; entries: readonly string[] }> = {
+  vite: { env: 'import.meta.env', prefix: 'VITE_', entries: VITE_ENTRIES },
+  cra: { env: 'process.env', prefix: 'REACT_APP_', entries: CRA_ENTRIES },
+};
+
+/** Browser OpenTelemetry set up by hand: obs leaves such an app alone. */
+const HAND_WIRED = /@opentelemetry\/sdk-trace-web\b|\bWebTracerProvider\b|@honeycombio\/opentelemetry-web\b|\bHoneycombWebSDK\b/;
+const TRACING_IMPORT = /^[ \t]*import[ \t]+['"]\.\/tracing(?:\.[cm]?[jt]sx?)?['"]/m;
+
+export function planReact(input: ReactInstrumentInput): InstrumentPlan {
+  const { backends, files, serviceName: name } = input;
+  const notes: string[] = [];
+  const others = [backends.xray && 'X-Ray', backends.cloudwatch && 'CloudWatch Logs', backends.rollbar && 'Rollbar'].filter(Boolean);
+  if (others.length > 0) notes.push(`${name}: obs instruments the browser app with OpenTelemetry only; wire ${others.join(', ')} into it by hand`);
+  if (!backends.honeycomb) return { changes: [], notes };
+  const path = (file: string) => servicePath(input.serviceDir, file);
+
+  const pkgText = files.get('package.json');
+  const pkg = pkgText === undefined ? undefined : readPackage(pkgText);
+  let toolchain: Toolchain | undefined;
+  if (pkg) {
+    const deps = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]);
+    if (deps.has('vite') || deps.has('@vitejs/plugin-react') || deps.has('@vitejs/plugin-react-swc')) toolchain = 'vite';
+    else if (deps.has('react-scripts')) toolchain = 'cra';
+    else {
+      notes.push(`${name}: obs wires browser tracing into Vite and Create React App builds; ${path('package.json')} names neither, so obs leaves the app alone`);
+      return { changes: [], notes };
+    }
+  } else {
+    // package.json unreadable: the entry file's name tells the toolchain (src/main.* is Vite's).
+    toolchain = VITE_ENTRIES.some((f) => files.has(f)) ? 'vite' : CRA_ENTRIES.some((f) => files.has(f)) ? 'cra' : undefined;
+  }
+  const chain = toolchain ? TOOLCHAINS[toolchain] : undefined;
+  const entry = chain?.entries.find((f) => files.has(f));
+  if (!chain || !entry) {
+    notes.push(`${name}: no entry file (${[...VITE_ENTRIES, ...CRA_ENTRIES].join(', ')}) to import the tracing module from; obs leaves the app alone`);
+    return { changes: [], notes };
+  }
+
+  const typescript = /\.tsx?$/.test(entry);
+  const moduleFile = `src/tracing.${typescript ? 'ts' : 'js'}`;
+  const modulePath = path(moduleFile);
+  const existing = files.get(moduleFile);
+  if (existing !== undefined && !existing.includes(MANAGED_MARKER)) {
+    notes.push(`${name}: ${modulePath} exists and was not written by obs; obs leaves it, ${path(entry)} and package.json alone`);
+    return { changes: [], notes };
+  }
+  const handMade = [...files].find(([file, text]) => file !== moduleFile && file !== 'package.json' && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text));
+  if (handMade) {
+    notes.push(`${name}: ${path(handMade[0])} already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone`);
+    return { changes: [], notes };
+  }
+
+  const api = apiUrlExpressions(input, chain);
+  const header = typescript && toolchain === 'vite' ? '/// <reference types="vite/client" />\n' : '';
+  const moduleText =
+    header +
+    renderTemplate(input.template(REACT_TEMPLATE), {
+      ENTRY: entry,
+      ENV: chain.env,
+      PREFIX: chain.prefix,
+      SERVICE_NAME: JSON.stringify(name),
+      API_URLS: api.expressions.join(', '),
+    });
+  const changes: FileChange[] = [...changeOf(modulePath, existing ?? null, moduleText)];
+
+  const specifier = typescript ? './tracing' : './tracing.js';
+  const entryText = files.get(entry)!;
+  const entryAfter = TRACING_IMPORT.test(entryText) ? entryText : addImport(entryText, specifier);
+  const result = pkgText === undefined ? { text: undefined, reason: 'the service has no package.json' } : addDependencies(pkgText, REACT_PACKAGES);
+  if (result.text === undefined) {
+    const steps = [
+      `add to "dependencies" in ${path('package.json')}, then run npm install:`,
+      ...Object.entries(REACT_PACKAGES).map(([p, range]) => `    ${JSON.stringify(p)}: ${JSON.stringify(range)},`),
+      ...(entryAfter === entryText ? [] : [`add as the first import of ${path(entry)}:`, `    import '${specifier}';`]),
+    ];
+    notes.push(`${name}: ${result.reason}. obs writes ${modulePath} and changes nothing else; to finish by hand:\n${steps.map((s) => `    ${s}`).join('\n')}`);
+  } else {
+    changes.push(...changeOf(path(entry), entryText, entryAfter));
+    if (result.added.length > 0) {
+      changes.push(...changeOf(path('package.json'), pkgText!, result.text));
+      notes.push(`${name}: run npm install (it updates package-lock.json) and rebuild the image for ${result.added.join(', ')}`);
+    }
+  }
+
+  const collectorVar = `${chain.prefix}OTEL_COLLECTOR_URL`;
+  notes.push(
+    `${name}: the browser sends spans to ${collectorVar}, never straight to Honeycomb: a key in browser code ships to every visitor. ` +
+      `Point ${collectorVar} at an endpoint the app controls that adds the key, e.g. an OpenTelemetry Collector in the compose file ` +
+      `(otel/opentelemetry-collector-contrib: OTLP/HTTP receiver on 4318 with cors.allowed_origins for this site, otlphttp exporter to Honeycomb ` +
+      `with the x-honeycomb-team header from HONEYCOMB_API_KEY), or a backend route that forwards /v1/traces. Tracing stays off until ${collectorVar} is set`,
+  );
+  if (api.described.length > 0) {
+    notes.push(
+      `${name}: requests to ${api.described.join(', ')} carry the traceparent header once tracing is on: allow the traceparent and tracestate ` +
+        `headers in the backend's CORS (Access-Control-Allow-Headers), or the browser blocks those requests`,
+    );
+  } else {
+    notes.push(`${name}: obs found no backend URL for the browser app; add it to apiUrls in ${modulePath} so backend spans join the browser's traces`);
+  }
+  return { changes, notes };
+}
+
+function readPackage(text: string): { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined {
+  try {
+    const pkg: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
+    return pkg && typeof pkg === 'object' && !Array.isArray(pkg) ? (pkg as { dependencies?: Record<string, string> }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The JS expressions for apiUrls (build variables first), and how to name them in a note. */
+function apiUrlExpressions(input: ReactInstrumentInput, chain: { env: string; prefix: string }): { expressions: string[]; described: string[] } {
+  const pattern = new RegExp(`^${chain.prefix}(?!OTEL_)[A-Z0-9_]*(?:BACKEND|API)[A-Z0-9_]*URL$`);
+  const names = new Set<string>();
+  for (const key of input.environment?.keys() ?? []) if (pattern.test(key)) names.add(key);
+  const escapedEnv = chain.env.replace(/\./g, '\\.');
+  const used = new RegExp(`${escapedEnv}\\.(${chain.prefix}[A-Z0-9_]+)`, 'g');
+  for (const [file, text] of input.files) {
+    if (file === 'package.json') continue;
+    for (const m of text.matchAll(used)) if (pattern.test(m[1]!)) names.add(m[1]!);
+  }
+  const sorted = [...names].sort();
+  const expressions = sorted.map((n) => `${chain.env}.${n}`);
+  const described = [...sorted];
+  const literal = input.apiUrl?.trim();
+  const known = sorted.map((n) => input.environment?.get(n) ?? undefined);
+  if (literal && !known.includes(literal)) {
+    expressions.push(JSON.stringify(literal));
+    described.push(literal);
+  }
+  if (expressions.length === 0) return { expressions: ['window.location.origin'], described: [] };
+  return { expressions, described };
+}
+
+/** `import '<specifier>';` before the first import, in the file's quote and semicolon style. */
+function addImport(text: string, specifier: string): string {
+  const eol = detectEol(text);
+  const first = /^import\b[^'"]*(['"])/m.exec(text);
+  const quote = first?.[1] ?? "'";
+  const semi = !first || /['"][ \t]*;[ \t]*$/m.test(text) ? ';' : '';
+  const line = `import ${quote}${specifier}${quote}${semi}${eol}`;
+  const at = first ? first.index : 0;
+  return text.slice(0, at) + line + text.slice(at);
+}

@@ -1,0 +1,331 @@
+/**
+ * Adds Python packages to a service's dependency manifest (requirements.txt or pyproject.toml)
+ * as text edits: comments, order, spacing and line endings stay as they were, and a package
+ * already listed in any spelling (case, `_`/`.`/`-`, extras, version specifiers, `#egg=`) is
+ * left alone. A file obs cannot read with confidence is refused with a reason, never guessed at.
+ */
+import { detectEol } from '../compose/text-edits.js';
+
+export type ManifestResult =
+  /** `added` is empty when every package was there already (then `text` is the input). */
+  | { text: string; added: string[] }
+  | { text: undefined; reason: string };
+
+/** The comment obs writes above the lines it appends. */
+export const ADDED_COMMENT = 'Observability (added by obs init)';
+
+/** PEP 503 normalisation: `Flask_Cors` and `flask.cors` are both `flask-cors`. */
+export function normalizePackageName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+
+const NAME = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$/;
+/** What may follow a name: nothing, a version specifier, a marker, a URL (`@`) or the old `(>=1)` form. */
+const AFTER_NAME = /^(?:$|[<>=!~;@(,])/;
+const URL_OR_PATH = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/|(?:git|hg|svn|bzr)\+|\.{1,2}[\\/]|[\\/~]|[A-Za-z]:[\\/])|\.(?:whl|zip|tar\.gz|tgz|tar\.bz2)$/i;
+
+interface RequirementsRead {
+  names: Set<string>;
+  /** Requirements without a readable name (`-e .`, a URL without #egg=). */
+  unnamed: string[];
+  error?: string;
+}
+
+/**
+ * Reads a requirements file the way pip does (continuation lines, ` #` comments, options),
+ * following `-r` lines through `include` (path relative to the service folder -> text).
+ */
+function readRequirements(
+  text: string,
+  file: string,
+  include: ((path: string) => string | undefined) | undefined,
+  seen: Set<string>,
+  out: RequirementsRead,
+): void {
+  const physical = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (let i = 0; i < physical.length; i++) {
+    const lineNo = i + 1;
+    let raw = physical[i]!;
+    // A backslash at the end joins the next line (not on a comment line).
+    while (/\\$/.test(raw) && !/^\s*#/.test(raw) && i + 1 < physical.length) raw = raw.slice(0, -1) + physical[++i]!;
+    const line = raw.replace(/(^|\s+)#.*$/, '').trim();
+    if (line === '') continue;
+    const included = /^(?:-r|--requirement)(?:\s*=\s*|\s*)(\S.*)$/.exec(line);
+    if (included) {
+      const path = joinRelative(file, included[1]!.trim());
+      const target = seen.has(path) ? undefined : include?.(path);
+      if (target !== undefined) {
+        seen.add(path);
+        // A file pip reads through -r is not edited: only the names it lists count.
+        const nested: RequirementsRead = { names: out.names, unnamed: out.unnamed };
+        readRequirements(target, path, include, seen, nested);
+      }
+      continue;
+    }
+    const editable = /^(?:-e|--editable)(?:\s*=\s*|\s*)(\S.*)$/.exec(line);
+    if (editable) {
+      addUnnamed(out, editable[1]!, line);
+      continue;
+    }
+    if (line.startsWith('-')) continue; // -c, -i, --extra-index-url, --hash, --pre, ...
+    if (URL_OR_PATH.test(line.split(/\s+/)[0]!)) {
+      addUnnamed(out, line, line);
+      continue;
+    }
+    const match = NAME.exec(line);
+    if (!match || !AFTER_NAME.test(match[3]!)) {
+      out.error ??= `${file}:${lineNo}: obs cannot read \`${physical[i]!.trim()}\` as a requirement`;
+      continue;
+    }
+    out.names.add(normalizePackageName(match[1]!));
+  }
+}
+
+function addUnnamed(out: RequirementsRead, target: string, line: string): void {
+  const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(target);
+  if (egg) out.names.add(normalizePackageName(egg[1]!));
+  else out.unnamed.push(line);
+}
+
+/** Resolves `target` against the folder of `from` (both relative to the service folder, posix). */
+function joinRelative(from: string, target: string): string {
+  const parts = [...from.split('/').slice(0, -1), ...target.replace(/\\/g, '/').split('/')];
+  const out: string[] = [];
+  for (const part of parts) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
+}
+
+/**
+ * The files `-r` lines of `text` name, relative to the service folder, for the caller to read
+ * and pass back through RequirementsOptions.include (call again on each to follow nested ones).
+ */
+export function includedRequirementFiles(text: string, file = 'requirements.txt'): string[] {
+  const out: string[] = [];
+  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s+)#.*$/, '').trim();
+    const included = /^(?:-r|--requirement)(?:\s*=\s*|\s*)(\S.*)$/.exec(line);
+    if (included) out.push(joinRelative(file, included[1]!.trim()));
+  }
+  return out;
+}
+
+export interface RequirementsOptions {
+  /** The file's name in messages and for resolving `-r` lines (default requirements.txt). */
+  file?: string;
+  /** Text of a file a `-r` line names, when it was read. */
+  include?: (path: string) => string | undefined;
+}
+
+/** Appends the packages `text` lacks, under one comment line, keeping everything else byte for byte. */
+export function addRequirements(text: string, names: readonly string[], options: RequirementsOptions = {}): ManifestResult {
+  const file = options.file ?? 'requirements.txt';
+  const read: RequirementsRead = { names: new Set(), unnamed: [] };
+  readRequirements(text, file, options.include, new Set([file]), read);
+  if (read.error) return { text: undefined, reason: read.error };
+  if (read.names.size === 0 && read.unnamed.length > 0) {
+    return {
+      text: undefined,
+      reason: `${file} only installs \`${read.unnamed[0]}\`: the packages are declared elsewhere (setup.py or pyproject.toml)`,
+    };
+  }
+  const missing = missingNames(names, read.names);
+  if (missing.length === 0) return { text, added: [] };
+  return { text: appendBlock(text, [`# ${ADDED_COMMENT}`, ...missing]), added: missing };
+}
+
+function missingNames(wanted: readonly string[], present: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const name of wanted) {
+    const key = normalizePackageName(name);
+    if (!present.has(key) && !out.some((n) => normalizePackageName(n) === key)) out.push(name);
+  }
+  return out;
+}
+
+/** Appends lines at the end, after a blank line, in the file's own line ending. */
+export function appendBlock(text: string, lines: readonly string[]): string {
+  const eol = detectEol(text);
+  let body = text;
+  if (body !== '' && !body.endsWith('\n')) body += eol;
+  const lastLine = body.replace(/\r?\n$/, '').split(/\r?\n/).pop() ?? '';
+  if (body.replace(/^\uFEFF/, '') !== '' && lastLine.trim() !== '') body += eol;
+  return body + lines.map((l) => l + eol).join('');
+}
+
+// ---------------------------------------------------------------------------
+// pyproject.toml
+// ---------------------------------------------------------------------------
+
+interface TomlSection {
+  name: string;
+  /** Offset of the header line's start, and of the first line after the section's last non-blank line. */
+  start: number;
+  contentEnd: number;
+}
+
+/** Top-level tables of a TOML file, by header line (`[name]`; `[[name]]` ends a table too). */
+function tomlSections(text: string): TomlSection[] {
+  const sections: TomlSection[] = [];
+  const lines = lineSpans(text);
+  let current: TomlSection | undefined;
+  let inMultiline: string | undefined;
+  for (const { start, end, next } of lines) {
+    const line = text.slice(start, end);
+    if (inMultiline) {
+      if (line.includes(inMultiline)) inMultiline = undefined;
+      if (current) current.contentEnd = next;
+      continue;
+    }
+    const triple = /("""|''')/.exec(line.replace(/#.*$/, ''));
+    if (triple && line.split(triple[1]!).length === 2) inMultiline = triple[1];
+    const header = /^\s*\[(\[)?\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$/.exec(line);
+    if (header && !inMultiline) {
+      current = { name: header[1] ? `[${header[2]}]` : header[2]!.replace(/\s*\.\s*/g, '.').replace(/["']/g, ''), start, contentEnd: next };
+      sections.push(current);
+      continue;
+    }
+    if (current && line.trim() !== '') current.contentEnd = next;
+  }
+  return sections;
+}
+
+function lineSpans(text: string): { start: number; end: number; next: number }[] {
+  const spans: { start: number; end: number; next: number }[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const next = nl === -1 ? text.length : nl + 1;
+    const end = nl === -1 ? text.length : nl > start && text[nl - 1] === '\r' ? nl - 1 : nl;
+    spans.push({ start, end, next });
+    start = next;
+  }
+  return spans;
+}
+
+interface TomlArray {
+  open: number;
+  close: number;
+  items: { value: string; start: number; end: number; quote: string }[];
+  /** A `,` follows the last item. */
+  trailingComma: boolean;
+}
+
+/** Reads a TOML array of strings starting at `open` (the `[`); undefined when it holds anything else. */
+function readStringArray(text: string, open: number): TomlArray | undefined {
+  const items: TomlArray['items'] = [];
+  let i = open + 1;
+  let trailingComma = false;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (/\s/.test(ch)) {
+      i++;
+    } else if (ch === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (ch === ',') {
+      if (items.length === 0 || trailingComma) return undefined;
+      trailingComma = true;
+      i++;
+    } else if (ch === ']') {
+      return { open, close: i, items, trailingComma };
+    } else if (ch === '"' || ch === "'") {
+      if (items.length > 0 && !trailingComma) return undefined;
+      if (text.startsWith(ch.repeat(3), i)) return undefined; // multi-line strings: not worth guessing
+      let j = i + 1;
+      let value = '';
+      while (j < text.length && text[j] !== ch && text[j] !== '\n') {
+        if (ch === '"' && text[j] === '\\') {
+          value += text[j + 1] ?? '';
+          j += 2;
+        } else value += text[j++];
+      }
+      if (text[j] !== ch) return undefined;
+      items.push({ value, start: i, end: j + 1, quote: ch });
+      trailingComma = false;
+      i = j + 1;
+    } else {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Adds packages to `[project] dependencies` (PEP 621) or `[tool.poetry.dependencies]`.
+ * Anything else (dynamic dependencies, inline tables, multi-line strings) is refused.
+ */
+export function addPyprojectDependencies(text: string, names: readonly string[], file = 'pyproject.toml'): ManifestResult {
+  const sections = tomlSections(text);
+  const eol = detectEol(text);
+  const present = new Set<string>();
+  const project = sections.find((s) => s.name === 'project');
+  let projectArray: TomlArray | undefined;
+  let projectKeyMissing = false;
+  if (project) {
+    const body = text.slice(project.start, project.contentEnd);
+    const key = /^[ \t]*dependencies[ \t]*=[ \t]*/m.exec(body);
+    if (key) {
+      const open = project.start + key.index + key[0].length;
+      projectArray = text[open] === '[' ? readStringArray(text, open) : undefined;
+      if (!projectArray) return { text: undefined, reason: `${file}: obs cannot read [project] dependencies (it expects a list of strings)` };
+      for (const item of projectArray.items) {
+        const match = NAME.exec(item.value.trim());
+        if (match) present.add(normalizePackageName(match[1]!));
+      }
+    } else if (/^[ \t]*dynamic[ \t]*=[^\n]*["']dependencies["']/m.test(body)) {
+      return { text: undefined, reason: `${file} declares its dependencies as dynamic: add the packages where they are read from` };
+    } else {
+      projectKeyMissing = true;
+    }
+  }
+  const poetry = sections.filter((s) => /^tool\.poetry\.(?:group\.[^.]+\.)?(?:dev-)?dependencies$/.test(s.name));
+  for (const section of poetry) {
+    for (const match of text.slice(section.start, section.contentEnd).matchAll(/^[ \t]*["']?([A-Za-z0-9][A-Za-z0-9._-]*)["']?[ \t]*=/gm)) {
+      present.add(normalizePackageName(match[1]!));
+    }
+  }
+  const missing = missingNames(names, present);
+  if (missing.length === 0 && (projectArray || poetry.length > 0)) return { text, added: [] };
+
+  if (projectArray) {
+    const { open, close, items, trailingComma } = projectArray;
+    const quote = items[0]?.quote ?? '"';
+    const literal = (name: string) => (quote === "'" ? `'${name}'` : JSON.stringify(name));
+    const multiLine = text.slice(open, close).includes('\n');
+    if (!multiLine) {
+      const lead = items.length === 0 ? '' : trailingComma ? ' ' : ', ';
+      const insert = lead + missing.map(literal).join(', ');
+      return { text: text.slice(0, close) + insert + text.slice(close), added: missing };
+    }
+    const last = items[items.length - 1];
+    const firstLineStart = items[0] ? text.lastIndexOf('\n', items[0].start) + 1 : -1;
+    const indent = items[0] ? /^[ \t]*/.exec(text.slice(firstLineStart))![0] : '    ';
+    const lines = missing.map((name) => `${indent}${literal(name)},${eol}`).join('');
+    const closeLineStart = text.lastIndexOf('\n', close - 1) + 1;
+    const closeAtLineStart = text.slice(closeLineStart, close).trim() === '';
+    let out = text;
+    if (closeAtLineStart) out = out.slice(0, closeLineStart) + lines + out.slice(closeLineStart);
+    else out = out.slice(0, close) + eol + lines + out.slice(close);
+    if (last && !trailingComma) out = out.slice(0, last.end) + ',' + out.slice(last.end);
+    return { text: out, added: missing };
+  }
+  const target = poetry.find((s) => s.name === 'tool.poetry.dependencies');
+  if (target) {
+    const lines = missing.map((name) => `${name} = "*"${eol}`).join('');
+    let at = target.contentEnd;
+    let prefix = '';
+    if (at > 0 && text[at - 1] !== '\n') prefix = eol;
+    if (at === text.length && text !== '' && !text.endsWith('\n')) at = text.length;
+    return { text: text.slice(0, at) + prefix + lines + text.slice(at), added: missing };
+  }
+  if (project && projectKeyMissing) {
+    const lines = `dependencies = [${eol}${missing.map((n) => `    ${JSON.stringify(n)},${eol}`).join('')}]${eol}`;
+    const at = project.contentEnd;
+    const prefix = at > 0 && text[at - 1] !== '\n' ? eol : '';
+    return { text: text.slice(0, at) + prefix + lines + text.slice(at), added: missing };
+  }
+  return { text: undefined, reason: `${file} has no [project] or [tool.poetry.dependencies] table obs can add packages to` };
+}

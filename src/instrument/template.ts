@@ -1,0 +1,100 @@
+/**
+ * Templates are plain files under templates/<stack>/ with a few `{{NAME}}` placeholders. The
+ * planners get them through a loader function, so planning itself stays pure (no fs).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FileChange } from '../plan/file-change.js';
+
+/** What a stack planner needs to instrument one compose service. */
+export interface InstrumentInput {
+  /** The service's build context, relative to where obs runs, posix ('' or '.' for the same folder). */
+  serviceDir: string;
+  /** OTEL_SERVICE_NAME obs gives the service (its compose name). */
+  serviceName: string;
+  backends: { honeycomb: boolean; xray: boolean; cloudwatch: boolean; rollbar: boolean };
+  /** The CloudWatch log group from obs.yaml, when CloudWatch was chosen. */
+  logGroup?: string;
+  /**
+   * Files of the build context as read (path relative to serviceDir, posix -> text); absent
+   * files are simply not in the map. Flask: requirements.txt, pyproject.toml, app.py, wsgi.py,
+   * Dockerfile, observability.py, plus any file a `-r` line names. Rails: Gemfile and
+   * config/initializers/*.rb.
+   */
+  files: ReadonlyMap<string, string>;
+  /** Loads templates/<stack>/<name>, e.g. templateLoader('flask'). */
+  template: (name: string) => string;
+  /** The compose `command` of the service, as one string, when it sets one (debug reloader check). */
+  command?: string;
+  /** The compose `environment` of the service (FLASK_DEBUG, for the debug reloader check). */
+  environment?: ReadonlyMap<string, string | null>;
+}
+
+export interface InstrumentPlan {
+  /** Paths relative to where obs runs. Unchanged files are left out. */
+  changes: FileChange[];
+  /** Warnings and copy-paste instructions, one per entry (may span indented lines). */
+  notes: string[];
+}
+
+/**
+ * The first lines of a file obs generated carry this phrase: while it is there, obs keeps the
+ * file up to date; a user who deletes the line owns the file and obs leaves it alone.
+ */
+export const MANAGED_MARKER = 'Written by `obs init`';
+
+const PLACEHOLDER = /\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g;
+
+/** Replaces every `{{NAME}}` with values[NAME]; a placeholder without a value is a bug in obs. */
+export function renderTemplate(text: string, values: Record<string, string>): string {
+  return text.replace(PLACEHOLDER, (_whole, name: string) => {
+    if (!Object.hasOwn(values, name)) throw new Error(`template placeholder {{${name}}} has no value`);
+    return values[name]!;
+  });
+}
+
+let root: string | undefined;
+
+/**
+ * Absolute path of templates/<parts...>, found from this module's location: the nearest
+ * ancestor folder holding package.json and templates/ (src/instrument under vitest, dist/ when
+ * bundled, node_modules/obs-init/dist when installed).
+ */
+export function templatePath(...parts: string[]): string {
+  root ??= findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+  return join(root, 'templates', ...parts);
+}
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`obs cannot find its templates/ folder above ${start}`);
+  }
+}
+
+/** A loader for InstrumentInput.template: reads templates/<stack>/<name>. */
+export function templateLoader(stack: string): (name: string) => string {
+  return (name) => readFileSync(templatePath(stack, name), 'utf8');
+}
+
+/** `dir/name` in posix form, with '' and '.' meaning the folder obs runs in. */
+export function servicePath(serviceDir: string, name: string): string {
+  const dir = serviceDir.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  return dir === '' || dir === '.' ? name : `${dir}/${name}`;
+}
+
+/** A change, or nothing when the text stays the same. */
+export function changeOf(path: string, before: string | null, after: string): FileChange[] {
+  return before === after ? [] : [{ path, before, after }];
+}
+
+/** A string literal valid in Python (JSON's escapes are a subset of Python's). */
+export function pythonString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** A double-quoted Ruby string literal: JSON's escapes, plus `#` escaped so `#{` never interpolates. */
+export function rubyString(value: string): string {
+  return JSON.stringify(value).replace(/#/g, '\\#');
+}

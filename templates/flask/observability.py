@@ -1,0 +1,152 @@
+# Written by `obs init`, which updates this file while this line is here; delete the line to keep your edits.
+"""Telemetry for this Flask service, set up by one call right after `app = Flask(__name__)`:
+
+    from observability import init_observability
+    init_observability(app)
+
+Each part runs only when it was chosen in `obs init` (the flags below) and its variable is set:
+
+    Honeycomb (OpenTelemetry)  OTEL_EXPORTER_OTLP_ENDPOINT, with OTEL_SERVICE_NAME and OTEL_EXPORTER_OTLP_HEADERS
+    AWS X-Ray                  AWS_XRAY_DAEMON_ADDRESS, with AWS_XRAY_URL for segment names from the Host header
+    CloudWatch Logs            AWS_DEFAULT_REGION; logs go to LOG_GROUP (created by `obs apply`)
+    Rollbar                    ROLLBAR_ACCESS_TOKEN, with ROLLBAR_ENV (default: production)
+
+A package that is not installed turns its part off: one warning names the missing packages and
+the app keeps running. Do not run Flask's debug reloader with tracing on (`flask run --debug`
+or `app.run(debug=True)`): it restarts the app in a new process, which breaks the batch span
+processor; pass `--no-reload` or `use_reloader=False`.
+"""
+import importlib
+import importlib.util
+import logging
+import os
+
+SERVICE_NAME = {{SERVICE_NAME}}
+HONEYCOMB = {{HONEYCOMB}}
+XRAY = {{XRAY}}
+CLOUDWATCH = {{CLOUDWATCH}}
+ROLLBAR = {{ROLLBAR}}
+LOG_GROUP = {{LOG_GROUP}}
+INSTALL_COMMAND = {{INSTALL_COMMAND}}
+
+log = logging.getLogger("observability")
+
+
+def init_observability(app):
+    """Sets up each chosen backend whose variable is set; returns the names of those running."""
+    if "observability" in app.extensions:
+        return app.extensions["observability"]
+    service = _env("OTEL_SERVICE_NAME") or SERVICE_NAME
+    missing = []
+    parts = [
+        ("opentelemetry", HONEYCOMB and (_env("OTEL_EXPORTER_OTLP_ENDPOINT") or _env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")), _opentelemetry),
+        ("xray", XRAY and _env("AWS_XRAY_DAEMON_ADDRESS"), _xray),
+        ("cloudwatch", CLOUDWATCH and _env("AWS_DEFAULT_REGION"), _cloudwatch),
+        ("rollbar", ROLLBAR and _env("ROLLBAR_ACCESS_TOKEN"), _rollbar),
+    ]
+    running = []
+    for name, wanted, setup in parts:
+        if not wanted:
+            continue
+        try:
+            if setup(app, service, _Imports(missing)):
+                running.append(name)
+        except Exception as error:  # telemetry must never stop the app
+            log.warning("observability: %s is off: %s: %s", name, type(error).__name__, error)
+    if missing:
+        log.warning("observability: missing packages %s; run %s", ", ".join(missing), INSTALL_COMMAND)
+    app.extensions["observability"] = running
+    return running
+
+
+def _env(name):
+    return os.environ.get(name, "").strip() or None
+
+
+class _Imports:
+    """Imports a module, or records the package that provides it and returns None."""
+
+    def __init__(self, missing):
+        self.missing = missing
+
+    def __call__(self, module, package):
+        try:
+            return importlib.import_module(module)
+        except ImportError:
+            if package not in self.missing:
+                self.missing.append(package)
+            return None
+
+
+def _opentelemetry(app, service, imports):
+    trace = imports("opentelemetry.trace", "opentelemetry-api")
+    sdk = imports("opentelemetry.sdk.trace", "opentelemetry-sdk")
+    export = imports("opentelemetry.sdk.trace.export", "opentelemetry-sdk")
+    resources = imports("opentelemetry.sdk.resources", "opentelemetry-sdk")
+    otlp = imports("opentelemetry.exporter.otlp.proto.http.trace_exporter", "opentelemetry-exporter-otlp-proto-http")
+    flask_instrumentation = imports("opentelemetry.instrumentation.flask", "opentelemetry-instrumentation-flask")
+    requests_instrumentation = None
+    if importlib.util.find_spec("requests") is not None:
+        requests_instrumentation = imports("opentelemetry.instrumentation.requests", "opentelemetry-instrumentation-requests")
+    if None in (trace, sdk, export, resources, otlp):
+        return False
+    # The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS itself.
+    provider = sdk.TracerProvider(resource=resources.Resource.create({"service.name": service}))
+    provider.add_span_processor(export.BatchSpanProcessor(otlp.OTLPSpanExporter()))
+    trace.set_tracer_provider(provider)
+    if flask_instrumentation is not None:
+        flask_instrumentation.FlaskInstrumentor().instrument_app(app)
+    if requests_instrumentation is not None:
+        requests_instrumentation.RequestsInstrumentor().instrument()
+    return True
+
+
+def _xray(app, service, imports):
+    core = imports("aws_xray_sdk.core", "aws-xray-sdk")
+    middleware = imports("aws_xray_sdk.ext.flask.middleware", "aws-xray-sdk")
+    if core is None or middleware is None:
+        return False
+    core.xray_recorder.configure(
+        service=service,
+        # A pattern such as *localhost:4567*: requests whose Host matches it are named after the host.
+        dynamic_naming=_env("AWS_XRAY_URL"),
+        daemon_address=_env("AWS_XRAY_DAEMON_ADDRESS"),
+        # Code that runs outside a request (startup, threads) logs instead of raising.
+        # AWS_XRAY_CONTEXT_MISSING, when set, still wins.
+        context_missing="LOG_ERROR",
+    )
+    middleware.XRayMiddleware(app, core.xray_recorder)
+    return True
+
+
+def _cloudwatch(app, service, imports):
+    watchtower = imports("watchtower", "watchtower")
+    if watchtower is None:
+        return False
+    handler = watchtower.CloudWatchLogHandler(
+        log_group_name=LOG_GROUP,
+        log_stream_name=service + "/{machine_name}/{process_id}",
+        # `obs apply` creates the group with its retention; no AWS call while the app starts.
+        create_log_group=False,
+    )
+    handler.setLevel(logging.INFO)
+    logging.getLogger().addHandler(handler)
+    return True
+
+
+def _rollbar(app, service, imports):
+    rollbar = imports("rollbar", "rollbar")
+    blinker = imports("blinker", "blinker")  # Flask sends got_request_exception through it
+    contrib = imports("rollbar.contrib.flask", "rollbar") if rollbar is not None else None
+    if rollbar is None or contrib is None or blinker is None:
+        return False
+    from flask import got_request_exception
+
+    rollbar.init(
+        _env("ROLLBAR_ACCESS_TOKEN"),
+        _env("ROLLBAR_ENV") or "production",
+        root=os.path.dirname(os.path.realpath(__file__)),
+        allow_logging_basic_config=False,
+    )
+    got_request_exception.connect(contrib.report_exception, app)
+    return True

@@ -1,0 +1,309 @@
+import { execa, type ResultPromise } from 'execa';
+import http from 'node:http';
+import net from 'node:net';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLASK_INPUT_FILES, planFlask, type InstrumentInput } from '../../src/instrument/flask.js';
+import { templateLoader } from '../../src/instrument/template.js';
+import { REPO_ROOT, tempProject } from '../support/run-obs.js';
+import { startXrayDaemon, type XrayDaemon } from '../support/xray-udp.js';
+
+/**
+ * The Flask planner's output, run for real: the example backend (examples/cruddur/backend-flask)
+ * with the plan's changes applied on disk, in a venv made with --system-site-packages from the
+ * machine's Python 3.11, which has Flask and aws-xray-sdk but not the OpenTelemetry SDK (not
+ * installable here), watchtower or rollbar. So the same run proves both halves: X-Ray segments
+ * reach a daemon stand-in over UDP, and the missing packages give one warning, not a crash.
+ */
+const OTEL_PACKAGES = [
+  'opentelemetry-api',
+  'opentelemetry-sdk',
+  'opentelemetry-exporter-otlp-proto-http',
+  'opentelemetry-instrumentation-flask',
+  'opentelemetry-instrumentation-requests',
+];
+const BACKENDS = { honeycomb: true, xray: true, cloudwatch: true, rollbar: true };
+
+let dir: string;
+let python: string;
+let daemon: XrayDaemon;
+
+async function readService(service: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const name of FLASK_INPUT_FILES) {
+    try {
+      files.set(name, await readFile(join(dir, service, name), 'utf8'));
+    } catch {
+      // absent: not in the map
+    }
+  }
+  return files;
+}
+
+function input(files: Map<string, string>): InstrumentInput {
+  return { serviceDir: 'backend-flask', serviceName: 'backend-flask', backends: BACKENDS, logGroup: '/cruddur/backend-flask', files, template: templateLoader('flask') };
+}
+
+beforeAll(async () => {
+  dir = await tempProject();
+  await cp(join(REPO_ROOT, 'examples', 'cruddur', 'backend-flask'), join(dir, 'backend-flask'), { recursive: true });
+  const plan = planFlask(input(await readService('backend-flask')));
+  expect(plan.notes).toEqual([]);
+  expect(plan.changes.map((c) => c.path).sort()).toEqual(['backend-flask/app.py', 'backend-flask/observability.py', 'backend-flask/requirements.txt']);
+  for (const change of plan.changes) {
+    await mkdir(dirname(join(dir, change.path)), { recursive: true });
+    await writeFile(join(dir, change.path), change.after);
+  }
+  // Idempotent: planning again over what was written changes nothing.
+  expect(planFlask(input(await readService('backend-flask'))).changes).toEqual([]);
+
+  await execa('python3', ['-m', 'venv', '--system-site-packages', join(dir, 'venv')]);
+  python = join(dir, 'venv', 'bin', 'python');
+  daemon = await startXrayDaemon();
+}, 120_000);
+
+afterAll(async () => {
+  await daemon?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTelemetry SDK)', () => {
+  it('sends X-Ray segments named after the service, warns once about the missing packages, and keeps answering', async () => {
+    const port = await freePort();
+    const app = execa(python, ['app.py'], {
+      cwd: join(dir, 'backend-flask'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        PYTHONUNBUFFERED: '1',
+        PORT: String(port),
+        OTEL_SERVICE_NAME: 'backend-flask',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+        AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+        AWS_XRAY_URL: `*localhost:${port}*`,
+        // CloudWatch and Rollbar were chosen, but without AWS_DEFAULT_REGION and
+        // ROLLBAR_ACCESS_TOKEN they stay off: watchtower and rollbar are not reported missing.
+      },
+      extendEnv: false,
+      reject: false,
+    });
+    let stderr = '';
+    app.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await waitForPort(port, app, () => stderr);
+
+      // Host matches AWS_XRAY_URL: dynamic naming names the segment after the host.
+      const home = await get(port, '/api/activities/home', { Host: `localhost:${port}` });
+      expect(home.status).toBe(200);
+      expect(JSON.parse(home.body)).toHaveLength(3);
+      expect(home.headers['x-amzn-trace-id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+      const homeSegment = await daemon.waitFor((s) => s.http?.request?.url === `http://localhost:${port}/api/activities/home`);
+      expect(homeSegment).toMatchObject({ name: `localhost:${port}`, http: { request: { method: 'GET' }, response: { status: 200 } } });
+      expect(homeSegment.trace_id).toBe(/Root=([^;]+)/.exec(String(home.headers['x-amzn-trace-id']))![1]);
+      expect(homeSegment.in_progress).toBe(false);
+
+      // Any other host: the segment carries the service name; an upstream sampling decision is kept.
+      const traceId = '1-5759e988-bd862e3fe1be46a994272793';
+      const health = await get(port, '/api/health-check', { 'X-Amzn-Trace-Id': `Root=${traceId};Sampled=1` });
+      expect(health.status).toBe(200);
+      const healthSegment = await daemon.waitFor((s) => s.trace_id === traceId);
+      expect(healthSegment).toMatchObject({ name: 'backend-flask', http: { response: { status: 200 } } });
+
+      // A failing route is recorded as a fault and the app keeps serving.
+      const failTrace = '1-5759e988-00000000000000000000000f';
+      const failed = await get(port, '/api/error', { 'X-Amzn-Trace-Id': `Root=${failTrace};Sampled=1` });
+      expect(failed.status).toBe(500);
+      expect(await daemon.waitFor((s) => s.trace_id === failTrace)).toMatchObject({ name: 'backend-flask', fault: true });
+      expect((await get(port, '/api/health-check')).status).toBe(200);
+      expect(daemon.malformed).toEqual([]);
+
+      const warnings = stderr.split('\n').filter((l) => l.includes('observability:'));
+      expect(warnings).toEqual([`observability: missing packages ${OTEL_PACKAGES.join(', ')}; run pip install -r requirements.txt`]);
+      // Only the deliberate /api/error raised: no traceback from the SDKs (sampling polls included).
+      expect(stderr.match(/Traceback/g) ?? []).toHaveLength(1);
+      expect(stderr).toContain('RuntimeError: Test error from /api/error');
+    } finally {
+      app.kill('SIGTERM');
+      await Promise.race([app, new Promise((r) => setTimeout(r, 5_000))]);
+      if (app.exitCode === null) app.kill('SIGKILL');
+    }
+  });
+
+  it('imports and serves with only Flask installed: one warning naming every missing package', async () => {
+    // Hides every optional package (aws-xray-sdk included) from the import system.
+    const script = [
+      'import importlib.abc, json, sys',
+      'BLOCKED = {"opentelemetry", "aws_xray_sdk", "watchtower", "rollbar"}',
+      'class Hide(importlib.abc.MetaPathFinder):',
+      '    def find_spec(self, name, path, target=None):',
+      '        if name.split(".")[0] in BLOCKED:',
+      '            raise ModuleNotFoundError("No module named %r" % name, name=name)',
+      '        return None',
+      'sys.meta_path.insert(0, Hide())',
+      'sys.path.insert(0, ".")',
+      'import app as service',
+      'client = service.app.test_client()',
+      'print(json.dumps({"running": service.app.extensions["observability"], "status": client.get("/api/activities/home").status_code}))',
+    ].join('\n');
+    const run = await execa(python, ['-c', script], {
+      cwd: join(dir, 'backend-flask'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+        AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:9',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        ROLLBAR_ACCESS_TOKEN: '0123456789abcdef0123456789abcdef',
+      },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ running: [], status: 200 });
+    expect(run.stderr.split('\n').filter((l) => l.trim() !== '')).toEqual([
+      `observability: missing packages ${[...OTEL_PACKAGES, 'aws-xray-sdk', 'watchtower', 'rollbar'].join(', ')}; run pip install -r requirements.txt`,
+    ]);
+  });
+
+  it('calls the OpenTelemetry, watchtower and Rollbar APIs as documented (stand-in packages that record calls)', async () => {
+    // The real packages cannot be installed here: these stand-ins have the same module paths and
+    // signatures and record each call, so every line of the module's other parts runs once.
+    const fakes = join(dir, 'fakes');
+    const modules: Record<string, string> = {
+      'fake_calls.py': 'CALLS = []\n',
+      'opentelemetry/__init__.py': '',
+      'opentelemetry/trace/__init__.py': 'from fake_calls import CALLS\ndef set_tracer_provider(provider):\n    CALLS.append(["set_tracer_provider", type(provider).__name__])\n',
+      'opentelemetry/sdk/__init__.py': '',
+      'opentelemetry/sdk/resources/__init__.py':
+        'class Resource:\n    def __init__(self, attributes):\n        self.attributes = attributes\n    @staticmethod\n    def create(attributes=None):\n        return Resource(dict(attributes or {}))\n',
+      'opentelemetry/sdk/trace/__init__.py': [
+        'from fake_calls import CALLS',
+        'class TracerProvider:',
+        '    def __init__(self, resource=None):',
+        '        CALLS.append(["TracerProvider", resource.attributes])',
+        '    def add_span_processor(self, processor):',
+        '        CALLS.append(["add_span_processor", type(processor).__name__, type(processor.exporter).__name__])',
+        '',
+      ].join('\n'),
+      'opentelemetry/sdk/trace/export/__init__.py': 'class BatchSpanProcessor:\n    def __init__(self, span_exporter):\n        self.exporter = span_exporter\n',
+      'opentelemetry/exporter/__init__.py': '',
+      'opentelemetry/exporter/otlp/__init__.py': '',
+      'opentelemetry/exporter/otlp/proto/__init__.py': '',
+      'opentelemetry/exporter/otlp/proto/http/__init__.py': '',
+      'opentelemetry/exporter/otlp/proto/http/trace_exporter/__init__.py': 'class OTLPSpanExporter:\n    def __init__(self, endpoint=None, headers=None):\n        pass\n',
+      'opentelemetry/instrumentation/__init__.py': '',
+      'opentelemetry/instrumentation/flask/__init__.py':
+        'from fake_calls import CALLS\nclass FlaskInstrumentor:\n    def instrument_app(self, app):\n        CALLS.append(["instrument_app", app.name])\n',
+      'opentelemetry/instrumentation/requests/__init__.py':
+        'from fake_calls import CALLS\nclass RequestsInstrumentor:\n    def instrument(self, **kwargs):\n        CALLS.append(["requests.instrument"])\n',
+      'watchtower/__init__.py': [
+        'import logging',
+        'from fake_calls import CALLS',
+        'class CloudWatchLogHandler(logging.Handler):',
+        '    def __init__(self, log_group_name="x", log_stream_name="y", use_queues=True, create_log_group=True, **kwargs):',
+        '        super().__init__()',
+        '        CALLS.append(["CloudWatchLogHandler", log_group_name, log_stream_name, create_log_group])',
+        '    def emit(self, record):',
+        '        CALLS.append(["cloudwatch", record.getMessage()])',
+        '',
+      ].join('\n'),
+      'rollbar/__init__.py':
+        'from fake_calls import CALLS\ndef init(access_token, environment="production", **kw):\n    CALLS.append(["rollbar.init", access_token, environment, kw.get("allow_logging_basic_config")])\n',
+      'rollbar/contrib/__init__.py': '',
+      'rollbar/contrib/flask/__init__.py':
+        'from fake_calls import CALLS\ndef report_exception(app, exception):\n    CALLS.append(["report_exception", type(exception).__name__, str(exception)])\n',
+    };
+    for (const [path, text] of Object.entries(modules)) {
+      await mkdir(dirname(join(fakes, path)), { recursive: true });
+      await writeFile(join(fakes, path), text);
+    }
+    const script = [
+      'import json, logging, sys',
+      'sys.path.insert(0, ".")',
+      'import app as service',
+      'from fake_calls import CALLS',
+      'client = service.app.test_client()',
+      'CALLS.append(["status", client.get("/api/activities/home").status_code])',
+      'CALLS.append(["status", client.get("/api/error").status_code])',
+      'logging.getLogger("cruddur").warning("to cloudwatch")',
+      'print(json.dumps({"running": service.app.extensions["observability"], "calls": CALLS}))',
+    ].join('\n');
+    const run = await execa(python, ['-c', script], {
+      cwd: join(dir, 'backend-flask'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        PYTHONPATH: fakes,
+        OTEL_SERVICE_NAME: 'cruddur-api',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        ROLLBAR_ACCESS_TOKEN: 'tok',
+        ROLLBAR_ENV: 'staging',
+      },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('observability:');
+    const result = JSON.parse(run.stdout) as { running: string[]; calls: unknown[][] };
+    expect(result.running).toEqual(['opentelemetry', 'cloudwatch', 'rollbar']);
+    expect(result.calls.filter((c) => c[0] !== 'cloudwatch')).toEqual([
+      ['TracerProvider', { 'service.name': 'cruddur-api' }],
+      ['add_span_processor', 'BatchSpanProcessor', 'OTLPSpanExporter'],
+      ['set_tracer_provider', 'TracerProvider'],
+      ['instrument_app', 'app'],
+      ['requests.instrument'],
+      ['CloudWatchLogHandler', '/cruddur/backend-flask', 'cruddur-api/{machine_name}/{process_id}', false],
+      ['rollbar.init', 'tok', 'staging', false],
+      ['status', 200],
+      ['report_exception', 'RuntimeError', 'Test error from /api/error'],
+      ['status', 500],
+    ]);
+    // The root logger's records reach the CloudWatch handler.
+    expect(result.calls).toContainEqual(['cloudwatch', 'to cloudwatch']);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits until the port accepts connections (no HTTP request, so no request is traced first). */
+async function waitForPort(port: number, app: ResultPromise, stderr: () => string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode}:\n${stderr()}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the app did not listen on ${port} within ${timeoutMs} ms:\n${stderr()}`);
+}
+
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${path} timed out`)));
+  });
+}

@@ -1,0 +1,418 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { flaskPackages, planFlask, scanPython, type InstrumentInput } from '../../src/instrument/flask.js';
+import { addPyprojectDependencies, addRequirements, includedRequirementFiles } from '../../src/instrument/requirements.js';
+import { MANAGED_MARKER, renderTemplate, templateLoader, templatePath } from '../../src/instrument/template.js';
+
+const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
+const crlf = (...lines: string[]) => lines.map((l) => `${l}\r\n`).join('');
+
+const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'cruddur', 'backend-flask');
+const exampleFile = (name: string) => readFileSync(join(EXAMPLE, name), 'utf8');
+
+const ALL = { honeycomb: true, xray: true, cloudwatch: true, rollbar: true };
+const OTEL = [
+  'opentelemetry-api',
+  'opentelemetry-sdk',
+  'opentelemetry-exporter-otlp-proto-http',
+  'opentelemetry-instrumentation-flask',
+  'opentelemetry-instrumentation-requests',
+];
+
+function input(files: Record<string, string>, over: Partial<InstrumentInput> = {}): InstrumentInput {
+  return {
+    serviceDir: 'backend-flask',
+    serviceName: 'backend-flask',
+    backends: ALL,
+    logGroup: '/cruddur',
+    files: new Map(Object.entries(files)),
+    template: templateLoader('flask'),
+    ...over,
+  };
+}
+
+/** The plan's files after applying it, keyed by path relative to the service folder. */
+function applied(plan: ReturnType<typeof planFlask>, files: Record<string, string>): Record<string, string> {
+  const out = { ...files };
+  for (const change of plan.changes) out[change.path.replace(/^backend-flask\//, '')] = change.after;
+  return out;
+}
+
+const APP = lf('import os', 'from flask import Flask', '', 'app = Flask(__name__)', '', '@app.route("/")', 'def index():', '    return "ok"');
+const APP_AFTER = lf(
+  'import os',
+  'from flask import Flask',
+  '',
+  'app = Flask(__name__)',
+  'from observability import init_observability',
+  'init_observability(app)',
+  '',
+  '@app.route("/")',
+  'def index():',
+  '    return "ok"',
+);
+const PASTE = [
+  '    add right after `app = Flask(__name__)` in the app file:',
+  '        from observability import init_observability',
+  '        init_observability(app)',
+];
+
+describe('renderTemplate and templatePath', () => {
+  it('fills every {{NAME}} and refuses a placeholder without a value', () => {
+    expect(renderTemplate('a={{A}} b={{B_2}} a={{A}}', { A: '1', B_2: '"x"' })).toBe('a=1 b="x" a=1');
+    expect(() => renderTemplate('x={{MISSING}}', { A: '1' })).toThrow('template placeholder {{MISSING}} has no value');
+    // Values are inserted as they are, never rendered again.
+    expect(renderTemplate('{{A}}', { A: '{{B}}' })).toBe('{{B}}');
+  });
+
+  it('finds templates/ from the package root', () => {
+    expect(templatePath('flask', 'observability.py')).toBe(join(import.meta.dirname, '..', '..', 'templates', 'flask', 'observability.py'));
+    expect(templateLoader('flask')('observability.py')).toContain(MANAGED_MARKER);
+  });
+});
+
+describe('addRequirements', () => {
+  it('appends what is missing under one comment, keeping the file as it was', () => {
+    const before = lf('flask>=2.2', '# HTTP client', 'requests>=2.28');
+    expect(addRequirements(before, ['opentelemetry-api', 'requests', 'aws-xray-sdk'])).toEqual({
+      text: lf('flask>=2.2', '# HTTP client', 'requests>=2.28', '', '# Observability (added by obs init)', 'opentelemetry-api', 'aws-xray-sdk'),
+      added: ['opentelemetry-api', 'aws-xray-sdk'],
+    });
+  });
+
+  it('recognises a package in any spelling: case, _ and ., extras, specifiers, markers, URLs, #egg=', () => {
+    const before = lf(
+      'OpenTelemetry_API[extra]>=1.16 ; python_version >= "3.8"',
+      'opentelemetry.sdk==1.16.0  # pinned',
+      'opentelemetry-exporter-otlp-proto-http (>=1.0)',
+      'aws-xray-sdk @ https://example.com/aws_xray_sdk-2.12.0-py2.py3-none-any.whl',
+      '-e git+https://github.com/kislyuk/watchtower.git#egg=watchtower',
+      'Rollbar~=1.0',
+      '--hash=sha256:0123 \\',
+      '  --hash=sha256:4567',
+      '-i https://pypi.org/simple',
+    );
+    expect(addRequirements(before, [...OTEL, 'aws-xray-sdk', 'watchtower', 'rollbar', 'blinker'])).toEqual({
+      text: `${before}\n# Observability (added by obs init)\nopentelemetry-instrumentation-flask\nopentelemetry-instrumentation-requests\nblinker\n`,
+      added: ['opentelemetry-instrumentation-flask', 'opentelemetry-instrumentation-requests', 'blinker'],
+    });
+  });
+
+  it('a commented-out package is absent; a misspelt one is left alone', () => {
+    const before = lf('flask', '#opentelemetry-api', 'pentelemetry-instrumentation-flask');
+    const result = addRequirements(before, ['opentelemetry-api', 'opentelemetry-instrumentation-flask']);
+    expect(result.text).toBe(`${before}\n# Observability (added by obs init)\nopentelemetry-api\nopentelemetry-instrumentation-flask\n`);
+  });
+
+  it('reads the files -r lines name, when given; without them it adds to the file itself', () => {
+    const before = lf('-r requirements/base.txt', 'flask');
+    const base = lf('aws-xray-sdk==2.12.0', '-r ../shared.txt');
+    const shared = lf('rollbar');
+    const files = new Map([
+      ['requirements/base.txt', base],
+      ['shared.txt', shared],
+    ]);
+    expect(addRequirements(before, ['aws-xray-sdk', 'rollbar', 'blinker'], { include: (p) => files.get(p) })).toEqual({
+      text: `${before}\n# Observability (added by obs init)\nblinker\n`,
+      added: ['blinker'],
+    });
+    expect(addRequirements(before, ['aws-xray-sdk'])).toEqual({ text: `${before}\n# Observability (added by obs init)\naws-xray-sdk\n`, added: ['aws-xray-sdk'] });
+    expect(includedRequirementFiles(before)).toEqual(['requirements/base.txt']);
+    expect(includedRequirementFiles(base, 'requirements/base.txt')).toEqual(['shared.txt']);
+  });
+
+  it('keeps CRLF line endings and a missing final newline', () => {
+    expect(addRequirements(crlf('flask', 'requests'), ['rollbar']).text).toBe(crlf('flask', 'requests', '', '# Observability (added by obs init)', 'rollbar'));
+    expect(addRequirements('flask', ['rollbar']).text).toBe(lf('flask', '', '# Observability (added by obs init)', 'rollbar'));
+    expect(addRequirements('flask\n\n', ['rollbar']).text).toBe(lf('flask', '', '# Observability (added by obs init)', 'rollbar'));
+    expect(addRequirements('', ['rollbar']).text).toBe(lf('# Observability (added by obs init)', 'rollbar'));
+  });
+
+  it('changes nothing when every package is there (idempotent)', () => {
+    const once = addRequirements(lf('flask'), OTEL).text!;
+    expect(addRequirements(once, OTEL)).toEqual({ text: once, added: [] });
+  });
+
+  it('refuses a file that only installs the project itself, or a line it cannot read', () => {
+    expect(addRequirements(lf('-e .'), ['rollbar'])).toEqual({
+      text: undefined,
+      reason: 'requirements.txt only installs `-e .`: the packages are declared elsewhere (setup.py or pyproject.toml)',
+    });
+    expect(addRequirements(lf('-e git+https://github.com/org/app.git'), ['rollbar']).text).toBeUndefined();
+    expect(addRequirements(lf('flask', 'requests 2.28'), ['rollbar'])).toEqual({
+      text: undefined,
+      reason: 'requirements.txt:2: obs cannot read `requests 2.28` as a requirement',
+    });
+    expect(addRequirements(lf('flask', '<<<<<<< HEAD', 'rollbar', '=======', '>>>>>>> main'), ['rollbar']).text).toBeUndefined();
+  });
+});
+
+describe('addPyprojectDependencies', () => {
+  it('adds to a multi-line [project] dependencies list in its own style', () => {
+    const before = lf('[project]', 'name = "api"', 'dependencies = [', "    'flask>=2.2',", "    'requests'", ']', '', '[tool.ruff]', 'line-length = 100');
+    expect(addPyprojectDependencies(before, ['Flask', 'rollbar', 'blinker'])).toEqual({
+      text: lf('[project]', 'name = "api"', 'dependencies = [', "    'flask>=2.2',", "    'requests',", "    'rollbar',", "    'blinker',", ']', '', '[tool.ruff]', 'line-length = 100'),
+      added: ['rollbar', 'blinker'],
+    });
+  });
+
+  it('adds to a one-line list and to Poetry dependencies', () => {
+    expect(addPyprojectDependencies(lf('[project]', 'dependencies = ["flask"]'), ['rollbar', 'blinker']).text).toBe(lf('[project]', 'dependencies = ["flask", "rollbar", "blinker"]'));
+    expect(addPyprojectDependencies(lf('[project]', 'dependencies = []'), ['rollbar']).text).toBe(lf('[project]', 'dependencies = ["rollbar"]'));
+    const poetry = lf('[tool.poetry.dependencies]', 'python = "^3.11"', 'Flask = "^3.0"', '', '[build-system]', 'requires = ["poetry-core"]');
+    expect(addPyprojectDependencies(poetry, ['flask', 'aws-xray-sdk'])).toEqual({
+      text: lf('[tool.poetry.dependencies]', 'python = "^3.11"', 'Flask = "^3.0"', 'aws-xray-sdk = "*"', '', '[build-system]', 'requires = ["poetry-core"]'),
+      added: ['aws-xray-sdk'],
+    });
+  });
+
+  it('refuses dynamic dependencies and a file without a dependency table', () => {
+    expect(addPyprojectDependencies(lf('[project]', 'name = "api"', 'dynamic = ["dependencies"]'), ['rollbar']).text).toBeUndefined();
+    expect(addPyprojectDependencies(lf('[tool.black]', 'line-length = 88'), ['rollbar'])).toEqual({
+      text: undefined,
+      reason: 'pyproject.toml has no [project] or [tool.poetry.dependencies] table obs can add packages to',
+    });
+  });
+});
+
+describe('scanPython', () => {
+  it('blanks strings and comments and knows which lines start a statement', () => {
+    const scan = scanPython(lf('x = """', 'app = Flask(__name__)', '"""', 'y = (1,', '  2)  # init_observability(app)', 'z = 1 \\', '  + 2'));
+    expect('code' in scan && scan.cleanLineStarts).toEqual([true, false, false, true, false, true, false, true]);
+    expect('code' in scan && scan.code.includes('init_observability')).toBe(false);
+  });
+
+  it('reports what it cannot follow', () => {
+    expect(scanPython('x = "open\n')).toEqual({ error: 'string on line 1 is not closed on its line' });
+    expect(scanPython("x = '''\nnever closed\n")).toEqual({ error: 'string opened on line 1 is never closed' });
+    expect(scanPython('x = (1,\n')).toEqual({ error: 'a bracket is never closed' });
+  });
+});
+
+describe('planFlask', () => {
+  it('instruments the example backend: module, requirements and two lines after app = Flask(__name__)', () => {
+    const files = { 'requirements.txt': exampleFile('requirements.txt'), 'app.py': exampleFile('app.py'), Dockerfile: exampleFile('Dockerfile') };
+    const plan = planFlask(input(files));
+    expect(plan.notes).toEqual([]);
+    expect(plan.changes.map((c) => [c.path, c.before === null])).toEqual([
+      ['backend-flask/observability.py', true],
+      ['backend-flask/requirements.txt', false],
+      ['backend-flask/app.py', false],
+    ]);
+    expect(plan.changes[1]!.after).toBe(
+      lf(
+        'flask>=2.2',
+        'requests>=2.28',
+        'python-dotenv>=1.0',
+        '',
+        '# Observability (added by obs init)',
+        ...OTEL,
+        'aws-xray-sdk',
+        'watchtower',
+        'rollbar',
+        'blinker',
+      ),
+    );
+    expect(plan.changes[2]!.after).toBe(
+      exampleFile('app.py').replace('app = Flask(__name__)\n', 'app = Flask(__name__)\nfrom observability import init_observability\ninit_observability(app)\n'),
+    );
+    // A second plan over the result changes nothing.
+    expect(planFlask(input(applied(plan, files)))).toEqual({ changes: [], notes: [] });
+  });
+
+  it('renders the module from the template with the choices as Python literals', () => {
+    const module = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': APP }, { backends: { honeycomb: true, xray: true, cloudwatch: false, rollbar: false } })).changes[0]!.after;
+    expect(module).toBe(
+      renderTemplate(templateLoader('flask')('observability.py'), {
+        SERVICE_NAME: '"backend-flask"',
+        HONEYCOMB: 'True',
+        XRAY: 'True',
+        CLOUDWATCH: 'False',
+        ROLLBAR: 'False',
+        LOG_GROUP: 'None',
+        INSTALL_COMMAND: '"pip install -r requirements.txt"',
+      }),
+    );
+    expect(module).toContain(
+      lf(
+        'SERVICE_NAME = "backend-flask"',
+        'HONEYCOMB = True',
+        'XRAY = True',
+        'CLOUDWATCH = False',
+        'ROLLBAR = False',
+        'LOG_GROUP = None',
+        'INSTALL_COMMAND = "pip install -r requirements.txt"',
+      ),
+    );
+    expect(module).not.toContain('{{');
+    const withLogs = planFlask(input({ 'pyproject.toml': lf('[project]', 'dependencies = ["flask"]'), 'app.py': APP }, { serviceName: 'api' })).changes[0]!.after;
+    expect(withLogs).toContain(lf('SERVICE_NAME = "api"', 'HONEYCOMB = True', 'XRAY = True', 'CLOUDWATCH = True', 'ROLLBAR = True', 'LOG_GROUP = "/cruddur"', 'INSTALL_COMMAND = "pip install ."'));
+  });
+
+  it('edits only what each backend needs, at paths relative to where obs runs', () => {
+    const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': APP }, { serviceDir: '.', backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: false } }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['observability.py', 'requirements.txt', 'app.py']);
+    expect(plan.changes[1]!.after).toBe(lf('flask', '', '# Observability (added by obs init)', 'aws-xray-sdk'));
+    expect(plan.changes[2]!.after).toBe(APP_AFTER);
+    expect(flaskPackages({ honeycomb: false, xray: false, cloudwatch: true, rollbar: true })).toEqual(['watchtower', 'rollbar', 'blinker']);
+    expect(planFlask(input({ 'app.py': APP }, { backends: { honeycomb: false, xray: false, cloudwatch: false, rollbar: false } }))).toEqual({ changes: [], notes: [] });
+  });
+
+  it('keeps the indentation, the variable name and CRLF of the app line', () => {
+    const app = crlf('from flask import Flask', '', 'def create_app():', '    api = Flask(__name__)  # the app', '    return api');
+    const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': app }));
+    expect(plan.changes.find((c) => c.path.endsWith('app.py'))!.after).toBe(
+      crlf('from flask import Flask', '', 'def create_app():', '    api = Flask(__name__)  # the app', '    from observability import init_observability', '    init_observability(api)', '    return api'),
+    );
+    // The app line as the last line, without a final newline.
+    const last = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': 'from flask import Flask\napp = Flask(__name__)' }));
+    expect(last.changes.find((c) => c.path.endsWith('app.py'))!.after).toBe('from flask import Flask\napp = Flask(__name__)\nfrom observability import init_observability\ninit_observability(app)');
+  });
+
+  it('uses wsgi.py when app.py does not create the app', () => {
+    const files = { 'requirements.txt': 'flask\n', 'app.py': lf('def helper():', '    pass'), 'wsgi.py': APP };
+    const plan = planFlask(input(files));
+    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py', 'backend-flask/requirements.txt', 'backend-flask/wsgi.py']);
+    expect(plan.changes[2]!.after).toBe(APP_AFTER);
+  });
+
+  it('never touches an app file that already calls init_observability', () => {
+    const app = lf('from flask import Flask', 'from observability import init_observability', 'app = Flask(__name__)', 'init_observability(app)');
+    const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': app }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py', 'backend-flask/requirements.txt']);
+    expect(plan.notes).toEqual([]);
+  });
+
+  it('a call in a comment or a string does not count', () => {
+    const app = lf('from flask import Flask', '# init_observability(app)', 'app = Flask(__name__)', 'DOC = "init_observability(app)"');
+    const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': app }));
+    expect(plan.changes.map((c) => c.path)).toContain('backend-flask/app.py');
+  });
+
+  it('without an app file: writes the module only and prints what to paste', () => {
+    const plan = planFlask(input({ 'requirements.txt': 'flask\n' }, { backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: false } }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.notes).toEqual([
+      [
+        'backend-flask: the service has no app.py or wsgi.py. obs writes backend-flask/observability.py and changes nothing else; to finish by hand:',
+        '    add to backend-flask/requirements.txt:',
+        '        aws-xray-sdk',
+        ...PASTE,
+      ].join('\n'),
+    ]);
+  });
+
+  it('an app file it cannot parse: module only, and the note says why', () => {
+    const app = lf('from flask import Flask', 'app = Flask(__name__)', 'x = "unterminated');
+    const plan = planFlask(input({ 'requirements.txt': lf('flask', 'aws-xray-sdk'), 'app.py': app }, { backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: false } }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.notes).toEqual([
+      [
+        'backend-flask: obs cannot parse app.py (string on line 3 is not closed on its line). obs writes backend-flask/observability.py and changes nothing else; to finish by hand:',
+        ...PASTE,
+      ].join('\n'),
+    ]);
+  });
+
+  it('no `app = Flask(__name__)` line, or two of them: module only', () => {
+    const factory = lf('from flask import Flask', 'app = Flask(__name__, static_folder="web")');
+    expect(planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': factory })).notes[0]).toMatch(/^backend-flask: no `app = Flask\(__name__\)` line in app.py\. /);
+    const twice = lf('from flask import Flask', 'app = Flask(__name__)', 'admin = Flask(__name__)');
+    const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': twice }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.notes[0]).toMatch(/^backend-flask: app\.py creates Flask\(__name__\) 2 times\. /);
+  });
+
+  it('an app wired by hand (the bootcamp lib/*.py helpers) is left alone', () => {
+    const app = lf('from flask import Flask', 'from lib.xray import init_xray', '# from lib.rollbar import init_rollbar', 'app = Flask(__name__)', 'init_xray(app)');
+    const plan = planFlask(input({ 'requirements.txt': lf('flask', 'aws-xray-sdk'), 'app.py': app }, { backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: false } }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.notes).toEqual([
+      [
+        'backend-flask: app.py already sets up telemetry by hand (init_xray): replace that setup with the call below. obs writes backend-flask/observability.py and changes nothing else; to finish by hand:',
+        ...PASTE,
+      ].join('\n'),
+    ]);
+  });
+
+  it('a requirements file with unusual syntax: module only, and every line to paste', () => {
+    const plan = planFlask(input({ 'requirements.txt': lf('-e .'), 'app.py': APP }, { backends: { honeycomb: false, xray: false, cloudwatch: false, rollbar: true } }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.notes).toEqual([
+      [
+        'backend-flask: requirements.txt only installs `-e .`: the packages are declared elsewhere (setup.py or pyproject.toml). obs writes backend-flask/observability.py and changes nothing else; to finish by hand:',
+        '    add to backend-flask/requirements.txt:',
+        '        rollbar',
+        '        blinker',
+        ...PASTE,
+      ].join('\n'),
+    ]);
+  });
+
+  it('no dependency file: module only', () => {
+    const plan = planFlask(input({ Pipfile: '[packages]\nflask = "*"\n', 'app.py': APP }, { backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: false } }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.notes[0]).toMatch(/^backend-flask: the service uses a Pipfile, which obs does not edit\. .*\n {4}add to the file pip installs from:\n {8}aws-xray-sdk\n/);
+    expect(plan.changes[0]!.after).toContain('INSTALL_COMMAND = "pipenv install"');
+  });
+
+  it('keeps its own module up to date, and leaves a module it did not write alone', () => {
+    const files = { 'requirements.txt': 'flask\n', 'app.py': APP };
+    const first = applied(planFlask(input(files)), files);
+    const stale = first['observability.py']!.replace('HONEYCOMB = True', 'HONEYCOMB = False');
+    const refreshed = planFlask(input({ ...first, 'observability.py': stale }));
+    expect(refreshed.changes).toEqual([{ path: 'backend-flask/observability.py', before: stale, after: first['observability.py'] }]);
+
+    const mine = lf('def init_observability(app):', '    pass');
+    expect(planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': APP, 'observability.py': mine }))).toEqual({
+      changes: [],
+      notes: [
+        'backend-flask: backend-flask/observability.py exists and was not written by obs; obs leaves it, the app and its requirements alone ' +
+          '(rename your module, or start it with the line "# Written by `obs init`" to let obs replace it)',
+      ],
+    });
+  });
+
+  describe("warns about Flask's debug reloader (with OpenTelemetry only)", () => {
+    const warning = (where: string) =>
+      `backend-flask: ${where} runs Flask's debug reloader, which restarts the app in a child process and breaks OpenTelemetry's batch span processor (spans are lost); ` +
+      'use `flask run --no-reload` or `app.run(debug=True, use_reloader=False)`';
+    const base = { 'requirements.txt': 'flask\n', 'app.py': APP };
+    const notes = (files: Record<string, string>, over: Partial<InstrumentInput> = {}) => planFlask(input({ ...base, ...files }, over)).notes;
+
+    it('flask run --debug in the Dockerfile, or FLASK_DEBUG / FLASK_ENV turning debug on', () => {
+      expect(notes({ Dockerfile: lf('FROM python:3.11', 'CMD ["flask", "run", "--debug", "--host=0.0.0.0"]') })).toEqual([warning('`flask run --debug --host=0.0.0.0` in the Dockerfile')]);
+      expect(notes({ Dockerfile: lf('FROM python:3.11', 'ENV FLASK_DEBUG=1', 'CMD python3 -m flask run --host=0.0.0.0') })).toEqual([
+        warning('`python3 -m flask run --host=0.0.0.0` in the Dockerfile with FLASK_DEBUG=1'),
+      ]);
+      expect(notes({ Dockerfile: lf('FROM python:3.10', 'ENV FLASK_ENV = development', 'CMD ["python3", "-m", "flask", "run"]') })).toEqual([
+        warning('`python3 -m flask run` in the Dockerfile with FLASK_ENV=development'),
+      ]);
+    });
+
+    it('the compose command and environment win over the Dockerfile', () => {
+      const dockerfile = lf('FROM python:3.11', 'ENV FLASK_DEBUG=0', 'CMD ["flask", "run"]');
+      expect(notes({ Dockerfile: dockerfile }, { command: 'flask run --reload --host 0.0.0.0' })).toEqual([warning('`flask run --reload --host 0.0.0.0` in the compose command')]);
+      expect(notes({ Dockerfile: dockerfile }, { environment: new Map([['FLASK_DEBUG', 'true']]) })).toEqual([warning('`flask run` in the Dockerfile with FLASK_DEBUG=true')]);
+      // The compose command replaces CMD and keeps ENTRYPOINT.
+      const entrypoint = lf('FROM python:3.11', 'ENTRYPOINT ["python3", "-m", "flask"]', 'CMD ["run"]');
+      expect(notes({ Dockerfile: entrypoint })).toEqual([]);
+      expect(notes({ Dockerfile: entrypoint }, { command: 'run --debug' })).toEqual([warning('`python3 -m flask run --debug` in the compose command')]);
+    });
+
+    it('app.run(debug=True) when the app is started with python app.py', () => {
+      const app = `${APP}\nif __name__ == "__main__":\n    app.run(debug=True)\n`;
+      expect(notes({ 'app.py': app })).toEqual([warning('`app.run(debug=True)` in app.py (when started with `python app.py`)')]);
+      expect(notes({ 'app.py': app }, { command: 'python3 app.py' })).toEqual([warning('`app.run(debug=True)` in app.py')]);
+      expect(notes({ 'app.py': app }, { command: 'gunicorn app:app' })).toEqual([]);
+      expect(notes({ 'app.py': app.replace('debug=True', 'debug=True, use_reloader=False') })).toEqual([]);
+    });
+
+    it('no warning without the reloader, or without OpenTelemetry', () => {
+      expect(notes({ Dockerfile: exampleFile('Dockerfile') })).toEqual([]);
+      expect(notes({ Dockerfile: lf('FROM python:3.11', 'CMD ["flask", "run", "--debug", "--no-reload"]') })).toEqual([]);
+      expect(notes({ Dockerfile: lf('FROM python:3.11', 'CMD ["flask", "run", "--debug"]') }, { backends: { ...ALL, honeycomb: false } })).toEqual([]);
+    });
+  });
+});

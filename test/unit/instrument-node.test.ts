@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import { NODE_MODULE, NODE_PACKAGES, planNode, type InstrumentInput } from '../../src/instrument/node.js';
+import { addDependencies } from '../../src/instrument/package-json.js';
+import { MANAGED_MARKER, renderTemplate, templateLoader } from '../../src/instrument/template.js';
+
+const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
+const crlf = (...lines: string[]) => lines.map((l) => `${l}\r\n`).join('');
+
+const HONEYCOMB = { honeycomb: true, xray: false, cloudwatch: false, rollbar: false };
+const load = templateLoader('node');
+const MODULE = renderTemplate(load(NODE_MODULE), { SERVICE_NAME: '"api"' });
+
+function input(files: Record<string, string>, over: Partial<InstrumentInput> = {}): InstrumentInput {
+  return { serviceDir: 'api', serviceName: 'api', backends: HONEYCOMB, files: new Map(Object.entries(files)), template: load, ...over };
+}
+
+/** The plan's files after applying it, keyed by path relative to the service folder. */
+function applied(plan: ReturnType<typeof planNode>, files: Record<string, string>): Record<string, string> {
+  const out = { ...files };
+  for (const change of plan.changes) out[change.path.replace(/^api\//, '')] = change.after;
+  return out;
+}
+
+const PKG = lf('{', '  "name": "api",', '  "version": "1.0.0",', '  "main": "server.js",', '  "dependencies": {', '    "express": "^4.21.2"', '  }', '}');
+const PKG_AFTER = lf(
+  '{',
+  '  "name": "api",',
+  '  "version": "1.0.0",',
+  '  "main": "server.js",',
+  '  "dependencies": {',
+  '    "@opentelemetry/api": "~1.9.0",',
+  '    "@opentelemetry/auto-instrumentations-node": "^0.81.2",',
+  '    "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
+  '    "@opentelemetry/sdk-node": "^0.223.0",',
+  '    "express": "^4.21.2"',
+  '  }',
+  '}',
+);
+const SERVER = lf("const express = require('express');", 'const app = express();', "app.listen(3000);");
+
+describe('addDependencies', () => {
+  const deps = { '@opentelemetry/api': '~1.9.0', zod: '^3.0.0' };
+
+  it('sorts into a sorted section, keeping 2-space indentation and the final newline', () => {
+    expect(addDependencies(PKG, NODE_PACKAGES)).toEqual({ text: PKG_AFTER, added: Object.keys(NODE_PACKAGES) });
+  });
+
+  it('keeps 4-space indentation, CRLF line endings and a missing final newline', () => {
+    const text = crlf('{', '    "name": "x",', '    "dependencies": {', '        "express": "^4.0.0"', '    }').concat('}');
+    const after = crlf('{', '    "name": "x",', '    "dependencies": {', '        "@opentelemetry/api": "~1.9.0",', '        "express": "^4.0.0",', '        "zod": "^3.0.0"', '    }').concat('}');
+    expect(addDependencies(text, deps)).toEqual({ text: after, added: ['@opentelemetry/api', 'zod'] });
+  });
+
+  it('keeps tabs', () => {
+    const text = '{\n\t"name": "x",\n\t"dependencies": {\n\t\t"express": "^4.0.0"\n\t}\n}\n';
+    expect(addDependencies(text, { zod: '^3.0.0' }).text).toBe('{\n\t"name": "x",\n\t"dependencies": {\n\t\t"express": "^4.0.0",\n\t\t"zod": "^3.0.0"\n\t}\n}\n');
+  });
+
+  it('appends to an unsorted section in the given order', () => {
+    const text = lf('{', '  "dependencies": {', '    "zod": "^3.0.0",', '    "express": "^4.0.0"', '  }', '}');
+    expect(addDependencies(text, { b: '1', a: '2' }).text).toBe(lf('{', '  "dependencies": {', '    "zod": "^3.0.0",', '    "express": "^4.0.0",', '    "b": "1",', '    "a": "2"', '  }', '}'));
+  });
+
+  it('adds a dependencies section at the end when there is none, after the last key', () => {
+    const text = lf('{', '  "name": "x",', '  "scripts": {', '    "start": "node server.js"', '  }', '}');
+    expect(addDependencies(text, deps).text).toBe(
+      lf('{', '  "name": "x",', '  "scripts": {', '    "start": "node server.js"', '  },', '  "dependencies": {', '    "@opentelemetry/api": "~1.9.0",', '    "zod": "^3.0.0"', '  }', '}'),
+    );
+  });
+
+  it('fills an empty section and an empty object', () => {
+    expect(addDependencies(lf('{', '  "dependencies": {}', '}'), { a: '1' }).text).toBe(lf('{', '  "dependencies": {', '    "a": "1"', '  }', '}'));
+    expect(addDependencies('{}\n', { a: '1' }).text).toBe(lf('{', '  "dependencies": {', '    "a": "1"', '  }', '}'));
+  });
+
+  it('keeps a one-line package.json on one line', () => {
+    expect(addDependencies('{"name":"x","dependencies":{"express":"4"}}', { a: '1' }).text).toBe('{"name":"x","dependencies":{"a":"1","express":"4"}}');
+    expect(addDependencies('{"name": "x", "version": "1"}', { a: '1' }).text).toBe('{"name": "x", "version": "1", "dependencies": {"a": "1"}}');
+  });
+
+  it('keeps a BOM, escaped keys and nested values intact', () => {
+    const text = '\uFEFF' + lf('{', '  "a\\"b": {"c": [1, "}"]},', '  "dependencies": {', '    "x": "1"', '  }', '}');
+    expect(addDependencies(text, { y: '2' }).text).toBe('\uFEFF' + lf('{', '  "a\\"b": {"c": [1, "}"]},', '  "dependencies": {', '    "x": "1",', '    "y": "2"', '  }', '}'));
+  });
+
+  it('leaves packages listed in any dependency section alone, whatever their version', () => {
+    const text = lf('{', '  "dependencies": {', '    "@opentelemetry/api": "^1.4.0"', '  },', '  "devDependencies": {', '    "zod": "*"', '  }', '}');
+    expect(addDependencies(text, deps)).toEqual({ text, added: [] });
+  });
+
+  it('refuses a file that is not JSON, or not the expected shapes, with a reason', () => {
+    expect(addDependencies('{\n  "name": "x",\n}\n', deps)).toEqual({ text: undefined, reason: expect.stringMatching(/^package\.json is not valid JSON \(/) });
+    expect(addDependencies('[]', deps)).toEqual({ text: undefined, reason: 'package.json is not a JSON object' });
+    expect(addDependencies('{"dependencies": []}', deps)).toEqual({ text: undefined, reason: '"dependencies" in package.json is not an object' });
+    expect(addDependencies('{"dependencies": {}, "dependencies": {"a": "1"}}', deps)).toEqual({ text: undefined, reason: 'package.json has "dependencies" more than once' });
+  });
+
+  it('a second run changes nothing', () => {
+    const once = addDependencies(PKG, NODE_PACKAGES).text!;
+    expect(addDependencies(once, NODE_PACKAGES)).toEqual({ text: once, added: [] });
+  });
+});
+
+describe('planNode', () => {
+  it('writes tracing.cjs, adds the packages and asks for NODE_OPTIONS', () => {
+    const plan = planNode(input({ 'package.json': PKG, 'server.js': SERVER }));
+    expect(plan.changes).toEqual([
+      { path: 'api/tracing.cjs', before: null, after: MODULE },
+      { path: 'api/package.json', before: PKG, after: PKG_AFTER },
+    ]);
+    expect(plan.environment).toEqual([{ key: 'NODE_OPTIONS', value: '--require ./tracing.cjs' }]);
+    expect(plan.notes).toEqual([
+      'api: run npm install (it updates package-lock.json) and rebuild the image for @opentelemetry/api, @opentelemetry/auto-instrumentations-node, @opentelemetry/exporter-trace-otlp-proto, @opentelemetry/sdk-node',
+    ]);
+  });
+
+  it('renders the module: managed marker first, the service name as a JS string, no placeholder left', () => {
+    const text = planNode(input({ 'package.json': PKG }, { serviceName: 'my "api"' })).changes[0]!.after;
+    expect(text.split('\n')[0]).toContain(MANAGED_MARKER);
+    expect(text).toContain("...(process.env.OTEL_SERVICE_NAME ? {} : { serviceName: \"my \\\"api\\\"\" }),");
+    expect(text).not.toMatch(/\{\{|\}\}/);
+    expect(text).toContain("require('@opentelemetry/exporter-trace-otlp-proto')");
+  });
+
+  it('a second plan over its own output changes nothing', () => {
+    const files = { 'package.json': PKG, 'server.js': SERVER };
+    const first = planNode(input(files));
+    const env = new Map(first.environment.map((e) => [e.key, e.value] as [string, string]));
+    const second = planNode(input(applied(first, files), { environment: env }));
+    expect(second).toEqual({ changes: [], notes: [], environment: [] });
+  });
+
+  it('updates its own older module and leaves a hand-written tracing.cjs alone', () => {
+    const old = `// ${MANAGED_MARKER}\nold\n`;
+    expect(planNode(input({ 'package.json': PKG_AFTER, [NODE_MODULE]: old })).changes).toEqual([{ path: 'api/tracing.cjs', before: old, after: MODULE }]);
+    const mine = "require('./otel-setup');\n";
+    expect(planNode(input({ 'package.json': PKG, [NODE_MODULE]: mine }))).toEqual({
+      changes: [],
+      notes: ['api: api/tracing.cjs exists and was not written by obs; obs leaves it, package.json and the compose file alone'],
+      environment: [],
+    });
+  });
+
+  it('leaves an app that starts the SDK by hand alone', () => {
+    const tracing = lf("const { NodeSDK } = require('@opentelemetry/sdk-node');", 'new NodeSDK().start();');
+    expect(planNode(input({ 'package.json': PKG, 'tracing.js': tracing }))).toEqual({
+      changes: [],
+      notes: ['api: api/tracing.js already sets up OpenTelemetry; obs leaves the app, package.json and the compose file alone'],
+      environment: [],
+    });
+    const viaCommand = planNode(input({ 'package.json': PKG }, { command: 'node --require @opentelemetry/auto-instrumentations-node/register server.js' }));
+    expect(viaCommand.changes).toEqual([]);
+    expect(viaCommand.notes).toEqual(['api: the service command or NODE_OPTIONS already sets up OpenTelemetry; obs leaves the app, package.json and the compose file alone']);
+  });
+
+  it('appends to an existing NODE_OPTIONS (compose first, else the Dockerfile ENV)', () => {
+    const fromCompose = planNode(input({ 'package.json': PKG }, { environment: new Map([['NODE_OPTIONS', '--max-old-space-size=512']]) }));
+    expect(fromCompose.environment).toEqual([{ key: 'NODE_OPTIONS', value: '--max-old-space-size=512 --require ./tracing.cjs' }]);
+    const dockerfile = lf('FROM node:20', 'WORKDIR /app', 'ENV NODE_OPTIONS="--enable-source-maps"', 'COPY . .', 'CMD ["node", "server.js"]');
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: dockerfile })).environment).toEqual([{ key: 'NODE_OPTIONS', value: '--enable-source-maps --require ./tracing.cjs' }]);
+    const already = planNode(input({ 'package.json': PKG }, { command: 'node -r ./tracing.cjs server.js' }));
+    expect(already.environment).toEqual([]);
+  });
+
+  it('uses the path the Dockerfile copies the build context to when it is not the WORKDIR', () => {
+    const dockerfile = lf('FROM node:20-alpine', 'COPY . /srv/api', 'CMD node /srv/api/server.js');
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: dockerfile })).environment).toEqual([{ key: 'NODE_OPTIONS', value: '--require /srv/api/tracing.cjs' }]);
+    const named = lf('FROM node:20', 'WORKDIR /app', 'COPY package.json ./', 'COPY tracing.cjs /opt/tracing.cjs', 'COPY src ./src');
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: named })).environment).toEqual([{ key: 'NODE_OPTIONS', value: '--require /opt/tracing.cjs' }]);
+  });
+
+  it('says to copy tracing.cjs when the Dockerfile copies only some files', () => {
+    const dockerfile = lf('FROM node:20', 'WORKDIR /app', 'COPY package*.json ./', 'RUN npm ci', 'COPY src ./src', 'CMD ["node", "src/server.js"]');
+    const plan = planNode(input({ 'package.json': PKG, Dockerfile: dockerfile }));
+    expect(plan.environment).toEqual([{ key: 'NODE_OPTIONS', value: '--require ./tracing.cjs' }]);
+    expect(plan.notes.at(-1)).toBe(
+      'api: the Dockerfile does not copy the whole build context into the image: add `COPY tracing.cjs ./` next to the COPY of package.json ' +
+        '(NODE_OPTIONS loads ./tracing.cjs and node stops at startup when it is missing)',
+    );
+    // Copies from a build stage may well bring it along: no note then.
+    const staged = lf('FROM node:20 AS build', 'WORKDIR /app', 'COPY . .', 'FROM node:20-slim', 'WORKDIR /app', 'COPY --from=build /app /app', 'CMD ["node", "server.js"]');
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: staged })).notes).toHaveLength(1);
+  });
+
+  it('bad package.json: writes the module, skips every other edit and says what to paste', () => {
+    const bad = '{\n  "name": "api",\n  "dependencies": { "express": "^4" },\n}\n';
+    const plan = planNode(input({ 'package.json': bad, 'server.js': SERVER }));
+    expect(plan.changes).toEqual([{ path: 'api/tracing.cjs', before: null, after: MODULE }]);
+    expect(plan.environment).toEqual([]);
+    expect(plan.notes).toHaveLength(1);
+    const [first, ...rest] = plan.notes[0]!.split('\n');
+    expect(first).toMatch(/^api: package\.json is not valid JSON \(.+\)\. obs writes api\/tracing\.cjs and changes nothing else; to finish by hand:$/);
+    expect(rest).toEqual([
+      '    add to "dependencies" in api/package.json, then run npm install:',
+      '        "@opentelemetry/api": "~1.9.0",',
+      '        "@opentelemetry/auto-instrumentations-node": "^0.81.2",',
+      '        "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
+      '        "@opentelemetry/sdk-node": "^0.223.0",',
+      '    set on the service in the compose file: NODE_OPTIONS: "--require ./tracing.cjs"',
+    ]);
+  });
+
+  it('a service without package.json gets the same instructions', () => {
+    const plan = planNode(input({ 'server.js': SERVER }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['api/tracing.cjs']);
+    expect(plan.notes[0]).toMatch(/^api: the service has no package\.json\. obs writes api\/tracing\.cjs and changes nothing else; to finish by hand:\n/);
+  });
+
+  it('does nothing without Honeycomb and names the backends it leaves to the user', () => {
+    expect(planNode(input({ 'package.json': PKG }, { backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: true } }))).toEqual({
+      changes: [],
+      notes: ['api: obs instruments Node with OpenTelemetry only; wire X-Ray, Rollbar into the app by hand'],
+      environment: [],
+    });
+  });
+
+  it('writes paths relative to where obs runs ("." is the same folder)', () => {
+    expect(planNode(input({ 'package.json': PKG }, { serviceDir: '.' })).changes.map((c) => c.path)).toEqual(['tracing.cjs', 'package.json']);
+  });
+});
