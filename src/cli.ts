@@ -43,6 +43,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('--retention <days>', 'log retention in days (1, 3, 5, 7, 14, 30, 60, 90, ...)')
     .option('--rollbar', 'add the Rollbar access token setting')
     .option('--no-rollbar', 'do not set up Rollbar')
+    .option('--no-instrument', 'write environment settings only: no instrumentation code or dependencies')
     .option('-y, --yes', 'accept defaults and apply without asking')
     .option('--dry-run', 'show the diff and stop')
     .option('--force', 'replace values you set that differ from what obs would write')

@@ -69,7 +69,7 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
         ask(Q.cloudwatch, ENTER),
         ask(Q.rollbar, ENTER),
         ask(Q.apply, ENTER),
-        { expect: 'Wrote 3 file(s).' },
+        { expect: 'Wrote 9 file(s).' },
       ],
     });
 
@@ -82,6 +82,10 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
     expect(compose).toContain('https://api.honeycomb.io');
     expect(parse(compose).services['xray-daemon']).toMatchObject({ image: 'amazon/aws-xray-daemon' });
     expect(existsSync(join(dir, 'obs.yaml'))).toBe(true);
+    // The instrumentation code for both stacks was written too.
+    expect(existsSync(join(dir, 'backend-flask', 'observability.py'))).toBe(true);
+    expect(await readFile(join(dir, 'backend-flask', 'app.py'), 'utf8')).toContain('init_observability(app)');
+    expect(existsSync(join(dir, 'frontend-react-js', 'src', 'tracing.js'))).toBe(true);
     expect(await readFile(join(dir, 'obs.yaml'), 'utf8')).toMatch(/^  region: us$/m);
     const config = await readYaml(join(dir, 'obs.yaml'));
     expect(config.honeycomb).toMatchObject({ enabled: true, region: 'us' });

@@ -9,6 +9,8 @@ import { decideChoices, validateFlags } from './decide.js';
 import { discover } from './discover.js';
 import type { InitOptions } from './options.js';
 import { planInit } from './plan.js';
+import { INSTRUMENTED_STACKS, readServiceSources, serviceDirOf, type ServiceSources } from './instrument.js';
+import { templateLoader } from '../../instrument/template.js';
 import { changeAction, describeSetup, findingsLines, nextSteps, painter, renderDiffs } from './report.js';
 
 /** discover -> decide -> plan -> show -> apply -> report. Only the last two steps write. */
@@ -32,6 +34,17 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     projectName: snapshot.projectName,
     prompter,
   });
+  if (options.instrument !== false) {
+    // Only now, with the services chosen, read what their instrumentation planners need.
+    const sources = new Map<string, ServiceSources>();
+    for (const name of choices.services) {
+      const service = project.services.find((s) => s.name === name)!;
+      const stack = snapshot.stacks.get(name) ?? 'unknown';
+      const dir = serviceDirOf(snapshot.projectDir, service);
+      if (dir !== undefined && INSTRUMENTED_STACKS.has(stack)) sources.set(name, readServiceSources(root, dir, stack));
+    }
+    snapshot.instrumentation = { sources, template: templateLoader };
+  }
   const plan = planInit(snapshot, choices, project);
   const changes = changedOnly(plan.changes);
   for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);

@@ -12,6 +12,8 @@ export interface InitOptions {
   logGroup?: string;
   retention?: string;
   rollbar?: boolean;
+  /** false with --no-instrument: environment settings only, no code or dependencies. */
+  instrument?: boolean;
   yes?: boolean;
   dryRun?: boolean;
   force?: boolean;

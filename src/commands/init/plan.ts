@@ -6,6 +6,7 @@ import { isMap, parse as parseYamlLoose } from 'yaml';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { environmentReaders } from '../../compose/consumers.js';
+import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult, type ServiceSources } from './instrument.js';
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, lineColOf, type TextEdit } from '../../compose/text-edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
@@ -33,6 +34,11 @@ export interface InitSnapshot {
   obsConfig?: TextFile;
   /** obs.yaml as parsed: what obs wrote last time, so values it owns can follow new choices. */
   previous?: ObsConfig;
+  /**
+   * Instrumentation inputs: each chosen service's build-context files its stack's planner reads,
+   * and the template loader. Absent: obs writes environment settings only (--no-instrument).
+   */
+  instrumentation?: { sources: Map<string, ServiceSources>; template: (stack: string) => (name: string) => string };
   /** Each service `env_file` (path relative to where obs runs) as read, or null when missing. */
   envFiles: Map<string, TextFile | null>;
   hints: HostingHints;
@@ -103,10 +109,15 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   // 2. What each chosen service needs that it does not have yet.
   const work: ServiceWork[] = [];
   const nameOwners = serviceNameOwners(project);
+  const codeChanges: FileChange[] = [];
+  const instrumentedDirs = new Map<string, string>();
   for (const name of choices.services) {
     const service = project.services.find((s) => s.name === name)!;
     const stack = snapshot.stacks.get(name) ?? 'unknown';
     const desired = desiredEnvironment(service, stack, choices, snapshot.hints, daemonName);
+    const code = planCode(snapshot, service, stack, choices, instrumentedDirs, notes);
+    codeChanges.push(...code.changes);
+    desired.push(...code.environment);
     const ownedBefore = previousValues(snapshot, service, stack);
     const item: ServiceWork = { service, additions: [], replacements: [] };
     const fromEnvFiles = envFileValues(snapshot, service, notes);
@@ -119,7 +130,9 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
         continue;
       }
       if (current === setting.value || secretWork.replaced.has(`${name}\0${setting.key}`)) continue;
-      if (current !== undefined && current !== null && ownedBefore.get(setting.key) === current) {
+      // NODE_OPTIONS from the Node planner already keeps the options the service had.
+      const extends_ = setting.key === 'NODE_OPTIONS' && typeof current === 'string' && setting.value.startsWith(current);
+      if (extends_ || (current !== undefined && current !== null && ownedBefore.get(setting.key) === current)) {
         // obs wrote this value last time (obs.yaml says so): it follows the new choice.
         item.replacements.push(setting);
         updated.push({ service: name, key: setting.key });
@@ -196,6 +209,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     changes.push({ path: file.path, before: file.text, after, edits });
   }
   verifyEdits(project, buildProject(editedFiles), work, daemonName);
+  changes.push(...codeChanges);
 
   // 4. Placeholders, .env, .gitignore and obs.yaml.
   const referenced = referencedVariables(work, daemonAdded);
@@ -266,6 +280,30 @@ export function planSecretFiles(
     changes.push({ path: '.gitignore', before, after: `${base}${sep}# Local secrets (added by obs)${eol}.env${eol}` });
   }
   return { changes, untrack };
+}
+
+/** Instrumentation code for one service, once per build context (services sharing one share the code). */
+function planCode(
+  snapshot: InitSnapshot,
+  service: ComposeService,
+  stack: Stack,
+  choices: InitChoices,
+  instrumentedDirs: Map<string, string>,
+  notes: string[],
+): InstrumentResult {
+  const none: InstrumentResult = { changes: [], notes: [], environment: [] };
+  const sources = snapshot.instrumentation?.sources.get(service.name);
+  const dir = serviceDirOf(snapshot.projectDir, service);
+  if (!snapshot.instrumentation || !sources || dir === undefined || !INSTRUMENTED_STACKS.has(stack)) return none;
+  const first = instrumentedDirs.get(dir);
+  if (first !== undefined) {
+    notes.push(`${service.name} is built from the same folder as ${first}; its instrumentation code is written once`);
+    return none;
+  }
+  instrumentedDirs.set(dir, service.name);
+  const result = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template);
+  notes.push(...result.notes);
+  return result;
 }
 
 /** Variables a service's env_file(s) set; a missing env_file is noted (often generated by a script). */

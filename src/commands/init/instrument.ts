@@ -1,0 +1,119 @@
+/**
+ * Instrumentation code for each chosen service, from templates/<stack>/: which files to read
+ * (I/O, here) and which planner turns them into file changes (pure, in src/instrument/).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { ComposeService } from '../../compose/project.js';
+import { FLASK_INPUT_FILES, planFlask } from '../../instrument/flask.js';
+import { NODE_INPUT_FILES, planNode } from '../../instrument/node.js';
+import { planRails } from '../../instrument/rails.js';
+import { planReact, REACT_INPUT_FILES } from '../../instrument/react.js';
+import { includedRequirementFiles } from '../../instrument/requirements.js';
+import type { InstrumentInput } from '../../instrument/template.js';
+import type { FileChange } from '../../plan/file-change.js';
+import type { Stack } from '../../stacks/detect.js';
+import type { InitChoices } from './choices.js';
+
+/** What a service's build context holds that its planner reads (path relative to the context). */
+export type ServiceSources = Map<string, string>;
+
+export interface InstrumentResult {
+  changes: FileChange[];
+  notes: string[];
+  /** Compose variables the instrumentation needs (NODE_OPTIONS=--require ./tracing.cjs). */
+  environment: { key: string; value: string }[];
+}
+
+/** Build context of a service as a posix path relative to where obs runs. */
+export function serviceDirOf(projectDir: string, service: ComposeService): string | undefined {
+  const context = service.config.buildContext;
+  if (context === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(context)) return undefined; // a git URL is not ours to edit
+  return posix.normalize(posix.join(projectDir || '.', context.split('\\').join('/'))).replace(/^\.\/?$/, '');
+}
+
+function readIfPresent(dir: string, name: string): string | undefined {
+  try {
+    return readFileSync(join(dir, name), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the files the stack's planner looks at, from the build context on disk. */
+export function readServiceSources(root: string, serviceDir: string, stack: Stack): ServiceSources {
+  const dir = join(root, serviceDir);
+  const files: ServiceSources = new Map();
+  const add = (name: string) => {
+    const text = readIfPresent(dir, name);
+    if (text !== undefined) files.set(name, text);
+  };
+  if (stack === 'flask') {
+    FLASK_INPUT_FILES.forEach(add);
+    // Requirements files included with -r are part of the dependency list too.
+    const queue = files.has('requirements.txt') ? includedRequirementFiles(files.get('requirements.txt')!) : [];
+    while (queue.length > 0) {
+      const name = queue.shift()!;
+      if (files.has(name)) continue;
+      add(name);
+      if (files.has(name)) queue.push(...includedRequirementFiles(files.get(name)!, name));
+    }
+  } else if (stack === 'rails') {
+    add('Gemfile');
+    let initializers: string[] = [];
+    try {
+      initializers = readdirSync(join(dir, 'config', 'initializers')).filter((n) => n.endsWith('.rb'));
+    } catch {
+      // no initializers folder yet
+    }
+    for (const name of initializers) add(`config/initializers/${name}`);
+  } else if (stack === 'node') {
+    NODE_INPUT_FILES.forEach(add);
+  } else if (stack === 'react') {
+    REACT_INPUT_FILES.forEach(add);
+  }
+  return files;
+}
+
+export const INSTRUMENTED_STACKS: ReadonlySet<Stack> = new Set(['flask', 'rails', 'node', 'react']);
+
+/** Pure: the planner for the stack, fed with what discovery read. */
+export function planServiceInstrumentation(
+  service: ComposeService,
+  stack: Stack,
+  serviceDir: string,
+  sources: ServiceSources,
+  choices: InitChoices,
+  template: (stack: string) => (name: string) => string,
+): InstrumentResult {
+  const command = service.config.command;
+  const input: InstrumentInput = {
+    serviceDir,
+    serviceName: service.name,
+    backends: {
+      honeycomb: choices.honeycomb.enabled,
+      xray: choices.xray.enabled,
+      cloudwatch: choices.cloudwatch.enabled,
+      rollbar: choices.rollbar.enabled,
+    },
+    ...(choices.cloudwatch.enabled ? { logGroup: choices.cloudwatch.logGroup } : {}),
+    files: sources,
+    template: template(stack),
+    ...(command !== undefined ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
+    environment: service.config.environment,
+  };
+  switch (stack) {
+    case 'flask':
+      return { ...planFlask(input), environment: [] };
+    case 'rails':
+      return { ...planRails(input), environment: [] };
+    case 'node':
+      return planNode(input);
+    case 'react': {
+      const apiUrl = [...service.config.environment.entries()].find(([k, v]) => /BACKEND_URL|API_URL/.test(k) && v && !v.includes('$'))?.[1] ?? undefined;
+      return { ...planReact({ ...input, ...(apiUrl ? { apiUrl } : {}) }), environment: [] };
+    }
+    default:
+      return { changes: [], notes: [], environment: [] };
+  }
+}
