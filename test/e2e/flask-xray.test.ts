@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLASK_INPUT_FILES, planFlask, type InstrumentInput } from '../../src/instrument/flask.js';
 import { templateLoader } from '../../src/instrument/template.js';
-import { REPO_ROOT, tempProject } from '../support/run-obs.js';
+import { REPO_ROOT, runObs, tempProject } from '../support/run-obs.js';
 import { startXrayDaemon, type XrayDaemon } from '../support/xray-udp.js';
 
 /**
@@ -46,16 +46,14 @@ function input(files: Map<string, string>): InstrumentInput {
 }
 
 beforeAll(async () => {
-  dir = await tempProject();
-  await cp(join(REPO_ROOT, 'examples', 'cruddur', 'backend-flask'), join(dir, 'backend-flask'), { recursive: true });
-  const plan = planFlask(input(await readService('backend-flask')));
-  expect(plan.notes).toEqual([]);
-  expect(plan.changes.map((c) => c.path).sort()).toEqual(['backend-flask/app.py', 'backend-flask/observability.py', 'backend-flask/requirements.txt']);
-  for (const change of plan.changes) {
-    await mkdir(dirname(join(dir, change.path)), { recursive: true });
-    await writeFile(join(dir, change.path), change.after);
-  }
-  // Idempotent: planning again over what was written changes nothing.
+  // The example project, wired by the built obs init exactly as a user would run it.
+  dir = await tempProject(join(REPO_ROOT, 'examples', 'cruddur'));
+  const init = await runObs(['init', '--dir', dir, '--yes', '--cloudwatch', '--rollbar', '--log-group', '/cruddur/backend-flask'], { env: { CI: 'true' } });
+  expect(init.exitCode, init.stderr).toBe(0);
+  expect(init.stderr).toMatch(/backend-flask\/observability\.py \(create\), backend-flask\/requirements\.txt \(modify\), backend-flask\/app\.py \(modify\)/);
+  // Idempotent: a second obs init changes nothing, and planning again over the result neither.
+  const again = await runObs(['init', '--dir', dir, '--yes'], { env: { CI: 'true' } });
+  expect(again.stderr).toMatch(/Nothing to change/);
   expect(planFlask(input(await readService('backend-flask'))).changes).toEqual([]);
 
   await execa('python3', ['-m', 'venv', '--system-site-packages', join(dir, 'venv')]);
