@@ -1,17 +1,11 @@
 import { processContext, type Context } from './context.js';
 import { EXIT_CANCELLED, EXIT_FAILURE, EXIT_USAGE, formatError, ObsError } from './errors.js';
-import { readVersion } from './version.js';
 
 /**
  * The one place that turns outcomes into exit codes: 0 ok, 1 a check or AWS call failed,
  * 2 bad usage or bad input. Nothing else in obs exits the process.
  */
 export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
-  // `obs --version` must start as fast as node itself: answer it before loading the CLI.
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    ctx.stdout.write(`${readVersion()}\n`);
-    return 0;
-  }
   try {
     const { runCli } = await import('./cli.js');
     return await runCli(argv, ctx);
