@@ -43,7 +43,14 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
       const dir = serviceDirOf(snapshot.projectDir, service);
       if (dir !== undefined && INSTRUMENTED_STACKS.has(stack)) sources.set(name, readServiceSources(root, dir, stack));
     }
-    snapshot.instrumentation = { sources, template: templateLoader };
+    // Templates are read once each, however many services use them.
+    const templates = new Map<string, string>();
+    const template = (stack: string) => (name: string) => {
+      const key = `${stack}/${name}`;
+      if (!templates.has(key)) templates.set(key, templateLoader(stack)(name));
+      return templates.get(key)!;
+    };
+    snapshot.instrumentation = { sources, template };
   }
   const plan = planInit(snapshot, choices, project);
   const changes = changedOnly(plan.changes);

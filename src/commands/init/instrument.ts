@@ -32,21 +32,34 @@ export function serviceDirOf(projectDir: string, service: ComposeService): strin
   return posix.normalize(posix.join(projectDir || '.', context.split('\\').join('/'))).replace(/^\.\/?$/, '');
 }
 
-function readIfPresent(dir: string, name: string): string | undefined {
-  try {
-    return readFileSync(join(dir, name), 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads the files the stack's planner looks at, from the build context on disk. */
+/**
+ * Reads the files the stack's planner looks at, from the build context on disk. Folders are
+ * listed once and only files that exist are read: a failed read per missing candidate costs
+ * more than the reads themselves on projects with many services.
+ */
 export function readServiceSources(root: string, serviceDir: string, stack: Stack): ServiceSources {
   const dir = join(root, serviceDir);
   const files: ServiceSources = new Map();
+  const listings = new Map<string, Set<string>>();
+  const listing = (folder: string): Set<string> => {
+    let names = listings.get(folder);
+    if (!names) {
+      try {
+        names = new Set(readdirSync(join(dir, folder)));
+      } catch {
+        names = new Set();
+      }
+      listings.set(folder, names);
+    }
+    return names;
+  };
   const add = (name: string) => {
-    const text = readIfPresent(dir, name);
-    if (text !== undefined) files.set(name, text);
+    if (!listing(posix.dirname(name)).has(posix.basename(name))) return;
+    try {
+      files.set(name, readFileSync(join(dir, name), 'utf8'));
+    } catch {
+      // unreadable: the planner works with what it has
+    }
   };
   if (stack === 'flask') {
     FLASK_INPUT_FILES.forEach(add);
@@ -60,13 +73,7 @@ export function readServiceSources(root: string, serviceDir: string, stack: Stac
     }
   } else if (stack === 'rails') {
     add('Gemfile');
-    let initializers: string[] = [];
-    try {
-      initializers = readdirSync(join(dir, 'config', 'initializers')).filter((n) => n.endsWith('.rb'));
-    } catch {
-      // no initializers folder yet
-    }
-    for (const name of initializers) add(`config/initializers/${name}`);
+    for (const name of listing('config/initializers')) if (name.endsWith('.rb')) add(`config/initializers/${name}`);
   } else if (stack === 'node') {
     NODE_INPUT_FILES.forEach(add);
   } else if (stack === 'react') {
