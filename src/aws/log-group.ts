@@ -105,13 +105,15 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
         tags: desired.tags.size ? Object.fromEntries(desired.tags) : undefined,
       }),
     );
-    // New groups never expire; retention is a separate call.
-    if (desired.retentionInDays !== undefined) {
-      await client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays }));
-    }
-    // CreateLogGroup returns nothing: read the ARN back (we do not know the account id). The group
-    // exists by now, so a failed read-back only costs the ARN in the report.
-    const created = await logGroupHandler.read(clients, desired).catch(() => undefined);
+    // New groups never expire, so retention is a separate call; CreateLogGroup returns nothing, so
+    // the ARN is read back (we do not know the account id). Both only need the group to exist:
+    // they go out together. A failed read-back only costs the ARN in the report.
+    const [, created] = await Promise.all([
+      desired.retentionInDays === undefined
+        ? undefined
+        : client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays })),
+      logGroupHandler.read(clients, desired).catch(() => undefined),
+    ]);
     return { arn: created?.arn };
   },
 
