@@ -37,6 +37,10 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   else if (obsConfig && obsConfig.compose.files.length > 0) composePaths = obsConfig.compose.files;
   else composePaths = discoverComposeFiles(new Set(await readdir(root).catch(() => [] as string[])))?.files ?? [];
 
+  // git runs in child processes while this process reads and parses the project.
+  const earlyProjectDir = composePaths.length > 0 ? posix.dirname(composePaths[0]!).replace(/^\.$/, '') : '';
+  const gitPending = gitSnapshot(root, earlyProjectDir === '' ? '.env' : posix.join(earlyProjectDir, '.env'));
+
   const compose: ComposeFile[] = [];
   let composeError: DoctorProject['composeError'];
   for (const path of composePaths) {
@@ -85,7 +89,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
 
   const gitignore = await readText(root, '.gitignore');
   const envPath = inProject('.env');
-  const git = await gitSnapshot(root, envPath);
+  const git = await gitPending;
   const isRepo = git.trackedFiles !== undefined;
   return {
     root,
