@@ -67,3 +67,8 @@ export function honeycombTeamLiteral(headers: string): { value: string; start: n
 export function maskSecret(value: string): string {
   return `${value.slice(0, 4)}…(${value.length} chars)`;
 }
+
+/** Honeycomb's classic-key test (husky IsClassicApiKey): classic keys need the x-honeycomb-dataset header. */
+export function isClassicHoneycombKey(key: string): boolean {
+  return (key.length === 32 && /^[0-9a-f]+$/.test(key)) || (key.length === 64 && /^hc[a-z]ic_[0-9a-z]*$/.test(key));
+}

@@ -1,3 +1,4 @@
+import { isClassicHoneycombKey } from '../../secrets/shapes.js';
 import { randomBytes } from 'node:crypto';
 import { readVersion } from '../../version.js';
 import { skip, type Check, type CheckResult } from '../types.js';
@@ -78,7 +79,7 @@ export const sendTestSpan: Check = {
     if (answer.status >= 200 && answer.status < 300) {
       const rejected = partialRejection(answer);
       if (rejected) return { ...META, status: 'fail', detail: `${shown} answered ${answer.status} but rejected the span: ${clean(rejected)}`, fix: fixFor(answer.status, rejected, publicRegion !== undefined) };
-      const dataset = isClassicKey(headers['x-honeycomb-team'] ?? '') ? (headers['x-honeycomb-dataset'] ?? exporter.serviceName) : exporter.serviceName;
+      const dataset = isClassicHoneycombKey(headers['x-honeycomb-team'] ?? '') ? (headers['x-honeycomb-dataset'] ?? exporter.serviceName) : exporter.serviceName;
       const where = publicRegion ? ` (${REGION_LABEL[publicRegion]}; in Honeycomb, query trace.trace_id = ${traceId} in dataset ${dataset})` : ` (trace id ${traceId})`;
       return { ...META, status: 'pass', detail: `${shown} accepted a span from service.name "${exporter.serviceName}"${where}` };
     }
@@ -92,10 +93,6 @@ export const sendTestSpan: Check = {
   },
 };
 
-/** Honeycomb's classic-key test (husky IsClassicApiKey): classic keys send to the dataset header. */
-function isClassicKey(key: string): boolean {
-  return (key.length === 32 && /^[0-9a-f]+$/.test(key)) || (key.length === 64 && /^hc[a-z]ic_[0-9a-z]*$/.test(key));
-}
 
 /** A header whose value is empty because the variable it refers to is not set. */
 function emptyHeader(exporter: OtlpExporter): { detail: string; fix: string } | undefined {

@@ -2,7 +2,8 @@ import { OTLP_HEADER_KEYS, isLiteralSecret, maskSecret } from '../../secrets/sha
 import type { Check, DoctorProject } from '../types.js';
 import { effectiveValue, projectLookup, serviceEnvs, type EnvEntry } from './lib/env.js';
 import { referencesIn, soleReference, templateErrors } from './lib/interpolation.js';
-import { honeycombRegionOf, isClassicKey, tracesEndpoint } from './lib/otlp.js';
+import { isClassicHoneycombKey } from '../../secrets/shapes.js';
+import { honeycombRegionOf, tracesEndpoint } from './lib/otlp.js';
 import { composeOrWhy, fail, report, skipped, warn, type Issue } from './lib/report.js';
 import { entryLine, quote } from './lib/text.js';
 
@@ -140,7 +141,7 @@ function teamIssues(
   }
   // Classic keys need a dataset header; only decidable when the key's value is known here.
   const keyValue = refs.length > 0 ? projectLookup(project)(refs[0]!.name) : indirect ? value : undefined;
-  if (keyValue && isClassicKey(keyValue.trim()) && !names.has('x-honeycomb-dataset')) {
+  if (keyValue && isClassicHoneycombKey(keyValue.trim()) && !names.has('x-honeycomb-dataset')) {
     const source = refs.length > 0 ? refs[0]!.name : key;
     const dataset = project.obsConfig?.honeycomb.dataset ?? service;
     return [

@@ -61,7 +61,3 @@ export function tracesEndpoint(project: DoctorProject, env: Map<string, EnvEntry
   return undefined;
 }
 
-/** Honeycomb's classic keys need a dataset header (husky IsClassicApiKey). */
-export function isClassicKey(key: string): boolean {
-  return (key.length === 32 && /^[0-9a-f]+$/.test(key)) || (key.length === 64 && /^hc[a-z]ic_[0-9a-z]*$/.test(key));
-}
