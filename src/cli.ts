@@ -151,7 +151,8 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.version' || err.code === 'commander.helpDisplayed' || err.code === 'commander.help') return 0;
+      // --help and --version end with 0; help shown because a command was missing is bad usage.
+      if (err.code === 'commander.version' || err.code === 'commander.helpDisplayed' || (err.code === 'commander.help' && err.exitCode === 0)) return 0;
       return EXIT_USAGE;
     }
     throw err;
