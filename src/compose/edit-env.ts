@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { ComposeFile } from './parse.js';
-import { envNodeOf, findPair, isMergeKey, locateEnvironment, mergeSources, type EnvLocation } from './environment.js';
+import { envNodeOf, findPair, locateEnvironment, mergeSources, type EnvLocation } from './environment.js';
 import { renderScalar, quoteStyleOf, isSafePlain, type QuoteStyle } from './scalars.js';
 import { columnOf, insertLinesAfter, lineStartOf, type TextEdit } from './text-edits.js';
 
@@ -272,4 +272,3 @@ export function replaceEnvValue(text: string, entry: EnvEntryNode, key: string, 
   return { start, end, text: rendered };
 }
 
-export { isMergeKey };

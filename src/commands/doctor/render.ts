@@ -1,4 +1,3 @@
-import type { Context } from '../../context.js';
 import { GROUP_TITLES, type Check, type CheckResult, type CheckStatus } from '../../checks/types.js';
 
 const SYMBOL: Record<CheckStatus, string> = { pass: '✔', warn: '⚠', fail: '✖', skip: '-' };

@@ -1,19 +1,17 @@
 import { UsageError } from '../../errors.js';
 import { RETENTION_DAYS } from './choices.js';
+import { validateGroup } from '../../aws/xray-group.js';
+import { validateLogGroup } from '../../aws/log-group.js';
 
-/** X-Ray GroupName: 1-32 characters; the console allows letters, digits and dashes; `Default` is reserved. */
+/** The same rules `obs xray create-group` applies, here for --xray-group. */
 export function validateXrayGroupName(name: string, flag = '--xray-group'): string {
-  if (name.length < 1 || name.length > 32) throw new UsageError(`${flag} must be 1 to 32 characters, got ${name.length}`);
-  if (!/^[A-Za-z0-9-]+$/.test(name)) throw new UsageError(`${flag} may contain only letters, digits and dashes: ${JSON.stringify(name)}`);
-  if (name === 'Default') throw new UsageError(`${flag} cannot be "Default": X-Ray reserves that name`);
+  validateGroup({ name, tags: new Map() }, () => flag);
   return name;
 }
 
-/** CloudWatch log group name: 1-512 of [.-_/#A-Za-z0-9], not starting with aws/. */
+/** The same rules `obs logs create-group` applies, here for --log-group. */
 export function validateLogGroupName(name: string, flag = '--log-group'): string {
-  if (name.length < 1 || name.length > 512) throw new UsageError(`${flag} must be 1 to 512 characters`);
-  if (!/^[.\-_/#A-Za-z0-9]+$/.test(name)) throw new UsageError(`${flag} may contain only letters, digits and . - _ / #: ${JSON.stringify(name)}`);
-  if (name.startsWith('aws/')) throw new UsageError(`${flag} cannot start with "aws/": AWS reserves that prefix`);
+  validateLogGroup({ name, tags: new Map() }, () => flag);
   return name;
 }
 
