@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `obs-init ...` is `obs init ...`, so `npx obs-init` works from any repo.
-import { main } from '../dist/main.js';
+'use strict';
+const { join } = require('node:path');
 
-main(['init', ...process.argv.slice(2)]).then((code) => {
-  process.exitCode = code;
-});
+require('../dist/start.cjs').start(['init', ...process.argv.slice(2)], join(__dirname, '..', 'dist'));

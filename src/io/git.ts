@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 
 /** Git queries obs needs; each answers "no" outside a repository instead of failing. */
 export interface GitInfo {
@@ -64,12 +64,36 @@ export async function gitInfo(cwd: string): Promise<GitInfo> {
 }
 
 /**
- * What doctor needs from git in two concurrent calls (each git process costs start-up time):
- * every tracked file under cwd (undefined outside a repository) and whether `path` is ignored.
+ * What doctor needs from git, from two concurrent processes: every tracked file under cwd
+ * (undefined outside a repository) and whether `path` is ignored. Only the first one's stdout
+ * is piped: starting a process with pipes costs this process more than the git work itself.
  */
 export async function gitSnapshot(cwd: string, path: string): Promise<{ trackedFiles?: string[]; ignored: boolean }> {
-  const [files, ignore] = await Promise.all([runGit(cwd, ['ls-files', '-z']), runGit(cwd, ['check-ignore', '-q', '--no-index', '--', path])]);
-  return { trackedFiles: files.exitCode === 0 ? files.stdout.split('\0').filter(Boolean) : undefined, ignored: ignore.exitCode === 0 };
+  const [files, ignoredExit] = await Promise.all([
+    gitStdout(cwd, ['ls-files', '-z']),
+    gitExitCode(cwd, ['check-ignore', '-q', '--no-index', '--', path]),
+  ]);
+  return { trackedFiles: files?.split('\0').filter(Boolean), ignored: ignoredExit === 0 };
+}
+
+/** stdout of a git command that succeeded, else undefined (not a repository, no git). */
+function gitStdout(cwd: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', () => resolve(undefined));
+    child.on('close', (code) => resolve(code === 0 ? Buffer.concat(chunks).toString('utf8') : undefined));
+  });
+}
+
+/** Exit code of a git command run without any pipes; 127 when git cannot start. */
+function gitExitCode(cwd: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn('git', args, { cwd, stdio: 'ignore', windowsHide: true });
+    child.on('error', () => resolve(127));
+    child.on('close', (code) => resolve(code ?? 128));
+  });
 }
 
 /** Outside a git repository: does a .gitignore line cover `.env`? */

@@ -16,8 +16,8 @@ declare module 'vitest' {
  */
 export default async function setup({ provide }: Pick<TestProject, 'provide'>): Promise<() => Promise<void>> {
   const root = join(import.meta.dirname, '..', '..');
-  const built = join(root, 'dist', 'main.js');
-  if (!existsSync(built)) throw new Error('dist/main.js is missing: run `npm test` (it builds first) or `npm run build`');
+  const built = join(root, 'dist', 'main.cjs');
+  if (!existsSync(built)) throw new Error('dist/main.cjs is missing: run `npm test` (it builds first) or `npm run build`');
   const builtAt = statSync(built).mtimeMs;
   const newest = newestMtime(join(root, 'src'));
   if (newest > builtAt + 1000) throw new Error('src/ is newer than dist/: run `npm run build` (npm test does it for you)');

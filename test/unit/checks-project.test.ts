@@ -716,4 +716,29 @@ describe('helpers', () => {
     expect(suggestName('OTEL_SERVICE_NAMESPACE')).toBeUndefined();
     expect(suggestName('DATABASE_URL')).toBeUndefined();
   });
+
+  it('give the exact distance, or max + 1 past a bound, like the full table does', () => {
+    // The textbook table (optimal string alignment) as the reference for the rolling-row version.
+    const reference = (a: string, b: string): number => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+      for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+          d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+          if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+        }
+      }
+      return d[a.length]![b.length]!;
+    };
+    // Every pair of strings up to length 5 over a small alphabet with repeats and swaps.
+    const words = [''];
+    for (let n = 1; n <= 4; n++) for (const w of words.filter((x) => x.length === n - 1)) for (const c of 'AB_') words.push(w + c);
+    words.push('ABBA_', '_BAAB', 'BA_AB');
+    for (const a of words) {
+      for (const b of words) {
+        const exact = reference(a, b);
+        expect(editDistance(a, b)).toBe(exact);
+        for (const max of [0, 1, 2]) expect(editDistance(a, b, max)).toBe(exact <= max ? exact : max + 1);
+      }
+    }
+  });
 });

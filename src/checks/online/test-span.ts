@@ -1,5 +1,4 @@
 import { isClassicHoneycombKey } from '../../secrets/shapes.js';
-import { randomBytes } from 'node:crypto';
 import { readVersion } from '../../version.js';
 import { skip, type Check, type CheckResult } from '../types.js';
 import { redact, request, serverMessage, type HttpAnswer } from './http.js';
@@ -70,8 +69,10 @@ export const sendTestSpan: Check = {
     const secrets = Object.values(headers);
     const clean = (text: string) => redact(text, secrets);
 
+    // node:crypto loads only here: it costs offline doctor runs start-up time for nothing.
+    const { randomBytes } = await import('node:crypto');
     const traceId = randomBytes(16).toString('hex');
-    const body = JSON.stringify(testSpan(exporter.serviceName, traceId));
+    const body = JSON.stringify(testSpan(exporter.serviceName, traceId, randomBytes(8).toString('hex')));
     const result = await request(target, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
     const shown = `${displayUrl(configured)}${via}`;
     if ('error' in result) return { ...META, status: 'fail', detail: `the span was not sent: ${clean(result.error)}`, fix: `check ${from} and the network` };
@@ -127,7 +128,7 @@ function partialRejection(answer: HttpAnswer): string | undefined {
 }
 
 /** One OTLP/JSON span: ids as hex, times as decimal strings of nanoseconds, enums as numbers. */
-export function testSpan(serviceName: string, traceId: string): unknown {
+export function testSpan(serviceName: string, traceId: string, spanId: string): unknown {
   const end = BigInt(Date.now()) * 1_000_000n;
   const start = end - 1_000_000n;
   let version = 'unknown';
@@ -153,7 +154,7 @@ export function testSpan(serviceName: string, traceId: string): unknown {
             spans: [
               {
                 traceId,
-                spanId: randomBytes(8).toString('hex'),
+                spanId,
                 name: 'obs doctor test span',
                 kind: 1,
                 startTimeUnixNano: start.toString(),

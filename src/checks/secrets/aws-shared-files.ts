@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /**
@@ -57,7 +57,7 @@ async function readShared(envPath: string | undefined, home: string | undefined,
   const path = envPath?.trim() ? expandHome(envPath.trim(), home) : home ? join(home, '.aws', fallback) : undefined;
   if (!path) return { display };
   try {
-    return { display, sections: parseAwsIni(await readFile(path, 'utf8')) };
+    return { display, sections: parseAwsIni(readFileSync(path, 'utf8')) };
   } catch {
     return { display };
   }

@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join, posix } from 'node:path';
 import { maskSecret } from '../../secrets/shapes.js';
 import { resultFrom, type Check, type CheckResult, type DoctorProject, type Finding } from '../types.js';
@@ -24,7 +24,7 @@ interface ScanTarget {
 }
 
 /** In git: the compose files and every tracked file. Outside: compose files and likely key-holders under root. */
-async function targets(project: DoctorProject): Promise<ScanTarget[]> {
+function targets(project: DoctorProject): ScanTarget[] {
   const compose = new Set(project.composePaths);
   const out = new Map<string, ScanTarget>();
   for (const path of project.composePaths) out.set(path, { path, compose: true, tracked: project.git.trackedFiles.includes(path) });
@@ -34,7 +34,7 @@ async function targets(project: DoctorProject): Promise<ScanTarget[]> {
   }
   // The project's .env and the compose env_files are where keys belong: dotenv-ignored covers them.
   const secretStores = new Set([dotenvPath(project), ...project.envFiles.keys()]);
-  for (const path of await walk(project.root)) {
+  for (const path of walk(project.root)) {
     if (out.has(path) || secretStores.has(path)) continue;
     const base = posix.basename(path);
     const ext = posix.extname(base);
@@ -43,12 +43,17 @@ async function targets(project: DoctorProject): Promise<ScanTarget[]> {
   return [...out.values()];
 }
 
-async function walk(root: string): Promise<string[]> {
+function walk(root: string): string[] {
   const files: string[] = [];
   const queue: string[] = [''];
   while (queue.length > 0 && files.length < MAX_WALKED_FILES) {
     const dir = queue.shift()!;
-    const entries = await readdir(join(root, dir), { withFileTypes: true }).catch(() => []);
+    let entries: Dirent[] = [];
+    try {
+      entries = readdirSync(join(root, dir), { withFileTypes: true });
+    } catch {
+      // unreadable folder: skipped
+    }
     for (const entry of entries) {
       const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory()) {
@@ -59,12 +64,15 @@ async function walk(root: string): Promise<string[]> {
   return files;
 }
 
-/** The file as text, or undefined for what is not scanned: missing, a symlink, over 1 MiB, binary. */
-async function readScannable(root: string, path: string): Promise<string | undefined> {
+/**
+ * The file as text, or undefined for what is not scanned: missing, a symlink, over 1 MiB, binary.
+ * Synchronous: small local files, one after another, cost less than the promise machinery.
+ */
+function readScannable(root: string, path: string): string | undefined {
   try {
-    const info = await lstat(join(root, path));
+    const info = lstatSync(join(root, path));
     if (!info.isFile() || info.size > MAX_BYTES) return undefined;
-    const buffer = await readFile(join(root, path));
+    const buffer = readFileSync(join(root, path));
     if (buffer.subarray(0, 8192).includes(0)) return undefined;
     return buffer.toString('utf8');
   } catch {
@@ -98,27 +106,22 @@ export const noHardcodedSecrets: Check = {
   ...META,
   group: 'secrets',
   async run(project): Promise<CheckResult> {
-    const list = await targets(project);
     const findings: Finding[] = [];
     const files = new Set<string>();
     let scanned = 0;
-    for (let i = 0; i < list.length; i += 64) {
-      const batch = list.slice(i, i + 64);
-      const texts = await Promise.all(batch.map((t) => readScannable(project.root, t.path)));
-      batch.forEach((target, j) => {
-        const text = texts[j];
-        if (text === undefined) return;
-        scanned++;
-        for (const hit of scanForSecrets(text)) {
-          files.add(target.path);
-          findings.push({
-            file: target.path,
-            line: hit.line,
-            message: `${hit.kind} hard-coded (${maskSecret(hit.value)})`,
-            fix: fixFor(target, hit, project),
-          });
-        }
-      });
+    for (const target of targets(project)) {
+      const text = readScannable(project.root, target.path);
+      if (text === undefined) continue;
+      scanned++;
+      for (const hit of scanForSecrets(text)) {
+        files.add(target.path);
+        findings.push({
+          file: target.path,
+          line: hit.line,
+          message: `${hit.kind} hard-coded (${maskSecret(hit.value)})`,
+          fix: fixFor(target, hit, project),
+        });
+      }
     }
     findings.sort((a, b) => (a.file! < b.file! ? -1 : a.file! > b.file! ? 1 : a.line! - b.line!));
     const scope = project.git.isRepo ? 'the compose files and every git-tracked file' : 'compose, config, script and .env* files (not a git repository)';

@@ -1,4 +1,4 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles } from '../../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
@@ -9,11 +9,15 @@ import { ObsError } from '../../errors.js';
 import { gitignoreCoversDotenv, gitSnapshot } from '../../io/git.js';
 import type { DoctorProject, LoadedFile } from '../../checks/types.js';
 
-async function readText(root: string, path: string): Promise<LoadedFile | undefined> {
+/**
+ * Synchronous on purpose: a handful of small local files, read while git runs in its own
+ * processes; promises and the thread pool would only add start-up time.
+ */
+function readText(root: string, path: string): LoadedFile | undefined {
   try {
-    const info = await stat(join(root, path));
+    const info = statSync(join(root, path));
     if (!info.isFile()) return undefined;
-    return { path, text: await readFile(join(root, path), 'utf8') };
+    return { path, text: readFileSync(join(root, path), 'utf8') };
   } catch {
     return undefined;
   }
@@ -21,7 +25,7 @@ async function readText(root: string, path: string): Promise<LoadedFile | undefi
 
 /** Loads what the offline checks read. A broken file is recorded for a check to report, never thrown. */
 export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, explicitFiles?: string[]): Promise<DoctorProject> {
-  const obsText = await readText(root, OBS_CONFIG_FILE);
+  const obsText = readText(root, OBS_CONFIG_FILE);
   let obsConfig: DoctorProject['obsConfig'];
   let obsConfigError: DoctorProject['obsConfigError'];
   if (obsText) {
@@ -35,7 +39,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   let composePaths: string[];
   if (explicitFiles && explicitFiles.length > 0) composePaths = explicitFiles.map((f) => relative(root, resolve(root, f)).split('\\').join('/'));
   else if (obsConfig && obsConfig.compose.files.length > 0) composePaths = obsConfig.compose.files;
-  else composePaths = discoverComposeFiles(new Set(await readdir(root).catch(() => [] as string[])))?.files ?? [];
+  else composePaths = discoverComposeFiles(new Set(readdirOrEmpty(root)))?.files ?? [];
 
   // git runs in child processes while this process reads and parses the project.
   const earlyProjectDir = composePaths.length > 0 ? posix.dirname(composePaths[0]!).replace(/^\.$/, '') : '';
@@ -44,7 +48,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   const compose: ComposeFile[] = [];
   let composeError: DoctorProject['composeError'];
   for (const path of composePaths) {
-    const file = await readText(root, path);
+    const file = readText(root, path);
     if (!file) {
       composeError = { file: path, message: 'no such file' };
       break;
@@ -62,7 +66,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   const projectDir = composePaths.length > 0 ? posix.dirname(composePaths[0]!).replace(/^\.$/, '') : '';
   const inProject = (name: string) => (projectDir === '' ? name : posix.join(projectDir, name));
 
-  const dotenvFile = await readText(root, inProject('.env'));
+  const dotenvFile = readText(root, inProject('.env'));
   let dotenv: DoctorProject['dotenv'];
   if (dotenvFile) {
     try {
@@ -76,7 +80,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     for (const entry of service.config.envFiles) {
       const path = inProject(entry.path).replace(/^\.\//, '');
       if (envFiles.has(path)) continue;
-      const file = await readText(root, path);
+      const file = readText(root, path);
       let values = new Map<string, string | undefined>();
       try {
         if (file) values = dotenvToMap(parseDotenv(file.text, file.path));
@@ -87,7 +91,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     }
   }
 
-  const gitignore = await readText(root, '.gitignore');
+  const gitignore = readText(root, '.gitignore');
   const envPath = inProject('.env');
   const git = await gitPending;
   const isRepo = git.trackedFiles !== undefined;
@@ -101,12 +105,12 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     obsConfig,
     obsConfigError,
     dotenv,
-    dotenvExample: await readText(root, inProject('.env.example')),
+    dotenvExample: readText(root, inProject('.env.example')),
     gitignore,
     envFiles,
     hints: {
-      gitpod: (await readText(root, '.gitpod.yml')) !== undefined,
-      codespaces: (await stat(join(root, '.devcontainer')).catch(() => undefined))?.isDirectory() ?? false,
+      gitpod: readText(root, '.gitpod.yml') !== undefined,
+      codespaces: isDirectory(join(root, '.devcontainer')),
     },
     git: {
       isRepo,
@@ -118,3 +122,19 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   };
 }
 
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

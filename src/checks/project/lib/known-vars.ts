@@ -44,20 +44,36 @@ const ROLLBAR = ['ROLLBAR_ACCESS_TOKEN', 'ROLLBAR_ENV', 'ROLLBAR_ENVIRONMENT', '
 
 export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([...OTEL, ...XRAY, ...HONEYCOMB, ...ROLLBAR]);
 
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions and adjacent
+ * transpositions. With `max`, stops as soon as the distance must exceed it and returns max + 1
+ * (suggestName compares every unknown name with every known one, and only cares about <= 2).
+ */
+export function editDistance(a: string, b: string, max = Infinity): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i < rows; i++) {
+  // Three rolling rows: two rows back for transpositions, the previous one, the current one.
+  let before = new Array<number>(cols).fill(0);
+  let previous = Array.from({ length: cols }, (_, j) => j);
+  let current = new Array<number>(cols).fill(0);
+  let previousMin = 0;
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let rowMin = i;
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
+      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2]! + 1);
+      current[j] = best;
+      if (best < rowMin) rowMin = best;
     }
+    // A later cell comes from this row (cost >= 0) or, by a transposition (cost 1), from the
+    // previous row: none can be smaller than this bound, so past it the answer is "over max".
+    if (Math.min(rowMin, previousMin + 1) > max) return max + 1;
+    previousMin = rowMin;
+    [before, previous, current] = [previous, current, before];
   }
-  return d[a.length]![b.length]!;
+  return Math.min(previous[b.length]!, max + 1);
 }
 
 const sorted = (s: string) => [...s].sort().join('');
@@ -78,7 +94,7 @@ export function suggestName(name: string): Suggestion | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const known of KNOWN_VARIABLES) {
     if (Math.abs(known.length - upper.length) > 2) continue;
-    const distance = editDistance(upper, known);
+    const distance = editDistance(upper, known, 2);
     if (distance <= 2 && (!best || distance < best.distance)) best = { name: known, distance };
   }
   if (best) return { name: best.name, why: 'typo' };
