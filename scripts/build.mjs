@@ -69,8 +69,9 @@ await Promise.all([
   build({ ...common, entryPoints: { main: 'src/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, plugins: [vendorExternals, lazyChildProcessForCommander] }),
   build({
     ...common,
-    // Third-party code only, read on every AWS command: short names make it a third smaller.
-    minifyIdentifiers: true,
+    // Third-party code only, read on every AWS command: short names make it a third smaller
+    // (OBS_BUILD_READABLE=1 keeps them, for profiling).
+    minifyIdentifiers: !process.env.OBS_BUILD_READABLE,
     entryPoints: Object.fromEntries(VENDOR.map((name) => [`vendor/${name}`, `src/aws/vendor/${name}.ts`])),
     outdir: dist,
     outExtension: { '.js': '.cjs' },

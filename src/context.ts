@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 
 /**
  * Everything a command touches outside itself comes through here, so tests drive the real
@@ -20,9 +21,25 @@ export interface Context {
 export function processContext(): Context {
   const env = process.env;
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
-  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY) && !ci;
-  const color = Boolean(process.stderr.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb' || env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0';
-  return { cwd: process.cwd(), env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, interactive, color };
+  // isatty, not process.stdin.isTTY: the first read of process.stdin/stdout builds a stream,
+  // which costs start-up time that most commands (no prompts, no --json) never need.
+  const interactive = isatty(0) && isatty(2) && !ci;
+  const color = (isatty(2) && env.NO_COLOR === undefined && env.TERM !== 'dumb') || (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0');
+  return {
+    cwd: process.cwd(),
+    env,
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    interactive,
+    color,
+  };
 }
 
 export function say(ctx: Context, line = ''): void {
