@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SECRET_CHECKS } from '../../src/checks/secrets/index.js';
 import { parseAwsIni } from '../../src/checks/secrets/aws-shared-files.js';
 import { scanForSecrets } from '../../src/checks/secrets/scan.js';
-import { classifyHoneycombKey, isPlaceholder } from '../../src/checks/secrets/shapes-extra.js';
+import { classifyHoneycombKey, isPlaceholder } from '../../src/secrets/shapes.js';
 import type { CheckResult, DoctorOptions } from '../../src/checks/types.js';
 import { loadDoctorProject } from '../../src/commands/doctor/load.js';
 import { REPO_ROOT, git, tempProject } from '../support/run-obs.js';

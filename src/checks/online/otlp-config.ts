@@ -1,11 +1,13 @@
-import { posix } from 'node:path';
 import type { ComposeService } from '../../compose/project.js';
+import { effectiveValue, projectLookup, serviceEnv } from '../project/lib/env.js';
+import { expand } from '../project/lib/interpolation.js';
 import type { DoctorProject } from '../types.js';
 
 /**
  * What the online checks need to know about a service's OpenTelemetry exporter, resolved the way
- * compose resolves it: env_file values first, `environment:` over them, then `${VAR}` taken from
- * the shell environment before `.env`. Values here may be secrets: never print them.
+ * compose resolves it (through the same code as the offline checks: project/lib/env.ts and
+ * interpolation.ts), plus where each referenced value came from. Values here may be secrets:
+ * never print them.
  */
 
 /** Where a variable's value came from, for messages ("HONEYCOMB_API_KEY from .env"). */
@@ -16,49 +18,17 @@ export interface Lookup {
   origin: ValueOrigin;
 }
 
-/** A variable from the shell environment (compose reads it first) or `.env`. */
+/** A variable as compose interpolates it: the shell environment first, then `.env`. */
 export function lookupVariable(project: DoctorProject, name: string): Lookup | undefined {
-  const fromEnv = project.env[name];
-  if (fromEnv !== undefined) return { value: fromEnv, origin: 'the environment' };
-  const fromDotenv = project.dotenv?.values.get(name);
-  if (fromDotenv !== undefined) return { value: fromDotenv, origin: '.env' };
-  return undefined;
+  const value = projectLookup(project)(name);
+  if (value === undefined) return undefined;
+  return { value, origin: project.env[name] !== undefined ? 'the environment' : '.env' };
 }
 
 export interface Interpolated {
   value: string;
   /** Variables the value referenced, with where each came from (undefined: not set or empty). */
   references: { name: string; origin?: ValueOrigin }[];
-}
-
-// $$ | ${NAME} | ${NAME:-x} ${NAME-x} ${NAME:?x} ${NAME?x} ${NAME:+x} ${NAME+x} | $NAME
-const REFERENCE = /\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
-
-/** Compose's interpolation (without nesting), reading variables with lookupVariable. */
-export function interpolate(project: DoctorProject, text: string): Interpolated {
-  const references: Interpolated['references'] = [];
-  const value = text.replace(REFERENCE, (_all, dollar: string | undefined, braced: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined) => {
-    if (dollar) return '$';
-    const name = (braced ?? bare)!;
-    const found = lookupVariable(project, name);
-    const isSet = found !== undefined;
-    const nonEmpty = isSet && found.value !== '';
-    references.push({ name, origin: nonEmpty ? found.origin : undefined });
-    switch (op) {
-      case ':-':
-        return nonEmpty ? found.value : arg!;
-      case '-':
-        return isSet ? found.value : arg!;
-      case ':+':
-        return nonEmpty ? arg! : '';
-      case '+':
-        return isSet ? arg! : '';
-      default:
-        // `:?` and `?` make compose refuse to start; doctor treats the value as empty.
-        return found?.value ?? '';
-    }
-  });
-  return { value, references };
 }
 
 export interface ResolvedVariable extends Interpolated {
@@ -69,38 +39,30 @@ export interface ResolvedVariable extends Interpolated {
   source: string;
 }
 
-/** A service's environment as the container would get it (the variables obs reads). */
+/** A service's variable as the container would get it (env_file under `environment:`), or undefined. */
 export function serviceVariable(project: DoctorProject, service: ComposeService, key: string): ResolvedVariable | undefined {
-  if (service.config.environment.has(key)) {
-    const raw = service.config.environment.get(key);
-    // `- KEY` with no value: compose passes the variable from its own environment (shell, then .env).
-    if (raw === null || raw === undefined) {
-      const found = lookupVariable(project, key);
-      if (!found) return undefined;
-      return { key, raw: `\${${key}}`, source: 'environment', value: found.value, references: [{ name: key, origin: found.value === '' ? undefined : found.origin }] };
-    }
-    return { key, raw, source: 'environment', ...interpolate(project, raw) };
+  const entry = serviceEnv(project, service.name).get(key);
+  if (!entry) return undefined;
+  const source = entry.from === 'environment' ? 'environment' : entry.file;
+  // `- KEY` with no value: compose passes the variable from its own environment (shell, then .env).
+  if (entry.value === null) {
+    const found = lookupVariable(project, key);
+    if (!found) return undefined;
+    return { key, raw: `\${${key}}`, source, value: found.value, references: [{ name: key, origin: found.value === '' ? undefined : found.origin }] };
   }
-  // Later env_file entries win over earlier ones.
-  for (const entry of [...service.config.envFiles].reverse()) {
-    const path = envFileKey(project, entry.path);
-    const file = project.envFiles.get(path);
-    const raw = file?.values.get(key);
-    if (file && file.values.has(key)) {
-      if (raw === undefined) {
-        const found = lookupVariable(project, key);
-        if (!found) return undefined;
-        return { key, raw: `\${${key}}`, source: path, value: found.value, references: [{ name: key, origin: found.value === '' ? undefined : found.origin }] };
-      }
-      return { key, raw, source: path, ...interpolate(project, raw) };
-    }
-  }
-  return undefined;
+  const { value } = effectiveValue(project, entry);
+  return { key, raw: entry.value, source, value, references: referencesOf(project, entry.value) };
 }
 
-/** The key load.ts files env_file contents under. */
-function envFileKey(project: DoctorProject, path: string): string {
-  return (project.projectDir === '' ? path : posix.join(project.projectDir, path)).replace(/^\.\//, '');
+/** The references compose evaluates in `raw`, each with where its (non-empty) value came from. */
+function referencesOf(project: DoctorProject, raw: string): Interpolated['references'] {
+  const references: Interpolated['references'] = [];
+  for (const event of expand(raw, projectLookup(project)).events) {
+    if (event.kind === 'error') continue;
+    const found = lookupVariable(project, event.ref.name);
+    references.push({ name: event.ref.name, origin: found && found.value !== '' ? found.origin : undefined });
+  }
+  return references;
 }
 
 /** Parses `k1=v1,k2=v2` (OTEL_EXPORTER_OTLP_HEADERS): keys lower-cased, values percent-decoded. */

@@ -1,5 +1,5 @@
 import { skip, type Check, type CheckResult, type DoctorProject } from '../types.js';
-import { classifyHoneycombKey, maskValue } from './shapes-extra.js';
+import { classifyHoneycombKey, maskValue } from '../../secrets/shapes.js';
 import { composeLiteral, composeMentions, composeTextWithoutComments, findValue, notSetDetail, resultOf, setVariableFix } from './sources.js';
 
 const KEY = 'HONEYCOMB_API_KEY';

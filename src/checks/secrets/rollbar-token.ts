@@ -1,5 +1,5 @@
 import { skip, type Check, type CheckResult } from '../types.js';
-import { isRollbarTokenShape, maskValue } from './shapes-extra.js';
+import { isRollbarTokenShape, maskValue } from '../../secrets/shapes.js';
 import { composeLiteral, composeMentions, findValue, notSetDetail, resultOf, setVariableFix } from './sources.js';
 
 const KEY = 'ROLLBAR_ACCESS_TOKEN';

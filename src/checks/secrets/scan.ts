@@ -1,5 +1,4 @@
-import { SECRET_KEYS, secretKind } from '../../secrets/shapes.js';
-import { AWS_ACCESS_KEY_ID_ANYWHERE, classifyHoneycombKey, HONEYCOMB_V2_ANYWHERE, isPlaceholder, isRollbarTokenShape } from './shapes-extra.js';
+import { AWS_ACCESS_KEY_ID_ANYWHERE, classifyHoneycombKey, HONEYCOMB_V2_ANYWHERE, isPlaceholder, isRollbarTokenShape, SECRET_KEYS, secretKind } from '../../secrets/shapes.js';
 
 /** A literal credential found in a text. Holds the value only so the caller can mask it. */
 export interface SecretHit {
