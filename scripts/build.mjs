@@ -10,7 +10,7 @@
 // cachedData) but not for ES modules, and at obs's sizes compiling is most of the start-up time
 // (see src/startup/compile-cache.ts and bench/RESULTS.md).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,3 +77,12 @@ await Promise.all([
     outExtension: { '.js': '.cjs' },
   }),
 ]);
+
+// src/startup/compile-cache.ts reads the bundles as latin1, which is exact only for ASCII text
+// (esbuild's default charset escapes everything else).
+for (const entry of readdirSync(dist, { recursive: true })) {
+  const path = join(dist, String(entry));
+  if (!path.endsWith('.cjs')) continue;
+  const at = readFileSync(path).findIndex((byte) => byte > 0x7f);
+  if (at !== -1) throw new Error(`${path}: byte ${at} is not ASCII; the compile cache reads bundles as latin1`);
+}

@@ -33,7 +33,9 @@ export function createCompileCache(dir: string | undefined, variant: string, rep
   const load = (file: string): unknown => {
     const known = loaded.get(file);
     if (known) return known.exports;
-    const source = readFileSync(file, 'utf8');
+    // latin1: the build writes pure ASCII (scripts/build.mjs checks), which latin1 decodes to the
+    // same text as UTF-8, about twice as fast for obs's bundles.
+    const source = readFileSync(file, 'latin1');
     const cacheFile = dir ? join(dir, cacheFileName(file, variant)) : undefined;
     const cachedData = cacheFile ? readIfPresent(cacheFile) : undefined;
     const script = new Script(wrap(source), { filename: file, cachedData });
