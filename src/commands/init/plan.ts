@@ -2,12 +2,12 @@
  * Pure planning for `obs init`: from the files as read and the user's choices to the exact
  * new text of every file. No fs, no prompts, no git: those live in index.ts.
  */
-import { isMap, parse as parseYamlLoose } from 'yaml';
+import { parse as parseYamlLoose } from 'yaml';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { environmentReaders } from '../../compose/consumers.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult, type ServiceSources } from './instrument.js';
-import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
+import type { ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, lineColOf, type TextEdit } from '../../compose/text-edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
 import { HONEYCOMB_ENDPOINTS, OBS_CONFIG_FILE, renderObsConfig, type ObsConfig } from '../../config/obs-config.js';
@@ -17,6 +17,9 @@ import { honeycombTeamLiteral, isLiteralSecret, OTLP_HEADER_KEYS, SECRET_KEYS } 
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
 import type { InitChoices } from './choices.js';
 import { desiredEnvironment, PLACEHOLDER_COMMENTS, type HostingHints } from './desired-env.js';
+import { verifyComposeEdits, type EditedFile } from './verify-edits.js';
+
+export { reparse } from './verify-edits.js';
 
 export interface TextFile {
   path: string;
@@ -201,14 +204,15 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   }
 
   const changes: FileChange[] = [];
-  const editedFiles: ComposeFile[] = [];
+  const edited: EditedFile[] = [];
   for (const file of snapshot.compose) {
     const edits = keepMissingFinalNewline(file, editsByFile.get(file)!);
     const after = applyTextEdits(file.text, edits);
-    editedFiles.push(after === file.text ? file : reparse(file, after));
+    edited.push({ file, edits, after });
     changes.push({ path: file.path, before: file.text, after, edits });
   }
-  verifyEdits(project, buildProject(editedFiles), work, daemonName);
+  const planned = new Map(work.map((w) => [w.service.name, [...w.additions, ...w.replacements]]));
+  verifyComposeEdits(project, edited, planned, daemonName);
   changes.push(...codeChanges);
 
   // 4. Placeholders, .env, .gitignore and obs.yaml.
@@ -448,53 +452,6 @@ export function keepMissingFinalNewline(file: ComposeFile, edits: TextEdit[]): T
   return edits.map((edit) =>
     edit.start === file.text.length && edit.text.endsWith(file.eol) ? { ...edit, text: edit.text.slice(0, -file.eol.length) } : edit,
   );
-}
-
-/** Re-reads the edited text: an edit that broke the YAML is a bug in obs, never written to disk. */
-export function reparse(file: ComposeFile, after: string): ComposeFile {
-  try {
-    const reparsed = parseComposeText(file.path, after);
-    if (!isMap(reparsed.doc.contents)) throw new Error('not a mapping');
-    return reparsed;
-  } catch (err) {
-    throw new Error(`obs produced invalid YAML for ${file.path}; nothing was written (${(err as Error).message})`);
-  }
-}
-
-/**
- * Proves the edits did what the plan says, by reading the result the way compose does:
- * every chosen service has each planned value, and every other service sees exactly the
- * environment it had (bar secrets turned into references).
- */
-function verifyEdits(before: ComposeProject, after: ComposeProject, work: ServiceWork[], daemonName: string | undefined): void {
-  const planned = new Map(work.map((w) => [w.service.name, w]));
-  const fail = (message: string) => {
-    throw new Error(`obs planned an edit that does not read back as intended (${message}); nothing was written`);
-  };
-  for (const old of before.services) {
-    const now = after.services.find((s) => s.name === old.name);
-    if (!now) fail(`service ${old.name} disappeared`);
-    const item = planned.get(old.name);
-    for (const setting of [...(item?.additions ?? []), ...(item?.replacements ?? [])]) {
-      if (now!.config.environment.get(setting.key) !== setting.value) fail(`${old.name} lacks ${setting.key}`);
-    }
-    const touched = new Set([...(item?.additions ?? []), ...(item?.replacements ?? [])].map((s) => s.key));
-    for (const [key, value] of old.config.environment) {
-      if (touched.has(key)) continue;
-      const next = now!.config.environment.get(key);
-      if (next !== value && !(isSecretBearing(key, value) && next !== undefined)) fail(`${old.name}'s ${key} changed`);
-    }
-    for (const key of now!.config.environment.keys()) {
-      if (!old.config.environment.has(key) && !touched.has(key)) fail(`${key} leaked into ${old.name}`);
-    }
-  }
-  const added = after.services.filter((s) => !before.services.some((o) => o.name === s.name)).map((s) => s.name);
-  if (added.some((name) => name !== daemonName)) fail(`unexpected new service ${added.join(', ')}`);
-}
-
-function isSecretBearing(key: string, value: string | null): boolean {
-  if (value === null) return false;
-  return isLiteralSecret(key, value) || (OTLP_HEADER_KEYS.has(key) && honeycombTeamLiteral(value) !== undefined);
 }
 
 function freeServiceName(project: ComposeProject, base: string): string {
