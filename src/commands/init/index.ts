@@ -72,7 +72,8 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   say(ctx);
   ctx.stderr.write(renderDiffs([...diffs.values()], paint));
   say(ctx);
-  for (const line of findings) say(ctx, paint.warn(line));
+  // One write: a large project has a finding per service.
+  if (findings.length > 0) ctx.stderr.write(findings.map((line) => `${paint.warn(line)}\n`).join(''));
   say(ctx, `${changes.length} file(s) to change: ${changes.map((c) => `${c.path} (${changeAction(c)})`).join(', ')}`);
 
   if (options.dryRun) {

@@ -401,7 +401,8 @@ export function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot,
     for (const definition of service.definitions) {
       if (!definition.map) continue;
       for (const [key, value] of service.config.environment) {
-        if (value === null) continue;
+        // Only secrets move: most values are not, and need no lookup of where they are written.
+        if (value === null || !(isLiteralSecret(key, value) || (OTLP_HEADER_KEYS.has(key) && honeycombTeamLiteral(value)))) continue;
         const entry = findEnvEntry(definition.file.doc, definition.map, key);
         if (!entry || seenNodes.has(entry.scalar)) continue;
         const written = entry.form === 'map' ? String(entry.scalar.value ?? '') : String(entry.scalar.value).slice(key.length + 1);
