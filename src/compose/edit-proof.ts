@@ -29,7 +29,7 @@
  * settings each service definition had, the environments are computed as `buildProject` does.
  */
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { envFromJs, isMergeKey, locateEnvironment, type EnvMap } from './environment.js';
+import { envFromJs, envValue, isMergeKey, locateEnvironment, type EnvMap } from './environment.js';
 import { COMPOSE_PARSE_OPTIONS, servicesMap, type ComposeFile } from './parse.js';
 import type { ComposeProject, ServiceDefinition } from './project.js';
 import { lineStartOf, type TextEdit } from './text-edits.js';
@@ -104,6 +104,11 @@ export function environmentsAfterEdits(project: ComposeProject, edited: readonly
   for (const service of project.services) {
     if (!service.definitions.some((d) => changed.has(d))) {
       result.set(service.name, service.config.environment);
+      continue;
+    }
+    const only = service.definitions.length === 1 ? changed.get(service.definitions[0]!) : undefined;
+    if (only) {
+      result.set(service.name, only.list ? envFromJs(only.list) : only.map!);
       continue;
     }
     const env: EnvMap = new Map();
@@ -185,7 +190,11 @@ interface Segment {
 function segmentsOf(block: string): Segment[] | undefined {
   const segments: Segment[] = [];
   let pending = '';
-  for (const line of block.split(/(?<=\n)/)) {
+  for (let from = 0; from < block.length; ) {
+    const newline = block.indexOf('\n', from);
+    const to = newline === -1 ? block.length : newline + 1;
+    const line = block.slice(from, to);
+    from = to;
     const content = line.replace(/\r?\n$/, '');
     const current = segments[segments.length - 1];
     if (isBlankOrComment(content)) {
@@ -419,14 +428,18 @@ function firstNonSpace(text: string, start: number, end: number): number | undef
   return i < end && text[i] !== '\t' && text[i] !== '#' ? i : undefined;
 }
 
+/** Only spaces, then nothing or a comment. */
 function isBlankOrComment(line: string): boolean {
-  return /^ *(?:#.*)?$/.test(line);
+  let i = 0;
+  while (line.charCodeAt(i) === 32) i++;
+  return i === line.length || (line.charCodeAt(i) === 35 && !/[\r\u2028\u2029]/.test(line));
 }
 
-/** Leading spaces of a content line; undefined when a tab comes first (never proven). */
+/** Leading spaces of a content line; undefined when other white space (a tab) comes first (never proven). */
 function indentOf(line: string): number | undefined {
-  const indent = line.length - line.trimStart().length;
-  return line.slice(0, indent).includes('\t') ? undefined : indent;
+  let i = 0;
+  while (line.charCodeAt(i) === 32) i++;
+  return i < line.length && /\s/.test(line[i]!) ? undefined : i;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,6 +453,8 @@ interface ParsedItem {
   key?: string;
   /** The item as compose reads it: `{key: value}` for a map item, `[value]` for a list item. */
   js: unknown;
+  /** A map item's value as compose reads it. */
+  value?: unknown;
 }
 
 /** A piece as added: which text was parsed for it, and the value to put in the placeholder's place. */
@@ -527,12 +542,13 @@ class PieceParser {
         const whole = isPair(item) ? item.value === leaf : item === leaf;
         if (!whole || !isScalar(leaf) || leaf.type !== 'QUOTE_DOUBLE' || leaf.value !== PLACEHOLDER || leaf.range![0] !== starts[id]! + placeholder) return undefined;
       }
-      items.push({ list: isSeq(value), column, key, js: value.toJS(doc) });
+      const js = value.toJS(doc) as unknown;
+      items.push({ list: isSeq(value), column, key, js, value: key === undefined ? undefined : (js as Record<string, unknown>)[key] });
     }
     return (ref) => {
       const item = items[ref.id]!;
       if (ref.content === undefined) return item;
-      return { ...item, js: item.list ? [ref.content] : { [item.key!]: ref.content } };
+      return item.list ? { ...item, js: [ref.content] } : { ...item, js: { [item.key!]: ref.content }, value: ref.content };
     };
   }
 }
@@ -571,7 +587,7 @@ function applyInsert(state: DefinitionEnv, collection: YAMLMap | YAMLSeq, item: 
   }
   if (item.key === undefined || state.keys!.has(item.key)) return false;
   state.keys!.add(item.key);
-  for (const [key, value] of envFromJs(item.js)) state.map!.set(key, value);
+  state.map!.set(item.key, envValue(item.value));
   return true;
 }
 
@@ -585,6 +601,6 @@ function applyRewrite(state: DefinitionEnv, target: Target, item: ParsedItem): b
   }
   const key = isPair(old) && isScalar(old.key) ? old.key.value : undefined;
   if (item.key === undefined || item.key !== key) return false;
-  for (const [k, value] of envFromJs(item.js)) state.map!.set(k, value);
+  state.map!.set(item.key, envValue(item.value));
   return true;
 }
