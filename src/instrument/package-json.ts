@@ -122,8 +122,13 @@ function lineIndent(text: string, offset: number): string {
   return /^[ \t]*/.exec(text.slice(start, offset))![0];
 }
 
+/** JSON's white space: space, tab, line feed, carriage return (the text is valid JSON, so nothing else). */
+function isJsonSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
 function skipSpace(text: string, i: number): number {
-  while (i < text.length && /\s/.test(text[i]!)) i++;
+  while (i < text.length && isJsonSpace(text.charCodeAt(i))) i++;
   return i;
 }
 
@@ -170,7 +175,8 @@ function skipValue(text: string, i: number): number {
     }
     throw new Error('unbalanced brackets');
   }
+  // A number, true, false or null runs to the next separator.
   let j = i;
-  while (j < text.length && !/[\s,}\]]/.test(text[j]!)) j++;
+  for (let c = text.charCodeAt(j); j < text.length && !isJsonSpace(c) && c !== 44 && c !== 125 && c !== 93; c = text.charCodeAt(++j));
   return j;
 }
