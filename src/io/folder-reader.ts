@@ -29,9 +29,16 @@ export class FolderReader {
 
   /** The text of `folder/name`, or undefined when it is not there or cannot be read. */
   read(folder: string, name: string): string | undefined {
-    const slash = name.lastIndexOf('/');
-    const dir = slash === -1 ? folder : join(folder, name.slice(0, slash));
-    if (!this.list(dir).has(name.slice(slash + 1))) return undefined;
+    // Down the path one listed folder at a time: a `src/` its parent does not hold is never
+    // listed itself (compared ignoring case, as a case-insensitive file system would open it).
+    let dir = folder;
+    const parts = name.split('/');
+    for (let i = 0; i < parts.length - 1; i++) {
+      const part = parts[i]!;
+      if (part !== '.' && part !== '..' && part !== '' && !holdsIgnoringCase(this.list(dir), part)) return undefined;
+      dir = join(dir, part);
+    }
+    if (!this.list(dir).has(parts[parts.length - 1]!)) return undefined;
     const path = join(folder, name);
     if (this.files.has(path)) return this.files.get(path);
     let text: string | undefined;
@@ -43,4 +50,11 @@ export class FolderReader {
     this.files.set(path, text);
     return text;
   }
+}
+
+function holdsIgnoringCase(names: ReadonlySet<string>, name: string): boolean {
+  if (names.has(name)) return true;
+  const lower = name.toLowerCase();
+  for (const n of names) if (n.toLowerCase() === lower) return true;
+  return false;
 }
