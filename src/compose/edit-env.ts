@@ -59,19 +59,33 @@ export interface EnvEditContext {
   file: ComposeFile;
   /** Spaces one nesting level adds in this file. */
   indentStep: number;
-  /** Anchor names already in the document, so a new one never collides. */
-  anchors: Set<string>;
+  /** Anchor names already in the document, so a new one never collides (collected on first use). */
+  readonly anchors: Set<string>;
   /** Anchors obs adds in this run, one per node however many services merge it. */
   addedAnchors: Map<Node, string>;
 }
 
 export function makeEnvEditContext(file: ComposeFile): EnvEditContext {
+  let anchors: Set<string> | undefined;
+  return {
+    file,
+    indentStep: detectIndentStep(file),
+    // Walking the whole document is only worth it when obs adds an anchor, which is rare.
+    get anchors() {
+      anchors ??= documentAnchors(file);
+      return anchors;
+    },
+    addedAnchors: new Map(),
+  };
+}
+
+function documentAnchors(file: ComposeFile): Set<string> {
   const anchors = new Set<string>();
   visit(file.doc, (_key, node) => {
     const anchor = (node as { anchor?: string }).anchor;
     if (anchor) anchors.add(anchor);
   });
-  return { file, indentStep: detectIndentStep(file), anchors, addedAnchors: new Map() };
+  return anchors;
 }
 
 function detectIndentStep(file: ComposeFile): number {

@@ -14,11 +14,14 @@ export function envFromJs(value: unknown): EnvMap {
       else env.set(item.slice(0, eq), item.slice(eq + 1));
     }
   } else if (value && typeof value === 'object') {
-    for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
-      env.set(key, raw === null || raw === undefined ? null : stringifyEnvValue(raw));
-    }
+    for (const [key, raw] of Object.entries(value as Record<string, unknown>)) env.set(key, envValue(raw));
   }
   return env;
+}
+
+/** One value of a map-form `environment` as compose reads it (null: taken from the project env). */
+export function envValue(raw: unknown): string | null {
+  return raw === null || raw === undefined ? null : stringifyEnvValue(raw);
 }
 
 /** Compose stringifies non-string values with Go's fmt.Sprint: true -> "true", 1.0 -> "1". */

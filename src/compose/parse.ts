@@ -1,4 +1,4 @@
-import { isMap, isScalar, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
 import { UsageError } from '../errors.js';
 import { detectEol, lineColOf } from './text-edits.js';
 
@@ -14,8 +14,18 @@ export interface ComposeFile {
 /** Compose resolves `<<` merge keys (YAML 1.1 style) inside otherwise YAML 1.2 files. */
 export const COMPOSE_PARSE_OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false } as const;
 
+/**
+ * The parser's own duplicate-key check compares each key with every earlier key of its map:
+ * quadratic in the number of services. A first parse skips it and a linear check stands in;
+ * a file with any error or duplicate is parsed again with the parser's check, so what is
+ * reported stays exactly the parser's (a clean file parses to the same Document either way).
+ */
+const WITHOUT_KEY_CHECK = { ...COMPOSE_PARSE_OPTIONS, uniqueKeys: false } as const;
+
 export function parseComposeText(path: string, text: string): ComposeFile {
-  const docs = parseAllDocuments(text.replace(/^\uFEFF/, ''), COMPOSE_PARSE_OPTIONS);
+  const source = text.replace(/^\uFEFF/, '');
+  let docs = parseAllDocuments(source, WITHOUT_KEY_CHECK);
+  if (!Array.isArray(docs) || docs.some((doc) => doc.errors.length > 0 || hasDuplicateKey(doc.contents))) docs = parseAllDocuments(source, COMPOSE_PARSE_OPTIONS);
   const list = Array.isArray(docs) ? docs : [docs];
   if (list.length === 0) throw new UsageError('the compose file is empty', { file: path });
   for (const doc of list) {
@@ -50,6 +60,23 @@ export function parseComposeText(path: string, text: string): ComposeFile {
 export function servicesMap(file: ComposeFile): YAMLMap | undefined {
   const node = (file.doc.contents as YAMLMap).get('services', true);
   return isMap(node) ? node : undefined;
+}
+
+/** Whether any map under `node` has two scalar keys with the same value (what the parser's check looks for). */
+function hasDuplicateKey(node: unknown): boolean {
+  if (isMap(node)) {
+    const seen = new Set<unknown>();
+    for (const pair of node.items) {
+      if (isScalar(pair.key)) {
+        if (seen.has(pair.key.value)) return true;
+        seen.add(pair.key.value);
+      } else if (hasDuplicateKey(pair.key)) return true;
+      if (hasDuplicateKey(pair.value)) return true;
+    }
+    return false;
+  }
+  if (isSeq(node)) return node.items.some((item) => (isPair(item) ? hasDuplicateKey(item.key) || hasDuplicateKey(item.value) : hasDuplicateKey(item)));
+  return false;
 }
 
 function firstLine(message: string): string {

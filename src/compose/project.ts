@@ -8,6 +8,8 @@ export interface ServiceDefinition {
   pair: Pair;
   /** null for a service written as `name:` with no settings. */
   map: YAMLMap | null;
+  /** This definition's settings as compose reads them (anchors and merges resolved), before merging files. */
+  resolved: Record<string, unknown>;
 }
 
 export interface PortMapping {
@@ -59,8 +61,9 @@ export function buildProject(files: ComposeFile[]): ComposeProject {
         service = { name: serviceName, definitions: [], config: emptyConfig() };
         byName.set(serviceName, service);
       }
-      service.definitions.push({ file, pair: pair as Pair, map: isMap(pair.value) ? pair.value : null });
-      mergeConfig(service.config, resolved[serviceName] ?? {});
+      const settings = resolved[serviceName] ?? {};
+      service.definitions.push({ file, pair: pair as Pair, map: isMap(pair.value) ? pair.value : null, resolved: settings });
+      mergeConfig(service.config, settings);
     }
   }
   return { files, services: [...byName.values()], name };

@@ -52,9 +52,41 @@ const HEADER = [
 ].join('\n');
 
 export function renderObsConfig(config: ObsConfig): string {
+  // The services map grows with the project (thousands of nodes for yaml to build and print);
+  // when every entry is plain words, it is written directly, exactly as yaml would write it.
+  const services = Object.entries(config.services);
+  if (services.length > 0 && services.every(([name, entry]) => isPlainWord(name) && isPlainEntry(entry))) {
+    const rest = renderWithYaml({ ...config, services: {} });
+    const empty = '\nservices: {}\n';
+    const at = rest.indexOf(empty);
+    if (at !== -1 && rest.indexOf(empty, at + 1) === -1) {
+      const lines = services.map(([name, { serviceName, stack }]) => `  ${name}:\n    serviceName: ${serviceName}\n    stack: ${stack}\n`);
+      return `${rest.slice(0, at)}\nservices:\n${lines.join('')}${rest.slice(at + empty.length)}`;
+    }
+  }
+  return renderWithYaml(config);
+}
+
+export function renderWithYaml(config: ObsConfig): string {
   const doc = new Document(withoutUndefined(config));
   doc.commentBefore = HEADER;
   return doc.toString({ lineWidth: 0 });
+}
+
+/**
+ * A string yaml prints plain, as key or value: a letter or `_` then letters, digits, `_ . -`
+ * (no indicator, no `: ` or ` #`), not so long that yaml would write an explicit `? ` key, and
+ * not a word the YAML core schema reads as null or a boolean (numbers start with a digit, dot or sign).
+ */
+function isPlainWord(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 200 && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(value) && !/^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/.test(value);
+}
+
+function isPlainEntry(entry: unknown): boolean {
+  if (!entry || typeof entry !== 'object') return false;
+  const keys = Object.keys(entry);
+  const { serviceName, stack } = entry as Record<string, unknown>;
+  return keys.length === 2 && keys[0] === 'serviceName' && keys[1] === 'stack' && isPlainWord(serviceName) && isPlainWord(stack);
 }
 
 export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig {

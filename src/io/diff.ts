@@ -32,6 +32,8 @@ export function changedSpan(before: string, after: string): TextEdit {
 }
 
 export function paintDiff(diff: string, paint: Paint): string {
+  // Without colours every line stays as it is: skip splitting megabytes of diff into lines.
+  if (paint.added === NO_PAINT.added && paint.removed === NO_PAINT.removed && paint.header === NO_PAINT.header && paint.hunk === NO_PAINT.hunk) return diff;
   return diff
     .split('\n')
     .map((line) => {

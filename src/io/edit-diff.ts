@@ -8,6 +8,8 @@ import type { TextEdit } from '../compose/text-edits.js';
 export function diffFromEdits(oldName: string, newName: string, before: string, edits: readonly TextEdit[], context = 3): string {
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
   if (sorted.length === 0) return '';
+  const only = sorted.length === 1 ? sorted[0]! : undefined;
+  if (before === '' && only && only.start === 0 && only.end === 0 && only.text !== '') return newFileDiff(oldName, newName, only.text);
   const oldLines = splitLines(before);
   const lineStarts = lineStartOffsets(before);
   const lineOf = (offset: number) => upperBound(lineStarts, offset) - 1;
@@ -75,6 +77,13 @@ export function diffFromEdits(oldName: string, newName: string, before: string, 
     g = h + 1;
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A file created from nothing: one hunk of added lines (most of what obs writes on a large project). */
+function newFileDiff(oldName: string, newName: string, text: string): string {
+  const { lines, noFinalNewline } = splitLines(text);
+  const count = lines.length === 1 ? '1' : `1,${lines.length}`;
+  return `--- ${oldName}\n+++ ${newName}\n@@ -0,0 +${count} @@\n+${lines.join('\n+')}\n${noFinalNewline ? '\\ No newline at end of file\n' : ''}`;
 }
 
 interface Lines {

@@ -7,8 +7,11 @@ export type Stack = 'flask' | 'python' | 'rails' | 'ruby' | 'node' | 'react' | '
 /** Browser apps: the container only serves bundles, telemetry is sent from the browser. */
 export const BROWSER_STACKS: ReadonlySet<Stack> = new Set(['react']);
 
-/** File name -> contents (only the few manifests detection needs). */
-export type ContextFiles = Map<string, string>;
+/** The build context's files by name: a Map, or a reader that reads a file only when asked. */
+export interface ContextFiles {
+  has(name: string): boolean;
+  get(name: string): string | undefined;
+}
 
 export const MANIFEST_FILES = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'app.py', 'wsgi.py', 'Gemfile', 'package.json'] as const;
 

@@ -46,6 +46,17 @@ describe('diffFromEdits', () => {
     roundTrip('x: {a: 1}\ny: 2\n', [{ start: 8, end: 8, text: ', b: 2' }]);
   });
 
+  it('writes a new file as one hunk of added lines, as the general path does', () => {
+    for (const text of ['one line\n', 'no final newline', 'a\nb\n\nc\n', 'a\r\nb\r\n', '\n', '\n\nx']) {
+      const ours = roundTrip('', [{ start: 0, end: 0, text }]);
+      // Two edits (one empty) take the general path.
+      expect(ours).toBe(diffFromEdits('a/f', 'b/f', '', [{ start: 0, end: 0, text: '' }, { start: 0, end: 0, text }]));
+    }
+    expect(diffFromEdits('/dev/null', 'b/f', '', [{ start: 0, end: 0, text: 'x\ny' }])).toBe(
+      ['--- /dev/null', '+++ b/f', '@@ -0,0 +1,2 @@', '+x', '+y', '\\ No newline at end of file', ''].join('\n'),
+    );
+  });
+
   it('round-trips many random edits on a large file', () => {
     const lines = Array.from({ length: 3000 }, (_, i) => `  key${i}: "value ${i}"`);
     const before = `${lines.join('\n')}\n`;

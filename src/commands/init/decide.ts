@@ -28,7 +28,8 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
   if (options.services !== undefined) {
     services = parseServicesFlag(options.services, names, input.composePath);
   } else {
-    const remembered = previous ? Object.keys(previous.services).filter((s) => names.includes(s)) : [];
+    const known = new Set(names);
+    const remembered = previous ? Object.keys(previous.services).filter((s) => known.has(s)) : [];
     const defaults = remembered.length > 0 ? remembered : defaultServices(project);
     if (prompter) {
       services = await prompter.services(
@@ -94,7 +95,8 @@ export function validateFlags(options: InitOptions, serviceNames: string[], comp
 
 function parseServicesFlag(value: string, names: string[], composePath: string): string[] {
   const services = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = services.filter((s) => !names.includes(s));
+  const known = new Set(names);
+  const unknown = services.filter((s) => !known.has(s));
   if (unknown.length > 0) {
     throw new UsageError(`--services names ${unknown.map((s) => JSON.stringify(s)).join(', ')}, not in ${composePath} (services: ${names.join(', ')})`);
   }

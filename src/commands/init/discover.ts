@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles, COMPOSE_FILE_NAMES } from '../../compose/discover.js';
@@ -7,8 +6,9 @@ import { buildProject, type ComposeProject } from '../../compose/project.js';
 import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../../config/obs-config.js';
 import { parseDotenv } from '../../dotenv/index.js';
 import { UsageError } from '../../errors.js';
+import { FolderReader } from '../../io/folder-reader.js';
 import { gitignoreCoversDotenv, gitInfo, type GitInfo } from '../../io/git.js';
-import { detectStack, MANIFEST_FILES, type Stack } from '../../stacks/detect.js';
+import { detectStack, type ContextFiles, type Stack } from '../../stacks/detect.js';
 import type { InitSnapshot, TextFile } from './plan.js';
 
 export interface Discovered {
@@ -18,6 +18,8 @@ export interface Discovered {
   previous?: ObsConfig;
   git: GitInfo;
   notes: string[];
+  /** Build-context files read so far, shared with the instrumentation planners. */
+  folders: FolderReader;
 }
 
 /** Reads a file, turning "missing" into undefined and anything else into a one-line error. */
@@ -78,10 +80,11 @@ export async function discover(root: string, explicitFiles: string[] | undefined
   const obsConfigFile = await readOptional(root, OBS_CONFIG_FILE);
   const previous = obsConfigFile ? parseObsConfig(obsConfigFile.text, obsConfigFile.path) : undefined;
 
+  const folders = new FolderReader();
   const stacks = new Map<string, Stack>();
   for (const service of project.services) {
     if (service.config.buildContext === undefined) continue;
-    stacks.set(service.name, detectStack(readManifests(resolve(root, projectDir, service.config.buildContext))));
+    stacks.set(service.name, detectStack(contextFiles(folders, resolve(root, projectDir, service.config.buildContext))));
   }
 
   // env_file values count as set by the user: compose's `environment` would silently override them.
@@ -112,6 +115,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
     previous,
     git,
     notes,
+    folders,
     snapshot: {
       compose,
       projectDir: projectDir === '.' ? '' : projectDir,
@@ -131,26 +135,14 @@ export async function discover(root: string, explicitFiles: string[] | undefined
 }
 
 /**
- * The dependency manifests in a build context: one listing, then only the files present.
- * Synchronous on purpose: thousands of tiny reads cost less than scheduling them as promises.
+ * The files of a build context as stack detection asks for them: a file is read only when
+ * detection needs its text, and counts as present only when it can be read.
  */
-function readManifests(context: string): Map<string, string> {
-  const files = new Map<string, string>();
-  let present: Set<string>;
-  try {
-    present = new Set(readdirSync(context));
-  } catch {
-    return files;
-  }
-  for (const name of MANIFEST_FILES) {
-    if (!present.has(name)) continue;
-    try {
-      files.set(name, readFileSync(join(context, name), 'utf8'));
-    } catch {
-      // unreadable manifest: detection goes on with what it has
-    }
-  }
-  return files;
+function contextFiles(folders: FolderReader, context: string): ContextFiles {
+  return {
+    has: (name) => folders.read(context, name) !== undefined,
+    get: (name) => folders.read(context, name),
+  };
 }
 
 function toPosix(path: string): string {

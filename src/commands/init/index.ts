@@ -9,8 +9,7 @@ import { decideChoices, validateFlags } from './decide.js';
 import { discover } from './discover.js';
 import type { InitOptions } from './options.js';
 import { planInit } from './plan.js';
-import { INSTRUMENTED_STACKS, readServiceSources, serviceDirOf, type ServiceSources } from './instrument.js';
-import { templateLoader } from '../../instrument/template.js';
+import { readInstrumentation } from './instrument.js';
 import { changeAction, describeSetup, findingsLines, nextSteps, painter, renderDiffs } from './report.js';
 
 /** discover -> decide -> plan -> show -> apply -> report. Only the last two steps write. */
@@ -34,24 +33,8 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     projectName: snapshot.projectName,
     prompter,
   });
-  if (options.instrument !== false) {
-    // Only now, with the services chosen, read what their instrumentation planners need.
-    const sources = new Map<string, ServiceSources>();
-    for (const name of choices.services) {
-      const service = project.services.find((s) => s.name === name)!;
-      const stack = snapshot.stacks.get(name) ?? 'unknown';
-      const dir = serviceDirOf(snapshot.projectDir, service);
-      if (dir !== undefined && INSTRUMENTED_STACKS.has(stack)) sources.set(name, readServiceSources(root, dir, stack));
-    }
-    // Templates are read once each, however many services use them.
-    const templates = new Map<string, string>();
-    const template = (stack: string) => (name: string) => {
-      const key = `${stack}/${name}`;
-      if (!templates.has(key)) templates.set(key, templateLoader(stack)(name));
-      return templates.get(key)!;
-    };
-    snapshot.instrumentation = { sources, template };
-  }
+  // Only now, with the services chosen, read what their instrumentation planners need.
+  if (options.instrument !== false) snapshot.instrumentation = readInstrumentation(found, choices.services);
   const plan = planInit(snapshot, choices, project);
   const changes = changedOnly(plan.changes);
   for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
@@ -89,7 +72,8 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   say(ctx);
   ctx.stderr.write(renderDiffs([...diffs.values()], paint));
   say(ctx);
-  for (const line of findings) say(ctx, paint.warn(line));
+  // One write: a large project has a finding per service.
+  if (findings.length > 0) ctx.stderr.write(findings.map((line) => `${paint.warn(line)}\n`).join(''));
   say(ctx, `${changes.length} file(s) to change: ${changes.map((c) => `${c.path} (${changeAction(c)})`).join(', ')}`);
 
   if (options.dryRun) {

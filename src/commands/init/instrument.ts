@@ -2,7 +2,6 @@
  * Instrumentation code for each chosen service, from templates/<stack>/: which files to read
  * (I/O, here) and which planner turns them into file changes (pure, in src/instrument/).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { ComposeService } from '../../compose/project.js';
 import { FLASK_INPUT_FILES, planFlask } from '../../instrument/flask.js';
@@ -10,10 +9,13 @@ import { NODE_INPUT_FILES, planNode } from '../../instrument/node.js';
 import { planRails } from '../../instrument/rails.js';
 import { planReact, REACT_INPUT_FILES } from '../../instrument/react.js';
 import { includedRequirementFiles } from '../../instrument/requirements.js';
-import type { InstrumentInput } from '../../instrument/template.js';
+import { templateLoader, type InstrumentInput } from '../../instrument/template.js';
+import type { FolderReader } from '../../io/folder-reader.js';
 import type { FileChange } from '../../plan/file-change.js';
 import type { Stack } from '../../stacks/detect.js';
 import type { InitChoices } from './choices.js';
+import type { Discovered } from './discover.js';
+import type { InitSnapshot } from './plan.js';
 
 /** What a service's build context holds that its planner reads (path relative to the context). */
 export type ServiceSources = Map<string, string>;
@@ -34,32 +36,15 @@ export function serviceDirOf(projectDir: string, service: ComposeService): strin
 
 /**
  * Reads the files the stack's planner looks at, from the build context on disk. Folders are
- * listed once and only files that exist are read: a failed read per missing candidate costs
- * more than the reads themselves on projects with many services.
+ * listed once and only files that exist are read (through `folders`, which stack detection
+ * already filled): a failed read per missing candidate costs more than the reads themselves.
  */
-export function readServiceSources(root: string, serviceDir: string, stack: Stack): ServiceSources {
+export function readServiceSources(folders: FolderReader, root: string, serviceDir: string, stack: Stack): ServiceSources {
   const dir = join(root, serviceDir);
   const files: ServiceSources = new Map();
-  const listings = new Map<string, Set<string>>();
-  const listing = (folder: string): Set<string> => {
-    let names = listings.get(folder);
-    if (!names) {
-      try {
-        names = new Set(readdirSync(join(dir, folder)));
-      } catch {
-        names = new Set();
-      }
-      listings.set(folder, names);
-    }
-    return names;
-  };
   const add = (name: string) => {
-    if (!listing(posix.dirname(name)).has(posix.basename(name))) return;
-    try {
-      files.set(name, readFileSync(join(dir, name), 'utf8'));
-    } catch {
-      // unreadable: the planner works with what it has
-    }
+    const text = folders.read(dir, name);
+    if (text !== undefined) files.set(name, text);
   };
   if (stack === 'flask') {
     FLASK_INPUT_FILES.forEach(add);
@@ -73,13 +58,36 @@ export function readServiceSources(root: string, serviceDir: string, stack: Stac
     }
   } else if (stack === 'rails') {
     add('Gemfile');
-    for (const name of listing('config/initializers')) if (name.endsWith('.rb')) add(`config/initializers/${name}`);
+    for (const name of folders.list(join(dir, 'config/initializers'))) if (name.endsWith('.rb')) add(`config/initializers/${name}`);
   } else if (stack === 'node') {
     NODE_INPUT_FILES.forEach(add);
   } else if (stack === 'react') {
     REACT_INPUT_FILES.forEach(add);
   }
   return files;
+}
+
+/**
+ * What the planners of the chosen services read: each one's build-context files, and the
+ * templates, each read once however many services use it.
+ */
+export function readInstrumentation(found: Discovered, chosen: readonly string[]): NonNullable<InitSnapshot['instrumentation']> {
+  const { snapshot, project } = found;
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+  const sources = new Map<string, ServiceSources>();
+  for (const name of chosen) {
+    const service = byName.get(name)!;
+    const stack = snapshot.stacks.get(name) ?? 'unknown';
+    const dir = serviceDirOf(snapshot.projectDir, service);
+    if (dir !== undefined && INSTRUMENTED_STACKS.has(stack)) sources.set(name, readServiceSources(found.folders, found.root, dir, stack));
+  }
+  const templates = new Map<string, string>();
+  const template = (stack: string) => (name: string) => {
+    const key = `${stack}/${name}`;
+    if (!templates.has(key)) templates.set(key, templateLoader(stack)(name));
+    return templates.get(key)!;
+  };
+  return { sources, template };
 }
 
 export const INSTRUMENTED_STACKS: ReadonlySet<Stack> = new Set(['flask', 'rails', 'node', 'react']);

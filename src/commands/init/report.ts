@@ -19,7 +19,8 @@ export async function painter(ctx: Context): Promise<Painter> {
 export function describeSetup(project: ComposeProject, choices: InitChoices, stacks: Map<string, Stack>): string[] {
   const lines: string[] = [];
   lines.push(`Services to instrument: ${choices.services.map((s) => `${s} (${stacks.get(s) ?? 'image'})`).join(', ')}`);
-  const others = project.services.filter((s) => !choices.services.includes(s.name));
+  const chosen = new Set(choices.services);
+  const others = project.services.filter((s) => !chosen.has(s.name));
   if (others.length > 0) lines.push(`Left alone: ${others.map((s) => (s.config.image ? `${s.name} (${s.config.image})` : s.name)).join(', ')}`);
   const backends = [
     choices.honeycomb.enabled && `Honeycomb (${choices.honeycomb.region.toUpperCase()}${choices.honeycomb.dataset ? `, dataset ${choices.honeycomb.dataset}` : ''})`,

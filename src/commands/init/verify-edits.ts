@@ -1,0 +1,92 @@
+/**
+ * The safety net under every compose edit: the edited files must read, the way compose reads
+ * them, as the plan says. An edit that fails this is a bug in obs, and nothing is written.
+ */
+import { isMap } from 'yaml';
+import type { EnvSetting } from '../../compose/edit-env.js';
+import { environmentsAfterEdits } from '../../compose/edit-proof.js';
+import type { EnvMap } from '../../compose/environment.js';
+import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
+import { buildProject, type ComposeProject } from '../../compose/project.js';
+import type { TextEdit } from '../../compose/text-edits.js';
+import { honeycombTeamLiteral, isLiteralSecret, OTLP_HEADER_KEYS } from '../../secrets/shapes.js';
+
+export interface EditedFile {
+  file: ComposeFile;
+  edits: readonly TextEdit[];
+  after: string;
+}
+
+/**
+ * Proves the edits did what the plan says: every planned service has each planned value, every
+ * other service sees exactly the environment it had (bar secrets turned into references), and
+ * no service appears but the X-Ray daemon obs adds. The edited lines alone are read when that
+ * is proof enough (compose/edit-proof.ts says when); otherwise, or when that reading finds a
+ * problem, every edited file is parsed again whole, and its verdict stands.
+ */
+export function verifyComposeEdits(
+  project: ComposeProject,
+  edited: readonly EditedFile[],
+  planned: ReadonlyMap<string, readonly EnvSetting[]>,
+  daemonName: string | undefined,
+): void {
+  const changed = edited.filter((e) => e.after !== e.file.text);
+  const proven = environmentsAfterEdits(project, changed);
+  if (proven && problemIn(project, proven, planned, daemonName) === undefined) return;
+  const files = project.files.map((file) => {
+    const edit = changed.find((e) => e.file === file);
+    return edit ? reparse(file, edit.after) : file;
+  });
+  const after = new Map(buildProject(files).services.map((s) => [s.name, s.config.environment]));
+  const problem = problemIn(project, after, planned, daemonName);
+  if (problem) throw new Error(`obs planned an edit that does not read back as intended (${problem}); nothing was written`);
+}
+
+/** Re-reads the edited text: an edit that broke the YAML is a bug in obs, never written to disk. */
+export function reparse(file: ComposeFile, after: string): ComposeFile {
+  try {
+    const reparsed = parseComposeText(file.path, after);
+    if (!isMap(reparsed.doc.contents)) throw new Error('not a mapping');
+    return reparsed;
+  } catch (err) {
+    throw new Error(`obs produced invalid YAML for ${file.path}; nothing was written (${(err as Error).message})`);
+  }
+}
+
+/** The first way `after` (service -> environment) differs from the plan, or undefined. */
+export function problemIn(
+  before: ComposeProject,
+  after: ReadonlyMap<string, EnvMap>,
+  planned: ReadonlyMap<string, readonly EnvSetting[]>,
+  daemonName: string | undefined,
+): string | undefined {
+  const names = new Set<string>();
+  for (const old of before.services) {
+    names.add(old.name);
+    const now = after.get(old.name);
+    if (!now) return `service ${old.name} disappeared`;
+    const settings = planned.get(old.name) ?? [];
+    // Unedited: the very map the project was read into.
+    if (now === old.config.environment && settings.length === 0) continue;
+    for (const setting of settings) {
+      if (now.get(setting.key) !== setting.value) return `${old.name} lacks ${setting.key}`;
+    }
+    const touched = new Set(settings.map((s) => s.key));
+    for (const [key, value] of old.config.environment) {
+      if (touched.has(key)) continue;
+      const next = now.get(key);
+      if (next !== value && !(isSecretBearing(key, value) && next !== undefined)) return `${old.name}'s ${key} changed`;
+    }
+    for (const key of now.keys()) {
+      if (!old.config.environment.has(key) && !touched.has(key)) return `${key} leaked into ${old.name}`;
+    }
+  }
+  const added = [...after.keys()].filter((name) => !names.has(name));
+  if (added.some((name) => name !== daemonName)) return `unexpected new service ${added.join(', ')}`;
+  return undefined;
+}
+
+function isSecretBearing(key: string, value: string | null): boolean {
+  if (value === null) return false;
+  return isLiteralSecret(key, value) || (OTLP_HEADER_KEYS.has(key) && honeycombTeamLiteral(value) !== undefined);
+}

@@ -1,0 +1,60 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Reads small files from project folders, each folder listed once and each file read once
+ * however many steps ask for it (stack detection, then the instrumentation planners), and
+ * only when asked: a name the listing lacks is never tried.
+ *
+ * Synchronous on purpose: for thousands of tiny reads it measured 2-3x faster than the same
+ * reads through promises or callbacks with bounded concurrency, which add a round trip per file.
+ */
+export class FolderReader {
+  private readonly listings = new Map<string, ReadonlySet<string>>();
+  private readonly files = new Map<string, string | undefined>();
+
+  /** Names in `folder` (absolute); empty when it is missing or unreadable. */
+  list(folder: string): ReadonlySet<string> {
+    let names = this.listings.get(folder);
+    if (!names) {
+      try {
+        names = new Set(readdirSync(folder));
+      } catch {
+        names = new Set();
+      }
+      this.listings.set(folder, names);
+    }
+    return names;
+  }
+
+  /** The text of `folder/name`, or undefined when it is not there or cannot be read. */
+  read(folder: string, name: string): string | undefined {
+    // Down the path one listed folder at a time: a `src/` its parent does not hold is never
+    // listed itself (compared ignoring case, as a case-insensitive file system would open it).
+    let dir = folder;
+    const parts = name.split('/');
+    for (let i = 0; i < parts.length - 1; i++) {
+      const part = parts[i]!;
+      if (part !== '.' && part !== '..' && part !== '' && !holdsIgnoringCase(this.list(dir), part)) return undefined;
+      dir = join(dir, part);
+    }
+    if (!this.list(dir).has(parts[parts.length - 1]!)) return undefined;
+    const path = join(folder, name);
+    if (this.files.has(path)) return this.files.get(path);
+    let text: string | undefined;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      text = undefined; // unreadable: callers work with what they have
+    }
+    this.files.set(path, text);
+    return text;
+  }
+}
+
+function holdsIgnoringCase(names: ReadonlySet<string>, name: string): boolean {
+  if (names.has(name)) return true;
+  const lower = name.toLowerCase();
+  for (const n of names) if (n.toLowerCase() === lower) return true;
+  return false;
+}
