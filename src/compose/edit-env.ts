@@ -238,32 +238,34 @@ function anchorEdit(ctx: EnvEditContext, target: Node, name: string): TextEdit {
 export interface EnvEntryNode {
   scalar: Scalar;
   form: 'map' | 'list';
+  /** Found through a `<<` merge (an anchor other services may merge too), not in the service's own map. */
+  inherited: boolean;
 }
 
 export function findEnvEntry(doc: Document, service: YAMLMap, key: string): EnvEntryNode | undefined {
   const location = locateEnvironment(doc, service);
   const node = envNodeOf(location);
   if (!node) return undefined;
-  return findInCollection(doc, node, key, new Set());
+  return findInCollection(doc, node, key, new Set(), false);
 }
 
-function findInCollection(doc: Document, node: YAMLMap | YAMLSeq, key: string, seen: Set<Node>): EnvEntryNode | undefined {
+function findInCollection(doc: Document, node: YAMLMap | YAMLSeq, key: string, seen: Set<Node>, inherited: boolean): EnvEntryNode | undefined {
   if (seen.has(node)) return undefined;
   seen.add(node);
   if (isSeq(node)) {
     for (let i = node.items.length - 1; i >= 0; i--) {
       const item = node.items[i];
       if (isScalar(item) && typeof item.value === 'string' && (item.value === key || item.value.startsWith(`${key}=`))) {
-        return { scalar: item, form: 'list' };
+        return { scalar: item, form: 'list', inherited };
       }
     }
     return undefined;
   }
   const pair = findPair(node, key);
-  if (pair && isScalar(pair.value)) return { scalar: pair.value, form: 'map' };
+  if (pair && isScalar(pair.value)) return { scalar: pair.value, form: 'map', inherited };
   if (pair) return undefined;
   for (const source of mergeSources(doc, node)) {
-    const found = findInCollection(doc, source, key, seen);
+    const found = findInCollection(doc, source, key, seen, true);
     if (found) return found;
   }
   return undefined;

@@ -129,5 +129,20 @@ describe.each(cases)('obs init on %s', (name) => {
     expect(second.exitCode).toBe(0);
     expect(second.stderr).toMatch(/Nothing to change/);
     expect(await snapshotTree(dir)).toEqual(settled);
+
+    // --force replaces what differs (shared service names, other endpoints) and then settles too;
+    // the compose file stays valid by the schema.
+    const forced = await runObs(['init', '--dir', dir, '--yes', '--force', ...args], { env: ENV });
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    const forcedTexts = await Promise.all(result.composeFiles.map((f) => readFile(join(dir, f), 'utf8')));
+    for (const text of forcedTexts) expect(validateComposeSchema(text).errors).toEqual([]);
+    // With force every chosen service reads its own compose service name.
+    const forcedServices = readServices(forcedTexts);
+    for (const service of result.choices.services) expect(forcedServices[service]!.environment.OTEL_SERVICE_NAME).toBe(service);
+    const forcedTree = await snapshotTree(dir);
+    const again = await runObs(['init', '--dir', dir, '--yes', '--force', ...args], { env: ENV });
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toMatch(/Nothing to change/);
+    expect(await snapshotTree(dir)).toEqual(forcedTree);
   });
 });

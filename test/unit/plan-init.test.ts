@@ -476,6 +476,52 @@ describe('planInit: values the user already set', () => {
     );
   });
 
+  it('with force, gives each service its own key when the value comes from an anchor they all merge', () => {
+    // The honeycombio smoke-tests pattern: one anchor with OTEL_SERVICE_NAME merged by every app.
+    const text = lf(
+      'x-env: &env',
+      '  OTEL_SERVICE_NAME: "shared"',
+      '  DEBUG: "true"',
+      'services:',
+      '  api:',
+      '    build: ./api',
+      '    environment:',
+      '      <<: *env',
+      '  worker:',
+      '    build: ./worker',
+      '    environment:',
+      '      <<: *env',
+      '      EXTRA: "1"',
+    );
+    const base = snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask', worker: 'python' }, envIgnored: true });
+    const plan = planInit(base, choices({ services: ['api', 'worker'], ...OFF, force: true }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'x-env: &env',
+        '  OTEL_SERVICE_NAME: "shared"',
+        '  DEBUG: "true"',
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    environment:',
+        '      <<: *env',
+        '      OTEL_SERVICE_NAME: "api"',
+        '  worker:',
+        '    build: ./worker',
+        '    environment:',
+        '      <<: *env',
+        '      EXTRA: "1"',
+        '      OTEL_SERVICE_NAME: "worker"',
+      ),
+    );
+    expect(plan.conflicts.map((c) => [c.service, c.replaced])).toEqual([
+      ['api', true],
+      ['worker', true],
+    ]);
+    // Run again on the result: each service now reads its own name, nothing left to change.
+    expect(planInit(rerun(plan, base), choices({ services: ['api', 'worker'], ...OFF, force: true })).changes.every((c) => c.before === c.after)).toBe(true);
+  });
+
   it('with force, replaces the value in the file that sets it last (the override)', () => {
     const plan = planInit(
       snapshot(

@@ -186,16 +186,20 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     const definition = item.service.definitions.find((d) => d.map) ?? item.service.definitions[0]!;
     if (!definition.map) continue;
     const ctx = contexts.get(definition.file)!;
-    editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, item.additions));
+    const additions = [...item.additions];
     for (const replacement of item.replacements) {
       // The definition that sets the value last is the one compose uses.
       for (const d of [...item.service.definitions].reverse()) {
         const entry = d.map ? findEnvEntry(d.file.doc, d.map, replacement.key) : undefined;
         if (!entry) continue;
-        editsByFile.get(d.file)!.push(replaceEnvValue(d.file.text, entry, replacement.key, replacement.value));
+        // A value merged in from an anchor is the anchor's, maybe other services' too: the
+        // service gets its own key instead, which wins over the merged one.
+        if (entry.inherited) additions.push(replacement);
+        else editsByFile.get(d.file)!.push(replaceEnvValue(d.file.text, entry, replacement.key, replacement.value));
         break;
       }
     }
+    editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, additions));
   }
   let daemonAdded = false;
   if (choices.xray.enabled && !existingDaemon && daemonName) {
