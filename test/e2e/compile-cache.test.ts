@@ -1,9 +1,8 @@
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileCacheDir } from '../../src/startup/compile-cache.js';
-import { REPO_ROOT, runObs } from '../support/run-obs.js';
+import { REPO_ROOT, runObs, scratchDir } from '../support/run-obs.js';
 
 const EXAMPLE = join(REPO_ROOT, 'examples', 'cruddur');
 
@@ -17,7 +16,7 @@ const withoutReports = (stderr: string) => stderr.split('\n').filter((l) => !l.s
 
 describe('compile cache', () => {
   it('is written by the first run, used by the next, and changes nothing in the output', async () => {
-    const cacheDir = await mkdtemp(join(tmpdir(), 'obs-cache-'));
+    const cacheDir = await scratchDir('obs-cache-');
     const first = await doctor(cacheDir);
     expect(reports(first.stderr)[0]).toMatch(/^obs: compile cache: main\.cjs: no cache yet/);
     expect(reports(first.stderr).some((l) => l.includes('wrote '))).toBe(true);
@@ -36,7 +35,7 @@ describe('compile cache', () => {
   });
 
   it('keeps one file per command: init does not reuse what doctor compiled', async () => {
-    const cacheDir = await mkdtemp(join(tmpdir(), 'obs-cache-'));
+    const cacheDir = await scratchDir('obs-cache-');
     await doctor(cacheDir);
     const init = await runObs(['init', '--dir', EXAMPLE, '--yes', '--dry-run'], { env: { CI: 'true', OBS_CACHE_DIR: cacheDir, OBS_COMPILE_CACHE_DEBUG: '1' } });
     expect(init.exitCode).toBe(0);
@@ -45,7 +44,7 @@ describe('compile cache', () => {
   });
 
   it('survives a damaged cache file: V8 rejects it, obs runs the same and writes a good one', async () => {
-    const cacheDir = await mkdtemp(join(tmpdir(), 'obs-cache-'));
+    const cacheDir = await scratchDir('obs-cache-');
     const clean = await doctor(cacheDir);
     const [file] = await readdir(join(cacheDir, 'compile-cache'));
     const path = join(cacheDir, 'compile-cache', file!);
@@ -60,14 +59,14 @@ describe('compile cache', () => {
   });
 
   it('runs without caching when the folder cannot be written or OBS_COMPILE_CACHE=0', async () => {
-    const blocker = join(await mkdtemp(join(tmpdir(), 'obs-cache-')), 'a-file');
+    const blocker = join(await scratchDir('obs-cache-'), 'a-file');
     await writeFile(blocker, 'not a folder\n');
     const blocked = await doctor(blocker);
     expect(blocked.exitCode).toBe(0);
     expect(reports(blocked.stderr).some((l) => l.includes('could not write'))).toBe(true);
     expect(blocked.stderr).toContain('0 failed');
 
-    const cacheDir = await mkdtemp(join(tmpdir(), 'obs-cache-'));
+    const cacheDir = await scratchDir('obs-cache-');
     const off = await doctor(cacheDir, { OBS_COMPILE_CACHE: '0' });
     expect(off.exitCode).toBe(0);
     expect(reports(off.stderr)).toEqual(['obs: compile cache: main.cjs: no cache folder']);

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -30,9 +31,27 @@ export async function runObs(args: string[], options: { cwd?: string; env?: Reco
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A fresh temp directory, optionally filled with a copy of `from`. */
+const scratch: string[] = [];
+
+/**
+ * A fresh temp directory, removed after the test file (test/support/cleanup.ts), so repeated
+ * runs do not fill the temp folder. Set OBS_KEEP_TEST_DIRS=1 to keep them for a look.
+ */
+export async function scratchDir(prefix = 'obs-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
+/** Removes every scratchDir of this test file (vitest workers are killed, so not at exit). */
+export function removeScratchDirs(): void {
+  if (process.env.OBS_KEEP_TEST_DIRS === '1') return;
+  for (const path of scratch.splice(0)) rmSync(path, { recursive: true, force: true });
+}
+
+/** A fresh temp directory (see scratchDir), optionally filled with a copy of `from`. */
 export async function tempProject(from?: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'obs-test-'));
+  const dir = await scratchDir();
   if (from) await cp(from, dir, { recursive: true });
   return dir;
 }
