@@ -19,7 +19,8 @@ interface GitResult {
 
 /**
  * node:child_process rather than execa: these are a few short git calls, and loading execa
- * costs more start-up time than every git call together.
+ * costs more start-up time than every git call together. Pipes only for what is read: starting
+ * a process with pipes costs this process more than the git work itself.
  */
 function runGit(cwd: string, args: string[]): Promise<GitResult> {
   return new Promise((resolve) => {
@@ -31,9 +32,7 @@ function runGit(cwd: string, args: string[]): Promise<GitResult> {
 }
 
 export async function gitInfo(cwd: string): Promise<GitInfo> {
-  const run = (args: string[]) => runGit(cwd, args);
-  const probe = await run(['rev-parse', '--is-inside-work-tree']);
-  const isRepo = probe.exitCode === 0 && probe.stdout.trim() === 'true';
+  const isRepo = (await gitStdout(cwd, ['rev-parse', '--is-inside-work-tree']))?.trim() === 'true';
   if (!isRepo) {
     return {
       isRepo: false,
@@ -45,19 +44,20 @@ export async function gitInfo(cwd: string): Promise<GitInfo> {
   }
   return {
     isRepo: true,
-    isTracked: async (path) => (await run(['ls-files', '--error-unmatch', '--', path])).exitCode === 0,
+    isTracked: async (path) => (await gitExitCode(cwd, ['ls-files', '--error-unmatch', '--', path])) === 0,
     // --no-index: a tracked file still counts as matched by .gitignore, which is what we ask.
-    isIgnored: async (path) => (await run(['check-ignore', '-q', '--no-index', '--', path])).exitCode === 0,
+    isIgnored: async (path) => (await gitExitCode(cwd, ['check-ignore', '-q', '--no-index', '--', path])) === 0,
     uncommitted: async (paths) => {
       if (paths.length === 0) return [];
-      const status = await run(['status', '--porcelain', '--untracked-files=no', '--', ...paths]);
-      return status.stdout
+      const status = (await gitStdout(cwd, ['status', '--porcelain', '--untracked-files=no', '--', ...paths])) ?? '';
+      return status
         .split('\n')
         .filter(Boolean)
         .map((line) => line.slice(3));
     },
     untrack: async (path) => {
-      const result = await run(['rm', '--cached', '-q', '--', path]);
+      // The one call whose stderr obs shows.
+      const result = await runGit(cwd, ['rm', '--cached', '-q', '--', path]);
       if (result.exitCode !== 0) throw new Error(`git rm --cached ${path} failed: ${result.stderr.trim()}`);
     },
   };
@@ -65,8 +65,7 @@ export async function gitInfo(cwd: string): Promise<GitInfo> {
 
 /**
  * What doctor needs from git, from two concurrent processes: every tracked file under cwd
- * (undefined outside a repository) and whether `path` is ignored. Only the first one's stdout
- * is piped: starting a process with pipes costs this process more than the git work itself.
+ * (undefined outside a repository) and whether `path` is ignored.
  */
 export async function gitSnapshot(cwd: string, path: string): Promise<{ trackedFiles?: string[]; ignored: boolean }> {
   const [files, ignoredExit] = await Promise.all([

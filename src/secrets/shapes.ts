@@ -65,6 +65,16 @@ export function honeycombTeamLiteral(headers: string): { value: string; start: n
   return { value, start, end: start + value.length };
 }
 
+/**
+ * A compose environment value that holds a credential literally: a secret-shaped value of a
+ * secret key, or a Honeycomb key written into an OTLP headers value. These are what obs moves
+ * to `.env`, and the only values its edits may change in services it leaves alone.
+ */
+export function holdsLiteralSecret(key: string, value: string | null): boolean {
+  if (value === null) return false;
+  return isLiteralSecret(key, value) || (OTLP_HEADER_KEYS.has(key) && honeycombTeamLiteral(value) !== undefined);
+}
+
 /** `hcai…` → `hcai…(64 chars)`: the first 4 characters and the length, never more. */
 export function maskSecret(value: string): string {
   return `${value.slice(0, 4)}…(${value.length} chars)`;

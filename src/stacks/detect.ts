@@ -13,8 +13,6 @@ export interface ContextFiles {
   get(name: string): string | undefined;
 }
 
-export const MANIFEST_FILES = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'app.py', 'wsgi.py', 'Gemfile', 'package.json'] as const;
-
 export function detectStack(files: ContextFiles): Stack {
   const python = [files.get('requirements.txt'), files.get('pyproject.toml'), files.get('Pipfile')].filter((t): t is string => t !== undefined);
   if (python.some((text) => /^\s*["']?flask\b/im.test(text))) return 'flask';

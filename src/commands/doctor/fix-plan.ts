@@ -8,7 +8,8 @@ import type { ComposeProject } from '../../compose/project.js';
 import { applyTextEdits, type TextEdit } from '../../compose/text-edits.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS } from '../../secrets/shapes.js';
-import { keepMissingFinalNewline, planSecretFiles, planSecretMoves, reparse, type InitSnapshot, type MovedSecret } from '../init/plan.js';
+import { keepMissingFinalNewline, planSecretFiles, planSecretMoves, type InitSnapshot, type MovedSecret } from '../init/plan.js';
+import { reparse } from '../init/verify-edits.js';
 
 export interface FixPlan {
   changes: FileChange[];

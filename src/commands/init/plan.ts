@@ -13,13 +13,11 @@ import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } fro
 import { HONEYCOMB_ENDPOINTS, OBS_CONFIG_FILE, renderObsConfig, type ObsConfig } from '../../config/obs-config.js';
 import { appendDotenvKeys, dotenvToMap, parseDotenv, setDotenvValue, type DotenvAddition } from '../../dotenv/index.js';
 import type { FileChange } from '../../plan/file-change.js';
-import { honeycombTeamLiteral, isLiteralSecret, OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
+import { holdsLiteralSecret, honeycombTeamLiteral, isLiteralSecret, OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
 import type { InitChoices } from './choices.js';
 import { desiredEnvironment, PLACEHOLDER_COMMENTS, type HostingHints } from './desired-env.js';
 import { verifyComposeEdits, type EditedFile } from './verify-edits.js';
-
-export { reparse } from './verify-edits.js';
 
 export interface TextFile {
   path: string;
@@ -411,7 +409,7 @@ export function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot,
       if (!definition.map) continue;
       for (const [key, value] of service.config.environment) {
         // Only secrets move: most values are not, and need no lookup of where they are written.
-        if (value === null || !(isLiteralSecret(key, value) || (OTLP_HEADER_KEYS.has(key) && honeycombTeamLiteral(value)))) continue;
+        if (value === null || !holdsLiteralSecret(key, value)) continue;
         const entry = findEnvEntry(definition.file.doc, definition.map, key);
         if (!entry || seenNodes.has(entry.scalar)) continue;
         const written = entry.form === 'map' ? String(entry.scalar.value ?? '') : String(entry.scalar.value).slice(key.length + 1);

@@ -9,7 +9,7 @@ import type { EnvMap } from '../../compose/environment.js';
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
 import { buildProject, type ComposeProject } from '../../compose/project.js';
 import type { TextEdit } from '../../compose/text-edits.js';
-import { honeycombTeamLiteral, isLiteralSecret, OTLP_HEADER_KEYS } from '../../secrets/shapes.js';
+import { holdsLiteralSecret } from '../../secrets/shapes.js';
 
 export interface EditedFile {
   file: ComposeFile;
@@ -75,7 +75,7 @@ export function problemIn(
     for (const [key, value] of old.config.environment) {
       if (touched.has(key)) continue;
       const next = now.get(key);
-      if (next !== value && !(isSecretBearing(key, value) && next !== undefined)) return `${old.name}'s ${key} changed`;
+      if (next !== value && !(holdsLiteralSecret(key, value) && next !== undefined)) return `${old.name}'s ${key} changed`;
     }
     for (const key of now.keys()) {
       if (!old.config.environment.has(key) && !touched.has(key)) return `${key} leaked into ${old.name}`;
@@ -84,9 +84,4 @@ export function problemIn(
   const added = [...after.keys()].filter((name) => !names.has(name));
   if (added.some((name) => name !== daemonName)) return `unexpected new service ${added.join(', ')}`;
   return undefined;
-}
-
-function isSecretBearing(key: string, value: string | null): boolean {
-  if (value === null) return false;
-  return isLiteralSecret(key, value) || (OTLP_HEADER_KEYS.has(key) && honeycombTeamLiteral(value) !== undefined);
 }
