@@ -1,15 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_INPUT_FILES, planNode } from '../../src/instrument/node.js';
 import { templateLoader } from '../../src/instrument/template.js';
 import { readServices } from '../support/compose-read.js';
+import { freePort } from '../support/moto.js';
+import { npmInstall } from '../support/npm-install.js';
 import { startOtlpReceiver, SpanKind, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { REPO_ROOT, runObs, tempProject } from '../support/run-obs.js';
 
@@ -172,45 +170,4 @@ function interpolate(value: string, vars: Record<string, string>): string {
     if (fallback !== undefined && (v === undefined || (colon === ':' && v === ''))) return fallback;
     return v ?? '';
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * `npm install` in `project`. node_modules is kept in the system temp folder under a hash of the
- * exact package.json (and Node version) and linked back on later runs: the same manifest is not
- * installed twice. OBS_E2E_FRESH_INSTALL=1 always installs.
- */
-async function npmInstall(project: string): Promise<{ seconds: number; cached: boolean }> {
-  const manifest = await readFile(join(project, 'package.json'));
-  const key = createHash('sha256').update(manifest).update(process.version).digest('hex').slice(0, 16);
-  const cache = join(tmpdir(), 'obs-e2e-npm', key);
-  const modules = join(project, 'node_modules');
-  if (!process.env.OBS_E2E_FRESH_INSTALL && existsSync(join(cache, 'complete'))) {
-    await symlink(join(cache, 'node_modules'), modules, 'dir');
-    return { seconds: 0, cached: true };
-  }
-  const started = Date.now();
-  await execa('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, timeout: 280_000 });
-  const seconds = (Date.now() - started) / 1000;
-  try {
-    await rm(cache, { recursive: true, force: true });
-    await mkdir(cache, { recursive: true });
-    await rename(modules, join(cache, 'node_modules'));
-    await writeFile(join(cache, 'complete'), `${new Date().toISOString()}\n`);
-    await symlink(join(cache, 'node_modules'), modules, 'dir');
-  } catch {
-    // Another run is filling the same cache: this project keeps (or relinks) what it has.
-    if (!existsSync(modules) && existsSync(join(cache, 'node_modules'))) await symlink(join(cache, 'node_modules'), modules, 'dir');
-  }
-  return { seconds, cached: false };
 }

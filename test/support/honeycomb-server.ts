@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { headerOf, readBody } from './http-request.js';
 
 export const UNKNOWN_KEY_MESSAGE = 'unknown API key - check your credentials, region, and API URL';
 export const MISSING_DATASET_MESSAGE = 'missing dataset header';
@@ -93,20 +94,6 @@ function nameSlug(value: string | NameSlug | undefined): NameSlug {
   if (value === undefined) return { name: '', slug: '' };
   if (typeof value !== 'string') return value;
   return { name: value, slug: value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') };
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function headerOf(headers: http.IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
