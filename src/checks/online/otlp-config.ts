@@ -1,6 +1,6 @@
 import type { ComposeService } from '../../compose/project.js';
 import { effectiveValue, projectLookup, serviceEnv } from '../project/lib/env.js';
-import { expand } from '../project/lib/interpolation.js';
+import type { RefEvent } from '../project/lib/interpolation.js';
 import type { DoctorProject } from '../types.js';
 
 /**
@@ -50,14 +50,14 @@ export function serviceVariable(project: DoctorProject, service: ComposeService,
     if (!found) return undefined;
     return { key, raw: `\${${key}}`, source, value: found.value, references: [{ name: key, origin: found.value === '' ? undefined : found.origin }] };
   }
-  const { value } = effectiveValue(project, entry);
-  return { key, raw: entry.value, source, value, references: referencesOf(project, entry.value) };
+  const { value, events } = effectiveValue(project, entry);
+  return { key, raw: entry.value, source, value, references: referencesOf(project, events) };
 }
 
-/** The references compose evaluates in `raw`, each with where its (non-empty) value came from. */
-function referencesOf(project: DoctorProject, raw: string): Interpolated['references'] {
+/** The references compose evaluated, each with where its (non-empty) value came from. */
+function referencesOf(project: DoctorProject, events: readonly RefEvent[]): Interpolated['references'] {
   const references: Interpolated['references'] = [];
-  for (const event of expand(raw, projectLookup(project)).events) {
+  for (const event of events) {
     if (event.kind === 'error') continue;
     const found = lookupVariable(project, event.ref.name);
     references.push({ name: event.ref.name, origin: found && found.value !== '' ? found.origin : undefined });
