@@ -180,6 +180,16 @@ describe('obs init refuses bad input: exit 2, one line, nothing changed', () => 
         await chmod(dir, 0o755);
       }
     });
+
+    it('a .env that is a folder, where obs must move a secret, is refused before anything is written', async () => {
+      // Renaming the staged .env onto a folder failed after the compose file was already
+      // replaced: the secret was gone from compose and sat only in a leftover temp file.
+      const text = ['services:', '  web:', '    build: ./app', '    environment:', '      AWS_ACCESS_KEY_ID: AKIAABCDEFGHIJKLMNOP', ''].join('\n');
+      const dir = await project({ 'docker-compose.yml': text });
+      await mkdir(join(dir, '.env'));
+      await writeFile(join(dir, '.env', 'keep'), 'x\n');
+      await expectRefused(dir, [], /^obs: \.env: .*is a folder, not a file/);
+    });
   });
 
   describe('bad flags', () => {
