@@ -894,3 +894,55 @@ describe('planInit: anchors and layouts', () => {
     expect(plan.notes).toEqual([]);
   });
 });
+
+describe('planInit: AWS_XRAY_URL for a published port written with a variable', () => {
+  // Corpus getlago__lago: `- ${API_PORT:-3000}:3000` was split on every colon, giving
+  // AWS_XRAY_URL "*localhost:3000}*". The published part is kept whole and compose
+  // interpolates it in the environment value just as it does in `ports`.
+  const COMPOSE = lf(
+    'services:',
+    '  api:',
+    '    build: ./api',
+    '    ports:',
+    '      - ${API_PORT:-3000}:3000',
+    '  front:',
+    '    build: ./front',
+    '    ports:',
+    '      - "127.0.0.1:${FRONT_PORT-80}:80/tcp"',
+  );
+  const only = { xray: { enabled: true, group: 'cruddur' }, honeycomb: { enabled: false, region: 'us' as const } };
+
+  it('references the variable, default included, instead of cutting it at its colon', () => {
+    const plan = planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true }), choices({ services: ['api', 'front'], ...only }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    ports:',
+        '      - ${API_PORT:-3000}:3000',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "api"',
+        '      AWS_XRAY_URL: "*localhost:${API_PORT:-3000}*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        '  front:',
+        '    build: ./front',
+        '    ports:',
+        '      - "127.0.0.1:${FRONT_PORT-80}:80/tcp"',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "front"',
+        '      AWS_XRAY_URL: "*localhost:${FRONT_PORT-80}*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        ...DAEMON,
+      ),
+    );
+  });
+
+  it('uses the Gitpod host pattern with the same reference', () => {
+    const plan = planInit(
+      snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true, hints: { gitpod: true, codespaces: false } }),
+      choices({ services: ['api'], ...only }),
+    );
+    expect(after(plan, 'docker-compose.yml')).toContain('      AWS_XRAY_URL: "*${API_PORT:-3000}-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
+  });
+});

@@ -9,10 +9,16 @@ export interface HostingHints {
   codespaces: boolean;
 }
 
-/** The port a browser reaches the service on, for X-Ray's dynamic segment naming. */
+/**
+ * The port a browser reaches the service on, for X-Ray's dynamic segment naming. A range keeps
+ * its last port; a `${VAR:-3000}` stays a reference, which compose interpolates in
+ * AWS_XRAY_URL to the same port it publishes.
+ */
 export function publishedPort(service: ComposeService): string | undefined {
   const tcp = service.config.ports.find((p) => !p.protocol || p.protocol === 'tcp');
-  return tcp?.published?.replace(/^.*-/, '') ?? tcp?.target;
+  const published = tcp?.published;
+  if (published?.includes('${')) return published;
+  return published?.replace(/^.*-/, '') ?? tcp?.target;
 }
 
 /**
