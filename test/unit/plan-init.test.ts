@@ -325,6 +325,14 @@ describe('planInit: secrets written into the compose file', () => {
     expect(plan.conflicts).toEqual([]);
   });
 
+  it('untracks a tracked .env even when obs adds nothing to it', () => {
+    const full = lf('HONEYCOMB_API_KEY=', 'AWS_ACCESS_KEY_ID=', 'AWS_SECRET_ACCESS_KEY=', 'AWS_DEFAULT_REGION=');
+    const clean = snapshot({ 'docker-compose.yml': lf('services:', '  api:', '    build: ./api') }, { envTracked: true, dotenv: { path: '.env', text: full } });
+    const result = planInit(clean, choices({ services: ['api'] }));
+    expect(changedOnly(result.changes).map((c) => c.path)).not.toContain('.env');
+    expect(result.untrack).toEqual(['.env']);
+  });
+
   it('does not untrack a .env that git does not track', () => {
     expect(planInit({ ...base, envTracked: false }, choices({ services: ['backend-flask'] })).untrack).toEqual([]);
   });

@@ -278,8 +278,10 @@ export function planSecretFiles(
     }
     envAfter = appendDotenvKeys(envAfter, requiredVariables.map((key) => ({ key, value: '' })), envPath);
     changes.push({ path: envPath, before: envBefore, after: envAfter });
-    if (snapshot.envTracked && envAfter !== envBefore) untrack.push(envPath);
   }
+  // Whether or not obs writes to it: .env is where secrets live, and the .gitignore line obs
+  // adds does nothing while git still tracks the file.
+  if (snapshot.envTracked && envBefore !== null) untrack.push(envPath);
   if (!snapshot.envIgnored) {
     const before = snapshot.gitignore?.text ?? null;
     const base = before ?? '';
