@@ -954,3 +954,72 @@ describe('planInit: AWS_XRAY_URL for a published port written with a variable', 
     expect(after(plan, 'docker-compose.yml')).toContain('      AWS_XRAY_URL: "*${API_PORT:-3000}-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
   });
 });
+
+describe('planInit: a reused X-Ray daemon whose command never reaches /xray', () => {
+  // The Cruddur tutorials' daemon (corpus: omenking week2-baseline and ~20 others): obs reused it
+  // silently, and `obs doctor` failed xray-daemon-command right after `obs init`.
+  const COMPOSE = lf(
+    'services:',
+    '  api:',
+    '    build: ./api',
+    '    environment:',
+    '      OTEL_SERVICE_NAME: api',
+    '  xray-daemon:',
+    '    image: "amazon/aws-xray-daemon"',
+    '    command:',
+    '      - "xray -o -b xray-daemon:2000"',
+    '    ports:',
+    '      - 2000:2000/udp',
+  );
+  const only = { xray: { enabled: true, group: 'cruddur' }, honeycomb: { enabled: false, region: 'us' as const } };
+  const base = snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true });
+
+  it('reports the command as a conflict and keeps it without --force', () => {
+    const plan = planInit(base, choices({ services: ['api'], ...only }));
+    expect(plan.conflicts).toEqual([
+      {
+        service: 'xray-daemon',
+        key: 'command',
+        current: '["xray -o -b xray-daemon:2000"]',
+        proposed: '["-o", "-b", "0.0.0.0:2000"]',
+        reason: `["xray -o -b xray-daemon:2000"] does not reach the daemon as flags (the image's entrypoint is already /xray); obs would write ["-o", "-b", "0.0.0.0:2000"]`,
+        replaced: false,
+      },
+    ]);
+    expect(after(plan, 'docker-compose.yml')).toContain(lf('    command:', '      - "xray -o -b xray-daemon:2000"', '    ports:'));
+  });
+
+  it('writes the flags only with --force, and a second run has nothing to change', () => {
+    const plan = planInit(base, choices({ services: ['api'], ...only, force: true }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: api',
+        '      AWS_XRAY_DAEMON_ADDRESS: xray-daemon:2000',
+        '  xray-daemon:',
+        '    image: "amazon/aws-xray-daemon"',
+        '    command: ["-o", "-b", "0.0.0.0:2000"]',
+        '    ports:',
+        '      - 2000:2000/udp',
+      ),
+    );
+    expect(plan.conflicts.map((c) => [c.key, c.replaced])).toEqual([['command', true]]);
+    const second = planInit(rerun(plan, base), choices({ services: ['api'], ...only }));
+    expect(changedOnly(second.changes)).toEqual([]);
+    expect(second.conflicts).toEqual([]);
+  });
+
+  it('keeps CRLF and a one-string command on its line', () => {
+    const text = crlf('services:', '  api:', '    build: ./api', '  xray:', '    image: amazon/aws-xray-daemon', '    command: "xray -o"', '    ports: ["2000:2000/udp"]');
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { envIgnored: true }), choices({ services: ['api'], ...only, force: true }));
+    expect(after(plan, 'docker-compose.yml')).toContain(crlf('    command: ["-o", "-b", "0.0.0.0:2000"]', '    ports: ["2000:2000/udp"]'));
+  });
+
+  it('leaves a command with flags only alone', () => {
+    const good = COMPOSE.replace('      - "xray -o -b xray-daemon:2000"\n', '      - "-o"\n');
+    expect(planInit(snapshot({ 'docker-compose.yml': good }, { envIgnored: true }), choices({ services: ['api'], ...only })).conflicts).toEqual([]);
+  });
+});

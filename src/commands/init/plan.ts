@@ -18,6 +18,7 @@ import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
 import type { InitChoices } from './choices.js';
 import { desiredEnvironment, PLACEHOLDER_COMMENTS, type HostingHints } from './desired-env.js';
 import { verifyComposeEdits, type EditedFile } from './verify-edits.js';
+import { planDaemonCommand } from './daemon-command.js';
 
 export interface TextFile {
   path: string;
@@ -198,6 +199,13 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
       }
     }
     editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, additions));
+  }
+  // A reused daemon whose command never reaches /xray is a value the user set: reported, fixed with --force.
+  const daemonFix = existingDaemon ? planDaemonCommand(existingDaemon) : undefined;
+  if (daemonFix && choices.force && !daemonFix.edit) notes.push(daemonFix.byHand);
+  else if (daemonFix) {
+    conflicts.push({ service: daemonFix.service, key: 'command', current: daemonFix.current, proposed: daemonFix.proposed, reason: daemonFix.reason, replaced: choices.force });
+    if (choices.force) editsByFile.get(daemonFix.edit!.file)!.push(daemonFix.edit!.edit);
   }
   let daemonAdded = false;
   if (choices.xray.enabled && !existingDaemon && daemonName) {
