@@ -1023,3 +1023,29 @@ describe('planInit: a reused X-Ray daemon whose command never reaches /xray', ()
     expect(planInit(snapshot({ 'docker-compose.yml': good }, { envIgnored: true }), choices({ services: ['api'], ...only })).conflicts).toEqual([]);
   });
 });
+
+describe('planInit: a compose file that starts with a byte-order mark', () => {
+  // Editors on Windows save UTF-8 with a BOM; compose reads such a file, and obs refused it
+  // ("save it as UTF-8 without BOM"). The BOM stays, the edits land where they belong.
+  it('is wired like any other, BOM and CRLF kept', () => {
+    const text = '\uFEFF' + crlf('services:', '  api:', '    build: ./api', '    environment:', '      - A=1');
+    const only = { xray: { enabled: true, group: 'cruddur' }, honeycomb: { enabled: true, region: 'us' as const } };
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { envIgnored: true }), choices({ services: ['api'], ...only }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      '\uFEFF' +
+        crlf(
+          'services:',
+          '  api:',
+          '    build: ./api',
+          '    environment:',
+          '      - A=1',
+          '      - OTEL_SERVICE_NAME=api',
+          '      - OTEL_EXPORTER_OTLP_ENDPOINT=https://api.honeycomb.io',
+          '      - OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=${HONEYCOMB_API_KEY}',
+          '      - AWS_XRAY_DAEMON_ADDRESS=xray-daemon:2000',
+          // The daemon is indented like the other services: the BOM takes no column.
+          ...DAEMON,
+        ),
+    );
+  });
+});
