@@ -259,6 +259,15 @@ describe('obs init refuses bad input: exit 2, one line, nothing changed', () => 
     });
   });
 
+  it.each([['services:\n'], ['services: {}\n'], ['name: app\n']])('a compose file without services (%j) says so, with or without --services', async (text) => {
+    // It said "every service runs a database, cache or proxy image" and offered an empty list.
+    const dir = await project({ 'docker-compose.yml': text });
+    const { run, rest } = await expectRefused(dir, [], /^obs: docker-compose\.yml: no services are defined in it$/);
+    expect(rest).toEqual(['  add your services under `services:` and run obs again']);
+    expect(run.stderr).not.toMatch(/database|choose among/);
+    await expectRefused(dir, ['--services', 'web'], /^obs: docker-compose\.yml: no services are defined in it$/);
+  });
+
   it('no service with a build context (only infrastructure images) and no --services: a hint names --services', async () => {
     const text = ['services:', '  db:', '    image: postgres:16', '  cache:', '    image: redis:7', ''].join('\n');
     const dir = await project({ 'docker-compose.yml': text });
