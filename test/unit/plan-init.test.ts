@@ -590,6 +590,13 @@ describe('planInit: hosting and Honeycomb choices', () => {
     );
   });
 
+  it('percent-encodes a dataset name with a space in the header, and records it as given', () => {
+    // A raw space is not allowed in an OTLP header value: obs doctor failed otel-headers on it.
+    const plan = run({}, { honeycomb: { enabled: true, region: 'us', dataset: 'my data' }, xray: { enabled: false, group: 'g' } });
+    expect(after(plan, 'docker-compose.yml')).toContain('      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY},x-honeycomb-dataset=my%20data"\n');
+    expect(after(plan, 'obs.yaml')).toContain('  dataset: my data\n');
+  });
+
   it('writes the EU endpoint and a classic dataset header, and records both', () => {
     const plan = run({}, { honeycomb: { enabled: true, region: 'eu', dataset: 'cruddur' }, xray: { enabled: false, group: 'g' } });
     expect(after(plan, 'docker-compose.yml')).toBe(

@@ -33,7 +33,8 @@ export function xrayUrlPattern(port: string, hints: HostingHints): string {
 
 export function otlpHeaders(choices: InitChoices, keyVar = 'HONEYCOMB_API_KEY'): string {
   const team = `x-honeycomb-team=\${${keyVar}}`;
-  return choices.honeycomb.dataset ? `${team},x-honeycomb-dataset=${choices.honeycomb.dataset}` : team;
+  // Header values are percent-encoded (OTLP exporter spec): a dataset name may hold spaces.
+  return choices.honeycomb.dataset ? `${team},x-honeycomb-dataset=${encodeURIComponent(choices.honeycomb.dataset)}` : team;
 }
 
 /** Every variable obs wants on an instrumented service, in the order it writes them. */
