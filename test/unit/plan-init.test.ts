@@ -1056,3 +1056,29 @@ describe('planInit: a compose file that starts with a byte-order mark', () => {
     );
   });
 });
+
+describe('planInit: why a user-set OTEL_EXPORTER_OTLP_HEADERS is kept', () => {
+  // Corpus AfroLatino, Benedicta-Onyekwere, felixpitterling: malformed headers were all reported
+  // as "references a different variable", which sends the user looking for the wrong mistake.
+  const service = (name: string, header: string) => [`  ${name}:`, `    build: ./${name}`, '    environment:', `      OTEL_EXPORTER_OTLP_HEADERS: "${header}"`];
+  const COMPOSE = lf(
+    'services:',
+    ...service('empty', 'x-honeycomb-team=${}'),
+    ...service('noequals', 'x-honeycomb-team${HONEYCOMB_API_KEY}'),
+    ...service('colon', 'x-honeycomb-team:${HONEYCOMB_API_KEY}'),
+    ...service('other', 'x-honeycomb-team=${MY_KEY}'),
+  );
+  const names = ['empty', 'noequals', 'colon', 'other'];
+  const only = { xray: { enabled: false, group: 'cruddur' }, honeycomb: { enabled: true, region: 'us' as const } };
+
+  it('says what is wrong with each', () => {
+    const plan = planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true }), choices({ services: names, ...only }));
+    const wanted = 'is not the header obs writes: x-honeycomb-team=${HONEYCOMB_API_KEY}';
+    expect(plan.conflicts.map((c) => [c.service, c.key, c.reason])).toEqual([
+      ['empty', 'OTEL_EXPORTER_OTLP_HEADERS', 'does not reference ${HONEYCOMB_API_KEY}; obs writes x-honeycomb-team=${HONEYCOMB_API_KEY}'],
+      ['noequals', 'OTEL_EXPORTER_OTLP_HEADERS', wanted],
+      ['colon', 'OTEL_EXPORTER_OTLP_HEADERS', wanted],
+      ['other', 'OTEL_EXPORTER_OTLP_HEADERS', 'references a different variable'],
+    ]);
+  });
+});

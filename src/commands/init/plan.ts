@@ -389,9 +389,24 @@ function describeConflict(
   }
   if (SECRET_KEYS.has(setting.key) || OTLP_HEADER_KEYS.has(setting.key)) {
     // A reference to another variable (e.g. per-service keys) is a deliberate choice.
-    return { service: service.name, key: setting.key, current: '(a reference)', proposed: setting.value, reason: 'references a different variable' };
+    const conflict = { service: service.name, key: setting.key, current: '(a reference)', proposed: setting.value, reason: 'references a different variable' };
+    if (OTLP_HEADER_KEYS.has(setting.key)) conflict.reason = headerDifference(current, setting.value);
+    return conflict;
   }
   return { service: service.name, key: setting.key, current, proposed: setting.value, reason: 'differs from what obs would write' };
+}
+
+/**
+ * Why a header the user wrote differs from obs's: a malformed header that references the key
+ * (`x-honeycomb-team:${HONEYCOMB_API_KEY}`) is not "a different variable". Only obs's own value
+ * is quoted: the user's may hold what looks like a key.
+ */
+function headerDifference(current: string, proposed: string): string {
+  const wanted = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(proposed)?.[1];
+  const references = [...current.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+  if (wanted && references.includes(wanted)) return `is not the header obs writes: ${proposed}`;
+  if (references.length > 0) return 'references a different variable';
+  return `does not reference \${${wanted ?? 'HONEYCOMB_API_KEY'}}; obs writes ${proposed}`;
 }
 
 export interface SecretWork {
