@@ -23,9 +23,10 @@ export const COMPOSE_PARSE_OPTIONS = { merge: true, uniqueKeys: true, prettyErro
 const WITHOUT_KEY_CHECK = { ...COMPOSE_PARSE_OPTIONS, uniqueKeys: false } as const;
 
 export function parseComposeText(path: string, text: string): ComposeFile {
-  const source = text.replace(/^\uFEFF/, '');
-  let docs = parseAllDocuments(source, WITHOUT_KEY_CHECK);
-  if (!Array.isArray(docs) || docs.some((doc) => doc.errors.length > 0 || hasDuplicateKey(doc.contents))) docs = parseAllDocuments(source, COMPOSE_PARSE_OPTIONS);
+  // The parser skips a leading byte-order mark itself and keeps node offsets in `text`, so
+  // edits land where they belong and the mark stays (compose reads such files too).
+  let docs = parseAllDocuments(text, WITHOUT_KEY_CHECK);
+  if (!Array.isArray(docs) || docs.some((doc) => doc.errors.length > 0 || hasDuplicateKey(doc.contents))) docs = parseAllDocuments(text, COMPOSE_PARSE_OPTIONS);
   const list = Array.isArray(docs) ? docs : [docs];
   if (list.length === 0) throw new UsageError('the compose file is empty', { file: path });
   for (const doc of list) {
@@ -41,9 +42,6 @@ export function parseComposeText(path: string, text: string): ComposeFile {
     throw new UsageError('a compose file holds one YAML document, this one has several', { file: path, ...lineColOf(text, at) });
   }
   const doc = list[0]! as Document.Parsed;
-  if (text.startsWith('\uFEFF')) {
-    throw new UsageError('the file starts with a byte-order mark; save it as UTF-8 without BOM', { file: path, line: 1 });
-  }
   const root = doc.contents;
   if (!isMap(root)) {
     const at = root?.range?.[0] ?? 0;

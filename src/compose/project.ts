@@ -103,14 +103,36 @@ function envFileList(value: unknown): { path: string; required: boolean }[] {
   });
 }
 
-/** Parses `"4567:4567"`, `"127.0.0.1:80:80/tcp"`, `2000:2000/udp` and the long form. */
+/**
+ * Splits on `sep` except inside `${...}`: `${API_PORT:-3000}:3000` is two parts, not three
+ * (compose interpolates before it reads the port).
+ */
+function splitOutsideVariables(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '$' && text[i + 1] === '{') {
+      depth++;
+      i++;
+    } else if (text[i] === '}' && depth > 0) depth--;
+    else if (text[i] === sep && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** Parses `"4567:4567"`, `"127.0.0.1:80:80/tcp"`, `2000:2000/udp`, `${PORT:-80}:80` and the long form. */
 export function portList(value: unknown): PortMapping[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((entry): PortMapping[] => {
     if (typeof entry === 'number') return [{ target: String(entry) }];
     if (typeof entry === 'string') {
-      const [spec, protocol] = entry.split('/');
-      const parts = spec!.split(':');
+      const [spec, protocol] = splitOutsideVariables(entry, '/');
+      const parts = splitOutsideVariables(spec!, ':');
       const target = parts[parts.length - 1]!;
       const published = parts.length >= 2 ? parts[parts.length - 2] : undefined;
       return [{ target, published: published || undefined, protocol }];

@@ -35,9 +35,11 @@ export function lineStartOf(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
-/** Column (0-based) of an offset within its line. */
+/** Column (0-based) of an offset within its line; a leading byte-order mark takes no column. */
 export function columnOf(text: string, offset: number): number {
-  return offset - lineStartOf(text, offset);
+  const start = lineStartOf(text, offset);
+  const bom = start === 0 && offset > 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  return offset - start - bom;
 }
 
 /** 1-based line and column of an offset, for error messages. */

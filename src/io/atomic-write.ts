@@ -21,6 +21,10 @@ export interface WriteRequest {
 export async function assertWritable(requests: readonly WriteRequest[]): Promise<void> {
   for (const request of requests) {
     const info = await stat(request.path).catch(() => undefined);
+    // A rename onto a folder fails only after earlier targets were replaced: refuse up front.
+    if (info && !info.isFile()) {
+      throw new UsageError(`it is a ${info.isDirectory() ? 'folder' : 'special file'}, not a file; move it away and run obs again`, { file: request.display });
+    }
     if (info && (info.mode & 0o222) === 0) {
       throw new UsageError('the file is read-only; make it writable (chmod u+w) and run obs again', { file: request.display });
     }

@@ -95,11 +95,17 @@ function gitExitCode(cwd: string, args: string[]): Promise<number> {
   });
 }
 
-/** Outside a git repository: does a .gitignore line cover `.env`? */
+/** The usual .gitignore patterns that match a `.env` file at the top (`.env/` matches folders only). */
+const DOTENV_PATTERNS = new Set(['.env', '/.env', '.env*', '*.env', '**/.env']);
+
+/** Outside a git repository: does .gitignore cover `.env`? As in git, the last matching line wins, `!` included. */
 export function gitignoreCoversDotenv(text: string | undefined): boolean {
   if (!text) return false;
-  return text.split(/\r?\n/).some((raw) => {
+  let ignored = false;
+  for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
-    return ['.env', '/.env', '.env*', '*.env', '**/.env', '.env/'].includes(line);
-  });
+    if (DOTENV_PATTERNS.has(line)) ignored = true;
+    else if (line.startsWith('!') && DOTENV_PATTERNS.has(line.slice(1))) ignored = false;
+  }
+  return ignored;
 }

@@ -180,6 +180,16 @@ describe('obs init refuses bad input: exit 2, one line, nothing changed', () => 
         await chmod(dir, 0o755);
       }
     });
+
+    it('a .env that is a folder, where obs must move a secret, is refused before anything is written', async () => {
+      // Renaming the staged .env onto a folder failed after the compose file was already
+      // replaced: the secret was gone from compose and sat only in a leftover temp file.
+      const text = ['services:', '  web:', '    build: ./app', '    environment:', '      AWS_ACCESS_KEY_ID: AKIAABCDEFGHIJKLMNOP', ''].join('\n');
+      const dir = await project({ 'docker-compose.yml': text });
+      await mkdir(join(dir, '.env'));
+      await writeFile(join(dir, '.env', 'keep'), 'x\n');
+      await expectRefused(dir, [], /^obs: \.env: .*is a folder, not a file/);
+    });
   });
 
   describe('bad flags', () => {
@@ -247,6 +257,15 @@ describe('obs init refuses bad input: exit 2, one line, nothing changed', () => 
       const { run } = await expectRefused(dir, [], /^obs: obs\.yaml:2(:\d+)?: unsupported obs\.yaml version 7/);
       expectFirstLine(run);
     });
+  });
+
+  it.each([['services:\n'], ['services: {}\n'], ['name: app\n']])('a compose file without services (%j) says so, with or without --services', async (text) => {
+    // It said "every service runs a database, cache or proxy image" and offered an empty list.
+    const dir = await project({ 'docker-compose.yml': text });
+    const { run, rest } = await expectRefused(dir, [], /^obs: docker-compose\.yml: no services are defined in it$/);
+    expect(rest).toEqual(['  add your services under `services:` and run obs again']);
+    expect(run.stderr).not.toMatch(/database|choose among/);
+    await expectRefused(dir, ['--services', 'web'], /^obs: docker-compose\.yml: no services are defined in it$/);
   });
 
   it('no service with a build context (only infrastructure images) and no --services: a hint names --services', async () => {

@@ -58,4 +58,22 @@ describe('obs init and git', () => {
     expect(await readFile(join(dir, '.env'), 'utf8')).toBe('# mine\nA=1\nHONEYCOMB_API_KEY=\nAWS_ACCESS_KEY_ID=\nAWS_SECRET_ACCESS_KEY=\nAWS_DEFAULT_REGION=\n');
     expect(await readFile(join(dir, '.gitignore'), 'utf8')).toBe('.env\n');
   });
+
+  it('untracks a tracked .env that already holds every key obs needs (corpus: philemonnwanne)', async () => {
+    // obs wrote nothing to .env, so it left it tracked, yet added it to .gitignore: the keys in it
+    // stayed published, and `obs doctor` failed dotenv-ignored right after.
+    const keys = `HONEYCOMB_API_KEY=${HONEYCOMB_KEY}\nAWS_ACCESS_KEY_ID=\nAWS_SECRET_ACCESS_KEY=\nAWS_DEFAULT_REGION=\n`;
+    const dir = await repo({ 'docker-compose.yml': 'services:\n  api:\n    build: ./api\n', '.env': keys });
+    const run = await runObs(['init', '--dir', dir, '--yes'], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/\.env is tracked by git; obs stops tracking it/);
+    expect(run.stderr).toMatch(/Stopped tracking \.env in git/);
+    expect(await readFile(join(dir, '.env'), 'utf8')).toBe(keys);
+    expect(await git(dir, 'ls-files', '--', '.env')).toBe('');
+    expect(await git(dir, 'check-ignore', '--', '.env')).toBe('.env');
+
+    const again = await runObs(['init', '--dir', dir, '--yes'], { env: { CI: 'true' } });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Nothing to change/);
+  });
 });

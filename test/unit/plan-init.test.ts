@@ -325,6 +325,14 @@ describe('planInit: secrets written into the compose file', () => {
     expect(plan.conflicts).toEqual([]);
   });
 
+  it('untracks a tracked .env even when obs adds nothing to it', () => {
+    const full = lf('HONEYCOMB_API_KEY=', 'AWS_ACCESS_KEY_ID=', 'AWS_SECRET_ACCESS_KEY=', 'AWS_DEFAULT_REGION=');
+    const clean = snapshot({ 'docker-compose.yml': lf('services:', '  api:', '    build: ./api') }, { envTracked: true, dotenv: { path: '.env', text: full } });
+    const result = planInit(clean, choices({ services: ['api'] }));
+    expect(changedOnly(result.changes).map((c) => c.path)).not.toContain('.env');
+    expect(result.untrack).toEqual(['.env']);
+  });
+
   it('does not untrack a .env that git does not track', () => {
     expect(planInit({ ...base, envTracked: false }, choices({ services: ['backend-flask'] })).untrack).toEqual([]);
   });
@@ -580,6 +588,13 @@ describe('planInit: hosting and Honeycomb choices', () => {
         ...DAEMON,
       ),
     );
+  });
+
+  it('percent-encodes a dataset name with a space in the header, and records it as given', () => {
+    // A raw space is not allowed in an OTLP header value: obs doctor failed otel-headers on it.
+    const plan = run({}, { honeycomb: { enabled: true, region: 'us', dataset: 'my data' }, xray: { enabled: false, group: 'g' } });
+    expect(after(plan, 'docker-compose.yml')).toContain('      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY},x-honeycomb-dataset=my%20data"\n');
+    expect(after(plan, 'obs.yaml')).toContain('  dataset: my data\n');
   });
 
   it('writes the EU endpoint and a classic dataset header, and records both', () => {
@@ -892,5 +907,178 @@ describe('planInit: anchors and layouts', () => {
       { service: 'web', keys: ['OTEL_SERVICE_NAME'] },
     ]);
     expect(plan.notes).toEqual([]);
+  });
+});
+
+describe('planInit: AWS_XRAY_URL for a published port written with a variable', () => {
+  // Corpus getlago__lago: `- ${API_PORT:-3000}:3000` was split on every colon, giving
+  // AWS_XRAY_URL "*localhost:3000}*". The published part is kept whole and compose
+  // interpolates it in the environment value just as it does in `ports`.
+  const COMPOSE = lf(
+    'services:',
+    '  api:',
+    '    build: ./api',
+    '    ports:',
+    '      - ${API_PORT:-3000}:3000',
+    '  front:',
+    '    build: ./front',
+    '    ports:',
+    '      - "127.0.0.1:${FRONT_PORT-80}:80/tcp"',
+  );
+  const only = { xray: { enabled: true, group: 'cruddur' }, honeycomb: { enabled: false, region: 'us' as const } };
+
+  it('references the variable, default included, instead of cutting it at its colon', () => {
+    const plan = planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true }), choices({ services: ['api', 'front'], ...only }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    ports:',
+        '      - ${API_PORT:-3000}:3000',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "api"',
+        '      AWS_XRAY_URL: "*localhost:${API_PORT:-3000}*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        '  front:',
+        '    build: ./front',
+        '    ports:',
+        '      - "127.0.0.1:${FRONT_PORT-80}:80/tcp"',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "front"',
+        '      AWS_XRAY_URL: "*localhost:${FRONT_PORT-80}*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        ...DAEMON,
+      ),
+    );
+  });
+
+  it('uses the Gitpod host pattern with the same reference', () => {
+    const plan = planInit(
+      snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true, hints: { gitpod: true, codespaces: false } }),
+      choices({ services: ['api'], ...only }),
+    );
+    expect(after(plan, 'docker-compose.yml')).toContain('      AWS_XRAY_URL: "*${API_PORT:-3000}-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
+  });
+});
+
+describe('planInit: a reused X-Ray daemon whose command never reaches /xray', () => {
+  // The Cruddur tutorials' daemon (corpus: omenking week2-baseline and ~20 others): obs reused it
+  // silently, and `obs doctor` failed xray-daemon-command right after `obs init`.
+  const COMPOSE = lf(
+    'services:',
+    '  api:',
+    '    build: ./api',
+    '    environment:',
+    '      OTEL_SERVICE_NAME: api',
+    '  xray-daemon:',
+    '    image: "amazon/aws-xray-daemon"',
+    '    command:',
+    '      - "xray -o -b xray-daemon:2000"',
+    '    ports:',
+    '      - 2000:2000/udp',
+  );
+  const only = { xray: { enabled: true, group: 'cruddur' }, honeycomb: { enabled: false, region: 'us' as const } };
+  const base = snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true });
+
+  it('reports the command as a conflict and keeps it without --force', () => {
+    const plan = planInit(base, choices({ services: ['api'], ...only }));
+    expect(plan.conflicts).toEqual([
+      {
+        service: 'xray-daemon',
+        key: 'command',
+        current: '["xray -o -b xray-daemon:2000"]',
+        proposed: '["-o", "-b", "0.0.0.0:2000"]',
+        reason: `["xray -o -b xray-daemon:2000"] does not reach the daemon as flags (the image's entrypoint is already /xray); obs would write ["-o", "-b", "0.0.0.0:2000"]`,
+        replaced: false,
+      },
+    ]);
+    expect(after(plan, 'docker-compose.yml')).toContain(lf('    command:', '      - "xray -o -b xray-daemon:2000"', '    ports:'));
+  });
+
+  it('writes the flags only with --force, and a second run has nothing to change', () => {
+    const plan = planInit(base, choices({ services: ['api'], ...only, force: true }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: api',
+        '      AWS_XRAY_DAEMON_ADDRESS: xray-daemon:2000',
+        '  xray-daemon:',
+        '    image: "amazon/aws-xray-daemon"',
+        '    command: ["-o", "-b", "0.0.0.0:2000"]',
+        '    ports:',
+        '      - 2000:2000/udp',
+      ),
+    );
+    expect(plan.conflicts.map((c) => [c.key, c.replaced])).toEqual([['command', true]]);
+    const second = planInit(rerun(plan, base), choices({ services: ['api'], ...only }));
+    expect(changedOnly(second.changes)).toEqual([]);
+    expect(second.conflicts).toEqual([]);
+  });
+
+  it('keeps CRLF and a one-string command on its line', () => {
+    const text = crlf('services:', '  api:', '    build: ./api', '  xray:', '    image: amazon/aws-xray-daemon', '    command: "xray -o"', '    ports: ["2000:2000/udp"]');
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { envIgnored: true }), choices({ services: ['api'], ...only, force: true }));
+    expect(after(plan, 'docker-compose.yml')).toContain(crlf('    command: ["-o", "-b", "0.0.0.0:2000"]', '    ports: ["2000:2000/udp"]'));
+  });
+
+  it('leaves a command with flags only alone', () => {
+    const good = COMPOSE.replace('      - "xray -o -b xray-daemon:2000"\n', '      - "-o"\n');
+    expect(planInit(snapshot({ 'docker-compose.yml': good }, { envIgnored: true }), choices({ services: ['api'], ...only })).conflicts).toEqual([]);
+  });
+});
+
+describe('planInit: a compose file that starts with a byte-order mark', () => {
+  // Editors on Windows save UTF-8 with a BOM; compose reads such a file, and obs refused it
+  // ("save it as UTF-8 without BOM"). The BOM stays, the edits land where they belong.
+  it('is wired like any other, BOM and CRLF kept', () => {
+    const text = '\uFEFF' + crlf('services:', '  api:', '    build: ./api', '    environment:', '      - A=1');
+    const only = { xray: { enabled: true, group: 'cruddur' }, honeycomb: { enabled: true, region: 'us' as const } };
+    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { envIgnored: true }), choices({ services: ['api'], ...only }));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      '\uFEFF' +
+        crlf(
+          'services:',
+          '  api:',
+          '    build: ./api',
+          '    environment:',
+          '      - A=1',
+          '      - OTEL_SERVICE_NAME=api',
+          '      - OTEL_EXPORTER_OTLP_ENDPOINT=https://api.honeycomb.io',
+          '      - OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=${HONEYCOMB_API_KEY}',
+          '      - AWS_XRAY_DAEMON_ADDRESS=xray-daemon:2000',
+          // The daemon is indented like the other services: the BOM takes no column.
+          ...DAEMON,
+        ),
+    );
+  });
+});
+
+describe('planInit: why a user-set OTEL_EXPORTER_OTLP_HEADERS is kept', () => {
+  // Corpus AfroLatino, Benedicta-Onyekwere, felixpitterling: malformed headers were all reported
+  // as "references a different variable", which sends the user looking for the wrong mistake.
+  const service = (name: string, header: string) => [`  ${name}:`, `    build: ./${name}`, '    environment:', `      OTEL_EXPORTER_OTLP_HEADERS: "${header}"`];
+  const COMPOSE = lf(
+    'services:',
+    ...service('empty', 'x-honeycomb-team=${}'),
+    ...service('noequals', 'x-honeycomb-team${HONEYCOMB_API_KEY}'),
+    ...service('colon', 'x-honeycomb-team:${HONEYCOMB_API_KEY}'),
+    ...service('other', 'x-honeycomb-team=${MY_KEY}'),
+  );
+  const names = ['empty', 'noequals', 'colon', 'other'];
+  const only = { xray: { enabled: false, group: 'cruddur' }, honeycomb: { enabled: true, region: 'us' as const } };
+
+  it('says what is wrong with each', () => {
+    const plan = planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true }), choices({ services: names, ...only }));
+    const wanted = 'is not the header obs writes: x-honeycomb-team=${HONEYCOMB_API_KEY}';
+    expect(plan.conflicts.map((c) => [c.service, c.key, c.reason])).toEqual([
+      ['empty', 'OTEL_EXPORTER_OTLP_HEADERS', 'does not reference ${HONEYCOMB_API_KEY}; obs writes x-honeycomb-team=${HONEYCOMB_API_KEY}'],
+      ['noequals', 'OTEL_EXPORTER_OTLP_HEADERS', wanted],
+      ['colon', 'OTEL_EXPORTER_OTLP_HEADERS', wanted],
+      ['other', 'OTEL_EXPORTER_OTLP_HEADERS', 'references a different variable'],
+    ]);
   });
 });

@@ -1,9 +1,7 @@
 import type { Check } from '../types.js';
 import { composeOrWhy, fail, report, skipped, type Issue } from './lib/report.js';
 import { keyWhere, listItems, xrayDaemonService } from './lib/services.js';
-import { commandArgs, flagSuggestion, parseDaemonFlags, shellWords, suggestedCommand } from './lib/xray.js';
-
-const XRAY_BINARY = /^(?:\/?(?:usr\/(?:local\/)?)?bin\/)?\/?xray$/;
+import { flagSuggestion, flowList, reviewDaemonCommand, shellWords } from './lib/xray.js';
 
 /**
  * The daemon image's entrypoint is `/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000` and compose appends
@@ -19,21 +17,14 @@ export const xrayDaemonCommandCheck: Check = {
     const daemon = xrayDaemonService(project);
     if (!daemon) return skipped(this, 'no X-Ray daemon service');
     if (daemon.config.entrypoint !== undefined) return skipped(this, `${daemon.name} sets its own entrypoint`);
-    const args = commandArgs(daemon.config.command);
-    if (!args || args.length === 0) return report(this, [], `${daemon.name} runs the image's /xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`);
-    const items = listItems(daemon, 'command');
-    const isList = Array.isArray(daemon.config.command);
-    const at = (i: number) => (isList && items[i] ? { file: items[i]!.file, line: items[i]!.line } : keyWhere(daemon, 'command'));
-    // What the user meant: every word, as if each item had been split.
+    const review = reviewDaemonCommand(daemon.config.command);
+    if (!review) return report(this, [], `${daemon.name} runs the image's /xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`);
+    const { args, isList, joined, startsWithXray, raw } = review;
     const words = isList ? args.flatMap((a) => shellWords(a)) : args;
-    const startsWithXray = words.length > 0 && XRAY_BINARY.test(words[0]!);
-    const flagWords = startsWithXray ? words.slice(1) : words;
-    const raw = parseDaemonFlags(flagWords);
-    // The fix keeps the user's valid flags, turns a mistyped local-mode switch into -o and drops other unknown words.
-    const meantWords = flagWords.flatMap((w) => (!raw.unknown.includes(w) ? [w] : flagSuggestion(w) === '-o' ? ['-o'] : []));
-    const fix = suggestedCommand(parseDaemonFlags(meantWords));
+    const items = listItems(daemon, 'command');
+    const at = (i: number) => (isList && items[i] ? { file: items[i]!.file, line: items[i]!.line } : keyWhere(daemon, 'command'));
+    const fix = `command: ${flowList(review.fixArgs)}`;
     const issues: Issue[] = [];
-    const joined = isList ? args.findIndex((a) => /\s/.test(a.trim())) : -1;
     if (joined !== -1) {
       const also = startsWithXray ? `, and it starts with \`xray\`, which the entrypoint already is` : '';
       issues.push(

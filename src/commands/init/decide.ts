@@ -23,6 +23,7 @@ export interface DecideInput {
 export async function decideChoices(input: DecideInput): Promise<InitChoices> {
   const { options, project, previous, prompter } = input;
   const names = project.services.map((s) => s.name);
+  requireServices(names, input.composePath);
 
   let services: string[];
   if (options.services !== undefined) {
@@ -93,7 +94,14 @@ export function validateFlags(options: InitOptions, serviceNames: string[], comp
   if (options.honeycombDataset !== undefined) validateDataset(options.honeycombDataset);
 }
 
+/** Said before any service question or flag check, so the message is not about databases or an empty list. */
+function requireServices(names: string[], composePath: string): void {
+  if (names.length > 0) return;
+  throw new UsageError('no services are defined in it', { file: composePath, hint: 'add your services under `services:` and run obs again' });
+}
+
 function parseServicesFlag(value: string, names: string[], composePath: string): string[] {
+  requireServices(names, composePath);
   const services = value.split(',').map((s) => s.trim()).filter(Boolean);
   const known = new Set(names);
   const unknown = services.filter((s) => !known.has(s));

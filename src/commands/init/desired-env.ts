@@ -9,10 +9,16 @@ export interface HostingHints {
   codespaces: boolean;
 }
 
-/** The port a browser reaches the service on, for X-Ray's dynamic segment naming. */
+/**
+ * The port a browser reaches the service on, for X-Ray's dynamic segment naming. A range keeps
+ * its last port; a `${VAR:-3000}` stays a reference, which compose interpolates in
+ * AWS_XRAY_URL to the same port it publishes.
+ */
 export function publishedPort(service: ComposeService): string | undefined {
   const tcp = service.config.ports.find((p) => !p.protocol || p.protocol === 'tcp');
-  return tcp?.published?.replace(/^.*-/, '') ?? tcp?.target;
+  const published = tcp?.published;
+  if (published?.includes('${')) return published;
+  return published?.replace(/^.*-/, '') ?? tcp?.target;
 }
 
 /**
@@ -27,7 +33,8 @@ export function xrayUrlPattern(port: string, hints: HostingHints): string {
 
 export function otlpHeaders(choices: InitChoices, keyVar = 'HONEYCOMB_API_KEY'): string {
   const team = `x-honeycomb-team=\${${keyVar}}`;
-  return choices.honeycomb.dataset ? `${team},x-honeycomb-dataset=${choices.honeycomb.dataset}` : team;
+  // Header values are percent-encoded (OTLP exporter spec): a dataset name may hold spaces.
+  return choices.honeycomb.dataset ? `${team},x-honeycomb-dataset=${encodeURIComponent(choices.honeycomb.dataset)}` : team;
 }
 
 /** Every variable obs wants on an instrumented service, in the order it writes them. */

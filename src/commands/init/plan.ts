@@ -18,6 +18,7 @@ import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
 import type { InitChoices } from './choices.js';
 import { desiredEnvironment, PLACEHOLDER_COMMENTS, type HostingHints } from './desired-env.js';
 import { verifyComposeEdits, type EditedFile } from './verify-edits.js';
+import { planDaemonCommand } from './daemon-command.js';
 
 export interface TextFile {
   path: string;
@@ -199,6 +200,13 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     }
     editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, additions));
   }
+  // A reused daemon whose command never reaches /xray is a value the user set: reported, fixed with --force.
+  const daemonFix = existingDaemon ? planDaemonCommand(existingDaemon) : undefined;
+  if (daemonFix && choices.force && !daemonFix.edit) notes.push(daemonFix.byHand);
+  else if (daemonFix) {
+    conflicts.push({ service: daemonFix.service, key: 'command', current: daemonFix.current, proposed: daemonFix.proposed, reason: daemonFix.reason, replaced: choices.force });
+    if (choices.force) editsByFile.get(daemonFix.edit!.file)!.push(daemonFix.edit!.edit);
+  }
   let daemonAdded = false;
   if (choices.xray.enabled && !existingDaemon && daemonName) {
     const main = snapshot.compose[0]!;
@@ -278,8 +286,10 @@ export function planSecretFiles(
     }
     envAfter = appendDotenvKeys(envAfter, requiredVariables.map((key) => ({ key, value: '' })), envPath);
     changes.push({ path: envPath, before: envBefore, after: envAfter });
-    if (snapshot.envTracked && envAfter !== envBefore) untrack.push(envPath);
   }
+  // Whether or not obs writes to it: .env is where secrets live, and the .gitignore line obs
+  // adds does nothing while git still tracks the file.
+  if (snapshot.envTracked && envBefore !== null) untrack.push(envPath);
   if (!snapshot.envIgnored) {
     const before = snapshot.gitignore?.text ?? null;
     const base = before ?? '';
@@ -379,9 +389,24 @@ function describeConflict(
   }
   if (SECRET_KEYS.has(setting.key) || OTLP_HEADER_KEYS.has(setting.key)) {
     // A reference to another variable (e.g. per-service keys) is a deliberate choice.
-    return { service: service.name, key: setting.key, current: '(a reference)', proposed: setting.value, reason: 'references a different variable' };
+    const conflict = { service: service.name, key: setting.key, current: '(a reference)', proposed: setting.value, reason: 'references a different variable' };
+    if (OTLP_HEADER_KEYS.has(setting.key)) conflict.reason = headerDifference(current, setting.value);
+    return conflict;
   }
   return { service: service.name, key: setting.key, current, proposed: setting.value, reason: 'differs from what obs would write' };
+}
+
+/**
+ * Why a header the user wrote differs from obs's: a malformed header that references the key
+ * (`x-honeycomb-team:${HONEYCOMB_API_KEY}`) is not "a different variable". Only obs's own value
+ * is quoted: the user's may hold what looks like a key.
+ */
+function headerDifference(current: string, proposed: string): string {
+  const wanted = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(proposed)?.[1];
+  const references = [...current.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+  if (wanted && references.includes(wanted)) return `is not the header obs writes: ${proposed}`;
+  if (references.length > 0) return 'references a different variable';
+  return `does not reference \${${wanted ?? 'HONEYCOMB_API_KEY'}}; obs writes ${proposed}`;
 }
 
 export interface SecretWork {

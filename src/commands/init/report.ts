@@ -49,7 +49,7 @@ export function findingsLines(plan: InitPlan): string[] {
     lines.push(`! ${c.service}: ${c.key} ${c.reason}; ${action}`);
   }
   for (const note of plan.notes) lines.push(`- ${note}`);
-  if (plan.untrack.length > 0) lines.push(`! ${plan.untrack.join(', ')} is tracked by git; obs stops tracking it (git rm --cached, the file stays) before writing secrets to it.`);
+  if (plan.untrack.length > 0) lines.push(`! ${plan.untrack.join(', ')} is tracked by git; obs stops tracking it (git rm --cached, the file stays): secrets belong in .env, never in a file git tracks.`);
   return lines;
 }
 

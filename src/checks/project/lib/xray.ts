@@ -105,8 +105,8 @@ export function flagSuggestion(word: string): string | undefined {
   return undefined;
 }
 
-/** The command obs would write: local mode and listen on every interface, keeping the user's other flags. */
-export function suggestedCommand(parsed: ParsedFlags): string {
+/** The flags obs would write: local mode and listen on every interface, keeping the user's other flags. */
+export function suggestedArgs(parsed: ParsedFlags): string[] {
   const args = ['-o', '-b', `0.0.0.0:${DAEMON_PORT}`];
   for (const [flag, value] of parsed.flags) {
     if (flag === '-o' || flag === '-b') continue;
@@ -114,7 +114,52 @@ export function suggestedCommand(parsed: ParsedFlags): string {
     args.push(flag);
     if (value !== '') args.push(value);
   }
-  return `command: [${args.map((a) => JSON.stringify(a)).join(', ')}]`;
+  return args;
+}
+
+export function flowList(args: readonly string[]): string {
+  return `[${args.map((a) => JSON.stringify(a)).join(', ')}]`;
+}
+
+/** The command obs would write, as a compose line. */
+export function suggestedCommand(parsed: ParsedFlags): string {
+  return `command: ${flowList(suggestedArgs(parsed))}`;
+}
+
+const XRAY_BINARY = /^(?:\/?(?:usr\/(?:local\/)?)?bin\/)?\/?xray$/;
+
+/** A daemon `command` read against the image's `/xray` entrypoint, shared by doctor and init. */
+export interface DaemonCommandReview {
+  /** What compose appends to the entrypoint. */
+  args: string[];
+  isList: boolean;
+  /** Index of a list item holding several words (it reaches the daemon as one argument), or -1. */
+  joined: number;
+  /** The words start with the `xray` binary, which the entrypoint already is. */
+  startsWithXray: boolean;
+  /** The flags as the user meant them (every item split into words, `xray` dropped). */
+  raw: ParsedFlags;
+  /** The flags-only command that does what was meant. */
+  fixArgs: string[];
+  /** Whether the daemon does not get its flags as written. */
+  broken: boolean;
+}
+
+export function reviewDaemonCommand(command: unknown): DaemonCommandReview | undefined {
+  const args = commandArgs(command);
+  if (!args || args.length === 0) return undefined;
+  const isList = Array.isArray(command);
+  // What the user meant: every word, as if each item had been split.
+  const words = isList ? args.flatMap((a) => shellWords(a)) : args;
+  const startsWithXray = words.length > 0 && XRAY_BINARY.test(words[0]!);
+  const flagWords = startsWithXray ? words.slice(1) : words;
+  const raw = parseDaemonFlags(flagWords);
+  // The fix keeps the user's valid flags, turns a mistyped local-mode switch into -o and drops other unknown words.
+  const meantWords = flagWords.flatMap((w) => (!raw.unknown.includes(w) ? [w] : flagSuggestion(w) === '-o' ? ['-o'] : []));
+  const fixArgs = suggestedArgs(parseDaemonFlags(meantWords));
+  const joined = isList ? args.findIndex((a) => /\s/.test(a.trim())) : -1;
+  const broken = joined !== -1 || startsWithXray || raw.unknown.length > 0 || raw.missingValue.length > 0;
+  return { args, isList, joined, startsWithXray, raw, fixArgs, broken };
 }
 
 /** `us-east-1`, `eu-central-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-3`, `il-central-1`. */
