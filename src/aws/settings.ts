@@ -7,6 +7,8 @@ export interface AwsSettings {
   endpoint?: string;
   /** Where the region came from, for messages. */
   regionSource: string;
+  /** Per-attempt limits; defaults in clients.ts. Tests shorten them. */
+  timeouts?: { connectMs: number; requestMs: number };
 }
 
 /**
