@@ -205,7 +205,7 @@ function failingOffset(text: string): number {
 }
 
 /** The known field a typo most likely meant (ResevoirSize -> ReservoirSize), if any is close. */
-function closest(word: string, candidates: string[]): string | undefined {
+export function closest(word: string, candidates: string[]): string | undefined {
   const distance = (a: string, b: string): number => {
     let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
