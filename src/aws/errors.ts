@@ -22,6 +22,17 @@ export interface ExplainedError {
 }
 
 /**
+ * A change obs itself declines to make (a KMS key, a rule's Version): its message already says
+ * what to do, and it must not read as an AWS call failing, since none was sent.
+ */
+export class RefusedChange extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefusedChange';
+  }
+}
+
+/**
  * Turns whatever the AWS SDK threw into a sentence with a fix. `operation` is the API name
  * (CreateGroup), from which the missing IAM action is named.
  */
@@ -34,6 +45,7 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
   const networkCode = e.code ?? e.errors?.[0]?.code ?? (e.cause as SdkError | undefined)?.code;
   const out = (text: string, invalidInput = false): ExplainedError => ({ message: text, requestId, invalidInput });
 
+  if (err instanceof RefusedChange) return out(err.message);
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return out('no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with --profile or AWS_PROFILE (aws configure creates one)');
   }

@@ -1,6 +1,7 @@
 import { loadLogsSdk } from './sdk.js';
 import { RETENTION_DAYS } from '../commands/init/choices.js';
 import { UsageError } from '../errors.js';
+import { RefusedChange } from './errors.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields, type ResourceChange } from './resource.js';
 
@@ -122,12 +123,9 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
     // tested); refuse before changing anything rather than half-apply the plan.
     const kms = change.differences.find((d) => d.field === 'kmsKeyId');
     if (kms) {
-      throw Object.assign(
-        new Error(
-          `the log group's KMS key is ${kms.before === undefined ? 'not set' : JSON.stringify(kms.before)}, not ${JSON.stringify(kms.after)}, and obs does not change an existing group's key: ` +
-            `run aws logs associate-kms-key --log-group-name ${desired.name} --kms-key-id ${String(kms.after)}, or leave the key out`,
-        ),
-        { name: '' },
+      throw new RefusedChange(
+        `the log group's KMS key is ${kms.before === undefined ? 'not set' : JSON.stringify(kms.before)}, not ${JSON.stringify(kms.after)}, and obs does not change an existing group's key: ` +
+          `run aws logs associate-kms-key --log-group-name ${desired.name} --kms-key-id ${String(kms.after)}, or leave the key out`,
       );
     }
     if (change.differences.some((d) => d.field === 'retentionInDays')) {

@@ -1,6 +1,7 @@
 import { loadXraySdk } from './sdk.js';
 import type { SamplingRule, XRayServiceException } from '@aws-sdk/client-xray';
 import { UsageError } from '../errors.js';
+import { RefusedChange } from './errors.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields, type Difference } from './resource.js';
 import { parseTags } from './tags.js';
@@ -275,7 +276,7 @@ export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, SamplingR
     const out = await client.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleARN: current.RuleARN, ...fields, Attributes: d.Attributes ?? {} } }));
     if (current.Version !== d.Version) {
       // The other fields are updated; say plainly that Version is not (exit 1 via a failed outcome).
-      throw Object.assign(new Error(`the rule's Version is ${current.Version}, not ${d.Version}, and X-Ray cannot update it; delete the rule (aws xray delete-sampling-rule --rule-name ${d.RuleName}) and run obs again`), { name: '' });
+      throw new RefusedChange(`the rule's other fields are updated, but its Version is ${current.Version}, not ${d.Version}, and X-Ray cannot update it; delete the rule (aws xray delete-sampling-rule --rule-name ${d.RuleName}) and run obs again`);
     }
     return { arn: out.SamplingRuleRecord?.SamplingRule?.RuleARN ?? current.RuleARN };
   },

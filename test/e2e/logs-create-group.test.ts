@@ -171,6 +171,9 @@ describe('obs logs create-group against moto', () => {
     const refused = await obs(['--name', name, '--kms-key-id', 'arn:aws:kms:us-east-1:123456789012:key/abc', '--retention', '30']);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('aws logs associate-kms-key');
+    // obs refused on its own: no PutRetentionPolicy was sent, so the sentence must not blame one.
+    expect(refused.stderr).toMatch(/^ {13}the log group's KMS key is not set, not "arn:aws:kms:/m);
+    expect(refused.stderr).not.toContain('PutRetentionPolicy failed');
     // Refused before anything changed: the retention was not applied either.
     expect((await describeGroup(name))?.retentionInDays).toBeUndefined();
   });
