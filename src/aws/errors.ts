@@ -1,4 +1,4 @@
-import type { AwsSettings } from './settings.js';
+import { ENDPOINT_VARIABLES, type AwsSettings } from './settings.js';
 
 export type AwsService = 'xray' | 'logs';
 
@@ -41,7 +41,7 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
   const name = e.name ?? '';
   const message = (e.message ?? String(err)).split('\n')[0]!;
   const requestId = e.$metadata?.requestId;
-  const where = settings.endpoint ?? `the ${SERVICE_NAMES[service]} endpoint${settings.region ? ` in ${settings.region}` : ''}`;
+  const where = settings.endpoint ?? settings.configuredEndpoints?.[service] ?? `the ${SERVICE_NAMES[service]} endpoint${settings.region ? ` in ${settings.region}` : ''}`;
   const networkCode = e.code ?? e.errors?.[0]?.code ?? (e.cause as SdkError | undefined)?.code;
   const out = (text: string, invalidInput = false): ExplainedError => ({ message: text, requestId, invalidInput });
 
@@ -63,7 +63,7 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
     return out(`AWS throttled ${operation}${attempts ? ` even after ${attempts} attempts (the SDK retries with backoff)` : ''}; wait a minute and run again, or raise AWS_MAX_ATTEMPTS`);
   }
   if (networkCode && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE)$/.test(networkCode)) {
-    return out(`cannot reach ${where} (${networkCode}); check --endpoint-url, AWS_ENDPOINT_URL and the network`);
+    return out(`cannot reach ${where} (${networkCode}); check --endpoint-url, ${ENDPOINT_VARIABLES[service]}, AWS_ENDPOINT_URL and the network`);
   }
   if (/^(TimeoutError|RequestTimeout|RequestTimeoutException)$/.test(name) || networkCode === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
     return out(`${operation} to ${where} timed out; check the network or try again`);
