@@ -74,6 +74,14 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
   if (/^(InvalidRequestException|InvalidParameterException|ValidationException)$/.test(name)) {
     return out(`${SERVICE_NAMES[service]} refused the request: ${message}`, true);
   }
+  if ((e as { $fault?: string }).$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
+    // The SDK already retried these; the service is having trouble, not the request.
+    const attempts = e.$metadata?.attempts;
+    const status = e.$metadata?.httpStatusCode;
+    return out(
+      `${where} had an internal error (${name || 'no error name'}${status ? `, HTTP ${status}` : ''}) on ${operation}${attempts && attempts > 1 ? ` even after ${attempts} attempts` : ''}; try again in a minute (the AWS Health Dashboard shows outages)`,
+    );
+  }
   if (name === 'RuleLimitExceededException') {
     return out('the account has reached its quota of X-Ray sampling rules; delete unused rules or ask AWS for a higher quota');
   }

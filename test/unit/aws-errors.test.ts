@@ -20,4 +20,11 @@ describe('explainAwsError names the endpoint the SDK really used', () => {
       /^cannot reach the X-Ray endpoint in us-east-1 \(ECONNREFUSED\)/,
     );
   });
+
+  it('a server error that outlived the retries gets a sentence, not "InternalFailure: UnknownError"', () => {
+    const err = Object.assign(new Error('UnknownError'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500, attempts: 3 } });
+    expect(explainAwsError(err, 'xray', 'GetGroups', resolveAwsSettings({ region: 'us-east-1' }, {})).message).toBe(
+      'the X-Ray endpoint in us-east-1 had an internal error (InternalFailure, HTTP 500) on GetGroups even after 3 attempts; try again in a minute (the AWS Health Dashboard shows outages)',
+    );
+  });
 });
