@@ -18,6 +18,23 @@ export interface Context {
   color: boolean;
 }
 
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * `obs doctor --list-checks | head -1`: once the reader exits, writes fail with EPIPE, which
+ * Node throws as an unhandled 'error' event (a stack trace on stderr). Nobody is left to read
+ * the rest, so it is dropped; the exit code stays what the command decided.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
+  return stream;
+}
+
 export function processContext(): Context {
   const env = process.env;
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
@@ -32,10 +49,10 @@ export function processContext(): Context {
       return process.stdin;
     },
     get stdout() {
-      return process.stdout;
+      return quietOnClosedPipe(process.stdout);
     },
     get stderr() {
-      return process.stderr;
+      return quietOnClosedPipe(process.stderr);
     },
     interactive,
     color,

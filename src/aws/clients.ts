@@ -10,6 +10,15 @@ export interface AwsClients {
   logs(): Promise<CloudWatchLogsClient>;
 }
 
+/**
+ * Timeouts per attempt (the SDK retries a timeout, so a dead endpoint costs up to three of them).
+ * @smithy/node-http-handler only logs a warning when requestTimeout passes unless
+ * throwOnRequestTimeout is set: without it an endpoint that accepts but never answers hangs obs.
+ */
+export function requestHandlerOptions(timeouts: AwsSettings['timeouts'] = { connectMs: 5_000, requestMs: 30_000 }) {
+  return { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true };
+}
+
 export function createAwsClients(settings: AwsSettings): AwsClients {
   // The SDK warns on Node 20 that its releases after January 2027 need Node 22. obs ships a
   // pinned SDK that runs on Node 20, so the warning would only alarm users; their own setting wins.
@@ -18,8 +27,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.profile ? { profile: settings.profile } : {}),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-    // Without these an endpoint that accepts connections but never answers hangs obs forever.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    requestHandler: requestHandlerOptions(settings.timeouts),
   };
   let xray: Promise<XRayClient> | undefined;
   let logs: Promise<CloudWatchLogsClient> | undefined;

@@ -77,6 +77,7 @@ export async function applyPlanned<D, C>(planned: Planned<D, C>, clients: AwsCli
 }
 
 function failed<D>(handler: ResourceHandler<D, unknown>, desired: D, err: unknown, operation: string, clients: AwsClients): ResourceOutcome {
-  const explained = explainAwsError(err, handler.service, operation, clients.settings);
+  // A tag call names its own operation (during() in tags.ts): that is the IAM action to add.
+  const explained = explainAwsError(err, handler.service, (err as { obsOperation?: string } | null)?.obsOperation ?? operation, clients.settings);
   return { kind: handler.kind, name: handler.name(desired), status: 'failed', differences: [], error: explained.message, requestId: explained.requestId };
 }

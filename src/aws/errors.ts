@@ -1,4 +1,4 @@
-import type { AwsSettings } from './settings.js';
+import { ENDPOINT_VARIABLES, type AwsSettings } from './settings.js';
 
 export type AwsService = 'xray' | 'logs';
 
@@ -22,6 +22,17 @@ export interface ExplainedError {
 }
 
 /**
+ * A change obs itself declines to make (a KMS key, a rule's Version): its message already says
+ * what to do, and it must not read as an AWS call failing, since none was sent.
+ */
+export class RefusedChange extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefusedChange';
+  }
+}
+
+/**
  * Turns whatever the AWS SDK threw into a sentence with a fix. `operation` is the API name
  * (CreateGroup), from which the missing IAM action is named.
  */
@@ -30,10 +41,11 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
   const name = e.name ?? '';
   const message = (e.message ?? String(err)).split('\n')[0]!;
   const requestId = e.$metadata?.requestId;
-  const where = settings.endpoint ?? `the ${SERVICE_NAMES[service]} endpoint${settings.region ? ` in ${settings.region}` : ''}`;
+  const where = settings.endpoint ?? settings.configuredEndpoints?.[service] ?? `the ${SERVICE_NAMES[service]} endpoint${settings.region ? ` in ${settings.region}` : ''}`;
   const networkCode = e.code ?? e.errors?.[0]?.code ?? (e.cause as SdkError | undefined)?.code;
   const out = (text: string, invalidInput = false): ExplainedError => ({ message: text, requestId, invalidInput });
 
+  if (err instanceof RefusedChange) return out(err.message);
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return out('no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with --profile or AWS_PROFILE (aws configure creates one)');
   }
@@ -51,7 +63,7 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
     return out(`AWS throttled ${operation}${attempts ? ` even after ${attempts} attempts (the SDK retries with backoff)` : ''}; wait a minute and run again, or raise AWS_MAX_ATTEMPTS`);
   }
   if (networkCode && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE)$/.test(networkCode)) {
-    return out(`cannot reach ${where} (${networkCode}); check --endpoint-url, AWS_ENDPOINT_URL and the network`);
+    return out(`cannot reach ${where} (${networkCode}); check --endpoint-url, ${ENDPOINT_VARIABLES[service]}, AWS_ENDPOINT_URL and the network`);
   }
   if (/^(TimeoutError|RequestTimeout|RequestTimeoutException)$/.test(name) || networkCode === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
     return out(`${operation} to ${where} timed out; check the network or try again`);
@@ -61,6 +73,14 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
   }
   if (/^(InvalidRequestException|InvalidParameterException|ValidationException)$/.test(name)) {
     return out(`${SERVICE_NAMES[service]} refused the request: ${message}`, true);
+  }
+  if ((e as { $fault?: string }).$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
+    // The SDK already retried these; the service is having trouble, not the request.
+    const attempts = e.$metadata?.attempts;
+    const status = e.$metadata?.httpStatusCode;
+    return out(
+      `${where} had an internal error (${name || 'no error name'}${status ? `, HTTP ${status}` : ''}) on ${operation}${attempts && attempts > 1 ? ` even after ${attempts} attempts` : ''}; try again in a minute (the AWS Health Dashboard shows outages)`,
+    );
   }
   if (name === 'RuleLimitExceededException') {
     return out('the account has reached its quota of X-Ray sampling rules; delete unused rules or ask AWS for a higher quota');

@@ -1,8 +1,10 @@
 import { loadLogsSdk } from './sdk.js';
 import { RETENTION_DAYS } from '../commands/init/choices.js';
 import { UsageError } from '../errors.js';
+import { RefusedChange } from './errors.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields, type ResourceChange } from './resource.js';
+import { during, requestedTags, tagDifferences, tagsToSet } from './tags.js';
 
 export interface DesiredLogGroup {
   name: string;
@@ -19,6 +21,8 @@ export interface CurrentLogGroup {
   arn: string;
   retentionInDays?: number;
   kmsKeyId?: string;
+  /** Read only when the user asked for tags (one more request otherwise wasted). */
+  tags?: Record<string, string>;
 }
 
 /**
@@ -51,6 +55,14 @@ export function validateLogGroup(desired: DesiredLogGroup, label: (field: 'name'
   }
 }
 
+/** ListTagsForResource takes the ARN without `:*`. */
+async function readLogGroupTags(clients: Parameters<typeof logGroupHandler.read>[0], arn: string): Promise<Record<string, string>> {
+  const { ListTagsForResourceCommand } = await loadLogsSdk();
+  const client = await clients.logs();
+  const out = await during('ListTagsForResource', client.send(new ListTagsForResourceCommand({ resourceArn: arn })));
+  return out.tags ?? {};
+}
+
 /** `arn:...:log-group:NAME:*` -> `arn:...:log-group:NAME`. */
 function stripWildcard(arn: string): string {
   return arn.endsWith(':*') ? arn.slice(0, -2) : arn;
@@ -72,12 +84,9 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
       const page = await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: desired.name, nextToken }));
       const found = page.logGroups?.find((g) => g.logGroupName === desired.name);
       if (found) {
-        return {
-          name: desired.name,
-          arn: found.logGroupArn ?? stripWildcard(found.arn ?? ''),
-          retentionInDays: found.retentionInDays,
-          kmsKeyId: found.kmsKeyId,
-        };
+        const arn = found.logGroupArn ?? stripWildcard(found.arn ?? '');
+        const tags = requestedTags(desired.tags).size ? await readLogGroupTags(clients, arn) : undefined;
+        return { name: desired.name, arn, retentionInDays: found.retentionInDays, kmsKeyId: found.kmsKeyId, ...(tags && { tags }) };
       }
       nextToken = page.nextToken || undefined;
     } while (nextToken);
@@ -90,7 +99,7 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
     const differences = diffFields(
       { retentionInDays: current.retentionInDays, kmsKeyId: current.kmsKeyId },
       { retentionInDays: desired.retentionInDays, kmsKeyId: desired.kmsKeyId },
-    );
+    ).concat(tagDifferences(requestedTags(desired.tags), current.tags));
     return { ...base, action: differences.length ? 'update' : 'unchanged', differences, arn: current.arn };
   },
 
@@ -112,29 +121,31 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
       desired.retentionInDays === undefined
         ? undefined
         : client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays })),
-      logGroupHandler.read(clients, desired).catch(() => undefined),
+      // Without tags: the ARN is all this read-back is for.
+      logGroupHandler.read(clients, { ...desired, tags: new Map() }).catch(() => undefined),
     ]);
     return { arn: created?.arn };
   },
 
-  async update(clients, desired, change) {
+  async update(clients, desired, change, current) {
     // obs does not call AssociateKmsKey (moto 5.2.1 does not implement it, so it cannot be
     // tested); refuse before changing anything rather than half-apply the plan.
     const kms = change.differences.find((d) => d.field === 'kmsKeyId');
     if (kms) {
-      throw Object.assign(
-        new Error(
-          `the log group's KMS key is ${kms.before === undefined ? 'not set' : JSON.stringify(kms.before)}, not ${JSON.stringify(kms.after)}, and obs does not change an existing group's key: ` +
-            `run aws logs associate-kms-key --log-group-name ${desired.name} --kms-key-id ${String(kms.after)}, or leave the key out`,
-        ),
-        { name: '' },
+      throw new RefusedChange(
+        `the log group's KMS key is ${kms.before === undefined ? 'not set' : JSON.stringify(kms.before)}, not ${JSON.stringify(kms.after)}, and obs does not change an existing group's key: ` +
+          `run aws logs associate-kms-key --log-group-name ${desired.name} --kms-key-id ${String(kms.after)}, or leave the key out`,
       );
     }
-    if (change.differences.some((d) => d.field === 'retentionInDays')) {
-      const { PutRetentionPolicyCommand } = await loadLogsSdk();
-      const client = await clients.logs();
-      await client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays }));
-    }
+    const { PutRetentionPolicyCommand, TagResourceCommand } = await loadLogsSdk();
+    const client = await clients.logs();
+    const tags = tagsToSet(change.differences);
+    await Promise.all([
+      change.differences.some((d) => d.field === 'retentionInDays')
+        ? client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays }))
+        : undefined,
+      Object.keys(tags).length ? during('TagResource', client.send(new TagResourceCommand({ resourceArn: current.arn, tags }))) : undefined,
+    ]);
     return {};
   },
 

@@ -7,6 +7,13 @@ export interface AwsSettings {
   endpoint?: string;
   /** Where the region came from, for messages. */
   regionSource: string;
+  /**
+   * `http://... (from AWS_ENDPOINT_URL_XRAY)`: the endpoint the SDK takes from the environment
+   * when --endpoint-url is not given, so errors name where obs really went.
+   */
+  configuredEndpoints?: Partial<Record<'xray' | 'logs', string>>;
+  /** Per-attempt limits; defaults in clients.ts. Tests shorten them. */
+  timeouts?: { connectMs: number; requestMs: number };
 }
 
 /**
@@ -42,5 +49,18 @@ export function resolveAwsSettings(options: { region?: string; profile?: string;
     endpoint = options.endpointUrl;
   }
   const profile = options.profile ?? (env.AWS_PROFILE?.trim() || undefined);
-  return { region, profile, endpoint, regionSource };
+  return { region, profile, endpoint, regionSource, configuredEndpoints: configuredEndpoints(env) };
+}
+
+/** The service variables the SDK reads (AWS_ENDPOINT_URL_<SERVICE ID>), then AWS_ENDPOINT_URL. */
+export const ENDPOINT_VARIABLES = { xray: 'AWS_ENDPOINT_URL_XRAY', logs: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS' } as const;
+
+function configuredEndpoints(env: NodeJS.ProcessEnv): Partial<Record<'xray' | 'logs', string>> {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim().toLowerCase() === 'true') return {};
+  const out: Partial<Record<'xray' | 'logs', string>> = {};
+  for (const service of ['xray', 'logs'] as const) {
+    const variable = [ENDPOINT_VARIABLES[service], 'AWS_ENDPOINT_URL'].find((v) => env[v]?.trim());
+    if (variable) out[service] = `${env[variable]!.trim()} (from ${variable})`;
+  }
+  return out;
 }

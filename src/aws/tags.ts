@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import type { Difference } from './resource.js';
 
 /** Every resource obs creates carries this tag, so a user can find what obs made. */
 export const MANAGED_TAG = { key: 'managed-by', value: 'obs' } as const;
@@ -25,4 +26,36 @@ export function parseTags(values: string[] | undefined, flag = '--tag'): Map<str
   if (!tags.has(MANAGED_TAG.key)) tags.set(MANAGED_TAG.key, MANAGED_TAG.value);
   if (tags.size > 50) throw new UsageError(`at most 50 tags per resource, got ${tags.size}`);
   return tags;
+}
+
+/**
+ * The tags to keep in line on a resource that already exists: those the user asked for.
+ * managed-by=obs goes only on what obs creates, so it is not added to someone else's resource.
+ */
+export function requestedTags(tags: Map<string, string>): Map<string, string> {
+  return new Map([...tags].filter(([key]) => key !== MANAGED_TAG.key));
+}
+
+/** Pure: tags asked for that the resource lacks or holds with another value. Other tags stay as they are. */
+export function tagDifferences(requested: Map<string, string>, current: Record<string, string> | undefined): Difference[] {
+  if (!current) return [];
+  return [...requested].filter(([key, value]) => current[key] !== value).map(([key, value]) => ({ field: `${TAG_FIELD}${key}`, before: current[key], after: value }));
+}
+
+/** Differences on tags read `tag team: null -> "web"`. */
+export const TAG_FIELD = 'tag ';
+
+/** The tags the differences ask for, as TagResource takes them. */
+export function tagsToSet(differences: Difference[]): Record<string, string> {
+  return Object.fromEntries(differences.filter((d) => d.field.startsWith(TAG_FIELD)).map((d) => [d.field.slice(TAG_FIELD.length), String(d.after)]));
+}
+
+/** Names the API operation in errors (the IAM action to add), when it is not the handler's own. */
+export async function during<T>(operation: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err && typeof err === 'object') Object.assign(err, { obsOperation: operation });
+    throw err;
+  }
 }

@@ -3,6 +3,11 @@ import type { GroupSummary, XRayServiceException } from '@aws-sdk/client-xray';
 import { UsageError } from '../errors.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields } from './resource.js';
+import { requestedTags, tagDifferences, tagsToSet, TAG_FIELD } from './tags.js';
+import { readXrayTags, setXrayTags } from './xray-tags.js';
+
+/** The group as found; tags only when the user asked for some (one more request otherwise wasted). */
+export type CurrentGroup = GroupSummary & { tags?: Record<string, string> };
 
 export interface DesiredGroup {
   name: string;
@@ -95,7 +100,7 @@ function insightsConfiguration(d: DesiredGroup) {
   return { ...(d.insights !== undefined && { InsightsEnabled: d.insights }), ...(d.notifications !== undefined && { NotificationsEnabled: d.notifications }) };
 }
 
-export const xrayGroupHandler: ResourceHandler<DesiredGroup, GroupSummary> = {
+export const xrayGroupHandler: ResourceHandler<DesiredGroup, CurrentGroup> = {
   kind: 'xray-group',
   service: 'xray',
   name: (d) => d.name,
@@ -107,7 +112,7 @@ export const xrayGroupHandler: ResourceHandler<DesiredGroup, GroupSummary> = {
     const { paginateGetGroups } = await loadXraySdk();
     for await (const page of paginateGetGroups({ client }, {})) {
       const found = page.Groups?.find((g) => g.GroupName === d.name);
-      if (found) return found;
+      if (found) return requestedTags(d.tags).size && found.GroupARN ? { ...found, tags: await readXrayTags(clients, found.GroupARN) } : found;
     }
     return undefined;
   },
@@ -115,7 +120,7 @@ export const xrayGroupHandler: ResourceHandler<DesiredGroup, GroupSummary> = {
   plan(d, current) {
     const base = { kind: 'xray-group' as const, name: d.name };
     if (!current) return { ...base, action: 'create', differences: diffFields({}, desiredFields(d)) };
-    const differences = diffFields(comparable(current), desiredFields(d));
+    const differences = [...diffFields(comparable(current), desiredFields(d)), ...tagDifferences(requestedTags(d.tags), current.tags)];
     return { ...base, action: differences.length ? 'update' : 'unchanged', differences, arn: current.GroupARN };
   },
 
@@ -133,13 +138,15 @@ export const xrayGroupHandler: ResourceHandler<DesiredGroup, GroupSummary> = {
     return { arn: out.Group?.GroupARN };
   },
 
-  async update(clients, d, _change, current) {
-    const client = await clients.xray();
-    const { UpdateGroupCommand } = await loadXraySdk();
-    const out = await client.send(
-      new UpdateGroupCommand({ GroupARN: current.GroupARN, FilterExpression: d.filterExpression, InsightsConfiguration: insightsConfiguration(d) }),
-    );
-    return { arn: out.Group?.GroupARN ?? current.GroupARN };
+  async update(clients, d, change, current) {
+    // Only what differs: a tag alone is a TagResource, not an UpdateGroup.
+    if (change.differences.some((diff) => !diff.field.startsWith(TAG_FIELD))) {
+      const client = await clients.xray();
+      const { UpdateGroupCommand } = await loadXraySdk();
+      await client.send(new UpdateGroupCommand({ GroupARN: current.GroupARN, FilterExpression: d.filterExpression, InsightsConfiguration: insightsConfiguration(d) }));
+    }
+    await setXrayTags(clients, current.GroupARN!, tagsToSet(change.differences));
+    return { arn: current.GroupARN };
   },
 
   // X-Ray has no AlreadyExists error; AWS's own CloudFormation handler matches this text too.

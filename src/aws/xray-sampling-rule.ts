@@ -1,9 +1,11 @@
 import { loadXraySdk } from './sdk.js';
 import type { SamplingRule, XRayServiceException } from '@aws-sdk/client-xray';
 import { UsageError } from '../errors.js';
+import { RefusedChange } from './errors.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields, type Difference } from './resource.js';
-import { parseTags } from './tags.js';
+import { parseTags, requestedTags, tagDifferences, tagsToSet, TAG_FIELD } from './tags.js';
+import { readXrayTags, setXrayTags } from './xray-tags.js';
 
 export interface DesiredSamplingRule {
   RuleName: string;
@@ -205,7 +207,7 @@ function failingOffset(text: string): number {
 }
 
 /** The known field a typo most likely meant (ResevoirSize -> ReservoirSize), if any is close. */
-function closest(word: string, candidates: string[]): string | undefined {
+export function closest(word: string, candidates: string[]): string | undefined {
   const distance = (a: string, b: string): number => {
     let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
@@ -235,7 +237,10 @@ function comparable(r: Partial<SamplingRule> | DesiredSamplingRule): Record<stri
   return out;
 }
 
-export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, SamplingRule> = {
+/** The rule as found; tags only when the user asked for some. */
+export type CurrentSamplingRule = SamplingRule & { tags?: Record<string, string> };
+
+export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, CurrentSamplingRule> = {
   kind: 'xray-sampling-rule',
   service: 'xray',
   name: (d) => d.RuleName,
@@ -246,7 +251,8 @@ export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, SamplingR
     const { paginateGetSamplingRules } = await loadXraySdk();
     for await (const page of paginateGetSamplingRules({ client }, {})) {
       const found = page.SamplingRuleRecords?.find((r) => r.SamplingRule?.RuleName === d.RuleName);
-      if (found?.SamplingRule) return found.SamplingRule;
+      const rule = found?.SamplingRule;
+      if (rule) return requestedTags(d.tags).size && rule.RuleARN ? { ...rule, tags: await readXrayTags(clients, rule.RuleARN) } : rule;
     }
     return undefined;
   },
@@ -257,6 +263,7 @@ export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, SamplingR
     const differences: Difference[] = diffFields(comparable(current), comparable(d));
     // Reported, not fixed: changing it means deleting the rule, which obs does not do on its own.
     if (current.Version !== d.Version) differences.push({ field: 'Version (cannot be updated: delete the rule to recreate it)', before: current.Version, after: d.Version });
+    differences.push(...tagDifferences(requestedTags(d.tags), current.tags));
     return { ...base, action: differences.length ? 'update' : 'unchanged', differences, arn: current.RuleARN };
   },
 
@@ -268,16 +275,20 @@ export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, SamplingR
     return { arn: out.SamplingRuleRecord?.SamplingRule?.RuleARN };
   },
 
-  async update(clients, d, _change, current) {
-    const client = await clients.xray();
-    const { UpdateSamplingRuleCommand } = await loadXraySdk();
-    const { tags: _tags, Version: _version, RuleName: _name, ...fields } = d;
-    const out = await client.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleARN: current.RuleARN, ...fields, Attributes: d.Attributes ?? {} } }));
+  async update(clients, d, change, current) {
+    // Only what differs: a tag alone is a TagResource, not an UpdateSamplingRule.
+    if (change.differences.some((diff) => !diff.field.startsWith(TAG_FIELD))) {
+      const client = await clients.xray();
+      const { UpdateSamplingRuleCommand } = await loadXraySdk();
+      const { tags: _tags, Version: _version, RuleName: _name, ...fields } = d;
+      await client.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleARN: current.RuleARN, ...fields, Attributes: d.Attributes ?? {} } }));
+    }
+    await setXrayTags(clients, current.RuleARN!, tagsToSet(change.differences));
     if (current.Version !== d.Version) {
       // The other fields are updated; say plainly that Version is not (exit 1 via a failed outcome).
-      throw Object.assign(new Error(`the rule's Version is ${current.Version}, not ${d.Version}, and X-Ray cannot update it; delete the rule (aws xray delete-sampling-rule --rule-name ${d.RuleName}) and run obs again`), { name: '' });
+      throw new RefusedChange(`the rule's other fields are updated, but its Version is ${current.Version}, not ${d.Version}, and X-Ray cannot update it; delete the rule (aws xray delete-sampling-rule --rule-name ${d.RuleName}) and run obs again`);
     }
-    return { arn: out.SamplingRuleRecord?.SamplingRule?.RuleARN ?? current.RuleARN };
+    return { arn: current.RuleARN };
   },
 
   // No AlreadyExists error in X-Ray; AWS's CloudFormation handler matches "EXISTS" in the message too.

@@ -160,6 +160,17 @@ describe('obs apply', () => {
     expect(xray.control.requests.length).toBe(before);
   });
 
+  it('refuses a hand-edited obs.yaml whose list is a mapping, or that names a log group twice (exit 2, nothing sent)', async () => {
+    const before = xray.control.requests.length;
+    const mapping = await runObs(['apply', '--dir', await project(obsYaml('Shape').replace('  groups:\n    - name: Shape\n      filterExpression', '  groups:\n    name: Shape\n    filterExpression'))], { env: env('/tmp') });
+    expect(mapping.exitCode, mapping.stderr).toBe(2);
+    expect(mapping.stderr).toBe('obs: obs.yaml xray.groups must be a list (- name: ...), got a mapping');
+    const twice = await runObs(['apply', '--dir', await project(obsYaml('Twice').replace('/Twice/b', '/Twice/a'))], { env: env('/tmp') });
+    expect(twice.exitCode, twice.stderr).toBe(2);
+    expect(twice.stderr).toMatch(/^obs: obs\.yaml cloudwatch\.logGroups\[1\]\.name "\/Twice\/a" is already used by cloudwatch\.logGroups\[0\]/);
+    expect(xray.control.requests.length).toBe(before);
+  });
+
   it('says so when there is no obs.yaml', async () => {
     const dir = await tempProject();
     const none = await runObs(['apply', '--dir', dir], { env: env(dir) });

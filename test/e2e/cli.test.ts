@@ -1,5 +1,17 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { OBS_INIT_BIN, runObs } from '../support/run-obs.js';
+import { OBS_BIN, OBS_INIT_BIN, runObs } from '../support/run-obs.js';
+
+/** Runs obs with its stdout read end closed at once, like `obs ... | head -1` after head exits. */
+function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [OBS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' } });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
 
 describe('the obs command line', () => {
   it('prints its version and help with exit 0', async () => {
@@ -19,6 +31,14 @@ describe('the obs command line', () => {
     const flag = await runObs(['init', '--bogus']);
     expect(flag.exitCode).toBe(2);
     expect(flag.stderr).toMatch(/unknown option '--bogus'/);
+  });
+
+  it('stops quietly when the reader of its output goes away (obs doctor --list-checks | head -1)', async () => {
+    for (const args of [['doctor', '--list-checks'], ['doctor', '--json', '--dir', 'examples/cruddur']]) {
+      const run = await withClosedStdout(args);
+      expect(run.stderr, args.join(' ')).not.toMatch(/EPIPE|Unhandled|node:events/);
+      expect(run.stderr).toBe('');
+    }
   });
 
   it('runs obs-init as obs init', async () => {

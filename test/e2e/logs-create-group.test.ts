@@ -162,6 +162,19 @@ describe('obs logs create-group against moto', () => {
     expect((await describeGroup(name))?.retentionInDays).toBe(90);
   });
 
+  it('adds a --tag to a group that already exists instead of calling it unchanged', async () => {
+    const name = unique('tag');
+    expect((await obs(['--name', name, '--retention', '14'])).exitCode).toBe(0);
+    const run = await obs(['--name', name, '--retention', '14', '--tag', 'team=core']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(new RegExp(`^updated {6}log group ${name}  `, 'm'));
+    expect(run.stderr).toContain('tag team: null -> "core"');
+    const arn = (await describeGroup(name))!.logGroupArn!;
+    expect((await sdk().send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual({ 'managed-by': 'obs', team: 'core' });
+    const again = await obs(['--name', name, '--retention', '14', '--tag', 'team=core']);
+    expect(again.stderr).toMatch(/^unchanged /m);
+  });
+
   it('reports a different KMS key as a difference but does not change it', async () => {
     const name = unique('kms');
     expect((await obs(['--name', name])).exitCode).toBe(0);
@@ -171,6 +184,9 @@ describe('obs logs create-group against moto', () => {
     const refused = await obs(['--name', name, '--kms-key-id', 'arn:aws:kms:us-east-1:123456789012:key/abc', '--retention', '30']);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('aws logs associate-kms-key');
+    // obs refused on its own: no PutRetentionPolicy was sent, so the sentence must not blame one.
+    expect(refused.stderr).toMatch(/^ {13}the log group's KMS key is not set, not "arn:aws:kms:/m);
+    expect(refused.stderr).not.toContain('PutRetentionPolicy failed');
     // Refused before anything changed: the retention was not applied either.
     expect((await describeGroup(name))?.retentionInDays).toBeUndefined();
   });

@@ -184,6 +184,40 @@ describe('obs xray create-group', () => {
   });
 });
 
+describe('--tag on a resource that already exists', () => {
+  it('adds a missing tag to an existing group (TagResource only), says so, then finds it unchanged', async () => {
+    const args = ['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask'];
+    expectOk(await obs(args), /^created/m);
+    server.control.requests.length = 0;
+    const drift = await obs([...args, '--tag', 'team=web', '--no-update']);
+    expect(drift.exitCode, drift.stderr).toBe(1);
+    expect(drift.stderr).toContain('tag team: null -> "web"');
+    expect(groupTags('Cruddur')).toEqual({ 'managed-by': 'obs' });
+
+    const run = await obs([...args, '--tag', 'team=web']);
+    expectOk(run, /^updated +X-Ray group Cruddur/m);
+    expect(run.stderr).toContain('tag team: null -> "web"');
+    expect(groupTags('Cruddur')).toEqual({ 'managed-by': 'obs', team: 'web' });
+    expect(ops()).not.toContain('UpdateGroup');
+    expect(ops()).toContain('TagResource');
+    expectOk(await obs([...args, '--tag', 'team=web']), /^unchanged +X-Ray group Cruddur/m);
+  });
+
+  it('changes a tag value on an existing sampling rule, and looks tags up only when --tag is given', async () => {
+    const args = ['xray', 'create-sampling-rule', '--name', 'api', '--service-name', 'backend-flask'];
+    expectOk(await obs([...args, '--tag', 'team=web']), /^created/m);
+    const arn = region().rules.get('api')!.SamplingRule.RuleARN;
+    server.control.requests.length = 0;
+    expectOk(await obs(args), /^unchanged/m);
+    expect(ops()).not.toContain('ListTagsForResource');
+    const run = await obs([...args, '--tag', 'team=api']);
+    expectOk(run, /^updated +X-Ray sampling rule api/m);
+    expect(run.stderr).toContain('tag team: "web" -> "api"');
+    expect(Object.fromEntries(region().tags.get(arn)!)).toEqual({ 'managed-by': 'obs', team: 'api' });
+    expect(ops()).not.toContain('UpdateSamplingRule');
+  });
+});
+
 describe('obs xray create-sampling-rule', () => {
   it('creates the seeds\' rule from a file, leaves it alone, updates a changed FixedRate', async () => {
     await writeRule({ SamplingRule: SEED_RULE });

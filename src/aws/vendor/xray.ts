@@ -3,8 +3,10 @@
 export {
   CreateGroupCommand,
   CreateSamplingRuleCommand,
+  ListTagsForResourceCommand,
   paginateGetGroups,
   paginateGetSamplingRules,
+  TagResourceCommand,
   UpdateGroupCommand,
   UpdateSamplingRuleCommand,
   XRayClient,

@@ -1,3 +1,4 @@
+import { requestHandlerOptions } from '../../aws/clients.js';
 import { loadStsSdk } from '../../aws/sdk.js';
 import type { AwsSettings } from '../../aws/settings.js';
 import type { Check, CheckResult } from '../types.js';
@@ -23,7 +24,7 @@ export const awsIdentity: Check = {
       ...(settings.region ? { region: settings.region } : {}),
       ...(settings.profile ? { profile: settings.profile } : {}),
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+      requestHandler: requestHandlerOptions(settings.timeouts),
     });
     try {
       const out = await client.send(new GetCallerIdentityCommand({}));

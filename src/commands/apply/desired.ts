@@ -2,7 +2,7 @@ import type { ObsConfig } from '../../config/obs-config.js';
 import { UsageError } from '../../errors.js';
 import { MANAGED_TAG } from '../../aws/tags.js';
 import { validateGroup, type DesiredGroup } from '../../aws/xray-group.js';
-import { validateSamplingRule, type DesiredSamplingRule } from '../../aws/xray-sampling-rule.js';
+import { closest, validateSamplingRule, type DesiredSamplingRule } from '../../aws/xray-sampling-rule.js';
 import { validateLogGroup, type DesiredLogGroup } from '../../aws/log-group.js';
 
 export interface DesiredResources {
@@ -19,8 +19,10 @@ const managed = () => new Map<string, string>([[MANAGED_TAG.key, MANAGED_TAG.val
  */
 export function desiredFromConfig(config: ObsConfig, file: string): DesiredResources {
   const at = (path: string) => `${file} ${path}`;
-  const groups = config.xray.enabled
-    ? config.xray.groups.map((g, i) => {
+  const xrayOn = bool(config.xray.enabled, at('xray.enabled'));
+  const cloudwatchOn = bool(config.cloudwatch.enabled, at('cloudwatch.enabled'));
+  const groups = xrayOn
+    ? entries(config.xray.groups, 'xray.groups', GROUP_KEYS, 'an X-Ray group', at).map((g, i) => {
         const desired: DesiredGroup = {
           name: str(g.name, at(`xray.groups[${i}].name`)),
           filterExpression: g.filterExpression === undefined ? undefined : str(g.filterExpression, at(`xray.groups[${i}].filterExpression`)),
@@ -31,8 +33,8 @@ export function desiredFromConfig(config: ObsConfig, file: string): DesiredResou
         return desired;
       })
     : [];
-  const rules = config.xray.enabled
-    ? config.xray.samplingRules.map((r, i) => {
+  const rules = xrayOn
+    ? entries(config.xray.samplingRules, 'xray.samplingRules', RULE_KEYS, 'a sampling rule', at).map((r, i) => {
         const p = (field: string) => at(`xray.samplingRules[${i}].${field}`);
         const desired: DesiredSamplingRule = {
           RuleName: str(r.ruleName, p('ruleName')),
@@ -52,8 +54,8 @@ export function desiredFromConfig(config: ObsConfig, file: string): DesiredResou
         return desired;
       })
     : [];
-  const logGroups = config.cloudwatch.enabled
-    ? config.cloudwatch.logGroups.map((l, i) => {
+  const logGroups = cloudwatchOn
+    ? entries(config.cloudwatch.logGroups, 'cloudwatch.logGroups', LOG_GROUP_KEYS, 'a log group', at).map((l, i) => {
         const desired: DesiredLogGroup = {
           name: str(l.name, at(`cloudwatch.logGroups[${i}].name`)),
           retentionInDays: l.retentionInDays === undefined ? undefined : num(l.retentionInDays, at(`cloudwatch.logGroups[${i}].retentionInDays`)),
@@ -63,7 +65,44 @@ export function desiredFromConfig(config: ObsConfig, file: string): DesiredResou
         return desired;
       })
     : [];
+  unique(groups.map((g) => g.name), 'xray.groups', 'name', 'X-Ray group', at);
+  unique(rules.map((r) => r.RuleName), 'xray.samplingRules', 'ruleName', 'sampling rule', at);
+  unique(logGroups.map((l) => l.name), 'cloudwatch.logGroups', 'name', 'log group', at);
   return { groups, rules, logGroups };
+}
+
+/** The settings obs.yaml may give each resource; anything else is a typo obs would silently drop. */
+const GROUP_KEYS = ['name', 'filterExpression', 'insights'];
+const RULE_KEYS = ['ruleName', 'priority', 'fixedRate', 'reservoirSize', 'serviceName', 'serviceType', 'host', 'httpMethod', 'urlPath', 'resourceArn'];
+const LOG_GROUP_KEYS = ['name', 'retentionInDays'];
+
+/** A list of mappings with known keys, or one line naming where it is not (hand edits break this). */
+function entries<T>(value: T[], path: string, keys: string[], what: string, at: (path: string) => string): T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value as unknown)) throw new UsageError(`${at(path)} must be a list (- name: ...), got ${describeValue(value)}`);
+  value.forEach((entry, i) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new UsageError(`${at(`${path}[${i}]`)} must be a mapping (name: ...), got ${describeValue(entry)}`);
+    for (const key of Object.keys(entry)) {
+      if (keys.includes(key)) continue;
+      const guess = closest(key, keys);
+      throw new UsageError(`${at(`${path}[${i}].${key}`)} is not ${what} setting${guess ? ` (did you mean ${guess}?)` : ` (${keys.join(', ')})`}`);
+    }
+  });
+  return value as T[];
+}
+
+/** Two entries with one name would each undo the other on every run: apply never settles. */
+function unique(names: string[], path: string, key: string, what: string, at: (path: string) => string): void {
+  const first = new Map<string, number>();
+  names.forEach((name, i) => {
+    const earlier = first.get(name);
+    if (earlier !== undefined) throw new UsageError(`${at(`${path}[${i}].${key}`)} ${JSON.stringify(name)} is already used by ${path}[${earlier}]: give each ${what} its own name`);
+    first.set(name, i);
+  });
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? 'a mapping' : JSON.stringify(value);
 }
 
 /** obs.yaml spells sampling-rule fields in camelCase; the API in PascalCase (HTTPMethod -> httpMethod). */
