@@ -144,6 +144,34 @@ describe('honeycomb-key', () => {
     expect(r).toMatchObject({ status: 'pass', detail: `set in the environment (configuration key, ${HC_CONFIG.slice(0, 4)}…(22 chars))` });
   });
 
+  it('expands a .env value that references other variables the way compose does', async () => {
+    // One variable from the environment, one from .env; the key is split across both.
+    const half = HC_INGEST.length / 2;
+    const r = await run('honeycomb-key', {
+      files: { 'docker-compose.yml': HONEYCOMB_COMPOSE, '.env': `KEY_TAIL=${HC_INGEST.slice(half)}\nHONEYCOMB_API_KEY=\${KEY_HEAD}\${KEY_TAIL}\n` },
+      env: { KEY_HEAD: HC_INGEST.slice(0, half) },
+    });
+    expect(r).toMatchObject({ status: 'pass', detail: 'set in .env (via KEY_HEAD, KEY_TAIL) (ingest key, hcai…(64 chars))' });
+  });
+
+  it('uses the default of a .env reference to an unset variable, and fails when nothing fills it', async () => {
+    const withDefault = await run('honeycomb-key', {
+      files: { 'docker-compose.yml': HONEYCOMB_COMPOSE, '.env': `HONEYCOMB_API_KEY=\${TEAM_KEY:-${HC_CONFIG}}\n` },
+    });
+    expect(withDefault).toMatchObject({ status: 'pass', detail: `set in .env (via TEAM_KEY) (configuration key, ${HC_CONFIG.slice(0, 4)}…(22 chars))` });
+    const unset = await run('honeycomb-key', { files: { 'docker-compose.yml': HONEYCOMB_COMPOSE, '.env': 'HONEYCOMB_API_KEY=${TEAM_KEY}\n' } });
+    expect(unset.status).toBe('fail');
+  });
+
+  it('takes a value from the environment as it is: compose does not expand it', async () => {
+    const r = await run('honeycomb-key', {
+      files: { 'docker-compose.yml': HONEYCOMB_COMPOSE },
+      env: { HONEYCOMB_API_KEY: '${TEAM_KEY}', TEAM_KEY: HC_INGEST },
+    });
+    expect(r.status).toBe('warn');
+    expect(r.detail).toContain('does not look like a Honeycomb key');
+  });
+
   it('is enabled by obs.yaml alone', async () => {
     const r = await run('honeycomb-key', { files: { 'obs.yaml': 'version: 1\nhoneycomb:\n  enabled: true\n' } });
     expect(r.status).toBe('fail');

@@ -1,4 +1,6 @@
 import { posix } from 'node:path';
+import { projectLookup } from '../project/lib/env.js';
+import { referencesIn } from '../project/lib/interpolation.js';
 import type { CheckResult, DoctorProject } from '../types.js';
 
 /** Where a variable's value was found. `where` is shown to users; the value never is. */
@@ -27,12 +29,13 @@ function fromDotenv(project: DoctorProject, name: string): FoundValue | undefine
 
 /**
  * A variable as compose would interpolate it: the environment obs runs in wins over `.env`
- * (even when set empty). With `envFiles`, a service env_file that sets it counts too.
- * A `.env` value that only references another variable (`${OTHER}`) is followed once.
+ * (even when set empty). A `.env` value's own `${...}` are expanded the way compose does
+ * (the same lookup as the compose checks, checks/project/lib/env.ts); the environment's values
+ * are taken as they are. With `envFiles`, a service env_file that sets it counts too.
  */
 export function findValue(project: DoctorProject, name: string, options: { envFiles?: boolean } = {}): FoundValue | undefined {
   const direct = fromEnv(project, name) ?? fromDotenv(project, name);
-  if (direct) return follow(project, direct);
+  if (direct) return direct.from === 'dotenv' ? expanded(project, direct) : direct;
   if (options.envFiles) {
     for (const [path, file] of project.envFiles) {
       const value = file?.values.get(name);
@@ -42,11 +45,11 @@ export function findValue(project: DoctorProject, name: string, options: { envFi
   return undefined;
 }
 
-function follow(project: DoctorProject, found: FoundValue): FoundValue {
-  const ref = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(found.value.trim());
-  if (!ref || ref[1] === found.name) return found;
-  const target = fromEnv(project, ref[1]!) ?? fromDotenv(project, ref[1]!);
-  return { ...found, value: target?.value ?? '', where: `${found.where} (via ${ref[1]})` };
+/** A `.env` value with its references filled in; `where` names the variables it came through. */
+function expanded(project: DoctorProject, found: FoundValue): FoundValue {
+  const names = [...new Set(referencesIn(found.value).map((ref) => ref.name))].filter((n) => n !== found.name);
+  if (names.length === 0) return found;
+  return { ...found, value: projectLookup(project)(found.name) ?? '', where: `${found.where} (via ${names.join(', ')})` };
 }
 
 /** Compose text with YAML comments removed (a `#` at the start or after a blank). */
