@@ -47,21 +47,28 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     }
   }
 
-  const ask = async (flag: boolean | undefined, remembered: boolean | undefined, fallback: boolean, question: string) =>
-    flag ?? (prompter ? await prompter.confirm(question, remembered ?? fallback) : (remembered ?? fallback));
+  const ask = async (flag: boolean | undefined, remembered: boolean | undefined, fallback: boolean, question: string, wanted: boolean) =>
+    // A flag that only a backend uses (--log-group...) asks for that backend: yes is offered first.
+    flag ?? (prompter ? await prompter.confirm(question, wanted || (remembered ?? fallback)) : (remembered ?? fallback));
 
-  const honeycomb = await ask(options.honeycomb, previous?.honeycomb.enabled, true, 'Send traces to Honeycomb (OpenTelemetry)?');
+  const honeycombFlags = dependentFlags(options, 'honeycomb');
+  const honeycomb = await ask(options.honeycomb, previous?.honeycomb.enabled, true, 'Send traces to Honeycomb (OpenTelemetry)?', honeycombFlags.length > 0);
+  requireBackend('honeycomb', honeycomb, honeycombFlags, options, previous, prompter);
   let region = options.honeycombRegion ?? previous?.honeycomb.region ?? 'us';
   if (honeycomb && options.honeycombRegion === undefined && prompter) region = await prompter.region(region);
   const dataset = options.honeycombDataset !== undefined ? validateDataset(options.honeycombDataset) : previous?.honeycomb.dataset;
 
   const hasBackend = services.some((s) => !BROWSER_STACKS.has(input.stacks.get(s) ?? 'unknown'));
-  const xray = await ask(options.xray, previous?.xray.enabled, hasBackend, 'Trace with AWS X-Ray (adds the X-Ray daemon)?');
+  const xrayFlags = dependentFlags(options, 'xray');
+  const xray = await ask(options.xray, previous?.xray.enabled, hasBackend, 'Trace with AWS X-Ray (adds the X-Ray daemon)?', xrayFlags.length > 0);
+  requireBackend('xray', xray, xrayFlags, options, previous, prompter);
   let group = options.xrayGroup ?? previous?.xray.groups[0]?.name ?? defaultGroupName(input.projectName);
   if (xray && options.xrayGroup === undefined && prompter) group = await prompter.text('X-Ray group name', group, (v) => check(() => validateXrayGroupName(v, 'the group name')));
   if (xray) validateXrayGroupName(group);
 
-  const cloudwatch = await ask(options.cloudwatch, previous?.cloudwatch.enabled, false, 'Send logs to CloudWatch Logs?');
+  const cloudwatchFlags = dependentFlags(options, 'cloudwatch');
+  const cloudwatch = await ask(options.cloudwatch, previous?.cloudwatch.enabled, false, 'Send logs to CloudWatch Logs?', cloudwatchFlags.length > 0);
+  requireBackend('cloudwatch', cloudwatch, cloudwatchFlags, options, previous, prompter);
   let logGroup = options.logGroup ?? previous?.cloudwatch.logGroups[0]?.name ?? `/${input.projectName}`;
   let retention = options.retention !== undefined ? parseRetention(options.retention) : (previous?.cloudwatch.logGroups[0]?.retentionInDays ?? DEFAULT_RETENTION_DAYS);
   if (cloudwatch && prompter) {
@@ -70,7 +77,7 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
   }
   if (cloudwatch) validateLogGroupName(logGroup);
 
-  const rollbar = await ask(options.rollbar, previous?.rollbar.enabled, false, 'Report errors to Rollbar?');
+  const rollbar = await ask(options.rollbar, previous?.rollbar.enabled, false, 'Report errors to Rollbar?', false);
 
   return {
     services,
@@ -92,6 +99,41 @@ export function validateFlags(options: InitOptions, serviceNames: string[], comp
   if (options.logGroup !== undefined) validateLogGroupName(options.logGroup);
   if (options.retention !== undefined) parseRetention(options.retention);
   if (options.honeycombDataset !== undefined) validateDataset(options.honeycombDataset);
+  // A backend flag that contradicts a flag only that backend uses: known before anything is asked.
+  for (const backend of Object.keys(BACKENDS) as Backend[]) {
+    if (options[backend] === false) requireBackend(backend, false, dependentFlags(options, backend), options, undefined, undefined);
+  }
+}
+
+type Backend = 'honeycomb' | 'xray' | 'cloudwatch';
+
+/** The backends that have settings of their own, and the flags (option names) of those settings. */
+const BACKENDS: Record<Backend, { label: string; flags: [keyof InitOptions, string][] }> = {
+  honeycomb: { label: 'Honeycomb', flags: [['honeycombRegion', '--honeycomb-region'], ['honeycombDataset', '--honeycomb-dataset']] },
+  xray: { label: 'X-Ray', flags: [['xrayGroup', '--xray-group']] },
+  cloudwatch: { label: 'CloudWatch Logs', flags: [['logGroup', '--log-group'], ['retention', '--retention']] },
+};
+
+/** The flags given that only `backend` uses. */
+function dependentFlags(options: InitOptions, backend: Backend): string[] {
+  return BACKENDS[backend].flags.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+}
+
+/**
+ * A setting for a backend that ends up off would be ignored: that is a usage error naming the
+ * flag and what turned the backend off (its --no- flag, obs.yaml, the answer to its question,
+ * or the default), with the way out.
+ */
+function requireBackend(backend: Backend, enabled: boolean, flags: string[], options: InitOptions, previous: ObsConfig | undefined, prompter: Prompter | undefined): void {
+  if (enabled || flags.length === 0) return;
+  const flag = flags[0]!;
+  const { label } = BACKENDS[backend];
+  const on = `--${backend}`;
+  if (options[backend] === false) throw new UsageError(`${flag} needs ${label}, which --no-${backend} turns off: drop one of the two`);
+  if (prompter) throw new UsageError(`${flag} needs ${label}, which you answered no to: drop ${flag} or answer yes`);
+  // obs.yaml, when there is one, decides before the defaults do.
+  if (previous) throw new UsageError(`${flag} needs ${label}, which obs.yaml has off: add ${on}`);
+  throw new UsageError(`${flag} needs ${label}: add ${on}`);
 }
 
 /** Said before any service question or flag check, so the message is not about databases or an empty list. */
