@@ -260,6 +260,17 @@ describe('obs init refuses bad input: exit 2, one line, nothing changed', () => 
       expect(config).toContain('    - name: /other\n      retentionInDays: 30\n');
     });
 
+    // The daemon got OTEL_* variables and AWS_XRAY_DAEMON_ADDRESS pointing at itself (QA).
+    it('--services naming the X-Ray daemon obs would reuse (corpus: FavyanL) is refused before any output', async () => {
+      const dir = await project({}, join(CORPUS, 'FavyanL__cruddur-aws'));
+      const { run } = await expectRefused(
+        dir,
+        ['--services', 'backend-flask,xray-daemon'],
+        /^obs: --services names "xray-daemon", which runs the X-Ray daemon \(amazon\/aws-xray-daemon:latest\): obs does not instrument the daemon; leave it out$/,
+      );
+      expectFirstLine(run);
+    });
+
     it('--honeycomb-region mars (commander choices) names the flag', async () => {
       const dir = await project({ 'docker-compose.yml': GOOD_COMPOSE });
       const { run, error } = await expectRefused(dir, ['--honeycomb-region', 'mars'], /--honeycomb-region/);

@@ -139,3 +139,49 @@ describe('decideChoices in a terminal with a flag for a backend not yet chosen',
     ]);
   });
 });
+
+describe('decideChoices: the X-Ray daemon is never a service to instrument', () => {
+  const WITH_DAEMON = lf('services:', '  api:', '    build: ./api', '  xray-daemon:', '    image: amazon/aws-xray-daemon');
+  // A daemon built here (its image names the build's tag) has a build context, like the app.
+  const BUILT_DAEMON = lf('services:', '  api:', '    build: ./api', '  xray:', '    build: ./xray', '    image: my-xray-daemon:dev');
+
+  it.each([['xray-daemon'], ['api,xray-daemon'], [' api , xray-daemon ']])('--services %j names the daemon obs reuses: refused before anything is printed', (services) => {
+    const project = buildProject([parseComposeText('docker-compose.yml', WITH_DAEMON)]);
+    expect(() => validateFlags({ dir: '.', services }, project.services.map((s) => s.name), 'docker-compose.yml', project)).toThrow(
+      '--services names "xray-daemon", which runs the X-Ray daemon (amazon/aws-xray-daemon): obs does not instrument the daemon; leave it out',
+    );
+  });
+
+  it('--services naming the daemon is refused by decideChoices too', async () => {
+    expect(await refusal(decideChoices(input({ services: 'xray' }, {}, { api: 'flask', xray: 'unknown' }, BUILT_DAEMON)))).toBe(
+      '--services names "xray", which runs the X-Ray daemon (my-xray-daemon:dev): obs does not instrument the daemon; leave it out',
+    );
+  });
+
+  it('the default selection leaves a daemon with a build context out', async () => {
+    const choices = await decideChoices(input({}, {}, { api: 'flask', xray: 'unknown' }, BUILT_DAEMON));
+    expect(choices.services).toEqual(['api']);
+  });
+
+  it('a daemon listed in obs.yaml from an earlier run is not chosen again', async () => {
+    const previous = parseObsConfig(lf('version: 1', 'services:', '  api:', '    serviceName: api', '  xray:', '    serviceName: xray'));
+    const choices = await decideChoices(input({}, { previous }, { api: 'flask', xray: 'unknown' }, BUILT_DAEMON));
+    expect(choices.services).toEqual(['api']);
+  });
+
+  it('is not offered in the terminal', async () => {
+    let offered: string[] = [];
+    const prompter: Prompter = {
+      services: async (choices, defaults) => {
+        offered = choices.map((c) => c.name);
+        return defaults;
+      },
+      confirm: async (_m, d) => d,
+      region: async (d) => d,
+      text: async (_m, d) => d,
+      retention: async (d) => d,
+    };
+    await decideChoices(input({}, { prompter }, { api: 'flask', xray: 'unknown' }, BUILT_DAEMON));
+    expect(offered).toEqual(['api']);
+  });
+});

@@ -1,5 +1,6 @@
-import type { ComposeProject } from '../../compose/project.js';
+import type { ComposeProject, ComposeService } from '../../compose/project.js';
 import { isInfrastructureImage } from '../../compose/infrastructure.js';
+import { isXrayDaemon } from '../../compose/xray-daemon.js';
 import type { ObsConfig } from '../../config/obs-config.js';
 import { UsageError } from '../../errors.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
@@ -27,14 +28,16 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
 
   let services: string[];
   if (options.services !== undefined) {
-    services = parseServicesFlag(options.services, names, input.composePath);
+    services = parseServicesFlag(options.services, names, input.composePath, project);
   } else {
-    const known = new Set(names);
+    // The X-Ray daemon receives traces: it is never instrumented, nor offered.
+    const candidates = project.services.filter((s) => !isXrayDaemon(s));
+    const known = new Set(candidates.map((s) => s.name));
     const remembered = previous ? Object.keys(previous.services).filter((s) => known.has(s)) : [];
-    const defaults = remembered.length > 0 ? remembered : defaultServices(project);
+    const defaults = remembered.length > 0 ? remembered : defaultServices(candidates);
     if (prompter) {
       services = await prompter.services(
-        project.services.map((s) => ({ name: s.name, description: describeService(s.name, input.stacks, s.config.image) })),
+        candidates.map((s) => ({ name: s.name, description: describeService(s.name, input.stacks, s.config.image) })),
         defaults,
       );
     } else {
@@ -93,8 +96,8 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
  * Every flag given is checked before obs prints or asks anything, whether or not the backend it
  * belongs to ends up enabled: a bad value is a mistake to report, not to ignore.
  */
-export function validateFlags(options: InitOptions, serviceNames: string[], composePath: string): void {
-  if (options.services !== undefined) parseServicesFlag(options.services, serviceNames, composePath);
+export function validateFlags(options: InitOptions, serviceNames: string[], composePath: string, project?: ComposeProject): void {
+  if (options.services !== undefined) parseServicesFlag(options.services, serviceNames, composePath, project);
   if (options.xrayGroup !== undefined) validateXrayGroupName(options.xrayGroup);
   if (options.logGroup !== undefined) validateLogGroupName(options.logGroup);
   if (options.retention !== undefined) parseRetention(options.retention);
@@ -142,7 +145,7 @@ function requireServices(names: string[], composePath: string): void {
   throw new UsageError('no services are defined in it', { file: composePath, hint: 'add your services under `services:` and run obs again' });
 }
 
-function parseServicesFlag(value: string, names: string[], composePath: string): string[] {
+function parseServicesFlag(value: string, names: string[], composePath: string, project?: ComposeProject): string[] {
   requireServices(names, composePath);
   const services = value.split(',').map((s) => s.trim()).filter(Boolean);
   const known = new Set(names);
@@ -151,13 +154,19 @@ function parseServicesFlag(value: string, names: string[], composePath: string):
     throw new UsageError(`--services names ${unknown.map((s) => JSON.stringify(s)).join(', ')}, not in ${composePath} (services: ${names.join(', ')})`);
   }
   if (services.length === 0) throw new UsageError('--services needs at least one service name');
+  const daemon = project?.services.find((s) => services.includes(s.name) && isXrayDaemon(s));
+  if (daemon) {
+    throw new UsageError(
+      `--services names ${JSON.stringify(daemon.name)}, which runs the X-Ray daemon (${daemon.config.image}): obs does not instrument the daemon; leave it out`,
+    );
+  }
   return services;
 }
 
 /** Services built from this repository; failing that, those whose image is not infrastructure. */
-function defaultServices(project: ComposeProject): string[] {
-  const built = project.services.filter((s) => s.config.buildContext !== undefined);
-  const chosen = built.length > 0 ? built : project.services.filter((s) => s.config.image !== undefined && !isInfrastructureImage(s.config.image));
+function defaultServices(candidates: ComposeService[]): string[] {
+  const built = candidates.filter((s) => s.config.buildContext !== undefined);
+  const chosen = built.length > 0 ? built : candidates.filter((s) => s.config.image !== undefined && !isInfrastructureImage(s.config.image));
   return chosen.map((s) => s.name);
 }
 
