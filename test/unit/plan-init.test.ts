@@ -962,6 +962,58 @@ describe('planInit: AWS_XRAY_URL for a published port written with a variable', 
   });
 });
 
+describe('planInit: AWS_XRAY_URL for a service published on port 80 or 443', () => {
+  // A browser leaves the scheme's default port out of the Host header (`Host: localhost`), so
+  // "*localhost:80*" never matched and every segment fell back to the service name (QA).
+  const COMPOSE = lf(
+    'services:',
+    '  web:',
+    '    build: ./web',
+    '    ports:',
+    '      - "80:8080"',
+    '  secure:',
+    '    build: ./secure',
+    '    ports:',
+    '      - 443:8443',
+  );
+  const only = { xray: { enabled: true, group: 'cruddur' }, honeycomb: { enabled: false, region: 'us' as const } };
+  const run = (hints: { gitpod: boolean; codespaces: boolean }) =>
+    planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true, hints }), choices({ services: ['web', 'secure'], ...only }));
+
+  it('matches localhost without the port', () => {
+    expect(after(run({ gitpod: false, codespaces: false }), 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  web:',
+        '    build: ./web',
+        '    ports:',
+        '      - "80:8080"',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "web"',
+        '      AWS_XRAY_URL: "*localhost*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        '  secure:',
+        '    build: ./secure',
+        '    ports:',
+        '      - 443:8443',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "secure"',
+        '      AWS_XRAY_URL: "*localhost*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        ...DAEMON,
+      ),
+    );
+  });
+
+  it('keeps the port on Gitpod and Codespaces, where it is part of the host name', () => {
+    const gitpod = after(run({ gitpod: true, codespaces: false }), 'docker-compose.yml');
+    expect(gitpod).toContain('      AWS_XRAY_URL: "*80-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
+    expect(gitpod).toContain('      AWS_XRAY_URL: "*443-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
+    const codespaces = after(run({ gitpod: false, codespaces: true }), 'docker-compose.yml');
+    expect(codespaces).toContain('      AWS_XRAY_URL: "*${CODESPACE_NAME}-80.${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}*"\n');
+  });
+});
+
 describe('planInit: a reused X-Ray daemon whose command never reaches /xray', () => {
   // The Cruddur tutorials' daemon (corpus: omenking week2-baseline and ~20 others): obs reused it
   // silently, and `obs doctor` failed xray-daemon-command right after `obs init`.
