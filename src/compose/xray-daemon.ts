@@ -8,10 +8,16 @@ export const XRAY_DAEMON_NAME = 'xray-daemon';
 
 /** A service that runs the X-Ray daemon, whatever the user named it. */
 export function findXrayDaemon(project: ComposeProject): ComposeService | undefined {
-  return (
-    project.services.find((s) => /aws-xray-daemon/.test(s.config.image ?? '')) ??
-    project.services.find((s) => /xray/.test(s.name) && /xray/.test(s.config.image ?? ''))
-  );
+  return project.services.find(runsOfficialDaemon) ?? project.services.find(isXrayDaemon);
+}
+
+/** The official image, or an X-Ray image under an X-Ray name (`amazon-xray-daemon`, a local build's tag). */
+export function isXrayDaemon(service: ComposeService): boolean {
+  return runsOfficialDaemon(service) || (/xray/.test(service.name) && /xray/.test(service.config.image ?? ''));
+}
+
+function runsOfficialDaemon(service: ComposeService): boolean {
+  return /aws-xray-daemon/.test(service.config.image ?? '');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runObs, snapshotTree, tempProject, type ObsRun } from '../support/run-obs.js';
@@ -228,6 +228,46 @@ describe('obs init refuses bad input: exit 2, one line, nothing changed', () => 
     it('--xray-group Default with --no-xray is still refused', async () => {
       const dir = await project({ 'docker-compose.yml': GOOD_COMPOSE });
       const { run } = await expectRefused(dir, ['--no-xray', '--xray-group', 'Default'], /^obs: --xray-group cannot be "Default"/);
+      expectFirstLine(run);
+    });
+
+    // A flag for a backend that ends up off did nothing, silently (QA): it is refused, naming the fix.
+    it.each([
+      [['--log-group', '/app'], /^obs: --log-group needs CloudWatch Logs: add --cloudwatch$/],
+      [['--retention', '30'], /^obs: --retention needs CloudWatch Logs: add --cloudwatch$/],
+      [['--no-cloudwatch', '--log-group', '/app'], /^obs: --log-group needs CloudWatch Logs, which --no-cloudwatch turns off: drop one of the two$/],
+      [['--no-xray', '--xray-group', 'App'], /^obs: --xray-group needs X-Ray, which --no-xray turns off: drop one of the two$/],
+      [['--no-honeycomb', '--honeycomb-region', 'eu'], /^obs: --honeycomb-region needs Honeycomb, which --no-honeycomb turns off: drop one of the two$/],
+      [['--no-honeycomb', '--honeycomb-dataset', 'd'], /^obs: --honeycomb-dataset needs Honeycomb, which --no-honeycomb turns off: drop one of the two$/],
+    ])('%j for a backend left off: exit 2, one line naming the flag and the fix', async (args, message) => {
+      const dir = await project({ 'docker-compose.yml': GOOD_COMPOSE });
+      await expectRefused(dir, args, message);
+    });
+
+    it('--xray-group with only a browser app instrumented (X-Ray off by default) names --xray', async () => {
+      const compose = ['services:', '  web:', '    build: ./app', ''].join('\n');
+      const dir = await project({ 'docker-compose.yml': compose, 'app/package.json': '{"dependencies": {"react": "18.0.0", "react-scripts": "5.0.0"}}\n' });
+      await expectRefused(dir, ['--xray-group', 'App'], /^obs: --xray-group needs X-Ray: add --xray$/);
+    });
+
+    it('--log-group with CloudWatch on in obs.yaml from a previous run is taken, not refused', async () => {
+      const dir = await project({ 'docker-compose.yml': GOOD_COMPOSE });
+      const first = await runObs(['init', '--dir', dir, '--yes', '--cloudwatch'], { env: ENV });
+      expect(first.exitCode, first.stderr).toBe(0);
+      const second = await runObs(['init', '--dir', dir, '--yes', '--log-group', '/other', '--retention', '30'], { env: ENV });
+      expect(second.exitCode, second.stderr).toBe(0);
+      const config = await readFile(join(dir, 'obs.yaml'), 'utf8');
+      expect(config).toContain('    - name: /other\n      retentionInDays: 30\n');
+    });
+
+    // The daemon got OTEL_* variables and AWS_XRAY_DAEMON_ADDRESS pointing at itself (QA).
+    it('--services naming the X-Ray daemon obs would reuse (corpus: FavyanL) is refused before any output', async () => {
+      const dir = await project({}, join(CORPUS, 'FavyanL__cruddur-aws'));
+      const { run } = await expectRefused(
+        dir,
+        ['--services', 'backend-flask,xray-daemon'],
+        /^obs: --services names "xray-daemon", which runs the X-Ray daemon \(amazon\/aws-xray-daemon:latest\): obs does not instrument the daemon; leave it out$/,
+      );
       expectFirstLine(run);
     });
 

@@ -145,4 +145,36 @@ describe.each(cases)('obs init on %s', (name) => {
     expect(again.stderr).toMatch(/Nothing to change/);
     expect(await snapshotTree(dir)).toEqual(forcedTree);
   });
+
+  // The runs above reach --force only after a plain run. A first --force run on the untouched
+  // case must settle at once too (FavyanL: its header pointed at a per-service key on the first
+  // --force run and at ${HONEYCOMB_API_KEY} only on the second).
+  it('settles with a first --force run: a second identical run changes nothing', async () => {
+    const dir = await gitProject(join(CORPUS, name));
+    const first = await runObs(['init', '--dir', dir, '--yes', '--force', '--json', ...args], { env: ENV });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const result = JSON.parse(first.stdout) as { composeFiles: string[]; movedSecrets: { envVar: string }[] };
+    const tree = await snapshotTree(dir);
+    const again = await runObs(['init', '--dir', dir, '--yes', '--force', ...args], { env: ENV });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr, again.stderr).toMatch(/Nothing to change/);
+    expect(await snapshotTree(dir)).toEqual(tree);
+    // The moved secrets stay out of what obs prints and out of every file it wrote that git
+    // tracks or would track (other files of a case may hold the same key: doctor reports those).
+    if (result.movedSecrets.length === 0) return;
+    const envText = await readFile(join(dir, result.composeFiles[0]!, '..', '.env'), 'utf8');
+    const moved = new Set(result.movedSecrets.map((m) => m.envVar));
+    const values = envText.split('\n').flatMap((line) => {
+      const match = /^([A-Za-z0-9_]+)=(.+)$/.exec(line);
+      return match && moved.has(match[1]!) ? [match[2]!] : [];
+    });
+    expect(values.length).toBe(moved.size);
+    const written = [...(await git(dir, 'diff', '--name-only')).split('\n'), ...(await git(dir, 'ls-files', '--others', '--exclude-standard')).split('\n')];
+    const tracked = await Promise.all(written.filter(Boolean).map((f) => readFile(join(dir, f), 'utf8')));
+    expect(tracked.length).toBeGreaterThan(0);
+    for (const value of values) {
+      expect(first.stdout + first.stderr + again.stderr).not.toContain(value);
+      for (const text of tracked) expect(text.includes(value)).toBe(false);
+    }
+  });
 });

@@ -138,6 +138,32 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
     expect(config.rollbar.enabled).toBe(true);
   });
 
+  it('with --log-group, offers yes to CloudWatch and skips the log group question; a no is refused, nothing written', { timeout: TEST_TIMEOUT }, async () => {
+    const dir = await project();
+    const defaults = [ask(Q.services, ENTER), ask(Q.honeycomb, ENTER), ask(Q.region, ENTER), ask(Q.xray, ENTER), ask(Q.group, ENTER)];
+    const before = await snapshotTree(dir);
+    const refused = await runInPty(['init', '--log-group', '/cruddur/app'], {
+      cwd: dir,
+      env: terminalEnv(),
+      steps: [...defaults, { expect: `? ${Q.cloudwatch} (Y/n)`, send: 'n' + ENTER }, { expect: 'answer yes' }],
+    });
+    expect(refused.exitCode, refused.transcript).toBe(2);
+    expect(refused.transcript).toContain('obs: --log-group needs CloudWatch Logs, which you answered no to: drop --log-group or answer yes');
+    expect(refused.transcript).not.toContain(`? ${Q.rollbar}`);
+    expect(await snapshotTree(dir)).toEqual(before);
+
+    const run = await runInPty(['init', '--log-group', '/cruddur/app'], {
+      cwd: dir,
+      env: terminalEnv(),
+      steps: [...defaults, ask(Q.cloudwatch, ENTER), ask(Q.retention, ENTER), ask(Q.rollbar, ENTER), ask(Q.apply, ENTER), { expect: 'Wrote ' }],
+    });
+    expect(run.exitCode, run.transcript).toBe(0);
+    expect(run.transcript).toContain(`✔ ${Q.cloudwatch} Yes`);
+    expect(run.transcript).not.toContain(`? ${Q.logGroup}`);
+    const config = await readYaml(join(dir, 'obs.yaml'));
+    expect(config.cloudwatch).toEqual({ enabled: true, logGroups: [{ name: '/cruddur/app', retentionInDays: 14 }] });
+  });
+
   it('writes nothing when "Apply these changes?" is answered n', { timeout: TEST_TIMEOUT }, async () => {
     const dir = await project();
     const before = await snapshotTree(dir);

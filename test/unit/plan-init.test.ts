@@ -5,6 +5,7 @@ import { parseComposeText } from '../../src/compose/parse.js';
 import { buildProject } from '../../src/compose/project.js';
 import { parseObsConfig } from '../../src/config/obs-config.js';
 import { changedOnly } from '../../src/plan/file-change.js';
+import { findingsLines } from '../../src/commands/init/report.js';
 import type { Stack } from '../../src/stacks/detect.js';
 
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
@@ -391,6 +392,87 @@ describe('planInit: secrets written into the compose file', () => {
     expect(second.movedSecrets).toEqual([]);
     expect(second.added).toEqual([]);
     expect(second.untrack).toEqual([]);
+  });
+});
+
+describe('planInit: --force on a header whose literal key differs from HONEYCOMB_API_KEY (corpus: FavyanL)', () => {
+  // The header's key moved to .env under a per-service name and the header pointed at it; only a
+  // second --force run pointed it at ${HONEYCOMB_API_KEY}. The first run now writes that directly.
+  const INGEST_KEY = 'hcaik_0123456789abcdefghijklmn';
+  const COMPOSE = lf(
+    'services:',
+    '  backend-flask:',
+    '    build: ./backend-flask',
+    '    environment:',
+    `      HONEYCOMB_API_KEY: "${HONEYCOMB_KEY}"`,
+    '      OTEL_SERVICE_NAME: "backend-flask"',
+    '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"',
+    `      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${INGEST_KEY}"`,
+  );
+  const base = snapshot({ 'docker-compose.yml': COMPOSE }, { stacks: { 'backend-flask': 'flask' }, envIgnored: true });
+  const pick = (force: boolean) => choices({ services: ['backend-flask'], honeycomb: { enabled: true, region: 'us' }, xray: { enabled: false, group: 'g' }, force });
+
+  it('with --force: the header references ${HONEYCOMB_API_KEY} at once; its own key is kept in .env, unreferenced', () => {
+    const plan = planInit(base, pick(true));
+    expect(after(plan, 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  backend-flask:',
+        '    build: ./backend-flask',
+        '    environment:',
+        '      HONEYCOMB_API_KEY: "${HONEYCOMB_API_KEY}"',
+        '      OTEL_SERVICE_NAME: "backend-flask"',
+        '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"',
+        '      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"',
+      ),
+    );
+    expect(after(plan, '.env')).toBe(
+      lf('# Local secrets for docker compose. Git-ignored: never commit this file.', `HONEYCOMB_API_KEY=${HONEYCOMB_KEY}`, `HONEYCOMB_API_KEY_BACKEND_FLASK=${INGEST_KEY}`),
+    );
+    // Nothing references the per-service variable: it is not a placeholder to fill in.
+    expect(after(plan, '.env.example')).toBe(example('HONEYCOMB_API_KEY'));
+    expect(plan.requiredVariables).toEqual(['HONEYCOMB_API_KEY']);
+    expect(plan.movedSecrets).toEqual([
+      { file: 'docker-compose.yml', line: 5, service: 'backend-flask', key: 'HONEYCOMB_API_KEY', envVar: 'HONEYCOMB_API_KEY' },
+      {
+        file: 'docker-compose.yml',
+        line: 8,
+        service: 'backend-flask',
+        key: 'OTEL_EXPORTER_OTLP_HEADERS',
+        envVar: 'HONEYCOMB_API_KEY_BACKEND_FLASK',
+        replacedWith: 'x-honeycomb-team=${HONEYCOMB_API_KEY}',
+      },
+    ]);
+    expect(plan.conflicts).toEqual([
+      {
+        service: 'backend-flask',
+        key: 'OTEL_EXPORTER_OTLP_HEADERS',
+        current: '(a reference)',
+        proposed: 'x-honeycomb-team=${HONEYCOMB_API_KEY}',
+        reason: 'references a different variable',
+        replaced: true,
+      },
+    ]);
+    expect(findingsLines(plan).join('\n')).not.toContain(INGEST_KEY);
+    expect(findingsLines(plan)).toContain(
+      '! docker-compose.yml:8: backend-flask had a secret written in OTEL_EXPORTER_OTLP_HEADERS; it moves to .env as HONEYCOMB_API_KEY_BACKEND_FLASK, and --force sets OTEL_EXPORTER_OTLP_HEADERS to x-honeycomb-team=${HONEYCOMB_API_KEY}: put the key it should use in HONEYCOMB_API_KEY. Rotate that credential: it was in a shared file.',
+    );
+
+    const second = planInit(rerun(plan, base), pick(true));
+    expect(changedOnly(second.changes)).toEqual([]);
+    expect(second.conflicts).toEqual([]);
+  });
+
+  it('without --force: the header references its own moved key, reported as a conflict from the first run on', () => {
+    const plan = planInit(base, pick(false));
+    expect(after(plan, 'docker-compose.yml')).toContain('      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY_BACKEND_FLASK}"\n');
+    expect(after(plan, '.env.example')).toBe(
+      lf(...EXAMPLE_LINES.HONEYCOMB_API_KEY!, '# Moved out of docker-compose.yml by obs. Never commit it.', 'HONEYCOMB_API_KEY_BACKEND_FLASK='),
+    );
+    expect(plan.conflicts.map((c) => [c.key, c.reason, c.replaced])).toEqual([['OTEL_EXPORTER_OTLP_HEADERS', 'references a different variable', false]]);
+    const second = planInit(rerun(plan, base), pick(false));
+    expect(changedOnly(second.changes)).toEqual([]);
+    expect(second.conflicts.map((c) => [c.key, c.reason, c.replaced])).toEqual([['OTEL_EXPORTER_OTLP_HEADERS', 'references a different variable', false]]);
   });
 });
 
@@ -959,6 +1041,58 @@ describe('planInit: AWS_XRAY_URL for a published port written with a variable', 
       choices({ services: ['api'], ...only }),
     );
     expect(after(plan, 'docker-compose.yml')).toContain('      AWS_XRAY_URL: "*${API_PORT:-3000}-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
+  });
+});
+
+describe('planInit: AWS_XRAY_URL for a service published on port 80 or 443', () => {
+  // A browser leaves the scheme's default port out of the Host header (`Host: localhost`), so
+  // "*localhost:80*" never matched and every segment fell back to the service name (QA).
+  const COMPOSE = lf(
+    'services:',
+    '  web:',
+    '    build: ./web',
+    '    ports:',
+    '      - "80:8080"',
+    '  secure:',
+    '    build: ./secure',
+    '    ports:',
+    '      - 443:8443',
+  );
+  const only = { xray: { enabled: true, group: 'cruddur' }, honeycomb: { enabled: false, region: 'us' as const } };
+  const run = (hints: { gitpod: boolean; codespaces: boolean }) =>
+    planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true, hints }), choices({ services: ['web', 'secure'], ...only }));
+
+  it('matches localhost without the port', () => {
+    expect(after(run({ gitpod: false, codespaces: false }), 'docker-compose.yml')).toBe(
+      lf(
+        'services:',
+        '  web:',
+        '    build: ./web',
+        '    ports:',
+        '      - "80:8080"',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "web"',
+        '      AWS_XRAY_URL: "*localhost*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        '  secure:',
+        '    build: ./secure',
+        '    ports:',
+        '      - 443:8443',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "secure"',
+        '      AWS_XRAY_URL: "*localhost*"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        ...DAEMON,
+      ),
+    );
+  });
+
+  it('keeps the port on Gitpod and Codespaces, where it is part of the host name', () => {
+    const gitpod = after(run({ gitpod: true, codespaces: false }), 'docker-compose.yml');
+    expect(gitpod).toContain('      AWS_XRAY_URL: "*80-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
+    expect(gitpod).toContain('      AWS_XRAY_URL: "*443-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
+    const codespaces = after(run({ gitpod: false, codespaces: true }), 'docker-compose.yml');
+    expect(codespaces).toContain('      AWS_XRAY_URL: "*${CODESPACE_NAME}-80.${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}*"\n');
   });
 });
 

@@ -1,5 +1,6 @@
-import type { ComposeProject } from '../../compose/project.js';
+import type { ComposeProject, ComposeService } from '../../compose/project.js';
 import { isInfrastructureImage } from '../../compose/infrastructure.js';
+import { isXrayDaemon } from '../../compose/xray-daemon.js';
 import type { ObsConfig } from '../../config/obs-config.js';
 import { UsageError } from '../../errors.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
@@ -27,14 +28,16 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
 
   let services: string[];
   if (options.services !== undefined) {
-    services = parseServicesFlag(options.services, names, input.composePath);
+    services = parseServicesFlag(options.services, names, input.composePath, project);
   } else {
-    const known = new Set(names);
+    // The X-Ray daemon receives traces: it is never instrumented, nor offered.
+    const candidates = project.services.filter((s) => !isXrayDaemon(s));
+    const known = new Set(candidates.map((s) => s.name));
     const remembered = previous ? Object.keys(previous.services).filter((s) => known.has(s)) : [];
-    const defaults = remembered.length > 0 ? remembered : defaultServices(project);
+    const defaults = remembered.length > 0 ? remembered : defaultServices(candidates);
     if (prompter) {
       services = await prompter.services(
-        project.services.map((s) => ({ name: s.name, description: describeService(s.name, input.stacks, s.config.image) })),
+        candidates.map((s) => ({ name: s.name, description: describeService(s.name, input.stacks, s.config.image) })),
         defaults,
       );
     } else {
@@ -47,21 +50,28 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     }
   }
 
-  const ask = async (flag: boolean | undefined, remembered: boolean | undefined, fallback: boolean, question: string) =>
-    flag ?? (prompter ? await prompter.confirm(question, remembered ?? fallback) : (remembered ?? fallback));
+  const ask = async (flag: boolean | undefined, remembered: boolean | undefined, fallback: boolean, question: string, wanted: boolean) =>
+    // A flag that only a backend uses (--log-group...) asks for that backend: yes is offered first.
+    flag ?? (prompter ? await prompter.confirm(question, wanted || (remembered ?? fallback)) : (remembered ?? fallback));
 
-  const honeycomb = await ask(options.honeycomb, previous?.honeycomb.enabled, true, 'Send traces to Honeycomb (OpenTelemetry)?');
+  const honeycombFlags = dependentFlags(options, 'honeycomb');
+  const honeycomb = await ask(options.honeycomb, previous?.honeycomb.enabled, true, 'Send traces to Honeycomb (OpenTelemetry)?', honeycombFlags.length > 0);
+  requireBackend('honeycomb', honeycomb, honeycombFlags, options, previous, prompter);
   let region = options.honeycombRegion ?? previous?.honeycomb.region ?? 'us';
   if (honeycomb && options.honeycombRegion === undefined && prompter) region = await prompter.region(region);
   const dataset = options.honeycombDataset !== undefined ? validateDataset(options.honeycombDataset) : previous?.honeycomb.dataset;
 
   const hasBackend = services.some((s) => !BROWSER_STACKS.has(input.stacks.get(s) ?? 'unknown'));
-  const xray = await ask(options.xray, previous?.xray.enabled, hasBackend, 'Trace with AWS X-Ray (adds the X-Ray daemon)?');
+  const xrayFlags = dependentFlags(options, 'xray');
+  const xray = await ask(options.xray, previous?.xray.enabled, hasBackend, 'Trace with AWS X-Ray (adds the X-Ray daemon)?', xrayFlags.length > 0);
+  requireBackend('xray', xray, xrayFlags, options, previous, prompter);
   let group = options.xrayGroup ?? previous?.xray.groups[0]?.name ?? defaultGroupName(input.projectName);
   if (xray && options.xrayGroup === undefined && prompter) group = await prompter.text('X-Ray group name', group, (v) => check(() => validateXrayGroupName(v, 'the group name')));
   if (xray) validateXrayGroupName(group);
 
-  const cloudwatch = await ask(options.cloudwatch, previous?.cloudwatch.enabled, false, 'Send logs to CloudWatch Logs?');
+  const cloudwatchFlags = dependentFlags(options, 'cloudwatch');
+  const cloudwatch = await ask(options.cloudwatch, previous?.cloudwatch.enabled, false, 'Send logs to CloudWatch Logs?', cloudwatchFlags.length > 0);
+  requireBackend('cloudwatch', cloudwatch, cloudwatchFlags, options, previous, prompter);
   let logGroup = options.logGroup ?? previous?.cloudwatch.logGroups[0]?.name ?? `/${input.projectName}`;
   let retention = options.retention !== undefined ? parseRetention(options.retention) : (previous?.cloudwatch.logGroups[0]?.retentionInDays ?? DEFAULT_RETENTION_DAYS);
   if (cloudwatch && prompter) {
@@ -70,7 +80,7 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
   }
   if (cloudwatch) validateLogGroupName(logGroup);
 
-  const rollbar = await ask(options.rollbar, previous?.rollbar.enabled, false, 'Report errors to Rollbar?');
+  const rollbar = await ask(options.rollbar, previous?.rollbar.enabled, false, 'Report errors to Rollbar?', false);
 
   return {
     services,
@@ -86,12 +96,47 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
  * Every flag given is checked before obs prints or asks anything, whether or not the backend it
  * belongs to ends up enabled: a bad value is a mistake to report, not to ignore.
  */
-export function validateFlags(options: InitOptions, serviceNames: string[], composePath: string): void {
-  if (options.services !== undefined) parseServicesFlag(options.services, serviceNames, composePath);
+export function validateFlags(options: InitOptions, serviceNames: string[], composePath: string, project?: ComposeProject): void {
+  if (options.services !== undefined) parseServicesFlag(options.services, serviceNames, composePath, project);
   if (options.xrayGroup !== undefined) validateXrayGroupName(options.xrayGroup);
   if (options.logGroup !== undefined) validateLogGroupName(options.logGroup);
   if (options.retention !== undefined) parseRetention(options.retention);
   if (options.honeycombDataset !== undefined) validateDataset(options.honeycombDataset);
+  // A backend flag that contradicts a flag only that backend uses: known before anything is asked.
+  for (const backend of Object.keys(BACKENDS) as Backend[]) {
+    if (options[backend] === false) requireBackend(backend, false, dependentFlags(options, backend), options, undefined, undefined);
+  }
+}
+
+type Backend = 'honeycomb' | 'xray' | 'cloudwatch';
+
+/** The backends that have settings of their own, and the flags (option names) of those settings. */
+const BACKENDS: Record<Backend, { label: string; flags: [keyof InitOptions, string][] }> = {
+  honeycomb: { label: 'Honeycomb', flags: [['honeycombRegion', '--honeycomb-region'], ['honeycombDataset', '--honeycomb-dataset']] },
+  xray: { label: 'X-Ray', flags: [['xrayGroup', '--xray-group']] },
+  cloudwatch: { label: 'CloudWatch Logs', flags: [['logGroup', '--log-group'], ['retention', '--retention']] },
+};
+
+/** The flags given that only `backend` uses. */
+function dependentFlags(options: InitOptions, backend: Backend): string[] {
+  return BACKENDS[backend].flags.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+}
+
+/**
+ * A setting for a backend that ends up off would be ignored: that is a usage error naming the
+ * flag and what turned the backend off (its --no- flag, obs.yaml, the answer to its question,
+ * or the default), with the way out.
+ */
+function requireBackend(backend: Backend, enabled: boolean, flags: string[], options: InitOptions, previous: ObsConfig | undefined, prompter: Prompter | undefined): void {
+  if (enabled || flags.length === 0) return;
+  const flag = flags[0]!;
+  const { label } = BACKENDS[backend];
+  const on = `--${backend}`;
+  if (options[backend] === false) throw new UsageError(`${flag} needs ${label}, which --no-${backend} turns off: drop one of the two`);
+  if (prompter) throw new UsageError(`${flag} needs ${label}, which you answered no to: drop ${flag} or answer yes`);
+  // obs.yaml, when there is one, decides before the defaults do.
+  if (previous) throw new UsageError(`${flag} needs ${label}, which obs.yaml has off: add ${on}`);
+  throw new UsageError(`${flag} needs ${label}: add ${on}`);
 }
 
 /** Said before any service question or flag check, so the message is not about databases or an empty list. */
@@ -100,7 +145,7 @@ function requireServices(names: string[], composePath: string): void {
   throw new UsageError('no services are defined in it', { file: composePath, hint: 'add your services under `services:` and run obs again' });
 }
 
-function parseServicesFlag(value: string, names: string[], composePath: string): string[] {
+function parseServicesFlag(value: string, names: string[], composePath: string, project?: ComposeProject): string[] {
   requireServices(names, composePath);
   const services = value.split(',').map((s) => s.trim()).filter(Boolean);
   const known = new Set(names);
@@ -109,13 +154,19 @@ function parseServicesFlag(value: string, names: string[], composePath: string):
     throw new UsageError(`--services names ${unknown.map((s) => JSON.stringify(s)).join(', ')}, not in ${composePath} (services: ${names.join(', ')})`);
   }
   if (services.length === 0) throw new UsageError('--services needs at least one service name');
+  const daemon = project?.services.find((s) => services.includes(s.name) && isXrayDaemon(s));
+  if (daemon) {
+    throw new UsageError(
+      `--services names ${JSON.stringify(daemon.name)}, which runs the X-Ray daemon (${daemon.config.image}): obs does not instrument the daemon; leave it out`,
+    );
+  }
   return services;
 }
 
 /** Services built from this repository; failing that, those whose image is not infrastructure. */
-function defaultServices(project: ComposeProject): string[] {
-  const built = project.services.filter((s) => s.config.buildContext !== undefined);
-  const chosen = built.length > 0 ? built : project.services.filter((s) => s.config.image !== undefined && !isInfrastructureImage(s.config.image));
+function defaultServices(candidates: ComposeService[]): string[] {
+  const built = candidates.filter((s) => s.config.buildContext !== undefined);
+  const chosen = built.length > 0 ? built : candidates.filter((s) => s.config.image !== undefined && !isInfrastructureImage(s.config.image));
   return chosen.map((s) => s.name);
 }
 

@@ -17,7 +17,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   const root = resolve(ctx.cwd, options.dir ?? '.');
   const found = await discover(root, options.file);
   const { snapshot, project } = found;
-  validateFlags(options, project.services.map((s) => s.name), snapshot.compose[0]!.path);
+  validateFlags(options, project.services.map((s) => s.name), snapshot.compose[0]!.path, project);
   const interactive = ctx.interactive && !options.yes;
   const prompter = interactive ? (await import('./prompter.js')).inquirerPrompter(ctx) : undefined;
   const paint = await painter(ctx);

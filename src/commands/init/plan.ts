@@ -58,6 +58,11 @@ export interface MovedSecret {
   service: string;
   key: string;
   envVar: string;
+  /**
+   * Set when --force replaced the value the secret was in with obs's own (this text): the
+   * secret is kept in .env as envVar, but nothing references it any more.
+   */
+  replacedWith?: string;
 }
 
 export interface Conflict {
@@ -127,13 +132,16 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     const fromEnvFiles = envFileValues(snapshot, service, notes, missingEnvFiles);
     for (const setting of desired) {
       const inEnvironment = service.config.environment.has(setting.key);
-      const current = inEnvironment ? service.config.environment.get(setting.key) : fromEnvFiles.get(setting.key);
+      // A secret moved to .env leaves its reference behind: that is the value to compare, so a
+      // reference to a per-service variable is a difference now, not only on the next run.
+      const afterMove = secretWork.replaced.get(`${name}\0${setting.key}`);
+      const current = afterMove ?? (inEnvironment ? service.config.environment.get(setting.key) : fromEnvFiles.get(setting.key));
       const has = inEnvironment || fromEnvFiles.has(setting.key);
       if (!has) {
         item.additions.push(setting);
         continue;
       }
-      if (current === setting.value || secretWork.replaced.has(`${name}\0${setting.key}`)) continue;
+      if (current === setting.value) continue;
       // NODE_OPTIONS from the Node planner already keeps the options the service had.
       const extends_ = setting.key === 'NODE_OPTIONS' && typeof current === 'string' && setting.value.startsWith(current);
       if (extends_ || (current !== undefined && current !== null && ownedBefore.get(setting.key) === current)) {
@@ -180,7 +188,6 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   // 3. Turn all of it into text edits per compose file.
   const editsByFile = new Map<ComposeFile, TextEdit[]>(snapshot.compose.map((f) => [f, []]));
   const contexts = new Map<ComposeFile, EnvEditContext>(snapshot.compose.map((f) => [f, makeEnvEditContext(f)]));
-  for (const edit of secretWork.edits) editsByFile.get(edit.file)!.push(edit.edit);
   for (const item of work) {
     const definition = item.service.definitions.find((d) => d.map) ?? item.service.definitions[0]!;
     if (!definition.map) continue;
@@ -194,12 +201,21 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
         // A value merged in from an anchor is the anchor's, maybe other services' too: the
         // service gets its own key instead, which wins over the merged one.
         if (entry.inherited) additions.push(replacement);
-        else editsByFile.get(d.file)!.push(replaceEnvValue(d.file.text, entry, replacement.key, replacement.value));
+        else {
+          editsByFile.get(d.file)!.push(replaceEnvValue(d.file.text, entry, replacement.key, replacement.value));
+          // A secret in this very value leaves with it: its move is only into .env.
+          for (const move of secretWork.edits) {
+            if (move.scalar !== entry.scalar) continue;
+            move.superseded = true;
+            move.moved.replacedWith = replacement.value;
+          }
+        }
         break;
       }
     }
     editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, additions));
   }
+  for (const move of secretWork.edits) if (!move.superseded) editsByFile.get(move.file)!.push(move.edit);
   // A reused daemon whose command never reaches /xray is a value the user set: reported, fixed with --force.
   const daemonFix = existingDaemon ? planDaemonCommand(existingDaemon) : undefined;
   if (daemonFix && choices.force && !daemonFix.edit) notes.push(daemonFix.byHand);
@@ -229,7 +245,8 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
 
   // 4. Placeholders, .env, .gitignore and obs.yaml.
   const referenced = referencedVariables(work, daemonAdded);
-  const requiredVariables = [...new Set([...referenced, ...movedSecrets.map((m) => m.envVar)])];
+  // A moved secret whose value --force replaced is kept in .env but referenced by nothing: no placeholder.
+  const requiredVariables = [...new Set([...referenced, ...movedSecrets.filter((m) => !m.replacedWith).map((m) => m.envVar)])];
   const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, requiredVariables);
   changes.push(...secretFiles.changes);
   const untrack = secretFiles.untrack;
@@ -410,15 +427,16 @@ function headerDifference(current: string, proposed: string): string {
 }
 
 export interface SecretWork {
-  edits: { file: ComposeFile; edit: TextEdit }[];
+  /** Each move's edit of the value it was in; superseded when --force rewrites that value whole. */
+  edits: { file: ComposeFile; edit: TextEdit; scalar: unknown; moved: MovedSecret; superseded?: boolean }[];
   /** `.env` variable -> literal value moved there. */
   dotenvValues: Map<string, string>;
-  /** `service\0KEY` whose value was replaced by a reference. */
-  replaced: Set<string>;
+  /** `service\0KEY` whose value was replaced by a reference -> the value with the reference. */
+  replaced: Map<string, string>;
 }
 
 export function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot, moved: MovedSecret[]): SecretWork {
-  const work: SecretWork = { edits: [], dotenvValues: new Map(), replaced: new Set() };
+  const work: SecretWork = { edits: [], dotenvValues: new Map(), replaced: new Map() };
   const existing = snapshot.dotenv ? dotenvToMap(parseDotenv(snapshot.dotenv.text, snapshot.dotenv.path)) : new Map<string, string | undefined>();
   const seenNodes = new Set<unknown>();
   const variableFor = (base: string, value: string, service: string): string => {
@@ -455,10 +473,11 @@ export function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot,
         }
         if (replacement === undefined || envVar === undefined) continue;
         seenNodes.add(entry.scalar);
-        work.edits.push({ file: definition.file, edit: replaceEnvValue(definition.file.text, entry, key, replacement) });
-        work.replaced.add(`${service.name}\0${key}`);
+        work.replaced.set(`${service.name}\0${key}`, replacement);
         const { line } = lineColOf(definition.file.text, entry.scalar.range![0]);
-        moved.push({ file: definition.file.path, line, service: service.name, key, envVar });
+        const record: MovedSecret = { file: definition.file.path, line, service: service.name, key, envVar };
+        moved.push(record);
+        work.edits.push({ file: definition.file, edit: replaceEnvValue(definition.file.text, entry, key, replacement), scalar: entry.scalar, moved: record });
       }
     }
   }

@@ -40,9 +40,10 @@ export function findingsLines(plan: InitPlan): string[] {
   const lines: string[] = [];
   for (const u of plan.updated) lines.push(`- ${u.service}: ${u.key} follows your new choice (obs wrote the old value)`);
   for (const moved of plan.movedSecrets) {
-    lines.push(
-      `! ${moved.file}:${moved.line}: ${moved.service} had a secret written in ${moved.key}; it moves to .env as ${moved.envVar} and the compose file references \${${moved.envVar}}. Rotate that credential: it was in a shared file.`,
-    );
+    const after = moved.replacedWith
+      ? `, and --force sets ${moved.key} to ${moved.replacedWith}: put the key it should use in ${/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(moved.replacedWith)?.[1] ?? 'the variable it references'}`
+      : ` and the compose file references \${${moved.envVar}}`;
+    lines.push(`! ${moved.file}:${moved.line}: ${moved.service} had a secret written in ${moved.key}; it moves to .env as ${moved.envVar}${after}. Rotate that credential: it was in a shared file.`);
   }
   for (const c of plan.conflicts) {
     const action = c.replaced ? 'replaced (--force)' : 'kept; run with --force to replace it';
