@@ -3,6 +3,11 @@ import type { Context } from './context.js';
 import { EXIT_USAGE } from './errors.js';
 import { readVersion } from './version.js';
 
+/** What commander prints after a usage error: the help that lists the flags of the command at fault. */
+function usageHint(command: string): string {
+  return `(run ${command} --help for usage)`;
+}
+
 /** Collects a repeatable option (`-f a -f b`). */
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -18,34 +23,42 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .description('Wire a docker compose project for Honeycomb, AWS X-Ray, CloudWatch Logs and Rollbar, and keep it wired.')
     .version(readVersion(), '-V, --version')
     .exitOverride()
-    .showHelpAfterError('(run obs --help for usage)')
+    .showHelpAfterError(usageHint('obs'))
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
     });
 
+  // Defaults obs.yaml can override are written in the help text, not given to commander: a
+  // commander default would count as a flag and win over obs.yaml.
   program
     .command('init')
-    .description('add OpenTelemetry/Honeycomb, X-Ray, CloudWatch Logs and Rollbar settings to a compose project')
+    .summary('wire a docker compose project for observability')
+    .description(
+      'Wire a docker compose project for OpenTelemetry/Honeycomb, X-Ray, CloudWatch Logs and Rollbar: environment settings, ' +
+        'the X-Ray daemon, instrumentation code, .env for secrets and obs.yaml. Flags first, then obs.yaml, then the defaults decide; ' +
+        'without a terminal (or with CI set) obs never asks.',
+    )
+    .showHelpAfterError(usageHint('obs init'))
     .option('--dir <path>', 'project directory', '.')
     .option('-f, --file <path>', 'compose file to edit (repeatable; default: compose discovery)', collect)
-    .option('--services <names>', 'comma-separated services to instrument (default: services with a build context)')
-    .option('--honeycomb', 'send traces to Honeycomb over OTLP')
+    .option('--services <names>', 'comma-separated services to instrument (default: those in obs.yaml, else services with a build context, else those whose image is not a database, cache or proxy)')
+    .option('--honeycomb', 'send traces to Honeycomb over OTLP (default: on)')
     .option('--no-honeycomb', 'do not set up Honeycomb')
-    .addOption(new Option('--honeycomb-region <region>', 'Honeycomb region').choices(['us', 'eu']))
-    .option('--honeycomb-dataset <name>', 'dataset header, for classic Honeycomb keys only')
-    .option('--xray', 'add the X-Ray daemon and X-Ray settings')
+    .addOption(new Option('--honeycomb-region <region>', 'Honeycomb region, us (api.honeycomb.io, the default) or eu (api.eu1.honeycomb.io)').choices(['us', 'eu']))
+    .option('--honeycomb-dataset <name>', 'add the x-honeycomb-dataset header (classic Honeycomb keys only)')
+    .option('--xray', 'add the X-Ray daemon and X-Ray settings (default: on when a backend service is instrumented)')
     .option('--no-xray', 'do not set up X-Ray')
-    .option('--xray-group <name>', 'X-Ray group name (recorded in obs.yaml for obs apply)')
-    .option('--cloudwatch', 'add CloudWatch Logs settings')
+    .option('--xray-group <name>', 'X-Ray group recorded in obs.yaml for obs apply: 1-32 letters, digits and dashes, not "Default" (default: the project name, capitalised)')
+    .option('--cloudwatch', 'add CloudWatch Logs settings (default: off)')
     .option('--no-cloudwatch', 'do not set up CloudWatch Logs')
-    .option('--log-group <name>', 'CloudWatch log group name')
-    .option('--retention <days>', 'log retention in days (1, 3, 5, 7, 14, 30, 60, 90, ...)')
-    .option('--rollbar', 'add the Rollbar access token setting')
+    .option('--log-group <name>', 'CloudWatch Logs log group recorded in obs.yaml (default: /<project name>)')
+    .option('--retention <days>', 'log retention in days: 1, 3, 5, 7, 14, 30, 60, 90, ... 3653 (default: 14)')
+    .option('--rollbar', 'add the Rollbar access token setting (default: off)')
     .option('--no-rollbar', 'do not set up Rollbar')
     .option('--no-instrument', 'write environment settings only: no instrumentation code or dependencies')
     .option('-y, --yes', 'accept defaults and apply without asking')
-    .option('--dry-run', 'show the diff and stop')
+    .option('--dry-run', 'show the diff, write nothing')
     .option('--force', 'replace values you set that differ from what obs would write')
     .option('--json', 'print the plan and result as one JSON document on stdout')
     .action(async (options) => {
@@ -60,20 +73,26 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .option('--profile <name>', 'profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)')
       .option('--endpoint-url <url>', 'send requests to this endpoint (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)')
       .option('--dry-run', 'look up and show what would change, change nothing')
-      .option('--no-update', 'report a resource that differs (exit 1) instead of updating it')
+      .option('--no-update', 'report a resource that differs (exit 1) instead of updating it; missing ones are still created')
       .option('--json', 'print one JSON document on stdout')
       .option('--verbose', 'show request ids');
 
-  const xray = program.command('xray').description('create X-Ray groups and sampling rules, idempotently');
+  const xray = program
+    .command('xray')
+    .summary('create or update X-Ray groups and sampling rules')
+    .description('Create or update X-Ray groups and sampling rules; safe to repeat.')
+    .showHelpAfterError(usageHint('obs xray'));
   withAwsOptions(
     xray
       .command('create-group')
-      .description('create or update an X-Ray group')
-      .requiredOption('--name <name>', 'group name (1-32 characters, not "Default")')
-      .option('--filter-expression <expr>', 'filter expression, e.g. \'service("api") {fault OR error}\'')
-      .option('--service <name-or-url>', 'build the filter expression service("...") from a service name or URL')
+      .summary('create or update an X-Ray group')
+      .description('Create an X-Ray group, or update it to match. Give --service or --filter-expression.')
+      .showHelpAfterError(usageHint('obs xray create-group'))
+      .requiredOption('--name <name>', 'group name (required): 1-32 letters, digits and dashes, not "Default"')
+      .option('--filter-expression <expr>', 'filter expression, e.g. \'service("api") {fault OR error}\' (or use --service)')
+      .option('--service <name-or-url>', 'build the filter expression service("...") from a service name or URL (or use --filter-expression)')
       .option('--errors-only', 'with --service: only traces with faults or errors ({fault OR error})')
-      .option('--insights', 'enable X-Ray Insights for the group')
+      .option('--insights', 'enable X-Ray Insights for the group (without it, obs leaves the setting alone: off on a new group)')
       .option('--notifications', 'enable Insights notifications (needs --insights)')
       .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
   ).action(async (options) => {
@@ -83,18 +102,20 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
   withAwsOptions(
     xray
       .command('create-sampling-rule')
-      .description('create or update an X-Ray sampling rule')
-      .option('--file <path>', 'rule as JSON: the AWS CLI input ({"SamplingRule": {...}}) or the bare rule')
-      .option('--name <name>', 'rule name (1-32 characters, not "Default")')
-      .option('--service-name <name>', 'service name to match (* and ? wildcards)')
-      .option('--fixed-rate <rate>', 'fraction of requests to sample after the reservoir, 0 to 1 (default 0.05)')
-      .option('--reservoir-size <n>', 'requests per second to sample before the fixed rate (default 1)')
-      .option('--priority <n>', '1 (first) to 9999 (default 1000)')
-      .option('--host <host>', 'host to match (default *)')
-      .option('--http-method <method>', 'HTTP method to match (default *)')
-      .option('--url-path <path>', 'URL path to match (default *)')
-      .option('--service-type <type>', 'service type to match (default *)')
-      .option('--resource-arn <arn>', 'resource ARN to match (default *)')
+      .summary('create or update an X-Ray sampling rule')
+      .description('Create an X-Ray sampling rule, or update it to match. Give --file, or --name and --service-name.')
+      .showHelpAfterError(usageHint('obs xray create-sampling-rule'))
+      .option('--file <path>', 'rule as JSON: the AWS CLI input ({"SamplingRule": {...}}) or the bare rule; no other rule flags then')
+      .option('--name <name>', 'rule name (required without --file): 1-32 characters, not "Default"')
+      .option('--service-name <name>', 'service name to match, * and ? wildcards (required without --file)')
+      .option('--fixed-rate <rate>', 'fraction of requests to sample after the reservoir, 0 to 1 (default: 0.05)')
+      .option('--reservoir-size <n>', 'requests per second to sample before the fixed rate (default: 1)')
+      .option('--priority <n>', 'rule priority, 1 (evaluated first) to 9999 (default: 1000)')
+      .option('--host <host>', 'host to match (default: *)')
+      .option('--http-method <method>', 'HTTP method to match (default: *)')
+      .option('--url-path <path>', 'URL path to match (default: *)')
+      .option('--service-type <type>', 'service type to match (default: *)')
+      .option('--resource-arn <arn>', 'resource ARN to match (default: *)')
       .option('--attribute <key=value>', 'segment attribute to match (repeatable, at most 5)', collect)
       .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
   ).action(async (options) => {
@@ -102,14 +123,20 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     exitCode = await runXrayCreateSamplingRule(ctx, options);
   });
 
-  const logs = program.command('logs').description('create CloudWatch log groups, idempotently');
+  const logs = program
+    .command('logs')
+    .summary('create or update CloudWatch Logs log groups')
+    .description('Create or update CloudWatch Logs log groups; safe to repeat.')
+    .showHelpAfterError(usageHint('obs logs'));
   withAwsOptions(
     logs
       .command('create-group')
-      .description('create or update a CloudWatch Logs log group')
-      .requiredOption('--name <name>', 'log group name (not starting with aws/)')
-      .option('--retention <days>', 'days to keep events: 1, 3, 5, 7, 14, 30, 60, 90, ... 3653')
-      .option('--kms-key-id <arn>', 'KMS key ARN to encrypt the log group with')
+      .summary('create or update a CloudWatch Logs log group')
+      .description('Create a CloudWatch Logs log group, or bring its retention and tags in line.')
+      .showHelpAfterError(usageHint('obs logs create-group'))
+      .requiredOption('--name <name>', 'log group name (required): 1-512 letters, digits and . - _ / #, not starting with aws/')
+      .option('--retention <days>', 'days to keep events: 1, 3, 5, 7, 14, 30, 60, 90, ... 3653 (default: a new group never expires, an existing one keeps its setting)')
+      .option('--kms-key-id <arn>', 'KMS key ARN to encrypt a new log group with (obs does not re-key an existing group)')
       .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
   ).action(async (options) => {
     const { runLogsCreateGroup } = await import('./commands/logs/create-group.js');
@@ -119,7 +146,9 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
   withAwsOptions(
     program
       .command('apply')
-      .description('create or update every AWS resource obs.yaml declares (X-Ray groups, sampling rules, log groups)')
+      .summary('create or update every AWS resource obs.yaml declares')
+      .description('Create or update every AWS resource obs.yaml declares (X-Ray groups, sampling rules, log groups): plan, show the plan, apply, summarise.')
+      .showHelpAfterError(usageHint('obs apply'))
       .option('--dir <path>', 'directory with obs.yaml', '.'),
   ).action(async (options) => {
     const { runApply } = await import('./commands/apply/index.js');
@@ -128,15 +157,17 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
 
   program
     .command('doctor')
-    .description('check the project for observability mistakes and say how to fix each one')
+    .summary('check a project for observability mistakes, with fixes')
+    .description('Check the project for observability mistakes and say how to fix each one (offline unless --online or --send-test-span).')
+    .showHelpAfterError(usageHint('obs doctor'))
     .option('--dir <path>', 'project directory', '.')
     .option('-f, --file <path>', 'compose file (repeatable; default: obs.yaml, then compose discovery)', collect)
     .option('--online', 'also check keys and AWS resources against the real services')
     .option('--send-test-span', 'send one span over OTLP/HTTP with the configured endpoint and headers (implies --online)')
     .option('--honeycomb-api-url <url>', 'Honeycomb API base URL for the configured region, or us=URL,eu=URL (default: the public ones)')
     .option('--region <region>', 'AWS region for --online (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile)')
-    .option('--profile <name>', 'AWS profile for --online')
-    .option('--endpoint-url <url>', 'AWS endpoint for --online (AWS_ENDPOINT_URL_<SERVICE> also work)')
+    .option('--profile <name>', 'AWS profile for --online (default: AWS_PROFILE)')
+    .option('--endpoint-url <url>', 'AWS endpoint for --online (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)')
     .option('--check <ids>', 'run only these checks (comma-separated or repeated; see --list-checks)', collect)
     .option('--list-checks', 'list the check ids and exit')
     .option('--strict', 'warnings fail too (exit 1)')

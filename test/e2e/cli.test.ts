@@ -23,6 +23,20 @@ describe('the obs command line', () => {
     for (const command of ['init', 'xray', 'logs', 'apply', 'doctor']) expect(help.stdout).toContain(command);
   });
 
+  it('lists every command in obs --help with a description that fits on one line', async () => {
+    const help = await runObs(['--help']);
+    const commands = help.stdout.slice(help.stdout.indexOf('Commands:\n') + 'Commands:\n'.length).split('\n').filter((l) => l.trim() !== '');
+    expect(commands.map((l) => l.trim().split(/\s+/)[0])).toEqual(['init', 'xray', 'logs', 'apply', 'doctor', 'help']);
+    // An indented line after a command would be the wrapped rest of its description.
+    for (const line of commands) expect(line, help.stdout).toMatch(/^ {2}\S.*\S {2,}\S/);
+  });
+
+  it('points a usage error at the help of the command that was run', async () => {
+    const run = await runObs(['xray', 'create-group', '--name', 'G', '--bogus']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('(run obs xray create-group --help for usage)');
+  });
+
   it('treats a missing or unknown command and an unknown flag as bad usage (exit 2)', async () => {
     expect((await runObs([])).exitCode).toBe(2);
     const unknown = await runObs(['deploy']);

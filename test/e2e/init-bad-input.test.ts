@@ -54,7 +54,7 @@ async function expectRefused(dir: string, args: string[], first: RegExp): Promis
   expect(error).toMatch(first);
   // One error line, then at most one hint line, indented (or commander's usage pointer).
   expect(rest.length, run.stderr).toBeLessThanOrEqual(1);
-  for (const line of rest) expect(line).toMatch(/^ {2}\S|^\(run obs --help for usage\)$/);
+  for (const line of rest) expect(line).toMatch(/^ {2}\S|^\(run obs init --help for usage\)$/);
   expect(lines.filter((l) => l.startsWith('obs: ')).length, run.stderr).toBeLessThanOrEqual(1);
   expect(run.stdout).toBe('');
   expect(await snapshotTree(dir)).toEqual(before);
