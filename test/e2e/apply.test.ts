@@ -156,7 +156,13 @@ describe('obs apply', () => {
     const before = xray.control.requests.length;
     const bad = await runObs(['apply', '--dir', dir], { env: env(dir) });
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr.split('\n')[0]).toMatch(/^obs: obs\.yaml xray\.samplingRules\[0\]\.fixedRate .*1/);
+    expect(bad.stderr).toBe('obs: obs.yaml:16: xray.samplingRules[0].fixedRate must be a number from 0 to 1, got 2');
+    const retention = await runObs(['apply', '--dir', await project(obsYaml('Bad', { retention: 13 }))], { env: env('/tmp') });
+    expect(retention.exitCode).toBe(2);
+    expect(retention.stderr).toMatch(/^obs: obs\.yaml:27: cloudwatch\.logGroups\[0\]\.retentionInDays must be one of 1, 3, 5, .* \(days\), got 13$/);
+    const group = await runObs(['apply', '--dir', await project(obsYaml('Bad').replace('    - name: Bad\n      filterExpression', '    - name: Bad group\n      filterExpression'))], { env: env('/tmp') });
+    expect(group.exitCode).toBe(2);
+    expect(group.stderr).toBe('obs: obs.yaml:11: xray.groups[0].name may contain only letters, digits and dashes: "Bad group"');
     expect(xray.control.requests.length).toBe(before);
   });
 
@@ -164,10 +170,10 @@ describe('obs apply', () => {
     const before = xray.control.requests.length;
     const mapping = await runObs(['apply', '--dir', await project(obsYaml('Shape').replace('  groups:\n    - name: Shape\n      filterExpression', '  groups:\n    name: Shape\n    filterExpression'))], { env: env('/tmp') });
     expect(mapping.exitCode, mapping.stderr).toBe(2);
-    expect(mapping.stderr).toBe('obs: obs.yaml xray.groups must be a list (- name: ...), got a mapping');
+    expect(mapping.stderr).toBe('obs: obs.yaml:10: xray.groups must be a list (- name: ...), got a mapping');
     const twice = await runObs(['apply', '--dir', await project(obsYaml('Twice').replace('/Twice/b', '/Twice/a'))], { env: env('/tmp') });
     expect(twice.exitCode, twice.stderr).toBe(2);
-    expect(twice.stderr).toMatch(/^obs: obs\.yaml cloudwatch\.logGroups\[1\]\.name "\/Twice\/a" is already used by cloudwatch\.logGroups\[0\]/);
+    expect(twice.stderr).toMatch(/^obs: obs\.yaml:28: cloudwatch\.logGroups\[1\]\.name "\/Twice\/a" is already used by cloudwatch\.logGroups\[0\]/);
     expect(xray.control.requests.length).toBe(before);
   });
 

@@ -6,6 +6,7 @@ import { xrayGroupHandler } from '../../aws/xray-group.js';
 import { samplingRuleHandler } from '../../aws/xray-sampling-rule.js';
 import { desiredFromConfig, type DesiredResources } from '../../commands/apply/desired.js';
 import { OBS_CONFIG_FILE } from '../../config/obs-config.js';
+import { formatError, ObsError } from '../../errors.js';
 import { skip, type Check, type CheckResult, type Finding } from '../types.js';
 
 const META = { id: 'aws-resources', title: 'AWS resources in obs.yaml exist and match' };
@@ -25,7 +26,7 @@ export const awsResources: Check = {
     try {
       desired = desiredFromConfig(project.obsConfig, OBS_CONFIG_FILE);
     } catch (err) {
-      return { ...META, status: 'fail', detail: (err as Error).message, fix: `correct ${OBS_CONFIG_FILE}, then run obs apply` };
+      return { ...META, status: 'fail', detail: err instanceof ObsError ? formatError(err) : (err as Error).message, fix: `correct ${OBS_CONFIG_FILE}, then run obs apply` };
     }
     const total = desired.groups.length + desired.rules.length + desired.logGroups.length;
     if (total === 0) return skip(META, `${OBS_CONFIG_FILE} declares no X-Ray groups, sampling rules or log groups`);
