@@ -6,6 +6,7 @@ import { logGroupHandler } from '../../aws/log-group.js';
 import type { AwsOptions } from '../../aws/options.js';
 import { reportOutcomes } from '../../aws/render.js';
 import { describeDifference, KIND_LABEL } from '../../aws/resource.js';
+import { assertProfileExists } from '../../aws/profile.js';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { xrayGroupHandler } from '../../aws/xray-group.js';
 import { samplingRuleHandler } from '../../aws/xray-sampling-rule.js';
@@ -31,6 +32,7 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
   });
   const desired = desiredFromConfig(parseObsConfig(text, OBS_CONFIG_FILE), OBS_CONFIG_FILE);
   const settings = resolveAwsSettings(options, ctx.env);
+  await assertProfileExists(settings, ctx.env);
   const total = desired.groups.length + desired.rules.length + desired.logGroups.length;
   if (total === 0) {
     say(ctx, `${OBS_CONFIG_FILE} declares no AWS resources (X-Ray and CloudWatch Logs are off); nothing to do.`);

@@ -5,6 +5,7 @@ import { applyPlanned, planResource } from '../../aws/ensure.js';
 import { logGroupHandler, validateLogGroup, type DesiredLogGroup } from '../../aws/log-group.js';
 import type { AwsOptions } from '../../aws/options.js';
 import { reportOutcomes } from '../../aws/render.js';
+import { assertProfileExists } from '../../aws/profile.js';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { parseTags } from '../../aws/tags.js';
 
@@ -28,6 +29,7 @@ export async function runLogsCreateGroup(ctx: Context, options: LogsCreateGroupO
   };
   validateLogGroup(desired, (field) => FLAGS[field]);
   const settings = resolveAwsSettings(options, ctx.env);
+  await assertProfileExists(settings, ctx.env);
 
   const clients = createAwsClients(settings);
   const planned = await planResource(logGroupHandler, desired, clients);
