@@ -64,3 +64,34 @@ describe('a profile that does not exist', () => {
     expect(run.stderr.split('\n')[0]).toBe('obs: --profile nope: no such AWS profile in ~/.aws/config or ~/.aws/credentials; profiles there: default, work');
   });
 });
+
+describe('the region from the profile', () => {
+  const sdk = (region: string) => new CloudWatchLogsClient({ region, endpoint: motoUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+
+  it('--json reports the region the SDK took from the profile, not null', async () => {
+    const name = unique('profile-region');
+    const run = await runObs(['logs', 'create-group', '--name', name, '--profile', 'work', '--json', '--endpoint-url', motoUrl], { env: env() });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as { region: string | null; resources: { status: string }[] };
+    expect(doc.region).toBe('eu-west-2');
+    expect(doc.resources[0]!.status).toBe('created');
+    const there = await sdk('eu-west-2').send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
+    expect(there.logGroups?.map((g) => g.logGroupName)).toEqual([name]);
+  });
+
+  it('obs apply names it in the plan heading and in --json', async () => {
+    const dir = await scratchDir();
+    const name = unique('apply-profile-region');
+    await writeFile(join(dir, 'obs.yaml'), `version: 1\ncloudwatch:\n  enabled: true\n  logGroups:\n    - name: /${name}\n      retentionInDays: 7\n`);
+    const run = await runObs(['apply', '--dir', dir, '--json', '--endpoint-url', motoUrl], { env: env({ AWS_PROFILE: 'work' }) });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr.split('\n')[0]).toBe('Plan (eu-west-2, from profile work):');
+    expect((JSON.parse(run.stdout) as { region: string | null }).region).toBe('eu-west-2');
+  });
+
+  it('the default profile\'s region is reported too', async () => {
+    const run = await runObs(['logs', 'create-group', '--name', unique('default-region'), '--json', '--endpoint-url', motoUrl], { env: env() });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { region: string | null }).region).toBe('us-east-1');
+  });
+});

@@ -38,7 +38,7 @@ export const awsResources: Check = {
       ...desired.logGroups.map((d) => planResource(logGroupHandler, d, clients)),
     ])) as Planned<unknown, unknown>[];
 
-    const region = options.aws.region ? `${options.aws.region}` : 'the region of the AWS profile';
+    const region = (await clients.region()) ?? 'the region of the AWS profile';
     const findings: Finding[] = [];
     let missing = 0;
     let differ = 0;

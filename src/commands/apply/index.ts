@@ -36,7 +36,7 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
   const total = desired.groups.length + desired.rules.length + desired.logGroups.length;
   if (total === 0) {
     say(ctx, `${OBS_CONFIG_FILE} declares no AWS resources (X-Ray and CloudWatch Logs are off); nothing to do.`);
-    return reportOutcomes(ctx, 'apply', [], settings, options);
+    return reportOutcomes(ctx, 'apply', [], settings.region, options);
   }
   const clients = createAwsClients(settings);
   const planned: Planned<unknown, unknown>[] = (await Promise.all([
@@ -45,7 +45,10 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
     ...desired.logGroups.map((d) => planResource(logGroupHandler, d, clients)),
   ])) as Planned<unknown, unknown>[];
 
-  say(ctx, `Plan (${settings.region ?? 'region from the AWS profile'}):`);
+  // The lookups made the clients: a region the SDK took from the profile is known now, at no cost.
+  const region = await clients.region();
+  const fromProfile = settings.region ? '' : `, from ${settings.profile ? `profile ${settings.profile}` : 'the default profile'}`;
+  say(ctx, `Plan (${region ? `${region}${fromProfile}` : 'region from the AWS profile'}):`);
   for (const p of planned) {
     const name = `${KIND_LABEL[p.handler.kind]} ${p.handler.name(p.desired)}`;
     if (p.failure) say(ctx, `  ? ${name}: lookup failed`);
@@ -55,7 +58,7 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
 
   const update = options.update !== false;
   const outcomes = await Promise.all(planned.map((p) => applyPlanned(p, clients, { dryRun: options.dryRun === true, update })));
-  const code = reportOutcomes(ctx, 'apply', outcomes, settings, options);
+  const code = reportOutcomes(ctx, 'apply', outcomes, region, options);
   const count = (status: string) => outcomes.filter((o) => o.status === status).length;
   say(
     ctx,

@@ -34,7 +34,7 @@ export async function runLogsCreateGroup(ctx: Context, options: LogsCreateGroupO
   const clients = createAwsClients(settings);
   const planned = await planResource(logGroupHandler, desired, clients);
   const outcome = await applyPlanned(planned, clients, { dryRun: options.dryRun === true, update: options.update !== false });
-  return reportOutcomes(ctx, 'logs create-group', [outcome], settings, options);
+  return reportOutcomes(ctx, 'logs create-group', [outcome], await clients.region(), options);
 }
 
 /** Digits only: Number() would take '', ' 14', '1e1' and '0x0e'. */

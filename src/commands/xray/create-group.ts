@@ -27,7 +27,7 @@ export async function runXrayCreateGroup(ctx: Context, options: XrayCreateGroupO
   const clients = createAwsClients(settings);
   const planned = await planResource(xrayGroupHandler, desired, clients);
   const outcome = await applyPlanned(planned, clients, { dryRun: options.dryRun === true, update: options.update !== false });
-  return reportOutcomes(ctx, 'xray create-group', [outcome], settings, options);
+  return reportOutcomes(ctx, 'xray create-group', [outcome], await clients.region(), options);
 }
 
 function desiredGroup(options: XrayCreateGroupOptions): DesiredGroup {

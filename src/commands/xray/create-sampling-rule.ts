@@ -50,7 +50,7 @@ export async function runXrayCreateSamplingRule(ctx: Context, options: XrayCreat
   const clients = createAwsClients(settings);
   const planned = await planResource(samplingRuleHandler, desired, clients);
   const outcome = await applyPlanned(planned, clients, { dryRun: options.dryRun === true, update: options.update !== false });
-  return reportOutcomes(ctx, 'xray create-sampling-rule', [outcome], settings, options);
+  return reportOutcomes(ctx, 'xray create-sampling-rule', [outcome], await clients.region(), options);
 }
 
 async function fromFile(ctx: Context, options: XrayCreateSamplingRuleOptions): Promise<DesiredSamplingRule> {
