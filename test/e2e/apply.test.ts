@@ -137,6 +137,21 @@ describe('obs apply', () => {
     expect(xray.state.region('us-east-1').rules.get(prefix)!.SamplingRule.FixedRate).toBe(0.2);
   });
 
+  it('--dry-run prints the plan once', async () => {
+    const prefix = `Dry${++run}${Date.now() % 100000}`;
+    const dir = await project(obsYaml(prefix));
+    const dry = await runObs(['apply', '--dir', dir, '--dry-run'], { env: env(dir) });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    for (const name of [`X-Ray group ${prefix}`, `X-Ray sampling rule ${prefix}`, `log group /${prefix}/a`, `log group /${prefix}/b`, `log group /${prefix}/c`]) {
+      expect(dry.stderr.split('\n').filter((line) => line.includes(name)), name).toHaveLength(1);
+    }
+    expect(dry.stderr.match(/FilterExpression/g)).toHaveLength(1);
+    expect(dry.stderr).toMatch(/^Plan \(us-east-1\):\nwould create +X-Ray group /);
+    expect(dry.stderr).toMatch(/would create +log group \/.+\/a/);
+    expect(dry.stderr.trimEnd().split('\n').at(-1)).toBe('Dry run: 5 to change, 0 unchanged, 0 failed; nothing was changed.');
+    expect(xray.state.region('us-east-1').groups.has(prefix)).toBe(false);
+  });
+
   it('finishes the job on a re-run after a partial failure', async () => {
     const prefix = `Partial${++run}${Date.now() % 100000}`;
     const dir = await project(obsYaml(prefix));

@@ -49,12 +49,15 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
   const region = await clients.region();
   const fromProfile = settings.region ? '' : `, from ${settings.profile ? `profile ${settings.profile}` : 'the default profile'}`;
   say(ctx, `Plan (${region ? `${region}${fromProfile}` : 'region from the AWS profile'}):`);
-  for (const p of planned) {
-    const name = `${KIND_LABEL[p.handler.kind]} ${p.handler.name(p.desired)}`;
-    if (p.failure) say(ctx, `  ? ${name}: lookup failed`);
-    else say(ctx, `  ${p.change!.action.padEnd(9)} ${name}${p.change!.differences.map((d) => `\n              ${describeDifference(d)}`).join('')}`);
+  // A dry run's outcomes are the plan ("would create ..."), with ARNs and lookup errors: shown once, below.
+  if (!options.dryRun) {
+    for (const p of planned) {
+      const name = `${KIND_LABEL[p.handler.kind]} ${p.handler.name(p.desired)}`;
+      if (p.failure) say(ctx, `  ? ${name}: lookup failed`);
+      else say(ctx, `  ${p.change!.action.padEnd(9)} ${name}${p.change!.differences.map((d) => `\n              ${describeDifference(d)}`).join('')}`);
+    }
+    say(ctx);
   }
-  say(ctx);
 
   const update = options.update !== false;
   const outcomes = await Promise.all(planned.map((p) => applyPlanned(p, clients, { dryRun: options.dryRun === true, update })));
