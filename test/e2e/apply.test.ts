@@ -149,6 +149,10 @@ describe('obs apply', () => {
     expect(dry.stderr).toMatch(/^Plan \(us-east-1\):\nwould create +X-Ray group /);
     expect(dry.stderr).toMatch(/would create +log group \/.+\/a/);
     expect(dry.stderr.trimEnd().split('\n').at(-1)).toBe('Dry run: 5 to change, 0 unchanged, 0 failed; nothing was changed.');
+    // What a create really sets, and nothing else: retention, no empty Attributes, no "null ->".
+    expect(dry.stderr).toContain(`would create log group /${prefix}/a\n             retentionInDays: 14\n             tag managed-by: "obs"\n`);
+    expect(dry.stderr).toContain('             FixedRate: 0.1\n');
+    expect(dry.stderr).not.toMatch(/Attributes|null ->/);
     expect(xray.state.region('us-east-1').groups.has(prefix)).toBe(false);
   });
 

@@ -55,7 +55,7 @@ export const awsResources: Check = {
         differ++;
         const versionOnly = p.change!.differences.every((d) => d.field.startsWith('Version'));
         findings.push({
-          message: `${label} differs from ${OBS_CONFIG_FILE} (AWS -> ${OBS_CONFIG_FILE}): ${p.change!.differences.map(describeDifference).join('; ')}`,
+          message: `${label} differs from ${OBS_CONFIG_FILE} (AWS -> ${OBS_CONFIG_FILE}): ${p.change!.differences.map((d) => describeDifference(d)).join('; ')}`,
           fix: versionOnly ? `delete the rule (aws xray delete-sampling-rule --rule-name ${p.handler.name(p.desired)}), then obs apply` : 'obs apply',
         });
       }

@@ -54,7 +54,7 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
     for (const p of planned) {
       const name = `${KIND_LABEL[p.handler.kind]} ${p.handler.name(p.desired)}`;
       if (p.failure) say(ctx, `  ? ${name}: lookup failed`);
-      else say(ctx, `  ${p.change!.action.padEnd(9)} ${name}${p.change!.differences.map((d) => `\n              ${describeDifference(d)}`).join('')}`);
+      else say(ctx, `  ${p.change!.action.padEnd(9)} ${name}${p.change!.differences.map((d) => `\n              ${describeDifference(d, p.change!.action)}`).join('')}`);
     }
     say(ctx);
   }
