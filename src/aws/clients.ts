@@ -8,6 +8,11 @@ export interface AwsClients {
   settings: AwsSettings;
   xray(): Promise<XRayClient>;
   logs(): Promise<CloudWatchLogsClient>;
+  /**
+   * The region the requests went to: the known one, or else the one the SDK resolved (from the
+   * profile) for a client already made. No request, and no work at all when the region is known.
+   */
+  region(): Promise<string | undefined>;
 }
 
 /**
@@ -35,5 +40,10 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     settings,
     xray: () => (xray ??= loadXraySdk().then((m) => new m.XRayClient(common))),
     logs: () => (logs ??= loadLogsSdk().then((m) => new m.CloudWatchLogsClient(common))),
+    async region() {
+      if (settings.region) return settings.region;
+      const client = await (xray ?? logs);
+      return client ? client.config.region().catch(() => undefined) : undefined;
+    },
   };
 }

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { RefusedChange } from './errors.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields, type ResourceChange } from './resource.js';
-import { during, requestedTags, tagDifferences, tagsToSet } from './tags.js';
+import { createdTags, during, requestedTags, tagDifferences, tagsToSet } from './tags.js';
 
 export interface DesiredLogGroup {
   name: string;
@@ -95,7 +95,8 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
 
   plan(desired, current): ResourceChange {
     const base = { kind: 'log-group' as const, name: desired.name };
-    if (!current) return { ...base, action: 'create', differences: [] };
+    // What the create sends: retention (a second call), the key and the tags.
+    if (!current) return { ...base, action: 'create', differences: [...diffFields({}, { retentionInDays: desired.retentionInDays, kmsKeyId: desired.kmsKeyId }), ...createdTags(desired.tags)] };
     const differences = diffFields(
       { retentionInDays: current.retentionInDays, kmsKeyId: current.kmsKeyId },
       { retentionInDays: desired.retentionInDays, kmsKeyId: desired.kmsKeyId },

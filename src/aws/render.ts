@@ -1,6 +1,5 @@
 import type { Context } from '../context.js';
 import { describeDifference, KIND_LABEL, type ResourceOutcome } from './resource.js';
-import type { AwsSettings } from './settings.js';
 
 const VERB: Record<ResourceOutcome['status'], string> = {
   created: 'created',
@@ -16,19 +15,20 @@ export function reportOutcomes(
   ctx: Context,
   command: string,
   outcomes: ResourceOutcome[],
-  settings: AwsSettings,
+  /** The region really used (AwsClients.region()), undefined when none was resolved. */
+  region: string | undefined,
   options: { json?: boolean; verbose?: boolean; dryRun?: boolean },
 ): number {
   const code = outcomes.some((o) => o.status === 'failed' || o.status === 'drift') ? 1 : 0;
   if (options.json) {
-    const doc = { schemaVersion: 1, command, region: settings.region ?? null, dryRun: options.dryRun === true, ok: code === 0, resources: outcomes };
+    const doc = { schemaVersion: 1, command, region: region ?? null, dryRun: options.dryRun === true, ok: code === 0, resources: outcomes };
     ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   }
   for (const outcome of outcomes) {
     const verb = outcome.status === 'planned' ? `would ${outcome.action ?? 'change'}` : VERB[outcome.status];
     const label = `${KIND_LABEL[outcome.kind]} ${outcome.name}`;
     ctx.stderr.write(`${verb.padEnd(12)} ${label}${outcome.arn ? `  ${outcome.arn}` : ''}\n`);
-    for (const d of outcome.differences) if (outcome.status !== 'unchanged' && outcome.status !== 'created') ctx.stderr.write(`             ${describeDifference(d)}\n`);
+    for (const d of outcome.differences) if (outcome.status !== 'unchanged' && outcome.status !== 'created') ctx.stderr.write(`             ${describeDifference(d, outcome.action)}\n`);
     if (outcome.status === 'drift') ctx.stderr.write('             differs from what you asked for; run without --no-update to change it\n');
     if (outcome.error) ctx.stderr.write(`             ${outcome.error}\n`);
     if (options.verbose && outcome.requestId) ctx.stderr.write(`             request id: ${outcome.requestId}\n`);

@@ -55,6 +55,8 @@ function normalise(value: unknown): unknown {
   return value;
 }
 
-export function describeDifference(d: Difference): string {
+/** `retentionInDays: 14 -> 30`; in a create, where nothing was before, just what is set: `retentionInDays: 14`. */
+export function describeDifference(d: Difference, action?: ResourceChange['action']): string {
+  if (action === 'create') return `${d.field}: ${JSON.stringify(d.after)}`;
   return `${d.field}: ${JSON.stringify(d.before ?? null)} -> ${JSON.stringify(d.after)}`;
 }

@@ -4,6 +4,8 @@ export interface AwsSettings {
   /** undefined: left to the SDK, which reads it from the profile in ~/.aws/config. */
   region?: string;
   profile?: string;
+  /** Where the profile name came from, for messages: `--profile` or `AWS_PROFILE`. */
+  profileSource?: '--profile' | 'AWS_PROFILE';
   endpoint?: string;
   /** Where the region came from, for messages. */
   regionSource: string;
@@ -49,7 +51,8 @@ export function resolveAwsSettings(options: { region?: string; profile?: string;
     endpoint = options.endpointUrl;
   }
   const profile = options.profile ?? (env.AWS_PROFILE?.trim() || undefined);
-  return { region, profile, endpoint, regionSource, configuredEndpoints: configuredEndpoints(env) };
+  const profileSource = profile === undefined ? undefined : options.profile !== undefined ? '--profile' : 'AWS_PROFILE';
+  return { region, profile, profileSource, endpoint, regionSource, configuredEndpoints: configuredEndpoints(env) };
 }
 
 /** The service variables the SDK reads (AWS_ENDPOINT_URL_<SERVICE ID>), then AWS_ENDPOINT_URL. */

@@ -42,6 +42,11 @@ export function tagDifferences(requested: Map<string, string>, current: Record<s
   return [...requested].filter(([key, value]) => current[key] !== value).map(([key, value]) => ({ field: `${TAG_FIELD}${key}`, before: current[key], after: value }));
 }
 
+/** The tags a create sends (managed-by=obs included), as plan lines: `tag team: "web"`. */
+export function createdTags(tags: Map<string, string>): Difference[] {
+  return [...tags].map(([key, value]) => ({ field: `${TAG_FIELD}${key}`, before: undefined, after: value }));
+}
+
 /** Differences on tags read `tag team: null -> "web"`. */
 export const TAG_FIELD = 'tag ';
 

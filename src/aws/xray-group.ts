@@ -3,7 +3,7 @@ import type { GroupSummary, XRayServiceException } from '@aws-sdk/client-xray';
 import { UsageError } from '../errors.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields } from './resource.js';
-import { requestedTags, tagDifferences, tagsToSet, TAG_FIELD } from './tags.js';
+import { createdTags, requestedTags, tagDifferences, tagsToSet, TAG_FIELD } from './tags.js';
 import { readXrayTags, setXrayTags } from './xray-tags.js';
 
 /** The group as found; tags only when the user asked for some (one more request otherwise wasted). */
@@ -119,7 +119,7 @@ export const xrayGroupHandler: ResourceHandler<DesiredGroup, CurrentGroup> = {
 
   plan(d, current) {
     const base = { kind: 'xray-group' as const, name: d.name };
-    if (!current) return { ...base, action: 'create', differences: diffFields({}, desiredFields(d)) };
+    if (!current) return { ...base, action: 'create', differences: [...diffFields({}, desiredFields(d)), ...createdTags(d.tags)] };
     const differences = [...diffFields(comparable(current), desiredFields(d)), ...tagDifferences(requestedTags(d.tags), current.tags)];
     return { ...base, action: differences.length ? 'update' : 'unchanged', differences, arn: current.GroupARN };
   },

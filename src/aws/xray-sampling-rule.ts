@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { RefusedChange } from './errors.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields, type Difference } from './resource.js';
-import { parseTags, requestedTags, tagDifferences, tagsToSet, TAG_FIELD } from './tags.js';
+import { createdTags, parseTags, requestedTags, tagDifferences, tagsToSet, TAG_FIELD } from './tags.js';
 import { readXrayTags, setXrayTags } from './xray-tags.js';
 
 export interface DesiredSamplingRule {
@@ -259,7 +259,11 @@ export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, CurrentSa
 
   plan(d, current) {
     const base = { kind: 'xray-sampling-rule' as const, name: d.RuleName };
-    if (!current) return { ...base, action: 'create', differences: diffFields({}, comparable(d)) };
+    if (!current) {
+      // What CreateSamplingRule sends: no Attributes at all when there are none (not `{}`).
+      const attributes = d.Attributes && Object.keys(d.Attributes).length > 0 ? d.Attributes : undefined;
+      return { ...base, action: 'create', differences: [...diffFields({}, { ...comparable(d), Attributes: attributes }), ...createdTags(d.tags)] };
+    }
     const differences: Difference[] = diffFields(comparable(current), comparable(d));
     // Reported, not fixed: changing it means deleting the rule, which obs does not do on its own.
     if (current.Version !== d.Version) differences.push({ field: 'Version (cannot be updated: delete the rule to recreate it)', before: current.Version, after: d.Version });

@@ -1,4 +1,4 @@
-import { Document, isMap, parseDocument } from 'yaml';
+import { Document, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { lineColOf } from '../compose/text-edits.js';
 
@@ -101,14 +101,14 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
   if (raw.version !== 1) {
     throw new UsageError(`unsupported obs.yaml version ${JSON.stringify(raw.version)}; this obs reads version 1`, {
       file,
-      line: lineOfKey(doc, text, 'version'),
+      line: lineIn(doc, text, 'version'),
     });
   }
   const region = raw.honeycomb?.region ?? 'us';
   if (region !== 'us' && region !== 'eu') {
-    throw new UsageError(`honeycomb.region must be "us" or "eu", not ${JSON.stringify(region)}`, { file, line: lineOfKey(doc, text, 'honeycomb') });
+    throw new UsageError(`honeycomb.region must be "us" or "eu", not ${JSON.stringify(region)}`, { file, line: lineIn(doc, text, 'honeycomb.region') });
   }
-  return {
+  const config: ObsConfig = {
     version: 1,
     compose: { files: raw.compose?.files ?? [] },
     services: raw.services ?? {},
@@ -127,16 +127,44 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
     cloudwatch: { enabled: raw.cloudwatch?.enabled ?? false, logGroups: raw.cloudwatch?.logGroups ?? [] },
     rollbar: { enabled: raw.rollbar?.enabled ?? false },
   };
+  sources.set(config, { doc, text });
+  return config;
 }
 
-function lineOfKey(doc: ReturnType<typeof parseDocument>, text: string, key: string): number {
-  const root = doc.contents;
-  if (!isMap(root)) return 1;
-  for (const pair of root.items) {
-    const k = pair.key as { value?: unknown; range?: number[] };
-    if (k?.value === key && k.range) return lineColOf(text, k.range[0]).line;
+/** The parsed document behind each config parseObsConfig returned, so later checks can name lines. */
+const sources = new WeakMap<ObsConfig, { doc: ReturnType<typeof parseDocument>; text: string }>();
+
+/**
+ * The line of `path` (`xray.samplingRules[0].fixedRate`) in the obs.yaml this config was parsed
+ * from: the line of its key, or of the nearest enclosing entry when the setting is absent.
+ * undefined for a config that was not parsed from text.
+ */
+export function obsConfigLine(config: ObsConfig, path: string): number | undefined {
+  const source = sources.get(config);
+  return source ? lineIn(source.doc, source.text, path) : undefined;
+}
+
+function lineIn(doc: ReturnType<typeof parseDocument>, text: string, path: string): number {
+  const segments = [...path.matchAll(/\[(\d+)\]|[^.[\]]+/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : m[0]));
+  let node: unknown = doc.contents;
+  let offset = (node as { range?: number[] } | null)?.range?.[0] ?? 0;
+  for (const segment of segments) {
+    let next: { range?: number[] } | undefined;
+    let at: number | undefined;
+    if (isMap(node) && typeof segment === 'string') {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+      if (!pair) break;
+      at = (pair.key as { range?: number[] }).range?.[0];
+      next = pair.value as { range?: number[] } | undefined;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      next = node.items[segment] as { range?: number[] } | undefined;
+      at = next?.range?.[0];
+      if (!next) break;
+    } else break;
+    if (at !== undefined) offset = at;
+    node = next;
   }
-  return 1;
+  return lineColOf(text, offset).line;
 }
 
 function withoutUndefined<T>(value: T): T {

@@ -137,6 +137,25 @@ describe('obs apply', () => {
     expect(xray.state.region('us-east-1').rules.get(prefix)!.SamplingRule.FixedRate).toBe(0.2);
   });
 
+  it('--dry-run prints the plan once', async () => {
+    const prefix = `Dry${++run}${Date.now() % 100000}`;
+    const dir = await project(obsYaml(prefix));
+    const dry = await runObs(['apply', '--dir', dir, '--dry-run'], { env: env(dir) });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    for (const name of [`X-Ray group ${prefix}`, `X-Ray sampling rule ${prefix}`, `log group /${prefix}/a`, `log group /${prefix}/b`, `log group /${prefix}/c`]) {
+      expect(dry.stderr.split('\n').filter((line) => line.includes(name)), name).toHaveLength(1);
+    }
+    expect(dry.stderr.match(/FilterExpression/g)).toHaveLength(1);
+    expect(dry.stderr).toMatch(/^Plan \(us-east-1\):\nwould create +X-Ray group /);
+    expect(dry.stderr).toMatch(/would create +log group \/.+\/a/);
+    expect(dry.stderr.trimEnd().split('\n').at(-1)).toBe('Dry run: 5 to change, 0 unchanged, 0 failed; nothing was changed.');
+    // What a create really sets, and nothing else: retention, no empty Attributes, no "null ->".
+    expect(dry.stderr).toContain(`would create log group /${prefix}/a\n             retentionInDays: 14\n             tag managed-by: "obs"\n`);
+    expect(dry.stderr).toContain('             FixedRate: 0.1\n');
+    expect(dry.stderr).not.toMatch(/Attributes|null ->/);
+    expect(xray.state.region('us-east-1').groups.has(prefix)).toBe(false);
+  });
+
   it('finishes the job on a re-run after a partial failure', async () => {
     const prefix = `Partial${++run}${Date.now() % 100000}`;
     const dir = await project(obsYaml(prefix));
@@ -156,7 +175,13 @@ describe('obs apply', () => {
     const before = xray.control.requests.length;
     const bad = await runObs(['apply', '--dir', dir], { env: env(dir) });
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr.split('\n')[0]).toMatch(/^obs: obs\.yaml xray\.samplingRules\[0\]\.fixedRate .*1/);
+    expect(bad.stderr).toBe('obs: obs.yaml:16: xray.samplingRules[0].fixedRate must be a number from 0 to 1, got 2');
+    const retention = await runObs(['apply', '--dir', await project(obsYaml('Bad', { retention: 13 }))], { env: env('/tmp') });
+    expect(retention.exitCode).toBe(2);
+    expect(retention.stderr).toMatch(/^obs: obs\.yaml:27: cloudwatch\.logGroups\[0\]\.retentionInDays must be one of 1, 3, 5, .* \(days\), got 13$/);
+    const group = await runObs(['apply', '--dir', await project(obsYaml('Bad').replace('    - name: Bad\n      filterExpression', '    - name: Bad group\n      filterExpression'))], { env: env('/tmp') });
+    expect(group.exitCode).toBe(2);
+    expect(group.stderr).toBe('obs: obs.yaml:11: xray.groups[0].name may contain only letters, digits and dashes: "Bad group"');
     expect(xray.control.requests.length).toBe(before);
   });
 
@@ -164,10 +189,10 @@ describe('obs apply', () => {
     const before = xray.control.requests.length;
     const mapping = await runObs(['apply', '--dir', await project(obsYaml('Shape').replace('  groups:\n    - name: Shape\n      filterExpression', '  groups:\n    name: Shape\n    filterExpression'))], { env: env('/tmp') });
     expect(mapping.exitCode, mapping.stderr).toBe(2);
-    expect(mapping.stderr).toBe('obs: obs.yaml xray.groups must be a list (- name: ...), got a mapping');
+    expect(mapping.stderr).toBe('obs: obs.yaml:10: xray.groups must be a list (- name: ...), got a mapping');
     const twice = await runObs(['apply', '--dir', await project(obsYaml('Twice').replace('/Twice/b', '/Twice/a'))], { env: env('/tmp') });
     expect(twice.exitCode, twice.stderr).toBe(2);
-    expect(twice.stderr).toMatch(/^obs: obs\.yaml cloudwatch\.logGroups\[1\]\.name "\/Twice\/a" is already used by cloudwatch\.logGroups\[0\]/);
+    expect(twice.stderr).toMatch(/^obs: obs\.yaml:28: cloudwatch\.logGroups\[1\]\.name "\/Twice\/a" is already used by cloudwatch\.logGroups\[0\]/);
     expect(xray.control.requests.length).toBe(before);
   });
 

@@ -46,6 +46,12 @@ describe('obs doctor --fix', () => {
     expect(run.stderr).toMatch(/fixed docker-compose\.yml: worker: OTEL_SERVICE_NAME "app" \(shared with api\) is now "worker"/);
     expect(run.stderr).toMatch(/fixed docker-compose\.yml: api: OTEL_SERVICE_NAME "app" \(shared with worker\) is now "api"/);
     expect(run.stderr).toMatch(/fixed \.gitignore: \.env is ignored now/);
+    // A heading that says what happened (was an empty "obs doctor --fix: "), then one line per fix.
+    const lines = run.stderr.split('\n');
+    const heading = lines.findIndex((line) => line.startsWith('obs doctor --fix'));
+    const fixes = lines.slice(heading + 1).filter((line, i, all) => all.slice(0, i + 1).every((l) => l.startsWith('  fixed ')));
+    expect(fixes.length).toBeGreaterThanOrEqual(5);
+    expect(lines[heading]).toBe(`obs doctor --fix made ${fixes.length} safe fixes; the checks below see the result:`);
     expect(run.stderr).toMatch(/0 failed/);
     expect(run.exitCode, run.stderr).toBe(0);
 

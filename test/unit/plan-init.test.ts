@@ -733,8 +733,25 @@ describe('planInit: hosting and Honeycomb choices', () => {
     expect(after(plan, 'docker-compose.yml')).toBe(
       lf('services:', '  web:', '    build: ./web', '    ports:', '      - "3000:3000"', '    environment:', '      OTEL_SERVICE_NAME: "web"', ...DAEMON),
     );
-    // With no backend chosen the X-Ray group covers the chosen services anyway.
-    expect(plan.config.xray.groups).toEqual([{ name: 'cruddur', filterExpression: 'service("web") {fault OR error}' }]);
+    // Browser code sends no X-Ray segments: no group would ever match it, and a sampling rule
+    // would only change sampling for the account. None is declared, and the plan says why.
+    expect(plan.config.xray.groups).toEqual([]);
+    expect(plan.config.xray.samplingRules).toEqual([]);
+    expect(plan.notes).toContain(
+      'X-Ray is on, but web is a browser frontend and browser code sends no X-Ray segments: obs.yaml declares no X-Ray group or sampling rule (instrument a server-side service to get them)',
+    );
+    expect(plan.config.xray.enabled).toBe(true);
+  });
+
+  it('the X-Ray group filter lists only the server-side services, whatever the order chosen', () => {
+    const compose = lf('services:', '  web:', '    build: ./web', '  api:', '    build: ./api', '  worker:', '    build: ./worker', '  admin:', '    build: ./admin');
+    const plan = planInit(
+      snapshot({ 'docker-compose.yml': compose }, { stacks: { web: 'react', api: 'flask', worker: 'node', admin: 'react' }, envIgnored: true }),
+      choices({ services: ['web', 'api', 'admin', 'worker'] }),
+    );
+    expect(plan.config.xray.groups).toEqual([{ name: 'cruddur', filterExpression: 'service("api") {fault OR error} OR service("worker") {fault OR error}' }]);
+    expect(plan.config.xray.samplingRules.map((r) => r.serviceName)).toEqual(['*']);
+    expect(plan.notes.filter((n) => n.startsWith('X-Ray is on'))).toEqual([]);
   });
 
   it('follows a changed region on a value obs wrote before (obs.yaml says so)', () => {

@@ -6,6 +6,7 @@ import { xrayGroupHandler } from '../../aws/xray-group.js';
 import { samplingRuleHandler } from '../../aws/xray-sampling-rule.js';
 import { desiredFromConfig, type DesiredResources } from '../../commands/apply/desired.js';
 import { OBS_CONFIG_FILE } from '../../config/obs-config.js';
+import { formatError, ObsError } from '../../errors.js';
 import { skip, type Check, type CheckResult, type Finding } from '../types.js';
 
 const META = { id: 'aws-resources', title: 'AWS resources in obs.yaml exist and match' };
@@ -25,7 +26,7 @@ export const awsResources: Check = {
     try {
       desired = desiredFromConfig(project.obsConfig, OBS_CONFIG_FILE);
     } catch (err) {
-      return { ...META, status: 'fail', detail: (err as Error).message, fix: `correct ${OBS_CONFIG_FILE}, then run obs apply` };
+      return { ...META, status: 'fail', detail: err instanceof ObsError ? formatError(err) : (err as Error).message, fix: `correct ${OBS_CONFIG_FILE}, then run obs apply` };
     }
     const total = desired.groups.length + desired.rules.length + desired.logGroups.length;
     if (total === 0) return skip(META, `${OBS_CONFIG_FILE} declares no X-Ray groups, sampling rules or log groups`);
@@ -37,7 +38,7 @@ export const awsResources: Check = {
       ...desired.logGroups.map((d) => planResource(logGroupHandler, d, clients)),
     ])) as Planned<unknown, unknown>[];
 
-    const region = options.aws.region ? `${options.aws.region}` : 'the region of the AWS profile';
+    const region = (await clients.region()) ?? 'the region of the AWS profile';
     const findings: Finding[] = [];
     let missing = 0;
     let differ = 0;
@@ -54,7 +55,7 @@ export const awsResources: Check = {
         differ++;
         const versionOnly = p.change!.differences.every((d) => d.field.startsWith('Version'));
         findings.push({
-          message: `${label} differs from ${OBS_CONFIG_FILE} (AWS -> ${OBS_CONFIG_FILE}): ${p.change!.differences.map(describeDifference).join('; ')}`,
+          message: `${label} differs from ${OBS_CONFIG_FILE} (AWS -> ${OBS_CONFIG_FILE}): ${p.change!.differences.map((d) => describeDifference(d)).join('; ')}`,
           fix: versionOnly ? `delete the rule (aws xray delete-sampling-rule --rule-name ${p.handler.name(p.desired)}), then obs apply` : 'obs apply',
         });
       }

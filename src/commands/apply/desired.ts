@@ -1,4 +1,4 @@
-import type { ObsConfig } from '../../config/obs-config.js';
+import { obsConfigLine, type ObsConfig } from '../../config/obs-config.js';
 import { UsageError } from '../../errors.js';
 import { MANAGED_TAG } from '../../aws/tags.js';
 import { validateGroup, type DesiredGroup } from '../../aws/xray-group.js';
@@ -15,26 +15,49 @@ const managed = () => new Map<string, string>([[MANAGED_TAG.key, MANAGED_TAG.val
 
 /**
  * What obs.yaml declares, checked like the flags of the single commands: a bad value is one
- * line naming its place in obs.yaml (exit 2), before any AWS call.
+ * line naming `obs.yaml:LINE` and its place in obs.yaml (exit 2), before any AWS call.
  */
 export function desiredFromConfig(config: ObsConfig, file: string): DesiredResources {
-  const at = (path: string) => `${file} ${path}`;
+  const refuse = (path: string, text: string) => new UsageError(`${path} ${text}`, { file, line: obsConfigLine(config, path) });
+  /** The validators of src/aws name the field through `label` as they throw: that path gets the line. */
+  const checked = (label: (field: string) => string, validate: (label: (field: string) => string) => void): void => {
+    let named: string | undefined;
+    try {
+      validate((field) => (named = label(field)));
+    } catch (err) {
+      if (err instanceof UsageError && named !== undefined && err.file === undefined) throw new UsageError(err.message, { file, line: obsConfigLine(config, named), hint: err.hint });
+      throw err;
+    }
+  };
+  const str = (value: unknown, path: string): string => {
+    if (typeof value !== 'string') throw refuse(path, `must be a string, got ${JSON.stringify(value ?? null)}`);
+    return value;
+  };
+  const num = (value: unknown, path: string): number => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw refuse(path, `must be a number, got ${JSON.stringify(value ?? null)}`);
+    return value;
+  };
+  const bool = (value: unknown, path: string): boolean => {
+    if (typeof value !== 'boolean') throw refuse(path, `must be true or false, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const at = (path: string) => path;
   const xrayOn = bool(config.xray.enabled, at('xray.enabled'));
   const cloudwatchOn = bool(config.cloudwatch.enabled, at('cloudwatch.enabled'));
   const groups = xrayOn
-    ? entries(config.xray.groups, 'xray.groups', GROUP_KEYS, 'an X-Ray group', at).map((g, i) => {
+    ? entries(config.xray.groups, 'xray.groups', GROUP_KEYS, 'an X-Ray group', refuse).map((g, i) => {
         const desired: DesiredGroup = {
           name: str(g.name, at(`xray.groups[${i}].name`)),
           filterExpression: g.filterExpression === undefined ? undefined : str(g.filterExpression, at(`xray.groups[${i}].filterExpression`)),
           insights: g.insights === undefined ? undefined : bool(g.insights, at(`xray.groups[${i}].insights`)),
           tags: managed(),
         };
-        validateGroup(desired, (field) => at(`xray.groups[${i}].${field}`));
+        checked((field) => `xray.groups[${i}].${field}`, (label) => validateGroup(desired, label));
         return desired;
       })
     : [];
   const rules = xrayOn
-    ? entries(config.xray.samplingRules, 'xray.samplingRules', RULE_KEYS, 'a sampling rule', at).map((r, i) => {
+    ? entries(config.xray.samplingRules, 'xray.samplingRules', RULE_KEYS, 'a sampling rule', refuse).map((r, i) => {
         const p = (field: string) => at(`xray.samplingRules[${i}].${field}`);
         const desired: DesiredSamplingRule = {
           RuleName: str(r.ruleName, p('ruleName')),
@@ -50,24 +73,24 @@ export function desiredFromConfig(config: ObsConfig, file: string): DesiredResou
           Version: 1,
           tags: managed(),
         };
-        validateSamplingRule(desired, (field) => p(camel(field)));
+        checked((field) => p(camel(field)), (label) => validateSamplingRule(desired, label));
         return desired;
       })
     : [];
   const logGroups = cloudwatchOn
-    ? entries(config.cloudwatch.logGroups, 'cloudwatch.logGroups', LOG_GROUP_KEYS, 'a log group', at).map((l, i) => {
+    ? entries(config.cloudwatch.logGroups, 'cloudwatch.logGroups', LOG_GROUP_KEYS, 'a log group', refuse).map((l, i) => {
         const desired: DesiredLogGroup = {
           name: str(l.name, at(`cloudwatch.logGroups[${i}].name`)),
           retentionInDays: l.retentionInDays === undefined ? undefined : num(l.retentionInDays, at(`cloudwatch.logGroups[${i}].retentionInDays`)),
           tags: managed(),
         };
-        validateLogGroup(desired, (field) => at(`cloudwatch.logGroups[${i}].${field}`));
+        checked((field) => `cloudwatch.logGroups[${i}].${field}`, (label) => validateLogGroup(desired, label));
         return desired;
       })
     : [];
-  unique(groups.map((g) => g.name), 'xray.groups', 'name', 'X-Ray group', at);
-  unique(rules.map((r) => r.RuleName), 'xray.samplingRules', 'ruleName', 'sampling rule', at);
-  unique(logGroups.map((l) => l.name), 'cloudwatch.logGroups', 'name', 'log group', at);
+  unique(groups.map((g) => g.name), 'xray.groups', 'name', 'X-Ray group', refuse);
+  unique(rules.map((r) => r.RuleName), 'xray.samplingRules', 'ruleName', 'sampling rule', refuse);
+  unique(logGroups.map((l) => l.name), 'cloudwatch.logGroups', 'name', 'log group', refuse);
   return { groups, rules, logGroups };
 }
 
@@ -76,27 +99,29 @@ const GROUP_KEYS = ['name', 'filterExpression', 'insights'];
 const RULE_KEYS = ['ruleName', 'priority', 'fixedRate', 'reservoirSize', 'serviceName', 'serviceType', 'host', 'httpMethod', 'urlPath', 'resourceArn'];
 const LOG_GROUP_KEYS = ['name', 'retentionInDays'];
 
+type Refuse = (path: string, text: string) => UsageError;
+
 /** A list of mappings with known keys, or one line naming where it is not (hand edits break this). */
-function entries<T>(value: T[], path: string, keys: string[], what: string, at: (path: string) => string): T[] {
+function entries<T>(value: T[], path: string, keys: string[], what: string, refuse: Refuse): T[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value as unknown)) throw new UsageError(`${at(path)} must be a list (- name: ...), got ${describeValue(value)}`);
+  if (!Array.isArray(value as unknown)) throw refuse(path, `must be a list (- name: ...), got ${describeValue(value)}`);
   value.forEach((entry, i) => {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new UsageError(`${at(`${path}[${i}]`)} must be a mapping (name: ...), got ${describeValue(entry)}`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw refuse(`${path}[${i}]`, `must be a mapping (name: ...), got ${describeValue(entry)}`);
     for (const key of Object.keys(entry)) {
       if (keys.includes(key)) continue;
       const guess = closest(key, keys);
-      throw new UsageError(`${at(`${path}[${i}].${key}`)} is not ${what} setting${guess ? ` (did you mean ${guess}?)` : ` (${keys.join(', ')})`}`);
+      throw refuse(`${path}[${i}].${key}`, `is not ${what} setting${guess ? ` (did you mean ${guess}?)` : ` (${keys.join(', ')})`}`);
     }
   });
   return value as T[];
 }
 
 /** Two entries with one name would each undo the other on every run: apply never settles. */
-function unique(names: string[], path: string, key: string, what: string, at: (path: string) => string): void {
+function unique(names: string[], path: string, key: string, what: string, refuse: Refuse): void {
   const first = new Map<string, number>();
   names.forEach((name, i) => {
     const earlier = first.get(name);
-    if (earlier !== undefined) throw new UsageError(`${at(`${path}[${i}].${key}`)} ${JSON.stringify(name)} is already used by ${path}[${earlier}]: give each ${what} its own name`);
+    if (earlier !== undefined) throw refuse(`${path}[${i}].${key}`, `${JSON.stringify(name)} is already used by ${path}[${earlier}]: give each ${what} its own name`);
     first.set(name, i);
   });
 }
@@ -109,19 +134,4 @@ function describeValue(value: unknown): string {
 function camel(field: string): string {
   const special: Record<string, string> = { HTTPMethod: 'httpMethod', URLPath: 'urlPath', ResourceARN: 'resourceArn', RuleName: 'ruleName' };
   return special[field] ?? field.charAt(0).toLowerCase() + field.slice(1);
-}
-
-function str(value: unknown, where: string): string {
-  if (typeof value !== 'string') throw new UsageError(`${where} must be a string, got ${JSON.stringify(value ?? null)}`);
-  return value;
-}
-
-function num(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new UsageError(`${where} must be a number, got ${JSON.stringify(value ?? null)}`);
-  return value;
-}
-
-function bool(value: unknown, where: string): boolean {
-  if (typeof value !== 'boolean') throw new UsageError(`${where} must be true or false, got ${JSON.stringify(value)}`);
-  return value;
 }

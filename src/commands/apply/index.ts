@@ -6,6 +6,7 @@ import { logGroupHandler } from '../../aws/log-group.js';
 import type { AwsOptions } from '../../aws/options.js';
 import { reportOutcomes } from '../../aws/render.js';
 import { describeDifference, KIND_LABEL } from '../../aws/resource.js';
+import { assertProfileExists } from '../../aws/profile.js';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { xrayGroupHandler } from '../../aws/xray-group.js';
 import { samplingRuleHandler } from '../../aws/xray-sampling-rule.js';
@@ -31,10 +32,11 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
   });
   const desired = desiredFromConfig(parseObsConfig(text, OBS_CONFIG_FILE), OBS_CONFIG_FILE);
   const settings = resolveAwsSettings(options, ctx.env);
+  await assertProfileExists(settings, ctx.env);
   const total = desired.groups.length + desired.rules.length + desired.logGroups.length;
   if (total === 0) {
     say(ctx, `${OBS_CONFIG_FILE} declares no AWS resources (X-Ray and CloudWatch Logs are off); nothing to do.`);
-    return reportOutcomes(ctx, 'apply', [], settings, options);
+    return reportOutcomes(ctx, 'apply', [], settings.region, options);
   }
   const clients = createAwsClients(settings);
   const planned: Planned<unknown, unknown>[] = (await Promise.all([
@@ -43,17 +45,23 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
     ...desired.logGroups.map((d) => planResource(logGroupHandler, d, clients)),
   ])) as Planned<unknown, unknown>[];
 
-  say(ctx, `Plan (${settings.region ?? 'region from the AWS profile'}):`);
-  for (const p of planned) {
-    const name = `${KIND_LABEL[p.handler.kind]} ${p.handler.name(p.desired)}`;
-    if (p.failure) say(ctx, `  ? ${name}: lookup failed`);
-    else say(ctx, `  ${p.change!.action.padEnd(9)} ${name}${p.change!.differences.map((d) => `\n              ${describeDifference(d)}`).join('')}`);
+  // The lookups made the clients: a region the SDK took from the profile is known now, at no cost.
+  const region = await clients.region();
+  const fromProfile = settings.region ? '' : `, from ${settings.profile ? `profile ${settings.profile}` : 'the default profile'}`;
+  say(ctx, `Plan (${region ? `${region}${fromProfile}` : 'region from the AWS profile'}):`);
+  // A dry run's outcomes are the plan ("would create ..."), with ARNs and lookup errors: shown once, below.
+  if (!options.dryRun) {
+    for (const p of planned) {
+      const name = `${KIND_LABEL[p.handler.kind]} ${p.handler.name(p.desired)}`;
+      if (p.failure) say(ctx, `  ? ${name}: lookup failed`);
+      else say(ctx, `  ${p.change!.action.padEnd(9)} ${name}${p.change!.differences.map((d) => `\n              ${describeDifference(d, p.change!.action)}`).join('')}`);
+    }
+    say(ctx);
   }
-  say(ctx);
 
   const update = options.update !== false;
   const outcomes = await Promise.all(planned.map((p) => applyPlanned(p, clients, { dryRun: options.dryRun === true, update })));
-  const code = reportOutcomes(ctx, 'apply', outcomes, settings, options);
+  const code = reportOutcomes(ctx, 'apply', outcomes, region, options);
   const count = (status: string) => outcomes.filter((o) => o.status === status).length;
   say(
     ctx,

@@ -87,7 +87,8 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
   await assertWritable(requests);
   for (const path of plan.untrack) await found.git.untrack(path);
   await writeFilesAtomically(requests);
-  ctx.stderr.write(`obs doctor --fix: ${plan.applied.map((a) => `\n  fixed ${a}`).join('')}\n`);
+  const n = plan.applied.length;
+  ctx.stderr.write(`obs doctor --fix made ${n} safe fix${n === 1 ? '' : 'es'}; the checks below see the result:\n${plan.applied.map((a) => `  fixed ${a}\n`).join('')}`);
   return plan.applied;
 }
 

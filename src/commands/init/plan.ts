@@ -252,6 +252,13 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const untrack = secretFiles.untrack;
 
   const config = buildConfig(snapshot, choices, daemonName);
+  if (choices.xray.enabled && xrayServices(snapshot, choices).length === 0) {
+    const names = choices.services;
+    notes.push(
+      `X-Ray is on, but ${names.join(', ')} ${names.length === 1 ? 'is a browser frontend' : 'are browser frontends'} and browser code sends no X-Ray segments: ` +
+        'obs.yaml declares no X-Ray group or sampling rule (instrument a server-side service to get them)',
+    );
+  }
   const configText = renderObsConfig(config);
   const configBefore = snapshot.obsConfig?.text ?? null;
   changes.push({ path: OBS_CONFIG_FILE, before: configBefore, after: sameConfig(configBefore, configText) ? configBefore! : configText });
@@ -512,11 +519,16 @@ function freeServiceName(project: ComposeProject, base: string): string {
   for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
 }
 
+/** The chosen services that can send X-Ray segments: every one but browser frontends. */
+function xrayServices(snapshot: InitSnapshot, choices: InitChoices): string[] {
+  return choices.services.filter((n) => !BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
+}
+
 function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined): ObsConfig {
   const services: ObsConfig['services'] = {};
   for (const name of choices.services) services[name] = { serviceName: name, stack: snapshot.stacks.get(name) ?? 'unknown' };
-  const backends = choices.services.filter((n) => !BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
-  const traced = backends.length > 0 ? backends : choices.services;
+  // Only server-side code sends X-Ray segments; a browser frontend never matches a group.
+  const traced = xrayServices(snapshot, choices);
   const filter = traced.map((n) => `service(${JSON.stringify(n)}) {fault OR error}`).join(' OR ');
   return {
     version: 1,
@@ -532,21 +544,24 @@ function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: s
       ? {
           enabled: true,
           daemonService: daemonName,
-          groups: [{ name: choices.xray.group, filterExpression: filter }],
-          samplingRules: [
-            {
-              ruleName: choices.xray.group,
-              priority: 9000,
-              fixedRate: 0.1,
-              reservoirSize: 5,
-              serviceName: traced.length === 1 ? traced[0]! : '*',
-              serviceType: '*',
-              host: '*',
-              httpMethod: '*',
-              urlPath: '*',
-              resourceArn: '*',
-            },
-          ],
+          groups: traced.length > 0 ? [{ name: choices.xray.group, filterExpression: filter }] : [],
+          samplingRules:
+            traced.length === 0
+              ? []
+              : [
+                  {
+                    ruleName: choices.xray.group,
+                    priority: 9000,
+                    fixedRate: 0.1,
+                    reservoirSize: 5,
+                    serviceName: traced.length === 1 ? traced[0]! : '*',
+                    serviceType: '*',
+                    host: '*',
+                    httpMethod: '*',
+                    urlPath: '*',
+                    resourceArn: '*',
+                  },
+                ],
         }
       : { enabled: false, groups: [], samplingRules: [] },
     cloudwatch: choices.cloudwatch.enabled

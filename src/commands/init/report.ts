@@ -64,7 +64,10 @@ export function nextSteps(plan: InitPlan, gitpod: boolean): string[] {
         : `Set ${vars.join(', ')} in .env (git-ignored) or in your shell before docker compose up`,
     );
   }
-  if (plan.config.xray.enabled || plan.config.cloudwatch.enabled) steps.push('Run obs apply to create the X-Ray group, sampling rule and log groups in AWS');
+  const { xray, cloudwatch } = plan.config;
+  if ((xray.enabled && xray.groups.length + xray.samplingRules.length > 0) || (cloudwatch.enabled && cloudwatch.logGroups.length > 0)) {
+    steps.push('Run obs apply to create the X-Ray group, sampling rule and log groups in AWS');
+  }
   steps.push('Run obs doctor to check the setup');
   return steps;
 }

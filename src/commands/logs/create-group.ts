@@ -5,6 +5,7 @@ import { applyPlanned, planResource } from '../../aws/ensure.js';
 import { logGroupHandler, validateLogGroup, type DesiredLogGroup } from '../../aws/log-group.js';
 import type { AwsOptions } from '../../aws/options.js';
 import { reportOutcomes } from '../../aws/render.js';
+import { assertProfileExists } from '../../aws/profile.js';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { parseTags } from '../../aws/tags.js';
 
@@ -28,11 +29,12 @@ export async function runLogsCreateGroup(ctx: Context, options: LogsCreateGroupO
   };
   validateLogGroup(desired, (field) => FLAGS[field]);
   const settings = resolveAwsSettings(options, ctx.env);
+  await assertProfileExists(settings, ctx.env);
 
   const clients = createAwsClients(settings);
   const planned = await planResource(logGroupHandler, desired, clients);
   const outcome = await applyPlanned(planned, clients, { dryRun: options.dryRun === true, update: options.update !== false });
-  return reportOutcomes(ctx, 'logs create-group', [outcome], settings, options);
+  return reportOutcomes(ctx, 'logs create-group', [outcome], await clients.region(), options);
 }
 
 /** Digits only: Number() would take '', ' 14', '1e1' and '0x0e'. */

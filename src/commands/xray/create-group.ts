@@ -4,6 +4,7 @@ import { createAwsClients } from '../../aws/clients.js';
 import { applyPlanned, planResource } from '../../aws/ensure.js';
 import type { AwsOptions } from '../../aws/options.js';
 import { reportOutcomes } from '../../aws/render.js';
+import { assertProfileExists } from '../../aws/profile.js';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { parseTags } from '../../aws/tags.js';
 import { serviceFilter, validateGroup, xrayGroupHandler, type DesiredGroup } from '../../aws/xray-group.js';
@@ -22,10 +23,11 @@ export interface XrayCreateGroupOptions extends AwsOptions {
 export async function runXrayCreateGroup(ctx: Context, options: XrayCreateGroupOptions): Promise<number> {
   const desired = desiredGroup(options);
   const settings = resolveAwsSettings(options, ctx.env);
+  await assertProfileExists(settings, ctx.env);
   const clients = createAwsClients(settings);
   const planned = await planResource(xrayGroupHandler, desired, clients);
   const outcome = await applyPlanned(planned, clients, { dryRun: options.dryRun === true, update: options.update !== false });
-  return reportOutcomes(ctx, 'xray create-group', [outcome], settings, options);
+  return reportOutcomes(ctx, 'xray create-group', [outcome], await clients.region(), options);
 }
 
 function desiredGroup(options: XrayCreateGroupOptions): DesiredGroup {

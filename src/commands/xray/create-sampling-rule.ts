@@ -6,6 +6,7 @@ import { createAwsClients } from '../../aws/clients.js';
 import { applyPlanned, planResource } from '../../aws/ensure.js';
 import type { AwsOptions } from '../../aws/options.js';
 import { reportOutcomes } from '../../aws/render.js';
+import { assertProfileExists } from '../../aws/profile.js';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { parseTags } from '../../aws/tags.js';
 import { parseRuleNumber, parseSamplingRuleFile, samplingRuleHandler, validateSamplingRule, type DesiredSamplingRule } from '../../aws/xray-sampling-rule.js';
@@ -45,10 +46,11 @@ const FLAGS = {
 export async function runXrayCreateSamplingRule(ctx: Context, options: XrayCreateSamplingRuleOptions): Promise<number> {
   const desired = options.file !== undefined ? await fromFile(ctx, options) : fromFlags(options);
   const settings = resolveAwsSettings(options, ctx.env);
+  await assertProfileExists(settings, ctx.env);
   const clients = createAwsClients(settings);
   const planned = await planResource(samplingRuleHandler, desired, clients);
   const outcome = await applyPlanned(planned, clients, { dryRun: options.dryRun === true, update: options.update !== false });
-  return reportOutcomes(ctx, 'xray create-sampling-rule', [outcome], settings, options);
+  return reportOutcomes(ctx, 'xray create-sampling-rule', [outcome], await clients.region(), options);
 }
 
 async function fromFile(ctx: Context, options: XrayCreateSamplingRuleOptions): Promise<DesiredSamplingRule> {
