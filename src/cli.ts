@@ -73,7 +73,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .option('--profile <name>', 'profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)')
       .option('--endpoint-url <url>', 'send requests to this endpoint (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)')
       .option('--dry-run', 'look up and show what would change, change nothing')
-      .option('--no-update', 'report a resource that differs (exit 1) instead of updating it; missing ones are still created')
+      .option('--no-update', 'report a resource that differs (exit 1, in a dry run too) instead of updating it; missing ones are still created')
       .option('--json', 'print one JSON document on stdout')
       .option('--verbose', 'show request ids');
 

@@ -124,6 +124,14 @@ describe('obs xray create-group', () => {
     expect(drift.stderr).toContain('FilterExpression: "service(\\"backend-flask\\")" -> "service(\\"backend-flask\\") {fault OR error}"');
     expect(region().groups.get('Cruddur')!.FilterExpression).toBe('service("backend-flask")');
 
+    // Both flags: a read-only drift check (CI) that fails on drift.
+    server.control.requests.length = 0;
+    const check = await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--errors-only', '--no-update', '--dry-run']);
+    expect(check.exitCode, check.stderr).toBe(1);
+    expect(check.stderr).toMatch(/^drift +X-Ray group Cruddur/m);
+    expect(ops().every((op) => op === 'GetGroups')).toBe(true);
+    expectOk(await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--no-update', '--dry-run']), /^unchanged +X-Ray group Cruddur/m);
+
     const run = await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--errors-only', '--json']);
     expectOk(run, /^updated +X-Ray group Cruddur/m);
     expect(run.stderr).toContain('FilterExpression: "service(\\"backend-flask\\")" -> "service(\\"backend-flask\\") {fault OR error}"');
@@ -251,6 +259,11 @@ describe('obs xray create-sampling-rule', () => {
     const drift = await obs(['xray', 'create-sampling-rule', '--name', 'api', '--service-name', 'backend-flask', '--no-update']);
     expect(drift.exitCode).toBe(1);
     expect(drift.stderr).toContain('Attributes: {"tier":"web"} -> {}');
+    const check = await obs(['xray', 'create-sampling-rule', '--name', 'api', '--service-name', 'backend-flask', '--no-update', '--dry-run']);
+    expect(check.exitCode, check.stderr).toBe(1);
+    expect(check.stderr).toMatch(/^drift +X-Ray sampling rule api/m);
+    expect(check.stderr).toContain('Attributes: {"tier":"web"} -> {}');
+    expect(region().rules.get('api')!.SamplingRule.Attributes).toEqual({ tier: 'web' });
   });
 
   describe('refuses bad input before any request (exit 2)', () => {
