@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -168,6 +169,32 @@ describe('obs xray create-group', () => {
     const run = await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask'], closed.url);
     expect(run.exitCode, run.stderr).toBe(1);
     expect(run.stderr).toContain(`cannot reach ${closed.url} (ECONNREFUSED)`);
+  });
+
+  it('names the variable an endpoint that is not the X-Ray API came from', async () => {
+    // A web server that answers every request with an HTML 404 page, like an emulator without X-Ray.
+    const html = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(404, { 'content-type': 'text/html' });
+        res.end('<html><body>Not Found</body></html>');
+      });
+    });
+    await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(html.address() as { port: number }).port}`;
+    const lines = (run: ObsRun) => run.stderr.split('\n').map((l) => l.trim());
+    try {
+      const args = ['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask'];
+      const fromXray = await runObs(args, { env: { ...ENV(), AWS_ENDPOINT_URL_XRAY: url }, cwd: work });
+      expect(fromXray.exitCode, fromXray.stderr).toBe(1);
+      expect(lines(fromXray)).toContain(`${url} (from AWS_ENDPOINT_URL_XRAY) answered HTTP 404 with something that is not the X-Ray API; check AWS_ENDPOINT_URL_XRAY`);
+      const fromAny = await runObs(args, { env: { ...ENV(), AWS_ENDPOINT_URL: url }, cwd: work });
+      expect(lines(fromAny)).toContain(`${url} (from AWS_ENDPOINT_URL) answered HTTP 404 with something that is not the X-Ray API; check AWS_ENDPOINT_URL, or set AWS_ENDPOINT_URL_XRAY to send X-Ray elsewhere`);
+      const fromFlag = await obs(args, url);
+      expect(lines(fromFlag)).toContain(`${url} answered HTTP 404 with something that is not the X-Ray API; check --endpoint-url`);
+    } finally {
+      await new Promise<void>((resolve) => html.close(() => resolve()));
+    }
   });
 
   describe('refuses bad input before any request (exit 2)', () => {
