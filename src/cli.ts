@@ -92,7 +92,8 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .option('--filter-expression <expr>', 'filter expression, e.g. \'service("api") {fault OR error}\' (or use --service)')
       .option('--service <name-or-url>', 'build the filter expression service("...") from a service name or URL (or use --filter-expression)')
       .option('--errors-only', 'with --service: only traces with faults or errors ({fault OR error})')
-      .option('--insights', 'enable X-Ray Insights for the group (without it, obs leaves the setting alone: off on a new group)')
+      .option('--insights', 'enable X-Ray Insights for the group (without --insights or --no-insights, obs leaves the setting alone: off on a new group)')
+      .option('--no-insights', 'disable X-Ray Insights for the group, and so its notifications')
       .option('--notifications', 'enable Insights notifications (needs --insights)')
       .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
   ).action(async (options) => {

@@ -110,6 +110,37 @@ describe('obs xray create-group', () => {
     expectOk(await obs(['xray', 'create-group', '--name', 'Cruddur', '--filter-expression', 'service("a") { fault }']), /^unchanged/m);
   });
 
+  it('--no-insights turns Insights (and so notifications) off on an existing group; without either flag it stays', async () => {
+    const args = ['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask'];
+    expectOk(await obs([...args, '--insights', '--notifications']), /^created/m);
+    expectOk(await obs(args), /^unchanged +X-Ray group Cruddur/m);
+    expect(region().groups.get('Cruddur')!.InsightsConfiguration).toEqual({ InsightsEnabled: true, NotificationsEnabled: true });
+
+    server.control.requests.length = 0;
+    const off = await obs([...args, '--no-insights']);
+    expectOk(off, /^updated +X-Ray group Cruddur/m);
+    expect(off.stderr).toContain('InsightsEnabled: true -> false');
+    expect(off.stderr).toContain('NotificationsEnabled: true -> false');
+    expect(region().groups.get('Cruddur')!.InsightsConfiguration).toEqual({ InsightsEnabled: false, NotificationsEnabled: false });
+    const update = server.control.requests.find((r) => r.operation === 'UpdateGroup')!.body as Record<string, unknown>;
+    expect(update.InsightsConfiguration).toEqual({ InsightsEnabled: false, NotificationsEnabled: false });
+    expectOk(await obs([...args, '--no-insights']), /^unchanged +X-Ray group Cruddur/m);
+
+    // Insights on without notifications: only InsightsEnabled changes.
+    expectOk(await obs([...args, '--insights']), /^updated/m);
+    const again = await obs([...args, '--no-insights']);
+    expectOk(again, /^updated +X-Ray group Cruddur/m);
+    expect(again.stderr).toContain('InsightsEnabled: true -> false');
+    expect(again.stderr).not.toContain('NotificationsEnabled');
+    expectOk(await obs(args), /^unchanged/m);
+    expect(region().groups.get('Cruddur')!.InsightsConfiguration.InsightsEnabled).toBe(false);
+  });
+
+  it('a new group with --no-insights is created with Insights off', async () => {
+    expectOk(await obs(['xray', 'create-group', '--name', 'Quiet', '--service', 'api', '--no-insights']), /^created +X-Ray group Quiet/m);
+    expect(region().groups.get('Quiet')!.InsightsConfiguration).toEqual({ InsightsEnabled: false, NotificationsEnabled: false });
+  });
+
   it('updates a changed filter and prints the difference; --no-update reports drift (exit 1); --dry-run changes nothing', async () => {
     await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask']);
     const arn = region().groups.get('Cruddur')!.GroupARN;
@@ -207,6 +238,7 @@ describe('obs xray create-group', () => {
       [group('--name', 'Cruddur', '--service', 'a', '--filter-expression', 'service("a")'), /^obs: --filter-expression and --service cannot be used together/],
       [group('--name', 'Cruddur', '--filter-expression', 'service("a")', '--errors-only'), /^obs: --errors-only works with --service/],
       [group('--name', 'Cruddur', '--service', 'a', '--notifications'), /^obs: --notifications needs insights enabled too/],
+      [group('--name', 'Cruddur', '--service', 'a', '--no-insights', '--notifications'), /^obs: --notifications needs insights enabled too/],
       // Quoting from the Cruddur journals, after the shell is done with it.
       [group('--name', 'Cruddur', '--filter-expression', 'service(\\"backend-flask\\")'), /^obs: --filter-expression has a backslash outside a quoted string/],
       [group('--name', 'Cruddur', '--filter-expression', 'service(backend-flask)'), /^obs: --filter-expression needs the name in service\(\.\.\.\) double-quoted/],
