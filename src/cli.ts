@@ -73,7 +73,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .option('--profile <name>', 'profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)')
       .option('--endpoint-url <url>', 'send requests to this endpoint (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)')
       .option('--dry-run', 'look up and show what would change, change nothing')
-      .option('--no-update', 'report a resource that differs (exit 1) instead of updating it; missing ones are still created')
+      .option('--no-update', 'report a resource that differs (exit 1, in a dry run too) instead of updating it; missing ones are still created')
       .option('--json', 'print one JSON document on stdout')
       .option('--verbose', 'show request ids');
 
@@ -92,7 +92,8 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .option('--filter-expression <expr>', 'filter expression, e.g. \'service("api") {fault OR error}\' (or use --service)')
       .option('--service <name-or-url>', 'build the filter expression service("...") from a service name or URL (or use --filter-expression)')
       .option('--errors-only', 'with --service: only traces with faults or errors ({fault OR error})')
-      .option('--insights', 'enable X-Ray Insights for the group (without it, obs leaves the setting alone: off on a new group)')
+      .option('--insights', 'enable X-Ray Insights for the group (without --insights or --no-insights, obs leaves the setting alone: off on a new group)')
+      .option('--no-insights', 'disable X-Ray Insights for the group, and so its notifications')
       .option('--notifications', 'enable Insights notifications (needs --insights)')
       .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
   ).action(async (options) => {
@@ -165,8 +166,8 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('--online', 'also check keys and AWS resources against the real services')
     .option('--send-test-span', 'send one span over OTLP/HTTP with the configured endpoint and headers (implies --online)')
     .option('--honeycomb-api-url <url>', 'Honeycomb API base URL for the configured region, or us=URL,eu=URL (default: the public ones)')
-    .option('--region <region>', 'AWS region for --online (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile)')
-    .option('--profile <name>', 'AWS profile for --online (default: AWS_PROFILE)')
+    .option('--region <region>', 'AWS region for the aws-credentials check and --online (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile)')
+    .option('--profile <name>', 'AWS profile for the aws-credentials check and --online (default: AWS_PROFILE)')
     .option('--endpoint-url <url>', 'AWS endpoint for --online (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)')
     .option('--check <ids>', 'run only these checks (comma-separated or repeated; see --list-checks)', collect)
     .option('--list-checks', 'list the check ids and exit')

@@ -53,10 +53,11 @@ export async function applyPlanned<D, C>(planned: Planned<D, C>, clients: AwsCli
   if (planned.failure) return planned.failure;
   const change = planned.change!;
   const base = { kind: handler.kind, name: handler.name(desired), differences: change.differences, arn: change.arn };
-  if (options.dryRun) return change.action === 'unchanged' ? { ...base, status: 'unchanged' } : { ...base, status: 'planned', action: change.action };
   if (change.action === 'unchanged') return { ...base, status: 'unchanged' };
+  // Drift under --no-update is drift in a dry run too: `--dry-run --no-update` is a read-only drift check.
+  if (change.action === 'update' && !options.update) return { ...base, status: 'drift' };
+  if (options.dryRun) return { ...base, status: 'planned', action: change.action };
   if (change.action === 'update') {
-    if (!options.update) return { ...base, status: 'drift' };
     try {
       const { arn } = await handler.update(clients, desired, change, planned.current as C);
       return { ...base, status: 'updated', arn: arn ?? base.arn };

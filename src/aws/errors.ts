@@ -33,6 +33,17 @@ export class RefusedChange extends Error {
 }
 
 /**
+ * Where requests for `service` went, as errors show it (`http://... (from AWS_ENDPOINT_URL_XRAY)`),
+ * and what set it: --endpoint-url, the SDK's variable, or nothing (the AWS endpoint itself).
+ */
+function endpointOf(settings: AwsSettings, service: AwsService): { where: string; source?: string } {
+  if (settings.endpoint) return { where: settings.endpoint, source: '--endpoint-url' };
+  const configured = settings.configuredEndpoints?.[service];
+  if (configured) return { where: `${configured.url} (from ${configured.variable})`, source: configured.variable };
+  return { where: `the ${SERVICE_NAMES[service]} endpoint${settings.region ? ` in ${settings.region}` : ''}` };
+}
+
+/**
  * Turns whatever the AWS SDK threw into a sentence with a fix. `operation` is the API name
  * (CreateGroup), from which the missing IAM action is named.
  */
@@ -41,7 +52,7 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
   const name = e.name ?? '';
   const message = (e.message ?? String(err)).split('\n')[0]!;
   const requestId = e.$metadata?.requestId;
-  const where = settings.endpoint ?? settings.configuredEndpoints?.[service] ?? `the ${SERVICE_NAMES[service]} endpoint${settings.region ? ` in ${settings.region}` : ''}`;
+  const { where, source } = endpointOf(settings, service);
   const networkCode = e.code ?? e.errors?.[0]?.code ?? (e.cause as SdkError | undefined)?.code;
   const out = (text: string, invalidInput = false): ExplainedError => ({ message: text, requestId, invalidInput });
 
@@ -69,7 +80,13 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
     return out(`${operation} to ${where} timed out; check the network or try again`);
   }
   if (name === 'SyntaxError' && e.$metadata?.httpStatusCode !== undefined) {
-    return out(`${where} answered HTTP ${e.$metadata.httpStatusCode} with something that is not the ${SERVICE_NAMES[service]} API; check --endpoint-url`);
+    const check =
+      source === undefined
+        ? 'check the network (a proxy may be answering in its place)'
+        : source === 'AWS_ENDPOINT_URL'
+          ? `check AWS_ENDPOINT_URL, or set ${ENDPOINT_VARIABLES[service]} to send ${SERVICE_NAMES[service]} elsewhere`
+          : `check ${source}`;
+    return out(`${where} answered HTTP ${e.$metadata.httpStatusCode} with something that is not the ${SERVICE_NAMES[service]} API; ${check}`);
   }
   if (/^(InvalidRequestException|InvalidParameterException|ValidationException)$/.test(name)) {
     return out(`${SERVICE_NAMES[service]} refused the request: ${message}`, true);

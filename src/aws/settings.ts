@@ -10,10 +10,10 @@ export interface AwsSettings {
   /** Where the region came from, for messages. */
   regionSource: string;
   /**
-   * `http://... (from AWS_ENDPOINT_URL_XRAY)`: the endpoint the SDK takes from the environment
-   * when --endpoint-url is not given, so errors name where obs really went.
+   * The endpoint the SDK takes from the environment when --endpoint-url is not given, and the
+   * variable it came from, so errors name where obs really went and what to change.
    */
-  configuredEndpoints?: Partial<Record<'xray' | 'logs', string>>;
+  configuredEndpoints?: Partial<Record<'xray' | 'logs', ConfiguredEndpoint>>;
   /** Per-attempt limits; defaults in clients.ts. Tests shorten them. */
   timeouts?: { connectMs: number; requestMs: number };
 }
@@ -58,12 +58,18 @@ export function resolveAwsSettings(options: { region?: string; profile?: string;
 /** The service variables the SDK reads (AWS_ENDPOINT_URL_<SERVICE ID>), then AWS_ENDPOINT_URL. */
 export const ENDPOINT_VARIABLES = { xray: 'AWS_ENDPOINT_URL_XRAY', logs: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS' } as const;
 
-function configuredEndpoints(env: NodeJS.ProcessEnv): Partial<Record<'xray' | 'logs', string>> {
+export interface ConfiguredEndpoint {
+  url: string;
+  /** AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS or AWS_ENDPOINT_URL. */
+  variable: string;
+}
+
+function configuredEndpoints(env: NodeJS.ProcessEnv): Partial<Record<'xray' | 'logs', ConfiguredEndpoint>> {
   if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim().toLowerCase() === 'true') return {};
-  const out: Partial<Record<'xray' | 'logs', string>> = {};
+  const out: Partial<Record<'xray' | 'logs', ConfiguredEndpoint>> = {};
   for (const service of ['xray', 'logs'] as const) {
     const variable = [ENDPOINT_VARIABLES[service], 'AWS_ENDPOINT_URL'].find((v) => env[v]?.trim());
-    if (variable) out[service] = `${env[variable]!.trim()} (from ${variable})`;
+    if (variable) out[service] = { url: env[variable]!.trim(), variable };
   }
   return out;
 }

@@ -90,14 +90,25 @@ function comparable(g: { FilterExpression?: string; InsightsConfiguration?: { In
   };
 }
 
-function desiredFields(d: DesiredGroup) {
-  return { FilterExpression: d.filterExpression, InsightsEnabled: d.insights, NotificationsEnabled: d.notifications };
+/**
+ * What to set: what the user gave, and notifications off with Insights turned off when they are
+ * on (X-Ray sends notifications only for Insights, and refuses notifications without it).
+ */
+function wanted(d: DesiredGroup, current?: CurrentGroup): { insights?: boolean; notifications?: boolean } {
+  const notificationsOn = current?.InsightsConfiguration?.NotificationsEnabled === true;
+  return { insights: d.insights, notifications: d.notifications ?? (d.insights === false && notificationsOn ? false : undefined) };
 }
 
-/** Only what the user gave; UpdateGroup leaves the rest as it is. */
-function insightsConfiguration(d: DesiredGroup) {
-  if (d.insights === undefined && d.notifications === undefined) return undefined;
-  return { ...(d.insights !== undefined && { InsightsEnabled: d.insights }), ...(d.notifications !== undefined && { NotificationsEnabled: d.notifications }) };
+function desiredFields(d: DesiredGroup, current?: CurrentGroup) {
+  const w = wanted(d, current);
+  return { FilterExpression: d.filterExpression, InsightsEnabled: w.insights, NotificationsEnabled: w.notifications };
+}
+
+/** Only what the user gave (see wanted); UpdateGroup leaves the rest as it is. */
+function insightsConfiguration(d: DesiredGroup, current?: CurrentGroup) {
+  const { insights, notifications } = wanted(d, current);
+  if (insights === undefined && notifications === undefined) return undefined;
+  return { ...(insights !== undefined && { InsightsEnabled: insights }), ...(notifications !== undefined && { NotificationsEnabled: notifications }) };
 }
 
 export const xrayGroupHandler: ResourceHandler<DesiredGroup, CurrentGroup> = {
@@ -120,7 +131,7 @@ export const xrayGroupHandler: ResourceHandler<DesiredGroup, CurrentGroup> = {
   plan(d, current) {
     const base = { kind: 'xray-group' as const, name: d.name };
     if (!current) return { ...base, action: 'create', differences: [...diffFields({}, desiredFields(d)), ...createdTags(d.tags)] };
-    const differences = [...diffFields(comparable(current), desiredFields(d)), ...tagDifferences(requestedTags(d.tags), current.tags)];
+    const differences = [...diffFields(comparable(current), desiredFields(d, current)), ...tagDifferences(requestedTags(d.tags), current.tags)];
     return { ...base, action: differences.length ? 'update' : 'unchanged', differences, arn: current.GroupARN };
   },
 
@@ -143,7 +154,7 @@ export const xrayGroupHandler: ResourceHandler<DesiredGroup, CurrentGroup> = {
     if (change.differences.some((diff) => !diff.field.startsWith(TAG_FIELD))) {
       const client = await clients.xray();
       const { UpdateGroupCommand } = await loadXraySdk();
-      await client.send(new UpdateGroupCommand({ GroupARN: current.GroupARN, FilterExpression: d.filterExpression, InsightsConfiguration: insightsConfiguration(d) }));
+      await client.send(new UpdateGroupCommand({ GroupARN: current.GroupARN, FilterExpression: d.filterExpression, InsightsConfiguration: insightsConfiguration(d, current) }));
     }
     await setXrayTags(clients, current.GroupARN!, tagsToSet(change.differences));
     return { arn: current.GroupARN };

@@ -9,6 +9,8 @@ export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 export interface Finding {
   file?: string;
   line?: number;
+  /** Column on that line, when known (invalid YAML). */
+  col?: number;
   message: string;
   /** A command to run or a line to write. */
   fix?: string;

@@ -125,6 +125,14 @@ describe('obs apply', () => {
     expect(dry.stderr).toMatch(/Dry run: 2 to change, 3 unchanged, 0 failed; nothing was changed\./);
     expect(await retentionOf(`/${prefix}/a`)).toBe(14);
 
+    // Both flags: a read-only drift check for CI.
+    const check = await runObs(['apply', '--dir', dir, '--dry-run', '--no-update'], { env: env(dir) });
+    expect(check.exitCode, check.stderr).toBe(1);
+    expect(check.stderr).toMatch(/^drift +X-Ray sampling rule /m);
+    expect(check.stderr).toMatch(/^drift +log group \/.+\/a/m);
+    expect(check.stderr.trimEnd().split('\n').at(-1)).toBe('Dry run: 0 to change, 3 unchanged, 2 drifted, 0 failed; nothing was changed.');
+    expect(await retentionOf(`/${prefix}/a`)).toBe(14);
+
     const strict = await runObs(['apply', '--dir', dir, '--no-update'], { env: env(dir) });
     expect(strict.exitCode).toBe(1);
     expect(strict.stderr).toMatch(/drift +X-Ray sampling rule/);

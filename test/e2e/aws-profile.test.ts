@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CheckResult } from '../../src/checks/types.js';
 import { runObs, scratchDir } from '../support/run-obs.js';
 
 /**
@@ -93,5 +94,26 @@ describe('the region from the profile', () => {
     const run = await runObs(['logs', 'create-group', '--name', unique('default-region'), '--json', '--endpoint-url', motoUrl], { env: env() });
     expect(run.exitCode, run.stderr).toBe(0);
     expect((JSON.parse(run.stdout) as { region: string | null }).region).toBe('us-east-1');
+  });
+});
+
+describe('obs doctor --check aws-credentials', () => {
+  it('honours --profile and --region like the AWS commands (only a p1 profile in HOME)', async () => {
+    const p1Home = await scratchDir('obs-home-');
+    await mkdir(join(p1Home, '.aws'));
+    await writeFile(join(p1Home, '.aws', 'credentials'), '[p1]\naws_access_key_id = test\naws_secret_access_key = test\n');
+    const dir = await scratchDir();
+    await writeFile(join(dir, 'obs.yaml'), 'version: 1\ncloudwatch:\n  enabled: true\n');
+    const doctor = (args: string[], over: Record<string, string> = {}) =>
+      runObs(['doctor', '--dir', dir, '--check', 'aws-credentials', '--json', ...args], { env: { HOME: p1Home, AWS_EC2_METADATA_DISABLED: 'true', ...over } });
+    const detail = async (args: string[], over?: Record<string, string>) => {
+      const run = await doctor(args, over);
+      expect(run.exitCode, run.stderr + run.stdout).toBe(0);
+      return (JSON.parse(run.stdout) as { checks: CheckResult[] }).checks[0]!.detail;
+    };
+    expect(await detail(['--profile', 'p1', '--region', 'eu-west-1'])).toBe('credentials from profile p1 in ~/.aws/credentials (static keys); region eu-west-1 from --region');
+    expect(await detail([], { AWS_PROFILE: 'p1', AWS_REGION: 'eu-west-1' })).toBe('credentials from profile p1 in ~/.aws/credentials (static keys); region eu-west-1 from AWS_REGION in the environment');
+    expect(await detail(['--profile', 'p1', '--region', 'eu-west-1'], { AWS_PROFILE: 'nope', AWS_REGION: 'us-west-2' })).toMatch(/profile p1 .*region eu-west-1 from --region$/);
+    expect((await doctor(['--region', 'eu-west-1'])).exitCode).toBe(1);
   });
 });

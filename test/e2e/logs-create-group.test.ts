@@ -120,6 +120,22 @@ describe('obs logs create-group against moto', () => {
     expect((await describeGroup(name))?.retentionInDays).toBe(14);
   });
 
+  it('--dry-run --no-update is a read-only drift check: drift exits 1, nothing changes', async () => {
+    const name = unique('dry-drift');
+    expect((await obs(['--name', name, '--retention', '14'])).exitCode).toBe(0);
+    const run = await obs(['--name', name, '--retention', '60', '--no-update', '--dry-run', '--json']);
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^drift {8}log group ${name}`, 'm'));
+    expect(run.stderr).toContain('retentionInDays: 14 -> 60');
+    expect(JSON.parse(run.stdout)).toMatchObject({ dryRun: true, ok: false, resources: [{ name, status: 'drift' }] });
+    expect((await describeGroup(name))?.retentionInDays).toBe(14);
+    // No drift: still exit 0; a missing group would still be created, so a dry run says so and exits 0.
+    expect((await obs(['--name', name, '--retention', '14', '--no-update', '--dry-run'])).exitCode).toBe(0);
+    const missing = await obs(['--name', unique('dry-missing'), '--no-update', '--dry-run']);
+    expect(missing.exitCode, missing.stderr).toBe(0);
+    expect(missing.stderr).toMatch(/^would create log group /m);
+  });
+
   it('--dry-run says what it would do and creates nothing', async () => {
     const name = unique('dry');
     const run = await obs(['--name', name, '--retention', '7', '--dry-run']);

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -109,6 +110,37 @@ describe('obs xray create-group', () => {
     expectOk(await obs(['xray', 'create-group', '--name', 'Cruddur', '--filter-expression', 'service("a") { fault }']), /^unchanged/m);
   });
 
+  it('--no-insights turns Insights (and so notifications) off on an existing group; without either flag it stays', async () => {
+    const args = ['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask'];
+    expectOk(await obs([...args, '--insights', '--notifications']), /^created/m);
+    expectOk(await obs(args), /^unchanged +X-Ray group Cruddur/m);
+    expect(region().groups.get('Cruddur')!.InsightsConfiguration).toEqual({ InsightsEnabled: true, NotificationsEnabled: true });
+
+    server.control.requests.length = 0;
+    const off = await obs([...args, '--no-insights']);
+    expectOk(off, /^updated +X-Ray group Cruddur/m);
+    expect(off.stderr).toContain('InsightsEnabled: true -> false');
+    expect(off.stderr).toContain('NotificationsEnabled: true -> false');
+    expect(region().groups.get('Cruddur')!.InsightsConfiguration).toEqual({ InsightsEnabled: false, NotificationsEnabled: false });
+    const update = server.control.requests.find((r) => r.operation === 'UpdateGroup')!.body as Record<string, unknown>;
+    expect(update.InsightsConfiguration).toEqual({ InsightsEnabled: false, NotificationsEnabled: false });
+    expectOk(await obs([...args, '--no-insights']), /^unchanged +X-Ray group Cruddur/m);
+
+    // Insights on without notifications: only InsightsEnabled changes.
+    expectOk(await obs([...args, '--insights']), /^updated/m);
+    const again = await obs([...args, '--no-insights']);
+    expectOk(again, /^updated +X-Ray group Cruddur/m);
+    expect(again.stderr).toContain('InsightsEnabled: true -> false');
+    expect(again.stderr).not.toContain('NotificationsEnabled');
+    expectOk(await obs(args), /^unchanged/m);
+    expect(region().groups.get('Cruddur')!.InsightsConfiguration.InsightsEnabled).toBe(false);
+  });
+
+  it('a new group with --no-insights is created with Insights off', async () => {
+    expectOk(await obs(['xray', 'create-group', '--name', 'Quiet', '--service', 'api', '--no-insights']), /^created +X-Ray group Quiet/m);
+    expect(region().groups.get('Quiet')!.InsightsConfiguration).toEqual({ InsightsEnabled: false, NotificationsEnabled: false });
+  });
+
   it('updates a changed filter and prints the difference; --no-update reports drift (exit 1); --dry-run changes nothing', async () => {
     await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask']);
     const arn = region().groups.get('Cruddur')!.GroupARN;
@@ -123,6 +155,14 @@ describe('obs xray create-group', () => {
     expect(drift.stderr).toMatch(/^drift +X-Ray group Cruddur/m);
     expect(drift.stderr).toContain('FilterExpression: "service(\\"backend-flask\\")" -> "service(\\"backend-flask\\") {fault OR error}"');
     expect(region().groups.get('Cruddur')!.FilterExpression).toBe('service("backend-flask")');
+
+    // Both flags: a read-only drift check (CI) that fails on drift.
+    server.control.requests.length = 0;
+    const check = await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--errors-only', '--no-update', '--dry-run']);
+    expect(check.exitCode, check.stderr).toBe(1);
+    expect(check.stderr).toMatch(/^drift +X-Ray group Cruddur/m);
+    expect(ops().every((op) => op === 'GetGroups')).toBe(true);
+    expectOk(await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--no-update', '--dry-run']), /^unchanged +X-Ray group Cruddur/m);
 
     const run = await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--errors-only', '--json']);
     expectOk(run, /^updated +X-Ray group Cruddur/m);
@@ -162,6 +202,32 @@ describe('obs xray create-group', () => {
     expect(run.stderr).toContain(`cannot reach ${closed.url} (ECONNREFUSED)`);
   });
 
+  it('names the variable an endpoint that is not the X-Ray API came from', async () => {
+    // A web server that answers every request with an HTML 404 page, like an emulator without X-Ray.
+    const html = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(404, { 'content-type': 'text/html' });
+        res.end('<html><body>Not Found</body></html>');
+      });
+    });
+    await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(html.address() as { port: number }).port}`;
+    const lines = (run: ObsRun) => run.stderr.split('\n').map((l) => l.trim());
+    try {
+      const args = ['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask'];
+      const fromXray = await runObs(args, { env: { ...ENV(), AWS_ENDPOINT_URL_XRAY: url }, cwd: work });
+      expect(fromXray.exitCode, fromXray.stderr).toBe(1);
+      expect(lines(fromXray)).toContain(`${url} (from AWS_ENDPOINT_URL_XRAY) answered HTTP 404 with something that is not the X-Ray API; check AWS_ENDPOINT_URL_XRAY`);
+      const fromAny = await runObs(args, { env: { ...ENV(), AWS_ENDPOINT_URL: url }, cwd: work });
+      expect(lines(fromAny)).toContain(`${url} (from AWS_ENDPOINT_URL) answered HTTP 404 with something that is not the X-Ray API; check AWS_ENDPOINT_URL, or set AWS_ENDPOINT_URL_XRAY to send X-Ray elsewhere`);
+      const fromFlag = await obs(args, url);
+      expect(lines(fromFlag)).toContain(`${url} answered HTTP 404 with something that is not the X-Ray API; check --endpoint-url`);
+    } finally {
+      await new Promise<void>((resolve) => html.close(() => resolve()));
+    }
+  });
+
   describe('refuses bad input before any request (exit 2)', () => {
     const group = (...args: string[]) => ['xray', 'create-group', ...args];
     it.each([
@@ -172,6 +238,7 @@ describe('obs xray create-group', () => {
       [group('--name', 'Cruddur', '--service', 'a', '--filter-expression', 'service("a")'), /^obs: --filter-expression and --service cannot be used together/],
       [group('--name', 'Cruddur', '--filter-expression', 'service("a")', '--errors-only'), /^obs: --errors-only works with --service/],
       [group('--name', 'Cruddur', '--service', 'a', '--notifications'), /^obs: --notifications needs insights enabled too/],
+      [group('--name', 'Cruddur', '--service', 'a', '--no-insights', '--notifications'), /^obs: --notifications needs insights enabled too/],
       // Quoting from the Cruddur journals, after the shell is done with it.
       [group('--name', 'Cruddur', '--filter-expression', 'service(\\"backend-flask\\")'), /^obs: --filter-expression has a backslash outside a quoted string/],
       [group('--name', 'Cruddur', '--filter-expression', 'service(backend-flask)'), /^obs: --filter-expression needs the name in service\(\.\.\.\) double-quoted/],
@@ -251,6 +318,11 @@ describe('obs xray create-sampling-rule', () => {
     const drift = await obs(['xray', 'create-sampling-rule', '--name', 'api', '--service-name', 'backend-flask', '--no-update']);
     expect(drift.exitCode).toBe(1);
     expect(drift.stderr).toContain('Attributes: {"tier":"web"} -> {}');
+    const check = await obs(['xray', 'create-sampling-rule', '--name', 'api', '--service-name', 'backend-flask', '--no-update', '--dry-run']);
+    expect(check.exitCode, check.stderr).toBe(1);
+    expect(check.stderr).toMatch(/^drift +X-Ray sampling rule api/m);
+    expect(check.stderr).toContain('Attributes: {"tier":"web"} -> {}');
+    expect(region().rules.get('api')!.SamplingRule.Attributes).toEqual({ tier: 'web' });
   });
 
   describe('refuses bad input before any request (exit 2)', () => {

@@ -62,6 +62,16 @@ describe('create plans show what will really be set', () => {
     ]);
   });
 
+  it('insights: false turns notifications off too (X-Ray sends them only for Insights), and only when they are on', () => {
+    const group = (InsightsEnabled: boolean, NotificationsEnabled: boolean) => ({ GroupName: 'Cruddur', GroupARN: 'arn', FilterExpression: 'f', InsightsConfiguration: { InsightsEnabled, NotificationsEnabled } });
+    const off = { name: 'Cruddur', insights: false, tags: managed() };
+    expect(lines(xrayGroupHandler.plan(off, group(true, true)))).toEqual(['InsightsEnabled: true -> false', 'NotificationsEnabled: true -> false']);
+    expect(lines(xrayGroupHandler.plan(off, group(true, false)))).toEqual(['InsightsEnabled: true -> false']);
+    expect(xrayGroupHandler.plan(off, group(false, false)).action).toBe('unchanged');
+    // Not given: not compared.
+    expect(xrayGroupHandler.plan({ name: 'Cruddur', tags: managed() }, group(true, true)).action).toBe('unchanged');
+  });
+
   it('an update still shows before -> after', () => {
     const change = logGroupHandler.plan({ name: '/cruddur', retentionInDays: 30, tags: managed() }, { name: '/cruddur', arn: 'arn', retentionInDays: 14 });
     expect(lines(change)).toEqual(['retentionInDays: 14 -> 30']);

@@ -9,14 +9,14 @@ import { REPO_ROOT, tempProject } from '../support/run-obs.js';
 /*
  * What the project checks must find in the corpus (test/fixtures/corpus, see its INDEX.md).
  * One row per expected finding: the case (`case@file` runs doctor with `-f file`), the check id,
- * the check's status, where the finding points (file:line; `-` for a check without findings,
+ * the check's status, where the finding points (file:line, or file:line:col when it has a column; `-` for a check without findings,
  * whose detail is matched instead) and a piece of the message.
  */
 const TABLE = `
 | case | check | status | where | message contains |
 |---|---|---|---|---|
-| ExamProCo__aws-bootcamp-cruddur-2023__shell-in-yaml | compose-file | fail | docker-compose.yml:11 | docker-compose.yml:11:7: invalid YAML: Implicit keys need to be on a single line |
-| madhavi-chavva__aws-bootcamp-cruddur-2023 | compose-file | fail | docker-compose.yml:17 | docker-compose.yml:17:16: invalid YAML: Nested mappings are not allowed in compact mappings |
+| ExamProCo__aws-bootcamp-cruddur-2023__shell-in-yaml | compose-file | fail | docker-compose.yml:11:7 | invalid YAML: Implicit keys need to be on a single line |
+| madhavi-chavva__aws-bootcamp-cruddur-2023 | compose-file | fail | docker-compose.yml:17:16 | invalid YAML: Nested mappings are not allowed in compact mappings |
 | madhavi-chavva__aws-bootcamp-cruddur-2023 | otel-headers | skip | - | could not be read |
 | AfroLatino__aws-bootcamp-cruddur | compose-interpolation | fail | docker-compose.yml:9 | \`\${}\` is not a valid interpolation (compose stops with "Invalid template") |
 | AfroLatino__aws-bootcamp-cruddur | otel-headers | fail | docker-compose.yml:9 | x-honeycomb-team=\${} names no variable |
@@ -153,7 +153,7 @@ describe('project checks over the corpus', () => {
       expect(result.detail).toContain(row.text);
       return;
     }
-    const found = (result.findings ?? []).filter((f) => `${f.file}:${f.line}` === row.where && f.message.includes(row.text));
+    const found = (result.findings ?? []).filter((f) => `${f.file}:${f.line}${f.col ? `:${f.col}` : ''}` === row.where && f.message.includes(row.text));
     expect(found, `${key} ${check}: no finding at ${row.where} containing "${row.text}" in\n${JSON.stringify(result.findings, null, 2)}`).toHaveLength(1);
     expect(found[0]!.fix).toBeTruthy();
   });

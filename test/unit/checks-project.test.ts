@@ -7,6 +7,7 @@ import { editDistance, suggestName } from '../../src/checks/project/lib/known-va
 import { expand, parseTemplate, referencesIn } from '../../src/checks/project/lib/interpolation.js';
 import type { CheckResult, DoctorOptions, Finding } from '../../src/checks/types.js';
 import { loadDoctorProject } from '../../src/commands/doctor/load.js';
+import { PLAIN, renderChecklist } from '../../src/commands/doctor/render.js';
 import { tempProject } from '../support/run-obs.js';
 
 const OPTIONS: DoctorOptions = { online: false, sendTestSpan: false, aws: { regionSource: 'the AWS profile' } };
@@ -134,12 +135,25 @@ describe('PROJECT_CHECKS', () => {
 });
 
 describe('compose-file', () => {
-  it('fails with file:line:col when the YAML is invalid', async () => {
+  it('fails with file:line:col when the YAML is invalid, and the checklist names the place once', async () => {
     const r = await runCheck('compose-file', { compose: lf('services:', '  api:', '    environment:', '      A: "1"', '      export B="2"', '      C: "3"') });
     expect(r.status).toBe('fail');
-    expect(r.detail).toBe('docker-compose.yml:5:7: invalid YAML: Implicit keys need to be on a single line; compose refuses the file, so nothing else can be checked');
-    expect(where(only(r))).toBe('docker-compose.yml:5');
+    expect(r.detail).toBe('invalid YAML: Implicit keys need to be on a single line; compose refuses the file, so nothing else can be checked');
+    expect(only(r)).toMatchObject({ file: 'docker-compose.yml', line: 5, col: 7 });
     expect(r.fix).toBe('correct docker-compose.yml:5:7, then run `docker compose config` to see the file parse');
+    const check = PROJECT_CHECKS.find((c) => c.id === 'compose-file')!;
+    expect(renderChecklist([check], [r], PLAIN)).toBe(
+      [
+        '',
+        'Project',
+        '✖ Compose file found and valid [compose-file]: invalid YAML: Implicit keys need to be on a single line; compose refuses the file, so nothing else can be checked',
+        '    docker-compose.yml:5:7: invalid YAML: Implicit keys need to be on a single line; compose refuses the file, so nothing else can be checked',
+        '    fix: correct docker-compose.yml:5:7, then run `docker compose config` to see the file parse',
+        '',
+        '0 passed, 0 warnings, 1 failed, 0 skipped',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('fails when there is no compose file, passes on a valid one', async () => {

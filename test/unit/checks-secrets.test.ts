@@ -8,6 +8,7 @@ import { scanForSecrets } from '../../src/checks/secrets/scan.js';
 import { classifyHoneycombKey, isPlaceholder } from '../../src/secrets/shapes.js';
 import type { CheckResult, DoctorOptions } from '../../src/checks/types.js';
 import { loadDoctorProject } from '../../src/commands/doctor/load.js';
+import { resolveAwsSettings } from '../../src/aws/settings.js';
 import { REPO_ROOT, git, tempProject } from '../support/run-obs.js';
 
 /*
@@ -229,14 +230,15 @@ describe('aws-credentials', () => {
   const daemon = 'services:\n  xray-daemon:\n    image: amazon/aws-xray-daemon\n    environment:\n      AWS_ACCESS_KEY_ID: "${AWS_ACCESS_KEY_ID}"\n      AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}"\n      AWS_REGION: "${AWS_DEFAULT_REGION}"\n';
 
   /** Like run(), with files under the (empty) HOME too. */
-  async function runAws(files: Record<string, string>, homeFiles: Record<string, string>, env: Record<string, string> = {}): Promise<CheckResult> {
+  async function runAws(files: Record<string, string>, homeFiles: Record<string, string>, env: Record<string, string> = {}, flags: { profile?: string; region?: string } = {}): Promise<CheckResult> {
     const { root, home } = await setup({ files });
     for (const [path, content] of Object.entries(homeFiles)) {
       await mkdir(dirname(join(home, path)), { recursive: true });
       await writeFile(join(home, path), content);
     }
     const project = await loadDoctorProject(root, { HOME: home, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('$HOME', home)])) });
-    const result = await check('aws-credentials').run(project, OPTIONS);
+    // The flags as obs doctor resolves them (the check reads the environment and .env itself).
+    const result = await check('aws-credentials').run(project, { ...OPTIONS, aws: resolveAwsSettings(flags, {}) });
     expectNoSecret(JSON.stringify(result));
     return result;
   }
@@ -298,6 +300,46 @@ describe('aws-credentials', () => {
       'no AWS region: AWS_REGION and AWS_DEFAULT_REGION are not set, and profile nope has no region',
     ]);
     expect(r.fix).toBe('aws configure --profile nope, or unset AWS_PROFILE');
+  });
+
+  describe('--profile and --region, with the precedence of the AWS commands', () => {
+    const xray = { 'obs.yaml': 'version: 1\nxray:\n  enabled: true\n' };
+    const p1Only = {
+      '.aws/credentials': `[p1]\naws_access_key_id = ${AWS_ID}\naws_secret_access_key = ${AWS_SECRET}\n`,
+      '.aws/config': '[profile p1]\nregion = eu-central-1\n[profile p2]\nregion = ap-south-1\ncredential_process = /bin/creds\n',
+    };
+
+    it('--profile p1 passes with only a p1 profile, as AWS_PROFILE=p1 does', async () => {
+      const detail = 'credentials from profile p1 in ~/.aws/credentials (static keys); region eu-central-1 from profile p1 in ~/.aws/config';
+      expect(await runAws(xray, p1Only, {}, { profile: 'p1' })).toMatchObject({ status: 'pass', detail });
+      expect(await runAws(xray, p1Only, { AWS_PROFILE: 'p1' })).toMatchObject({ status: 'pass', detail });
+    });
+
+    it('--profile wins over AWS_PROFILE and over keys in the environment', async () => {
+      const r = await runAws(xray, p1Only, { AWS_PROFILE: 'p2', AWS_ACCESS_KEY_ID: AWS_ID, AWS_SECRET_ACCESS_KEY: AWS_SECRET }, { profile: 'p1' });
+      expect(r).toMatchObject({ status: 'pass', detail: 'credentials from profile p1 in ~/.aws/credentials (static keys); region eu-central-1 from profile p1 in ~/.aws/config' });
+    });
+
+    it('--profile naming a missing profile fails and names the flag', async () => {
+      const r = await runAws(xray, p1Only, { AWS_PROFILE: 'p1' }, { profile: 'nope' });
+      expect(r.status).toBe('fail');
+      expect(r.findings!.map((f) => f.message)).toEqual([
+        '--profile names profile nope, which is in neither ~/.aws/credentials or ~/.aws/config',
+        'no AWS region: AWS_REGION and AWS_DEFAULT_REGION are not set, and profile nope has no region',
+      ]);
+      expect(r.fix).toBe('aws configure --profile nope, or pass a --profile that exists');
+    });
+
+    it('--region wins over AWS_REGION, AWS_DEFAULT_REGION and the profile', async () => {
+      const r = await runAws(xray, p1Only, { AWS_REGION: 'us-west-1', AWS_DEFAULT_REGION: 'us-west-2' }, { profile: 'p1', region: 'sa-east-1' });
+      expect(r).toMatchObject({ status: 'pass', detail: 'credentials from profile p1 in ~/.aws/credentials (static keys); region sa-east-1 from --region' });
+    });
+
+    it('--region supplies the region a profile lacks; AWS_REGION still wins over the profile without it', async () => {
+      const keys = { '.aws/credentials': `[default]\naws_access_key_id = ${AWS_ID}\naws_secret_access_key = ${AWS_SECRET}\n` };
+      expect(await runAws(xray, keys, {}, { region: 'eu-west-3' })).toMatchObject({ status: 'pass', detail: 'credentials from profile default in ~/.aws/credentials (static keys); region eu-west-3 from --region' });
+      expect((await runAws(xray, p1Only, { AWS_REGION: 'us-west-1' }, { profile: 'p1' })).detail).toBe('credentials from profile p1 in ~/.aws/credentials (static keys); region us-west-1 from AWS_REGION in the environment');
+    });
   });
 
   it('fails on an invalid region name', async () => {

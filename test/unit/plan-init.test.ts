@@ -5,7 +5,7 @@ import { parseComposeText } from '../../src/compose/parse.js';
 import { buildProject } from '../../src/compose/project.js';
 import { parseObsConfig } from '../../src/config/obs-config.js';
 import { changedOnly } from '../../src/plan/file-change.js';
-import { findingsLines } from '../../src/commands/init/report.js';
+import { findingsLines, nextSteps } from '../../src/commands/init/report.js';
 import type { Stack } from '../../src/stacks/detect.js';
 
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
@@ -1231,5 +1231,37 @@ describe('planInit: why a user-set OTEL_EXPORTER_OTLP_HEADERS is kept', () => {
       ['colon', 'OTEL_EXPORTER_OTLP_HEADERS', wanted],
       ['other', 'OTEL_EXPORTER_OTLP_HEADERS', 'references a different variable'],
     ]);
+  });
+});
+
+describe('next steps name only the AWS resources obs.yaml declares', () => {
+  const api = () => snapshot({ 'docker-compose.yml': lf('services:', '  api:', '    build: ./api') }, { stacks: { api: 'flask' }, envIgnored: true });
+  const web = () => snapshot({ 'docker-compose.yml': lf('services:', '  web:', '    build: ./web') }, { stacks: { web: 'react' }, envIgnored: true });
+  const logs = { enabled: true, logGroup: '/cruddur', retentionInDays: 14 };
+  const applyStep = (plan: InitPlan) => nextSteps(plan, false).filter((s) => s.includes('obs apply'));
+
+  it('X-Ray on, CloudWatch Logs off: the group and the sampling rule, no log group', () => {
+    expect(applyStep(planInit(api(), choices({ services: ['api'] })))).toEqual(['Run obs apply to create the X-Ray group cruddur and the X-Ray sampling rule cruddur in AWS']);
+  });
+
+  it('CloudWatch Logs on, X-Ray off: the log group only', () => {
+    expect(applyStep(planInit(api(), choices({ services: ['api'], xray: { enabled: false, group: 'cruddur' }, cloudwatch: logs })))).toEqual([
+      'Run obs apply to create the log group /cruddur in AWS',
+    ]);
+  });
+
+  it('both on: all three', () => {
+    expect(applyStep(planInit(api(), choices({ services: ['api'], cloudwatch: logs })))).toEqual([
+      'Run obs apply to create the X-Ray group cruddur, the X-Ray sampling rule cruddur and the log group /cruddur in AWS',
+    ]);
+  });
+
+  it('X-Ray on for a browser frontend only (no group, no rule) and CloudWatch Logs on: the log group only', () => {
+    expect(applyStep(planInit(web(), choices({ services: ['web'], cloudwatch: logs })))).toEqual(['Run obs apply to create the log group /cruddur in AWS']);
+  });
+
+  it('nothing declared: no obs apply step', () => {
+    expect(applyStep(planInit(web(), choices({ services: ['web'] })))).toEqual([]);
+    expect(nextSteps(planInit(api(), choices({ services: ['api'], ...OFF })), false)).toEqual(['Run obs doctor to check the setup']);
   });
 });

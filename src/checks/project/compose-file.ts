@@ -13,9 +13,10 @@ export const composeFileCheck: Check = {
         return report(this, [fail({ file: error.file }, `${error.file} does not exist`, `obs doctor -f <your compose file>`)], '');
       }
       const at = `${error.file}${error.line ? `:${error.line}${error.col ? `:${error.col}` : ''}` : ''}`;
+      // The checklist puts file:line:col in front of the finding: the message does not repeat it.
       const issue = fail(
-        { file: error.file, line: error.line },
-        `${at}: ${error.message}; compose refuses the file, so nothing else can be checked`,
+        { file: error.file, ...(error.line ? { line: error.line, ...(error.col ? { col: error.col } : {}) } : {}) },
+        `${error.message}; compose refuses the file, so nothing else can be checked`,
         `correct ${at}, then run \`docker compose config\` to see the file parse`,
       );
       return report(this, [issue], '');

@@ -27,14 +27,16 @@ function describeProfile(profile: AwsProfile): string {
 }
 
 /**
- * AWS credentials and a region are resolvable offline: from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
- * (the environment, or .env that compose passes on), or a profile in the shared files; region
- * from AWS_REGION, AWS_DEFAULT_REGION or the profile. Names where each came from, never a value.
+ * AWS credentials and a region are resolvable offline, with the precedence of the AWS commands:
+ * credentials from --profile or AWS_PROFILE, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (the
+ * environment, or .env that compose passes on), else the default profile in the shared files;
+ * region from --region, AWS_REGION, AWS_DEFAULT_REGION, then the profile. Names where each came
+ * from, never a value.
  */
 export const awsCredentials: Check = {
   ...META,
   group: 'secrets',
-  async run(project): Promise<CheckResult> {
+  async run(project, options): Promise<CheckResult> {
     const why = awsInUse(project);
     if (!why) return skip(META, 'X-Ray and CloudWatch are not set up (obs.yaml enables neither; compose has no X-Ray daemon or AWS credentials)');
     const files = await readSharedFiles(project.env);
@@ -43,16 +45,21 @@ export const awsCredentials: Check = {
     const warnings: Finding[] = [];
     const keysFix = `${setVariableFix(project, ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])}, or run \`aws configure\``;
 
-    // Credentials: AWS_PROFILE wins over keys in the environment, as in the SDK.
+    // Credentials: --profile, then AWS_PROFILE, wins over keys in the environment, as in the SDK.
+    // The environment is read here (with .env), so only the flags are taken from the settings.
     let credentials: string | undefined;
-    const profileName = project.env.AWS_PROFILE?.trim() || undefined;
+    const flagProfile = options.aws.profileSource === '--profile' ? options.aws.profile?.trim() || undefined : undefined;
+    const profileName = flagProfile ?? (project.env.AWS_PROFILE?.trim() || undefined);
     const profile = resolveProfile(profileName ?? 'default', files);
     const id = findValue(project, 'AWS_ACCESS_KEY_ID');
     const secret = findValue(project, 'AWS_SECRET_ACCESS_KEY');
     const keysSet = nonEmpty(id) && nonEmpty(secret);
     if (profileName) {
       if (profile.missing) {
-        problems.push({ message: `AWS_PROFILE names profile ${profileName}, which is in neither ${shared}`, fix: `aws configure --profile ${profileName}, or unset AWS_PROFILE` });
+        problems.push({
+          message: `${flagProfile ? '--profile' : 'AWS_PROFILE'} names profile ${profileName}, which is in neither ${shared}`,
+          fix: `aws configure --profile ${profileName}, or ${flagProfile ? 'pass a --profile that exists' : 'unset AWS_PROFILE'}`,
+        });
       } else if (!profile.credentials) {
         problems.push({ message: `profile ${profileName} has no credentials${profile.emptyKeys ? ` (${profile.emptyKeys} is missing or empty)` : ''}`, fix: `aws configure --profile ${profileName}` });
       } else credentials = describeProfile(profile);
@@ -91,9 +98,13 @@ export const awsCredentials: Check = {
 
     // Region.
     let region: string | undefined;
+    const flagRegion = options.aws.regionSource === '--region' ? options.aws.region : undefined;
     const regionFound = nonEmpty(findValue(project, 'AWS_REGION')) ?? nonEmpty(findValue(project, 'AWS_DEFAULT_REGION'));
     const composeRegion = nonEmpty(composeLiteral(project, 'AWS_REGION')) ?? nonEmpty(composeLiteral(project, 'AWS_DEFAULT_REGION'));
-    if (regionFound) {
+    if (flagRegion) {
+      // resolveAwsSettings has already refused an invalid --region (exit 2).
+      region = `region ${flagRegion} from --region`;
+    } else if (regionFound) {
       const value = regionFound.value.trim();
       if (REGION.test(regionFound.value)) region = `region ${value} from ${regionFound.name} in ${regionFound.where}`;
       else {
@@ -119,7 +130,7 @@ export const awsCredentials: Check = {
       if (nonEmpty(findValue(project, name))) continue;
       // Already reported: no credentials, or no region at all.
       const isRegion = name === 'AWS_REGION' || name === 'AWS_DEFAULT_REGION';
-      if (isRegion ? !regionFound && !profile.region && !composeRegion : credentialsProblem) continue;
+      if (isRegion ? !flagRegion && !regionFound && !profile.region && !composeRegion : credentialsProblem) continue;
       warnings.push({ message: `compose passes \${${name}} to containers, but it is not set in the environment or .env`, fix: setVariableFix(project, [name]) });
     }
 

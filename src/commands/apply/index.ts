@@ -66,7 +66,7 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
   say(
     ctx,
     options.dryRun
-      ? `Dry run: ${count('planned')} to change, ${count('unchanged')} unchanged, ${count('failed')} failed; nothing was changed.`
+      ? `Dry run: ${count('planned')} to change, ${count('unchanged')} unchanged, ${update ? '' : `${count('drift')} drifted, `}${count('failed')} failed; nothing was changed.`
       : `${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged, ${count('drift')} drifted, ${count('failed')} failed.`,
   );
   return code;

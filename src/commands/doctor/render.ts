@@ -25,7 +25,7 @@ export function renderChecklist(checks: readonly Check[], results: CheckResult[]
     const colour = result.status === 'pass' ? paint.pass : result.status === 'warn' ? paint.warn : result.status === 'fail' ? paint.fail : paint.dim;
     lines.push(`${colour(SYMBOL[result.status])} ${result.title}${paint.dim(` [${result.id}]`)}: ${result.detail}`);
     for (const f of result.findings ?? []) {
-      const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}: ` : '';
+      const where = f.file ? `${f.file}${f.line ? `:${f.line}${f.col ? `:${f.col}` : ''}` : ''}: ` : '';
       lines.push(`    ${where}${f.message}`);
       if (f.fix && f.fix !== result.fix) lines.push(`      fix: ${f.fix}`);
     }

@@ -1,3 +1,4 @@
+import { listing } from '../../checks/project/lib/report.js';
 import type { Context } from '../../context.js';
 import { NO_PAINT, paintDiff, type Paint } from '../../io/diff.js';
 import type { FileChange } from '../../plan/file-change.js';
@@ -64,12 +65,20 @@ export function nextSteps(plan: InitPlan, gitpod: boolean): string[] {
         : `Set ${vars.join(', ')} in .env (git-ignored) or in your shell before docker compose up`,
     );
   }
-  const { xray, cloudwatch } = plan.config;
-  if ((xray.enabled && xray.groups.length + xray.samplingRules.length > 0) || (cloudwatch.enabled && cloudwatch.logGroups.length > 0)) {
-    steps.push('Run obs apply to create the X-Ray group, sampling rule and log groups in AWS');
-  }
+  const resources = declaredResources(plan.config);
+  if (resources.length > 0) steps.push(`Run obs apply to create ${listing(resources)} in AWS`);
   steps.push('Run obs doctor to check the setup');
   return steps;
+}
+
+/** What obs apply would create, by kind and name: `the X-Ray group cruddur`, `the log groups /a and /b`. */
+function declaredResources({ xray, cloudwatch }: InitPlan['config']): string[] {
+  const kinds: [string, string[]][] = [
+    ['X-Ray group', xray.enabled ? xray.groups.map((g) => g.name) : []],
+    ['X-Ray sampling rule', xray.enabled ? xray.samplingRules.map((r) => r.ruleName) : []],
+    ['log group', cloudwatch.enabled ? cloudwatch.logGroups.map((g) => g.name) : []],
+  ];
+  return kinds.filter(([, names]) => names.length > 0).map(([kind, names]) => `the ${kind}${names.length > 1 ? 's' : ''} ${listing(names)}`);
 }
 
 export function changeAction(change: FileChange): 'create' | 'modify' {

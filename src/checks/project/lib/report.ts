@@ -8,7 +8,7 @@ export interface Issue extends Finding {
 
 type CheckInfo = Pick<Check, 'id' | 'title'>;
 
-export function fail(where: Pick<Finding, 'file' | 'line'>, message: string, fix?: string): Issue {
+export function fail(where: Pick<Finding, 'file' | 'line' | 'col'>, message: string, fix?: string): Issue {
   return { level: 'fail', ...where, message, ...(fix ? { fix } : {}) };
 }
 
