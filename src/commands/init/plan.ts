@@ -144,7 +144,13 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
       if (current === setting.value) continue;
       // NODE_OPTIONS from the Node planner already keeps the options the service had.
       const extends_ = setting.key === 'NODE_OPTIONS' && typeof current === 'string' && setting.value.startsWith(current);
-      if (extends_ || (current !== undefined && current !== null && ownedBefore.get(setting.key) === current)) {
+      if (extends_) {
+        // The user's own options stay in front: say what is added, not that obs owned the value.
+        item.replacements.push(setting);
+        notes.push(`${name}: NODE_OPTIONS keeps your options; obs adds ${setting.value.slice(current.length).trim()} after them`);
+        continue;
+      }
+      if (current !== undefined && current !== null && ownedBefore.get(setting.key) === current) {
         // obs wrote this value last time (obs.yaml says so): it follows the new choice.
         item.replacements.push(setting);
         updated.push({ service: name, key: setting.key });
