@@ -284,6 +284,24 @@ describe('planFlask', () => {
     expect(last.changes.find((c) => c.path.endsWith('app.py'))!.after).toBe('from flask import Flask\napp = Flask(__name__)\nfrom observability import init_observability\ninit_observability(app)');
   });
 
+  it('adds only the call when the import is already there, before the app line', () => {
+    const app = lf('from flask import Flask', 'from observability import init_observability', '', 'app = Flask(__name__)', 'x = 1');
+    const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': app }));
+    expect(plan.changes.find((c) => c.path.endsWith('app.py'))!.after).toBe(
+      lf('from flask import Flask', 'from observability import init_observability', '', 'app = Flask(__name__)', 'init_observability(app)', 'x = 1'),
+    );
+    // An import inside another function does not reach the call: both lines are added.
+    const scoped = lf('def other():', '    from observability import init_observability', 'app = Flask(__name__)');
+    expect(planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': scoped })).changes.find((c) => c.path.endsWith('app.py'))!.after).toBe(
+      lf('def other():', '    from observability import init_observability', 'app = Flask(__name__)', 'from observability import init_observability', 'init_observability(app)'),
+    );
+    // An import after the app line does not run first: both lines are added.
+    const late = lf('from flask import Flask', 'app = Flask(__name__)', 'from observability import init_observability');
+    expect(planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': late })).changes.find((c) => c.path.endsWith('app.py'))!.after).toBe(
+      lf('from flask import Flask', 'app = Flask(__name__)', 'from observability import init_observability', 'init_observability(app)', 'from observability import init_observability'),
+    );
+  });
+
   it('uses wsgi.py when app.py does not create the app', () => {
     const files = { 'requirements.txt': 'flask\n', 'app.py': lf('def helper():', '    pass'), 'wsgi.py': APP };
     const plan = planFlask(input(files));
