@@ -40,7 +40,12 @@ export interface InitSnapshot {
    * Instrumentation inputs: each chosen service's build-context files its stack's planner reads,
    * and the template loader. Absent: obs writes environment settings only (--no-instrument).
    */
-  instrumentation?: { sources: Map<string, ServiceSources>; template: (stack: string) => (name: string) => string };
+  instrumentation?: {
+    sources: Map<string, ServiceSources>;
+    template: (stack: string) => (name: string) => string;
+    /** Per service: files read that are not UTF-8 (paths as in FileChange.path); obs does not edit them. */
+    notUtf8?: Map<string, ReadonlySet<string>>;
+  };
   /** Each service `env_file` (path relative to where obs runs) as read, or null when missing. */
   envFiles: Map<string, TextFile | null>;
   hints: HostingHints;
@@ -349,7 +354,7 @@ function planCode(
     return none;
   }
   instrumentedDirs.set(dir, service.name);
-  const result = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template);
+  const result = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, snapshot.instrumentation.notUtf8?.get(service.name));
   notes.push(...result.notes);
   return result;
 }
