@@ -135,6 +135,8 @@ type AppEdit =
   | { kind: 'manual'; reason: string; appVariable: string };
 
 const APP_FILES = ['app.py', 'wsgi.py'] as const;
+/** The import at module level: one inside another function would leave the name undefined at the call. */
+const FLASK_IMPORT = /^from[ \t]+observability[ \t]+import[ \t]+init_observability[ \t]*$/;
 const FLASK_APP_LINE = /^([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:flask\.)?Flask\([ \t]*__name__[ \t]*\)[ \t]*(?:#.*)?$/;
 /** Code that shows telemetry already set up by hand (the bootcamp's lib/*.py helpers included). */
 const HAND_WIRED = /\b(FlaskInstrumentor|RequestsInstrumentor|XRayMiddleware|xray_recorder|CloudWatchLogHandler|got_request_exception|init_honeycomb|init_xray|init_rollbar|init_cloudwatch|opentelemetry|aws_xray_sdk|watchtower|rollbar)\b/g;
@@ -163,7 +165,10 @@ function planAppEdit(files: ReadonlyMap<string, string>): AppEdit {
     if (matches.length === 0) continue;
     const { line, indent, variable } = matches[0]!;
     const eol = detectEol(text);
-    const insert = [`${indent}${FLASK_IMPORT_LINE}`, `${indent}${flaskCallLine(variable)}`];
+    // An import already written above the app line (often pasted from obs's note) is not repeated.
+    const codeLines = scan.code.split('\n');
+    const imported = codeLines.slice(0, line).some((code, i) => scan.cleanLineStarts[i] && FLASK_IMPORT.test(code.replace(/\r$/, '')));
+    const insert = [...(imported ? [] : [`${indent}${FLASK_IMPORT_LINE}`]), `${indent}${flaskCallLine(variable)}`];
     const before = lines.slice(0, line + 1).join('\n');
     const rest = lines.slice(line + 1).join('\n');
     const after = line + 1 < lines.length ? `${before}\n${insert.join(eol)}${eol}${rest}` : `${before}${eol}${insert.join(eol)}`;

@@ -143,19 +143,32 @@ interface DockerfileInfo {
   workdir: string;
   /** Where COPY/ADD of the whole build context (`.`) or of tracing.cjs itself put it, resolved. */
   copiedTo?: string;
-  /** The last stage copies files from another stage (the module may come along). */
+  /**
+   * A COPY --from of the last stage may bring the module along: its source holds the folder
+   * an earlier stage copied the build context to (`COPY --from=build /app /app`), or names
+   * tracing.cjs. Copying only `dist/` or `node_modules/` does not bring it.
+   */
   fromStage: boolean;
 }
+
+/** Where each earlier stage (by its `AS` name, lower case) copied the build context. */
+type StageCopies = Map<string, string | undefined>;
 
 function readDockerfile(text: string): DockerfileInfo {
   const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
   let info: DockerfileInfo = { env: new Map(), workdir: '', fromStage: false };
+  const stages: StageCopies = new Map();
+  let stageName: string | undefined;
   for (const raw of lines) {
     const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(raw);
     if (!m || raw.trim().startsWith('#')) continue;
     const instruction = m[1]!.toUpperCase();
     const args = m[2]!.trim();
-    if (instruction === 'FROM') info = { env: new Map(), workdir: '', fromStage: false };
+    if (instruction === 'FROM') {
+      if (stageName !== undefined) stages.set(stageName, info.copiedTo);
+      stageName = /\s+AS\s+(\S+)\s*$/i.exec(args)?.[1]?.toLowerCase();
+      info = { env: new Map(), workdir: '', fromStage: false };
+    }
     else if (instruction === 'WORKDIR') info.workdir = resolvePosix(info.workdir, unquote(args));
     else if (instruction === 'ENV') {
       const pairs = [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g)];
@@ -169,8 +182,9 @@ function readDockerfile(text: string): DockerfileInfo {
       const parts = wordsOf(args);
       const flags = parts.filter((p) => p.startsWith('--'));
       const paths = parts.filter((p) => !p.startsWith('--'));
-      if (flags.some((f) => f.startsWith('--from'))) {
-        info.fromStage = true;
+      const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length).toLowerCase();
+      if (from !== undefined) {
+        if (paths.length >= 2 && bringsModule(paths.slice(0, -1), stages.get(from))) info.fromStage = true;
         continue;
       }
       if (paths.length < 2) continue;
@@ -185,6 +199,16 @@ function readDockerfile(text: string): DockerfileInfo {
     }
   }
   return info;
+}
+
+/** A COPY --from with these sources may carry tracing.cjs: a source names it, or holds the stage's copy of the build context. */
+function bringsModule(sources: string[], stageCopiedTo: string | undefined): boolean {
+  return sources.some((source) => {
+    if (source.endsWith(`/${NODE_MODULE}`) || source === NODE_MODULE) return true;
+    if (stageCopiedTo === undefined) return false;
+    const folder = resolvePosix('/', source.replace(/\/\*$/, ''));
+    return folder === '/' || stageCopiedTo === folder || stageCopiedTo.startsWith(`${folder}/`);
+  });
 }
 
 /** The path NODE_OPTIONS should require: ./tracing.cjs when the image's WORKDIR holds it. */

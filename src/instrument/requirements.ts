@@ -29,6 +29,8 @@ interface RequirementsRead {
   /** Requirements without a readable name (`-e .`, a URL without #egg=). */
   unnamed: string[];
   error?: string;
+  /** `file:line` of the first `--hash` or `--require-hashes`: pip then wants a hash on every line. */
+  hashed?: string;
 }
 
 /**
@@ -50,6 +52,7 @@ function readRequirements(
     while (/\\$/.test(raw) && !/^\s*#/.test(raw) && i + 1 < physical.length) raw = raw.slice(0, -1) + physical[++i]!;
     const line = raw.replace(/(^|\s+)#.*$/, '').trim();
     if (line === '') continue;
+    if (/(?:^|\s)--(?:hash|require-hashes)\b/.test(line)) out.hashed ??= `${file}:${lineNo}`;
     const included = /^(?:-r|--requirement)(?:\s*=\s*|\s*)(\S.*)$/.exec(line);
     if (included) {
       const path = joinRelative(file, included[1]!.trim());
@@ -59,6 +62,8 @@ function readRequirements(
         // A file pip reads through -r is not edited: only the names it lists count.
         const nested: RequirementsRead = { names: out.names, unnamed: out.unnamed };
         readRequirements(target, path, include, seen, nested);
+        // Hash-checking mode covers the whole install, whichever file turns it on.
+        if (nested.hashed) out.hashed ??= nested.hashed;
       }
       continue;
     }
@@ -134,6 +139,14 @@ export function addRequirements(text: string, names: readonly string[], options:
   }
   const missing = missingNames(names, read.names);
   if (missing.length === 0) return { text, added: [] };
+  if (read.hashed) {
+    return {
+      text: undefined,
+      reason:
+        `${read.hashed}: pip checks hashes for every package of this file (--hash), so a package added without its hash stops pip install; ` +
+        'add the packages to the file it is generated from (e.g. requirements.in) and regenerate it with hashes',
+    };
+  }
   return { text: appendBlock(text, [`# ${ADDED_COMMENT}`, ...missing]), added: missing };
 }
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 export class FolderReader {
   private readonly listings = new Map<string, ReadonlySet<string>>();
   private readonly files = new Map<string, string | undefined>();
+  private readonly notUtf8 = new Set<string>();
 
   /** Names in `folder` (absolute); empty when it is missing or unreadable. */
   list(folder: string): ReadonlySet<string> {
@@ -43,14 +44,28 @@ export class FolderReader {
     if (this.files.has(path)) return this.files.get(path);
     let text: string | undefined;
     try {
-      text = readFileSync(path, 'utf8');
+      const bytes = readFileSync(path);
+      try {
+        text = UTF8.decode(bytes);
+      } catch {
+        // Still read (stack detection only looks), but editors must not write it back: see isUtf8.
+        this.notUtf8.add(path);
+        text = bytes.toString('utf8');
+      }
     } catch {
       text = undefined; // unreadable: callers work with what they have
     }
     this.files.set(path, text);
     return text;
   }
+
+  /** False for a file read() found not to be UTF-8 (its text then holds replacement characters). */
+  isUtf8(folder: string, name: string): boolean {
+    return !this.notUtf8.has(join(folder, name));
+  }
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function holdsIgnoringCase(names: ReadonlySet<string>, name: string): boolean {
   if (names.has(name)) return true;

@@ -317,3 +317,34 @@ describe('obs init refuses bad input: exit 2, one line, nothing changed', () => 
     expect(rest[0]).toMatch(/^ {2}.*--services .*db, cache/);
   });
 });
+
+describe('obs init never rewrites a file that is not UTF-8 text', () => {
+  it('a Latin-1 app.py: observability.py is written, app.py and requirements.txt keep every byte, the note says what to add', async () => {
+    const dir = await project({ 'docker-compose.yml': GOOD_COMPOSE, 'app/requirements.txt': 'flask\n' });
+    const latin1 = Buffer.from('# caf\xe9 menu\nfrom flask import Flask\napp = Flask(__name__)\n', 'latin1');
+    await writeFile(join(dir, 'app', 'app.py'), latin1);
+    const run = await runObs(['init', '--dir', dir, '--yes', '--services', 'web', '--no-xray'], { env: ENV });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await readFile(join(dir, 'app', 'app.py'))).toEqual(latin1);
+    expect(await readFile(join(dir, 'app', 'requirements.txt'), 'utf8')).toBe('flask\n');
+    expect(await readFile(join(dir, 'app', 'observability.py'), 'utf8')).toContain('def init_observability(app):');
+    const note = run.stderr.slice(run.stderr.indexOf('- web: app/app.py is not UTF-8'));
+    expect(note.split('\n').slice(0, 13).join('\n')).toBe(
+      [
+        '- web: app/app.py is not UTF-8 text, and an edit would change its other bytes. obs writes app/observability.py and changes nothing else; to finish by hand:',
+        '    add after line 1 of app/requirements.txt:',
+        '        # Observability (added by obs init)',
+        '        opentelemetry-api',
+        '        opentelemetry-sdk',
+        '        opentelemetry-exporter-otlp-proto-http',
+        '        opentelemetry-instrumentation-flask',
+        '        opentelemetry-instrumentation-requests',
+        '    add after line 3 of app/app.py:',
+        '        from observability import init_observability',
+        '        init_observability(app)',
+        '5 file(s) to change: docker-compose.yml (modify), app/observability.py (create), .env.example (create), .gitignore (create), obs.yaml (create)',
+        'Wrote 5 file(s).',
+      ].join('\n'),
+    );
+  });
+});

@@ -182,6 +182,22 @@ describe('planNode', () => {
     expect(planNode(input({ 'package.json': PKG, Dockerfile: staged })).notes).toHaveLength(1);
   });
 
+  it('says to copy tracing.cjs when the last stage copies only the build output from another stage', () => {
+    const note =
+      'api: the Dockerfile does not copy the whole build context into the image: add `COPY tracing.cjs ./` next to the COPY of package.json ' +
+      '(NODE_OPTIONS loads ./tracing.cjs and node stops at startup when it is missing)';
+    const build = ['FROM node:20 AS build', 'WORKDIR /app', 'COPY . .', 'RUN npm ci && npm run build', 'FROM node:20-slim', 'WORKDIR /app', 'COPY package.json ./'];
+    const outputOnly = lf(...build, 'COPY --from=build /app/node_modules ./node_modules', 'COPY --from=build /app/dist ./dist', 'CMD ["node", "dist/index.js"]');
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: outputOnly })).notes.at(-1)).toBe(note);
+    // An image that is not a stage of this file cannot hold the module either.
+    const external = lf('FROM node:20', 'WORKDIR /app', 'COPY package.json ./', 'COPY --from=busybox /bin/sh /bin/sh', 'CMD ["node", "server.js"]');
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: external })).notes.at(-1)).toBe(note);
+    // The module itself, or the stage's whole folder, comes along: no note.
+    for (const copy of ['COPY --from=build /app/tracing.cjs ./', 'COPY --from=BUILD /app/ ./', 'COPY --from=build / /']) {
+      expect(planNode(input({ 'package.json': PKG, Dockerfile: lf(...build, copy, 'CMD ["node", "server.js"]') })).notes, copy).toHaveLength(1);
+    }
+  });
+
   it('bad package.json: writes the module, skips every other edit and says what to paste', () => {
     const bad = '{\n  "name": "api",\n  "dependencies": { "express": "^4" },\n}\n';
     const plan = planNode(input({ 'package.json': bad, 'server.js': SERVER }));

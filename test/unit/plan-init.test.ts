@@ -1265,3 +1265,28 @@ describe('next steps name only the AWS resources obs.yaml declares', () => {
     expect(nextSteps(planInit(api(), choices({ services: ['api'], ...OFF })), false)).toEqual(['Run obs doctor to check the setup']);
   });
 });
+
+describe('planInit: NODE_OPTIONS the user set', () => {
+  const text = lf('services:', '  api:', '    build: ./api', '    environment:', '      NODE_OPTIONS: "--max-old-space-size=512"');
+  const pkg = lf('{', '  "name": "api",', '  "dependencies": {', '    "express": "^4.19.0"', '  }', '}');
+  const base = snapshot(
+    { 'docker-compose.yml': text },
+    {
+      stacks: { api: 'node' },
+      envIgnored: true,
+      instrumentation: { sources: new Map([['api', new Map([['package.json', pkg]])]]), template: () => () => '// Written by `obs init`\n' },
+    },
+  );
+  const plan = planInit(base, choices({ services: ['api'], xray: { enabled: false, group: 'g' } }));
+
+  it('appends the --require flag to the value, keeping the options', () => {
+    expect(after(plan, 'docker-compose.yml')).toContain('      NODE_OPTIONS: "--max-old-space-size=512 --require ./tracing.cjs"\n');
+  });
+
+  it('does not claim obs wrote the value the user set', () => {
+    expect(plan.updated).toEqual([]);
+    expect(findingsLines(plan).filter((l) => l.includes('NODE_OPTIONS'))).toEqual([
+      '- api: NODE_OPTIONS keeps your options; obs adds --require ./tracing.cjs after them',
+    ]);
+  });
+});

@@ -9,7 +9,8 @@ import { NODE_INPUT_FILES, planNode } from '../../instrument/node.js';
 import { planRails } from '../../instrument/rails.js';
 import { planReact, REACT_INPUT_FILES } from '../../instrument/react.js';
 import { includedRequirementFiles } from '../../instrument/requirements.js';
-import { templateLoader, type InstrumentInput } from '../../instrument/template.js';
+import { holdBackNonUtf8Edits } from '../../instrument/not-utf8.js';
+import { servicePath, templateLoader, type InstrumentInput } from '../../instrument/template.js';
 import type { FolderReader } from '../../io/folder-reader.js';
 import type { FileChange } from '../../plan/file-change.js';
 import type { Stack } from '../../stacks/detect.js';
@@ -39,12 +40,13 @@ export function serviceDirOf(projectDir: string, service: ComposeService): strin
  * listed once and only files that exist are read (through `folders`, which stack detection
  * already filled): a failed read per missing candidate costs more than the reads themselves.
  */
-export function readServiceSources(folders: FolderReader, root: string, serviceDir: string, stack: Stack): ServiceSources {
+export function readServiceSources(folders: FolderReader, root: string, serviceDir: string, stack: Stack, notUtf8?: Set<string>): ServiceSources {
   const dir = join(root, serviceDir);
   const files: ServiceSources = new Map();
   const add = (name: string) => {
     const text = folders.read(dir, name);
     if (text !== undefined) files.set(name, text);
+    if (text !== undefined && !folders.isUtf8(dir, name)) notUtf8?.add(servicePath(serviceDir, name));
   };
   if (stack === 'flask') {
     FLASK_INPUT_FILES.forEach(add);
@@ -75,11 +77,15 @@ export function readInstrumentation(found: Discovered, chosen: readonly string[]
   const { snapshot, project } = found;
   const byName = new Map(project.services.map((s) => [s.name, s]));
   const sources = new Map<string, ServiceSources>();
+  const notUtf8 = new Map<string, Set<string>>();
   for (const name of chosen) {
     const service = byName.get(name)!;
     const stack = snapshot.stacks.get(name) ?? 'unknown';
     const dir = serviceDirOf(snapshot.projectDir, service);
-    if (dir !== undefined && INSTRUMENTED_STACKS.has(stack)) sources.set(name, readServiceSources(found.folders, found.root, dir, stack));
+    if (dir === undefined || !INSTRUMENTED_STACKS.has(stack)) continue;
+    const odd = new Set<string>();
+    sources.set(name, readServiceSources(found.folders, found.root, dir, stack, odd));
+    if (odd.size > 0) notUtf8.set(name, odd);
   }
   const templates = new Map<string, string>();
   const template = (stack: string) => (name: string) => {
@@ -87,13 +93,25 @@ export function readInstrumentation(found: Discovered, chosen: readonly string[]
     if (!templates.has(key)) templates.set(key, templateLoader(stack)(name));
     return templates.get(key)!;
   };
-  return { sources, template };
+  return { sources, template, notUtf8 };
 }
 
 export const INSTRUMENTED_STACKS: ReadonlySet<Stack> = new Set(['flask', 'rails', 'node', 'react']);
 
 /** Pure: the planner for the stack, fed with what discovery read. */
 export function planServiceInstrumentation(
+  service: ComposeService,
+  stack: Stack,
+  serviceDir: string,
+  sources: ServiceSources,
+  choices: InitChoices,
+  template: (stack: string) => (name: string) => string,
+  notUtf8: ReadonlySet<string> = new Set(),
+): InstrumentResult {
+  return holdBackNonUtf8Edits(service.name, planStack(service, stack, serviceDir, sources, choices, template), notUtf8);
+}
+
+function planStack(
   service: ComposeService,
   stack: Stack,
   serviceDir: string,

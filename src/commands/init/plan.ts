@@ -40,7 +40,12 @@ export interface InitSnapshot {
    * Instrumentation inputs: each chosen service's build-context files its stack's planner reads,
    * and the template loader. Absent: obs writes environment settings only (--no-instrument).
    */
-  instrumentation?: { sources: Map<string, ServiceSources>; template: (stack: string) => (name: string) => string };
+  instrumentation?: {
+    sources: Map<string, ServiceSources>;
+    template: (stack: string) => (name: string) => string;
+    /** Per service: files read that are not UTF-8 (paths as in FileChange.path); obs does not edit them. */
+    notUtf8?: Map<string, ReadonlySet<string>>;
+  };
   /** Each service `env_file` (path relative to where obs runs) as read, or null when missing. */
   envFiles: Map<string, TextFile | null>;
   hints: HostingHints;
@@ -144,7 +149,13 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
       if (current === setting.value) continue;
       // NODE_OPTIONS from the Node planner already keeps the options the service had.
       const extends_ = setting.key === 'NODE_OPTIONS' && typeof current === 'string' && setting.value.startsWith(current);
-      if (extends_ || (current !== undefined && current !== null && ownedBefore.get(setting.key) === current)) {
+      if (extends_) {
+        // The user's own options stay in front: say what is added, not that obs owned the value.
+        item.replacements.push(setting);
+        notes.push(`${name}: NODE_OPTIONS keeps your options; obs adds ${setting.value.slice(current.length).trim()} after them`);
+        continue;
+      }
+      if (current !== undefined && current !== null && ownedBefore.get(setting.key) === current) {
         // obs wrote this value last time (obs.yaml says so): it follows the new choice.
         item.replacements.push(setting);
         updated.push({ service: name, key: setting.key });
@@ -343,7 +354,7 @@ function planCode(
     return none;
   }
   instrumentedDirs.set(dir, service.name);
-  const result = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template);
+  const result = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, snapshot.instrumentation.notUtf8?.get(service.name));
   notes.push(...result.notes);
   return result;
 }
