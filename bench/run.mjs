@@ -670,7 +670,8 @@ function machine() {
 function gitRevision() {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
   if (head.status !== 0) return 'unknown (not a git checkout)';
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' });
+  // bench/RESULTS.md is this script's own output: a change there is not a change to what was measured.
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/RESULTS.md'], { cwd: ROOT, encoding: 'utf8' });
   return `${head.stdout.trim()}${dirty.stdout?.trim() ? ' + uncommitted changes' : ''}`;
 }
 
