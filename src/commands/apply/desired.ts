@@ -41,15 +41,14 @@ export function desiredFromConfig(config: ObsConfig, file: string): DesiredResou
     if (typeof value !== 'boolean') throw refuse(path, `must be true or false, got ${JSON.stringify(value)}`);
     return value;
   };
-  const at = (path: string) => path;
-  const xrayOn = bool(config.xray.enabled, at('xray.enabled'));
-  const cloudwatchOn = bool(config.cloudwatch.enabled, at('cloudwatch.enabled'));
+  const xrayOn = bool(config.xray.enabled, 'xray.enabled');
+  const cloudwatchOn = bool(config.cloudwatch.enabled, 'cloudwatch.enabled');
   const groups = xrayOn
     ? entries(config.xray.groups, 'xray.groups', GROUP_KEYS, 'an X-Ray group', refuse).map((g, i) => {
         const desired: DesiredGroup = {
-          name: str(g.name, at(`xray.groups[${i}].name`)),
-          filterExpression: g.filterExpression === undefined ? undefined : str(g.filterExpression, at(`xray.groups[${i}].filterExpression`)),
-          insights: g.insights === undefined ? undefined : bool(g.insights, at(`xray.groups[${i}].insights`)),
+          name: str(g.name, `xray.groups[${i}].name`),
+          filterExpression: g.filterExpression === undefined ? undefined : str(g.filterExpression, `xray.groups[${i}].filterExpression`),
+          insights: g.insights === undefined ? undefined : bool(g.insights, `xray.groups[${i}].insights`),
           tags: managed(),
         };
         checked((field) => `xray.groups[${i}].${field}`, (label) => validateGroup(desired, label));
@@ -58,7 +57,7 @@ export function desiredFromConfig(config: ObsConfig, file: string): DesiredResou
     : [];
   const rules = xrayOn
     ? entries(config.xray.samplingRules, 'xray.samplingRules', RULE_KEYS, 'a sampling rule', refuse).map((r, i) => {
-        const p = (field: string) => at(`xray.samplingRules[${i}].${field}`);
+        const p = (field: string) => `xray.samplingRules[${i}].${field}`;
         const desired: DesiredSamplingRule = {
           RuleName: str(r.ruleName, p('ruleName')),
           ResourceARN: str(r.resourceArn ?? '*', p('resourceArn')),
@@ -80,8 +79,8 @@ export function desiredFromConfig(config: ObsConfig, file: string): DesiredResou
   const logGroups = cloudwatchOn
     ? entries(config.cloudwatch.logGroups, 'cloudwatch.logGroups', LOG_GROUP_KEYS, 'a log group', refuse).map((l, i) => {
         const desired: DesiredLogGroup = {
-          name: str(l.name, at(`cloudwatch.logGroups[${i}].name`)),
-          retentionInDays: l.retentionInDays === undefined ? undefined : num(l.retentionInDays, at(`cloudwatch.logGroups[${i}].retentionInDays`)),
+          name: str(l.name, `cloudwatch.logGroups[${i}].name`),
+          retentionInDays: l.retentionInDays === undefined ? undefined : num(l.retentionInDays, `cloudwatch.logGroups[${i}].retentionInDays`),
           tags: managed(),
         };
         checked((field) => `cloudwatch.logGroups[${i}].${field}`, (label) => validateLogGroup(desired, label));
