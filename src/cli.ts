@@ -3,9 +3,13 @@ import type { Context } from './context.js';
 import { EXIT_USAGE } from './errors.js';
 import { readVersion } from './version.js';
 
-/** What commander prints after a usage error: the help that lists the flags of the command at fault. */
-function usageHint(command: string): string {
-  return `(run ${command} --help for usage)`;
+/**
+ * After a usage error commander prints this hint: each command points at its own --help, the one
+ * that lists the flags at fault. Set once over the finished tree, so names cannot drift.
+ */
+function pointUsageErrorsAtOwnHelp(command: Command, path = command.name()): void {
+  command.showHelpAfterError(`(run ${path} --help for usage)`);
+  for (const sub of command.commands) pointUsageErrorsAtOwnHelp(sub, `${path} ${sub.name()}`);
 }
 
 /** Collects a repeatable option (`-f a -f b`). */
@@ -23,7 +27,6 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .description('Wire a docker compose project for Honeycomb, AWS X-Ray, CloudWatch Logs and Rollbar, and keep it wired.')
     .version(readVersion(), '-V, --version')
     .exitOverride()
-    .showHelpAfterError(usageHint('obs'))
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
@@ -39,7 +42,6 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
         'the X-Ray daemon, instrumentation code, .env for secrets and obs.yaml. Flags first, then obs.yaml, then the defaults decide; ' +
         'without a terminal (or with CI set) obs never asks.',
     )
-    .showHelpAfterError(usageHint('obs init'))
     .option('--dir <path>', 'project directory', '.')
     .option('-f, --file <path>', 'compose file to edit (repeatable; default: compose discovery)', collect)
     .option('--services <names>', 'comma-separated services to instrument (default: those in obs.yaml, else services with a build context, else those whose image is not a database, cache or proxy)')
@@ -80,14 +82,12 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
   const xray = program
     .command('xray')
     .summary('create or update X-Ray groups and sampling rules')
-    .description('Create or update X-Ray groups and sampling rules; safe to repeat.')
-    .showHelpAfterError(usageHint('obs xray'));
+    .description('Create or update X-Ray groups and sampling rules; safe to repeat.');
   withAwsOptions(
     xray
       .command('create-group')
       .summary('create or update an X-Ray group')
       .description('Create an X-Ray group, or update it to match. Give --service or --filter-expression.')
-      .showHelpAfterError(usageHint('obs xray create-group'))
       .requiredOption('--name <name>', 'group name (required): 1-32 letters, digits and dashes, not "Default"')
       .option('--filter-expression <expr>', 'filter expression, e.g. \'service("api") {fault OR error}\' (or use --service)')
       .option('--service <name-or-url>', 'build the filter expression service("...") from a service name or URL (or use --filter-expression)')
@@ -105,7 +105,6 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .command('create-sampling-rule')
       .summary('create or update an X-Ray sampling rule')
       .description('Create an X-Ray sampling rule, or update it to match. Give --file, or --name and --service-name.')
-      .showHelpAfterError(usageHint('obs xray create-sampling-rule'))
       .option('--file <path>', 'rule as JSON: the AWS CLI input ({"SamplingRule": {...}}) or the bare rule; no other rule flags then')
       .option('--name <name>', 'rule name (required without --file): 1-32 characters, not "Default"')
       .option('--service-name <name>', 'service name to match, * and ? wildcards (required without --file)')
@@ -127,14 +126,12 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
   const logs = program
     .command('logs')
     .summary('create or update CloudWatch Logs log groups')
-    .description('Create or update CloudWatch Logs log groups; safe to repeat.')
-    .showHelpAfterError(usageHint('obs logs'));
+    .description('Create or update CloudWatch Logs log groups; safe to repeat.');
   withAwsOptions(
     logs
       .command('create-group')
       .summary('create or update a CloudWatch Logs log group')
       .description('Create a CloudWatch Logs log group, or bring its retention and tags in line.')
-      .showHelpAfterError(usageHint('obs logs create-group'))
       .requiredOption('--name <name>', 'log group name (required): 1-512 letters, digits and . - _ / #, not starting with aws/')
       .option('--retention <days>', 'days to keep events: 1, 3, 5, 7, 14, 30, 60, 90, ... 3653 (default: a new group never expires, an existing one keeps its setting)')
       .option('--kms-key-id <arn>', 'KMS key ARN to encrypt a new log group with (obs does not re-key an existing group)')
@@ -149,7 +146,6 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .command('apply')
       .summary('create or update every AWS resource obs.yaml declares')
       .description('Create or update every AWS resource obs.yaml declares (X-Ray groups, sampling rules, log groups): plan, show the plan, apply, summarise.')
-      .showHelpAfterError(usageHint('obs apply'))
       .option('--dir <path>', 'directory with obs.yaml', '.'),
   ).action(async (options) => {
     const { runApply } = await import('./commands/apply/index.js');
@@ -160,7 +156,6 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .command('doctor')
     .summary('check a project for observability mistakes, with fixes')
     .description('Check the project for observability mistakes and say how to fix each one (offline unless --online or --send-test-span).')
-    .showHelpAfterError(usageHint('obs doctor'))
     .option('--dir <path>', 'project directory', '.')
     .option('-f, --file <path>', 'compose file (repeatable; default: obs.yaml, then compose discovery)', collect)
     .option('--online', 'also check keys and AWS resources against the real services')
@@ -179,6 +174,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       exitCode = await runDoctor(ctx, options);
     });
 
+  pointUsageErrorsAtOwnHelp(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
