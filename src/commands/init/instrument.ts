@@ -9,7 +9,6 @@ import { NODE_INPUT_FILES, planNode } from '../../instrument/node.js';
 import { planRails } from '../../instrument/rails.js';
 import { planReact, REACT_INPUT_FILES } from '../../instrument/react.js';
 import { includedRequirementFiles } from '../../instrument/requirements.js';
-import { holdBackNonUtf8Edits } from '../../instrument/not-utf8.js';
 import { servicePath, templateLoader, type InstrumentInput } from '../../instrument/template.js';
 import type { FolderReader } from '../../io/folder-reader.js';
 import type { FileChange } from '../../plan/file-change.js';
@@ -100,18 +99,6 @@ export const INSTRUMENTED_STACKS: ReadonlySet<Stack> = new Set(['flask', 'rails'
 
 /** Pure: the planner for the stack, fed with what discovery read. */
 export function planServiceInstrumentation(
-  service: ComposeService,
-  stack: Stack,
-  serviceDir: string,
-  sources: ServiceSources,
-  choices: InitChoices,
-  template: (stack: string) => (name: string) => string,
-  notUtf8: ReadonlySet<string> = new Set(),
-): InstrumentResult {
-  return holdBackNonUtf8Edits(service.name, planStack(service, stack, serviceDir, sources, choices, template), notUtf8);
-}
-
-function planStack(
   service: ComposeService,
   stack: Stack,
   serviceDir: string,

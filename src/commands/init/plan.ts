@@ -7,6 +7,7 @@ import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { environmentReaders } from '../../compose/consumers.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult, type ServiceSources } from './instrument.js';
+import { holdBackNonUtf8Edits } from '../../instrument/not-utf8.js';
 import type { ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, lineColOf, type TextEdit } from '../../compose/text-edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
@@ -354,7 +355,9 @@ function planCode(
     return none;
   }
   instrumentedDirs.set(dir, service.name);
-  const result = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, snapshot.instrumentation.notUtf8?.get(service.name));
+  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template);
+  const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
+  const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
   notes.push(...result.notes);
   return result;
 }
