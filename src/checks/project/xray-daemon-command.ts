@@ -19,8 +19,7 @@ export const xrayDaemonCommandCheck: Check = {
     if (daemon.config.entrypoint !== undefined) return skipped(this, `${daemon.name} sets its own entrypoint`);
     const review = reviewDaemonCommand(daemon.config.command);
     if (!review) return report(this, [], `${daemon.name} runs the image's /xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`);
-    const { args, isList, joined, startsWithXray, raw } = review;
-    const words = isList ? args.flatMap((a) => shellWords(a)) : args;
+    const { args, isList, words, joined, startsWithXray, raw } = review;
     const items = listItems(daemon, 'command');
     const at = (i: number) => (isList && items[i] ? { file: items[i]!.file, line: items[i]!.line } : keyWhere(daemon, 'command'));
     const fix = `command: ${flowList(review.fixArgs)}`;

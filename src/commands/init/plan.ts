@@ -8,6 +8,7 @@ import { buildProject, type ComposeProject, type ComposeService } from '../../co
 import { environmentReaders } from '../../compose/consumers.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult, type ServiceSources } from './instrument.js';
 import { holdBackNonUtf8Edits } from '../../instrument/not-utf8.js';
+import { referencesIn } from '../../checks/project/lib/interpolation.js';
 import type { ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, lineColOf, type TextEdit } from '../../compose/text-edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
@@ -264,7 +265,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const untrack = secretFiles.untrack;
 
   const config = buildConfig(snapshot, choices, daemonName);
-  if (choices.xray.enabled && xrayServices(snapshot, choices).length === 0) {
+  if (config.xray.enabled && config.xray.groups.length === 0) {
     const names = choices.services;
     notes.push(
       `X-Ray is on, but ${names.join(', ')} ${names.length === 1 ? 'is a browser frontend' : 'are browser frontends'} and browser code sends no X-Ray segments: ` +
@@ -440,7 +441,8 @@ function describeConflict(
  * is quoted: the user's may hold what looks like a key.
  */
 function headerDifference(current: string, proposed: string): string {
-  const wanted = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(proposed)?.[1];
+  const wanted = referencesIn(proposed)[0]?.name;
+  // Unclosed `${NAME` counts too: a malformed header may still mean the key.
   const references = [...current.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
   if (wanted && references.includes(wanted)) return `is not the header obs writes: ${proposed}`;
   if (references.length > 0) return 'references a different variable';
@@ -533,16 +535,11 @@ function freeServiceName(project: ComposeProject, base: string): string {
   for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
 }
 
-/** The chosen services that can send X-Ray segments: every one but browser frontends. */
-function xrayServices(snapshot: InitSnapshot, choices: InitChoices): string[] {
-  return choices.services.filter((n) => !BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
-}
-
 function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined): ObsConfig {
   const services: ObsConfig['services'] = {};
   for (const name of choices.services) services[name] = { serviceName: name, stack: snapshot.stacks.get(name) ?? 'unknown' };
   // Only server-side code sends X-Ray segments; a browser frontend never matches a group.
-  const traced = xrayServices(snapshot, choices);
+  const traced = choices.services.filter((n) => !BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
   const filter = traced.map((n) => `service(${JSON.stringify(n)}) {fault OR error}`).join(' OR ');
   return {
     version: 1,

@@ -1,3 +1,4 @@
+import { referencesIn } from '../../checks/project/lib/interpolation.js';
 import { listing } from '../../checks/project/lib/report.js';
 import type { Context } from '../../context.js';
 import { NO_PAINT, paintDiff, type Paint } from '../../io/diff.js';
@@ -42,7 +43,7 @@ export function findingsLines(plan: InitPlan): string[] {
   for (const u of plan.updated) lines.push(`- ${u.service}: ${u.key} follows your new choice (obs wrote the old value)`);
   for (const moved of plan.movedSecrets) {
     const after = moved.replacedWith
-      ? `, and --force sets ${moved.key} to ${moved.replacedWith}: put the key it should use in ${/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(moved.replacedWith)?.[1] ?? 'the variable it references'}`
+      ? `, and --force sets ${moved.key} to ${moved.replacedWith}: put the key it should use in ${referencesIn(moved.replacedWith)[0]?.name ?? 'the variable it references'}`
       : ` and the compose file references \${${moved.envVar}}`;
     lines.push(`! ${moved.file}:${moved.line}: ${moved.service} had a secret written in ${moved.key}; it moves to .env as ${moved.envVar}${after}. Rotate that credential: it was in a shared file.`);
   }

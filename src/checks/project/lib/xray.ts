@@ -133,6 +133,8 @@ export interface DaemonCommandReview {
   /** What compose appends to the entrypoint. */
   args: string[];
   isList: boolean;
+  /** Every word of the command, each list item split as a shell would. */
+  words: string[];
   /** Index of a list item holding several words (it reaches the daemon as one argument), or -1. */
   joined: number;
   /** The words start with the `xray` binary, which the entrypoint already is. */
@@ -159,7 +161,7 @@ export function reviewDaemonCommand(command: unknown): DaemonCommandReview | und
   const fixArgs = suggestedArgs(parseDaemonFlags(meantWords));
   const joined = isList ? args.findIndex((a) => /\s/.test(a.trim())) : -1;
   const broken = joined !== -1 || startsWithXray || raw.unknown.length > 0 || raw.missingValue.length > 0;
-  return { args, isList, joined, startsWithXray, raw, fixArgs, broken };
+  return { args, isList, words, joined, startsWithXray, raw, fixArgs, broken };
 }
 
 /** `us-east-1`, `eu-central-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-3`, `il-central-1`. */
