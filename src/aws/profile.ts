@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { readSharedFiles, resolveProfile } from '../checks/secrets/aws-shared-files.js';
+import { profileNames, readSharedFiles, resolveProfile } from '../checks/secrets/aws-shared-files.js';
 import type { AwsSettings } from './settings.js';
 
 /**
@@ -19,15 +19,10 @@ export async function assertProfileExists(settings: AwsSettings, env: NodeJS.Pro
     const notes = [...(fromVariable ? [variable] : []), ...(file.sections === undefined && fromVariable ? ['no such file'] : [])];
     return notes.length ? `${file.display} (${notes.join(', ')})` : file.display;
   };
-  const names = new Set<string>();
-  for (const section of files.config.sections?.keys() ?? []) {
-    if (section === 'default') names.add(section);
-    else if (section.startsWith('profile ')) names.add(section.slice('profile '.length).trim());
-  }
-  for (const section of files.credentials.sections?.keys() ?? []) names.add(section);
+  const names = profileNames(files);
   const found =
-    names.size > 0
-      ? `profiles there: ${[...names].sort().join(', ')}`
+    names.length > 0
+      ? `profiles there: ${names.join(', ')}`
       : files.config.sections === undefined && files.credentials.sections === undefined
         ? 'neither file exists'
         : 'neither has a profile';

@@ -50,6 +50,11 @@ export function createdTags(tags: Map<string, string>): Difference[] {
 /** Differences on tags read `tag team: null -> "web"`. */
 export const TAG_FIELD = 'tag ';
 
+/** Whether anything but tags differs: a tag alone is a TagResource, not the resource's own update call. */
+export function differsBeyondTags(differences: Difference[]): boolean {
+  return differences.some((d) => !d.field.startsWith(TAG_FIELD));
+}
+
 /** The tags the differences ask for, as TagResource takes them. */
 export function tagsToSet(differences: Difference[]): Record<string, string> {
   return Object.fromEntries(differences.filter((d) => d.field.startsWith(TAG_FIELD)).map((d) => [d.field.slice(TAG_FIELD.length), String(d.after)]));

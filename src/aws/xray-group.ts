@@ -3,7 +3,7 @@ import type { GroupSummary, XRayServiceException } from '@aws-sdk/client-xray';
 import { UsageError } from '../errors.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields } from './resource.js';
-import { createdTags, requestedTags, tagDifferences, tagsToSet, TAG_FIELD } from './tags.js';
+import { createdTags, differsBeyondTags, requestedTags, tagDifferences, tagsToSet } from './tags.js';
 import { readXrayTags, setXrayTags } from './xray-tags.js';
 
 /** The group as found; tags only when the user asked for some (one more request otherwise wasted). */
@@ -150,8 +150,7 @@ export const xrayGroupHandler: ResourceHandler<DesiredGroup, CurrentGroup> = {
   },
 
   async update(clients, d, change, current) {
-    // Only what differs: a tag alone is a TagResource, not an UpdateGroup.
-    if (change.differences.some((diff) => !diff.field.startsWith(TAG_FIELD))) {
+    if (differsBeyondTags(change.differences)) {
       const client = await clients.xray();
       const { UpdateGroupCommand } = await loadXraySdk();
       await client.send(new UpdateGroupCommand({ GroupARN: current.GroupARN, FilterExpression: d.filterExpression, InsightsConfiguration: insightsConfiguration(d, current) }));

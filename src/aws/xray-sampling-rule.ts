@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { RefusedChange } from './errors.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields, type Difference } from './resource.js';
-import { createdTags, parseTags, requestedTags, tagDifferences, tagsToSet, TAG_FIELD } from './tags.js';
+import { createdTags, differsBeyondTags, parseTags, requestedTags, tagDifferences, tagsToSet } from './tags.js';
 import { readXrayTags, setXrayTags } from './xray-tags.js';
 
 export interface DesiredSamplingRule {
@@ -280,8 +280,7 @@ export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, CurrentSa
   },
 
   async update(clients, d, change, current) {
-    // Only what differs: a tag alone is a TagResource, not an UpdateSamplingRule.
-    if (change.differences.some((diff) => !diff.field.startsWith(TAG_FIELD))) {
+    if (differsBeyondTags(change.differences)) {
       const client = await clients.xray();
       const { UpdateSamplingRuleCommand } = await loadXraySdk();
       const { tags: _tags, Version: _version, RuleName: _name, ...fields } = d;

@@ -72,6 +72,17 @@ export async function readSharedFiles(env: NodeJS.ProcessEnv): Promise<{ credent
   return { credentials, config };
 }
 
+/** The profiles the shared files define: `[profile x]` and `[default]` in config, `[x]` in credentials. */
+export function profileNames(files: { credentials: SharedFile; config: SharedFile }): string[] {
+  const names = new Set<string>();
+  for (const section of files.config.sections?.keys() ?? []) {
+    if (section === 'default') names.add(section);
+    else if (section.startsWith('profile ')) names.add(section.slice('profile '.length).trim());
+  }
+  for (const section of files.credentials.sections?.keys() ?? []) names.add(section);
+  return [...names].sort();
+}
+
 /** What a profile in the shared files provides: the credentials file wins key by key, as in the SDK. */
 export function resolveProfile(name: string, files: { credentials: SharedFile; config: SharedFile }): AwsProfile {
   const fromCredentials = files.credentials.sections?.get(name);
