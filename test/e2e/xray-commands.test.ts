@@ -9,6 +9,7 @@ import { xrayGroupHandler } from '../../src/aws/xray-group.js';
 import { samplingRuleHandler } from '../../src/aws/xray-sampling-rule.js';
 import { REPO_ROOT, runObs, tempProject, type ObsRun } from '../support/run-obs.js';
 import { startXrayServer, type XrayServer } from '../support/xray-server.js';
+import { SEED_SAMPLING_RULE } from '../support/seed-rule.js';
 
 /**
  * `obs xray create-group` and `obs xray create-sampling-rule`, the built binary against the local
@@ -42,10 +43,7 @@ import { startXrayServer, type XrayServer } from '../support/xray-server.js';
 const REGION = 'us-east-1';
 const CORPUS = join(REPO_ROOT, 'test', 'fixtures', 'corpus', '_xray-sampling-rules');
 /** The rule from the seeds' xray.json (the canonical corpus file). */
-const SEED_RULE = {
-  RuleName: 'Cruddur', ResourceARN: '*', Priority: 9000, FixedRate: 0.1, ReservoirSize: 5, ServiceName: 'backend-flask',
-  ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', Version: 1,
-};
+const SEED_RULE = SEED_SAMPLING_RULE;
 const SEED_FILTER = 'service("backend-flask") {fault OR error}';
 
 let server: XrayServer;

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-xray';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startXrayServer, validateXrayInput, type XrayServer } from '../support/xray-server.js';
+import { SEED_SAMPLING_RULE } from '../support/seed-rule.js';
 
 let server: XrayServer;
 
@@ -39,21 +40,7 @@ async function failure(promise: Promise<unknown>): Promise<Error & { $metadata?:
 }
 
 // The rule file the seeds ship for the Cruddur example (aws xray create-sampling-rule --cli-input-json).
-const SEED_RULE: CreateSamplingRuleCommandInput = {
-  SamplingRule: {
-    RuleName: 'Cruddur',
-    ResourceARN: '*',
-    Priority: 9000,
-    FixedRate: 0.1,
-    ReservoirSize: 5,
-    ServiceName: 'backend-flask',
-    ServiceType: '*',
-    Host: '*',
-    HTTPMethod: '*',
-    URLPath: '*',
-    Version: 1,
-  },
-};
+const SEED_RULE: CreateSamplingRuleCommandInput = { SamplingRule: { ...SEED_SAMPLING_RULE } };
 
 const rule = (overrides: Record<string, unknown> = {}) =>
   ({ SamplingRule: { ...SEED_RULE.SamplingRule, ...overrides } }) as CreateSamplingRuleCommandInput;

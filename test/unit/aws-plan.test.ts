@@ -3,27 +3,14 @@ import { logGroupHandler } from '../../src/aws/log-group.js';
 import { describeDifference } from '../../src/aws/resource.js';
 import { xrayGroupHandler } from '../../src/aws/xray-group.js';
 import { samplingRuleHandler, type DesiredSamplingRule } from '../../src/aws/xray-sampling-rule.js';
+import { SEED_SAMPLING_RULE } from '../support/seed-rule.js';
 
 /** What a create plan lists: every setting obs will send, and nothing it will not. */
 const lines = (change: { action: 'create' | 'update' | 'unchanged'; differences: Parameters<typeof describeDifference>[0][] }) =>
   change.differences.map((d) => describeDifference(d, change.action));
 const managed = () => new Map([['managed-by', 'obs']]);
 
-const rule = (over: Partial<DesiredSamplingRule> = {}): DesiredSamplingRule => ({
-  RuleName: 'Cruddur',
-  ResourceARN: '*',
-  Priority: 9000,
-  FixedRate: 0.1,
-  ReservoirSize: 5,
-  ServiceName: 'backend-flask',
-  ServiceType: '*',
-  Host: '*',
-  HTTPMethod: '*',
-  URLPath: '*',
-  Version: 1,
-  tags: managed(),
-  ...over,
-});
+const rule = (over: Partial<DesiredSamplingRule> = {}): DesiredSamplingRule => ({ ...SEED_SAMPLING_RULE, tags: managed(), ...over });
 
 describe('create plans show what will really be set', () => {
   it('a sampling rule without attributes lists no Attributes, and no "null ->" before values that never existed', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GROUP_NAME_LIMITS, serviceFilter, validateGroup, xrayGroupHandler, type DesiredGroup } from '../../src/aws/xray-group.js';
 import { ATTRIBUTE_LIMITS, parseSamplingRuleFile, RULE_LIMITS, samplingRuleHandler, validateSamplingRule, type DesiredSamplingRule } from '../../src/aws/xray-sampling-rule.js';
 import { UsageError } from '../../src/errors.js';
+import { SEED_SAMPLING_RULE } from '../support/seed-rule.js';
 
 /** The official model: obs's bounds are copied from it, and these tests keep the copy honest. */
 interface Shape {
@@ -47,10 +48,7 @@ describe('limits equal the X-Ray model', () => {
   });
 });
 
-const RULE = {
-  RuleName: 'Cruddur', ResourceARN: '*', Priority: 9000, FixedRate: 0.1, ReservoirSize: 5, ServiceName: 'backend-flask',
-  ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', Version: 1,
-};
+const RULE = SEED_SAMPLING_RULE;
 const desiredRule = (over: Partial<DesiredSamplingRule> = {}): DesiredSamplingRule => ({ ...RULE, tags: new Map(), ...over });
 const refusal = (fn: () => unknown): string => {
   try {
