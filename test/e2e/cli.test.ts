@@ -60,4 +60,18 @@ describe('the obs command line', () => {
     expect(help.exitCode).toBe(0);
     expect(help.stdout).toMatch(/^Usage: obs init \[options\]/);
   });
+
+  it('runs obs-init <command> as obs <command> for every top-level command obs has', async () => {
+    const topHelp = await runObs(['--help']);
+    const commands = [...topHelp.stdout.split('Commands:')[1]!.matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]!);
+    expect(commands).toContain('doctor');
+    for (const command of commands) {
+      const run = await runObs([command, '--help'], { bin: OBS_INIT_BIN });
+      expect(run.exitCode, command).toBe(0);
+      if (command !== 'help') expect(run.stdout, command).toMatch(new RegExp(`^Usage: obs ${command} `));
+    }
+    const doctor = await runObs(['doctor', '--list-checks'], { bin: OBS_INIT_BIN });
+    expect(doctor.exitCode).toBe(0);
+    expect(doctor.stdout).toBe((await runObs(['doctor', '--list-checks'])).stdout);
+  });
 });
