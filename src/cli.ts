@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import type { Context } from './context.js';
 import { EXIT_USAGE } from './errors.js';
 import { readVersion } from './version.js';
@@ -10,6 +10,14 @@ import { readVersion } from './version.js';
 function pointUsageErrorsAtOwnHelp(command: Command, path = command.name()): void {
   command.showHelpAfterError(`(run ${path} --help for usage)`);
   for (const sub of command.commands) pointUsageErrorsAtOwnHelp(sub, `${path} ${sub.name()}`);
+}
+
+/**
+ * `obs help xray create-group` is `obs xray create-group --help`: commander's help command takes
+ * only one name and would show the help of `obs xray`.
+ */
+function helpForSubcommands(argv: string[]): string[] {
+  return argv[0] === 'help' && argv.length > 2 ? [...argv.slice(1), '--help'] : argv;
 }
 
 /** Collects a repeatable option (`-f a -f b`). */
@@ -165,6 +173,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('--profile <name>', 'AWS profile for the aws-credentials check and --online (default: AWS_PROFILE)')
     .option('--endpoint-url <url>', 'AWS endpoint for --online (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)')
     .option('--check <ids>', 'run only these checks (comma-separated or repeated; see --list-checks)', collect)
+    .option('--skip <ids>', 'leave these checks out (comma-separated or repeated), e.g. an accepted warning under --strict', collect)
     .option('--list-checks', 'list the check ids and exit')
     .option('--strict', 'warnings fail too (exit 1)')
     .option('--fix', 'apply the safe fixes first (secrets to .env, .env ignored, ${} around key names, distinct service names)')
@@ -174,9 +183,19 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       exitCode = await runDoctor(ctx, options);
     });
 
+  program
+    .command('completion')
+    .summary('print a shell completion script (bash, zsh or fish)')
+    .description('Print the completion script for your shell. bash: eval "$(obs completion bash)" in ~/.bashrc; zsh: eval "$(obs completion zsh)" in ~/.zshrc; fish: obs completion fish > ~/.config/fish/completions/obs.fish')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const [{ completionSpec }, { renderCompletion }] = await Promise.all([import('./commands/completion/spec.js'), import('./commands/completion/render.js')]);
+      ctx.stdout.write(renderCompletion(shell, completionSpec(program)));
+    });
+
   pointUsageErrorsAtOwnHelp(program);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(helpForSubcommands(argv), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end with 0; help shown because a command was missing is bad usage.

@@ -26,7 +26,7 @@ describe('the obs command line', () => {
   it('lists every command in obs --help with a description that fits on one line', async () => {
     const help = await runObs(['--help']);
     const commands = help.stdout.slice(help.stdout.indexOf('Commands:\n') + 'Commands:\n'.length).split('\n').filter((l) => l.trim() !== '');
-    expect(commands.map((l) => l.trim().split(/\s+/)[0])).toEqual(['init', 'xray', 'logs', 'apply', 'doctor', 'help']);
+    expect(commands.map((l) => l.trim().split(/\s+/)[0])).toEqual(['init', 'xray', 'logs', 'apply', 'doctor', 'completion', 'help']);
     // An indented line after a command would be the wrapped rest of its description.
     for (const line of commands) expect(line, help.stdout).toMatch(/^ {2}\S.*\S {2,}\S/);
   });
@@ -53,6 +53,15 @@ describe('the obs command line', () => {
       expect(run.stderr, args.join(' ')).not.toMatch(/EPIPE|Unhandled|node:events/);
       expect(run.stderr).toBe('');
     }
+  });
+
+  it('obs help <command> <subcommand> shows the subcommand help', async () => {
+    const help = await runObs(['help', 'xray', 'create-group']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toBe((await runObs(['xray', 'create-group', '--help'])).stdout);
+    expect(help.stdout).toMatch(/^Usage: obs xray create-group/);
+    const one = await runObs(['help', 'xray']);
+    expect(one.stdout).toMatch(/^Usage: obs xray /);
   });
 
   it('runs obs-init as obs init', async () => {

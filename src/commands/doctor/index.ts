@@ -5,6 +5,7 @@ import type { Check, CheckResult, DoctorOptions } from '../../checks/types.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { loadDoctorProject } from './load.js';
+import { githubAnnotations } from './github-annotations.js';
 import { PLAIN, renderChecklist, summaryLine, type Paint } from './render.js';
 
 export interface DoctorCliOptions {
@@ -19,6 +20,7 @@ export interface DoctorCliOptions {
   json?: boolean;
   strict?: boolean;
   check?: string[];
+  skip?: string[];
   listChecks?: boolean;
   fix?: boolean;
 }
@@ -57,6 +59,9 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
     ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     ctx.stderr.write(renderChecklist(selected, results, await painter(ctx)));
+    // On GitHub Actions, problems also become annotations on the files they name (stdout is where
+    // the runner reads workflow commands; --json keeps stdout for its one document).
+    if (ctx.env.GITHUB_ACTIONS === 'true') ctx.stdout.write(githubAnnotations(results, options.strict === true));
   }
   return failed ? 1 : 0;
 }
@@ -92,12 +97,20 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
   return plan.applied;
 }
 
+/** --check narrows the list to the ids given; --skip then leaves ids out (say, one warning a team accepts under --strict). */
 function selectChecks(options: DoctorCliOptions): readonly Check[] {
-  if (!options.check || options.check.length === 0) return ALL_CHECKS;
-  const wanted = options.check.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
-  const unknown = wanted.filter((id) => !ALL_CHECKS.some((c) => c.id === id));
-  if (unknown.length > 0) throw new UsageError(`--check names unknown check ${unknown.join(', ')}`, { hint: 'obs doctor --list-checks shows the ids' });
-  return ALL_CHECKS.filter((c) => wanted.includes(c.id));
+  const wanted = checkIds('--check', options.check);
+  const skipped = checkIds('--skip', options.skip);
+  const both = wanted.filter((id) => skipped.includes(id));
+  if (both.length > 0) throw new UsageError(`--check and --skip both name ${both.join(', ')}`, { hint: 'name a check in one of them' });
+  return ALL_CHECKS.filter((c) => (wanted.length === 0 || wanted.includes(c.id)) && !skipped.includes(c.id));
+}
+
+function checkIds(flag: string, values: string[] | undefined): string[] {
+  const ids = (values ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  const unknown = ids.filter((id) => !ALL_CHECKS.some((c) => c.id === id));
+  if (unknown.length > 0) throw new UsageError(`${flag} names unknown check ${unknown.join(', ')}`, { hint: 'obs doctor --list-checks shows the ids' });
+  return ids;
 }
 
 async function painter(ctx: Context): Promise<Paint> {
