@@ -1,5 +1,5 @@
 import { loadLogsSdk } from './sdk.js';
-import { RETENTION_DAYS } from '../commands/init/choices.js';
+import { RETENTION_DAYS } from './retention.js';
 import { UsageError } from '../errors.js';
 import { RefusedChange } from './errors.js';
 import type { ResourceHandler } from './ensure.js';

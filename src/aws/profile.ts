@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { profileNames, readSharedFiles, resolveProfile } from '../checks/secrets/aws-shared-files.js';
+import { profileNames, readSharedFiles, resolveProfile } from './shared-files.js';
 import type { AwsSettings } from './settings.js';
 
 /**

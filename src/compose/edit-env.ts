@@ -2,7 +2,7 @@ import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type P
 import type { ComposeFile } from './parse.js';
 import { envNodeOf, findPair, locateEnvironment, mergeSources, type EnvLocation } from './environment.js';
 import { renderScalar, quoteStyleOf, isSafePlain, type QuoteStyle } from './scalars.js';
-import { columnOf, insertLinesAfter, lineStartOf, type TextEdit } from './text-edits.js';
+import { columnOf, insertLinesAfter, lineStartOf, type TextEdit } from '../text/edits.js';
 
 export interface EnvSetting {
   key: string;

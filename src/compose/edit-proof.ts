@@ -32,7 +32,7 @@ import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, v
 import { envFromJs, envValue, isMergeKey, locateEnvironment, type EnvMap } from './environment.js';
 import { COMPOSE_PARSE_OPTIONS, servicesMap, type ComposeFile } from './parse.js';
 import type { ComposeProject, ServiceDefinition } from './project.js';
-import { lineStartOf, type TextEdit } from './text-edits.js';
+import { lineStartOf, type TextEdit } from '../text/edits.js';
 
 export interface FileEdits {
   file: ComposeFile;

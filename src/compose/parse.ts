@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
 import { UsageError } from '../errors.js';
-import { detectEol, lineColOf } from './text-edits.js';
+import { detectEol, lineColOf } from '../text/edits.js';
 
 /** One compose file as read from disk: its text is the source of truth for edits. */
 export interface ComposeFile {

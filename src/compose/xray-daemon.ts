@@ -1,7 +1,7 @@
 import { isPair, type Node, type Pair } from 'yaml';
 import type { ComposeProject, ComposeService } from './project.js';
 import { servicesMap, type ComposeFile } from './parse.js';
-import { columnOf, insertLinesAfter, lineStartOf, type TextEdit } from './text-edits.js';
+import { columnOf, insertLinesAfter, lineStartOf, type TextEdit } from '../text/edits.js';
 
 export const XRAY_DAEMON_IMAGE = 'amazon/aws-xray-daemon';
 export const XRAY_DAEMON_NAME = 'xray-daemon';

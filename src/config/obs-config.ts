@@ -1,6 +1,6 @@
-import { Document, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { Document, isMap, isScalar, isSeq, parse as parseYamlLoose, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
-import { lineColOf } from '../compose/text-edits.js';
+import { lineColOf } from '../text/edits.js';
 
 /** obs.yaml: the choices `obs init` made, read by `obs apply` and `obs doctor`. Holds no secrets. */
 export const OBS_CONFIG_FILE = 'obs.yaml';
@@ -169,4 +169,14 @@ function lineIn(doc: ReturnType<typeof parseDocument>, text: string, path: strin
 
 function withoutUndefined<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Whether two obs.yaml texts say the same (comments and layout aside), so an unchanged one is not rewritten. */
+export function sameObsConfig(before: string | null, after: string): boolean {
+  if (before === null) return false;
+  try {
+    return JSON.stringify(parseYamlLoose(before)) === JSON.stringify(parseYamlLoose(after));
+  } catch {
+    return false;
+  }
 }

@@ -5,7 +5,7 @@
  * leave every other byte alone.
  */
 import { UsageError } from '../errors.js';
-import { detectEol } from '../compose/text-edits.js';
+import { detectEol } from '../text/edits.js';
 
 export interface DotenvEntry {
   key: string;

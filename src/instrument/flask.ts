@@ -5,7 +5,7 @@
  * into a note saying what to paste; then only the module is written.
  */
 import type { FileChange } from '../plan/file-change.js';
-import { detectEol } from '../compose/text-edits.js';
+import { detectEol } from '../text/edits.js';
 import { addPyprojectDependencies, addRequirements, type ManifestResult } from './requirements.js';
 import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 

@@ -5,7 +5,7 @@
  * optionalDependencies is left alone, whatever its version. A file that is not JSON is refused
  * with a reason, never guessed at.
  */
-import { applyTextEdits, detectEol, type TextEdit } from '../compose/text-edits.js';
+import { applyTextEdits, detectEol, type TextEdit } from '../text/edits.js';
 import type { ManifestResult } from './requirements.js';
 
 export type { ManifestResult } from './requirements.js';

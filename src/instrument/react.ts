@@ -6,7 +6,7 @@
  * it is set. Vite (import.meta.env.VITE_*) and Create React App (process.env.REACT_APP_*) builds.
  */
 import type { FileChange } from '../plan/file-change.js';
-import { detectEol } from '../compose/text-edits.js';
+import { detectEol } from '../text/edits.js';
 import { addDependencies } from './package-json.js';
 import { changeOf, MANAGED_MARKER, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 

@@ -4,7 +4,7 @@
  * already listed in any spelling (case, `_`/`.`/`-`, extras, version specifiers, `#egg=`) is
  * left alone. A file obs cannot read with confidence is refused with a reason, never guessed at.
  */
-import { detectEol } from '../compose/text-edits.js';
+import { detectEol } from '../text/edits.js';
 
 export type ManifestResult =
   /** `added` is empty when every package was there already (then `text` is the input). */

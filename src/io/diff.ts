@@ -1,5 +1,5 @@
 import type { FileChange } from '../plan/file-change.js';
-import type { TextEdit } from '../compose/text-edits.js';
+import type { TextEdit } from '../text/edits.js';
 import { diffFromEdits } from './edit-diff.js';
 
 export interface Paint {

@@ -1,4 +1,4 @@
-import type { TextEdit } from '../compose/text-edits.js';
+import type { TextEdit } from '../text/edits.js';
 
 /**
  * A unified diff built straight from the text edits obs planned: linear in the file size,

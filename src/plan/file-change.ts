@@ -1,4 +1,4 @@
-import type { TextEdit } from '../compose/text-edits.js';
+import type { TextEdit } from '../text/edits.js';
 
 /** A planned change to one file: computed first, shown as a diff, then applied atomically. */
 export interface FileChange {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredFromConfig } from '../../src/commands/apply/desired.js';
+import { desiredFromConfig } from '../../src/config/desired.js';
 import { parseObsConfig } from '../../src/config/obs-config.js';
 import { formatError, UsageError } from '../../src/errors.js';
 

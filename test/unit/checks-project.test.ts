@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_CHECKS } from '../../src/checks/project/index.js';
 import { editDistance, suggestName } from '../../src/checks/project/lib/known-vars.js';
-import { expand, parseTemplate, referencesIn } from '../../src/checks/project/lib/interpolation.js';
+import { expand, parseTemplate, referencesIn } from '../../src/compose/interpolation.js';
 import type { CheckResult, DoctorOptions, Finding } from '../../src/checks/types.js';
 import { loadDoctorProject } from '../../src/commands/doctor/load.js';
 import { PLAIN, renderChecklist } from '../../src/commands/doctor/render.js';

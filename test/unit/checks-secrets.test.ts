@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SECRET_CHECKS } from '../../src/checks/secrets/index.js';
-import { parseAwsIni } from '../../src/checks/secrets/aws-shared-files.js';
+import { parseAwsIni } from '../../src/aws/shared-files.js';
 import { scanForSecrets } from '../../src/checks/secrets/scan.js';
 import { classifyHoneycombKey, isPlaceholder } from '../../src/secrets/shapes.js';
 import type { CheckResult, DoctorOptions } from '../../src/checks/types.js';

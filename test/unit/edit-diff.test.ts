@@ -1,6 +1,6 @@
 import { applyPatch, createTwoFilesPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
-import { applyTextEdits, type TextEdit } from '../../src/compose/text-edits.js';
+import { applyTextEdits, type TextEdit } from '../../src/text/edits.js';
 import { diffFromEdits } from '../../src/io/edit-diff.js';
 
 /** The diff must apply back (with the reference implementation) to exactly the edited text. */

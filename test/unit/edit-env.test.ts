@@ -3,7 +3,7 @@ import { isMap, parse, type YAMLMap } from 'yaml';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvSetting } from '../../src/compose/edit-env.js';
 import { parseComposeText, servicesMap, type ComposeFile } from '../../src/compose/parse.js';
 import { buildProject } from '../../src/compose/project.js';
-import { applyTextEdits } from '../../src/compose/text-edits.js';
+import { applyTextEdits } from '../../src/text/edits.js';
 
 /** A file written line by line: `lf('a', 'b')` is "a\nb\n". */
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { InitChoices } from '../../src/commands/init/choices.js';
-import { planInit, type InitPlan, type InitSnapshot } from '../../src/commands/init/plan.js';
+import type { InitChoices } from '../../src/backends/choices.js';
+import { planInit, type InitPlan } from '../../src/commands/init/plan.js';
+import type { InitSnapshot } from '../../src/project/snapshot.js';
 import { parseComposeText } from '../../src/compose/parse.js';
 import { buildProject } from '../../src/compose/project.js';
 import { parseObsConfig } from '../../src/config/obs-config.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { doubleQuoted, isSafePlain, quoteStyleOf, renderScalar, singleQuoted } from '../../src/compose/scalars.js';
-import { applyTextEdits, columnOf, detectEol, insertLinesAfter, lineColOf, lineStartOf } from '../../src/compose/text-edits.js';
+import { applyTextEdits, columnOf, detectEol, insertLinesAfter, lineColOf, lineStartOf } from '../../src/text/edits.js';
 
 /** What a YAML reader makes of `KEY: <rendered>`. */
 const readBack = (rendered: string): unknown => (parse(`K: ${rendered}\n`) as { K: unknown }).K;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeEnvEditContext } from '../../src/compose/edit-env.js';
 import { parseComposeText } from '../../src/compose/parse.js';
 import { buildProject } from '../../src/compose/project.js';
-import { applyTextEdits } from '../../src/compose/text-edits.js';
+import { applyTextEdits } from '../../src/text/edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonLines } from '../../src/compose/xray-daemon.js';
 
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');

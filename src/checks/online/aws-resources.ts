@@ -4,7 +4,7 @@ import { logGroupHandler } from '../../aws/log-group.js';
 import { describeDifference, KIND_LABEL } from '../../aws/resource.js';
 import { xrayGroupHandler } from '../../aws/xray-group.js';
 import { samplingRuleHandler } from '../../aws/xray-sampling-rule.js';
-import { desiredFromConfig, type DesiredResources } from '../../commands/apply/desired.js';
+import { desiredFromConfig, type DesiredResources } from '../../config/desired.js';
 import { OBS_CONFIG_FILE } from '../../config/obs-config.js';
 import { formatError, ObsError } from '../../errors.js';
 import { skip, type Check, type CheckResult, type Finding } from '../types.js';

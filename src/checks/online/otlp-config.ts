@@ -1,6 +1,6 @@
 import type { ComposeService } from '../../compose/project.js';
 import { effectiveValue, projectLookup, serviceEnv } from '../project/lib/env.js';
-import type { RefEvent } from '../project/lib/interpolation.js';
+import type { RefEvent } from '../../compose/interpolation.js';
 import type { DoctorProject } from '../types.js';
 
 /**

@@ -1,7 +1,7 @@
 import { SECRET_KEYS } from '../../secrets/shapes.js';
 import type { Check } from '../types.js';
 import { serviceEnvs } from './lib/env.js';
-import { referencesIn } from './lib/interpolation.js';
+import { referencesIn } from '../../compose/interpolation.js';
 import { composeOrWhy, fail, report, type Issue } from './lib/report.js';
 import { isBrowserVariable } from './lib/services.js';
 import { redact } from './lib/text.js';

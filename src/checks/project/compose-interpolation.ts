@@ -1,8 +1,8 @@
-import { visit, type Scalar } from 'yaml';
+import { stringScalars } from '../../compose/nodes.js';
 import type { ComposeFile } from '../../compose/parse.js';
 import type { Check, DoctorProject } from '../types.js';
 import { envFilePath, lineOfText, projectLookup, serviceEnvs } from './lib/env.js';
-import { expand, parseTemplate, type VarRef } from './lib/interpolation.js';
+import { expand, parseTemplate, type VarRef } from '../../compose/interpolation.js';
 import { composeOrWhy, fail, listing, report, warn, type Issue } from './lib/report.js';
 
 interface Use {
@@ -29,48 +29,46 @@ export const composeInterpolationCheck: Check = {
     const missing = new Map<string, Use[]>();
     let used = 0;
     for (const file of project.compose) {
-      visit(file.doc, {
-        Scalar(key, node: Scalar) {
-          if (typeof node.value !== 'string' || !node.value.includes('$')) return;
-          if (key === 'key') {
-            if (!parseTemplate(node.value).some((p) => p.kind === 'ref')) return;
-            const meant = expand(node.value, lookup);
+      for (const node of stringScalars(file)) {
+        if (!node.value.includes('$')) continue;
+        if (node.isKey) {
+          if (!parseTemplate(node.value).some((p) => p.kind === 'ref')) continue;
+          const meant = expand(node.value, lookup);
+          issues.push(
+            warn(
+              { file: file.path, line: lineOfText(file, node.node, node.value) },
+              `the key \`${node.value}\` is not interpolated: compose substitutes variables in values only`,
+              meant.complete ? `write the name out: ${meant.value}` : 'write the name out; only values are interpolated',
+            ),
+          );
+          continue;
+        }
+        const { events } = expand(node.value, lookup);
+        for (const event of events) {
+          if (event.kind === 'error') {
             issues.push(
-              warn(
-                { file: file.path, line: lineOfText(file, node, node.value) },
-                `the key \`${node.value}\` is not interpolated: compose substitutes variables in values only`,
-                meant.complete ? `write the name out: ${meant.value}` : 'write the name out; only values are interpolated',
+              fail(
+                { file: file.path, line: lineOfText(file, node.node, event.error.text) },
+                event.error.message,
+                'name a variable, as in ${HONEYCOMB_API_KEY}; write $$ for a literal $',
               ),
             );
-            return;
+            continue;
           }
-          const { events } = expand(node.value, lookup);
-          for (const event of events) {
-            if (event.kind === 'error') {
-              issues.push(
-                fail(
-                  { file: file.path, line: lineOfText(file, node, event.error.text) },
-                  event.error.message,
-                  'name a variable, as in ${HONEYCOMB_API_KEY}; write $$ for a literal $',
-                ),
-              );
-              continue;
-            }
-            used++;
-            const where = { file: file.path, line: lineOfText(file, node, event.ref.text) };
-            if (event.kind === 'required') {
-              const why = event.ref.arg ? `: ${event.ref.arg}` : '';
-              issues.push(
-                fail(where, `${event.ref.text} requires ${event.ref.name}, which has no value: compose stops with "required variable ${event.ref.name} is missing a value${why}"`, `add ${event.ref.name}=<value> to ${dotenvPath}`),
-              );
-            } else if (event.kind === 'missing') {
-              const list = missing.get(event.ref.name) ?? [];
-              list.push({ ref: event.ref, file, line: where.line });
-              missing.set(event.ref.name, list);
-            }
+          used++;
+          const where = { file: file.path, line: lineOfText(file, node.node, event.ref.text) };
+          if (event.kind === 'required') {
+            const why = event.ref.arg ? `: ${event.ref.arg}` : '';
+            issues.push(
+              fail(where, `${event.ref.text} requires ${event.ref.name}, which has no value: compose stops with "required variable ${event.ref.name} is missing a value${why}"`, `add ${event.ref.name}=<value> to ${dotenvPath}`),
+            );
+          } else if (event.kind === 'missing') {
+            const list = missing.get(event.ref.name) ?? [];
+            list.push({ ref: event.ref, file, line: where.line });
+            missing.set(event.ref.name, list);
           }
-        },
-      });
+        }
+      }
     }
     for (const [name, uses] of missing) {
       if (workspaceVariable(project, name)) continue;

@@ -1,7 +1,7 @@
 import { OTLP_HEADER_KEYS, isLiteralSecret, maskSecret } from '../../secrets/shapes.js';
 import type { Check, DoctorProject } from '../types.js';
 import { effectiveValue, projectLookup, serviceEnvs, type EnvEntry } from './lib/env.js';
-import { referencesIn, soleReference, templateErrors } from './lib/interpolation.js';
+import { referencesIn, soleReference, templateErrors } from '../../compose/interpolation.js';
 import { isClassicHoneycombKey } from '../../secrets/shapes.js';
 import { honeycombRegionOf, tracesEndpoint } from './lib/otlp.js';
 import { composeOrWhy, fail, report, skipped, warn, type Issue } from './lib/report.js';

@@ -1,7 +1,7 @@
 import { maskSecret } from '../../secrets/shapes.js';
 import type { Check } from '../types.js';
 import { serviceEnv } from './lib/env.js';
-import { referencesIn } from './lib/interpolation.js';
+import { referencesIn } from '../../compose/interpolation.js';
 import { composeOrWhy, fail, report, skipped, type Issue } from './lib/report.js';
 import { instrumentedServices, isBrowserService, serviceWhere } from './lib/services.js';
 import { entryLine, envLine } from './lib/text.js';

@@ -4,7 +4,7 @@ import { effectiveValue, findServiceByHost, serviceEnvs, type EnvEntry } from '.
 import { composeOrWhy, fail, listing, report, skipped, type Issue } from './lib/report.js';
 import { deployedToEcs, xrayDaemonService, xraySdkDisabled } from './lib/services.js';
 import { entryLine, quote } from './lib/text.js';
-import { commandArgs, DAEMON_PORT, parseDaemonFlags, shellWords } from './lib/xray.js';
+import { commandArgs, DAEMON_PORT, parseDaemonFlags, shellWords } from '../../compose/xray-daemon-args.js';
 
 /** The UDP port the daemon listens on: `-b host:port` in its command, else the image's 2000. */
 export function daemonPort(daemon: ComposeService): string {

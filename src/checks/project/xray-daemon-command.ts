@@ -1,7 +1,7 @@
 import type { Check } from '../types.js';
 import { composeOrWhy, fail, report, skipped, type Issue } from './lib/report.js';
 import { keyWhere, listItems, xrayDaemonService } from './lib/services.js';
-import { flagSuggestion, flowList, reviewDaemonCommand, shellWords } from './lib/xray.js';
+import { flagSuggestion, flowList, reviewDaemonCommand, shellWords } from '../../compose/xray-daemon-args.js';
 
 /**
  * The daemon image's entrypoint is `/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000` and compose appends

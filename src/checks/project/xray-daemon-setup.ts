@@ -1,11 +1,11 @@
 import type { Check } from '../types.js';
 import { effectiveValue, rawService, serviceEnv } from './lib/env.js';
-import { referencesIn } from './lib/interpolation.js';
+import { referencesIn } from '../../compose/interpolation.js';
 import { composeOrWhy, fail, report, skipped, warn, type Issue } from './lib/report.js';
 import { deployedToEcs, keyWhere, serviceWhere, xrayDaemonService } from './lib/services.js';
 import { envFilePath } from './lib/env.js';
 import { entryLine, quote, redact } from './lib/text.js';
-import { AWS_REGION, commandArgs, flagSuggestion, parseDaemonFlags, shellWords, suggestedCommand } from './lib/xray.js';
+import { AWS_REGION, commandArgs, flagSuggestion, parseDaemonFlags, shellWords, suggestedCommand } from '../../compose/xray-daemon-args.js';
 import { daemonPort } from './xray-daemon-address.js';
 
 /**

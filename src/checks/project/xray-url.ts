@@ -1,7 +1,7 @@
-import { publishedPort, xrayUrlPattern } from '../../commands/init/desired-env.js';
+import { publishedPort, xrayUrlPattern } from '../../backends/desired-env.js';
 import type { Check } from '../types.js';
 import { effectiveValue, serviceEnvs } from './lib/env.js';
-import { soleReference } from './lib/interpolation.js';
+import { soleReference } from '../../compose/interpolation.js';
 import { composeOrWhy, report, skipped, warn, type Issue } from './lib/report.js';
 import { xrayDaemonService, xraySdkDisabled } from './lib/services.js';
 import { entryLine, quote } from './lib/text.js';

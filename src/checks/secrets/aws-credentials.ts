@@ -1,6 +1,6 @@
 import { findXrayDaemon } from '../../compose/xray-daemon.js';
 import { skip, type Check, type CheckResult, type DoctorProject, type Finding } from '../types.js';
-import { readSharedFiles, resolveProfile, type AwsProfile } from './aws-shared-files.js';
+import { readSharedFiles, resolveProfile, type AwsProfile } from '../../aws/shared-files.js';
 import { composeLiteral, composeMentions, composeTextWithoutComments, findValue, type FoundValue, setVariableFix } from './sources.js';
 
 const META = { id: 'aws-credentials', title: 'AWS credentials and region' };

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { projectLookup } from '../project/lib/env.js';
-import { referencesIn } from '../project/lib/interpolation.js';
+import { referencesIn } from '../../compose/interpolation.js';
 import type { CheckResult, DoctorProject } from '../types.js';
 
 /** Where a variable's value was found. `where` is shown to users; the value never is. */

@@ -13,7 +13,7 @@ import { samplingRuleHandler } from '../../aws/xray-sampling-rule.js';
 import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
 import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { desiredFromConfig } from './desired.js';
+import { desiredFromConfig } from '../../config/desired.js';
 
 export interface ApplyOptions extends AwsOptions {
   dir?: string;

@@ -5,11 +5,13 @@
 import { findEnvEntry, replaceEnvValue } from '../../compose/edit-env.js';
 import type { ComposeFile } from '../../compose/parse.js';
 import type { ComposeProject } from '../../compose/project.js';
-import { applyTextEdits, type TextEdit } from '../../compose/text-edits.js';
+import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS } from '../../secrets/shapes.js';
-import { keepMissingFinalNewline, planSecretFiles, planSecretMoves, type InitSnapshot, type MovedSecret } from '../init/plan.js';
-import { reparse } from '../init/verify-edits.js';
+import { keepMissingFinalNewline } from '../../compose/final-newline.js';
+import { planSecretFiles, planSecretMoves, type MovedSecret } from '../../project/secret-moves.js';
+import type { InitSnapshot } from '../../project/snapshot.js';
+import { reparse } from '../../compose/verify-edits.js';
 
 export interface FixPlan {
   changes: FileChange[];

@@ -73,7 +73,7 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
  */
 async function applySafeFixes(ctx: Context, root: string, files: string[] | undefined): Promise<string[]> {
   const [{ discover }, { planFixes }, { changedOnly }, { unifiedDiff }, { redactSecrets }, { assertWritable, writeFilesAtomically }] = await Promise.all([
-    import('../init/discover.js'),
+    import('../../project/discover.js'),
     import('./fix-plan.js'),
     import('../../plan/file-change.js'),
     import('../../io/diff.js'),

@@ -6,7 +6,7 @@ import { unifiedDiff } from '../../io/diff.js';
 import { redactSecrets } from '../../secrets/redact.js';
 import { changedOnly } from '../../plan/file-change.js';
 import { decideChoices, validateFlags } from './decide.js';
-import { discover } from './discover.js';
+import { discover } from '../../project/discover.js';
 import type { InitOptions } from './options.js';
 import { planInit } from './plan.js';
 import { readInstrumentation } from './instrument.js';

@@ -13,12 +13,9 @@ import { servicePath, templateLoader, type InstrumentInput } from '../../instrum
 import type { FolderReader } from '../../io/folder-reader.js';
 import type { FileChange } from '../../plan/file-change.js';
 import type { Stack } from '../../stacks/detect.js';
-import type { InitChoices } from './choices.js';
-import type { Discovered } from './discover.js';
-import type { InitSnapshot } from './plan.js';
-
-/** What a service's build context holds that its planner reads (path relative to the context). */
-export type ServiceSources = Map<string, string>;
+import type { InitChoices } from '../../backends/choices.js';
+import type { Discovered } from '../../project/discover.js';
+import type { InitSnapshot, ServiceSources } from '../../project/snapshot.js';
 
 export interface InstrumentResult {
   changes: FileChange[];

@@ -2,75 +2,27 @@
  * Pure planning for `obs init`: from the files as read and the user's choices to the exact
  * new text of every file. No fs, no prompts, no git: those live in index.ts.
  */
-import { parse as parseYamlLoose } from 'yaml';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { environmentReaders } from '../../compose/consumers.js';
-import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult, type ServiceSources } from './instrument.js';
+import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult } from './instrument.js';
+import { keepMissingFinalNewline } from '../../compose/final-newline.js';
+import { planSecretFiles, planSecretMoves, type MovedSecret } from '../../project/secret-moves.js';
+import type { InitSnapshot } from '../../project/snapshot.js';
 import { holdBackNonUtf8Edits } from '../../instrument/not-utf8.js';
-import { referencesIn } from '../../checks/project/lib/interpolation.js';
+import { referencesIn } from '../../compose/interpolation.js';
 import type { ComposeFile } from '../../compose/parse.js';
-import { applyTextEdits, lineColOf, type TextEdit } from '../../compose/text-edits.js';
+import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
-import { HONEYCOMB_ENDPOINTS, OBS_CONFIG_FILE, renderObsConfig, type ObsConfig } from '../../config/obs-config.js';
-import { appendDotenvKeys, dotenvToMap, parseDotenv, setDotenvValue, type DotenvAddition } from '../../dotenv/index.js';
+import { HONEYCOMB_ENDPOINTS, OBS_CONFIG_FILE, renderObsConfig, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
+import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import type { FileChange } from '../../plan/file-change.js';
-import { holdsLiteralSecret, honeycombTeamLiteral, isLiteralSecret, OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
+import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
-import type { InitChoices } from './choices.js';
-import { desiredEnvironment, PLACEHOLDER_COMMENTS, type HostingHints } from './desired-env.js';
-import { verifyComposeEdits, type EditedFile } from './verify-edits.js';
-import { planDaemonCommand } from './daemon-command.js';
-
-export interface TextFile {
-  path: string;
-  text: string;
-}
-
-/** What discovery read from disk, already parsed where parsing can fail. */
-export interface InitSnapshot {
-  compose: ComposeFile[];
-  /** Directory compose reads `.env` from, relative to where obs runs ('' for the same one). */
-  projectDir: string;
-  dotenv?: TextFile;
-  dotenvExample?: TextFile;
-  gitignore?: TextFile;
-  obsConfig?: TextFile;
-  /** obs.yaml as parsed: what obs wrote last time, so values it owns can follow new choices. */
-  previous?: ObsConfig;
-  /**
-   * Instrumentation inputs: each chosen service's build-context files its stack's planner reads,
-   * and the template loader. Absent: obs writes environment settings only (--no-instrument).
-   */
-  instrumentation?: {
-    sources: Map<string, ServiceSources>;
-    template: (stack: string) => (name: string) => string;
-    /** Per service: files read that are not UTF-8 (paths as in FileChange.path); obs does not edit them. */
-    notUtf8?: Map<string, ReadonlySet<string>>;
-  };
-  /** Each service `env_file` (path relative to where obs runs) as read, or null when missing. */
-  envFiles: Map<string, TextFile | null>;
-  hints: HostingHints;
-  stacks: Map<string, Stack>;
-  /** `.env` is ignored by git (or by .gitignore outside a repository). */
-  envIgnored: boolean;
-  /** `.env` is tracked by git: it must stop being tracked before a secret goes into it. */
-  envTracked: boolean;
-  projectName: string;
-}
-
-export interface MovedSecret {
-  file: string;
-  line: number;
-  service: string;
-  key: string;
-  envVar: string;
-  /**
-   * Set when --force replaced the value the secret was in with obs's own (this text): the
-   * secret is kept in .env as envVar, but nothing references it any more.
-   */
-  replacedWith?: string;
-}
+import type { InitChoices } from '../../backends/choices.js';
+import { desiredEnvironment, PLACEHOLDER_COMMENTS } from '../../backends/desired-env.js';
+import { verifyComposeEdits, type EditedFile } from '../../compose/verify-edits.js';
+import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
 
 export interface Conflict {
   service: string;
@@ -274,7 +226,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   }
   const configText = renderObsConfig(config);
   const configBefore = snapshot.obsConfig?.text ?? null;
-  changes.push({ path: OBS_CONFIG_FILE, before: configBefore, after: sameConfig(configBefore, configText) ? configBefore! : configText });
+  changes.push({ path: OBS_CONFIG_FILE, before: configBefore, after: sameObsConfig(configBefore, configText) ? configBefore! : configText });
 
   return {
     changes,
@@ -292,50 +244,6 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   };
 }
 
-/**
- * `.env.example` placeholders, `.env` (moved secrets and empty keys, appended, never rewritten)
- * and `.gitignore`, plus whether `.env` must leave the git index before a secret goes into it.
- */
-export function planSecretFiles(
-  snapshot: InitSnapshot,
-  dotenvValues: Map<string, string>,
-  requiredVariables: string[],
-): { changes: FileChange[]; untrack: string[] } {
-  const changes: FileChange[] = [];
-  const envPath = joinPath(snapshot.projectDir, '.env');
-  const examplePath = joinPath(snapshot.projectDir, '.env.example');
-  const exampleAdditions: DotenvAddition[] = requiredVariables.map((key) => ({
-    key,
-    value: '',
-    comment: PLACEHOLDER_COMMENTS[key] ?? `Moved out of ${snapshot.compose[0]!.path} by obs. Never commit it.`,
-  }));
-  const exampleBefore = snapshot.dotenvExample?.text ?? null;
-  if (exampleBefore !== null || exampleAdditions.length > 0) {
-    changes.push({ path: examplePath, before: exampleBefore, after: appendDotenvKeys(exampleBefore ?? '', exampleAdditions, examplePath) });
-  }
-  const untrack: string[] = [];
-  const envBefore = snapshot.dotenv?.text ?? null;
-  if (envBefore !== null || dotenvValues.size > 0) {
-    let envAfter = envBefore ?? '# Local secrets for docker compose. Git-ignored: never commit this file.\n';
-    for (const [envVar, value] of dotenvValues) {
-      const current = dotenvToMap(parseDotenv(envAfter, envPath));
-      envAfter = current.has(envVar) ? setDotenvValue(envAfter, envVar, value, envPath) : appendDotenvKeys(envAfter, [{ key: envVar, value }], envPath);
-    }
-    envAfter = appendDotenvKeys(envAfter, requiredVariables.map((key) => ({ key, value: '' })), envPath);
-    changes.push({ path: envPath, before: envBefore, after: envAfter });
-  }
-  // Whether or not obs writes to it: .env is where secrets live, and the .gitignore line obs
-  // adds does nothing while git still tracks the file.
-  if (snapshot.envTracked && envBefore !== null) untrack.push(envPath);
-  if (!snapshot.envIgnored) {
-    const before = snapshot.gitignore?.text ?? null;
-    const base = before ?? '';
-    const eol = base.includes('\r\n') ? '\r\n' : '\n';
-    const sep = base === '' || base.endsWith('\n') ? '' : eol;
-    changes.push({ path: '.gitignore', before, after: `${base}${sep}# Local secrets (added by obs)${eol}.env${eol}` });
-  }
-  return { changes, untrack };
-}
 
 /** Instrumentation code for one service, once per build context (services sharing one share the code). */
 function planCode(
@@ -449,63 +357,6 @@ function headerDifference(current: string, proposed: string): string {
   return `does not reference \${${wanted ?? 'HONEYCOMB_API_KEY'}}; obs writes ${proposed}`;
 }
 
-export interface SecretWork {
-  /** Each move's edit of the value it was in; superseded when --force rewrites that value whole. */
-  edits: { file: ComposeFile; edit: TextEdit; scalar: unknown; moved: MovedSecret; superseded?: boolean }[];
-  /** `.env` variable -> literal value moved there. */
-  dotenvValues: Map<string, string>;
-  /** `service\0KEY` whose value was replaced by a reference -> the value with the reference. */
-  replaced: Map<string, string>;
-}
-
-export function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot, moved: MovedSecret[]): SecretWork {
-  const work: SecretWork = { edits: [], dotenvValues: new Map(), replaced: new Map() };
-  const existing = snapshot.dotenv ? dotenvToMap(parseDotenv(snapshot.dotenv.text, snapshot.dotenv.path)) : new Map<string, string | undefined>();
-  const seenNodes = new Set<unknown>();
-  const variableFor = (base: string, value: string, service: string): string => {
-    for (const candidate of [base, `${base}_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]) {
-      const planned = work.dotenvValues.get(candidate);
-      const onDisk = existing.get(candidate);
-      if ((planned === undefined || planned === value) && (!onDisk || onDisk === value)) return candidate;
-    }
-    return `${base}_${moved.length + 1}`;
-  };
-  for (const service of project.services) {
-    for (const definition of service.definitions) {
-      if (!definition.map) continue;
-      for (const [key, value] of service.config.environment) {
-        // Only secrets move: most values are not, and need no lookup of where they are written.
-        if (value === null || !holdsLiteralSecret(key, value)) continue;
-        const entry = findEnvEntry(definition.file.doc, definition.map, key);
-        if (!entry || seenNodes.has(entry.scalar)) continue;
-        const written = entry.form === 'map' ? String(entry.scalar.value ?? '') : String(entry.scalar.value).slice(key.length + 1);
-        if (written !== value) continue; // defined in another file; handled there
-        let replacement: string | undefined;
-        let envVar: string | undefined;
-        if (isLiteralSecret(key, value)) {
-          envVar = variableFor(key, value, service.name);
-          replacement = `\${${envVar}}`;
-          work.dotenvValues.set(envVar, value);
-        } else if (OTLP_HEADER_KEYS.has(key)) {
-          const literal = honeycombTeamLiteral(value);
-          if (literal) {
-            envVar = variableFor('HONEYCOMB_API_KEY', literal.value, service.name);
-            replacement = `${value.slice(0, literal.start)}\${${envVar}}${value.slice(literal.end)}`;
-            work.dotenvValues.set(envVar, literal.value);
-          }
-        }
-        if (replacement === undefined || envVar === undefined) continue;
-        seenNodes.add(entry.scalar);
-        work.replaced.set(`${service.name}\0${key}`, replacement);
-        const { line } = lineColOf(definition.file.text, entry.scalar.range![0]);
-        const record: MovedSecret = { file: definition.file.path, line, service: service.name, key, envVar };
-        moved.push(record);
-        work.edits.push({ file: definition.file, edit: replaceEnvValue(definition.file.text, entry, key, replacement), scalar: entry.scalar, moved: record });
-      }
-    }
-  }
-  return work;
-}
 
 function referencedVariables(work: ServiceWork[], daemonAdded: boolean): string[] {
   const vars = new Set<string>();
@@ -521,13 +372,6 @@ function referencedVariables(work: ServiceWork[], daemonAdded: boolean): string[
   return [...vars].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }
 
-/** A file without a final newline stays without one: lines appended at its end drop their last line ending. */
-export function keepMissingFinalNewline(file: ComposeFile, edits: TextEdit[]): TextEdit[] {
-  if (file.text === '' || file.text.endsWith('\n')) return edits;
-  return edits.map((edit) =>
-    edit.start === file.text.length && edit.text.endsWith(file.eol) ? { ...edit, text: edit.text.slice(0, -file.eol.length) } : edit,
-  );
-}
 
 function freeServiceName(project: ComposeProject, base: string): string {
   const names = new Set(project.services.map((s) => s.name));
@@ -583,15 +427,6 @@ function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: s
 }
 
 /** Keeps a user's obs.yaml byte for byte (comments included) when it already says the same. */
-function sameConfig(before: string | null, after: string): boolean {
-  if (before === null) return false;
-  try {
-    return JSON.stringify(parseYamlLoose(before)) === JSON.stringify(parseYamlLoose(after));
-  } catch {
-    return false;
-  }
-}
-
 
 function joinPath(dir: string, name: string): string {
   return dir === '' || dir === '.' ? name : `${dir}/${name}`;

@@ -1,11 +1,11 @@
-import { referencesIn } from '../../checks/project/lib/interpolation.js';
-import { listing } from '../../checks/project/lib/report.js';
+import { referencesIn } from '../../compose/interpolation.js';
+import { listing } from '../../text/listing.js';
 import type { Context } from '../../context.js';
 import { NO_PAINT, paintDiff, type Paint } from '../../io/diff.js';
 import type { FileChange } from '../../plan/file-change.js';
 import type { ComposeProject } from '../../compose/project.js';
 import type { Stack } from '../../stacks/detect.js';
-import type { InitChoices } from './choices.js';
+import type { InitChoices } from '../../backends/choices.js';
 import type { InitPlan } from './plan.js';
 
 export type Painter = Paint & { warn(t: string): string; ok(t: string): string; bold(t: string): string };

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { RETENTION_DAYS } from './choices.js';
+import { RETENTION_DAYS } from '../../aws/retention.js';
 import { validateGroup } from '../../aws/xray-group.js';
 import { validateLogGroup } from '../../aws/log-group.js';
 

@@ -1,12 +1,12 @@
 import { posix } from 'node:path';
-import { isAlias, isPair, isScalar, isSeq, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
-import { envNodeOf, isMergeKey, locateEnvironment, mergeSources } from '../../../compose/environment.js';
-import type { ComposeFile } from '../../../compose/parse.js';
+import { definitionEnvironment } from '../../../compose/env-entries.js';
+import { rawService } from '../../../compose/nodes.js';
 import type { ComposeService } from '../../../compose/project.js';
-import { lineColOf } from '../../../compose/text-edits.js';
 import { parseDotenv } from '../../../dotenv/index.js';
 import type { DoctorProject } from '../../types.js';
-import { expand, type Expansion, type Lookup } from './interpolation.js';
+import { expand, type Expansion, type Lookup } from '../../../compose/interpolation.js';
+
+export { lineOf, lineOfText, rawService } from '../../../compose/nodes.js';
 
 /** One variable a service's container gets, and where it is written. */
 export interface EnvEntry {
@@ -21,16 +21,6 @@ export interface EnvEntry {
   form: 'map' | 'list' | 'dotenv';
 }
 
-export function lineOf(file: ComposeFile, node: { range?: [number, number, number] | null } | null | undefined): number {
-  return lineColOf(file.text, node?.range?.[0] ?? 0).line;
-}
-
-/** Line of `needle` inside a node's source text (a value on a later line of a block scalar), else the node's line. */
-export function lineOfText(file: ComposeFile, node: { range?: [number, number, number] | null } | null | undefined, needle: string): number {
-  const [start, end] = node?.range ?? [0, 0];
-  const at = file.text.indexOf(needle, start);
-  return lineColOf(file.text, at !== -1 && at < end ? at : start).line;
-}
 
 /** Path of an env_file as load.ts keys it: relative to the root, through the project directory. */
 export function envFilePath(project: DoctorProject, path: string): string {
@@ -70,48 +60,11 @@ function collectServiceEnv(project: DoctorProject, service: ComposeService): Map
     }
   }
   for (const def of service.definitions) {
-    if (!def.map) continue;
-    const node = envNodeOf(locateEnvironment(def.file.doc, def.map));
-    if (!node) continue;
-    for (const [key, item] of entriesOf(def.file, node, new Set())) {
+    for (const [key, item] of definitionEnvironment(def)) {
       env.set(key, { service: service.name, key, value: item.value, file: def.file.path, line: item.line, from: 'environment', form: item.form });
     }
   }
   return env;
-}
-
-function scalarText(node: unknown): string | null | undefined {
-  if (node === null || node === undefined) return null;
-  if (!isScalar(node)) return undefined;
-  if (node.value === null || node.value === undefined) return null;
-  return typeof node.value === 'string' ? node.value : String(node.value);
-}
-
-function entriesOf(file: ComposeFile, node: YAMLMap | YAMLSeq, seen: Set<Node>): Map<string, { value: string | null; line: number; form: 'map' | 'list' }> {
-  const out = new Map<string, { value: string | null; line: number; form: 'map' | 'list' }>();
-  if (seen.has(node)) return out;
-  seen.add(node);
-  if (isSeq(node)) {
-    for (const item of node.items) {
-      const text = scalarText(item);
-      if (typeof text !== 'string') continue;
-      const eq = text.indexOf('=');
-      out.set(eq === -1 ? text : text.slice(0, eq), { value: eq === -1 ? null : text.slice(eq + 1), line: lineOf(file, item as Node), form: 'list' });
-    }
-    return out;
-  }
-  // Merge sources are weaker than the map's own keys; among them the first listed wins.
-  for (const source of [...mergeSources(file.doc as Document, node)].reverse()) {
-    for (const [k, v] of entriesOf(file, source, seen)) out.set(k, v);
-  }
-  for (const pair of node.items) {
-    if (!isPair(pair) || isMergeKey(pair.key) || !isScalar(pair.key)) continue;
-    const value = isAlias(pair.value) ? pair.value.resolve(file.doc as Document) : pair.value;
-    const text = scalarText(value);
-    if (text === undefined) continue;
-    out.set(String(pair.key.value), { value: text, line: lineOf(file, pair.key as Node), form: 'map' });
-  }
-  return out;
 }
 
 const lookupCache = new WeakMap<DoctorProject, Lookup>();
@@ -157,17 +110,6 @@ export function effectiveValue(project: DoctorProject, entry: EnvEntry): Expansi
   }
   // env_file values are interpolated with the project env too (then the service's environment).
   return expand(entry.value, lookup);
-}
-
-/** The service's compose settings as plain JS, merged over its definitions (later files win). */
-export function rawService(service: ComposeService): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const def of service.definitions) {
-    if (!def.map) continue;
-    const js = def.map.toJS(def.file.doc as Document, { maxAliasCount: 10_000 }) as Record<string, unknown> | null;
-    if (js && typeof js === 'object') Object.assign(out, js);
-  }
-  return out;
 }
 
 /** Names a service answers to on the compose network: its name, container_name, hostname and aliases. */

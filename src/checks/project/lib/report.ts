@@ -49,8 +49,4 @@ export function composeOrWhy(project: DoctorProject): { compose: ComposeProject 
   return { compose: project.project };
 }
 
-/** `a`, `a and b`, `a, b and c`. */
-export function listing(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
+export { listing } from '../../../text/listing.js';

@@ -1,12 +1,11 @@
-import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type Scalar } from 'yaml';
-import type { ComposeFile } from '../../../compose/parse.js';
 import type { ComposeService } from '../../../compose/project.js';
 import { isInfrastructureImage } from '../../../compose/infrastructure.js';
 import { findXrayDaemon } from '../../../compose/xray-daemon.js';
+import { topLevelKeys } from '../../../compose/nodes.js';
 import { BROWSER_STACKS, type Stack } from '../../../stacks/detect.js';
 import type { DoctorProject } from '../../types.js';
-import { lineOf, projectLookup, serviceEnv, serviceEnvs, type EnvEntry } from './env.js';
-import { expand } from './interpolation.js';
+import { projectLookup, serviceEnv, serviceEnvs, type EnvEntry } from './env.js';
+import { expand } from '../../../compose/interpolation.js';
 
 /**
  * Services that send telemetry: the ones obs.yaml lists, or without obs.yaml the ones that
@@ -38,10 +37,7 @@ export function isApplication(project: DoctorProject, name: string): boolean {
  * share 127.0.0.1.
  */
 export function deployedToEcs(project: DoctorProject): boolean {
-  return project.compose.some((file) => {
-    const root = file.doc.contents;
-    return isMap(root) && root.items.some((p) => /^x-aws-/.test(String((p.key as { value?: unknown } | null)?.value ?? '')));
-  });
+  return project.compose.some((file) => topLevelKeys(file).some((key) => /^x-aws-/.test(key)));
 }
 
 /** Build-time prefixes bundlers copy into the JavaScript every browser downloads. */
@@ -87,32 +83,4 @@ export function xrayInUse(project: DoctorProject): boolean {
   return project.obsConfig?.xray.enabled === true || xrayDaemonService(project) !== undefined || xrayVariables(project).length > 0;
 }
 
-/** The `key:` pair written in a service (last definition wins), with its file. */
-export function servicePair(service: ComposeService, key: string): { file: ComposeFile; pair: Pair } | undefined {
-  for (const def of [...service.definitions].reverse()) {
-    const pair = def.map?.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key) as Pair | undefined;
-    if (pair) return { file: def.file, pair };
-  }
-  return undefined;
-}
-
-/** Where a service is declared, for findings about the service as a whole. */
-export function serviceWhere(service: ComposeService): { file: string; line: number } {
-  const def = service.definitions[0]!;
-  return { file: def.file.path, line: lineOf(def.file, def.pair.key as Node) };
-}
-
-/** Where a service's `key:` is written, falling back to the service itself. */
-export function keyWhere(service: ComposeService, key: string): { file: string; line: number } {
-  const found = servicePair(service, key);
-  return found ? { file: found.file.path, line: lineOf(found.file, found.pair.key as Node) } : serviceWhere(service);
-}
-
-/** Scalar items of a service's list setting (`command:`, `ports:`) with their lines. */
-export function listItems(service: ComposeService, key: string): { value: string; file: string; line: number }[] {
-  const found = servicePair(service, key);
-  if (!found || !isSeq(found.pair.value)) return [];
-  return found.pair.value.items
-    .filter((i): i is Scalar => isScalar(i))
-    .map((i) => ({ value: String(i.value), file: found.file.path, line: lineOf(found.file, i) }));
-}
+export { keyWhere, listItems, servicePair, serviceWhere } from '../../../compose/nodes.js';

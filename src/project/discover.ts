@@ -1,15 +1,15 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve } from 'node:path';
-import { discoverComposeFiles, COMPOSE_FILE_NAMES } from '../../compose/discover.js';
-import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
-import { buildProject, type ComposeProject } from '../../compose/project.js';
-import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../../config/obs-config.js';
-import { parseDotenv } from '../../dotenv/index.js';
-import { UsageError } from '../../errors.js';
-import { FolderReader } from '../../io/folder-reader.js';
-import { gitignoreCoversDotenv, gitInfo, type GitInfo } from '../../io/git.js';
-import { detectStack, type ContextFiles, type Stack } from '../../stacks/detect.js';
-import type { InitSnapshot, TextFile } from './plan.js';
+import { discoverComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
+import { parseComposeText, type ComposeFile } from '../compose/parse.js';
+import { buildProject, type ComposeProject } from '../compose/project.js';
+import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../config/obs-config.js';
+import { parseDotenv } from '../dotenv/index.js';
+import { UsageError } from '../errors.js';
+import { FolderReader } from '../io/folder-reader.js';
+import { gitignoreCoversDotenv, gitInfo, type GitInfo } from '../io/git.js';
+import { detectStack, type ContextFiles, type Stack } from '../stacks/detect.js';
+import type { InitSnapshot, TextFile } from './snapshot.js';
 
 export interface Discovered {
   root: string;

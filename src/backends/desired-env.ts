@@ -1,7 +1,7 @@
-import { HONEYCOMB_ENDPOINTS } from '../../config/obs-config.js';
-import type { ComposeService } from '../../compose/project.js';
-import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
-import type { EnvSetting } from '../../compose/edit-env.js';
+import { HONEYCOMB_ENDPOINTS } from '../config/obs-config.js';
+import type { ComposeService } from '../compose/project.js';
+import { BROWSER_STACKS, type Stack } from '../stacks/detect.js';
+import type { EnvSetting } from '../compose/edit-env.js';
 import type { InitChoices } from './choices.js';
 
 export interface HostingHints {

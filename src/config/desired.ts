@@ -1,9 +1,9 @@
-import { obsConfigLine, type ObsConfig } from '../../config/obs-config.js';
-import { UsageError } from '../../errors.js';
-import { MANAGED_TAG } from '../../aws/tags.js';
-import { validateGroup, type DesiredGroup } from '../../aws/xray-group.js';
-import { closest, validateSamplingRule, type DesiredSamplingRule } from '../../aws/xray-sampling-rule.js';
-import { validateLogGroup, type DesiredLogGroup } from '../../aws/log-group.js';
+import { obsConfigLine, type ObsConfig } from './obs-config.js';
+import { UsageError } from '../errors.js';
+import { MANAGED_TAG } from '../aws/tags.js';
+import { validateGroup, type DesiredGroup } from '../aws/xray-group.js';
+import { closest, validateSamplingRule, type DesiredSamplingRule } from '../aws/xray-sampling-rule.js';
+import { validateLogGroup, type DesiredLogGroup } from '../aws/log-group.js';
 
 export interface DesiredResources {
   groups: DesiredGroup[];

@@ -4,10 +4,10 @@
  * one unknown argument. Pure: from the parsed service to a conflict and the edit that fixes it.
  */
 import { isPair, isScalar, type Node, type Pair } from 'yaml';
-import { flowList, reviewDaemonCommand } from '../../checks/project/lib/xray.js';
-import type { ComposeFile } from '../../compose/parse.js';
-import type { ComposeService } from '../../compose/project.js';
-import type { TextEdit } from '../../compose/text-edits.js';
+import { flowList, reviewDaemonCommand } from './xray-daemon-args.js';
+import type { ComposeFile } from './parse.js';
+import type { ComposeService } from './project.js';
+import type { TextEdit } from '../text/edits.js';
 
 export interface DaemonCommandFix {
   service: string;

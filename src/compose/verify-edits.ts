@@ -3,13 +3,13 @@
  * them, as the plan says. An edit that fails this is a bug in obs, and nothing is written.
  */
 import { isMap } from 'yaml';
-import type { EnvSetting } from '../../compose/edit-env.js';
-import { environmentsAfterEdits } from '../../compose/edit-proof.js';
-import type { EnvMap } from '../../compose/environment.js';
-import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
-import { buildProject, type ComposeProject } from '../../compose/project.js';
-import type { TextEdit } from '../../compose/text-edits.js';
-import { holdsLiteralSecret } from '../../secrets/shapes.js';
+import type { EnvSetting } from './edit-env.js';
+import { environmentsAfterEdits } from './edit-proof.js';
+import type { EnvMap } from './environment.js';
+import { parseComposeText, type ComposeFile } from './parse.js';
+import { buildProject, type ComposeProject } from './project.js';
+import type { TextEdit } from '../text/edits.js';
+import { holdsLiteralSecret } from '../secrets/shapes.js';
 
 export interface EditedFile {
   file: ComposeFile;

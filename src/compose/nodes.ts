@@ -1,0 +1,88 @@
+/**
+ * Where things are written in a compose file, for messages with file:line: the lines of nodes,
+ * a service's own keys and list items, its settings as plain JS, and every string scalar.
+ * Checks ask these instead of walking the YAML themselves.
+ */
+import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import { lineColOf } from '../text/edits.js';
+import type { ComposeFile } from './parse.js';
+import type { ComposeService } from './project.js';
+
+/** Anything with a source range, as yaml's nodes have. */
+export type Ranged = { range?: [number, number, number] | null } | null | undefined;
+
+export function lineOf(file: ComposeFile, node: Ranged): number {
+  return lineColOf(file.text, node?.range?.[0] ?? 0).line;
+}
+
+/** Line of `needle` inside a node's source text (a value on a later line of a block scalar), else the node's line. */
+export function lineOfText(file: ComposeFile, node: Ranged, needle: string): number {
+  const [start, end] = node?.range ?? [0, 0];
+  const at = file.text.indexOf(needle, start);
+  return lineColOf(file.text, at !== -1 && at < end ? at : start).line;
+}
+
+/** The service's compose settings as plain JS, merged over its definitions (later files win). */
+export function rawService(service: ComposeService): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const def of service.definitions) {
+    if (!def.map) continue;
+    const js = def.map.toJS(def.file.doc as Document, { maxAliasCount: 10_000 }) as Record<string, unknown> | null;
+    if (js && typeof js === 'object') Object.assign(out, js);
+  }
+  return out;
+}
+
+/** The `key:` pair written in a service (last definition wins), with its file. */
+export function servicePair(service: ComposeService, key: string): { file: ComposeFile; pair: Pair } | undefined {
+  for (const def of [...service.definitions].reverse()) {
+    const pair = def.map?.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key) as Pair | undefined;
+    if (pair) return { file: def.file, pair };
+  }
+  return undefined;
+}
+
+/** Where a service is declared, for findings about the service as a whole. */
+export function serviceWhere(service: ComposeService): { file: string; line: number } {
+  const def = service.definitions[0]!;
+  return { file: def.file.path, line: lineOf(def.file, def.pair.key as Node) };
+}
+
+/** Where a service's `key:` is written, falling back to the service itself. */
+export function keyWhere(service: ComposeService, key: string): { file: string; line: number } {
+  const found = servicePair(service, key);
+  return found ? { file: found.file.path, line: lineOf(found.file, found.pair.key as Node) } : serviceWhere(service);
+}
+
+/** Scalar items of a service's list setting (`command:`, `ports:`) with their lines. */
+export function listItems(service: ComposeService, key: string): { value: string; file: string; line: number }[] {
+  const found = servicePair(service, key);
+  if (!found || !isSeq(found.pair.value)) return [];
+  return found.pair.value.items
+    .filter((i): i is Scalar => isScalar(i))
+    .map((i) => ({ value: String(i.value), file: found.file.path, line: lineOf(found.file, i) }));
+}
+
+/** Top-level keys of the file (`services`, `x-aws-vpc`, ...), in order. */
+export function topLevelKeys(file: ComposeFile): string[] {
+  const root = file.doc.contents;
+  return isMap(root) ? root.items.map((p) => String((p.key as { value?: unknown } | null)?.value ?? '')) : [];
+}
+
+export interface StringScalar {
+  value: string;
+  /** A mapping key (compose interpolates values only). */
+  isKey: boolean;
+  node: Ranged;
+}
+
+/** Every string scalar of the file, keys and values, in document order. */
+export function stringScalars(file: ComposeFile): StringScalar[] {
+  const out: StringScalar[] = [];
+  visit(file.doc, {
+    Scalar(key, node: Scalar) {
+      if (typeof node.value === 'string') out.push({ value: node.value, isKey: key === 'key', node });
+    },
+  });
+  return out;
+}

@@ -1,0 +1,48 @@
+/**
+ * What discovery read from disk (src/project/discover.ts), the input of init's planner and of
+ * doctor's fixes. Declared here, below both, so neither imports the other to name it.
+ */
+import type { HostingHints } from '../backends/desired-env.js';
+import type { ComposeFile } from '../compose/parse.js';
+import type { ObsConfig } from '../config/obs-config.js';
+import type { Stack } from '../stacks/detect.js';
+
+/** What a service's build context holds that its planner reads (path relative to the context). */
+export type ServiceSources = Map<string, string>;
+
+export interface TextFile {
+  path: string;
+  text: string;
+}
+
+/** What discovery read from disk, already parsed where parsing can fail. */
+export interface InitSnapshot {
+  compose: ComposeFile[];
+  /** Directory compose reads `.env` from, relative to where obs runs ('' for the same one). */
+  projectDir: string;
+  dotenv?: TextFile;
+  dotenvExample?: TextFile;
+  gitignore?: TextFile;
+  obsConfig?: TextFile;
+  /** obs.yaml as parsed: what obs wrote last time, so values it owns can follow new choices. */
+  previous?: ObsConfig;
+  /**
+   * Instrumentation inputs: each chosen service's build-context files its stack's planner reads,
+   * and the template loader. Absent: obs writes environment settings only (--no-instrument).
+   */
+  instrumentation?: {
+    sources: Map<string, ServiceSources>;
+    template: (stack: string) => (name: string) => string;
+    /** Per service: files read that are not UTF-8 (paths as in FileChange.path); obs does not edit them. */
+    notUtf8?: Map<string, ReadonlySet<string>>;
+  };
+  /** Each service `env_file` (path relative to where obs runs) as read, or null when missing. */
+  envFiles: Map<string, TextFile | null>;
+  hints: HostingHints;
+  stacks: Map<string, Stack>;
+  /** `.env` is ignored by git (or by .gitignore outside a repository). */
+  envIgnored: boolean;
+  /** `.env` is tracked by git: it must stop being tracked before a secret goes into it. */
+  envTracked: boolean;
+  projectName: string;
+}
