@@ -30,6 +30,10 @@ export interface ServiceConfig {
   command?: unknown;
   entrypoint?: unknown;
   profiles: string[];
+  /** The networks the service joins; undefined: compose's `default` network only. */
+  networks?: string[];
+  /** `network_mode` (host, none, service:NAME, container:ID): the service joins no compose network. */
+  networkMode?: string;
 }
 
 export interface ComposeService {
@@ -89,6 +93,17 @@ function mergeConfig(config: ServiceConfig, raw: Record<string, unknown>): void 
   if (raw.command !== undefined) config.command = raw.command;
   if (raw.entrypoint !== undefined) config.entrypoint = raw.entrypoint;
   if (Array.isArray(raw.profiles)) config.profiles = raw.profiles.map(String);
+  // Files merge a service's networks (list or mapping form) by name.
+  const networks = networkNames(raw.networks);
+  if (networks) config.networks = [...new Set([...(config.networks ?? []), ...networks])];
+  if (typeof raw.network_mode === 'string') config.networkMode = raw.network_mode;
+}
+
+/** `networks: [a, b]` or `networks: { a: { aliases: [...] }, b: null }`: the names. */
+function networkNames(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return value.filter((n) => typeof n === 'string');
+  if (value && typeof value === 'object') return Object.keys(value);
+  return undefined;
 }
 
 function envFileList(value: unknown): { path: string; required: boolean }[] {

@@ -21,11 +21,11 @@ function runsOfficialDaemon(service: ComposeService): boolean {
 }
 
 /**
- * The daemon service obs writes. The image's entrypoint is `/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`
+ * The daemon service obs writes, on the given networks (none: compose's default). The image's entrypoint is `/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`
  * and compose appends `command` to it, so the command holds flags only, one per list item
  * (a single "xray -o ..." string reaches the daemon as one unknown argument).
  */
-export function xrayDaemonLines(name: string, step: string): string[] {
+export function xrayDaemonLines(name: string, step: string, networks?: readonly string[]): string[] {
   return [
     `${name}:`,
     `${step}image: "${XRAY_DAEMON_IMAGE}"`,
@@ -37,6 +37,8 @@ export function xrayDaemonLines(name: string, step: string): string[] {
     `${step}command: ["-o", "-b", "0.0.0.0:2000", "-t", "0.0.0.0:2000"]`,
     `${step}ports:`,
     `${step}${step}- "2000:2000/udp"`,
+    // On every network of the services that send to it, so `name:2000` resolves for each of them.
+    ...(networks ? [`${step}networks:`, ...networks.map((n) => `${step}${step}- ${n}`)] : []),
   ];
 }
 

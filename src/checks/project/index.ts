@@ -10,6 +10,7 @@ import { otelHeadersCheck } from './otel-headers.js';
 import { otelServiceNameCheck } from './otel-service-name.js';
 import { otelServiceNameUniqueCheck } from './otel-service-name-unique.js';
 import { rollbarTokenCheck } from './rollbar-token-reference.js';
+import { telemetryNetworkCheck } from './telemetry-network.js';
 import { xrayDaemonAddressCheck } from './xray-daemon-address.js';
 import { xrayDaemonCommandCheck } from './xray-daemon-command.js';
 import { xrayDaemonImageCheck } from './xray-daemon-image.js';
@@ -24,6 +25,7 @@ export const PROJECT_CHECKS: readonly Check[] = [
   obsConfigCheck,
   obsConfigServicesCheck,
   composeInterpolationCheck,
+  telemetryNetworkCheck,
   envVarNamesCheck,
   browserExposedSecretCheck,
   otelServiceNameCheck,

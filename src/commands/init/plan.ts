@@ -23,6 +23,7 @@ import type { InitChoices } from '../../backends/choices.js';
 import { desiredEnvironment, PLACEHOLDER_COMMENTS } from '../../backends/desired-env.js';
 import { verifyComposeEdits, type EditedFile } from '../../compose/verify-edits.js';
 import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
+import { networksToReach } from '../../compose/networks.js';
 
 export interface Conflict {
   service: string;
@@ -192,7 +193,11 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   if (choices.xray.enabled && !existingDaemon && daemonName) {
     const main = snapshot.compose[0]!;
     const step = contexts.get(main)!.indentStep;
-    editsByFile.get(main)!.push(addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s), step));
+    // Every service that will send segments to the daemon must reach it by name.
+    const senders = work.filter((w) => w.service.config.environment.has('AWS_XRAY_DAEMON_ADDRESS') || w.additions.some((a) => a.key === 'AWS_XRAY_DAEMON_ADDRESS')).map((w) => w.service);
+    const reach = networksToReach(senders);
+    editsByFile.get(main)!.push(addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s, reach.networks), step));
+    for (const name of reach.unreachable) notes.push(`${name} has a network_mode, so it cannot reach ${daemonName} by name; set its AWS_XRAY_DAEMON_ADDRESS to an address it can reach`);
     daemonAdded = true;
   }
 
