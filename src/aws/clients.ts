@@ -32,6 +32,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.profile ? { profile: settings.profile } : {}),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
     requestHandler: requestHandlerOptions(settings.timeouts),
   };
   let xray: Promise<XRayClient> | undefined;

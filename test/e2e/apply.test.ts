@@ -212,3 +212,40 @@ describe('obs apply', () => {
     expect(none.stderr).toMatch(/run obs init first/);
   });
 });
+
+describe('obs apply takes AWS settings from the project .env (issue 12, item 14)', () => {
+  it('uses the keys and region obs init told the user to put in .env when the shell has none, and says so', async () => {
+    const dir = await tempProject();
+    const prefix = `dotenv-${process.pid}-${run++}`;
+    await writeFile(join(dir, 'obs.yaml'), obsYaml(prefix));
+    await writeFile(join(dir, '.env'), 'AWS_ACCESS_KEY_ID=AKIADOTENVKEY0000001\nAWS_SECRET_ACCESS_KEY=dotenv-secret\nAWS_DEFAULT_REGION=eu-west-3\n');
+    const shell = { ...env(dir) } as Record<string, string>;
+    delete shell.AWS_ACCESS_KEY_ID;
+    delete shell.AWS_SECRET_ACCESS_KEY;
+    delete shell.AWS_REGION;
+    const before = xray.control.requests.length;
+    const result = await runObs(['apply', '--dir', dir], { env: shell });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe('Plan (eu-west-3, from AWS_DEFAULT_REGION in .env; credentials from .env):');
+    expect(result.stderr).not.toContain('dotenv-secret');
+    // Every X-Ray request was signed with the .env key, for the .env region.
+    const signed = xray.control.requests.slice(before).map((r) => String(r.headers.authorization));
+    expect(signed.length).toBeGreaterThan(0);
+    for (const auth of signed) expect(auth).toMatch(/Credential=AKIADOTENVKEY0000001\/\d{8}\/eu-west-3\/xray\/aws4_request/);
+
+    // The shell still wins: its keys and region, not .env's.
+    const fromShell = await runObs(['apply', '--dir', dir, '--dry-run'], { env: { ...shell, AWS_ACCESS_KEY_ID: 'AKIASHELLKEY00000001', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'eu-west-3' } });
+    expect(fromShell.stderr.split('\n')[0]).toBe('Plan (eu-west-3):');
+    expect(String(xray.control.requests.at(-1)!.headers.authorization)).toMatch(/Credential=AKIASHELLKEY00000001\//);
+
+    // Doctor, offline and online, resolves the same way.
+    const doctor = await runObs(['doctor', '--dir', dir, '--json', '--check', 'aws-credentials'], { env: shell });
+    const offline = (JSON.parse(doctor.stdout) as { checks: { status: string; detail: string }[] }).checks[0]!;
+    expect(offline.status).toBe('pass');
+    expect(offline.detail).toBe('credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in .env; region eu-west-3 from AWS_DEFAULT_REGION in .env');
+    const online = await runObs(['doctor', '--dir', dir, '--json', '--online', '--check', 'aws-identity'], { env: { ...shell, AWS_ENDPOINT_URL_STS: motoUrl } });
+    const identity = (JSON.parse(online.stdout) as { checks: { status: string; detail: string }[] }).checks[0]!;
+    expect(identity.status, identity.detail).toBe('pass');
+    expect(identity.detail).toMatch(/region eu-west-3 from AWS_DEFAULT_REGION in \.env, credentials from \.env, endpoint /);
+  });
+});

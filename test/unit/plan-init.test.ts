@@ -1242,23 +1242,23 @@ describe('next steps name only the AWS resources obs.yaml declares', () => {
   const applyStep = (plan: InitPlan) => nextSteps(plan, false).filter((s) => s.includes('obs apply'));
 
   it('X-Ray on, CloudWatch Logs off: the group and the sampling rule, no log group', () => {
-    expect(applyStep(planInit(api(), choices({ services: ['api'] })))).toEqual(['Run obs apply to create the X-Ray group cruddur and the X-Ray sampling rule cruddur in AWS']);
+    expect(applyStep(planInit(api(), choices({ services: ['api'] })))).toEqual(['Run obs apply to create the X-Ray group cruddur and the X-Ray sampling rule cruddur in AWS (AWS keys and region from your shell, else .env, else your AWS profile)']);
   });
 
   it('CloudWatch Logs on, X-Ray off: the log group only', () => {
     expect(applyStep(planInit(api(), choices({ services: ['api'], xray: { enabled: false, group: 'cruddur' }, cloudwatch: logs })))).toEqual([
-      'Run obs apply to create the log group /cruddur in AWS',
+      'Run obs apply to create the log group /cruddur in AWS (AWS keys and region from your shell, else .env, else your AWS profile)',
     ]);
   });
 
   it('both on: all three', () => {
     expect(applyStep(planInit(api(), choices({ services: ['api'], cloudwatch: logs })))).toEqual([
-      'Run obs apply to create the X-Ray group cruddur, the X-Ray sampling rule cruddur and the log group /cruddur in AWS',
+      'Run obs apply to create the X-Ray group cruddur, the X-Ray sampling rule cruddur and the log group /cruddur in AWS (AWS keys and region from your shell, else .env, else your AWS profile)',
     ]);
   });
 
   it('X-Ray on for a browser frontend only (no group, no rule) and CloudWatch Logs on: the log group only', () => {
-    expect(applyStep(planInit(web(), choices({ services: ['web'], cloudwatch: logs })))).toEqual(['Run obs apply to create the log group /cruddur in AWS']);
+    expect(applyStep(planInit(web(), choices({ services: ['web'], cloudwatch: logs })))).toEqual(['Run obs apply to create the log group /cruddur in AWS (AWS keys and region from your shell, else .env, else your AWS profile)']);
   });
 
   it('nothing declared: no obs apply step', () => {

@@ -24,6 +24,7 @@ export const awsIdentity: Check = {
       ...(settings.region ? { region: settings.region } : {}),
       ...(settings.profile ? { profile: settings.profile } : {}),
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+      ...(settings.credentials ? { credentials: settings.credentials } : {}),
       requestHandler: requestHandlerOptions(settings.timeouts),
     });
     try {
@@ -42,7 +43,8 @@ function where(settings: AwsSettings, env: NodeJS.ProcessEnv): string {
   const region = settings.region ? `region ${settings.region} from ${settings.regionSource}` : 'region from the AWS profile';
   const fromEnv = configuredEndpoint(env);
   const endpoint = settings.endpoint ? `, endpoint ${settings.endpoint}` : fromEnv ? `, endpoint ${fromEnv}` : '';
-  return `${region}${settings.profile ? `, profile ${settings.profile}` : ''}${endpoint}`;
+  const credentials = settings.credentialsSource ? `, credentials from ${settings.credentialsSource}` : '';
+  return `${region}${settings.profile ? `, profile ${settings.profile}` : ''}${credentials}${endpoint}`;
 }
 
 /**

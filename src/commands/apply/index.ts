@@ -14,6 +14,7 @@ import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
 import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { desiredFromConfig } from '../../config/desired.js';
+import { readProjectDotenv } from '../../project/dotenv-values.js';
 
 export interface ApplyOptions extends AwsOptions {
   dir?: string;
@@ -31,7 +32,10 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
     throw new UsageError(`cannot read it: ${err.message}`, { file: OBS_CONFIG_FILE });
   });
   const desired = desiredFromConfig(parseObsConfig(text, OBS_CONFIG_FILE), OBS_CONFIG_FILE);
-  const settings = resolveAwsSettings(options, ctx.env);
+  // Keys and region the user put in .env for compose count here too (process environment first).
+  const dotenv = await readProjectDotenv(root);
+  if (dotenv.warning) say(ctx, `obs apply: ${dotenv.warning}`);
+  const settings = resolveAwsSettings(options, ctx.env, dotenv.values);
   await assertProfileExists(settings, ctx.env);
   const total = desired.groups.length + desired.rules.length + desired.logGroups.length;
   if (total === 0) {
@@ -48,7 +52,9 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
   // The lookups made the clients: a region the SDK took from the profile is known now, at no cost.
   const region = await clients.region();
   const fromProfile = settings.region ? '' : `, from ${settings.profile ? `profile ${settings.profile}` : 'the default profile'}`;
-  say(ctx, `Plan (${region ? `${region}${fromProfile}` : 'region from the AWS profile'}):`);
+  const fromDotenv = settings.region && settings.regionSource.endsWith(' in .env') ? `, from ${settings.regionSource}` : '';
+  const credentials = settings.credentialsSource ? `; credentials from ${settings.credentialsSource}` : '';
+  say(ctx, `Plan (${region ? `${region}${fromProfile}${fromDotenv}` : 'region from the AWS profile'}${credentials}):`);
   // A dry run's outcomes are the plan ("would create ..."), with ARNs and lookup errors: shown once, below.
   if (!options.dryRun) {
     for (const p of planned) {

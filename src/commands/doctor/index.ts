@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { ALL_CHECKS } from '../../checks/registry.js';
-import type { Check, CheckResult, DoctorOptions } from '../../checks/types.js';
+import type { Check, CheckResult, DoctorOptions, DoctorProject } from '../../checks/types.js';
+import type { AwsSettings } from '../../aws/settings.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { loadDoctorProject } from './load.js';
@@ -41,7 +42,7 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
     online: options.online === true || options.sendTestSpan === true,
     sendTestSpan: options.sendTestSpan === true,
     honeycombApiUrl: options.honeycombApiUrl,
-    aws: resolveAwsSettings(options, ctx.env),
+    aws: awsSettingsFor(options, ctx.env, project),
   };
   const results = await Promise.all(
     selected.map(async (check): Promise<CheckResult> => {
@@ -98,6 +99,19 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
 }
 
 /** --check narrows the list to the ids given; --skip then leaves ids out (say, one warning a team accepts under --strict). */
+/**
+ * The AWS settings of apply, with the project's .env as a source. An invalid region in .env is a
+ * finding of the aws-credentials check, not a usage error: then the settings leave .env out.
+ */
+function awsSettingsFor(options: DoctorCliOptions, env: NodeJS.ProcessEnv, project: DoctorProject): AwsSettings {
+  try {
+    return resolveAwsSettings(options, env, project.dotenv?.values);
+  } catch (err) {
+    if (err instanceof UsageError && project.dotenv) return resolveAwsSettings(options, env);
+    throw err;
+  }
+}
+
 function selectChecks(options: DoctorCliOptions): readonly Check[] {
   const wanted = checkIds('--check', options.check);
   const skipped = checkIds('--skip', options.skip);

@@ -67,7 +67,8 @@ export function nextSteps(plan: InitPlan, gitpod: boolean): string[] {
     );
   }
   const resources = declaredResources(plan.config);
-  if (resources.length > 0) steps.push(`Run obs apply to create ${listing(resources)} in AWS`);
+  // One resolution for apply and doctor: the shell, then .env, then the AWS profile (src/aws/settings.ts).
+  if (resources.length > 0) steps.push(`Run obs apply to create ${listing(resources)} in AWS (AWS keys and region from your shell, else .env, else your AWS profile)`);
   steps.push('Run obs doctor to check the setup');
   return steps;
 }
