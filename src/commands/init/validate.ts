@@ -28,9 +28,19 @@ export function validateDataset(name: string): string {
   return name;
 }
 
-/** `cruddur` -> `Cruddur`: a valid X-Ray group name from the compose project name. */
+const GROUP_NAME_MAX = 32;
+
+/**
+ * `cruddur` -> `Cruddur`: a valid X-Ray group name (1-32 letters, digits, dashes) from the compose
+ * project name. Runs of other characters become one dash; a longer name is cut at the last word
+ * boundary that fits (`omenking__aws-bootcamp-cruddur-2023__week2` -> `Omenking-aws-bootcamp-cruddur`),
+ * not mid-word, unless that would leave less than half of it.
+ */
 export function defaultGroupName(projectName: string): string {
-  const cleaned = projectName.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'app';
+  const dashed = projectName.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const boundary = dashed.length > GROUP_NAME_MAX ? dashed.lastIndexOf('-', GROUP_NAME_MAX) : -1;
+  const cut = dashed.length <= GROUP_NAME_MAX ? dashed : boundary >= GROUP_NAME_MAX / 2 ? dashed.slice(0, boundary) : dashed.slice(0, GROUP_NAME_MAX);
+  const cleaned = cut.replace(/-+$/, '') || 'app';
   const name = cleaned[0]!.toUpperCase() + cleaned.slice(1);
   return name === 'Default' ? 'Default-app' : name;
 }
