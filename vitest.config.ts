@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: unit tests import src/ directly and need neither a build nor moto_server, so
+// `npx vitest run --project unit` is the quick loop; e2e and support tests run the built binary
+// against local servers (global-setup.ts checks the build and starts moto_server).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/cleanup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
@@ -14,5 +15,12 @@ export default defineConfig({
     // The JSON report is what .ci/run counts; people read the default one.
     reporters: ['default', 'json'],
     outputFile: { json: '.tmp/vitest-report.json' },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/support-tests/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'] },
+      },
+    ],
   },
 });
