@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import http2 from 'node:http2';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,18 @@ describe('the test collector build', () => {
     const collectorModules = [...goMod.matchAll(/^\t(go\.opentelemetry\.io\/collector\S*|github\.com\/open-telemetry\/opentelemetry-collector-contrib\/\S+) (v\S+)/gm)];
     expect(collectorModules.length).toBeGreaterThan(50);
     expect(collectorModules.filter(([, path, version]) => version !== 'v0.141.0' && !(path!.startsWith('go.opentelemetry.io/collector') && version === 'v1.47.0'))).toEqual([]);
+  });
+
+  it('is looked for under OBS_TEST_OTELCOL_CACHE, and a missing build fails with how to build it', () => {
+    const before = process.env.OBS_TEST_OTELCOL_CACHE;
+    process.env.OBS_TEST_OTELCOL_CACHE = join(scratch, 'empty-cache');
+    try {
+      expect(collectorBinaryPath().startsWith(join(scratch, 'empty-cache'))).toBe(true);
+      expect(() => collectorBinary()).toThrow(/the test OpenTelemetry Collector is not built \(no .*empty-cache.*\): run `node scripts\/build-test-collector\.mjs`/);
+    } finally {
+      if (before === undefined) delete process.env.OBS_TEST_OTELCOL_CACHE;
+      else process.env.OBS_TEST_OTELCOL_CACHE = before;
+    }
   });
 });
 
@@ -114,6 +127,36 @@ async function postJson(url: string, body: unknown): Promise<number> {
 }
 
 const sig = (value: unknown) => value as SigV4Result;
+
+/** A protobuf ExportTraceServiceRequest with one span (service.name, trace id, span id, name), every length < 128. */
+function protobufSpan(service: string, traceId: string, spanId: string, name: string): Buffer {
+  const field = (number: number, bytes: number[]) => [(number << 3) | 2, bytes.length, ...bytes];
+  const ascii = (text: string) => [...Buffer.from(text)];
+  const attribute = field(1, [...field(1, ascii('service.name')), ...field(2, field(1, ascii(service)))]);
+  const span = [...field(1, [...Buffer.from(traceId, 'hex')]), ...field(2, [...Buffer.from(spanId, 'hex')]), ...field(5, ascii(name))];
+  return Buffer.from(field(1, [...field(1, attribute), ...field(2, field(2, span))]));
+}
+
+/** One unary gRPC call, TraceService/Export, over HTTP/2 without TLS: what SDKs send to port 4317. */
+async function exportOverGrpc(port: number, message: Buffer): Promise<string> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  try {
+    const frame = Buffer.alloc(5 + message.length);
+    frame.writeUInt8(0, 0); // not compressed
+    frame.writeUInt32BE(message.length, 1);
+    message.copy(frame, 5);
+    const stream = session.request({ ':method': 'POST', ':path': '/opentelemetry.proto.collector.trace.v1.TraceService/Export', 'content-type': 'application/grpc', te: 'trailers' });
+    let status = '';
+    stream.on('trailers', (trailers) => (status = String(trailers['grpc-status'])));
+    stream.on('response', (headers) => (status ||= String(headers['grpc-status'] ?? '')));
+    stream.end(frame);
+    stream.resume();
+    await new Promise<void>((resolve, reject) => stream.on('close', resolve).on('error', reject));
+    return status;
+  } finally {
+    session.close();
+  }
+}
 
 describe('a collector with every component, exporting to the stand-ins', () => {
   let honeycomb: HoneycombServer;
@@ -197,6 +240,13 @@ describe('a collector with every component, exporting to the stand-ins', () => {
     const atXray = await xray.waitForSpan((s) => s.traceId === traceId, 20_000);
     expect(atXray).toMatchObject({ serviceName: 'legacy-flask', spanId: '70de5b6f19ff9a0a' });
     expect(sig(atXray.auth)).toMatchObject({ valid: true, service: 'xray' });
+  });
+
+  it('takes a span over OTLP/gRPC too', async () => {
+    const traceId = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+    expect(await exportOverGrpc(collector.ports.otlp.otlp!.grpc!, protobufSpan('grpc-app', traceId, '0123456789abcdef', 'grpc span'))).toBe('0');
+    expect(await honeycomb.waitForSpan((s) => s.traceId === traceId, 20_000)).toMatchObject({ serviceName: 'grpc-app', name: 'grpc span' });
+    expect(sig((await xray.waitForSpan((s) => s.traceId === traceId, 20_000)).auth).valid).toBe(true);
   });
 
   it('every request the AWS stand-ins saw was signed validly', () => {
