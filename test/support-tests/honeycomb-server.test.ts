@@ -142,15 +142,36 @@ describe('POST /v1/traces', () => {
     expect(us.spans()[0]).toMatchObject({ dataset: 'cruddur', key: CLASSIC_KEY });
   });
 
-  it('keeps protobuf bodies as bytes and answers in protobuf', async () => {
-    const bytes = new Uint8Array([0x0a, 0x02, 0x08, 0x01]);
-    const res = await post(us, { 'x-honeycomb-team': US_KEY }, bytes, 'application/x-protobuf');
+  it('decodes protobuf bodies (as a collector sends), answers in protobuf, and refuses ones that do not decode', async () => {
+    // ExportTraceServiceRequest: resource service.name=pb, one span "x" (trace id 01…10, span id a1…a8).
+    const lenField = (field: number, bytes: number[]) => [(field << 3) | 2, bytes.length, ...bytes];
+    const ascii = (text: string) => [...Buffer.from(text)];
+    const traceId = [...Buffer.from('0102030405060708090a0b0c0d0e0f10', 'hex')];
+    const spanId = [...Buffer.from('a1a2a3a4a5a6a7a8', 'hex')];
+    const request = lenField(1, [
+      ...lenField(1, lenField(1, [...lenField(1, ascii('service.name')), ...lenField(2, lenField(1, ascii('pb')))])),
+      ...lenField(2, lenField(2, [...lenField(1, traceId), ...lenField(2, spanId), ...lenField(5, ascii('x'))])),
+    ]);
+    const res = await post(us, { 'x-honeycomb-team': US_KEY }, new Uint8Array(request), 'application/x-protobuf');
     expect(res.status).toBe(200);
-    expect([...us.requests[0]!.body]).toEqual([...bytes]);
+    expect([...us.requests[0]!.body]).toEqual(request);
     expect(us.requests[0]!.json).toBeUndefined();
-    const refused = await fetch(`${us.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'x-honeycomb-team': 'nope' }, body: bytes });
+    expect(us.spans()).toEqual([expect.objectContaining({ serviceName: 'pb', name: 'x', traceId: '0102030405060708090a0b0c0d0e0f10', spanId: 'a1a2a3a4a5a6a7a8', key: US_KEY })]);
+    const undecodable = await post(us, { 'x-honeycomb-team': US_KEY }, new Uint8Array([0x0a, 0x02, 0x08, 0x01]), 'application/x-protobuf');
+    expect(undecodable.status).toBe(400);
+    const refused = await fetch(`${us.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'x-honeycomb-team': 'nope' }, body: new Uint8Array(request) });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('content-type')).toBe('application/x-protobuf');
+  });
+
+  it('takes OTLP/JSON logs on /v1/logs with the same key checks', async () => {
+    const logs = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'worker' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'hello' }, severityText: 'INFO' }] }] }] };
+    const ok = await fetch(`${us.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-honeycomb-team': US_KEY }, body: JSON.stringify(logs) });
+    expect(ok.status).toBe(200);
+    const unknown = await fetch(`${us.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-honeycomb-team': 'nope' }, body: JSON.stringify(logs) });
+    expect(unknown.status).toBe(401);
+    expect(us.logRecords()).toEqual([expect.objectContaining({ serviceName: 'worker', body: 'hello', severityText: 'INFO', key: US_KEY })]);
+    expect(us.spans()).toEqual([]);
   });
 
   it('decodes gzip bodies', async () => {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeTraceRequest, readFields, SpanKind, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { decodeLogsRequest, decodeTraceRequest, readFields, SpanKind, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 
 const ascii = (s: string) => [...Buffer.from(s, 'utf8')];
 
@@ -250,5 +250,99 @@ describe('startOtlpReceiver', () => {
     await post('/v1/traces', HAND_ENCODED, { 'content-type': 'application/x-protobuf' });
     await expect(waiting).resolves.toMatchObject({ serviceName: 'api' });
     await expect(receiver.waitForSpan((s) => s.name === 'never', 100)).rejects.toThrow(/no matching span within 100 ms; received 1 request\(s\), spans: api: GET \/hello \(kind 2\)/);
+  });
+});
+
+/**
+ * An ExportLogsServiceRequest: resource service.name=worker, scope "w", one LogRecord with
+ * time 5, severity 9 "INFO", body "shipped", attribute order.id=42, trace and span ids, observed time 6.
+ */
+const LOGS = Buffer.from(
+  len(1, [
+    ...len(1, kv('service.name', len(1, 'worker'))),
+    ...len(2, [
+      ...len(1, len(1, 'w')),
+      ...len(2, [
+        ...fixed64(1, 5n),
+        ...vint(2, 9),
+        ...len(3, 'INFO'),
+        ...len(5, len(1, 'shipped')),
+        ...rekey(kv('order.id', vint(3, 42)), 6),
+        ...len(9, [...Buffer.from('0af7651916cd43dd8448eb211c80319c', 'hex')]),
+        ...len(10, [...Buffer.from('00f067aa0ba902b7', 'hex')]),
+        ...fixed64(11, 6n),
+      ]),
+    ]),
+  ]),
+);
+
+describe('logs', () => {
+  const expected = {
+    serviceName: 'worker',
+    scope: { name: 'w', version: '' },
+    timeUnixNano: '5',
+    observedTimeUnixNano: '6',
+    severityNumber: 9,
+    severityText: 'INFO',
+    body: 'shipped',
+    attributes: { 'order.id': 42 },
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: '00f067aa0ba902b7',
+  };
+
+  it('decodes a protobuf ExportLogsServiceRequest', () => {
+    expect(decodeLogsRequest(LOGS).resourceLogs[0]!.scopeLogs[0]!.logRecords).toEqual([
+      { timeUnixNano: '5', observedTimeUnixNano: '6', severityNumber: 9, severityText: 'INFO', body: 'shipped', attributes: { 'order.id': 42 }, traceId: expected.traceId, spanId: expected.spanId },
+    ]);
+  });
+
+  it('receives protobuf (gzip) and JSON logs into the same shape', async () => {
+    const protobuf = await fetch(`${receiver.url}/v1/logs`, { method: 'POST', body: new Uint8Array(gzipSync(LOGS)), headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' } });
+    expect(protobuf.status).toBe(200);
+    const json = {
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'worker' } }] },
+          scopeLogs: [
+            {
+              scope: { name: 'w' },
+              logRecords: [
+                { timeUnixNano: '5', observedTimeUnixNano: '6', severityNumber: 9, severityText: 'INFO', body: { stringValue: 'shipped' }, attributes: [{ key: 'order.id', value: { intValue: '42' } }], traceId: expected.traceId.toUpperCase(), spanId: expected.spanId },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const res = await fetch(`${receiver.url}/v1/logs`, { method: 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    expect(receiver.logRecords()).toEqual([expect.objectContaining(expected), expect.objectContaining(expected)]);
+    expect(receiver.requests[0]!.rawBody).toEqual(gzipSync(LOGS));
+    expect(receiver.requests[0]!.body).toEqual(LOGS);
+    await expect(receiver.waitForLogRecord((r) => r.body === 'never', 100)).rejects.toThrow(/no matching log record within 100 ms; received 2 request\(s\), log records: worker: "shipped", worker: "shipped"/);
+  });
+});
+
+describe('startOtlpReceiver options', () => {
+  it('paths narrows what it accepts; authorize refuses before decoding and its result is kept', async () => {
+    const guarded = await startOtlpReceiver({
+      paths: ['/v1/logs'],
+      authorize: async (request) => (request.headers['x-key'] === 'ok' ? { auth: 'fine' } : { auth: 'bad key', refuse: { status: 403, message: 'no' } }),
+    });
+    try {
+      const send = (path: string, key: string) => fetch(`${guarded.url}${path}`, { method: 'POST', body: new Uint8Array(LOGS), headers: { 'content-type': 'application/x-protobuf', 'x-key': key } });
+      expect((await send('/v1/traces', 'ok')).status).toBe(404);
+      expect((await send('/v1/logs', 'wrong')).status).toBe(403);
+      expect((await send('/v1/logs', 'ok')).status).toBe(200);
+      expect(guarded.requests.map((r) => [r.path, r.status, r.auth])).toEqual([
+        ['/v1/traces', 404, undefined],
+        ['/v1/logs', 403, 'bad key'],
+        ['/v1/logs', 200, 'fine'],
+      ]);
+      expect(guarded.requests[1]!.logs).toBeUndefined();
+      expect(guarded.logRecords().map((r) => r.auth)).toEqual(['fine']);
+    } finally {
+      await guarded.close();
+    }
   });
 });

@@ -5,9 +5,10 @@
  * - `GET /1/auth` with `X-Honeycomb-Team: <key>`: 200 with the key's team and environment for
  *   keys it knows, 401 `{"error": "unknown API key - check your credentials, region, and API URL"}`
  *   otherwise (what Honeycomb answers an EU key sent to the US API).
- * - `POST /v1/traces` (OTLP/HTTP, JSON or protobuf): 401 for an unknown or missing
- *   `x-honeycomb-team`, 400 `{"message":"missing dataset header"}` for a classic key without
- *   `x-honeycomb-dataset`, 200 otherwise. JSON bodies are decoded; protobuf bodies are kept as bytes.
+ * - `POST /v1/traces` and `POST /v1/logs` (OTLP/HTTP, JSON or protobuf, as a collector's otlphttp
+ *   exporter sends): 401 for an unknown or missing `x-honeycomb-team`, 400
+ *   `{"message":"missing dataset header"}` for a classic key without `x-honeycomb-dataset`, 200
+ *   otherwise. Bodies are decoded (protobuf with otlp-receiver.ts's reader); one that does not is 400.
  *
  * Start two to play the US and EU regions. Every request is recorded, rejected ones included.
  */
@@ -16,6 +17,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { headerOf, readBody } from './http-request.js';
+import { decodeLogsRequest, decodeTraceRequest, normalizeJsonLogsRequest, type Attributes, type AttributeValue, type DecodedLogsRequest, type DecodedTraceRequest } from './otlp-receiver.js';
 
 export const UNKNOWN_KEY_MESSAGE = 'unknown API key - check your credentials, region, and API URL';
 export const MISSING_DATASET_MESSAGE = 'missing dataset header';
@@ -52,6 +54,10 @@ export interface RecordedHoneycombRequest {
   body: Buffer;
   /** The decoded body, for JSON requests that parsed. */
   json?: unknown;
+  /** The decoded body of an accepted protobuf /v1/traces request. */
+  traces?: DecodedTraceRequest;
+  /** The decoded body of an accepted /v1/logs request (either encoding). */
+  logs?: DecodedLogsRequest;
   /** HTTP status the server answered with. */
   status: number;
 }
@@ -69,6 +75,19 @@ export interface ReceivedSpan {
   dataset?: string;
 }
 
+/** One log record from an accepted /v1/logs request, flattened for assertions. */
+export interface ReceivedHoneycombLogRecord {
+  serviceName?: string;
+  resourceAttributes: Attributes;
+  body: AttributeValue;
+  severityText: string;
+  attributes: Attributes;
+  traceId: string;
+  spanId: string;
+  key?: string;
+  dataset?: string;
+}
+
 export interface HoneycombServer {
   /** e.g. http://127.0.0.1:54321: the API base (pass to --honeycomb-api-url) and the OTLP endpoint. */
   url: string;
@@ -78,8 +97,13 @@ export interface HoneycombServer {
   keys: Record<string, HoneycombKey>;
   /** Every request, in order. */
   requests: RecordedHoneycombRequest[];
-  /** Spans of accepted OTLP/JSON requests, in order. */
+  /** Spans of accepted OTLP requests, in order. */
   spans(): ReceivedSpan[];
+  /** Log records of accepted OTLP logs requests, in order. */
+  logRecords(): ReceivedHoneycombLogRecord[];
+  /** Resolves when a span that matches has arrived (or already had); rejects after timeoutMs. */
+  waitForSpan(predicate: (span: ReceivedSpan) => boolean, timeoutMs?: number): Promise<ReceivedSpan>;
+  waitForLogRecord(predicate: (record: ReceivedHoneycombLogRecord) => boolean, timeoutMs?: number): Promise<ReceivedHoneycombLogRecord>;
   /** Forget recorded requests (keys stay). */
   reset(): void;
   close(): Promise<void>;
@@ -116,6 +140,7 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
   const keys: Record<string, HoneycombKey> = { ...(options.keys ?? {}) };
   const requests: RecordedHoneycombRequest[] = [];
   const name = options.name ?? 'honeycomb';
+  const waiters = new Set<() => void>();
 
   function send(res: http.ServerResponse, record: RecordedHoneycombRequest, status: number, body: unknown, contentType = 'application/json'): void {
     record.status = status;
@@ -137,7 +162,8 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
     });
   }
 
-  function traces(req: http.IncomingMessage, res: http.ServerResponse, record: RecordedHoneycombRequest): void {
+  function otlp(req: http.IncomingMessage, res: http.ServerResponse, record: RecordedHoneycombRequest): void {
+    const logs = record.path === '/v1/logs';
     const type = (record.contentType ?? '').split(';')[0]!.trim().toLowerCase();
     const json = type === 'application/json';
     const protobuf = type === 'application/x-protobuf' || type === 'application/protobuf';
@@ -154,11 +180,25 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
       } catch (err) {
         return reply(400, `request body is not valid JSON: ${(err as Error).message}`);
       }
-      if (!record.json || typeof record.json !== 'object' || !Array.isArray((record.json as { resourceSpans?: unknown }).resourceSpans)) {
+      if (logs) {
+        try {
+          record.logs = normalizeJsonLogsRequest(record.json);
+        } catch (err) {
+          return reply(400, `request body is not an ExportLogsServiceRequest: ${(err as Error).message}`);
+        }
+      } else if (!record.json || typeof record.json !== 'object' || !Array.isArray((record.json as { resourceSpans?: unknown }).resourceSpans)) {
         return reply(400, 'request body is not an ExportTraceServiceRequest (no resourceSpans)');
+      }
+    } else {
+      try {
+        if (logs) record.logs = decodeLogsRequest(record.body);
+        else record.traces = decodeTraceRequest(record.body);
+      } catch (err) {
+        return reply(400, `could not decode the protobuf body: ${(err as Error).message}`);
       }
     }
     reply(200);
+    for (const wake of [...waiters]) wake();
   }
 
   async function respond(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -175,9 +215,71 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
       }
     }
     if (path === '/1/auth') return req.method === 'GET' ? auth(req, res, record) : send(res, record, 405, { error: 'method not allowed' });
-    if (path === '/v1/traces') return req.method === 'POST' ? traces(req, res, record) : send(res, record, 405, { message: 'method not allowed' });
+    if (path === '/v1/traces' || path === '/v1/logs') return req.method === 'POST' ? otlp(req, res, record) : send(res, record, 405, { message: 'method not allowed' });
     send(res, record, 404, { error: `not found: ${req.method} ${path}`, request_id: randomUUID() });
   }
+
+  function spans(): ReceivedSpan[] {
+    const out: ReceivedSpan[] = [];
+    for (const r of requests) {
+      if (r.path !== '/v1/traces' || r.status !== 200) continue;
+      const key = headerOf(r.headers, 'x-honeycomb-team');
+      const dataset = headerOf(r.headers, 'x-honeycomb-dataset');
+      if (r.traces) {
+        for (const rs of r.traces.resourceSpans) {
+          const serviceName = typeof rs.resource['service.name'] === 'string' ? rs.resource['service.name'] : undefined;
+          for (const ss of rs.scopeSpans) {
+            for (const span of ss.spans) out.push({ serviceName, resourceAttributes: rs.resource, name: span.name, traceId: span.traceId, spanId: span.spanId, attributes: span.attributes, key, dataset });
+          }
+        }
+        continue;
+      }
+      if (!r.json) continue;
+      for (const rs of (r.json as { resourceSpans: { resource?: { attributes?: unknown }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[] }).resourceSpans) {
+        const resourceAttributes = attributeMap(rs.resource?.attributes);
+        for (const ss of rs.scopeSpans ?? []) {
+          for (const span of ss.spans ?? []) {
+            out.push({
+              serviceName: typeof resourceAttributes['service.name'] === 'string' ? (resourceAttributes['service.name'] as string) : undefined,
+              resourceAttributes,
+              name: span.name as string | undefined,
+              traceId: span.traceId as string | undefined,
+              spanId: span.spanId as string | undefined,
+              attributes: attributeMap(span.attributes),
+              key,
+              dataset,
+            });
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  function logRecords(): ReceivedHoneycombLogRecord[] {
+    return requests.flatMap((r) => {
+      if (r.path !== '/v1/logs' || r.status !== 200 || !r.logs) return [];
+      const key = headerOf(r.headers, 'x-honeycomb-team');
+      const dataset = headerOf(r.headers, 'x-honeycomb-dataset');
+      return r.logs.resourceLogs.flatMap((rl) =>
+        rl.scopeLogs.flatMap((sl) =>
+          sl.logRecords.map((lr) => ({
+            serviceName: typeof rl.resource['service.name'] === 'string' ? rl.resource['service.name'] : undefined,
+            resourceAttributes: rl.resource,
+            body: lr.body,
+            severityText: lr.severityText,
+            attributes: lr.attributes,
+            traceId: lr.traceId,
+            spanId: lr.spanId,
+            key,
+            dataset,
+          })),
+        ),
+      );
+    });
+  }
+
+  const summary = () => requests.map((r) => `${r.method} ${r.path} ${r.status}`).join(', ') || 'none';
 
   const server = http.createServer((req, res) => {
     respond(req, res).catch((err) => res.destroy(err as Error));
@@ -194,32 +296,11 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
     name,
     keys,
     requests,
-    spans() {
-      const out: ReceivedSpan[] = [];
-      for (const r of requests) {
-        if (r.path !== '/v1/traces' || r.status !== 200 || !r.json) continue;
-        const key = headerOf(r.headers, 'x-honeycomb-team');
-        const dataset = headerOf(r.headers, 'x-honeycomb-dataset');
-        for (const rs of (r.json as { resourceSpans: { resource?: { attributes?: unknown }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[] }).resourceSpans) {
-          const resourceAttributes = attributeMap(rs.resource?.attributes);
-          for (const ss of rs.scopeSpans ?? []) {
-            for (const span of ss.spans ?? []) {
-              out.push({
-                serviceName: typeof resourceAttributes['service.name'] === 'string' ? (resourceAttributes['service.name'] as string) : undefined,
-                resourceAttributes,
-                name: span.name as string | undefined,
-                traceId: span.traceId as string | undefined,
-                spanId: span.spanId as string | undefined,
-                attributes: attributeMap(span.attributes),
-                key,
-                dataset,
-              });
-            }
-          }
-        }
-      }
-      return out;
-    },
+    spans,
+    logRecords,
+    waitForSpan: (predicate, timeoutMs = 10_000) => waitFor(waiters, spans, predicate, timeoutMs, () => `no matching span within ${timeoutMs} ms at ${name}; spans: ${spans().map((s) => `${s.serviceName ?? '?'}: ${s.name}`).join(', ') || 'none'}; requests: ${summary()}`),
+    waitForLogRecord: (predicate, timeoutMs = 10_000) =>
+      waitFor(waiters, logRecords, predicate, timeoutMs, () => `no matching log record within ${timeoutMs} ms at ${name}; records: ${logRecords().map((r) => JSON.stringify(r.body)).join(', ') || 'none'}; requests: ${summary()}`),
     reset() {
       requests.length = 0;
     },
@@ -229,4 +310,23 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+function waitFor<T>(waiters: Set<() => void>, list: () => T[], predicate: (item: T) => boolean, timeoutMs: number, message: () => string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = list().find(predicate);
+      if (found === undefined) return false;
+      clearTimeout(timer);
+      waiters.delete(wake);
+      resolve(found);
+      return true;
+    };
+    const wake = () => void check();
+    const timer = setTimeout(() => {
+      waiters.delete(wake);
+      reject(new Error(message()));
+    }, timeoutMs);
+    if (!check()) waiters.add(wake);
+  });
 }

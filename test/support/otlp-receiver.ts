@@ -6,10 +6,12 @@
  *   `application/json`, optionally gzip-encoded: decoded into resource attributes, scopes and
  *   spans, and answered 200 with an empty ExportTraceServiceResponse (empty protobuf or `{}`).
  *   A body that does not decode is answered 400 and still recorded (with `error`).
- * - Other content types: 415. `/v1/metrics` and `/v1/logs`: 200, recorded but not decoded.
- *   Anything else: 404.
+ * - `POST /v1/logs`: the same, decoded into resource attributes, scopes and log records.
+ * - Other content types: 415. `/v1/metrics`: 200, recorded but not decoded. Anything else: 404.
+ * - `options.paths` narrows the accepted paths (others: 404), and `options.authorize` can refuse a
+ *   request before it is decoded (the AWS stand-ins check SigV4 there): see aws-otlp-servers.ts.
  *
- * Protobuf is decoded by a small hand-written reader of the OTLP trace messages (varints and
+ * Protobuf is decoded by a small hand-written reader of the OTLP trace and logs messages (varints and
  * length-delimited fields, unknown fields skipped), so the receiver depends on nothing an app
  * under test installs.
  */
@@ -55,24 +57,60 @@ export interface DecodedTraceRequest {
   resourceSpans: DecodedResourceSpans[];
 }
 
+export interface DecodedLogRecord {
+  /** Decimal strings (fixed64 nanoseconds); '0' when unset. */
+  timeUnixNano: string;
+  observedTimeUnixNano: string;
+  severityNumber: number;
+  severityText: string;
+  body: AttributeValue;
+  attributes: Attributes;
+  /** Lower-case hex; '' when the record is not in a span. */
+  traceId: string;
+  spanId: string;
+}
+
+export interface DecodedScopeLogs {
+  scope: { name: string; version: string };
+  logRecords: DecodedLogRecord[];
+}
+
+export interface DecodedResourceLogs {
+  resource: Attributes;
+  scopeLogs: DecodedScopeLogs[];
+}
+
+/** An ExportLogsServiceRequest, the same shape whichever encoding it arrived in. */
+export interface DecodedLogsRequest {
+  resourceLogs: DecodedResourceLogs[];
+}
+
 export interface ReceivedRequest {
   method: string;
   /** Path without the query string. */
   path: string;
+  /** Path and query string as received. */
+  url: string;
   /** Header names lower-cased, as Node gives them. */
   headers: http.IncomingHttpHeaders;
   contentType: string;
   /** The body after gzip decoding. */
   body: Buffer;
+  /** The body as it arrived (what a signature covers). */
+  rawBody: Buffer;
   /** Set for /v1/traces requests that decoded. */
   traces?: DecodedTraceRequest;
+  /** Set for /v1/logs requests that decoded. */
+  logs?: DecodedLogsRequest;
+  /** What `options.authorize` found (e.g. the SigV4 check), whether or not it let the request in. */
+  auth?: unknown;
   /** Why the body did not decode (the request was answered 400). */
   error?: string;
   status: number;
 }
 
-/** One span with what it came with, flattened for assertions. */
-export interface ReceivedSpan extends DecodedSpan {
+/** What every flattened item carries from the request it came in. */
+interface Carried {
   resource: Attributes;
   /** `service.name` of its resource. */
   serviceName?: string;
@@ -80,6 +118,23 @@ export interface ReceivedSpan extends DecodedSpan {
   /** The headers of the request that carried it. */
   headers: http.IncomingHttpHeaders;
   contentType: string;
+  /** `auth` of the request that carried it. */
+  auth?: unknown;
+}
+
+/** One span with what it came with, flattened for assertions. */
+export interface ReceivedSpan extends DecodedSpan, Carried {}
+
+/** One log record with what it came with, flattened for assertions. */
+export interface ReceivedLogRecord extends DecodedLogRecord, Carried {}
+
+/** Refuses a request before decoding by returning a status and message; `auth` is recorded either way. */
+export type Authorize = (request: ReceivedRequest) => Promise<{ auth?: unknown; refuse?: { status: number; message: string } }>;
+
+export interface OtlpReceiverOptions {
+  /** Accepted paths; default /v1/traces, /v1/metrics and /v1/logs. */
+  paths?: string[];
+  authorize?: Authorize;
 }
 
 export interface OtlpReceiver {
@@ -90,31 +145,66 @@ export interface OtlpReceiver {
   requests: ReceivedRequest[];
   /** Spans of every decoded trace request, in order. */
   spans(): ReceivedSpan[];
+  /** Log records of every decoded logs request, in order. */
+  logRecords(): ReceivedLogRecord[];
   /** Resolves with the first span (already received or arriving later) that matches; rejects after timeoutMs. */
   waitForSpan(predicate: (span: ReceivedSpan) => boolean, timeoutMs?: number): Promise<ReceivedSpan>;
+  /** The same for log records. */
+  waitForLogRecord(predicate: (record: ReceivedLogRecord) => boolean, timeoutMs?: number): Promise<ReceivedLogRecord>;
   reset(): void;
   close(): Promise<void>;
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+const carried = (request: ReceivedRequest, resource: Attributes, scope: { name: string; version: string }): Carried => ({
+  resource,
+  serviceName: typeof resource['service.name'] === 'string' ? resource['service.name'] : undefined,
+  scope,
+  headers: request.headers,
+  contentType: request.contentType,
+  auth: request.auth,
+});
+
+/** The spans of recorded requests, flattened. */
+export function spansOf(requests: ReceivedRequest[]): ReceivedSpan[] {
+  return requests.flatMap((request) =>
+    (request.traces?.resourceSpans ?? []).flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((span) => ({ ...span, ...carried(request, rs.resource, ss.scope) })))),
+  );
+}
+
+/** The log records of recorded requests, flattened. */
+export function logRecordsOf(requests: ReceivedRequest[]): ReceivedLogRecord[] {
+  return requests.flatMap((request) =>
+    (request.logs?.resourceLogs ?? []).flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords.map((record) => ({ ...record, ...carried(request, rl.resource, sl.scope) })))),
+  );
+}
+
+/** Resolves with the first item of `list()` that matches, checking again each time `waiters` are woken. */
+function waitFor<T>(noun: string, waiters: Set<() => void>, list: () => T[], predicate: (item: T) => boolean, timeoutMs: number, describe: () => string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = list().find(predicate);
+      if (found === undefined) return false;
+      clearTimeout(timer);
+      waiters.delete(wake);
+      resolve(found);
+      return true;
+    };
+    const wake = () => void check();
+    const timer = setTimeout(() => {
+      waiters.delete(wake);
+      reject(new Error(`no matching ${noun} within ${timeoutMs} ms; ${describe()}`));
+    }, timeoutMs);
+    if (!check()) waiters.add(wake);
+  });
+}
+
+export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const requests: ReceivedRequest[] = [];
   const waiters = new Set<() => void>();
-
-  const spans = (): ReceivedSpan[] =>
-    requests.flatMap((request) =>
-      (request.traces?.resourceSpans ?? []).flatMap((rs) =>
-        rs.scopeSpans.flatMap((ss) =>
-          ss.spans.map((span) => ({
-            ...span,
-            resource: rs.resource,
-            serviceName: typeof rs.resource['service.name'] === 'string' ? rs.resource['service.name'] : undefined,
-            scope: ss.scope,
-            headers: request.headers,
-            contentType: request.contentType,
-          })),
-        ),
-      ),
-    );
+  const paths = options.paths ?? ['/v1/traces', '/v1/metrics', '/v1/logs'];
+  const spans = () => spansOf(requests);
+  const logRecords = () => logRecordsOf(requests);
+  const statuses = () => requests.map((r) => `${r.path} ${r.status}${r.error ? ` (${r.error})` : ''}`).join(', ') || 'none';
 
   function send(res: http.ServerResponse, record: ReceivedRequest, status: number, body: string | Buffer, contentType: string): void {
     record.status = status;
@@ -126,7 +216,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const contentType = (headerOf(req.headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    const record: ReceivedRequest = { method: req.method ?? '', path, headers: req.headers, contentType, body: raw, status: 0 };
+    const record: ReceivedRequest = { method: req.method ?? '', path, url: req.url ?? '/', headers: req.headers, contentType, body: raw, rawBody: raw, status: 0 };
     requests.push(record);
     const json = contentType === 'application/json';
     const protobuf = contentType === 'application/x-protobuf' || contentType === 'application/protobuf';
@@ -134,7 +224,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       if (protobuf) return send(res, record, status, Buffer.alloc(0), 'application/x-protobuf');
       return send(res, record, status, JSON.stringify(message === undefined ? {} : { message }), 'application/json');
     };
-    if (!['/v1/traces', '/v1/metrics', '/v1/logs'].includes(path)) return reply(404, `not found: ${path}`);
+    if (!paths.includes(path)) return reply(404, `not found: ${path}`);
     if (req.method !== 'POST') return reply(405, 'method not allowed');
     if (!json && !protobuf) return reply(415, `unsupported content-type ${JSON.stringify(contentType)}`);
     if (headerOf(req.headers, 'content-encoding')?.toLowerCase() === 'gzip') {
@@ -145,12 +235,22 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         return reply(400, record.error);
       }
     }
-    if (path !== '/v1/traces') return reply(200);
+    if (options.authorize) {
+      const { auth, refuse } = await options.authorize(record);
+      record.auth = auth;
+      if (refuse) {
+        record.error = refuse.message;
+        return reply(refuse.status, refuse.message);
+      }
+    }
+    if (path !== '/v1/traces' && path !== '/v1/logs') return reply(200);
+    const what = path === '/v1/traces' ? 'ExportTraceServiceRequest' : 'ExportLogsServiceRequest';
     try {
-      record.traces = json ? normalizeJsonTraceRequest(JSON.parse(record.body.toString('utf8'))) : decodeTraceRequest(record.body);
+      if (path === '/v1/traces') record.traces = json ? normalizeJsonTraceRequest(JSON.parse(record.body.toString('utf8'))) : decodeTraceRequest(record.body);
+      else record.logs = json ? normalizeJsonLogsRequest(JSON.parse(record.body.toString('utf8'))) : decodeLogsRequest(record.body);
     } catch (err) {
       record.error = (err as Error).message;
-      return reply(400, `could not decode the ExportTraceServiceRequest: ${record.error}`);
+      return reply(400, `could not decode the ${what}: ${record.error}`);
     }
     reply(200);
     for (const wake of [...waiters]) wake();
@@ -170,23 +270,17 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     port,
     requests,
     spans,
+    logRecords,
     waitForSpan(predicate, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = spans().find(predicate);
-          if (!found) return false;
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve(found);
-          return true;
-        };
-        const wake = () => void check();
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          const seen = spans().map((s) => `${s.serviceName ?? '?'}: ${s.name} (kind ${s.kind})`);
-          reject(new Error(`no matching span within ${timeoutMs} ms; received ${requests.length} request(s), spans: ${seen.join(', ') || 'none'}`));
-        }, timeoutMs);
-        if (!check()) waiters.add(wake);
+      return waitFor('span', waiters, spans, predicate, timeoutMs, () => {
+        const seen = spans().map((s) => `${s.serviceName ?? '?'}: ${s.name} (kind ${s.kind})`);
+        return `received ${requests.length} request(s), spans: ${seen.join(', ') || 'none'}; requests: ${statuses()}`;
+      });
+    },
+    waitForLogRecord(predicate, timeoutMs = 10_000) {
+      return waitFor('log record', waiters, logRecords, predicate, timeoutMs, () => {
+        const seen = logRecords().map((r) => `${r.serviceName ?? '?'}: ${JSON.stringify(r.body)}`);
+        return `received ${requests.length} request(s), log records: ${seen.join(', ') || 'none'}; requests: ${statuses()}`;
       });
     },
     reset() {
@@ -364,6 +458,57 @@ function decodeSpan(bytes: Uint8Array): DecodedSpan {
   return span;
 }
 
+/** ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; } */
+export function decodeLogsRequest(bytes: Uint8Array): DecodedLogsRequest {
+  return { resourceLogs: readFields(bytes).filter((f) => f.number === 1).map((f) => decodeResourceLogs(lenOf(f, 'resource_logs'))) };
+}
+
+/** ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; } */
+function decodeResourceLogs(bytes: Uint8Array): DecodedResourceLogs {
+  const out: DecodedResourceLogs = { resource: {}, scopeLogs: [] };
+  for (const f of readFields(bytes)) {
+    if (f.number === 1) out.resource = decodeResource(lenOf(f, 'resource'));
+    else if (f.number === 2) out.scopeLogs.push(decodeScopeLogs(lenOf(f, 'scope_logs')));
+  }
+  return out;
+}
+
+/** ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; } */
+function decodeScopeLogs(bytes: Uint8Array): DecodedScopeLogs {
+  const out: DecodedScopeLogs = { scope: { name: '', version: '' }, logRecords: [] };
+  for (const f of readFields(bytes)) {
+    if (f.number === 1) {
+      for (const s of readFields(lenOf(f, 'scope'))) {
+        if (s.number === 1) out.scope.name = str(s, 'scope.name');
+        else if (s.number === 2) out.scope.version = str(s, 'scope.version');
+      }
+    } else if (f.number === 2) out.logRecords.push(decodeLogRecord(lenOf(f, 'log_records')));
+  }
+  return out;
+}
+
+/**
+ * LogRecord { fixed64 time_unix_nano = 1; SeverityNumber severity_number = 2; string severity_text = 3;
+ * AnyValue body = 5; repeated KeyValue attributes = 6; bytes trace_id = 9; bytes span_id = 10;
+ * fixed64 observed_time_unix_nano = 11; ... }
+ */
+function decodeLogRecord(bytes: Uint8Array): DecodedLogRecord {
+  const record: DecodedLogRecord = { timeUnixNano: '0', observedTimeUnixNano: '0', severityNumber: 0, severityText: '', body: null, attributes: {}, traceId: '', spanId: '' };
+  const attributes: Field[] = [];
+  for (const f of readFields(bytes)) {
+    if (f.number === 1) record.timeUnixNano = fixed64Of(f, 'time_unix_nano').toString();
+    else if (f.number === 2) record.severityNumber = Number(varintOf(f, 'severity_number'));
+    else if (f.number === 3) record.severityText = str(f, 'severity_text');
+    else if (f.number === 5) record.body = decodeAnyValue(lenOf(f, 'body'));
+    else if (f.number === 6) attributes.push(f);
+    else if (f.number === 9) record.traceId = hex(lenOf(f, 'trace_id'));
+    else if (f.number === 10) record.spanId = hex(lenOf(f, 'span_id'));
+    else if (f.number === 11) record.observedTimeUnixNano = fixed64Of(f, 'observed_time_unix_nano').toString();
+  }
+  record.attributes = decodeAttributes(attributes);
+  return record;
+}
+
 // ---------------------------------------------------------------------------------------------
 // OTLP/JSON: camelCase fields, ids as hex strings, enums as numbers, int64 as string or number.
 
@@ -424,4 +569,30 @@ function jsonAnyValue(raw: unknown): AttributeValue {
   if ('kvlistValue' in v) return jsonAttributes(obj(v.kvlistValue).values);
   if ('bytesValue' in v) return Buffer.from(text(v.bytesValue), 'base64').toString('hex');
   return null;
+}
+
+/** An OTLP/JSON ExportLogsServiceRequest in the shape decodeLogsRequest returns. */
+export function normalizeJsonLogsRequest(body: unknown): DecodedLogsRequest {
+  if (!body || typeof body !== 'object' || !Array.isArray((body as Json).resourceLogs)) throw new Error('not an ExportLogsServiceRequest (no resourceLogs array)');
+  return {
+    resourceLogs: arr((body as Json).resourceLogs).map((rl) => ({
+      resource: jsonAttributes(obj(obj(rl).resource).attributes),
+      scopeLogs: arr(obj(rl).scopeLogs).map((sl) => ({
+        scope: { name: text(obj(obj(sl).scope).name), version: text(obj(obj(sl).scope).version) },
+        logRecords: arr(obj(sl).logRecords).map((raw) => {
+          const r = obj(raw);
+          return {
+            timeUnixNano: String(r.timeUnixNano ?? '0'),
+            observedTimeUnixNano: String(r.observedTimeUnixNano ?? '0'),
+            severityNumber: typeof r.severityNumber === 'number' ? r.severityNumber : Number(r.severityNumber ?? 0) || 0,
+            severityText: text(r.severityText),
+            body: r.body === undefined ? null : jsonAnyValue(r.body),
+            attributes: jsonAttributes(r.attributes),
+            traceId: text(r.traceId).toLowerCase(),
+            spanId: text(r.spanId).toLowerCase(),
+          };
+        }),
+      })),
+    })),
+  };
 }

@@ -4,6 +4,7 @@
  * real daemon does) with no rules, so the SDK falls back to its local sampling rules quietly.
  *
  * Each datagram is a header line and a segment: `{"format": "json", "version": 1}\n<segment JSON>`.
+ * sendXraySegment sends one the same way (to the daemon, or to a collector's awsxray receiver).
  */
 import dgram from 'node:dgram';
 import http from 'node:http';
@@ -116,4 +117,15 @@ function daemon(udp: dgram.Socket, tcp: http.Server, port: number): XrayDaemon {
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
+}
+
+/** Sends one segment as an X-Ray SDK does: a UDP datagram of the header line and the segment JSON. */
+export async function sendXraySegment(port: number, segment: XraySegment, host = '127.0.0.1'): Promise<void> {
+  const socket = dgram.createSocket('udp4');
+  const datagram = Buffer.from(`${JSON.stringify({ format: 'json', version: 1 })}\n${JSON.stringify(segment)}`);
+  try {
+    await new Promise<void>((resolve, reject) => socket.send(datagram, port, host, (err) => (err ? reject(err) : resolve())));
+  } finally {
+    socket.close();
+  }
 }
