@@ -3,18 +3,21 @@
  *
  *   entry + commands   src/main.ts, src/cli.ts, src/commands/<name>/
  *     ↓
+ *   backends           src/backends/          (one module per backend, each with its checks; the list)
+ *     ↓
  *   checks             src/checks/            (doctor's checks, one per file)
  *     ↓
- *   domain             compose, dotenv, config, secrets, aws, instrument, backends, project, stacks
+ *   domain             compose, dotenv, config, secrets, aws, instrument, project, stacks
  *     ↓
  *   base               io, text, plan, startup, errors.ts, context.ts, version.ts
  *
  * Nothing imports upward, a command does not import another command, there are no cycles, and
  * the YAML structure of compose files is walked only in src/compose/ (src/config/ reads obs.yaml).
  */
-const DOMAIN = '^src/(compose|dotenv|config|secrets|aws|instrument|backends|project|stacks)/';
+const DOMAIN = '^src/(compose|dotenv|config|secrets|aws|instrument|project|stacks)/';
 const BASE = '^src/((io|text|plan|startup)/|(errors|context|version)[.]ts$)';
-const UPPER_THAN_DOMAIN = '^src/(checks/|commands/|cli[.]ts$|main[.]ts$)';
+const UPPER_THAN_DOMAIN = '^src/(checks/|backends/|commands/|cli[.]ts$|main[.]ts$)';
+const ENTRY = '^src/(commands/|cli[.]ts$|main[.]ts$)';
 
 module.exports = {
   forbidden: [
@@ -26,16 +29,23 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: 'checks-not-to-commands',
+      name: 'backends-not-to-commands',
       severity: 'error',
-      comment: 'Checks sit below the commands: move what a check needs from a command into the domain.',
+      comment: 'A backend module is used by the commands, never the other way round.',
+      from: { path: '^src/backends/' },
+      to: { path: ENTRY },
+    },
+    {
+      name: 'checks-not-upward',
+      severity: 'error',
+      comment: 'Checks sit below the backends and commands: move what a check needs into the domain.',
       from: { path: '^src/checks/' },
-      to: { path: '^src/(commands/|cli[.]ts$|main[.]ts$)' },
+      to: { path: `^src/backends/|${ENTRY}` },
     },
     {
       name: 'domain-not-upward',
       severity: 'error',
-      comment: 'The domain (compose, dotenv, config, secrets, aws, instrument, backends, project, stacks) knows nothing of checks or commands.',
+      comment: 'The domain (compose, dotenv, config, secrets, aws, instrument, project, stacks) knows nothing of checks, backends or commands.',
       from: { path: DOMAIN },
       to: { path: UPPER_THAN_DOMAIN },
     },

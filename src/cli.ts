@@ -1,4 +1,5 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
+import { BACKENDS } from './backends/index.js';
 import type { Context } from './context.js';
 import { EXIT_USAGE } from './errors.js';
 import { readVersion } from './version.js';
@@ -42,7 +43,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
 
   // Defaults obs.yaml can override are written in the help text, not given to commander: a
   // commander default would count as a flag and win over obs.yaml.
-  program
+  const init = program
     .command('init')
     .summary('wire a docker compose project for observability')
     .description(
@@ -52,20 +53,16 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     )
     .option('--dir <path>', 'project directory', '.')
     .option('-f, --file <path>', 'compose file to edit (repeatable; default: compose discovery)', collect)
-    .option('--services <names>', 'comma-separated services to instrument (default: those in obs.yaml, else services with a build context, else those whose image is not a database, cache or proxy)')
-    .option('--honeycomb', 'send traces to Honeycomb over OTLP (default: on)')
-    .option('--no-honeycomb', 'do not set up Honeycomb')
-    .addOption(new Option('--honeycomb-region <region>', 'Honeycomb region, us (api.honeycomb.io, the default) or eu (api.eu1.honeycomb.io)').choices(['us', 'eu']))
-    .option('--honeycomb-dataset <name>', 'add the x-honeycomb-dataset header (classic Honeycomb keys only)')
-    .option('--xray', 'add the X-Ray daemon and X-Ray settings (default: on when a backend service is instrumented)')
-    .option('--no-xray', 'do not set up X-Ray')
-    .option('--xray-group <name>', 'X-Ray group recorded in obs.yaml for obs apply: 1-32 letters, digits and dashes, not "Default" (default: the project name, capitalised)')
-    .option('--cloudwatch', 'add CloudWatch Logs settings (default: off)')
-    .option('--no-cloudwatch', 'do not set up CloudWatch Logs')
-    .option('--log-group <name>', 'CloudWatch Logs log group recorded in obs.yaml (default: /<project name>)')
-    .option('--retention <days>', 'log retention in days: 1, 3, 5, 7, 14, 30, 60, 90, ... 3653 (default: 14)')
-    .option('--rollbar', 'add the Rollbar access token setting (default: off)')
-    .option('--no-rollbar', 'do not set up Rollbar')
+    .option('--services <names>', 'comma-separated services to instrument (default: those in obs.yaml, else services with a build context, else those whose image is not a database, cache or proxy)');
+  // Each backend's on/off flags and settings flags, in the order of src/backends/index.ts.
+  for (const backend of BACKENDS) {
+    init.option(`--${backend.id}`, backend.help.on).option(`--no-${backend.id}`, backend.help.off);
+    for (const flag of backend.flags) {
+      const option = new Option(flag.flags, flag.description);
+      init.addOption(flag.choices ? option.choices(flag.choices) : option);
+    }
+  }
+  init
     .option('--no-instrument', 'write environment settings only: no instrumentation code or dependencies')
     .option('-y, --yes', 'accept defaults and apply without asking')
     .option('--dry-run', 'show the diff, write nothing')

@@ -1,12 +1,15 @@
-import type { HoneycombRegion } from '../config/obs-config.js';
+import type { BackendSettings } from './types.js';
 
-/** Everything `obs init` asks; each answer also has a flag. */
+/** One backend's settings as init decided them; each backend module knows its own shape. */
+export type BackendChoice = BackendSettings & { readonly [setting: string]: unknown };
+
+/**
+ * Everything `obs init` asks; each answer also has a flag. Besides services and force, one entry
+ * per backend of src/backends/index.ts, under its id, in that list's order (as --json prints it).
+ */
 export interface InitChoices {
   services: string[];
-  honeycomb: { enabled: boolean; region: HoneycombRegion; dataset?: string };
-  xray: { enabled: boolean; group: string };
-  cloudwatch: { enabled: boolean; logGroup: string; retentionInDays: number };
-  rollbar: { enabled: boolean };
   /** Overwrite values the user set that differ from what obs would write. */
   force: boolean;
+  [backend: string]: BackendChoice | string[] | boolean;
 }

@@ -82,7 +82,10 @@ export interface DoctorOptions {
 export interface Check {
   id: string;
   title: string;
-  group: CheckGroup;
+  /** The heading it is listed under; a backend module may bring a group of its own (then with groupTitle). */
+  group: CheckGroup | (string & Record<never, never>);
+  /** The heading of a group not in GROUP_TITLES. */
+  groupTitle?: string;
   /** Online checks run only with --online. */
   online?: boolean;
   run(project: DoctorProject, options: DoctorOptions): CheckResult | Promise<CheckResult>;

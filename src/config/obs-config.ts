@@ -44,6 +44,8 @@ export interface ObsConfig {
   xray: { enabled: boolean; daemonService?: string; groups: XrayGroupConfig[]; samplingRules: SamplingRuleConfig[] };
   cloudwatch: { enabled: boolean; logGroups: LogGroupConfig[] };
   rollbar: { enabled: boolean };
+  /** The section of a backend module this file does not know (src/backends/), kept as written. */
+  readonly [backend: string]: unknown;
 }
 
 const HEADER = [
@@ -127,6 +129,10 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
     cloudwatch: { enabled: raw.cloudwatch?.enabled ?? false, logGroups: raw.cloudwatch?.logGroups ?? [] },
     rollbar: { enabled: raw.rollbar?.enabled ?? false },
   };
+  // Sections of other backend modules pass through; each module reads its own.
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(key in config) && value !== null && typeof value === 'object' && !Array.isArray(value)) (config as Record<string, unknown>)[key] = value;
+  }
   sources.set(config, { doc, text });
   return config;
 }

@@ -2,7 +2,6 @@
  * Literal secrets in compose files move to `.env` as `${VAR}` references; `.env`, `.env.example`
  * and `.gitignore` are planned around them. Shared by `obs init` and `obs doctor --fix`. Pure.
  */
-import { PLACEHOLDER_COMMENTS } from '../backends/desired-env.js';
 import { findEnvEntry, replaceEnvValue } from '../compose/edit-env.js';
 import type { ComposeFile } from '../compose/parse.js';
 import type { ComposeProject } from '../compose/project.js';
@@ -91,6 +90,8 @@ export function planSecretFiles(
   snapshot: InitSnapshot,
   dotenvValues: Map<string, string>,
   requiredVariables: string[],
+  /** Comments for `.env.example`, by variable (the backends' placeholders). */
+  placeholders: Readonly<Record<string, string>>,
 ): { changes: FileChange[]; untrack: string[] } {
   const changes: FileChange[] = [];
   const envPath = joinPath(snapshot.projectDir, '.env');
@@ -98,7 +99,7 @@ export function planSecretFiles(
   const exampleAdditions: DotenvAddition[] = requiredVariables.map((key) => ({
     key,
     value: '',
-    comment: PLACEHOLDER_COMMENTS[key] ?? `Moved out of ${snapshot.compose[0]!.path} by obs. Never commit it.`,
+    comment: placeholders[key] ?? `Moved out of ${snapshot.compose[0]!.path} by obs. Never commit it.`,
   }));
   const exampleBefore = snapshot.dotenvExample?.text ?? null;
   if (exampleBefore !== null || exampleAdditions.length > 0) {

@@ -2,7 +2,7 @@
  * What discovery read from disk (src/project/discover.ts), the input of init's planner and of
  * doctor's fixes. Declared here, below both, so neither imports the other to name it.
  */
-import type { HostingHints } from '../backends/desired-env.js';
+import type { HostingHints } from '../aws/xray-url.js';
 import type { ComposeFile } from '../compose/parse.js';
 import type { ObsConfig } from '../config/obs-config.js';
 import type { Stack } from '../stacks/detect.js';

@@ -66,7 +66,7 @@ export async function goldenRun(name: string, endpoints: Endpoints): Promise<str
   };
   const out: string[] = [];
   const obs = async (args: string[], runEnv: Record<string, string> = env): Promise<void> => {
-    out.push(section(args, await runObs([...args.slice(0, 1), '--dir', dir, ...args.slice(1)], { cwd: dir, env: runEnv })));
+    out.push(section(args, await runObs([...args.slice(0, 1), '--dir', dir, ...args.slice(1)], { cwd: dir, env: runEnv, timeoutMs: 300_000 })));
   };
 
   await obs(['init', '--dry-run', '--yes', ...fileArgs]);

@@ -19,14 +19,14 @@ export interface ObsRun {
  * Runs the built `obs` binary as a child process, the way a user would, with a clean
  * environment (no CI flag leaking in unless given, no colour, no AWS settings from the machine).
  */
-export async function runObs(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; bin?: string } = {}): Promise<ObsRun> {
+export async function runObs(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; bin?: string; timeoutMs?: number } = {}): Promise<ObsRun> {
   const result = await execa(process.execPath, [options.bin ?? OBS_BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...options.env },
     extendEnv: false,
     reject: false,
     input: options.input ?? '',
-    timeout: 60_000,
+    timeout: options.timeoutMs ?? 60_000,
   });
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_CHECKS } from '../../src/checks/project/index.js';
+import { PROJECT_CHECKS } from '../../src/backends/index.js';
 import type { CheckResult, DoctorOptions } from '../../src/checks/types.js';
 import { loadDoctorProject } from '../../src/commands/doctor/load.js';
 import { REPO_ROOT, tempProject } from '../support/run-obs.js';

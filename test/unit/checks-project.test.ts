@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_CHECKS } from '../../src/checks/project/index.js';
+import { PROJECT_CHECKS } from '../../src/backends/index.js';
 import { editDistance, suggestName } from '../../src/checks/project/lib/known-vars.js';
 import { expand, parseTemplate, referencesIn } from '../../src/compose/interpolation.js';
 import type { CheckResult, DoctorOptions, Finding } from '../../src/checks/types.js';

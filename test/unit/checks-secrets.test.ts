@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SECRET_CHECKS } from '../../src/checks/secrets/index.js';
+import { SECRET_CHECKS } from '../../src/backends/index.js';
 import { parseAwsIni } from '../../src/aws/shared-files.js';
 import { scanForSecrets } from '../../src/checks/secrets/scan.js';
 import { classifyHoneycombKey, isPlaceholder } from '../../src/secrets/shapes.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultGroupName } from '../../src/commands/init/validate.js';
+import { defaultGroupName } from '../../src/backends/xray.js';
 
 describe('defaultGroupName', () => {
   it('capitalises a short project name', () => {

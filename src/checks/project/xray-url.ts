@@ -1,4 +1,4 @@
-import { publishedPort, xrayUrlPattern } from '../../backends/desired-env.js';
+import { publishedPort, xrayUrlPattern } from '../../aws/xray-url.js';
 import type { Check } from '../types.js';
 import { effectiveValue, serviceEnvs } from './lib/env.js';
 import { soleReference } from '../../compose/interpolation.js';

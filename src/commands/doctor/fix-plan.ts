@@ -9,6 +9,7 @@ import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS } from '../../secrets/shapes.js';
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
+import { placeholderComments } from '../../backends/index.js';
 import { planSecretFiles, planSecretMoves, type MovedSecret } from '../../project/secret-moves.js';
 import type { InitSnapshot } from '../../project/snapshot.js';
 import { reparse } from '../../compose/verify-edits.js';
@@ -82,7 +83,7 @@ export function planFixes(snapshot: InitSnapshot, project: ComposeProject): FixP
     if (after !== file.text) reparse(file, after);
     changes.push({ path: file.path, before: file.text, after, edits: fileEdits });
   }
-  const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, moved.map((m) => m.envVar));
+  const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, moved.map((m) => m.envVar), placeholderComments());
   if (!snapshot.envIgnored) applied.push('.gitignore: .env is ignored now');
   if (secretFiles.untrack.length > 0) applied.push(`${secretFiles.untrack.join(', ')}: no longer tracked by git (the file stays)`);
   return { changes: [...changes, ...secretFiles.changes], untrack: secretFiles.untrack, applied, secretValues: [...secretWork.dotenvValues.values()] };

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { resolveAwsSettings } from '../../aws/settings.js';
-import { ALL_CHECKS } from '../../checks/registry.js';
+import { ALL_CHECKS } from '../../backends/index.js';
 import type { Check, CheckResult, DoctorOptions, DoctorProject } from '../../checks/types.js';
 import type { AwsSettings } from '../../aws/settings.js';
 import type { Context } from '../../context.js';

@@ -1,4 +1,4 @@
-import { GROUP_TITLES, type Check, type CheckResult, type CheckStatus } from '../../checks/types.js';
+import { GROUP_TITLES, type Check, type CheckGroup, type CheckResult, type CheckStatus } from '../../checks/types.js';
 
 const SYMBOL: Record<CheckStatus, string> = { pass: '✔', warn: '⚠', fail: '✖', skip: '-' };
 
@@ -20,7 +20,7 @@ export function renderChecklist(checks: readonly Check[], results: CheckResult[]
     const check = checks[i]!;
     if (check.group !== group) {
       group = check.group;
-      lines.push('', paint.bold(GROUP_TITLES[check.group]));
+      lines.push('', paint.bold(check.groupTitle ?? GROUP_TITLES[check.group as CheckGroup] ?? check.group));
     }
     const colour = result.status === 'pass' ? paint.pass : result.status === 'warn' ? paint.warn : result.status === 'fail' ? paint.fail : paint.dim;
     lines.push(`${colour(SYMBOL[result.status])} ${result.title}${paint.dim(` [${result.id}]`)}: ${result.detail}`);

@@ -4,10 +4,10 @@ import { isXrayDaemon } from '../../compose/xray-daemon.js';
 import type { ObsConfig } from '../../config/obs-config.js';
 import { UsageError } from '../../errors.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
-import { DEFAULT_RETENTION_DAYS, RETENTION_DAYS } from '../../aws/retention.js';
-import type { InitChoices } from '../../backends/choices.js';
+import type { BackendChoice, InitChoices } from '../../backends/choices.js';
+import { BACKENDS } from '../../backends/index.js';
+import type { Backend, DecideContext } from '../../backends/types.js';
 import type { InitOptions } from './options.js';
-import { defaultGroupName, parseRetention, validateDataset, validateLogGroupName, validateXrayGroupName } from './validate.js';
 import type { Prompter } from './prompter.js';
 
 export interface DecideInput {
@@ -55,42 +55,24 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     // A flag that only a backend uses (--log-group...) asks for that backend: yes is offered first.
     flag ?? (prompter ? await prompter.confirm(question, wanted || (remembered ?? fallback)) : (remembered ?? fallback));
 
-  const honeycombFlags = dependentFlags(options, 'honeycomb');
-  const honeycomb = await ask(options.honeycomb, previous?.honeycomb.enabled, true, 'Send traces to Honeycomb (OpenTelemetry)?', honeycombFlags.length > 0);
-  requireBackend('honeycomb', honeycomb, honeycombFlags, options, previous, prompter);
-  let region = options.honeycombRegion ?? previous?.honeycomb.region ?? 'us';
-  if (honeycomb && options.honeycombRegion === undefined && prompter) region = await prompter.region(region);
-  const dataset = options.honeycombDataset !== undefined ? validateDataset(options.honeycombDataset) : previous?.honeycomb.dataset;
-
-  const hasBackend = services.some((s) => !BROWSER_STACKS.has(input.stacks.get(s) ?? 'unknown'));
-  const xrayFlags = dependentFlags(options, 'xray');
-  const xray = await ask(options.xray, previous?.xray.enabled, hasBackend, 'Trace with AWS X-Ray (adds the X-Ray daemon)?', xrayFlags.length > 0);
-  requireBackend('xray', xray, xrayFlags, options, previous, prompter);
-  let group = options.xrayGroup ?? previous?.xray.groups[0]?.name ?? defaultGroupName(input.projectName);
-  if (xray && options.xrayGroup === undefined && prompter) group = await prompter.text('X-Ray group name', group, (v) => check(() => validateXrayGroupName(v, 'the group name')));
-  if (xray) validateXrayGroupName(group);
-
-  const cloudwatchFlags = dependentFlags(options, 'cloudwatch');
-  const cloudwatch = await ask(options.cloudwatch, previous?.cloudwatch.enabled, false, 'Send logs to CloudWatch Logs?', cloudwatchFlags.length > 0);
-  requireBackend('cloudwatch', cloudwatch, cloudwatchFlags, options, previous, prompter);
-  let logGroup = options.logGroup ?? previous?.cloudwatch.logGroups[0]?.name ?? `/${input.projectName}`;
-  let retention = options.retention !== undefined ? parseRetention(options.retention) : (previous?.cloudwatch.logGroups[0]?.retentionInDays ?? DEFAULT_RETENTION_DAYS);
-  if (cloudwatch && prompter) {
-    if (options.logGroup === undefined) logGroup = await prompter.text('CloudWatch log group name', logGroup, (v) => check(() => validateLogGroupName(v, 'the log group name')));
-    if (options.retention === undefined) retention = await prompter.retention(retention, RETENTION_DAYS);
-  }
-  if (cloudwatch) validateLogGroupName(logGroup);
-
-  const rollbar = await ask(options.rollbar, previous?.rollbar.enabled, false, 'Report errors to Rollbar?', false);
-
-  return {
-    services,
-    honeycomb: { enabled: honeycomb, region, ...(dataset ? { dataset } : {}) },
-    xray: { enabled: xray, group },
-    cloudwatch: { enabled: cloudwatch, logGroup, retentionInDays: retention },
-    rollbar: { enabled: rollbar },
-    force: options.force === true,
+  const ctx: DecideContext = {
+    options: options as unknown as Record<string, unknown>,
+    ...(previous ? { previous } : {}),
+    ...(prompter ? { prompter } : {}),
+    projectName: input.projectName,
+    serverSide: services.some((s) => !BROWSER_STACKS.has(input.stacks.get(s) ?? 'unknown')),
   };
+  // Built in --json order: services, each backend, force.
+  const choices = { services } as InitChoices;
+  for (const backend of BACKENDS) {
+    const flags = dependentFlags(options, backend);
+    const remembered = (previous as Record<string, { enabled?: boolean } | undefined> | undefined)?.[backend.id]?.enabled;
+    const enabled = await ask(optionOf(options, backend.id), remembered, backend.enabledByDefault(ctx), backend.question, flags.length > 0);
+    requireBackend(backend, enabled, flags, options, previous, prompter);
+    choices[backend.id] = (await backend.decide(enabled, ctx)) as BackendChoice;
+  }
+  choices.force = options.force === true;
+  return choices;
 }
 
 /**
@@ -99,28 +81,22 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
  */
 export function validateFlags(options: InitOptions, serviceNames: string[], composePath: string, project?: ComposeProject): void {
   if (options.services !== undefined) parseServicesFlag(options.services, serviceNames, composePath, project);
-  if (options.xrayGroup !== undefined) validateXrayGroupName(options.xrayGroup);
-  if (options.logGroup !== undefined) validateLogGroupName(options.logGroup);
-  if (options.retention !== undefined) parseRetention(options.retention);
-  if (options.honeycombDataset !== undefined) validateDataset(options.honeycombDataset);
+  for (const backend of BACKENDS) backend.validateFlags(options as unknown as Record<string, unknown>);
   // A backend flag that contradicts a flag only that backend uses: known before anything is asked.
-  for (const backend of Object.keys(BACKENDS) as Backend[]) {
-    if (options[backend] === false) requireBackend(backend, false, dependentFlags(options, backend), options, undefined, undefined);
+  for (const backend of BACKENDS) {
+    if (optionOf(options, backend.id) === false) requireBackend(backend, false, dependentFlags(options, backend), options, undefined, undefined);
   }
 }
 
-type Backend = 'honeycomb' | 'xray' | 'cloudwatch';
-
-/** The backends that have settings of their own, and the flags (option names) of those settings. */
-const BACKENDS: Record<Backend, { label: string; flags: [keyof InitOptions, string][] }> = {
-  honeycomb: { label: 'Honeycomb', flags: [['honeycombRegion', '--honeycomb-region'], ['honeycombDataset', '--honeycomb-dataset']] },
-  xray: { label: 'X-Ray', flags: [['xrayGroup', '--xray-group']] },
-  cloudwatch: { label: 'CloudWatch Logs', flags: [['logGroup', '--log-group'], ['retention', '--retention']] },
-};
+/** `--otlp-http` / `--no-otlp-http` as commander keys it: `otlpHttp`. */
+function optionOf(options: InitOptions, id: string): boolean | undefined {
+  return (options as unknown as Record<string, boolean | undefined>)[id.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+}
 
 /** The flags given that only `backend` uses. */
 function dependentFlags(options: InitOptions, backend: Backend): string[] {
-  return BACKENDS[backend].flags.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+  const given = options as unknown as Record<string, unknown>;
+  return backend.flags.filter((f) => given[f.key] !== undefined).map((f) => f.flags.split(' ')[0]!);
 }
 
 /**
@@ -131,9 +107,9 @@ function dependentFlags(options: InitOptions, backend: Backend): string[] {
 function requireBackend(backend: Backend, enabled: boolean, flags: string[], options: InitOptions, previous: ObsConfig | undefined, prompter: Prompter | undefined): void {
   if (enabled || flags.length === 0) return;
   const flag = flags[0]!;
-  const { label } = BACKENDS[backend];
-  const on = `--${backend}`;
-  if (options[backend] === false) throw new UsageError(`${flag} needs ${label}, which --no-${backend} turns off: drop one of the two`);
+  const { label, id } = backend;
+  const on = `--${id}`;
+  if (optionOf(options, id) === false) throw new UsageError(`${flag} needs ${label}, which --no-${id} turns off: drop one of the two`);
   if (prompter) throw new UsageError(`${flag} needs ${label}, which you answered no to: drop ${flag} or answer yes`);
   // obs.yaml, when there is one, decides before the defaults do.
   if (previous) throw new UsageError(`${flag} needs ${label}, which obs.yaml has off: add ${on}`);
@@ -175,13 +151,4 @@ function describeService(name: string, stacks: Map<string, Stack>, image: string
   const stack = stacks.get(name);
   if (stack) return stack === 'unknown' ? 'built here' : `built here, ${stack}`;
   return image ? `image ${image}` : 'no build or image';
-}
-
-function check(fn: () => unknown): true | string {
-  try {
-    fn();
-    return true;
-  } catch (err) {
-    return (err as Error).message;
-  }
 }

@@ -14,6 +14,11 @@ import type { FolderReader } from '../../io/folder-reader.js';
 import type { FileChange } from '../../plan/file-change.js';
 import type { Stack } from '../../stacks/detect.js';
 import type { InitChoices } from '../../backends/choices.js';
+import { cloudwatch } from '../../backends/cloudwatch.js';
+import { honeycomb } from '../../backends/honeycomb.js';
+import { settingsOf } from '../../backends/index.js';
+import { rollbar } from '../../backends/rollbar.js';
+import { xray } from '../../backends/xray.js';
 import type { Discovered } from '../../project/discover.js';
 import type { InitSnapshot, ServiceSources } from '../../project/snapshot.js';
 
@@ -108,12 +113,12 @@ export function planServiceInstrumentation(
     serviceDir,
     serviceName: service.name,
     backends: {
-      honeycomb: choices.honeycomb.enabled,
-      xray: choices.xray.enabled,
-      cloudwatch: choices.cloudwatch.enabled,
-      rollbar: choices.rollbar.enabled,
+      honeycomb: settingsOf(choices, honeycomb).enabled,
+      xray: settingsOf(choices, xray).enabled,
+      cloudwatch: settingsOf(choices, cloudwatch).enabled,
+      rollbar: settingsOf(choices, rollbar).enabled,
     },
-    ...(choices.cloudwatch.enabled ? { logGroup: choices.cloudwatch.logGroup } : {}),
+    ...(settingsOf(choices, cloudwatch).enabled ? { logGroup: settingsOf(choices, cloudwatch).logGroup } : {}),
     files: sources,
     template: template(stack),
     ...(command !== undefined ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),

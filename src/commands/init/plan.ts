@@ -14,13 +14,15 @@ import { referencesIn } from '../../compose/interpolation.js';
 import type { ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
-import { HONEYCOMB_ENDPOINTS, OBS_CONFIG_FILE, renderObsConfig, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
+import { OBS_CONFIG_FILE, renderObsConfig, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
 import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
 import type { InitChoices } from '../../backends/choices.js';
-import { desiredEnvironment, PLACEHOLDER_COMMENTS } from '../../backends/desired-env.js';
+import { desiredEnvironment } from '../../backends/environment.js';
+import { BACKENDS, choicesFromConfig, placeholderComments, settingsOf } from '../../backends/index.js';
+import { xray } from '../../backends/xray.js';
 import { verifyComposeEdits, type EditedFile } from '../../compose/verify-edits.js';
 import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
 import { networksToReach } from '../../compose/networks.js';
@@ -67,8 +69,9 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const movedSecrets: MovedSecret[] = [];
   const updated: { service: string; key: string }[] = [];
 
-  const existingDaemon = choices.xray.enabled ? findXrayDaemon(project) : undefined;
-  const daemonName = choices.xray.enabled ? (existingDaemon?.name ?? freeServiceName(project, XRAY_DAEMON_NAME)) : undefined;
+  const xrayOn = settingsOf(choices, xray).enabled;
+  const existingDaemon = xrayOn ? findXrayDaemon(project) : undefined;
+  const daemonName = xrayOn ? (existingDaemon?.name ?? freeServiceName(project, XRAY_DAEMON_NAME)) : undefined;
 
   // 1. Secrets already written into the compose file move to .env, whatever the choices.
   const secretWork = planSecretMoves(project, snapshot, movedSecrets);
@@ -190,7 +193,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     if (choices.force) editsByFile.get(daemonFix.edit!.file)!.push(daemonFix.edit!.edit);
   }
   let daemonAdded = false;
-  if (choices.xray.enabled && !existingDaemon && daemonName) {
+  if (xrayOn && !existingDaemon && daemonName) {
     const main = snapshot.compose[0]!;
     const step = contexts.get(main)!.indentStep;
     // Every service that will send segments to the daemon must reach it by name.
@@ -217,7 +220,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const referenced = referencedVariables(work, daemonAdded);
   // A moved secret whose value --force replaced is kept in .env but referenced by nothing: no placeholder.
   const requiredVariables = [...new Set([...referenced, ...movedSecrets.filter((m) => !m.replacedWith).map((m) => m.envVar)])];
-  const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, requiredVariables);
+  const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, requiredVariables, PLACEHOLDERS);
   changes.push(...secretFiles.changes);
   const untrack = secretFiles.untrack;
 
@@ -304,18 +307,6 @@ function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: 
   return new Map(settings.map((s) => [s.key, s.value]));
 }
 
-export function choicesFromConfig(config: ObsConfig): InitChoices {
-  const logGroup = config.cloudwatch.logGroups[0];
-  return {
-    services: Object.keys(config.services),
-    honeycomb: { enabled: config.honeycomb.enabled, region: config.honeycomb.region, ...(config.honeycomb.dataset ? { dataset: config.honeycomb.dataset } : {}) },
-    xray: { enabled: config.xray.enabled, group: config.xray.groups[0]?.name ?? '' },
-    cloudwatch: { enabled: config.cloudwatch.enabled, logGroup: logGroup?.name ?? '', retentionInDays: logGroup?.retentionInDays ?? 0 },
-    rollbar: { enabled: config.rollbar.enabled },
-    force: false,
-  };
-}
-
 /** Services that already claim each OTEL_SERVICE_NAME, to spot names shared by several. */
 function serviceNameOwners(project: ComposeProject): Map<string, string[]> {
   const owners = new Map<string, string[]>();
@@ -363,17 +354,20 @@ function headerDifference(current: string, proposed: string): string {
 }
 
 
+/** `.env.example` comments of every backend's variables, in backend order. */
+const PLACEHOLDERS = placeholderComments();
+
 function referencedVariables(work: ServiceWork[], daemonAdded: boolean): string[] {
   const vars = new Set<string>();
   for (const item of work) {
     for (const setting of [...item.additions, ...item.replacements]) {
       for (const match of setting.value.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) {
-        if (PLACEHOLDER_COMMENTS[match[1]!]) vars.add(match[1]!);
+        if (PLACEHOLDERS[match[1]!]) vars.add(match[1]!);
       }
     }
   }
   if (daemonAdded) ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION'].forEach((v) => vars.add(v));
-  const order = Object.keys(PLACEHOLDER_COMMENTS);
+  const order = Object.keys(PLACEHOLDERS);
   return [...vars].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }
 
@@ -387,48 +381,10 @@ function freeServiceName(project: ComposeProject, base: string): string {
 function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined): ObsConfig {
   const services: ObsConfig['services'] = {};
   for (const name of choices.services) services[name] = { serviceName: name, stack: snapshot.stacks.get(name) ?? 'unknown' };
-  // Only server-side code sends X-Ray segments; a browser frontend never matches a group.
   const traced = choices.services.filter((n) => !BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
-  const filter = traced.map((n) => `service(${JSON.stringify(n)}) {fault OR error}`).join(' OR ');
-  return {
-    version: 1,
-    compose: { files: snapshot.compose.map((f) => f.path) },
-    services,
-    honeycomb: {
-      enabled: choices.honeycomb.enabled,
-      region: choices.honeycomb.region,
-      endpoint: HONEYCOMB_ENDPOINTS[choices.honeycomb.region],
-      ...(choices.honeycomb.dataset ? { dataset: choices.honeycomb.dataset } : {}),
-    },
-    xray: choices.xray.enabled
-      ? {
-          enabled: true,
-          daemonService: daemonName,
-          groups: traced.length > 0 ? [{ name: choices.xray.group, filterExpression: filter }] : [],
-          samplingRules:
-            traced.length === 0
-              ? []
-              : [
-                  {
-                    ruleName: choices.xray.group,
-                    priority: 9000,
-                    fixedRate: 0.1,
-                    reservoirSize: 5,
-                    serviceName: traced.length === 1 ? traced[0]! : '*',
-                    serviceType: '*',
-                    host: '*',
-                    httpMethod: '*',
-                    urlPath: '*',
-                    resourceArn: '*',
-                  },
-                ],
-        }
-      : { enabled: false, groups: [], samplingRules: [] },
-    cloudwatch: choices.cloudwatch.enabled
-      ? { enabled: true, logGroups: [{ name: choices.cloudwatch.logGroup, retentionInDays: choices.cloudwatch.retentionInDays }] }
-      : { enabled: false, logGroups: [] },
-    rollbar: { enabled: choices.rollbar.enabled },
-  };
+  const config: Record<string, unknown> = { version: 1, compose: { files: snapshot.compose.map((f) => f.path) }, services };
+  for (const backend of BACKENDS) config[backend.id] = backend.configSection({ settings: choices[backend.id] as never, traced, daemonService: daemonName });
+  return config as unknown as ObsConfig;
 }
 
 /** Keeps a user's obs.yaml byte for byte (comments included) when it already says the same. */

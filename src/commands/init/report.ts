@@ -6,6 +6,7 @@ import type { FileChange } from '../../plan/file-change.js';
 import type { ComposeProject } from '../../compose/project.js';
 import type { Stack } from '../../stacks/detect.js';
 import type { InitChoices } from '../../backends/choices.js';
+import { BACKENDS, isEnabled, settingsOf } from '../../backends/index.js';
 import type { InitPlan } from './plan.js';
 
 export type Painter = Paint & { warn(t: string): string; ok(t: string): string; bold(t: string): string };
@@ -24,12 +25,7 @@ export function describeSetup(project: ComposeProject, choices: InitChoices, sta
   const chosen = new Set(choices.services);
   const others = project.services.filter((s) => !chosen.has(s.name));
   if (others.length > 0) lines.push(`Left alone: ${others.map((s) => (s.config.image ? `${s.name} (${s.config.image})` : s.name)).join(', ')}`);
-  const backends = [
-    choices.honeycomb.enabled && `Honeycomb (${choices.honeycomb.region.toUpperCase()}${choices.honeycomb.dataset ? `, dataset ${choices.honeycomb.dataset}` : ''})`,
-    choices.xray.enabled && `X-Ray (group ${choices.xray.group})`,
-    choices.cloudwatch.enabled && `CloudWatch Logs (${choices.cloudwatch.logGroup}, ${choices.cloudwatch.retentionInDays} days)`,
-    choices.rollbar.enabled && 'Rollbar',
-  ].filter(Boolean);
+  const backends = BACKENDS.filter((b) => isEnabled(choices, b)).map((b) => b.describe(settingsOf(choices, b)));
   lines.push(`Backends: ${backends.length > 0 ? backends.join(', ') : 'none'}`);
   return lines;
 }

@@ -1,0 +1,44 @@
+/**
+ * AWS_XRAY_URL, the Host pattern the X-Ray SDKs name segments by: computed by init's X-Ray
+ * backend and checked by doctor's xray-url check, so both agree.
+ */
+import type { ComposeService } from '../compose/project.js';
+
+export interface HostingHints {
+  gitpod: boolean;
+  codespaces: boolean;
+}
+
+/**
+ * The port a browser reaches the service on, for X-Ray's dynamic segment naming. A range keeps
+ * its last port; a `${VAR:-3000}` stays a reference, which compose interpolates in
+ * AWS_XRAY_URL to the same port it publishes.
+ */
+export function publishedPort(service: ComposeService): string | undefined {
+  const tcp = service.config.ports.find((p) => !p.protocol || p.protocol === 'tcp');
+  const published = tcp?.published;
+  if (published?.includes('${')) return published;
+  return published?.replace(/^.*-/, '') ?? tcp?.target;
+}
+
+/**
+ * AWS_XRAY_URL is a pattern matched against the Host header: `*` on both sides, and the host
+ * the browser really uses.
+ *
+ * On Gitpod and Codespaces the port is part of the host NAME (`80-<workspace>.<cluster>`,
+ * `<codespace>-80.app.github.dev`, as the Cruddur corpus cases write it: `*4567-${GITPOD_...}*`)
+ * and the browser reaches it over https on 443, so the Host header carries no `:port`: the
+ * port stays in those forms, whatever it is.
+ *
+ * On localhost the port is a real `:port` in the Host header, and a browser (like curl and
+ * every HTTP client following RFC 9110 §7.2) leaves it out when it is the scheme's default:
+ * a service published on 80 (http) or 443 (https) is asked for as `Host: localhost`, which
+ * "*localhost:80*" never matches. Those get `*localhost*` (which also matches an explicit
+ * `localhost:80`). A `${VAR:-80}` port is only known when compose runs, so it stays as written.
+ */
+export function xrayUrlPattern(port: string, hints: HostingHints): string {
+  if (hints.gitpod) return `*${port}-\${GITPOD_WORKSPACE_ID}.\${GITPOD_WORKSPACE_CLUSTER_HOST}*`;
+  if (hints.codespaces) return `*\${CODESPACE_NAME}-${port}.\${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}*`;
+  if (port === '80' || port === '443') return '*localhost*';
+  return `*localhost:${port}*`;
+}
