@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { canDockerComposeRead, dockerComposeConfig, validateComposeSchema } from '../support/compose-validate.js';
 import { commentLines, literalSecretsIn, readServices } from '../support/compose-read.js';
 import { git, gitProject, REPO_ROOT, runObs, snapshotTree } from '../support/run-obs.js';
+import { FILE_ARGS } from '../support/golden.js';
 
 /**
  * Every real project in the corpus goes through the built obs, in a git repository like a
@@ -16,15 +17,6 @@ const cases = readdirSync(CORPUS, { withFileTypes: true })
   .filter((d) => d.isDirectory() && !d.name.startsWith('_'))
   .map((d) => d.name);
 
-/** Cases whose compose file is not where compose's own discovery would find it. */
-const FILE_ARGS: Record<string, string[]> = {
-  PostHog__posthog: ['-f', 'docker-compose.dev.yml'],
-  apache__airflow: ['-f', 'airflow-core/docs/howto/docker-compose/docker-compose.yaml'],
-  cyberark__conjur: ['-f', 'dev/docker-compose.yml'],
-  'honeycombio__honeycomb-opentelemetry-node__smoke-tests': ['-f', 'smoke-tests/docker-compose.yml'],
-  'honeycombio__honeycomb-opentelemetry-python__smoke-tests': ['-f', 'smoke-tests/docker-compose.yml'],
-  'omenking__aws-bootcamp-cruddur-2023__prod-ecs': ['-f', 'docker-compose.prod.yml'],
-};
 
 /** The two cases whose YAML is broken: obs must refuse them, naming the line. */
 const INVALID: Record<string, RegExp> = {

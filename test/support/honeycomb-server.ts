@@ -17,7 +17,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { headerOf, readBody } from './http-request.js';
-import { decodeLogsRequest, decodeTraceRequest, normalizeJsonLogsRequest, type Attributes, type AttributeValue, type DecodedLogsRequest, type DecodedTraceRequest } from './otlp-receiver.js';
+import { decodeLogsRequest, decodeTraceRequest, normalizeJsonLogsRequest, waitFor, type Attributes, type AttributeValue, type DecodedLogsRequest, type DecodedTraceRequest } from './otlp-receiver.js';
 
 export const UNKNOWN_KEY_MESSAGE = 'unknown API key - check your credentials, region, and API URL';
 export const MISSING_DATASET_MESSAGE = 'missing dataset header';
@@ -298,9 +298,9 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
     requests,
     spans,
     logRecords,
-    waitForSpan: (predicate, timeoutMs = 10_000) => waitFor(waiters, spans, predicate, timeoutMs, () => `no matching span within ${timeoutMs} ms at ${name}; spans: ${spans().map((s) => `${s.serviceName ?? '?'}: ${s.name}`).join(', ') || 'none'}; requests: ${summary()}`),
+    waitForSpan: (predicate, timeoutMs = 10_000) => waitFor('span', waiters, spans, predicate, timeoutMs, () => `at ${name}; spans: ${spans().map((s) => `${s.serviceName ?? '?'}: ${s.name}`).join(', ') || 'none'}; requests: ${summary()}`),
     waitForLogRecord: (predicate, timeoutMs = 10_000) =>
-      waitFor(waiters, logRecords, predicate, timeoutMs, () => `no matching log record within ${timeoutMs} ms at ${name}; records: ${logRecords().map((r) => JSON.stringify(r.body)).join(', ') || 'none'}; requests: ${summary()}`),
+      waitFor('log record', waiters, logRecords, predicate, timeoutMs, () => `at ${name}; records: ${logRecords().map((r) => JSON.stringify(r.body)).join(', ') || 'none'}; requests: ${summary()}`),
     reset() {
       requests.length = 0;
     },
@@ -312,21 +312,3 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
   };
 }
 
-function waitFor<T>(waiters: Set<() => void>, list: () => T[], predicate: (item: T) => boolean, timeoutMs: number, message: () => string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const found = list().find(predicate);
-      if (found === undefined) return false;
-      clearTimeout(timer);
-      waiters.delete(wake);
-      resolve(found);
-      return true;
-    };
-    const wake = () => void check();
-    const timer = setTimeout(() => {
-      waiters.delete(wake);
-      reject(new Error(message()));
-    }, timeoutMs);
-    if (!check()) waiters.add(wake);
-  });
-}

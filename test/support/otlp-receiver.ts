@@ -179,7 +179,7 @@ export function logRecordsOf(requests: ReceivedRequest[]): ReceivedLogRecord[] {
 }
 
 /** Resolves with the first item of `list()` that matches, checking again each time `waiters` are woken. */
-function waitFor<T>(noun: string, waiters: Set<() => void>, list: () => T[], predicate: (item: T) => boolean, timeoutMs: number, describe: () => string): Promise<T> {
+export function waitFor<T>(noun: string, waiters: Set<() => void>, list: () => T[], predicate: (item: T) => boolean, timeoutMs: number, describe: () => string): Promise<T> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const found = list().find(predicate);
