@@ -67,15 +67,20 @@ export async function assertWritable(requests: readonly WriteRequest[]): Promise
     if (dir && (dir.mode & 0o222) === 0) {
       throw new UsageError(`cannot write it: the folder ${dirname(request.path)} is read-only; make it writable (chmod u+w) and run obs again`, { file: request.display });
     }
-    // An immutable or append-only file (chattr +i / +a) refuses a rename onto it, even for root,
-    // and so does opening it for writing: ask that (without truncating) instead of finding out mid-way.
-    if (info) {
-      const handle = await open(request.path, constants.O_WRONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'EPERM') throw writeFailure(request.display, 'cannot replace it', err);
-        return undefined; // EACCES and the like: the rename needs only the folder's permission
-      });
-      await handle?.close();
-    }
+  }
+}
+
+/**
+ * An immutable or append-only file (chattr +i / +a) refuses a rename onto it, even for root, and
+ * so does opening it for writing: ask that (without truncating) instead of finding out mid-way.
+ */
+async function assertReplaceable(requests: readonly WriteRequest[]): Promise<void> {
+  for (const request of requests) {
+    const handle = await open(request.path, constants.O_WRONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPERM') throw writeFailure(request.display, 'cannot replace it', err, 'nothing was written');
+      return undefined; // missing, or EACCES and the like: a rename needs only the folder's permission
+    });
+    await handle?.close();
   }
 }
 
@@ -121,7 +126,7 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
   try {
     // Under the lock: no other obs run writes between this check and the renames.
     await assertUnchanged(root, writes, request.reads);
-    await assertWritable(writes);
+    await assertReplaceable(writes);
     if (untrack.length > 0) await assertIndexUnlocked(root, git);
   } catch (err) {
     await removeStagingDir(root);

@@ -1,5 +1,5 @@
 import { constants, readFileSync } from 'node:fs';
-import { chown, link, mkdir, open, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { chown, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { ObsError } from '../errors.js';
@@ -128,16 +128,21 @@ export async function ensureStagingDir(dir: string): Promise<void> {
   }
   if (process.getuid?.() === 0) {
     const owner = await stat(dir);
-    for (const path of [staging, ignore, join(staging, 'new'), join(staging, 'old')]) await chown(path, owner.uid, owner.gid);
+    const mine = await stat(staging);
+    if (mine.uid !== owner.uid || mine.gid !== owner.gid) {
+      for (const path of [staging, ignore, join(staging, 'new'), join(staging, 'old')]) await chown(path, owner.uid, owner.gid);
+    }
   }
 }
 
 /** Removes what obs staged in `<dir>/.obs-apply/`; the folder itself goes when nothing else is left. */
-export async function removeStagingDir(dir: string, options: { keepJournal?: boolean } = {}): Promise<void> {
+export async function removeStagingDir(dir: string): Promise<void> {
   const staging = join(dir, STAGING_DIR);
   await rm(join(staging, 'new'), { recursive: true, force: true });
   await rm(join(staging, 'old'), { recursive: true, force: true });
-  if (options.keepJournal) return;
+  // A journal being rewritten when obs was killed: `journal.json.<pid>.tmp`.
+  const names = await readdir(staging).catch(() => [] as string[]);
+  for (const name of names) if (/^journal\.json\.\d+\.tmp$/.test(name)) await rm(join(staging, name), { force: true });
   await rm(join(staging, JOURNAL_FILE), { force: true });
   await rm(join(staging, '.gitignore'), { force: true });
   await rmdir(staging).catch(() => undefined);
