@@ -136,11 +136,17 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
   // 3. Stage. Nothing the user sees has changed yet: any failure just removes what was staged.
   const staged: WriteRequest[] = [];
   try {
-    for (const dir of createdDirs) await mkdirAs(dir);
-    const stagingDirs = unique(writes.map((w) => dirname(w.path)));
-    for (const dir of stagingDirs) await ensureStagingDir(dir);
+    const stagingDirs = new Set<string>();
+    const made = new Set<string>();
     for (const w of writes) {
       staged.push(w);
+      // Parents first (createdDirs is sorted so), each once.
+      for (const dir of createdDirs.filter((d) => w.path.startsWith(d + sep) && !made.has(d))) {
+        await mkdirAs(dir);
+        made.add(dir);
+      }
+      if (!stagingDirs.has(dirname(w.path))) await ensureStagingDir(dirname(w.path));
+      stagingDirs.add(dirname(w.path));
       await stageFile(w);
     }
     for (const dir of stagingDirs) await syncDir(join(dir, STAGING_DIR, 'new'));
@@ -221,7 +227,7 @@ async function lock(root: string, journal: Journal): Promise<void> {
       }
     }
   } catch (err) {
-    if (!(err instanceof JournalExists)) throw writeFailure(toJournalPath(root, journalPath(root)), 'cannot write it', err, 'nothing was changed');
+    if (!(err instanceof JournalExists)) throw writeFailure(root, 'cannot write in this folder', err, 'nothing was changed');
     const other = await readJournal(root).catch(() => undefined);
     if (other && writerIsAlive(other)) throw busy(other);
     throw new ObsError('an earlier obs run was interrupted while writing this project; nothing was written', {
