@@ -115,11 +115,15 @@ export async function writeJournal(root: string, journal: Journal, options: { ex
  */
 export async function ensureStagingDir(dir: string): Promise<void> {
   const staging = join(dir, STAGING_DIR);
-  await mkdir(staging, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
+  const created = await mkdir(staging, { mode: 0o700 }).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+      return false;
+    },
+  );
   const ignore = join(staging, '.gitignore');
-  const present = await readFile(ignore, 'utf8').catch(() => undefined);
+  const present = created ? undefined : await readFile(ignore, 'utf8').catch(() => undefined);
   if (present !== '*\n') await writeFile(ignore, '*\n', { mode: 0o600 });
   for (const sub of ['new', 'old']) {
     await mkdir(join(staging, sub), { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {

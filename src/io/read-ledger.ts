@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, relative } from 'node:path';
 
 /** sha256 of the bytes, or null for "not there" (a file obs looked for and did not find). */
 export type Fingerprint = string | null;
@@ -38,7 +38,23 @@ export class ReadLedger {
 
   /** The first file (relative to `root`) whose content differs from what was read, if any. */
   firstChanged(root: string): { path: string; now: 'changed' | 'created' | 'deleted' } | undefined {
+    // Names looked for and not found are many (stack detection tries a dozen per folder): one
+    // listing per folder answers for all of them, where a failed open per name costs more.
+    const listings = new Map<string, ReadonlySet<string>>();
+    const listed = (dir: string) => {
+      let names = listings.get(dir);
+      if (!names) {
+        try {
+          names = new Set(readdirSync(dir));
+        } catch {
+          names = new Set();
+        }
+        listings.set(dir, names);
+      }
+      return names;
+    };
     for (const [path, then] of this.seen) {
+      if (then === null && !listed(dirname(path)).has(basename(path))) continue;
       const now = fingerprint(currentBytes(path));
       if (now === then) continue;
       return { path: relative(root, path) || path, now: then === null ? 'created' : now === null ? 'deleted' : 'changed' };
