@@ -96,7 +96,7 @@ describe('obs init killed at every write step', () => {
     const reference = await runObsWithFault(['init', '--yes', '--dir', clean], { root: clean }, { log });
     expect(reference.exitCode, reference.stderr).toBe(0);
     const steps = reference.calls.length;
-    expect(reference.calls.some((c) => / rename .*docker-compose\.yml$/.test(c))).toBe(true);
+    expect(reference.calls.some((c) => / rename .*docker-compose\.yml/.test(c))).toBe(true);
     expect(reference.calls.some((c) => / git-rm /.test(c))).toBe(true);
     const after = await files(clean);
     const afterIndex = await indexEntries(clean);
