@@ -51,10 +51,11 @@ export interface ApplyRequest {
 
 /**
  * Refuses before anything is written when a target cannot be replaced. Mode bits are checked
- * directly because root passes access(2) checks for files its owner made read-only.
+ * directly because root passes access(2) checks for files its owner made read-only: a file or
+ * folder made read-only is bad input (exit 2); an immutable one is the file system's no (exit 1).
  */
 export async function assertWritable(requests: readonly WriteRequest[]): Promise<void> {
-  for (const request of requests) {
+  await eachLimited(requests, STAGING_CONCURRENCY, async (request) => {
     const info = await stat(request.path).catch(() => undefined);
     // A rename onto a folder fails only after earlier targets were replaced: refuse up front.
     if (info && !info.isFile()) {
@@ -63,25 +64,24 @@ export async function assertWritable(requests: readonly WriteRequest[]): Promise
     if (info && (info.mode & 0o222) === 0) {
       throw new UsageError('the file is read-only; make it writable (chmod u+w) and run obs again', { file: request.display });
     }
-    const dir = await stat(dirname(request.path)).catch(() => undefined);
-    if (dir && (dir.mode & 0o222) === 0) {
-      throw new UsageError(`cannot write it: the folder ${dirname(request.path)} is read-only; make it writable (chmod u+w) and run obs again`, { file: request.display });
+    // An immutable or append-only file (chattr +i / +a) refuses a rename onto it, even for root,
+    // and so does opening it for writing: ask that (without truncating) instead of finding out mid-way.
+    if (info) {
+      const handle = await open(request.path, constants.O_WRONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPERM') throw writeFailure(request.display, 'cannot replace it', err, 'nothing was written');
+        return undefined; // EACCES and the like: a rename needs only the folder's permission
+      });
+      await handle?.close();
     }
-  }
-}
-
-/**
- * An immutable or append-only file (chattr +i / +a) refuses a rename onto it, even for root, and
- * so does opening it for writing: ask that (without truncating) instead of finding out mid-way.
- */
-async function assertReplaceable(requests: readonly WriteRequest[]): Promise<void> {
-  for (const request of requests) {
-    const handle = await open(request.path, constants.O_WRONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPERM') throw writeFailure(request.display, 'cannot replace it', err, 'nothing was written');
-      return undefined; // missing, or EACCES and the like: a rename needs only the folder's permission
-    });
-    await handle?.close();
-  }
+  });
+  const firstIn = new Map<string, WriteRequest>();
+  for (const request of requests) if (!firstIn.has(dirname(request.path))) firstIn.set(dirname(request.path), request);
+  await eachLimited([...firstIn], STAGING_CONCURRENCY, async ([folder, request]) => {
+    const dir = await stat(folder).catch(() => undefined);
+    if (dir && (dir.mode & 0o222) === 0) {
+      throw new UsageError(`cannot write it: the folder ${folder} is read-only; make it writable (chmod u+w) and run obs again`, { file: request.display });
+    }
+  });
 }
 
 /** The order files are replaced in, so a crash at any point leaves no secret exposed or lost. */
@@ -115,7 +115,7 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
 
   const files: JournalEntry[] = [];
   for (const w of writes) {
-    const before = request.reads?.recorded(w.path) ?? fingerprint(await readFile(w.path).catch(() => null));
+    const before = w.before === null ? null : (request.reads?.recorded(w.path) ?? fingerprint(await readFile(w.path).catch(() => null)));
     files.push({ path: toJournalPath(root, w.path), before, after: fingerprint(Buffer.from(w.content, 'utf8'))! });
   }
   const createdDirs = await missingDirs(writes.map((w) => dirname(w.path)));
@@ -126,7 +126,6 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
   try {
     // Under the lock: no other obs run writes between this check and the renames.
     await assertUnchanged(root, writes, request.reads);
-    await assertReplaceable(writes);
     if (untrack.length > 0) await assertIndexUnlocked(root, git);
   } catch (err) {
     await removeStagingDir(root);
@@ -134,40 +133,40 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
   }
 
   // 3. Stage. Nothing the user sees has changed yet: any failure just removes what was staged.
-  const staged: WriteRequest[] = [];
+  // Several files at a time: most of the time goes to waiting for fsync.
+  const dirs = unique(writes.map((w) => dirname(w.path)));
+  const firstIn = (dir: string) => writes.find((w) => w.path.startsWith(dir + sep))!;
   try {
-    const stagingDirs = new Set<string>();
-    const made = new Set<string>();
-    for (const w of writes) {
-      staged.push(w);
-      // Parents first (createdDirs is sorted so), each once.
-      for (const dir of createdDirs.filter((d) => w.path.startsWith(d + sep) && !made.has(d))) {
-        await mkdirAs(dir);
-        made.add(dir);
-      }
-      if (!stagingDirs.has(dirname(w.path))) await ensureStagingDir(dirname(w.path));
-      stagingDirs.add(dirname(w.path));
-      await stageFile(w);
-    }
-    for (const dir of stagingDirs) await syncDir(join(dir, STAGING_DIR, 'new'));
+    for (const dir of createdDirs) await blame(firstIn(dir), () => mkdirAs(dir));
+    await eachLimited(dirs, STAGING_CONCURRENCY, (dir) => blame(firstIn(dir), () => ensureStagingDir(dir)));
+    await eachLimited(writes, STAGING_CONCURRENCY, (w) => blame(w, () => stageFile(w)));
+    await eachLimited(dirs, STAGING_CONCURRENCY, (dir) => syncDir(join(dir, STAGING_DIR, 'new')));
     journal.state = 'committed';
     await writeJournal(root, journal);
   } catch (err) {
-    const failed = staged[staged.length - 1];
     await discardStaged(root, journal);
-    if (err instanceof ObsError) throw err;
-    throw writeFailure(failed?.display ?? toJournalPath(root, journalPath(root)), 'cannot write it', err, 'nothing was changed');
+    const cause = err instanceof StagingFailure ? err.cause : err;
+    if (cause instanceof ObsError) throw cause;
+    throw writeFailure(err instanceof StagingFailure ? err.display : root, 'cannot write it', cause, 'nothing was changed');
   }
 
   // 4. Replace. From here on a failure puts back what was already replaced.
+  // The order matters between ranks only: within one (say the app files) renames run side by side.
   let current: WriteRequest | undefined;
   try {
-    for (const w of writes) {
-      current = w;
-      await rename(newCopyOf(w.path), w.path);
+    for (let rank = 0; rank <= 3; rank++) {
+      const group = writes.filter((w) => renameRank(w.display, composeFiles) === rank);
+      await eachLimited(group, STAGING_CONCURRENCY, async (w) => {
+        try {
+          await rename(newCopyOf(w.path), w.path);
+        } catch (err) {
+          current ??= w;
+          throw err;
+        }
+      });
     }
-    current = undefined;
-    for (const dir of unique(writes.map((w) => dirname(w.path)))) await syncDir(dir);
+    // Durable before the journal goes: else a power loss could undo some renames and not others.
+    await eachLimited(dirs, STAGING_CONCURRENCY, syncDir);
     for (const path of untrack) {
       const failure = await git.untrack(path).then(
         () => undefined,
@@ -185,7 +184,77 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
   }
 
   // 5. Done: the staged originals and the journal go.
-  await cleanUp(root, journal);
+  await cleanUpAfterSuccess(root, journal, dirs);
+}
+
+const STAGING_CONCURRENCY = 8;
+
+/** A staging step that failed, and for which file. */
+class StagingFailure extends Error {
+  constructor(
+    readonly display: string,
+    override readonly cause: unknown,
+  ) {
+    super(display);
+  }
+}
+
+async function blame(w: WriteRequest, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    throw new StagingFailure(w.display, err);
+  }
+}
+
+/**
+ * `fn` over `items`, at most `limit` at once. After a failure nothing new starts, and the first
+ * error is thrown once every call under way has settled (so clean-up never races a write).
+ */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.err;
+}
+
+/**
+ * After a successful apply each staging folder holds exactly: an empty `new/`, the hard links in
+ * `old/`, the `.gitignore` (and, in the root, the journal, removed last). Removing exactly those
+ * is much cheaper than a recursive rm per folder; anything unexpected falls back to it.
+ */
+async function cleanUpAfterSuccess(root: string, journal: Journal, dirs: readonly string[]): Promise<void> {
+  const backups = new Map<string, string[]>();
+  for (const entry of journal.files) {
+    if (entry.before === null) continue;
+    const target = fromJournalPath(root, entry.path);
+    backups.set(dirname(target), [...(backups.get(dirname(target)) ?? []), oldCopyOf(target)]);
+  }
+  const clean = async (dir: string) => {
+    const staging = join(dir, STAGING_DIR);
+    try {
+      for (const copy of backups.get(dir) ?? []) await unlink(copy);
+      await rmdir(join(staging, 'new'));
+      await rmdir(join(staging, 'old'));
+      if (dir === root) await unlink(journalPath(root));
+      await unlink(join(staging, '.gitignore'));
+      await rmdir(staging);
+    } catch {
+      await removeStagingDir(dir);
+    }
+  };
+  await eachLimited(dirs.filter((d) => d !== root), STAGING_CONCURRENCY, clean);
+  await clean(root);
 }
 
 /** One line naming the file and the cause, exit 1 (the input was fine; the file system said no). */
@@ -319,15 +388,18 @@ function ignoreExists(err: NodeJS.ErrnoException): void {
 
 /** Folders that do not exist yet among `dirs` and their parents, parents first. */
 async function missingDirs(dirs: readonly string[]): Promise<string[]> {
+  const exists = new Map<string, boolean>();
+  await eachLimited(unique(dirs), STAGING_CONCURRENCY, async (dir) => {
+    exists.set(dir, await stat(dir).then(() => true, () => false));
+  });
   const missing = new Set<string>();
   for (const start of unique(dirs)) {
-    const chain: string[] = [];
     for (let dir = start; !missing.has(dir); dir = dirname(dir)) {
-      if (await stat(dir).then(() => true, () => false)) break;
-      chain.unshift(dir);
+      const known = exists.get(dir) ?? (await stat(dir).then(() => true, () => false));
+      if (known) break;
+      missing.add(dir);
       if (dirname(dir) === dir) break;
     }
-    for (const dir of chain) missing.add(dir);
   }
   return [...missing].sort((a, b) => a.length - b.length);
 }
