@@ -14,6 +14,7 @@ import {
   readJournal,
   removeStagingDir,
   STAGING_DIR,
+  sweepStagingDir,
   syncDir,
   writeJournal,
   writerIsAlive,
@@ -97,9 +98,9 @@ const isRoot = () => process.getuid?.() === 0;
 
 /**
  * Writes every file all-or-nothing, and crash-safely:
- *  1. take the journal (a lock: one apply per project at a time), listing every target with
- *     hashes of its old and new content;
- *  2. check nothing read for the plan changed, and that every target can be replaced;
+ *  1. check that every target can be replaced, then take the journal (a lock: one apply per
+ *     project at a time), listing every target with hashes of its old and new content;
+ *  2. check nothing read for the plan changed since (and, to untrack, that git's index is free);
  *  3. stage each new content in `<dir>/.obs-apply/new/<name>` (0600, then the original's owner
  *     and mode, fsynced) and hard-link each original to `old/<name>`;
  *  4. mark the journal committed, rename in a safe order, fsync the folders, untrack `.env`;
@@ -176,7 +177,7 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
     }
   } catch (err) {
     journal.state = 'rolling-back';
-    // Best effort: if even this fails, the next run still finds the journal and rolls back.
+    // Best effort: if even this fails, the next run still finds the journal and repairs the project.
     await writeJournal(root, journal).catch(() => undefined);
     await rollBack(root, journal);
     if (err instanceof ObsError) throw err;
@@ -246,12 +247,14 @@ async function cleanUpAfterSuccess(root: string, journal: Journal, dirs: readonl
       for (const copy of backups.get(dir) ?? []) await unlink(copy);
       await rmdir(join(staging, 'new'));
       await rmdir(join(staging, 'old'));
-      if (dir === root) await unlink(journalPath(root));
-      await unlink(join(staging, '.gitignore'));
-      await rmdir(staging);
     } catch {
-      await removeStagingDir(dir);
+      await removeStagingDir(dir, { keepJournal: dir === root });
     }
+    if (dir === root) await unlink(journalPath(root));
+    // Once the journal is gone another run may take the lock and stage here: from now on only
+    // what is surely ours and empty goes, never anything recursively.
+    await unlink(join(staging, '.gitignore')).catch(() => undefined);
+    await rmdir(staging).catch(() => undefined);
   };
   await eachLimited(dirs.filter((d) => d !== root), STAGING_CONCURRENCY, clean);
   await clean(root);
@@ -522,7 +525,7 @@ export async function recoverInterruptedApply(root: string, git: () => Promise<G
   const journal = await readJournal(root);
   if (!journal) {
     // The journal goes before the root's staging folder: what is left of it holds nothing.
-    if (await stat(join(root, STAGING_DIR)).then(() => true, () => false)) await removeStagingDir(root);
+    if (await stat(join(root, STAGING_DIR)).then(() => true, () => false)) await sweepStagingDir(root);
     return undefined;
   }
   if (writerIsAlive(journal)) throw busy(journal);

@@ -139,17 +139,40 @@ export async function ensureStagingDir(dir: string): Promise<void> {
   }
 }
 
-/** Removes what obs staged in `<dir>/.obs-apply/`; the folder itself goes when nothing else is left. */
-export async function removeStagingDir(dir: string): Promise<void> {
+/**
+ * Removes what obs staged in `<dir>/.obs-apply/`, then its journal (unless `keepJournal`) and the
+ * folder itself when nothing else is left. Only while holding the lock, or with no journal there.
+ */
+export async function removeStagingDir(dir: string, options: { keepJournal?: boolean } = {}): Promise<void> {
   const staging = join(dir, STAGING_DIR);
   await rm(join(staging, 'new'), { recursive: true, force: true });
   await rm(join(staging, 'old'), { recursive: true, force: true });
   // A journal being rewritten when obs was killed: `journal.json.<pid>.tmp`.
   const names = await readdir(staging).catch(() => [] as string[]);
   for (const name of names) if (/^journal\.json\.\d+\.tmp$/.test(name)) await rm(join(staging, name), { force: true });
+  if (options.keepJournal) return;
   await rm(join(staging, JOURNAL_FILE), { force: true });
   await rm(join(staging, '.gitignore'), { force: true });
   await rmdir(staging).catch(() => undefined);
+}
+
+/**
+ * What is left of `<dir>/.obs-apply/` with no journal in it (the journal goes last, so nothing
+ * that matters): empty folders, the `.gitignore`, temp journals of runs no longer alive. Never
+ * recursive: another run may be taking the lock right now.
+ */
+export async function sweepStagingDir(dir: string): Promise<void> {
+  const staging = join(dir, STAGING_DIR);
+  for (const sub of ['new', 'old']) await rmdir(join(staging, sub)).catch(() => undefined);
+  for (const name of await readdir(staging).catch(() => [] as string[])) {
+    const temp = /^journal\.json\.(\d+)\.tmp$/.exec(name);
+    if (temp && !pidIsAlive(Number(temp[1]))) await rm(join(staging, name), { force: true });
+  }
+  const left = await readdir(staging).catch(() => [] as string[]);
+  if (left.every((name) => name === '.gitignore')) {
+    await unlink(join(staging, '.gitignore')).catch(() => undefined);
+    await rmdir(staging).catch(() => undefined);
+  }
 }
 
 /** fsync a folder so the renames and creations in it survive a power loss (a no-op where unsupported). */
@@ -170,14 +193,18 @@ export async function syncDir(dir: string): Promise<void> {
  * interrupted. On Linux the command line must mention obs too, so a reused pid does not count.
  */
 export function writerIsAlive(journal: Journal): boolean {
-  if (journal.pid === process.pid) return false;
+  return pidIsAlive(journal.pid);
+}
+
+function pidIsAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
   try {
-    process.kill(journal.pid, 0);
+    process.kill(pid, 0);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
   try {
-    return /obs/.test(readFileSync(`/proc/${journal.pid}/cmdline`, 'utf8'));
+    return /obs/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
   } catch {
     return process.platform !== 'linux';
   }
