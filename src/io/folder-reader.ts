@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ReadLedger } from './read-ledger.js';
 
 /**
  * Reads small files from project folders, each folder listed once and each file read once
@@ -13,6 +14,9 @@ export class FolderReader {
   private readonly listings = new Map<string, ReadonlySet<string>>();
   private readonly files = new Map<string, string | undefined>();
   private readonly notUtf8 = new Set<string>();
+
+  /** `ledger`, when given, hears every file read (and every name looked for and not found). */
+  constructor(private readonly ledger?: ReadLedger) {}
 
   /** Names in `folder` (absolute); empty when it is missing or unreadable. */
   list(folder: string): ReadonlySet<string> {
@@ -36,15 +40,16 @@ export class FolderReader {
     const parts = name.split('/');
     for (let i = 0; i < parts.length - 1; i++) {
       const part = parts[i]!;
-      if (part !== '.' && part !== '..' && part !== '' && !holdsIgnoringCase(this.list(dir), part)) return undefined;
+      if (part !== '.' && part !== '..' && part !== '' && !holdsIgnoringCase(this.list(dir), part)) return this.missing(join(folder, name));
       dir = join(dir, part);
     }
-    if (!this.list(dir).has(parts[parts.length - 1]!)) return undefined;
+    if (!this.list(dir).has(parts[parts.length - 1]!)) return this.missing(join(folder, name));
     const path = join(folder, name);
     if (this.files.has(path)) return this.files.get(path);
     let text: string | undefined;
     try {
       const bytes = readFileSync(path);
+      this.ledger?.record(path, bytes);
       try {
         text = UTF8.decode(bytes);
       } catch {
@@ -57,6 +62,11 @@ export class FolderReader {
     }
     this.files.set(path, text);
     return text;
+  }
+
+  private missing(path: string): undefined {
+    this.ledger?.record(path, null);
+    return undefined;
   }
 
   /** False for a file read() found not to be UTF-8 (its text then holds replacement characters). */

@@ -1,4 +1,5 @@
 import type { Check } from '../types.js';
+import { applyLeftoversCheck } from './apply-leftovers.js';
 import { browserExposedSecretCheck } from './browser-exposed-secret.js';
 import { composeFileCheck } from './compose-file.js';
 import { composeInterpolationCheck } from './compose-interpolation.js';
@@ -12,6 +13,7 @@ import { telemetryNetworkCheck } from './telemetry-network.js';
 /** The project checks of no backend in particular, in display order (src/backends/index.ts adds each backend's after them). */
 export const CORE_PROJECT_CHECKS: readonly Check[] = [
   composeFileCheck,
+  applyLeftoversCheck,
   obsConfigCheck,
   obsConfigServicesCheck,
   composeInterpolationCheck,

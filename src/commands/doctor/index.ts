@@ -73,14 +73,17 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
  * plan / diff / atomic write path as obs init. The checks then run on the result.
  */
 async function applySafeFixes(ctx: Context, root: string, files: string[] | undefined): Promise<string[]> {
-  const [{ discover }, { planFixes }, { changedOnly }, { unifiedDiff }, { redactSecrets }, { assertWritable, writeFilesAtomically }] = await Promise.all([
+  const [{ discover }, { planFixes }, { changedOnly }, { unifiedDiff }, { redactSecrets }, { applyFileChanges, recoverInterruptedApply }, { gitInfo }] = await Promise.all([
     import('../../project/discover.js'),
     import('./fix-plan.js'),
     import('../../plan/file-change.js'),
     import('../../io/diff.js'),
     import('../../secrets/redact.js'),
     import('../../io/atomic-write.js'),
+    import('../../io/git.js'),
   ]);
+  const recovered = await recoverInterruptedApply(root, () => gitInfo(root));
+  if (recovered) ctx.stderr.write(`obs: ${recovered}\n`);
   const found = await discover(root, files);
   const plan = planFixes(found.snapshot, found.project);
   const changes = changedOnly(plan.changes);
@@ -89,10 +92,16 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
     return [];
   }
   for (const change of changes) ctx.stderr.write(redactSecrets(unifiedDiff(change), plan.secretValues));
-  const requests = changes.map((c) => ({ path: join(root, c.path), display: c.path, content: c.after, newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644 }));
-  await assertWritable(requests);
-  for (const path of plan.untrack) await found.git.untrack(path);
-  await writeFilesAtomically(requests);
+  const requests = changes.map((c) => ({ path: join(root, c.path), display: c.path, content: c.after, before: c.before, newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644 }));
+  await applyFileChanges({
+    root,
+    command: 'obs doctor --fix',
+    writes: requests,
+    untrack: plan.untrack,
+    composeFiles: found.snapshot.compose.map((f) => f.path),
+    git: found.git,
+    reads: found.reads,
+  });
   const n = plan.applied.length;
   ctx.stderr.write(`obs doctor --fix made ${n} safe fix${n === 1 ? '' : 'es'}; the checks below see the result:\n${plan.applied.map((a) => `  fixed ${a}\n`).join('')}`);
   return plan.applied;

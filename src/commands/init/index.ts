@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { assertWritable, writeFilesAtomically, type WriteRequest } from '../../io/atomic-write.js';
+import { applyFileChanges, pendingApply, recoverInterruptedApply, type WriteRequest } from '../../io/atomic-write.js';
+import { gitInfo } from '../../io/git.js';
 import { unifiedDiff } from '../../io/diff.js';
 import { redactSecrets } from '../../secrets/redact.js';
 import { changedOnly } from '../../plan/file-change.js';
@@ -15,6 +16,13 @@ import { changeAction, describeSetup, findingsLines, nextSteps, painter, renderD
 /** discover -> decide -> plan -> show -> apply -> report. Only the last two steps write. */
 export async function runInit(ctx: Context, options: InitOptions): Promise<number> {
   const root = resolve(ctx.cwd, options.dir ?? '.');
+  // An apply a crash interrupted is finished or rolled back first, so the plan starts from whole files.
+  if (!options.dryRun) {
+    const recovered = await recoverInterruptedApply(root, () => gitInfo(root));
+    if (recovered) say(ctx, `obs: ${recovered}`);
+  } else if (await pendingApply(root)) {
+    say(ctx, 'obs: an earlier obs run was interrupted while writing this project; obs init without --dry-run finishes or rolls it back.');
+  }
   const found = await discover(root, options.file);
   const { snapshot, project } = found;
   validateFlags(options, project.services.map((s) => s.name), snapshot.compose[0]!.path, project);
@@ -103,11 +111,18 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     path: join(root, c.path),
     display: c.path,
     content: c.after,
+    before: c.before,
     newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644,
   }));
-  await assertWritable(requests);
-  for (const path of plan.untrack) await found.git.untrack(path);
-  await writeFilesAtomically(requests);
+  await applyFileChanges({
+    root,
+    command: 'obs init',
+    writes: requests,
+    untrack: plan.untrack,
+    composeFiles: snapshot.compose.map((f) => f.path),
+    git: found.git,
+    reads: found.reads,
+  });
   result.applied = true;
 
   say(ctx, paint.ok(`Wrote ${changes.length} file(s).`));
