@@ -31,7 +31,7 @@ export const awsResources: Check = {
     const total = desired.groups.length + desired.rules.length + desired.logGroups.length;
     if (total === 0) return skip(META, `${OBS_CONFIG_FILE} declares no X-Ray groups, sampling rules or log groups`);
 
-    const clients = createAwsClients(options.aws);
+    const clients = createAwsClients(options.aws, options.progress);
     const planned = (await Promise.all([
       ...desired.groups.map((d) => planResource(xrayGroupHandler, d, clients)),
       ...desired.rules.map((d) => planResource(samplingRuleHandler, d, clients)),

@@ -42,7 +42,7 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
     say(ctx, `${OBS_CONFIG_FILE} declares no AWS resources (X-Ray and CloudWatch Logs are off); nothing to do.`);
     return reportOutcomes(ctx, 'apply', [], settings.region, options);
   }
-  const clients = createAwsClients(settings);
+  const clients = createAwsClients(settings, (line) => say(ctx, line));
   const planned: Planned<unknown, unknown>[] = (await Promise.all([
     ...desired.groups.map((d) => planResource(xrayGroupHandler, d, clients)),
     ...desired.rules.map((d) => planResource(samplingRuleHandler, d, clients)),
