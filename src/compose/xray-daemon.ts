@@ -54,7 +54,7 @@ export function xrayDaemonFlow(name: string, networks?: readonly string[]): stri
  * Inserts a new service after the last one, matching the file's indentation and blank-line
  * habit; in a flow-style `services: {...}`, `flow` goes after the last service inside the braces.
  */
-export function addServiceEdit(file: ComposeFile, lines: (step: string) => string[], step: number, flow: string): TextEdit {
+export function addServiceEdit(file: ComposeFile, lines: (step: string) => string[], step: number, flow?: string): TextEdit {
   const services = servicesMap(file);
   if (!services || services.items.length === 0) {
     const at = (file.doc.contents as Node | null)?.range?.[0] ?? 0;
@@ -62,6 +62,7 @@ export function addServiceEdit(file: ComposeFile, lines: (step: string) => strin
   }
   const pairs = services.items.filter(isPair) as Pair[];
   if (services.flow) {
+    if (flow === undefined) throw new UsageError('`services` is written in flow style ({...}); write it in block style to add a service here', { file: file.path, ...lineColOf(file.text, services.range?.[0] ?? 0) });
     const at = pairEnd(pairs[pairs.length - 1]!);
     return { start: at, end: at, text: `, ${flow}` };
   }
