@@ -77,6 +77,8 @@ export interface DoctorOptions {
   /** Overrides for testing and for private endpoints. */
   honeycombApiUrl?: string;
   aws: AwsSettings;
+  /** Hears what the online checks wait for and each retry, one line each (stderr). */
+  progress?: (line: string) => void;
 }
 
 export interface Check {

@@ -120,6 +120,14 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
   if (region !== 'us' && region !== 'eu') {
     throw new UsageError(`honeycomb.region must be "us" or "eu", not ${JSON.stringify(region)}`, { file, line: lineIn(doc, text, 'honeycomb.region') });
   }
+  const files = raw.compose?.files;
+  if (files !== undefined && files !== null && (!Array.isArray(files) || files.some((f) => typeof f !== 'string' || f === ''))) {
+    const bad = Array.isArray(files) ? files.findIndex((f) => typeof f !== 'string' || f === '') : -1;
+    throw new UsageError('compose.files must be a list of compose file paths (strings)', {
+      file,
+      line: lineIn(doc, text, bad === -1 ? 'compose.files' : `compose.files[${bad}]`),
+    });
+  }
   const config: ObsConfig = {
     version: 1,
     compose: { files: raw.compose?.files ?? [] },

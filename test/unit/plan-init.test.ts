@@ -976,31 +976,26 @@ describe('planInit: anchors and layouts', () => {
     expect(plan.added).toEqual([]);
   });
 
-  // Pins: a chosen service written as `web:` or `api: {...}` is left alone with a note of what to add; the others are instrumented.
-  it('notes a chosen service with no settings or written in flow style instead of throwing', () => {
-    const empty = planInit(
-      snapshot({ 'docker-compose.yml': lf('services:', '  api:', '    build: ./api', '  web:') }, { stacks: { api: 'flask', web: 'python' }, envIgnored: true }),
-      choices({ services: ['api', 'web'], ...OFF }),
-    );
-    expect(after(empty, 'docker-compose.yml')).toBe(lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: "api"', '  web:'));
-    expect(empty.notes).toEqual(['web has no settings in docker-compose.yml; add by hand: OTEL_SERVICE_NAME=web']);
-    expect(empty.added).toEqual([{ service: 'api', keys: ['OTEL_SERVICE_NAME'] }]);
-
+  // Pins: a chosen service written `api: {...}` gets its keys in flow style; the others are
+  // instrumented. (One written `web:` with no settings is refused before planning: compose rejects it.)
+  it('edits a chosen service written in flow style', () => {
     const flow = planInit(
       snapshot({ 'docker-compose.yml': lf('services:', '  api: {build: ./api}', '  web:', '    build: ./web') }, { stacks: { api: 'flask', web: 'python' }, envIgnored: true }),
       choices({ services: ['api', 'web'], ...OFF }),
     );
-    expect(after(flow, 'docker-compose.yml')).toBe(lf('services:', '  api: {build: ./api}', '  web:', '    build: ./web', '    environment:', '      OTEL_SERVICE_NAME: "web"'));
-    expect(flow.notes).toEqual(['api is written in flow style ({...}) in docker-compose.yml; add by hand: OTEL_SERVICE_NAME=api']);
-    expect(flow.added).toEqual([{ service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
+    expect(after(flow, 'docker-compose.yml')).toBe(
+      lf('services:', '  api: {build: ./api, environment: {OTEL_SERVICE_NAME: "api"}}', '  web:', '    build: ./web', '    environment:', '      OTEL_SERVICE_NAME: "web"'),
+    );
+    expect(flow.notes).toEqual([]);
+    expect(flow.added).toEqual([{ service: 'api', keys: ['OTEL_SERVICE_NAME'] }, { service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
   });
 
-  // Pins: an empty `environment:` is filled in place and a `{A: "1",}` flow map grows before its trailing comma.
-  it('instruments a service whose environment is empty (`environment:`) or `{A: "1",}`', () => {
-    const text = lf('services:', '  api:', '    build: ./api', '    environment:', '  web:', '    build: ./web', '    environment: {A: "1",}');
+  // Pins: a `{}` or `{A: "1",}` flow map grows in place (before its trailing comma).
+  it('instruments a service whose environment is `{}` or `{A: "1",}`', () => {
+    const text = lf('services:', '  api:', '    build: ./api', '    environment: {}', '  web:', '    build: ./web', '    environment: {A: "1",}');
     const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask', web: 'python' }, envIgnored: true }), choices({ services: ['api', 'web'], ...OFF }));
     expect(after(plan, 'docker-compose.yml')).toBe(
-      lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: "api"', '  web:', '    build: ./web', '    environment: {A: "1", OTEL_SERVICE_NAME: "web",}'),
+      lf('services:', '  api:', '    build: ./api', '    environment: {OTEL_SERVICE_NAME: "api"}', '  web:', '    build: ./web', '    environment: {A: "1", OTEL_SERVICE_NAME: "web",}'),
     );
     expect(plan.added).toEqual([
       { service: 'api', keys: ['OTEL_SERVICE_NAME'] },

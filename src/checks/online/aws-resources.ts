@@ -28,7 +28,7 @@ export const awsResources: Check = {
     const total = countDeclared(desired);
     if (total === 0) return skip(META, `${OBS_CONFIG_FILE} declares no X-Ray groups, sampling rules, log groups or Transaction Search`);
 
-    const clients = createAwsClients(options.aws);
+    const clients = createAwsClients(options.aws, options.progress);
     const planned = await planDeclared(desired, clients);
 
     const region = (await clients.region()) ?? 'the region of the AWS profile';

@@ -38,7 +38,7 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
     say(ctx, `${OBS_CONFIG_FILE} declares no AWS resources (X-Ray and CloudWatch Logs are off); nothing to do.`);
     return reportOutcomes(ctx, 'apply', [], settings.region, options);
   }
-  const clients = createAwsClients(settings);
+  const clients = createAwsClients(settings, (line) => say(ctx, line));
   const planned = await planDeclared(desired, clients);
 
   // The lookups made the clients: a region the SDK took from the profile is known now, at no cost.

@@ -3,7 +3,7 @@ import { resolveAwsSettings } from '../../aws/settings.js';
 import { ALL_CHECKS } from '../../backends/index.js';
 import type { Check, CheckResult, DoctorOptions, DoctorProject } from '../../checks/types.js';
 import type { AwsSettings } from '../../aws/settings.js';
-import type { Context } from '../../context.js';
+import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { loadDoctorProject } from './load.js';
 import { githubAnnotations } from './github-annotations.js';
@@ -43,6 +43,7 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
     sendTestSpan: options.sendTestSpan === true,
     honeycombApiUrl: options.honeycombApiUrl,
     aws: awsSettingsFor(options, ctx.env, project),
+    progress: (line: string) => say(ctx, line),
   };
   const results = await Promise.all(
     selected.map(async (check): Promise<CheckResult> => {

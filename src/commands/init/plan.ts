@@ -13,7 +13,7 @@ import { holdBackNonUtf8Edits } from '../../instrument/not-utf8.js';
 import { referencesIn } from '../../compose/interpolation.js';
 import type { ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, type TextEdit } from '../../text/edits.js';
-import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
+import { addServiceEdit, findXrayDaemon, xrayDaemonFlow, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
 import { OBS_CONFIG_FILE, renderObsConfig, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
 import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import type { FileChange } from '../../plan/file-change.js';
@@ -127,13 +127,13 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     work.push(item);
   }
 
-  // A service written as `name:` or `name: {...}` has no block to add lines to: say what to add.
+  // A service written as `name:` has no mapping to add keys to: say what to add. (One written
+  // `name: {...}` gets its keys in flow style, see addEnvironment.)
   for (const item of work) {
     const definition = item.service.definitions.find((d) => d.map);
-    if (definition && !definition.map!.flow) continue;
+    if (definition) continue;
     if (item.additions.length === 0 && item.replacements.length === 0) continue;
-    const where = definition ? 'is written in flow style ({...})' : 'has no settings';
-    notes.push(`${item.service.name} ${where} in ${(definition ?? item.service.definitions[0]!).file.path}; add by hand: ${[...item.additions, ...item.replacements].map((s) => `${s.key}=${s.value}`).join(' ')}`);
+    notes.push(`${item.service.name} has no settings in ${item.service.definitions[0]!.file.path}; add by hand: ${[...item.additions, ...item.replacements].map((s) => `${s.key}=${s.value}`).join(' ')}`);
     item.additions = [];
     item.replacements = [];
   }
@@ -199,7 +199,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     // Every service that will send segments to the daemon must reach it by name.
     const senders = work.filter((w) => w.service.config.environment.has('AWS_XRAY_DAEMON_ADDRESS') || w.additions.some((a) => a.key === 'AWS_XRAY_DAEMON_ADDRESS')).map((w) => w.service);
     const reach = networksToReach(senders);
-    editsByFile.get(main)!.push(addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s, reach.networks), step));
+    editsByFile.get(main)!.push(addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s, reach.networks), step, xrayDaemonFlow(daemonName, reach.networks)));
     for (const name of reach.unreachable) notes.push(`${name} has a network_mode, so it cannot reach ${daemonName} by name; set its AWS_XRAY_DAEMON_ADDRESS to an address it can reach`);
     daemonAdded = true;
   }
