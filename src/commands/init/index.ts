@@ -11,7 +11,7 @@ import { discover } from '../../project/discover.js';
 import type { InitOptions } from './options.js';
 import { planInit } from './plan.js';
 import { readInstrumentation } from './instrument.js';
-import { changeAction, describeSetup, findingsLines, nextSteps, painter, renderDiffs } from './report.js';
+import { changeAction, describeSetup, findingsLines, nextSteps, noteJson, painter, renderDiffs } from './report.js';
 
 /** discover -> decide -> plan -> show -> apply -> report. Only the last two steps write. */
 export async function runInit(ctx: Context, options: InitOptions): Promise<number> {
@@ -64,7 +64,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     updated: plan.updated,
     movedSecrets: plan.movedSecrets,
     conflicts: plan.conflicts.map((c) => ({ service: c.service, key: c.key, reason: c.reason, replaced: c.replaced })),
-    notes: plan.notes,
+    notes: plan.notes.map(noteJson),
     nextSteps: nextSteps(plan, snapshot.hints.gitpod),
   };
   const finish = (code: number) => {
