@@ -1,6 +1,7 @@
 import { Document } from 'yaml';
 import type { HoneycombRegion } from '../config/obs-config.js';
 import { validateLogGroup } from '../aws/log-group.js';
+import { validateLogStream } from '../aws/log-stream.js';
 import { UsageError } from '../errors.js';
 import { MANAGED_MARKER } from '../instrument/template.js';
 import { COLLECTOR_PORTS } from './image.js';
@@ -67,8 +68,6 @@ const env = (name: string, fallback?: string): string => (fallback === undefined
 const regionOf = (region: string | undefined): string => region ?? env(REGION_VARIABLE);
 
 const REGION_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-/** CloudWatch Logs model, shape LogStreamName: 1-512 characters, no ':' or '*'. */
-const LOG_STREAM_RE = /^[^:*]{1,512}$/;
 
 function validate(choices: CollectorChoices): void {
   for (const [what, region] of [['xray.region', choices.xray?.region], ['cloudwatchLogs.region', choices.cloudwatchLogs?.region]] as const) {
@@ -77,7 +76,7 @@ function validate(choices: CollectorChoices): void {
   const logs = choices.cloudwatchLogs;
   if (logs) {
     validateLogGroup({ name: logs.logGroup, tags: new Map() }, () => 'the collector log group');
-    if (!LOG_STREAM_RE.test(logs.logStream)) throw new UsageError(`the collector log stream must be 1 to 512 characters without ':' or '*': ${JSON.stringify(logs.logStream)}`);
+    validateLogStream({ logGroup: logs.logGroup, name: logs.logStream }, () => 'the collector log stream');
   }
   if (!choices.honeycomb && !choices.xray && !choices.cloudwatchLogs) {
     throw new UsageError('the collector has nowhere to send anything: choose Honeycomb, X-Ray or CloudWatch Logs');

@@ -244,7 +244,7 @@ service:
     expect(refused({ ...none, cloudwatchLogs: { logGroup: 'g', logStream: 's' }, xraySdkReceiver: true })).toBe('X-Ray SDK segments need a traces backend: choose X-Ray or Honeycomb');
     expect(refused({ ...none, xray: { region: 'US East' } })).toBe('collector xray.region is not a valid AWS region name: "US East"');
     expect(refused({ ...none, cloudwatchLogs: { logGroup: 'aws/spans', logStream: 's' } })).toBe('the collector log group cannot start with "aws/": AWS reserves that prefix');
-    expect(refused({ ...none, cloudwatchLogs: { logGroup: 'g', logStream: 'a:b' } })).toBe("the collector log stream must be 1 to 512 characters without ':' or '*': \"a:b\"");
+    expect(refused({ ...none, cloudwatchLogs: { logGroup: 'g', logStream: 'a:b' } })).toBe("the collector log stream may not contain ':' or '*': \"a:b\"");
   });
 });
 
