@@ -2,15 +2,17 @@
  * The collector obs runs in the compose project.
  *
  * The upstream contrib image, not AWS's ADOT one: obs's tests build a collector from the
- * upstream Go modules at this same release, with exactly the components obs writes, and run
- * its `validate` on every config obs renders, so what the tests prove is the code this image
- * runs. ADOT repackages a subset of these components on its own release train, behind
- * upstream, so a pass in the tests would say less about it. ADOT's one advantage for compose is
- * its `/healthcheck` binary (both images are built FROM scratch: no shell, no curl); the
- * contrib image's health is read from outside instead, on the health_check extension's port.
+ * upstream Go modules at this same release (test/support/otelcol: v0.141.0, the newest at which
+ * the Go module proxy serves awsxrayreceiver with its internal modules), with exactly the
+ * components obs writes, and run its `validate` on every config obs renders, so what the tests
+ * prove is the code this image runs; move both together. ADOT repackages a subset of these
+ * components on its own release train, so a pass in the tests would say less about it. ADOT's
+ * one advantage for compose is its `/healthcheck` binary (both images are built FROM scratch:
+ * no shell, no curl); the contrib image's health is read from outside instead, on the
+ * health_check extension's port.
  * Never `latest`: a collector release can rename or drop components and settings.
  */
-export const COLLECTOR_RELEASE = '0.165.0';
+export const COLLECTOR_RELEASE = '0.141.0';
 export const COLLECTOR_IMAGE = `otel/opentelemetry-collector-contrib:${COLLECTOR_RELEASE}`;
 
 /** Where the contrib image reads its config: obs mounts its file here, read-only. */
