@@ -1,8 +1,8 @@
 import { loadLogsSdk } from './sdk.js';
 import type { CallerIdentity } from './clients.js';
 import type { ResourceHandler } from './ensure.js';
+import { RefusedChange } from './errors.js';
 import { diffFields, type Difference, type ResourceChange } from './resource.js';
-import { during } from './tags.js';
 
 /**
  * The CloudWatch Logs resource policy Transaction Search needs: it lets X-Ray write the spans
@@ -112,7 +112,7 @@ export const logsResourcePolicyHandler: ResourceHandler<DesiredLogsPolicy, Curre
       for (const p of page.resourcePolicies ?? []) if (p.policyName) policies.push({ name: p.policyName, document: p.policyDocument });
       nextToken = page.nextToken || undefined;
     } while (nextToken);
-    const [identity, region] = await Promise.all([during('GetCallerIdentity', clients.identity()), clients.region()]);
+    const [identity, region] = await Promise.all([callerIdentity(clients), clients.region()]);
     return { identity, region: region ?? '', policies };
   },
 
@@ -151,8 +151,26 @@ export const logsResourcePolicyHandler: ResourceHandler<DesiredLogsPolicy, Curre
 async function putPolicy(clients: Parameters<typeof logsResourcePolicyHandler.read>[0], desired: DesiredLogsPolicy, current?: CurrentLogsPolicies) {
   const { PutResourcePolicyCommand } = await loadLogsSdk();
   const client = await clients.logs();
-  const identity = current?.identity ?? (await during('GetCallerIdentity', clients.identity()));
+  const identity = current?.identity ?? (await callerIdentity(clients));
   const region = current?.region || ((await clients.region()) ?? '');
   await client.send(new PutResourcePolicyCommand({ policyName: desired.name, policyDocument: JSON.stringify(transactionSearchPolicy(identity, region)) }));
   return {};
+}
+
+/**
+ * The account id, from STS. Its own endpoint and its own failure: left to the Logs error
+ * wording, a dead STS endpoint would read as "cannot reach" the Logs endpoint. Credential
+ * errors are the same for every service and keep their usual explanation.
+ */
+async function callerIdentity(clients: Parameters<typeof logsResourcePolicyHandler.read>[0]): Promise<CallerIdentity> {
+  try {
+    return await clients.identity();
+  } catch (err) {
+    const e = (err ?? {}) as { name?: string; message?: string };
+    if (e.name === 'CredentialsProviderError' || /credentials/i.test(e.message ?? '')) throw err;
+    const why = (e.message ?? String(err)).split('\n')[0];
+    throw new RefusedChange(
+      `STS GetCallerIdentity failed (${e.name ? `${e.name}: ` : ''}${why}), and the policy needs the account id it gives; check --endpoint-url, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL`,
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { CloudWatchLogsClient, DescribeLogStreamsCommand, DescribeResourcePolici
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../support/moto.js';
 import { runObs, tempProject } from '../support/run-obs.js';
 import { startXrayServer, type XrayServer } from '../support/xray-server.js';
 
@@ -160,6 +161,14 @@ describe('obs apply: Transaction Search', () => {
       error: 'not attempted: it needs the CloudWatch Logs resource policy obs-transaction-search, which failed',
     });
     expect(xray.state.region(region).destination.Destination).toBe('XRay');
+
+    // STS unreachable: the account id is missing, and the message names STS, not CloudWatch Logs.
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const noSts = await runObs(['apply', '--dir', dir, '--json'], { env: { ...env(dir, 'sa-east-1'), AWS_ENDPOINT_URL_STS: dead, AWS_MAX_ATTEMPTS: '1' } });
+    expect(noSts.exitCode).toBe(1);
+    expect((JSON.parse(noSts.stdout) as Doc).resources.find((r) => r.kind === 'logs-resource-policy')?.error).toMatch(
+      /^STS GetCallerIdentity failed \(.*ECONNREFUSED.*\), and the policy needs the account id it gives; check --endpoint-url, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL$/,
+    );
     expect(xray.control.requests.some((r) => r.operation === 'UpdateTraceSegmentDestination' && JSON.stringify(r.headers.authorization).includes('/sa-east-1/'))).toBe(false);
   });
 });
