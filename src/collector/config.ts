@@ -1,5 +1,5 @@
 import { Document } from 'yaml';
-import type { HoneycombRegion } from '../config/obs-config.js';
+import { HONEYCOMB_ENDPOINTS, type HoneycombRegion } from '../config/obs-config.js';
 import { validateLogGroup } from '../aws/log-group.js';
 import { validateLogStream } from '../aws/log-stream.js';
 import { UsageError } from '../errors.js';
@@ -40,8 +40,6 @@ export const ENDPOINT_VARIABLES = {
 
 export const HONEYCOMB_KEY_VARIABLE = 'HONEYCOMB_API_KEY';
 export const REGION_VARIABLE = 'AWS_REGION';
-
-const HONEYCOMB_ENDPOINT: Record<HoneycombRegion, string> = { us: 'https://api.honeycomb.io', eu: 'https://api.eu1.honeycomb.io' };
 
 /** Component ids, so pipelines and their definitions cannot disagree. */
 const ID = {
@@ -145,7 +143,7 @@ export function renderCollectorConfig(choices: CollectorChoices): string {
   if (choices.honeycomb) {
     const { region, dataset } = choices.honeycomb;
     exporters[ID.honeycomb] = {
-      endpoint: env(ENDPOINT_VARIABLES.honeycomb, HONEYCOMB_ENDPOINT[region]),
+      endpoint: env(ENDPOINT_VARIABLES.honeycomb, HONEYCOMB_ENDPOINTS[region]),
       headers: { 'x-honeycomb-team': env(HONEYCOMB_KEY_VARIABLE), ...(dataset !== undefined && { 'x-honeycomb-dataset': dataset }) },
     };
   }

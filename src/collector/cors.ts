@@ -1,10 +1,5 @@
+import type { HostingHints } from '../backends/desired-env.js';
 import type { PortMapping } from '../compose/project.js';
-
-/** Where the project runs besides localhost: what `obs init` already detected (.gitpod.yml, .devcontainer/). */
-export interface HostingHints {
-  gitpod: boolean;
-  codespaces: boolean;
-}
 
 export interface FrontendPorts {
   /** The compose service, for messages. */
@@ -31,6 +26,7 @@ const MAX_RANGE = 20;
  * localhost:80 has origin `http://localhost`. Gitpod and Codespaces put the port in the host
  * name and serve https on 443: `https://3000-<workspace>.<cluster>.gitpod.io`,
  * `https://<codespace>-3000.app.github.dev`; the receiver's CORS takes one `*` per origin.
+ * `hints` is what `obs init` already detected (.gitpod.yml, .devcontainer/).
  */
 export function corsOrigins(frontends: readonly FrontendPorts[], hints: HostingHints): CorsOrigins {
   const origins = new Set<string>();
