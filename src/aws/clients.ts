@@ -1,4 +1,4 @@
-import { loadLogsSdk, loadXraySdk } from './sdk.js';
+import { loadLogsSdk, loadStsSdk, loadXraySdk } from './sdk.js';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { XRayClient } from '@aws-sdk/client-xray';
 import type { AwsSettings } from './settings.js';
@@ -13,6 +13,17 @@ export interface AwsClients {
    * profile) for a client already made. No request, and no work at all when the region is known.
    */
   region(): Promise<string | undefined>;
+  /**
+   * Who the credentials belong to (STS GetCallerIdentity, which needs no IAM permission): the
+   * account and partition that ARNs in policies are built from. Asked once per run.
+   */
+  identity(): Promise<CallerIdentity>;
+}
+
+export interface CallerIdentity {
+  account: string;
+  /** `aws`, `aws-cn`, `aws-us-gov`: from the caller's ARN. */
+  partition: string;
 }
 
 /**
@@ -37,10 +48,22 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
   };
   let xray: Promise<XRayClient> | undefined;
   let logs: Promise<CloudWatchLogsClient> | undefined;
+  let identity: Promise<CallerIdentity> | undefined;
   return {
     settings,
     xray: () => (xray ??= loadXraySdk().then((m) => new m.XRayClient(common))),
     logs: () => (logs ??= loadLogsSdk().then((m) => new m.CloudWatchLogsClient(common))),
+    identity: () =>
+      (identity ??= loadStsSdk().then(async (m) => {
+        const sts = new m.STSClient(common);
+        try {
+          const out = await sts.send(new m.GetCallerIdentityCommand({}));
+          if (!out.Account) throw new Error('STS GetCallerIdentity returned no account');
+          return { account: out.Account, partition: /^arn:([^:]+):/.exec(out.Arn ?? '')?.[1] ?? 'aws' };
+        } finally {
+          sts.destroy();
+        }
+      })),
     async region() {
       if (settings.region) return settings.region;
       const client = await (xray ?? logs);

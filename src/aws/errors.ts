@@ -22,8 +22,10 @@ export interface ExplainedError {
 }
 
 /**
- * A change obs itself declines to make (a KMS key, a rule's Version): its message already says
- * what to do, and it must not read as an AWS call failing, since none was sent.
+ * A failure whose message already says what to do, passed on as it is: a change obs itself
+ * declines to make (a KMS key, a rule's Version), which must not read as an AWS call failing
+ * since none was sent; or a prerequisite from another service (STS) that the handler's own
+ * service's wording would misname.
  */
 export class RefusedChange extends Error {
   constructor(message: string) {

@@ -34,6 +34,16 @@ export interface SamplingRuleConfig {
 export interface LogGroupConfig {
   name: string;
   retentionInDays: number;
+  /** Streams obs creates in the group: the collector's CloudWatch Logs exporter writes to one. */
+  logStreams?: string[];
+}
+
+/**
+ * Transaction Search (spans into CloudWatch Logs, which X-Ray's OTLP endpoint needs).
+ * indexingPercentage left out: obs leaves the Default indexing rule as it is (1 % on a new account).
+ */
+export interface TransactionSearchConfig {
+  indexingPercentage?: number;
 }
 
 export interface ObsConfig {
@@ -41,7 +51,7 @@ export interface ObsConfig {
   compose: { files: string[] };
   services: Record<string, { serviceName: string; stack: string }>;
   honeycomb: { enabled: boolean; region: HoneycombRegion; endpoint: string; dataset?: string };
-  xray: { enabled: boolean; daemonService?: string; groups: XrayGroupConfig[]; samplingRules: SamplingRuleConfig[] };
+  xray: { enabled: boolean; daemonService?: string; groups: XrayGroupConfig[]; samplingRules: SamplingRuleConfig[]; transactionSearch?: TransactionSearchConfig };
   cloudwatch: { enabled: boolean; logGroups: LogGroupConfig[] };
   rollbar: { enabled: boolean };
   /** The section of a backend module this file does not know (src/backends/), kept as written. */
@@ -125,6 +135,8 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
       ...(raw.xray?.daemonService ? { daemonService: raw.xray.daemonService } : {}),
       groups: raw.xray?.groups ?? [],
       samplingRules: raw.xray?.samplingRules ?? [],
+      // Passed on as written: obs apply checks it (with its line) before any AWS call.
+      ...(raw.xray?.transactionSearch !== undefined && raw.xray.transactionSearch !== null ? { transactionSearch: raw.xray.transactionSearch } : {}),
     },
     cloudwatch: { enabled: raw.cloudwatch?.enabled ?? false, logGroups: raw.cloudwatch?.logGroups ?? [] },
     rollbar: { enabled: raw.rollbar?.enabled ?? false },
