@@ -92,13 +92,14 @@ function volumes(service: ComposeService, lookup: Lookup): Volume[] {
   const lines = listItems(service, 'volumes');
   const where = keyWhere(service, 'volumes');
   const out: Volume[] = [];
-  raw.forEach((item, index) => {
+  raw.forEach((item) => {
     const at = typeof item === 'string' ? (lines.find((l) => l.value === item) ?? where) : where;
     if (typeof item === 'string') {
       const text = expand(item, lookup).value;
-      // SOURCE:TARGET[:MODE]; a Windows drive letter is not a separator.
-      const parts = text.split(/:(?![\\/])/);
-      if (parts.length >= 2 && index >= 0) out.push({ source: parts[0]!, target: parts[1]!, file: at.file, line: at.line });
+      // SOURCE:TARGET[:MODE]; a Windows drive letter (`C:\\x`) is part of the source.
+      const parts = text.split(':');
+      if (/^[A-Za-z]$/.test(parts[0]!) && parts.length > 2) parts.splice(0, 2, `${parts[0]}:${parts[1]}`);
+      if (parts.length >= 2) out.push({ source: parts[0]!, target: parts[1]!, file: at.file, line: at.line });
     } else if (item && typeof item === 'object') {
       const { type, source, target } = item as { type?: unknown; source?: unknown; target?: unknown };
       if ((type === undefined || type === 'bind') && typeof source === 'string' && typeof target === 'string') {

@@ -25,6 +25,7 @@ export const collectorSigv4Check: Check = {
     const ready = composeOrWhy(project);
     if ('why' in ready) return skipped(this, ready.why);
     const collectors = projectCollectors(project).filter((c) => c.config);
+    if (collectors.length === 0) return skipped(this, projectCollectors(project).length ? 'skipped: the collector config could not be read (see collector-config)' : 'no collector service');
     const issues: Issue[] = [];
     const ok: string[] = [];
     for (const { collector, config } of collectors) {
@@ -67,7 +68,7 @@ export const collectorSigv4Check: Check = {
         if (issues.length === before) ok.push(`${id} (${service}, ${region})`);
       }
     }
-    if (issues.length === 0 && ok.length === 0) return skipped(this, collectors.length ? 'no sigv4auth extension' : 'no collector service');
+    if (issues.length === 0 && ok.length === 0) return skipped(this, 'no sigv4auth extension');
     return report(this, issues, ok.join(', '));
   },
 };
