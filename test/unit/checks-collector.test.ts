@@ -134,6 +134,12 @@ const swap = (text: string, from: string, to: string) => {
 };
 
 describe('collector-config', () => {
+  it('finds a collector by its command and mounted config when the image is not a known collector image', async () => {
+    const compose = swap(COMPOSE, '    image: otel/opentelemetry-collector-contrib:0.141.0', '    image: registry.example.com/platform/otelcol-custom:1.4\n    command: ["--config", "/etc/otel/config.yaml"]').replace('/etc/otelcol-contrib/config.yaml:ro', '/etc/otel/config.yaml:ro');
+    const r = await runCheck('collector-config', { compose });
+    expect([r.status, r.detail]).toEqual(['pass', 'otel-collector runs otel-collector.yaml (pipelines: traces)']);
+  });
+
   it('finds the config through --config in the command and a directory mount', async () => {
     const compose = swap(swap(COMPOSE, '    image: otel/opentelemetry-collector-contrib:0.141.0', '    image: otel/opentelemetry-collector:0.141.0\n    command: ["--config=/conf/collector.yaml"]'), '      - ./otel-collector.yaml:/etc/otelcol-contrib/config.yaml:ro', '      - ./otel:/conf');
     const r = await runCheck('collector-config', { compose, files: { 'otel/collector.yaml': CONFIG } });
@@ -268,6 +274,16 @@ describe('collector-cors', () => {
     expect(ok.status).toBe('pass');
     const missing = await runCheck('collector-cors', { files: { '.gitpod.yml': 'tasks: []\n' } });
     expect(missing.detail).toBe('receiver otlp of otel-collector does not allow https://3000-*.gitpod.io (the pages of web): the browser blocks their spans');
+  });
+
+  it('only warns when the frontend is inferred from the published 4318 (no browser variable names the collector)', async () => {
+    const compose = swap(COMPOSE, '      VITE_OTEL_COLLECTOR_URL: "http://localhost:4318"', '      VITE_API_URL: "http://localhost:4567"');
+    const r = await runCheck('collector-cors', { compose, config: swap(CONFIG, '["http://localhost:3000", "http://127.0.0.1:3000"]', '["http://localhost:5173"]') });
+    expect([r.status, r.detail]).toEqual(['warn', 'receiver otlp of otel-collector does not allow http://localhost:3000 and http://127.0.0.1:3000 (the pages of web): the browser blocks their spans']);
+    const noCors = await runCheck('collector-cors', { compose, config: swap(CONFIG, '        cors:\n          allowed_origins: ["http://localhost:3000", "http://127.0.0.1:3000"]\n', '') });
+    expect([noCors.status, noCors.detail]).toEqual(['warn', 'otel-collector publishes 4318 for browsers (web), but receiver otlp of otel-collector has no cors.allowed_origins: the browser blocks every request']);
+    const unpublished = swap(compose, '    ports:\n      - "4318:4318"\n', '');
+    expect((await runCheck('collector-cors', { compose: unpublished })).detail).toBe('no browser frontend sends to the collector');
   });
 
   it('matches origins the way the collector does', () => {

@@ -3,7 +3,7 @@ import { corsOrigins } from '../../collector/cors.js';
 import { componentType, definedIds, lineAt, settingsOf } from '../../collector/parse.js';
 import { projectCollectors } from './lib/collector.js';
 import { effectiveValue, networkNames, serviceEnv } from './lib/env.js';
-import { composeOrWhy, fail, listing, report, skipped, type Issue } from './lib/report.js';
+import { composeOrWhy, fail, listing, report, skipped, warn, type Issue } from './lib/report.js';
 import { isBrowserService, isBrowserVariable } from './lib/services.js';
 
 /**
@@ -60,8 +60,11 @@ export const collectorCorsCheck: Check = {
       if (origins.length === 0) continue;
       const receivers = definedIds(config!, 'receivers').filter((id) => componentType(id) === 'otlp' && (settingsOf(config!, 'receivers', id).protocols as { http?: unknown } | undefined)?.http !== undefined);
       const who = listing(frontends.map((s) => s.name));
+      // A browser variable naming the collector is certain; a published 4318 only suggests a browser sends there.
+      const level = senders.length ? fail : warn;
+      const sends = senders.length ? `${who} send${frontends.length === 1 ? 's' : ''} spans from the browser` : `${name} publishes 4318 for browsers (${who})`;
       if (receivers.length === 0) {
-        issues.push(fail({ file: config!.path, line: lineAt(config!, ['receivers']) }, `${who} send${frontends.length === 1 ? 's' : ''} from the browser, but ${name} has no OTLP receiver with the http protocol (browsers cannot use gRPC)`, 'receivers: { otlp: { protocols: { http: { endpoint: "0.0.0.0:4318", cors: { allowed_origins: [...] } } } } }'));
+        issues.push(level({ file: config!.path, line: lineAt(config!, ['receivers']) }, `${sends}, but ${name} has no OTLP receiver with the http protocol (browsers cannot use gRPC)`, 'receivers: { otlp: { protocols: { http: { endpoint: "0.0.0.0:4318", cors: { allowed_origins: [...] } } } } }'));
         continue;
       }
       for (const id of receivers) {
@@ -74,10 +77,10 @@ export const collectorCorsCheck: Check = {
         }
         const keys = ['receivers', id, 'protocols', 'http', 'cors', 'allowed_origins'];
         issues.push(
-          fail(
+          level(
             { file: config!.path, line: lineAt(config!, keys) },
             allowed.length === 0
-              ? `${who} send${frontends.length === 1 ? 's' : ''} spans from the browser, but receiver ${id} of ${name} has no cors.allowed_origins: the browser blocks every request`
+              ? `${sends}, but receiver ${id} of ${name} has no cors.allowed_origins: the browser blocks every request`
               : `receiver ${id} of ${name} does not allow ${listing(missing)} (the pages of ${who}): the browser blocks their spans`,
             `cors: { allowed_origins: [${[...allowed, ...missing].map((o) => JSON.stringify(o)).join(', ')}] }`,
           ),
