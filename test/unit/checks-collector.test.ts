@@ -237,10 +237,16 @@ describe('collector-apps', () => {
     expect([r.status, r.detail, where(only(r))]).toEqual(['warn', 'api holds HONEYCOMB_API_KEY while otel-collector exists: the key belongs to the collector only', 'docker-compose.yml:6']);
   });
 
-  it('fails on the gRPC port with the HTTP protocol, and passes 4317 with grpc', async () => {
+  it('warns on the gRPC port without a protocol, fails with the http protocol, and passes 4317 with grpc', async () => {
     const grpcPort = swap(COMPOSE, 'http://otel-collector:4318"', 'http://otel-collector:4317"');
     const r = await runCheck('collector-apps', { compose: grpcPort });
-    expect(r.detail).toBe('OTEL_EXPORTER_OTLP_ENDPOINT on api sends to port 4317 of otel-collector: 4317 is gRPC, and this SDK sends OTLP/HTTP (set OTEL_EXPORTER_OTLP_PROTOCOL=grpc, or use 4318)');
+    expect([r.status, r.detail, r.fix]).toEqual([
+      'warn',
+      'OTEL_EXPORTER_OTLP_ENDPOINT on api sends to port 4317 (gRPC) of otel-collector without OTEL_EXPORTER_OTLP_PROTOCOL=grpc: right for a gRPC exporter chosen in code, but an SDK configured from the environment sends http/protobuf there and nothing arrives',
+      'OTEL_EXPORTER_OTLP_PROTOCOL: "grpc"',
+    ]);
+    const http = await runCheck('collector-apps', { compose: swap(grpcPort, '      OTEL_SERVICE_NAME: "api"', '      OTEL_SERVICE_NAME: "api"\n      OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf') });
+    expect([http.status, http.detail]).toEqual(['fail', 'OTEL_EXPORTER_OTLP_ENDPOINT on api sends to port 4317 of otel-collector: 4317 is gRPC, and OTEL_EXPORTER_OTLP_PROTOCOL says http (use 4318)']);
     const withGrpc = swap(grpcPort, '      OTEL_SERVICE_NAME: "api"', '      OTEL_SERVICE_NAME: "api"\n      OTEL_EXPORTER_OTLP_PROTOCOL: grpc');
     expect((await runCheck('collector-apps', { compose: withGrpc })).status).toBe('pass');
   });
@@ -249,6 +255,13 @@ describe('collector-apps', () => {
     const r = await runCheck('collector-apps', { compose: swap(COMPOSE, '      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"\n', '') });
     expect(r.detail).toBe('api sets OTEL_SERVICE_NAME but no OTEL_EXPORTER_OTLP_ENDPOINT: its SDK sends to localhost, inside its own container, and nothing reaches otel-collector');
     expect(where(only(r))).toBe('docker-compose.yml:5');
+  });
+
+  it('ignores OTEL_* names that are not SDK settings, and reads the Honeycomb distributions\' endpoint', async () => {
+    const own = swap(COMPOSE, '      OTEL_SERVICE_NAME: "api"\n      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"', '      OTEL_COLLECTOR_HOST: otel-collector');
+    expect((await runCheck('collector-apps', { compose: own })).detail).toBe('no service sets OTEL_* variables');
+    const distro = swap(COMPOSE, 'OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"', 'HONEYCOMB_API_ENDPOINT: "http://otel-collector:4318"');
+    expect((await runCheck('collector-apps', { compose: distro })).status).toBe('pass');
   });
 
   it('fails on a traces endpoint without /v1/traces', async () => {
