@@ -26,15 +26,15 @@ export interface CheckResult {
   findings?: Finding[];
 }
 
-export type CheckGroup = 'project' | 'compose' | 'otel' | 'collector' | 'xray' | 'rollbar' | 'secrets' | 'online';
+export type CheckGroup = 'project' | 'compose' | 'otel' | 'xray' | 'rollbar' | 'collector' | 'secrets' | 'online';
 
 export const GROUP_TITLES: Record<CheckGroup, string> = {
   project: 'Project',
   compose: 'Compose',
   otel: 'OpenTelemetry and Honeycomb',
-  collector: 'OpenTelemetry Collector',
   xray: 'AWS X-Ray',
   rollbar: 'Rollbar',
+  collector: 'OpenTelemetry Collector',
   secrets: 'Keys and secrets',
   online: 'Online',
 };

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_CHECKS } from '../../src/checks/project/index.js';
+import { PROJECT_CHECKS } from '../../src/backends/index.js';
 import { originAllowed } from '../../src/checks/project/collector-cors.js';
 import type { CheckResult, DoctorOptions, Finding } from '../../src/checks/types.js';
 import { loadDoctorProject } from '../../src/commands/doctor/load.js';

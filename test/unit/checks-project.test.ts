@@ -115,7 +115,7 @@ describe('PROJECT_CHECKS', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     const groups = PROJECT_CHECKS.map((c) => c.group).filter((g, i, all) => g !== all[i - 1]);
-    expect(groups).toEqual(['project', 'compose', 'otel', 'collector', 'xray', 'rollbar']);
+    expect(groups).toEqual(['project', 'compose', 'otel', 'xray', 'rollbar', 'collector']);
   });
 
   it('all pass (or skip) on a project set up the way obs sets it up', async () => {
