@@ -56,7 +56,7 @@ export function isCollectorImage(image: string | undefined): boolean {
 function commandWords(service: ComposeService): { value: string; file: string; line: number }[] {
   const items = listItems(service, 'command');
   if (items.length > 0) return items;
-  const command = rawService(service).command;
+  const command = service.config.command;
   if (typeof command !== 'string') return [];
   const where = keyWhere(service, 'command');
   return command.split(/\s+/).filter(Boolean).map((value) => ({ value, ...where }));
@@ -132,9 +132,11 @@ export function findCollectors(project: ComposeProject, lookup: Lookup, projectD
   const out: CollectorService[] = [];
   for (const service of project.services) {
     const image = service.config.image ? expand(service.config.image, lookup).value : undefined;
+    const byImage = isCollectorImage(image);
+    // Cheap test first: doctor runs on projects with dozens of services, and reading volumes is not free.
+    if (!byImage && !JSON.stringify(service.config.command ?? '').includes('config')) continue;
     const fromCommand = configFromCommand(service);
     const mounts = volumes(service, lookup);
-    const byImage = isCollectorImage(image);
     const configPath = fromCommand?.path ?? imageDefault(image);
     const mounted = configPath ? mountOf(configPath, mounts, projectDir, root) : undefined;
     const looksLikeCollector =
