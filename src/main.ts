@@ -1,4 +1,5 @@
 import { processContext, type Context } from './context.js';
+import { secretsInArguments } from './secrets/redact.js';
 import { EXIT_CANCELLED, EXIT_FAILURE, EXIT_USAGE, formatError, ObsError } from './errors.js';
 
 /**
@@ -6,6 +7,8 @@ import { EXIT_CANCELLED, EXIT_FAILURE, EXIT_USAGE, formatError, ObsError } from 
  * 2 bad usage or bad input. Nothing else in obs exits the process.
  */
 export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
+  // `--endpoint-url http://user:pass@host`: the password is masked in whatever obs writes.
+  ctx.secrets.add(secretsInArguments(argv));
   try {
     const { runCli } = await import('./cli.js');
     return await runCli(argv, ctx);

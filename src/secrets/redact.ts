@@ -1,45 +1,265 @@
+/**
+ * How obs shows text that may hold secrets: pure functions, used by every renderer (diffs, JSON,
+ * doctor's checklist, error messages) and by the output streams as a last net.
+ *
+ * Secrets are found by *position*, whatever their shape: the value of a key-like variable
+ * (`DB_PASSWORD=…`, `api.token: …`, `--api-key …`), every header value of an OTLP headers variable,
+ * the userinfo of a URL (`http://user:pass@host`). Known credential shapes (v2 Honeycomb keys, AWS
+ * key ids, 32-hex tokens) are masked anywhere in a diff, where a token sits in a neighbouring
+ * `labels:` or `command:` line without a telling name.
+ */
 import { maskSecret } from './shapes.js';
 
-/** Variable names whose values are credentials whatever their shape. */
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|WRITEKEY)/i;
+/**
+ * Names whose values are credentials: KEY, PASS, PWD, AUTH, DSN as a word (`DB_PASS`, `x-api-key`,
+ * `apiKey`), and PASSWORD, SECRET, TOKEN, CREDENTIAL, PRIVATE and friends anywhere in the name.
+ * `MONKEY`, `KEYCLOAK_URL`, `BYPASS`, `AUTHOR` are not.
+ */
+const WORD = /(?:^|[^A-Za-z])(?:key|keys|pass|pwd|auth|dsn)(?![A-Za-z])/i;
+const ANYWHERE = /password|passwd|passphrase|secret|token|credential|private|api_?key|access_?key|write_?key|authorization|cookie|signature/i;
 
-/** Where a secret-named variable may start: only lines with such a name can need masking. */
-const SECRET_NAME_ANYWHERE = new RegExp(SECRET_NAME.source, 'gi');
+export function isSecretName(name: string): boolean {
+  return ANYWHERE.test(name) || WORD.test(name) || camelWord(name);
+}
 
-/** `KEY=value` / `KEY: value` (diff marker, list dash, quotes, `export` allowed), value maskable. */
-const ASSIGNMENT = /^([-+ ]?\s*(?:-\s+)?["']?(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s*[=:]\s*)(["']?)([^"'\s#][^"'#]*?)(\4)(\s*(?:#.*)?)$/;
+/** `apiKey`, `dbPass`: the word starts with a capital letter after a lower-case one. */
+function camelWord(name: string): boolean {
+  return /[a-z](?:Key|Keys|Pass|Pwd|Auth|Dsn)(?![a-z])/.test(name);
+}
+
+/** Variables whose value is a list of `name=value` headers (OTEL_EXPORTER_OTLP_HEADERS and kin). */
+export function isHeadersName(name: string): boolean {
+  return /(^|_)HEADERS$/i.test(name);
+}
+
+/** Header values obs may show: the dataset is a name, not a credential. */
+const PUBLIC_HEADERS = new Set(['x-honeycomb-dataset']);
 
 /**
- * Masks secrets in text obs prints (diffs, JSON): every known secret value, and in `.env`-style
- * or compose `KEY: value` / `KEY=value` lines the value of any secret-named variable.
+ * How a secret is shown: the first 4 characters and the length for key-length values, only the
+ * length for shorter ones (4 characters would be most of them), and only the length when the first
+ * characters are not plain letters and digits (so the mask is safe inside JSON and quotes).
  */
-export function redactSecrets(text: string, knownSecrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of [...knownSecrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {
-    out = out.split(secret).join(maskSecret(secret));
-  }
-  return maskSecretNamedValues(out);
+export function maskValue(value: string): string {
+  if (value.length >= 12 && /^[A-Za-z0-9_+/.-]{4}/.test(value)) return maskSecret(value);
+  return `(${value.length} chars)`;
 }
 
-/** Line by line, but only the lines that mention a secret-like name are looked at (diffs run to megabytes). */
-function maskSecretNamedValues(text: string): string {
-  let out = '';
-  let cursor = 0;
-  SECRET_NAME_ANYWHERE.lastIndex = 0;
-  for (let found = SECRET_NAME_ANYWHERE.exec(text); found; found = SECRET_NAME_ANYWHERE.exec(text)) {
-    const start = text.lastIndexOf('\n', found.index - 1) + 1;
-    const newline = text.indexOf('\n', found.index);
-    const end = newline === -1 ? text.length : newline;
-    out += text.slice(cursor, start) + maskLine(text.slice(start, end));
-    cursor = end;
-    SECRET_NAME_ANYWHERE.lastIndex = end;
-  }
-  return cursor === 0 ? text : out + text.slice(cursor);
+/** A URL as it may be shown: `http://user:***@host`, `https://***@host` (a lone user name can be a token). */
+export function displayUrl(url: string): string {
+  return maskUserinfo(url, () => {});
 }
 
-function maskLine(line: string): string {
-  return line.replace(ASSIGNMENT, (match, pre, key, sep, q1, value, q2, post) => {
-    if (!SECRET_NAME.test(key) || value.includes('$') || value.includes('…(')) return match;
-    return `${pre}${key}${sep}${q1}${maskSecret(value.trim())}${q2}${post}`;
+// ---------------------------------------------------------------------------------------------
+// One scanner, two uses: `redactText` replaces what it finds, `findSecrets` collects it. A found
+// value is first replaced by a placeholder (\u0001n\u0002) that no later pattern matches, so a
+// mask is never masked again; the placeholders become masks at the end.
+// ---------------------------------------------------------------------------------------------
+
+type Found = (value: string) => string;
+
+const HIDDEN = /\u0001(\d+)\u0002/g;
+
+class Hider {
+  readonly values: string[] = [];
+  /** Besides whole values: the words of `Bearer <token>`, since a token alone may be shown elsewhere. */
+  readonly words: string[] = [];
+  readonly hide: Found = (value) => {
+    this.values.push(value);
+    if (/\s/.test(value.trim())) this.words.push(...value.trim().split(/\s+/));
+    return `\u0001${this.values.length - 1}\u0002`;
+  };
+
+  found(): string[] {
+    return [...new Set([...this.values, ...this.words].map((v) => v.trim()))].filter((v) => v !== '');
+  }
+
+  reveal(text: string, show: (value: string) => string): string {
+    return text.includes('\u0001') ? text.replace(HIDDEN, (_, i: string) => show(this.values[Number(i)]!)) : text;
+  }
+}
+
+const URL_USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^\s/?#@"'`<>\u0001]+)@/g;
+
+function maskUserinfo(text: string, found: (value: string) => void): string {
+  if (!text.includes('://')) return text;
+  return text.replace(URL_USERINFO, (match, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+    const password = colon === -1 ? undefined : userinfo.slice(colon + 1);
+    if (password === undefined) {
+      if (isReference(user) || user === '***') return match;
+      found(user);
+      return `${scheme}***@`;
+    }
+    if (isReference(password) || password === '***' || password === '') return match;
+    found(password);
+    return `${scheme}${user}:***@`;
   });
+}
+
+/** `${VAR}`, `${VAR:-x}`, `$VAR`: interpolation carries no literal secret. */
+function isReference(value: string): boolean {
+  return /^(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/.test(value.trim());
+}
+
+/**
+ * A secret value as written, with the parts that are references kept: `${A}` stays, `p4ss${A}`
+ * masks `p4ss`. Masked values (`abcd…(40 chars)`, `***`, placeholders) are left alone.
+ */
+function maskLiteral(value: string, found: Found): string {
+  const trimmed = value.trim();
+  if (trimmed === '' || isReference(trimmed) || trimmed.includes('\u0001') || /\u2026\(|^\(\d+(?: chars\))?$|^\*\*\*$/.test(trimmed)) return value;
+  if (!trimmed.includes('${')) return value.replace(trimmed, found(trimmed));
+  // Mixed text and references: mask each literal run between references.
+  return value.replace(/((?:\$\{[^}]*\})+)|([^$]+|\$(?!\{))/g, (run, ref: string | undefined) => (ref || run.trim() === '' ? run : found(run)));
+}
+
+/** `a=b,c=d`: every header value masked, except public ones. */
+function maskHeaders(value: string, found: Found): string {
+  return value.replace(/(^|,)(\s*)([^=,]*?)(\s*=\s*)([^,]*)/g, (match, lead: string, space: string, name: string, eq: string, headerValue: string) => {
+    if (PUBLIC_HEADERS.has(name.trim().toLowerCase())) return match;
+    return `${lead}${space}${name}${eq}${maskLiteral(headerValue, found)}`;
+  });
+}
+
+/**
+ * `KEY=value` / `KEY: value` on a line of `.env`, compose or a diff of them (diff marker, list dash,
+ * quotes, `export` allowed). Keys may hold dots and dashes (labels: `com.example.api-token=…`).
+ */
+const ASSIGNMENT = /^([-+ ]?\s*(?:-\s+)?(["']?)(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.-]*)(\s*[=:]\s*)(["']?)(.*?)(\5)(\2)(\s+#.*)?$/;
+
+function maskAssignmentLine(line: string, found: Found): string {
+  const m = ASSIGNMENT.exec(line);
+  if (!m) return line;
+  const [, pre, , key, sep, q1, value, q2, close, comment = ''] = m as unknown as string[];
+  const headers = isHeadersName(key!);
+  if (!headers && !isSecretName(key!)) return line;
+  // `KEY:` with nothing after it opens a nested block; `KEY: |` a block scalar.
+  if (value === '' || (sep!.includes(':') && /^[|>][-+0-9]*$/.test(value!.trim()))) return line;
+  const masked = headers ? maskHeaders(value!, found) : maskLiteral(value!, found);
+  return `${pre}${key}${sep}${q1}${masked}${q2}${close}${comment}`;
+}
+
+/** `--api-key value`, `--api-key=value`, `"--api-key", "value"` (a compose `command:` list). */
+const FLAG_VALUE = /(--?[A-Za-z][A-Za-z0-9_.-]*)(=|\s+|["']?\s*,\s*["']?)([^\s"',\]}]+)/g;
+
+function maskFlagValues(line: string, found: Found): string {
+  if (!line.includes('-')) return line;
+  return line.replace(FLAG_VALUE, (match, flag: string, sep: string, value: string) => {
+    if (!isSecretName(flag.replace(/^-+/, '')) || value.startsWith('-')) return match;
+    return `${flag}${sep}${maskLiteral(value, found)}`;
+  });
+}
+
+/** `{DB_PASSWORD: x, API_TOKEN: "y"}` and `KEY=value` pairs inside a longer line (flow style, labels). */
+const INLINE_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)(\s*(?::\s+|=)\s*)("[^"]*"|'[^']*'|(?:\$\{[^}]*\}|[^\s,{}[\]"'#$]|\$(?!\{))+)/g;
+
+function maskInlinePairs(line: string, found: Found): string {
+  return line.replace(INLINE_PAIR, (match, key: string, sep: string, raw: string) => {
+    const headers = isHeadersName(key);
+    if (!headers && !isSecretName(key)) return match;
+    const quote = raw[0] === '"' || raw[0] === "'" ? raw[0] : '';
+    const inner = quote ? raw.slice(1, -1) : raw;
+    const masked = headers ? maskHeaders(inner, found) : maskLiteral(inner, found);
+    return `${key}${sep}${quote}${masked}${quote}`;
+  });
+}
+
+/** Credential shapes worth masking anywhere in a diff: no name says what they are. */
+const SHAPES_ANYWHERE = [
+  /(?<![A-Za-z0-9_])hc[a-z]i[kc]_[A-Za-z0-9]{16,}(?![A-Za-z0-9])/g, // Honeycomb v2 keys
+  /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, // AWS access key ids
+  /(?<![A-Za-z0-9:\u0001])[0-9a-fA-F]{32}(?![A-Za-z0-9])/g, // classic Honeycomb keys, Rollbar tokens (not sha256:… digests)
+];
+
+function maskShapes(line: string, found: Found): string {
+  let out = line;
+  for (const shape of SHAPES_ANYWHERE) out = out.replace(shape, (token) => found(token));
+  return out;
+}
+
+/** Lines that can hold a secret by position: cheap pre-check, diffs run to megabytes. */
+const MAYBE_SECRET = new RegExp(`${ANYWHERE.source}|key|pass|pwd|auth|dsn|headers|://|[0-9a-fA-F]{32}|hc[a-z]i[kc]_|AKIA|ASIA`, 'i');
+
+function maskLine(line: string, found: Found): string {
+  if (!MAYBE_SECRET.test(line)) return line;
+  let out = maskUserinfo(line, (v) => void found(v));
+  out = maskAssignmentLine(out, found);
+  out = maskInlinePairs(out, found);
+  out = maskFlagValues(out, found);
+  return maskShapes(out, found);
+}
+
+function hideKnown(text: string, knownSecrets: Iterable<string>, hide: Found): string {
+  let out = text;
+  const secrets = [...new Set(knownSecrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join(hide(secret));
+    for (const form of [JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
+      if (form !== secret && out.includes(form)) out = out.split(form).join(hide(secret));
+    }
+  }
+  return out;
+}
+
+/**
+ * Text obs prints from files it read (a diff, a `.env` line): every known secret value masked,
+ * then every secret found by position or shape. Exact: what is not a secret stays byte for byte.
+ */
+export function redactText(text: string, knownSecrets: Iterable<string> = []): string {
+  const hider = new Hider();
+  const hidden = hideKnown(text, knownSecrets, hider.hide);
+  const masked = MAYBE_SECRET.test(hidden) ? hidden.split('\n').map((line) => maskLine(line, hider.hide)).join('\n') : hidden;
+  return hider.reveal(masked, maskValue);
+}
+
+/** Kept for callers of the old name. */
+export const redactSecrets = redactText;
+
+/** The values `redactText` would mask by position or shape: what a command must never print. */
+export function findSecrets(text: string): string[] {
+  const hider = new Hider();
+  if (MAYBE_SECRET.test(text)) for (const line of text.split(/\r?\n/)) maskLine(line, hider.hide);
+  return hider.found();
+}
+
+/** The secrets an environment holds: key-like variables, header values, URL userinfo. */
+export function secretsInEnvironment(env: Iterable<[string, string | null | undefined]>): string[] {
+  const hider = new Hider();
+  for (const [key, value] of env) {
+    if (typeof value !== 'string' || value === '') continue;
+    if (isHeadersName(key)) maskHeaders(value, hider.hide);
+    else if (isSecretName(key)) maskLiteral(value, hider.hide);
+    maskUserinfo(value, (v) => void hider.hide(v));
+  }
+  return hider.found();
+}
+
+/** URL userinfo in command-line arguments (`--endpoint-url http://user:pass@host`). */
+export function secretsInArguments(argv: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const arg of argv) maskUserinfo(arg, (v) => void out.add(v));
+  return [...out];
+}
+
+/**
+ * Whether a value found by position is worth masking wherever it appears in output (the net over
+ * the streams): long enough to be a credential, and not a plain word such as `postgres` that would
+ * also mask image and service names.
+ */
+export function worthMaskingEverywhere(value: string): boolean {
+  if (value.length < 8 || value.includes('…(')) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((c) => c.test(value)).length;
+  return classes >= 2 || value.length >= 16;
+}
+
+/**
+ * Output as a command writes it (any stream, any format): every known secret masked, also in its
+ * JSON-escaped form, and URL userinfo masked. No shapes here: a 32-hex trace id is not a key.
+ */
+export function redactKnown(text: string, knownSecrets: Iterable<string>): string {
+  const hider = new Hider();
+  const hidden = maskUserinfo(hideKnown(text, knownSecrets, hider.hide), () => {});
+  return hider.reveal(hidden, maskValue);
 }

@@ -38,6 +38,7 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
   const root = resolve(ctx.cwd, options.dir ?? '.');
   const fixed = options.fix ? await applySafeFixes(ctx, root, options.file) : [];
   const project = await loadDoctorProject(root, ctx.env, options.file);
+  ctx.secrets.addFromTexts([...project.compose.map((f) => f.text), project.dotenv?.text, project.dotenvExample?.text, ...[...project.envFiles.values()].map((f) => f?.text)]);
   const doctorOptions: DoctorOptions = {
     online: options.online === true || options.sendTestSpan === true,
     sendTestSpan: options.sendTestSpan === true,
@@ -85,7 +86,10 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
   const recovered = await recoverInterruptedApply(root, () => gitInfo(root));
   if (recovered) ctx.stderr.write(`obs: ${recovered}\n`);
   const found = await discover(root, files);
+  const { snapshot } = found;
+  ctx.secrets.addFromTexts([...snapshot.compose.map((f) => f.text), snapshot.dotenv?.text, snapshot.dotenvExample?.text, ...[...snapshot.envFiles.values()].map((f) => f?.text)]);
   const plan = planFixes(found.snapshot, found.project);
+  ctx.secrets.add(plan.secretValues);
   const changes = changedOnly(plan.changes);
   if (changes.length === 0 && plan.untrack.length === 0) {
     ctx.stderr.write('obs doctor --fix: nothing it can fix safely.\n');

@@ -25,6 +25,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   }
   const found = await discover(root, options.file);
   const { snapshot, project } = found;
+  ctx.secrets.addFromTexts([...snapshot.compose.map((f) => f.text), snapshot.dotenv?.text, snapshot.dotenvExample?.text, ...[...snapshot.envFiles.values()].map((f) => f?.text)]);
   validateFlags(options, project.services.map((s) => s.name), snapshot.compose[0]!.path, project);
   const interactive = ctx.interactive && !options.yes;
   const prompter = interactive ? (await import('./prompter.js')).inquirerPrompter(ctx) : undefined;
@@ -44,6 +45,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   // Only now, with the services chosen, read what their instrumentation planners need.
   if (options.instrument !== false) snapshot.instrumentation = readInstrumentation(found, choices.services);
   const plan = planInit(snapshot, choices, project);
+  ctx.secrets.add(plan.secretValues);
   const changes = changedOnly(plan.changes);
   for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
 
