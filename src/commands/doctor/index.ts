@@ -15,6 +15,7 @@ export interface DoctorCliOptions {
   online?: boolean;
   sendTestSpan?: boolean;
   honeycombApiUrl?: string;
+  allowEndpoint?: string[];
   region?: string;
   profile?: string;
   endpointUrl?: string;
@@ -43,8 +44,10 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
     online: options.online === true || options.sendTestSpan === true,
     sendTestSpan: options.sendTestSpan === true,
     honeycombApiUrl: options.honeycombApiUrl,
+    allowedEndpoints: options.allowEndpoint ?? [],
     aws: awsSettingsFor(options, ctx.env, project),
   };
+  if (doctorOptions.sendTestSpan && selected.some((c) => c.id === 'send-test-span')) await askEndpointConsent(ctx, project, doctorOptions);
   const results = await Promise.all(
     selected.map(async (check): Promise<CheckResult> => {
       if (check.online && !doctorOptions.online) return { id: check.id, title: check.title, status: 'skip', detail: 'needs --online' };
@@ -111,7 +114,6 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
   return plan.applied;
 }
 
-/** --check narrows the list to the ids given; --skip then leaves ids out (say, one warning a team accepts under --strict). */
 /**
  * The AWS settings of apply, with the project's .env as a source. An invalid region in .env is a
  * finding of the aws-credentials check, not a usage error: then the settings leave .env out.
@@ -125,6 +127,23 @@ function awsSettingsFor(options: DoctorCliOptions, env: NodeJS.ProcessEnv, proje
   }
 }
 
+/**
+ * In a terminal, --send-test-span asks before it sends the key to an endpoint that is not
+ * Honeycomb over https; without one the check refuses and names --allow-endpoint.
+ */
+async function askEndpointConsent(ctx: Context, project: DoctorProject, options: DoctorOptions): Promise<void> {
+  if (!ctx.interactive) return;
+  const { planTestSpan, endpointConsent } = await import('../../checks/online/test-span.js');
+  const planned = planTestSpan(project, options);
+  if ('result' in planned) return;
+  const consent = endpointConsent(planned, options.allowedEndpoints ?? []);
+  if (!consent.needed || consent.given) return;
+  const { inquirerPrompter } = await import('../init/prompter.js');
+  ctx.stderr.write(`obs doctor --send-test-span: ${consent.reason}.\n`);
+  if (await inquirerPrompter(ctx).confirm(`Send the test span with these headers to ${consent.host}?`, false)) options.allowedEndpoints = [...(options.allowedEndpoints ?? []), consent.host];
+}
+
+/** --check narrows the list to the ids given; --skip then leaves ids out (say, one warning a team accepts under --strict). */
 function selectChecks(options: DoctorCliOptions): readonly Check[] {
   const wanted = checkIds('--check', options.check);
   const skipped = checkIds('--skip', options.skip);
