@@ -98,6 +98,11 @@ function maskUserinfo(text: string, found: (value: string) => void): string {
   });
 }
 
+/** What obs writes where a value goes: `<your key>`, `...`, `…`. */
+function isPlaceholderText(value: string): boolean {
+  return /^<[A-Za-z _-]*>?[^A-Za-z0-9]*$|^(?:\.\.\.|\u2026)$/.test(value);
+}
+
 /** `${VAR}`, `${VAR:-x}`, `$VAR`: interpolation carries no literal secret. */
 function isReference(value: string): boolean {
   return /^(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/.test(value.trim());
@@ -109,7 +114,7 @@ function isReference(value: string): boolean {
  */
 function maskLiteral(value: string, found: Found): string {
   const trimmed = value.trim();
-  if (trimmed === '' || isReference(trimmed) || trimmed.includes('\u0001') || /\u2026\(|^\(\d+(?: chars\))?$|^\*\*\*$/.test(trimmed)) return value;
+  if (trimmed === '' || isReference(trimmed) || isPlaceholderText(trimmed) || trimmed.includes('\u0001') || /\u2026\(|^\(\d+(?: chars\))?$|^\*\*\*$/.test(trimmed)) return value;
   if (!trimmed.includes('${')) return value.replace(trimmed, found(trimmed));
   // Mixed text and references: mask each literal run between references.
   return value.replace(/((?:\$\{[^}]*\})+)|([^$]+|\$(?!\{))/g, (run, ref: string | undefined) => (ref || run.trim() === '' ? run : found(run)));
@@ -155,8 +160,9 @@ function maskFlagValues(line: string, found: Found): string {
 /** `{DB_PASSWORD: x, API_TOKEN: "y"}` and `KEY=value` pairs inside a longer line (flow style, labels). */
 const INLINE_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)(\s*(?::\s+|=)\s*)("[^"]*"|'[^']*'|(?:\$\{[^}]*\}|[^\s,{}[\]"'#$]|\$(?!\{))+)/g;
 
-function maskInlinePairs(line: string, found: Found): string {
+function maskInlinePairs(line: string, found: Found, colon: boolean): string {
   return line.replace(INLINE_PAIR, (match, key: string, sep: string, raw: string) => {
+    if (!colon && !sep.includes('=')) return match;
     const headers = isHeadersName(key);
     if (!headers && !isSecretName(key)) return match;
     const quote = raw[0] === '"' || raw[0] === "'" ? raw[0] : '';
@@ -182,13 +188,14 @@ function maskShapes(line: string, found: Found): string {
 /** Lines that can hold a secret by position: cheap pre-check, diffs run to megabytes. */
 const MAYBE_SECRET = new RegExp(`${ANYWHERE.source}|key|pass|pwd|auth|dsn|headers|://|[0-9a-fA-F]{32}|hc[a-z]i[kc]_|AKIA|ASIA`, 'i');
 
-function maskLine(line: string, found: Found): string {
+/** File text (a diff) gets every rule; a message obs composed gets no shapes and no `word: value` pairs, which prose is full of. */
+function maskLine(line: string, found: Found, file = true): string {
   if (!MAYBE_SECRET.test(line)) return line;
   let out = maskUserinfo(line, (v) => void found(v));
   out = maskAssignmentLine(out, found);
-  out = maskInlinePairs(out, found);
+  out = maskInlinePairs(out, found, file);
   out = maskFlagValues(out, found);
-  return maskShapes(out, found);
+  return file ? maskShapes(out, found) : out;
 }
 
 function hideKnown(text: string, knownSecrets: Iterable<string>, hide: Found): string {
@@ -207,11 +214,19 @@ function hideKnown(text: string, knownSecrets: Iterable<string>, hide: Found): s
  * Text obs prints from files it read (a diff, a `.env` line): every known secret value masked,
  * then every secret found by position or shape. Exact: what is not a secret stays byte for byte.
  */
-export function redactText(text: string, knownSecrets: Iterable<string> = []): string {
+export function redactText(text: string, knownSecrets: Iterable<string> = [], { message = false } = {}): string {
   const hider = new Hider();
   const hidden = hideKnown(text, knownSecrets, hider.hide);
-  const masked = MAYBE_SECRET.test(hidden) ? hidden.split('\n').map((line) => maskLine(line, hider.hide)).join('\n') : hidden;
+  const masked = MAYBE_SECRET.test(hidden) ? hidden.split('\n').map((line) => maskLine(line, hider.hide, !message)).join('\n') : hidden;
   return hider.reveal(masked, maskValue);
+}
+
+/**
+ * A message obs composed (a doctor finding, a fix to paste): secrets by position masked, but no
+ * shapes (a message may carry a 32-hex trace id on purpose) and no prose `word: value` pairs.
+ */
+export function redactMessage(text: string): string {
+  return redactText(text, [], { message: true });
 }
 
 /** Kept for callers of the old name. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayUrl, findSecrets, isSecretName, redactKnown, redactSecrets, redactText, secretsInArguments, secretsInEnvironment, worthMaskingEverywhere } from '../../src/secrets/redact.js';
+import { displayUrl, findSecrets, isSecretName, redactKnown, redactMessage, redactSecrets, redactText, secretsInArguments, secretsInEnvironment, worthMaskingEverywhere } from '../../src/secrets/redact.js';
 
 describe('redactSecrets', () => {
   it('masks every known secret value wherever it appears', () => {
@@ -104,5 +104,16 @@ describe('secretsInEnvironment, secretsInArguments, redactKnown, displayUrl', ()
 
   it('keeps plain words out of the output-wide net', () => {
     expect(['postgres', 'hunter2', 'hunter2hunter2', 'Abcdefgh', 'abcdefghijklmnop'].map(worthMaskingEverywhere)).toEqual([false, false, true, true, true]);
+  });
+});
+
+describe('redactMessage: what doctor and init composed', () => {
+  it('masks assignments, headers and userinfo, but not prose pairs, placeholders or a trace id', () => {
+    expect(redactMessage('OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=HdrTeam-9Pq3Xv6B,authorization=Bearer%20HdrBearer-2Jm5Ns8D"')).toBe(
+      'OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=HdrT…(16 chars),authorization=Bear…(27 chars)"',
+    );
+    expect(redactMessage('no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set')).toBe('no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
+    expect(redactMessage("echo 'HONEYCOMB_API_KEY=...' >> .env; add HONEYCOMB_API_KEY=<value>; put AWS_ACCESS_KEY_ID=… in .env")).toBe("echo 'HONEYCOMB_API_KEY=...' >> .env; add HONEYCOMB_API_KEY=<value>; put AWS_ACCESS_KEY_ID=… in .env");
+    expect(redactMessage('check DB_PASSWORD=hunter2-x in http://u:pw@h (trace id 0123456789abcdef0123456789abcdef)')).toBe('check DB_PASSWORD=(9 chars) in http://u:***@h (trace id 0123456789abcdef0123456789abcdef)');
   });
 });

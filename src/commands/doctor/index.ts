@@ -5,6 +5,7 @@ import type { Check, CheckResult, DoctorOptions, DoctorProject } from '../../che
 import type { AwsSettings } from '../../aws/settings.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
+import { redactMessage } from '../../secrets/redact.js';
 import { loadDoctorProject } from './load.js';
 import { githubAnnotations } from './github-annotations.js';
 import { PLAIN, renderChecklist, summaryLine, type Paint } from './render.js';
@@ -58,15 +59,17 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
       }
     }),
   );
-  const failed = results.some((r) => r.status === 'fail' || (options.strict && r.status === 'warn'));
+  // Checks mask what they know; this masks secrets by position in every message they wrote.
+  const shown = results.map(maskResult);
+  const failed = shown.some((r) => r.status === 'fail' || (options.strict && r.status === 'warn'));
   if (options.json) {
-    const doc = { schemaVersion: DOCTOR_SCHEMA_VERSION, directory: root, ok: !failed, strict: options.strict === true, summary: summaryLine(results), ...(options.fix ? { fixed } : {}), checks: results };
+    const doc = { schemaVersion: DOCTOR_SCHEMA_VERSION, directory: root, ok: !failed, strict: options.strict === true, summary: summaryLine(shown), ...(options.fix ? { fixed } : {}), checks: shown };
     ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    ctx.stderr.write(renderChecklist(selected, results, await painter(ctx)));
+    ctx.stderr.write(renderChecklist(selected, shown, await painter(ctx)));
     // On GitHub Actions, problems also become annotations on the files they name (stdout is where
     // the runner reads workflow commands; --json keeps stdout for its one document).
-    if (ctx.env.GITHUB_ACTIONS === 'true') ctx.stdout.write(githubAnnotations(results, options.strict === true));
+    if (ctx.env.GITHUB_ACTIONS === 'true') ctx.stdout.write(githubAnnotations(shown, options.strict === true));
   }
   return failed ? 1 : 0;
 }
@@ -141,6 +144,15 @@ async function askEndpointConsent(ctx: Context, project: DoctorProject, options:
   const { inquirerPrompter } = await import('../init/prompter.js');
   ctx.stderr.write(`obs doctor --send-test-span: ${consent.reason}.\n`);
   if (await inquirerPrompter(ctx).confirm(`Send the test span with these headers to ${consent.host}?`, false)) options.allowedEndpoints = [...(options.allowedEndpoints ?? []), consent.host];
+}
+
+function maskResult(result: CheckResult): CheckResult {
+  return {
+    ...result,
+    detail: redactMessage(result.detail),
+    ...(result.fix === undefined ? {} : { fix: redactMessage(result.fix) }),
+    ...(result.findings ? { findings: result.findings.map((f) => ({ ...f, message: redactMessage(f.message), ...(f.fix === undefined ? {} : { fix: redactMessage(f.fix) }) })) } : {}),
+  };
 }
 
 /** --check narrows the list to the ids given; --skip then leaves ids out (say, one warning a team accepts under --strict). */
