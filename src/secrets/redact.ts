@@ -18,8 +18,16 @@ import { maskSecret } from './shapes.js';
 const WORD = /(?:^|[^A-Za-z])(?:key|keys|pass|pwd|auth|dsn)(?![A-Za-z])/i;
 const ANYWHERE = /password|passwd|passphrase|secret|token|credential|private|api_?key|access_?key|write_?key|authorization|cookie|signature/i;
 
+/** `AWS_SHARED_CREDENTIALS_FILE`, `SSH_AUTH_SOCK`: where a secret is kept, not the secret. */
+const LOCATION = /[_.-](?:file|files|path|dir|sock|socket)$/i;
+
 export function isSecretName(name: string): boolean {
-  return ANYWHERE.test(name) || WORD.test(name) || camelWord(name);
+  return (ANYWHERE.test(name) || WORD.test(name) || camelWord(name)) && !LOCATION.test(name);
+}
+
+/** `x-honeycomb-team=HONEYCOMB_API_KEY`: a variable's name written where its value belongs (a mistake doctor reports), not a secret. */
+function isVariableName(value: string): boolean {
+  return /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value) && isSecretName(value);
 }
 
 /** `apiKey`, `dbPass`: the word starts with a capital letter after a lower-case one. */
@@ -114,7 +122,7 @@ function isReference(value: string): boolean {
  */
 function maskLiteral(value: string, found: Found): string {
   const trimmed = value.trim();
-  if (trimmed === '' || isReference(trimmed) || isPlaceholderText(trimmed) || trimmed.includes('\u0001') || /\u2026\(|^\(\d+(?: chars\))?$|^\*\*\*$/.test(trimmed)) return value;
+  if (trimmed === '' || isReference(trimmed) || isPlaceholderText(trimmed) || isVariableName(trimmed) || trimmed.includes('\u0001') || /\u2026\(|^\(\d+(?: chars\))?$|^\*\*\*$/.test(trimmed)) return value;
   if (!trimmed.includes('${')) return value.replace(trimmed, found(trimmed));
   // Mixed text and references: mask each literal run between references.
   return value.replace(/((?:\$\{[^}]*\})+)|([^$]+|\$(?!\{))/g, (run, ref: string | undefined) => (ref || run.trim() === '' ? run : found(run)));
@@ -264,7 +272,7 @@ export function secretsInArguments(argv: readonly string[]): string[] {
  * also mask image and service names.
  */
 export function worthMaskingEverywhere(value: string): boolean {
-  if (value.length < 8 || value.includes('…(')) return false;
+  if (value.length < 8 || value.includes('…(') || isVariableName(value)) return false;
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((c) => c.test(value)).length;
   return classes >= 2 || value.length >= 16;
 }

@@ -67,6 +67,11 @@ describe('redactText: secrets by position, whatever their shape', () => {
     );
   });
 
+  it('shows a variable name written where its value belongs (a mistake doctor reports)', () => {
+    expect(redactText('      OTEL_EXPORTER_OTLP_HEADERS: x-honeycomb-team=HONEYCOMB_API_KEY\n API_TOKEN=AKIAABCDEFGHIJKLMNOP')).toBe('      OTEL_EXPORTER_OTLP_HEADERS: x-honeycomb-team=HONEYCOMB_API_KEY\n API_TOKEN=AKIA…(20 chars)');
+    expect(worthMaskingEverywhere('HONEYCOMB_API_KEY')).toBe(false);
+  });
+
   it('shows short values by their length only, and never masks a mask again', () => {
     expect(redactText('DB_PASSWORD=hunter2\nAPI_TOKEN=abcd…(40 chars)\nPASS=(7 chars)', ['hunter2'])).toBe('DB_PASSWORD=(7 chars)\nAPI_TOKEN=abcd…(40 chars)\nPASS=(7 chars)');
   });
@@ -84,7 +89,7 @@ describe('isSecretName', () => {
   it.each(['HONEYCOMB_API_KEY', 'DB_PASS', 'x-api-key', 'apiKey', 'dbPass', 'AWS_ACCESS_KEY_ID', 'PGPASSWORD', 'SENTRY_DSN', 'com.example.token', 'MYSQL_ROOT_PASSWORD', 'GITHUB_PAT_TOKEN', 'OAUTH_CLIENT_SECRET', 'DB_PWD', 'BASIC_AUTH', 'authorization', 'SSH_PRIVATE_KEY', 'GOOGLE_CREDENTIALS'])('%s is key-like', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
-  it.each(['MONKEY', 'KEYCLOAK_URL', 'BYPASS', 'AUTHOR', 'OTEL_SERVICE_NAME', 'AWS_REGION', 'PORT', 'OTEL_EXPORTER_OTLP_HEADERS'])('%s is not', (name) => {
+  it.each(['MONKEY', 'KEYCLOAK_URL', 'BYPASS', 'AUTHOR', 'OTEL_SERVICE_NAME', 'AWS_REGION', 'PORT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_SHARED_CREDENTIALS_FILE', 'SSH_AUTH_SOCK', 'GOOGLE_CREDENTIALS_PATH'])('%s is not', (name) => {
     expect(isSecretName(name)).toBe(false);
   });
 });
