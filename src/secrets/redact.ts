@@ -87,23 +87,40 @@ class Hider {
   }
 }
 
-const URL_USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^\s/?#@"'`<>\u0001]+)@/g;
 
 function maskUserinfo(text: string, found: (value: string) => void): string {
-  if (!text.includes('://')) return text;
-  return text.replace(URL_USERINFO, (match, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(':');
-    const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
-    const password = colon === -1 ? undefined : userinfo.slice(colon + 1);
-    if (password === undefined) {
-      if (isReference(user) || user === '***') return match;
-      found(user);
-      return `${scheme}***@`;
+  // Only the stretch around each `://` is looked at: output runs to megabytes.
+  let at = text.indexOf('://');
+  if (at === -1) return text;
+  let out = '';
+  let cursor = 0;
+  while (at !== -1) {
+    let start = at;
+    while (start > 0 && /[A-Za-z0-9+.-]/.test(text[start - 1]!)) start--;
+    const m = URL_USERINFO_AT.exec(text.slice(start, Math.min(text.length, at + 3 + 2048)));
+    if (m && start >= cursor) {
+      out += text.slice(cursor, start) + userinfoMasked(m[0], m[1]!, m[2]!, found);
+      cursor = start + m[0].length;
     }
-    if (isReference(password) || password === '***' || password === '') return match;
-    found(password);
-    return `${scheme}${user}:***@`;
-  });
+    at = text.indexOf('://', Math.max(at + 3, cursor));
+  }
+  return cursor === 0 ? text : out + text.slice(cursor);
+}
+
+const URL_USERINFO_AT = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^\s/?#@"'`<>\u0001]+)@/;
+
+function userinfoMasked(match: string, scheme: string, userinfo: string, found: (value: string) => void): string {
+  const colon = userinfo.indexOf(':');
+  const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
+  const password = colon === -1 ? undefined : userinfo.slice(colon + 1);
+  if (password === undefined) {
+    if (isReference(user) || user === '***') return match;
+    found(user);
+    return `${scheme}***@`;
+  }
+  if (isReference(password) || password === '***' || password === '') return match;
+  found(password);
+  return `${scheme}${user}:***@`;
 }
 
 /** What obs writes where a value goes: `<your key>`, `...`, `…`. */
@@ -193,12 +210,12 @@ function maskShapes(line: string, found: Found): string {
   return out;
 }
 
-/** Lines that can hold a secret by position: cheap pre-check, diffs run to megabytes. */
-const MAYBE_SECRET = new RegExp(`${ANYWHERE.source}|key|pass|pwd|auth|dsn|headers|://|[0-9a-fA-F]{32}|hc[a-z]i[kc]_|AKIA|ASIA`, 'i');
+/** Lines that can hold a secret by position or shape: a cheap pre-check (32-hex runs are found apart, see hexRunAt). */
+const MAYBE_SECRET = new RegExp(`${ANYWHERE.source}|key|pass|pwd|auth|dsn|headers|://|hc[a-z]i[kc]_|AKIA|ASIA`, 'i');
 
 /** File text (a diff) gets every rule; a message obs composed gets no shapes and no `word: value` pairs, which prose is full of. */
 function maskLine(line: string, found: Found, file = true): string {
-  if (!MAYBE_SECRET.test(line)) return line;
+  if (!MAYBE_SECRET.test(line) && hexRunAt(line, 0) === -1) return line;
   let out = maskUserinfo(line, (v) => void found(v));
   out = maskAssignmentLine(out, found);
   out = maskInlinePairs(out, found, file);
@@ -225,8 +242,49 @@ function hideKnown(text: string, knownSecrets: Iterable<string>, hide: Found): s
 export function redactText(text: string, knownSecrets: Iterable<string> = [], { message = false } = {}): string {
   const hider = new Hider();
   const hidden = hideKnown(text, knownSecrets, hider.hide);
-  const masked = MAYBE_SECRET.test(hidden) ? hidden.split('\n').map((line) => maskLine(line, hider.hide, !message)).join('\n') : hidden;
-  return hider.reveal(masked, maskValue);
+  return hider.reveal(mapCandidateLines(hidden, (line) => maskLine(line, hider.hide, !message)), maskValue);
+}
+
+const MAYBE_SECRET_ALL = new RegExp(MAYBE_SECRET.source, 'gi');
+
+/**
+ * `text` with `map` applied to each line that may hold a secret, the others untouched: diffs run
+ * to megabytes and only a few percent of their lines mention anything secret-like.
+ */
+function mapCandidateLines(text: string, map: (line: string) => string): string {
+  let out = '';
+  let cursor = 0;
+  MAYBE_SECRET_ALL.lastIndex = 0;
+  let word = MAYBE_SECRET_ALL.exec(text)?.index ?? -1;
+  let hex = hexRunAt(text, 0);
+  while (word !== -1 || hex !== -1) {
+    const hit = word === -1 ? hex : hex === -1 ? word : Math.min(word, hex);
+    const start = text.lastIndexOf('\n', hit - 1) + 1;
+    const newline = text.indexOf('\n', hit);
+    const end = newline === -1 ? text.length : newline;
+    // A CR before the newline stays out of the line, as split(/\r?\n/) would leave it.
+    const lineEnd = end > start && text[end - 1] === '\r' ? end - 1 : end;
+    out += text.slice(cursor, start) + map(text.slice(start, lineEnd));
+    cursor = lineEnd;
+    if (word !== -1 && word < end) {
+      MAYBE_SECRET_ALL.lastIndex = end;
+      word = MAYBE_SECRET_ALL.exec(text)?.index ?? -1;
+    }
+    if (hex !== -1 && hex < end) hex = hexRunAt(text, end);
+  }
+  return cursor === 0 ? text : out + text.slice(cursor);
+}
+
+/** Where the first run of 32 or more hex digits at or after `from` starts, or -1 (a loop: a regex here costs more than the rest). */
+function hexRunAt(text: string, from: number): number {
+  let run = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 0x20; // lower-cases letters, keeps digits
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) {
+      if (++run === 32) return i - 31;
+    } else run = 0;
+  }
+  return -1;
 }
 
 /**
@@ -240,10 +298,20 @@ export function redactMessage(text: string): string {
 /** Kept for callers of the old name. */
 export const redactSecrets = redactText;
 
+/**
+ * The diff of one planned file change, as shown. A file obs creates from its own templates holds
+ * no user value but the secrets it moves (`knownSecrets`), so only those are masked there: these
+ * files are most of a large project's diff. Edited files and `.env*` get every rule.
+ */
+export function redactDiff(diff: string, change: { path: string; before: string | null }, knownSecrets: Iterable<string>): string {
+  const generated = change.before === null && !/(^|\/)\.env[^/]*$/.test(change.path);
+  return generated ? redactKnown(diff, knownSecrets) : redactText(diff, knownSecrets);
+}
+
 /** The values `redactText` would mask by position or shape: what a command must never print. */
 export function findSecrets(text: string): string[] {
   const hider = new Hider();
-  if (MAYBE_SECRET.test(text)) for (const line of text.split(/\r?\n/)) maskLine(line, hider.hide);
+  mapCandidateLines(text, (line) => maskLine(line, hider.hide));
   return hider.found();
 }
 

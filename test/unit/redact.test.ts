@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayUrl, findSecrets, isSecretName, redactKnown, redactMessage, redactSecrets, redactText, secretsInArguments, secretsInEnvironment, worthMaskingEverywhere } from '../../src/secrets/redact.js';
+import { displayUrl, findSecrets, isSecretName, redactDiff, redactKnown, redactMessage, redactSecrets, redactText, secretsInArguments, secretsInEnvironment, worthMaskingEverywhere } from '../../src/secrets/redact.js';
 
 describe('redactSecrets', () => {
   it('masks every known secret value wherever it appears', () => {
@@ -120,5 +120,19 @@ describe('redactMessage: what doctor and init composed', () => {
     expect(redactMessage('no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set')).toBe('no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
     expect(redactMessage("echo 'HONEYCOMB_API_KEY=...' >> .env; add HONEYCOMB_API_KEY=<value>; put AWS_ACCESS_KEY_ID=… in .env")).toBe("echo 'HONEYCOMB_API_KEY=...' >> .env; add HONEYCOMB_API_KEY=<value>; put AWS_ACCESS_KEY_ID=… in .env");
     expect(redactMessage('check DB_PASSWORD=hunter2-x in http://u:pw@h (trace id 0123456789abcdef0123456789abcdef)')).toBe('check DB_PASSWORD=(9 chars) in http://u:***@h (trace id 0123456789abcdef0123456789abcdef)');
+  });
+});
+
+describe('redactDiff', () => {
+  const diff = '+DB_PASSWORD=hunter2-Secret\n+moved: AbCdEfGhIjKlMnOpQrStUv\n+build 0123456789abcdef0123456789abcdef\n';
+  it('gives edited files and .env files every rule', () => {
+    const masked = '+DB_PASSWORD=hunt…(14 chars)\n+moved: AbCd…(22 chars)\n+build 0123…(32 chars)\n';
+    expect(redactDiff(diff, { path: 'docker-compose.yml', before: 'x' }, ['AbCdEfGhIjKlMnOpQrStUv'])).toBe(masked);
+    expect(redactDiff(diff, { path: 'app/.env', before: null }, ['AbCdEfGhIjKlMnOpQrStUv'])).toBe(masked);
+  });
+  it('masks only the moved secrets in a file obs generates from its templates', () => {
+    expect(redactDiff(diff, { path: 'api/observability.py', before: null }, ['AbCdEfGhIjKlMnOpQrStUv'])).toBe(
+      '+DB_PASSWORD=hunter2-Secret\n+moved: AbCd…(22 chars)\n+build 0123456789abcdef0123456789abcdef\n',
+    );
   });
 });

@@ -80,7 +80,7 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
  * plan / diff / atomic write path as obs init. The checks then run on the result.
  */
 async function applySafeFixes(ctx: Context, root: string, files: string[] | undefined): Promise<string[]> {
-  const [{ discover }, { planFixes }, { changedOnly }, { unifiedDiff }, { redactSecrets }, { applyFileChanges, recoverInterruptedApply }, { gitInfo }] = await Promise.all([
+  const [{ discover }, { planFixes }, { changedOnly }, { unifiedDiff }, { redactDiff }, { applyFileChanges, recoverInterruptedApply }, { gitInfo }] = await Promise.all([
     import('../../project/discover.js'),
     import('./fix-plan.js'),
     import('../../plan/file-change.js'),
@@ -101,7 +101,7 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
     ctx.stderr.write('obs doctor --fix: nothing it can fix safely.\n');
     return [];
   }
-  for (const change of changes) ctx.stderr.write(redactSecrets(unifiedDiff(change), plan.secretValues));
+  for (const change of changes) ctx.stderr.write(redactDiff(unifiedDiff(change), change, plan.secretValues));
   const requests = changes.map((c) => ({ path: join(root, c.path), display: c.path, content: c.after, before: c.before, newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644 }));
   await applyFileChanges({
     root,

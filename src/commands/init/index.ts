@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { applyFileChanges, pendingApply, recoverInterruptedApply, type WriteRequest } from '../../io/atomic-write.js';
 import { gitInfo } from '../../io/git.js';
 import { unifiedDiff } from '../../io/diff.js';
-import { redactSecrets } from '../../secrets/redact.js';
+import { redactDiff } from '../../secrets/redact.js';
 import { changedOnly } from '../../plan/file-change.js';
 import { decideChoices, validateFlags } from './decide.js';
 import { discover } from '../../project/discover.js';
@@ -51,7 +51,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
 
   const findings = findingsLines(plan);
   // Diffs go to terminals and CI logs: secret values in them are masked.
-  const diffs = new Map(changes.map((c) => [c, redactSecrets(unifiedDiff(c), plan.secretValues)]));
+  const diffs = new Map(changes.map((c) => [c, redactDiff(unifiedDiff(c), c, plan.secretValues)]));
   const result = {
     schemaVersion: 1,
     command: 'init',
