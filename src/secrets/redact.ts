@@ -8,7 +8,7 @@
  * key ids, 32-hex tokens) are masked anywhere in a diff, where a token sits in a neighbouring
  * `labels:` or `command:` line without a telling name.
  */
-import { maskSecret } from './shapes.js';
+import { maskSecret, secretKind } from './shapes.js';
 
 /**
  * Names whose values are credentials: KEY, PASS, PWD, AUTH, DSN as a word (`DB_PASS`, `x-api-key`,
@@ -353,4 +353,22 @@ export function redactKnown(text: string, knownSecrets: Iterable<string>): strin
   const hider = new Hider();
   const hidden = maskUserinfo(hideKnown(text, knownSecrets, hider.hide), () => {});
   return hider.reveal(hidden, maskValue);
+}
+
+const SHAPED = ['HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'ROLLBAR_ACCESS_TOKEN'];
+
+/** True when `token` has the shape of a credential obs knows (doctor's checks ask this of values they quote). */
+export function looksLikeCredential(token: string): boolean {
+  return SHAPED.some((key) => secretKind(key, token) !== undefined);
+}
+
+/** `text` with every credential-shaped token masked: for a value a check quotes in its message. */
+export function maskCredentialShapes(text: string): string {
+  return text.replace(/[A-Za-z0-9_/+=]{16,}/g, (token) => {
+    if (looksLikeCredential(token)) return maskSecret(token);
+    // `x-honeycomb-team=KEY` arrives as one token when the key has no `_`.
+    const eq = token.lastIndexOf('=');
+    if (eq > 0 && looksLikeCredential(token.slice(eq + 1))) return `${token.slice(0, eq + 1)}${maskSecret(token.slice(eq + 1))}`;
+    return token;
+  });
 }
