@@ -1,7 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
-import { secretsInEnvironment } from './secrets/redact.js';
-import { SecretNet } from './secrets/net.js';
 
 /**
  * Everything a command touches outside itself comes through here, so tests drive the real
@@ -19,7 +17,16 @@ export interface Context {
   interactive: boolean;
   color: boolean;
   /** Secrets seen so far: masked in everything written to stdout and stderr. */
-  secrets: SecretNet;
+  secrets: SeenSecrets;
+}
+
+/** What a run has seen that it must never print (src/secrets/net.ts implements it). */
+export interface SeenSecrets {
+  add(values: Iterable<string>): void;
+  /** Every secret that `.env`, compose or other text files hold by position or shape. */
+  addFromTexts(texts: Iterable<string | undefined>): void;
+  /** `text` with every secret seen so far masked. */
+  clean(text: string): string;
 }
 
 const guarded = new WeakSet<NodeJS.WriteStream>();
@@ -43,7 +50,7 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
  * `stream` with every string written through it passed through `net` first. A proxy, not a new
  * stream: prompts still see the terminal (isTTY, columns, resize events).
  */
-function maskedStream<T extends NodeJS.WriteStream>(stream: T, net: SecretNet): T {
+function maskedStream<T extends NodeJS.WriteStream>(stream: T, net: SeenSecrets): T {
   const write = (chunk: unknown, ...rest: unknown[]): boolean =>
     (stream.write as (...args: unknown[]) => boolean)(typeof chunk === 'string' ? net.clean(chunk) : chunk, ...rest);
   return new Proxy(stream, {
@@ -55,10 +62,8 @@ function maskedStream<T extends NodeJS.WriteStream>(stream: T, net: SecretNet): 
   });
 }
 
-export function processContext(): Context {
+export function processContext(secrets: SeenSecrets): Context {
   const env = process.env;
-  const secrets = new SecretNet();
-  secrets.add(secretsInEnvironment(Object.entries(env)));
   let stdout: NodeJS.WriteStream | undefined;
   let stderr: NodeJS.WriteStream | undefined;
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';

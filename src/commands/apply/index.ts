@@ -15,6 +15,7 @@ import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { desiredFromConfig } from '../../config/desired.js';
 import { readProjectDotenv } from '../../project/dotenv-values.js';
+import { secretsInEnvironment } from '../../secrets/redact.js';
 
 export interface ApplyOptions extends AwsOptions {
   dir?: string;
@@ -34,6 +35,7 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
   const desired = desiredFromConfig(parseObsConfig(text, OBS_CONFIG_FILE), OBS_CONFIG_FILE);
   // Keys and region the user put in .env for compose count here too (process environment first).
   const dotenv = await readProjectDotenv(root);
+  ctx.secrets.add(secretsInEnvironment(dotenv.values ?? []));
   if (dotenv.warning) say(ctx, `obs apply: ${dotenv.warning}`);
   const settings = resolveAwsSettings(options, ctx.env, dotenv.values);
   await assertProfileExists(settings, ctx.env);

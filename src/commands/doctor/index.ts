@@ -141,9 +141,10 @@ async function askEndpointConsent(ctx: Context, project: DoctorProject, options:
   if ('result' in planned) return;
   const consent = endpointConsent(planned, options.allowedEndpoints ?? []);
   if (!consent.needed || consent.given) return;
-  const { inquirerPrompter } = await import('../init/prompter.js');
+  const { confirm } = await import('@inquirer/prompts');
   ctx.stderr.write(`obs doctor --send-test-span: ${consent.reason}.\n`);
-  if (await inquirerPrompter(ctx).confirm(`Send the test span with these headers to ${consent.host}?`, false)) options.allowedEndpoints = [...(options.allowedEndpoints ?? []), consent.host];
+  const yes = await confirm({ message: `Send the test span with these headers to ${consent.host}?`, default: false }, { input: ctx.stdin, output: ctx.stderr, clearPromptOnDone: false });
+  if (yes) options.allowedEndpoints = [...(options.allowedEndpoints ?? []), consent.host];
 }
 
 function maskResult(result: CheckResult): CheckResult {
