@@ -156,19 +156,39 @@ function maskHeaders(value: string, found: Found): string {
 /**
  * `KEY=value` / `KEY: value` on a line of `.env`, compose or a diff of them (diff marker, list dash,
  * quotes, `export` allowed). Keys may hold dots and dashes (labels: `com.example.api-token=…`).
+ * A quoted value ends at its closing quote; what follows (a comment, prose) is left to the other rules.
  */
-const ASSIGNMENT = /^([-+ ]?\s*(?:-\s+)?(["']?)(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.-]*)(\s*[=:]\s*)(["']?)(.*?)(\5)(\2)(\s+#.*)?$/;
+const ASSIGNMENT_HEAD = /^([-+ ]?\s*(?:-\s+)?["']?(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.-]*)(\s*[=:]\s*)/;
 
 function maskAssignmentLine(line: string, found: Found): string {
-  const m = ASSIGNMENT.exec(line);
+  const m = ASSIGNMENT_HEAD.exec(line);
   if (!m) return line;
-  const [, pre, , key, sep, q1, value, q2, close, comment = ''] = m as unknown as string[];
-  const headers = isHeadersName(key!);
-  if (!headers && !isSecretName(key!)) return line;
+  const [head, , key] = m as unknown as [string, string, string];
+  const headers = isHeadersName(key);
+  if (!headers && !isSecretName(key)) return line;
+  const rest = line.slice(head.length);
+  let value: string;
+  let tail: string;
+  const quote = rest[0];
+  if (quote === '"' || quote === "'") {
+    const close = rest.indexOf(quote, 1);
+    value = close === -1 ? rest.slice(1) : rest.slice(1, close);
+    tail = close === -1 ? '' : rest.slice(close);
+  } else {
+    const comment = rest.search(/\s#/);
+    value = comment === -1 ? rest : rest.slice(0, comment);
+    tail = comment === -1 ? '' : rest.slice(comment);
+    // `- "com.example.token=abc"`: the closing quote of a quoted list item is not the value's.
+    const closing = /^(.*?)(["']?)(\s*)$/.exec(value)!;
+    if (closing[2] && /^[-+ ]?\s*(?:-\s+)?["']/.test(head)) {
+      value = closing[1]!;
+      tail = closing[2] + closing[3] + tail;
+    }
+  }
   // `KEY:` with nothing after it opens a nested block; `KEY: |` a block scalar.
-  if (value === '' || (sep!.includes(':') && /^[|>][-+0-9]*$/.test(value!.trim()))) return line;
-  const masked = headers ? maskHeaders(value!, found) : maskLiteral(value!, found);
-  return `${pre}${key}${sep}${q1}${masked}${q2}${close}${comment}`;
+  if (value.trim() === '' || (m[3]!.includes(':') && /^[|>][-+0-9]*$/.test(value.trim()))) return line;
+  const masked = headers ? maskHeaders(value, found) : maskLiteral(value, found);
+  return `${head}${quote === '"' || quote === "'" ? quote : ''}${masked}${tail}`;
 }
 
 /** `--api-key value`, `--api-key=value`, `"--api-key", "value"` (a compose `command:` list). */
@@ -183,11 +203,13 @@ function maskFlagValues(line: string, found: Found): string {
 }
 
 /** `{DB_PASSWORD: x, API_TOKEN: "y"}` and `KEY=value` pairs inside a longer line (flow style, labels). */
-const INLINE_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)(\s*(?::\s+|=)\s*)("[^"]*"|'[^']*'|(?:\$\{[^}]*\}|[^\s,{}[\]"'#$]|\$(?!\{))+)/g;
+const INLINE_PAIR = /(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)(\s*(?::\s+|=)\s*)("[^"]*"|'[^']*'|(?:\$\{[^}]*\}|[^\s,{}[\]()<>;"'#$]|\$(?!\{))+)/g;
 
 function maskInlinePairs(line: string, found: Found, colon: boolean): string {
-  return line.replace(INLINE_PAIR, (match, key: string, sep: string, raw: string) => {
+  return line.replace(INLINE_PAIR, (match, key: string, sep: string, raw: string, offset: number) => {
     if (!colon && !sep.includes('=')) return match;
+    // `abcd…(40 chars)`: a mask the value stops short of.
+    if (line.startsWith('(', offset + match.length) && /^\(\d+ chars\)/.test(line.slice(offset + match.length))) return match;
     const headers = isHeadersName(key);
     if (!headers && !isSecretName(key)) return match;
     const quote = raw[0] === '"' || raw[0] === "'" ? raw[0] : '';

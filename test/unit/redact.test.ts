@@ -136,3 +136,15 @@ describe('redactDiff', () => {
     );
   });
 });
+
+describe('redactMessage: fixes that quote obs own lines stay readable', () => {
+  it.each([
+    'OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"  (and HONEYCOMB_API_KEY=<your key> in .env)',
+    'leave the value empty in frontend-react-js/.env.example (HONEYCOMB_API_KEY=); then rotate the key: it stays in the git history',
+  ])('%s', (text) => {
+    expect(redactMessage(text)).toBe(text);
+  });
+  it('still masks a quoted value with text after it', () => {
+    expect(redactMessage('API_TOKEN: "Tok3n-Secret-Value" (from .env)')).toBe('API_TOKEN: "Tok3…(18 chars)" (from .env)');
+  });
+});
