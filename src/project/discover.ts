@@ -7,6 +7,7 @@ import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../config/obs-c
 import { parseDotenv } from '../dotenv/index.js';
 import { UsageError } from '../errors.js';
 import { FolderReader } from '../io/folder-reader.js';
+import { decodeBytes, notUtf8Message } from '../io/raw-text.js';
 import { ReadLedger } from '../io/read-ledger.js';
 import { gitignoreCoversDotenv, gitInfo, type GitInfo } from '../io/git.js';
 import { detectStack, type ContextFiles, type Stack } from '../stacks/detect.js';
@@ -27,16 +28,18 @@ export interface Discovered {
 
 /**
  * Reads a file, turning "missing" into undefined and anything else into a one-line error.
- * `reads` records what was read, to check before writing that nothing changed meanwhile.
+ * `reads` records what was read, to check before writing that nothing changed meanwhile. Bytes
+ * that are not UTF-8 are kept as they are (raw-text.ts) in line-based files obs only appends to;
+ * YAML (`yaml: true`) must be UTF-8, as compose itself requires, so it is refused instead.
  */
-async function readOptional(root: string, path: string, reads: ReadLedger): Promise<TextFile | undefined> {
+async function readOptional(root: string, path: string, reads: ReadLedger, { yaml = false } = {}): Promise<TextFile | undefined> {
+  let bytes: Buffer;
   try {
     const info = await stat(join(root, path));
     if (info.isDirectory()) return undefined;
     if ((info.mode & 0o444) === 0) throw new UsageError('the file is not readable (no read permission)', { file: path });
-    const bytes = await readFile(join(root, path));
+    bytes = await readFile(join(root, path));
     reads.record(join(root, path), bytes);
-    return { path, text: bytes.toString('utf8') };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       reads.record(join(root, path), null);
@@ -45,10 +48,13 @@ async function readOptional(root: string, path: string, reads: ReadLedger): Prom
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot read the file: ${(err as Error).message}`, { file: path });
   }
+  const { text, invalid } = decodeBytes(bytes);
+  if (invalid && yaml) throw new UsageError(notUtf8Message(invalid, bytes), { file: path, line: invalid.line, col: invalid.col });
+  return { path, text };
 }
 
 async function readRequired(root: string, path: string, reads: ReadLedger): Promise<TextFile> {
-  const file = await readOptional(root, path, reads);
+  const file = await readOptional(root, path, reads, { yaml: true });
   if (!file) throw new UsageError('no such file', { file: path, hint: 'check the path given to -f/--file' });
   return file;
 }
@@ -89,7 +95,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
   const dotenvExample = await readOptional(root, inProject('.env.example'), reads);
   if (dotenvExample) parseDotenv(dotenvExample.text, dotenvExample.path);
   const gitignore = await readOptional(root, '.gitignore', reads);
-  const obsConfigFile = await readOptional(root, OBS_CONFIG_FILE, reads);
+  const obsConfigFile = await readOptional(root, OBS_CONFIG_FILE, reads, { yaml: true });
   const previous = obsConfigFile ? parseObsConfig(obsConfigFile.text, obsConfigFile.path) : undefined;
 
   const folders = new FolderReader(reads);

@@ -8,17 +8,21 @@ import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
 import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import { ObsError } from '../../errors.js';
 import { gitignoreCoversDotenv, gitSnapshot } from '../../io/git.js';
+import { decodeBytes, notUtf8Message } from '../../io/raw-text.js';
 import type { DoctorProject, LoadedFile } from '../../checks/types.js';
 
 /**
  * Synchronous on purpose: a handful of small local files, read while git runs in its own
  * processes; promises and the thread pool would only add start-up time.
  */
-function readText(root: string, path: string): LoadedFile | undefined {
+function readText(root: string, path: string): (LoadedFile & { notUtf8?: { line: number; col: number; message: string } }) | undefined {
   try {
     const info = statSync(join(root, path));
     if (!info.isFile()) return undefined;
-    return { path, text: readFileSync(join(root, path), 'utf8') };
+    const bytes = readFileSync(join(root, path));
+    // Bytes that are not UTF-8 are kept (raw-text.ts); YAML readers report them (notUtf8).
+    const { text, invalid } = decodeBytes(bytes);
+    return { path, text, ...(invalid ? { notUtf8: { line: invalid.line, col: invalid.col, message: notUtf8Message(invalid, bytes) } } : {}) };
   } catch {
     return undefined;
   }
@@ -52,6 +56,10 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     const file = readText(root, path);
     if (!file) {
       composeError = { file: path, message: 'no such file' };
+      break;
+    }
+    if (file.notUtf8) {
+      composeError = { file: path, ...file.notUtf8 };
       break;
     }
     try {
