@@ -4,6 +4,7 @@ import { browserExposedSecretCheck } from './browser-exposed-secret.js';
 import { composeFileCheck } from './compose-file.js';
 import { composeInterpolationCheck } from './compose-interpolation.js';
 import { envVarNamesCheck } from './env-var-names.js';
+import { instrumentationCoverageCheck } from './instrumentation-coverage.js';
 import { obsConfigCheck } from './obs-config.js';
 import { obsConfigServicesCheck } from './obs-config-services.js';
 import { otelServiceNameCheck } from './otel-service-name.js';
@@ -22,4 +23,5 @@ export const CORE_PROJECT_CHECKS: readonly Check[] = [
   browserExposedSecretCheck,
   otelServiceNameCheck,
   otelServiceNameUniqueCheck,
+  instrumentationCoverageCheck,
 ];
