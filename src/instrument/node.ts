@@ -85,7 +85,9 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
     return { changes: [], notes, environment: [] };
   }
   const dockerfile = files.has('Dockerfile') ? readDockerfile(files.get('Dockerfile')!) : undefined;
-  const handMade = [...files].find(([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text));
+  const handMade = [...files].find(
+    ([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !file.startsWith('node_modules/') && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text),
+  );
   const preload = [input.environment?.get('NODE_OPTIONS'), input.command, dockerfile?.env.get('NODE_OPTIONS'), dockerfile?.command, scriptsOf(files.get('package.json'))];
   const handPreload = preload.find((text) => text && /@opentelemetry\/auto-instrumentations-node\/register|(?:^|\s)(?:-r|--require|--import)[=\s]*\S*(?:tracing|instrumentation|otel)\.(?:js|mjs|cjs|ts)\b/.test(text) && !text.includes(NODE_MODULE));
   if (handMade || handPreload) {

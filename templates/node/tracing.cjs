@@ -26,12 +26,12 @@ const INSTRUMENTATIONS = [
   const main = process.argv[1] || '';
   if (/[\\/]node_modules[\\/](npm|yarn|pnpm|corepack)[\\/]|[\\/](npm|npx|yarn|yarnpkg|pnpm|pnpx|corepack)(-cli)?(\.c?js)?$/.test(main)) return;
 
-  let NodeTracerProvider, BatchSpanProcessor, OTLPTraceExporter, resources, registerInstrumentations;
+  let NodeTracerProvider, BatchSpanProcessor, resources, registerInstrumentations;
   try {
     ({ NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node'));
-    ({ OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto'));
     ({ registerInstrumentations } = require('@opentelemetry/instrumentation'));
     resources = require('@opentelemetry/resources');
+    require.resolve('@opentelemetry/exporter-trace-otlp-proto');
   } catch (err) {
     if (err && err.code === 'MODULE_NOT_FOUND') {
       console.warn(`tracing.cjs: ${String(err.message).split('\n')[0]}; run npm install (or rebuild the image). Tracing is off.`);
@@ -70,9 +70,17 @@ const INSTRUMENTATIONS = [
     .defaultResource()
     .merge(resources.resourceFromAttributes({ 'service.name': {{SERVICE_NAME}} }))
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+  // The exporter (and its OTLP serializer) loads on the first export, off the app's start-up path.
+  let exporter;
+  const loadExporter = () => (exporter ??= new (require('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter)());
+  const lazyExporter = {
+    export: (spans, done) => loadExporter().export(spans, done),
+    forceFlush: () => (exporter ? exporter.forceFlush() : Promise.resolve()),
+    shutdown: () => (exporter ? exporter.shutdown() : Promise.resolve()),
+  };
   const provider = new NodeTracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors: [new BatchSpanProcessor(lazyExporter)],
   });
   provider.register();
   registerInstrumentations({ tracerProvider: provider, instrumentations });

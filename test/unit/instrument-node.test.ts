@@ -306,6 +306,11 @@ describe('planNode', () => {
     const installed = planNode(input({ 'package.json': declared, 'node_modules/@opentelemetry/resources/package.json': '{"version":"3.1.0"}' }));
     expect(installed.changes).toEqual([]);
     expect(installed.notes[0]).toContain('@opentelemetry/resources@3.1.0 (the 3.x line)');
+    // A re-run after npm install: the installed 2.x SDK's own package.json is neither a pin of another line nor a hand-made setup.
+    const files = { 'package.json': PKG, 'server.js': SERVER };
+    const first = planNode(input(files));
+    const installedFiles = { ...applied(first, files), 'node_modules/@opentelemetry/sdk-trace-node/package.json': '{"name":"@opentelemetry/sdk-trace-node","version":"2.12.1","description":"@opentelemetry/sdk-trace-node"}' };
+    expect(planNode(input(installedFiles, { environment: new Map(first.environment.map((e) => [e.key, e.value] as [string, string])) }))).toEqual({ changes: [], notes: [], environment: [] });
     // The API alone (libraries use it) is no SDK line: obs goes ahead and keeps the app's range.
     const api = planNode(input({ 'package.json': JSON.stringify({ dependencies: { express: '4', '@opentelemetry/api': '^1.4.0' } }) }));
     expect(api.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
