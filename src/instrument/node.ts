@@ -9,7 +9,7 @@
 import type { FileChange } from '../plan/file-change.js';
 import { addDependencies } from './package-json.js';
 import { chooseInstrumentations, NODE_SDK_PACKAGES, otherLinePins, readNodeRuntime, runtimeSupported, type NodeInstrumentation } from './node-instrumentations.js';
-import { changeOf, MANAGED_MARKER, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
+import { changeOf, MANAGED_MARKER, otelOnlyTargets, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
 
@@ -71,11 +71,11 @@ export interface NodeInstrumentPlan extends InstrumentPlan {
 const HAND_WIRED = /@opentelemetry\/(?:sdk-node|sdk-trace-node|sdk-trace-base|auto-instrumentations-node\/register)\b|\bNodeSDK\b|\bNodeTracerProvider\b/;
 
 export function planNode(input: InstrumentInput): NodeInstrumentPlan {
-  const { backends, files, serviceName: name } = input;
+  const { files, serviceName: name } = input;
   const notes: string[] = [];
-  const others = [backends.xray && 'X-Ray', backends.cloudwatch && 'CloudWatch Logs', backends.rollbar && 'Rollbar'].filter(Boolean);
-  if (others.length > 0) notes.push(`${name}: obs instruments Node with OpenTelemetry only; wire ${others.join(', ')} into the app by hand`);
-  if (!backends.honeycomb) return { changes: [], notes, environment: [] };
+  const targets = otelOnlyTargets(input);
+  if (targets.unreached.length > 0) notes.push(`${name}: obs instruments Node with OpenTelemetry only; wire ${targets.unreached.join(', ')} into the app by hand`);
+  if (!targets.traces) return { changes: [], notes, environment: [] };
 
   const path = (file: string) => servicePath(input.serviceDir, file);
   const modulePath = path(NODE_MODULE);

@@ -5,7 +5,7 @@
  */
 import type { FileChange } from '../plan/file-change.js';
 import { addGems } from './gemfile.js';
-import { changeOf, MANAGED_MARKER, renderTemplate, rubyString, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
+import { changeOf, MANAGED_MARKER, otelOnlyTargets, renderTemplate, rubyString, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
 
@@ -61,11 +61,11 @@ export const RAILS_GEMS = [...RAILS_SDK_GEMS, 'opentelemetry-instrumentation-rai
 
 /** planRails reads the Gemfile and every file under config/initializers/ it is given. */
 export function planRails(input: InstrumentInput): InstrumentPlan {
-  const { backends, files, serviceName: name } = input;
+  const { files, serviceName: name } = input;
   const notes: string[] = [];
-  const others = [backends.xray && 'X-Ray', backends.cloudwatch && 'CloudWatch Logs', backends.rollbar && 'Rollbar'].filter(Boolean);
-  if (others.length > 0) notes.push(`${name}: obs instruments Rails with OpenTelemetry only; wire ${others.join(', ')} into the app by hand`);
-  if (!backends.honeycomb) return { changes: [], notes };
+  const targets = otelOnlyTargets(input);
+  if (targets.unreached.length > 0) notes.push(`${name}: obs instruments Rails with OpenTelemetry only; wire ${targets.unreached.join(', ')} into the app by hand`);
+  if (!targets.traces) return { changes: [], notes };
 
   const path = (file: string) => servicePath(input.serviceDir, file);
   const initializerPath = path(RAILS_INITIALIZER);

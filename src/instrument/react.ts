@@ -9,7 +9,7 @@ import type { FileChange } from '../plan/file-change.js';
 import { detectEol } from '../text/edits.js';
 import { otherLinePins } from './node-instrumentations.js';
 import { addDependencies } from './package-json.js';
-import { changeOf, MANAGED_MARKER, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
+import { changeOf, MANAGED_MARKER, otelOnlyTargets, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
 
@@ -101,11 +101,11 @@ const HAND_WIRED = /@opentelemetry\/sdk-trace-(?:web|base)\b|\bWebTracerProvider
 const TRACING_IMPORT = /^[ \t]*import[ \t]+['"]\.\/tracing(?:\.[cm]?[jt]sx?)?['"]/m;
 
 export function planReact(input: ReactInstrumentInput): InstrumentPlan {
-  const { backends, files, serviceName: name } = input;
+  const { files, serviceName: name } = input;
   const notes: string[] = [];
-  const others = [backends.xray && 'X-Ray', backends.cloudwatch && 'CloudWatch Logs', backends.rollbar && 'Rollbar'].filter(Boolean);
-  if (others.length > 0) notes.push(`${name}: obs instruments the browser app with OpenTelemetry only; wire ${others.join(', ')} into it by hand`);
-  if (!backends.honeycomb) return { changes: [], notes };
+  const targets = otelOnlyTargets(input);
+  if (targets.unreached.length > 0) notes.push(`${name}: obs instruments the browser app with OpenTelemetry only; wire ${targets.unreached.join(', ')} into it by hand`);
+  if (!targets.traces) return { changes: [], notes };
   const path = (file: string) => servicePath(input.serviceDir, file);
 
   const pkgText = files.get('package.json');

@@ -53,6 +53,18 @@ export interface InstrumentPlan {
  */
 export const MANAGED_MARKER = 'Written by `obs init`';
 
+/**
+ * For the OpenTelemetry-only stacks (Node, Rails, browser): whether they send traces, and the
+ * chosen backends their code does not reach. Direct: traces go to Honeycomb only. Through a
+ * collector, OpenTelemetry traces reach Honeycomb and X-Ray alike.
+ */
+export function otelOnlyTargets(input: Pick<InstrumentInput, 'backends' | 'pipeline'>): { traces: boolean; unreached: string[] } {
+  const { backends } = input;
+  const collector = input.pipeline === 'collector';
+  const unreached = [!collector && backends.xray && 'X-Ray', backends.cloudwatch && 'CloudWatch Logs', backends.rollbar && 'Rollbar'].filter((x): x is string => Boolean(x));
+  return { traces: backends.honeycomb || (collector && backends.xray), unreached };
+}
+
 const PLACEHOLDER = /\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g;
 
 /** Replaces every `{{NAME}}` with values[NAME]; a placeholder without a value is a bug in obs. */

@@ -316,3 +316,14 @@ describe('planNode', () => {
     expect(api.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
   });
 });
+
+describe('planNode in collector mode (issue 11)', () => {
+  it('traces for X-Ray alone through a collector, and names only what OpenTelemetry traces do not reach', () => {
+    const xrayOnly = { honeycomb: false, xray: true, cloudwatch: true, rollbar: false };
+    const direct = planNode(input({ 'package.json': PKG }, { backends: xrayOnly }));
+    expect(direct).toEqual({ changes: [], notes: ['api: obs instruments Node with OpenTelemetry only; wire X-Ray, CloudWatch Logs into the app by hand'], environment: [] });
+    const collector = planNode(input({ 'package.json': PKG }, { backends: xrayOnly, pipeline: 'collector' }));
+    expect(collector.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
+    expect(collector.notes[0]).toBe('api: obs instruments Node with OpenTelemetry only; wire CloudWatch Logs into the app by hand');
+  });
+});
