@@ -7,7 +7,7 @@
  * is written.
  */
 import type { FileChange } from '../plan/file-change.js';
-import { addDependencies } from './package-json.js';
+import { addDependencies, removeDependencies } from './package-json.js';
 import { chooseInstrumentations, NODE_SDK_PACKAGES, otherLinePins, readNodeRuntime, runtimeSupported, type NodeInstrumentation } from './node-instrumentations.js';
 import { changeOf, MANAGED_MARKER, otelOnlyTargets, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 
@@ -25,6 +25,9 @@ export const NODE_PACKAGES: Readonly<Record<string, string>> = NODE_SDK_PACKAGES
 export function nodePackagesFor(instrumentations: readonly NodeInstrumentation[]): Record<string, string> {
   return { ...NODE_SDK_PACKAGES, ...Object.fromEntries(instrumentations.map((i) => [i.pkg, i.range])) };
 }
+
+/** What tracing.cjs of obs loaded before it chose instrumentations per dependency. */
+const RETIRED_PACKAGES = ['@opentelemetry/auto-instrumentations-node', '@opentelemetry/sdk-node'];
 
 /** Installed OpenTelemetry packages whose major line obs compares with the one it writes for. */
 const INSTALLED_CHECKED = ['@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-node', '@opentelemetry/resources', '@opentelemetry/instrumentation'] as const;
@@ -136,9 +139,16 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
     notes.push(`${name}: ${result.reason}. obs writes ${modulePath} and changes nothing else; to finish by hand:\n${steps.map((s) => `    ${s}`).join('\n')}`);
     return { changes, notes, environment: [] };
   }
-  if (result.added.length > 0) {
-    changes.push(...changeOf(path('package.json'), pkgText!, result.text));
-    notes.push(`${name}: run npm install (it updates package-lock.json) and rebuild the image for ${result.added.join(', ')}`);
+  // Packages an earlier tracing.cjs of obs loaded and this one does not (every auto-instrumentation, every exporter).
+  const retired = existing === undefined ? [] : RETIRED_PACKAGES.filter((pkg) => existing.includes(`'${pkg}'`));
+  const trimmed = removeDependencies(result.text, retired);
+  if (trimmed.text !== pkgText) {
+    changes.push(...changeOf(path('package.json'), pkgText!, trimmed.text));
+    const did = [
+      result.added.length > 0 ? `for ${result.added.join(', ')}` : '',
+      trimmed.removed.length > 0 ? `${result.added.length > 0 ? 'and ' : ''}to drop ${trimmed.removed.join(', ')} (the earlier ${NODE_MODULE} of obs loaded them; this one does not)` : '',
+    ].filter(Boolean);
+    notes.push(`${name}: run npm install (it updates package-lock.json) and rebuild the image ${did.join(' ')}`);
   }
   if (target.note) notes.push(`${name}: ${target.note}`);
   return { changes, notes, environment };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NODE_MODULE, planNode, type InstrumentInput } from '../../src/instrument/node.js';
-import { addDependencies } from '../../src/instrument/package-json.js';
+import { addDependencies, removeDependencies } from '../../src/instrument/package-json.js';
 import { MANAGED_MARKER, renderTemplate, templateLoader } from '../../src/instrument/template.js';
 
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
@@ -325,5 +325,62 @@ describe('planNode in collector mode (issue 11)', () => {
     const collector = planNode(input({ 'package.json': PKG }, { backends: xrayOnly, pipeline: 'collector' }));
     expect(collector.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
     expect(collector.notes[0]).toBe('api: obs instruments Node with OpenTelemetry only; wire CloudWatch Logs into the app by hand');
+  });
+});
+
+describe('planNode over what an earlier obs wrote (sdk-node + auto-instrumentations-node)', () => {
+  it('rewrites tracing.cjs, adds the new packages and drops the two the old module loaded', () => {
+    const oldModule = `// ${MANAGED_MARKER}, which updates this file while this line is here; delete the line to keep your edits.\n` +
+      "({ NodeSDK } = require('@opentelemetry/sdk-node'));\n({ getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node'));\n";
+    const oldPkg = lf(
+      '{',
+      '  "name": "api",',
+      '  "dependencies": {',
+      '    "@opentelemetry/api": "~1.9.0",',
+      '    "@opentelemetry/auto-instrumentations-node": "^0.81.2",',
+      '    "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
+      '    "@opentelemetry/sdk-node": "^0.223.0",',
+      '    "express": "^4.21.2"',
+      '  }',
+      '}',
+    );
+    const plan = planNode(input({ 'package.json': oldPkg, [NODE_MODULE]: oldModule }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
+    expect(plan.changes[1]!.after).toBe(
+      lf(
+        '{',
+        '  "name": "api",',
+        '  "dependencies": {',
+        '    "@opentelemetry/api": "~1.9.0",',
+        '    "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
+        '    "@opentelemetry/instrumentation": "^0.223.0",',
+        '    "@opentelemetry/instrumentation-express": "^0.71.1",',
+        '    "@opentelemetry/instrumentation-http": "^0.223.0",',
+        '    "@opentelemetry/resources": "^2.12.0",',
+        '    "@opentelemetry/sdk-trace-node": "^2.12.0",',
+        '    "express": "^4.21.2"',
+        '  }',
+        '}',
+      ),
+    );
+    expect(plan.notes).toEqual([
+      'api: run npm install (it updates package-lock.json) and rebuild the image for @opentelemetry/instrumentation, @opentelemetry/resources, @opentelemetry/sdk-trace-node, ' +
+        '@opentelemetry/instrumentation-http, @opentelemetry/instrumentation-express and to drop @opentelemetry/auto-instrumentations-node, @opentelemetry/sdk-node ' +
+        '(the earlier tracing.cjs of obs loaded them; this one does not)',
+    ]);
+    // A package.json that lists them while tracing.cjs is the user's own, or obs's new one: never removed.
+    expect(planNode(input({ 'package.json': oldPkg, [NODE_MODULE]: MODULE })).changes.find((c) => c.path === 'api/package.json')!.after).toContain('"@opentelemetry/sdk-node"');
+  });
+});
+
+describe('removeDependencies', () => {
+  it('removes members first, middle and last, keeps the rest byte for byte, leaves one-line sections alone', () => {
+    const text = lf('{', '  "dependencies": {', '    "a": "1",', '    "b": "2",', '    "c": "3"', '  },', '  "x": 1', '}');
+    expect(removeDependencies(text, ['a'])).toEqual({ text: lf('{', '  "dependencies": {', '    "b": "2",', '    "c": "3"', '  },', '  "x": 1', '}'), removed: ['a'] });
+    expect(removeDependencies(text, ['b', 'c']).text).toBe(lf('{', '  "dependencies": {', '    "a": "1"', '  },', '  "x": 1', '}'));
+    expect(removeDependencies(text, ['a', 'b', 'c']).text).toBe(lf('{', '  "dependencies": {},', '  "x": 1', '}'));
+    expect(removeDependencies(text, ['zzz'])).toEqual({ text, removed: [] });
+    const inline = '{"dependencies": {"a": "1", "b": "2"}}';
+    expect(removeDependencies(inline, ['a'])).toEqual({ text: inline, removed: [] });
   });
 });
