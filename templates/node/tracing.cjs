@@ -70,17 +70,28 @@ const INSTRUMENTATIONS = [
     .defaultResource()
     .merge(resources.resourceFromAttributes({ 'service.name': {{SERVICE_NAME}} }))
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
-  // The exporter (and its OTLP serializer) loads on the first export, off the app's start-up path.
+  // The exporter (and its OTLP serializer) loads when the first span ends, after that request's
+  // answer, rather than before the app starts: ready well before the first export or a shutdown.
   let exporter;
   const loadExporter = () => (exporter ??= new (require('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter)());
-  const lazyExporter = {
+  const batch = new BatchSpanProcessor({
     export: (spans, done) => loadExporter().export(spans, done),
     forceFlush: () => (exporter ? exporter.forceFlush() : Promise.resolve()),
     shutdown: () => (exporter ? exporter.shutdown() : Promise.resolve()),
-  };
+  });
   const provider = new NodeTracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor(lazyExporter)],
+    spanProcessors: [
+      {
+        onStart: (span, context) => batch.onStart(span, context),
+        onEnd: (span) => {
+          loadExporter();
+          batch.onEnd(span);
+        },
+        forceFlush: () => batch.forceFlush(),
+        shutdown: () => batch.shutdown(),
+      },
+    ],
   });
   provider.register();
   registerInstrumentations({ tracerProvider: provider, instrumentations });
