@@ -192,9 +192,9 @@ async function timeToFirstTrace({ from, name, service, appDir, prepare, install,
     obsInit(project, service);
     install(dir);
     const app = await startApp({ ...start(dir, sink.url), path });
-    while (!sink.counts.get('/v1/traces') && performance.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
-    // No trace within 60 s counts as 60 s (a FAIL), with the app's output for the log.
-    if (!sink.counts.get('/v1/traces')) log(`${name}: no trace within 60 s; app output:\n${app.stderr()}`);
+    while (!sink.counts.get('/v1/traces') && performance.now() - t0 < 180_000) await new Promise((r) => setTimeout(r, 20));
+    // No trace within 180 s counts as 180 s (a FAIL), with the app's output for the log.
+    if (!sink.counts.get('/v1/traces')) log(`${name}: no trace within 180 s; app output:\n${app.stderr()}`);
     runs.push(performance.now() - t0);
     await stopApp(app);
     await sink.close();
