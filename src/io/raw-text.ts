@@ -103,7 +103,8 @@ export function showEscapedBytes(text: string): string {
 
 /** One line for a file that must be UTF-8 (YAML): where the first other byte is. */
 export function notUtf8Message(invalid: NonNullable<DecodedText['invalid']>, bytes: Uint8Array): string {
-  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
-  const what = utf16 ? 'is UTF-16 text' : `is not UTF-8 text (byte 0x${invalid.byte.toString(16).toUpperCase().padStart(2, '0')})`;
-  return `${what}; compose and obs read YAML as UTF-8 only: save the file as UTF-8 and run obs again`;
+  // The byte-order mark names the encoding (compose/validity.ts words it the same way for NUL-detected ones).
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'little-endian' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'big-endian' : undefined;
+  if (utf16) return `the file is UTF-16 (${utf16}) text; compose and obs read YAML as UTF-8 only: convert it (iconv -f UTF-16 -t UTF-8) and run obs again`;
+  return `is not UTF-8 text (byte 0x${invalid.byte.toString(16).toUpperCase().padStart(2, '0')}); compose and obs read YAML as UTF-8 only: save the file as UTF-8 and run obs again`;
 }

@@ -90,6 +90,6 @@ describe('a compose file that is not UTF-8: refused, nothing changed', () => {
     const dir = await project({ 'docker-compose.yml': Buffer.from(`\uFEFF${COMPOSE}`, 'utf16le') });
     const run = await runObs(['init', '--dir', dir, '--dry-run'], { env: ENV });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('obs: docker-compose.yml:1:1: is UTF-16 text;');
+    expect(run.stderr).toContain('obs: docker-compose.yml:1:1: the file is UTF-16 (');
   });
 });

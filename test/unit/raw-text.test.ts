@@ -27,6 +27,6 @@ describe('decodeBytes / encodeText: bytes that are not UTF-8 survive a read and 
 
   it('names UTF-16 for what it is', () => {
     const utf16 = Buffer.from('\uFEFFservices: {}\n', 'utf16le');
-    expect(notUtf8Message(decodeBytes(utf16).invalid!, utf16)).toBe('is UTF-16 text; compose and obs read YAML as UTF-8 only: save the file as UTF-8 and run obs again');
+    expect(notUtf8Message(decodeBytes(utf16).invalid!, utf16)).toBe('the file is UTF-16 (little-endian) text; compose and obs read YAML as UTF-8 only: convert it (iconv -f UTF-16 -t UTF-8) and run obs again');
   });
 });
