@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve } from 'node:path';
-import { discoverComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
+import { discoverComposeFiles, explicitComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../compose/parse.js';
 import { buildProject, type ComposeProject } from '../compose/project.js';
 import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../config/obs-config.js';
@@ -51,7 +51,9 @@ export async function discover(root: string, explicitFiles: string[] | undefined
 
   let composePaths: string[];
   if (explicitFiles && explicitFiles.length > 0) {
-    composePaths = explicitFiles.map((f) => toPosix(relative(root, resolve(root, f))));
+    const explicit = explicitComposeFiles(root, explicitFiles);
+    composePaths = explicit.files;
+    notes.push(...explicit.notes);
   } else {
     const names = new Set(await readdir(root));
     const found = discoverComposeFiles(names);

@@ -27,6 +27,7 @@ export interface ApplyOptions extends AwsOptions {
  */
 export async function runApply(ctx: Context, options: ApplyOptions): Promise<number> {
   const root = resolve(ctx.cwd, options.dir ?? '.');
+  resolveAwsSettings(options, ctx.env); // bad flags first, before any file is read
   const text = await readFile(join(root, OBS_CONFIG_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') throw new UsageError(`no ${OBS_CONFIG_FILE} in ${root}`, { hint: 'run obs init first, or pass --dir' });
     throw new UsageError(`cannot read it: ${err.message}`, { file: OBS_CONFIG_FILE });

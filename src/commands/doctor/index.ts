@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { ALL_CHECKS } from '../../backends/index.js';
+import { parseHoneycombApiUrl } from '../../checks/online/honeycomb.js';
+import { explicitComposeFiles } from '../../compose/discover.js';
 import type { Check, CheckResult, DoctorOptions, DoctorProject } from '../../checks/types.js';
 import type { AwsSettings } from '../../aws/settings.js';
 import type { Context } from '../../context.js';
@@ -34,10 +36,15 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
     for (const check of ALL_CHECKS) ctx.stdout.write(`${check.id.padEnd(32)} ${check.group.padEnd(8)} ${check.title}${check.online ? ' (--online)' : ''}\n`);
     return 0;
   }
+  // Every flag is checked before --fix writes anything: a bad value is exit 2 with nothing changed.
   const selected = selectChecks(options);
   const root = resolve(ctx.cwd, options.dir ?? '.');
-  const fixed = options.fix ? await applySafeFixes(ctx, root, options.file) : [];
-  const project = await loadDoctorProject(root, ctx.env, options.file);
+  parseHoneycombApiUrl(options.honeycombApiUrl);
+  resolveAwsSettings(options, ctx.env); // --region, --endpoint-url: exit 2 here, not after --fix wrote
+  const explicit = options.file ? explicitComposeFiles(root, options.file) : undefined;
+  for (const note of explicit?.notes ?? []) ctx.stderr.write(`note: ${note}\n`);
+  const fixed = options.fix ? await applySafeFixes(ctx, root, explicit?.files) : [];
+  const project = await loadDoctorProject(root, ctx.env, explicit?.files);
   const doctorOptions: DoctorOptions = {
     online: options.online === true || options.sendTestSpan === true,
     sendTestSpan: options.sendTestSpan === true,
