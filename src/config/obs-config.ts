@@ -1,5 +1,5 @@
 import { isAbsolute, posix, win32 } from 'node:path';
-import { Document, isMap, parse as parseYamlLoose, parseDocument } from 'yaml';
+import { Document, isMap, isNode, isScalar, isSeq, parse as parseYamlLoose, parseDocument, type Pair } from 'yaml';
 import { UsageError } from '../errors.js';
 import { lineColOf } from '../text/edits.js';
 import { closest } from '../aws/xray-sampling-rule.js';
@@ -79,6 +79,46 @@ export function renderWithYaml(config: ObsConfig): string {
   const doc = new Document(withoutUndefined(config));
   doc.commentBefore = HEADER;
   return doc.toString({ lineWidth: 0 });
+}
+
+/**
+ * `config` written over the obs.yaml text it replaces, through that file's YAML document: values
+ * that stay the same keep their text, and every comment, quote style and blank line the user
+ * wrote is kept; only changed values are rewritten.
+ */
+export function renderObsConfigOver(previousText: string, config: ObsConfig): string {
+  const doc = parseDocument(previousText);
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return renderObsConfig(config);
+  doc.contents = syncNode(doc, doc.contents, withoutUndefined(config)) as typeof doc.contents;
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** `node` made to hold `value`, reusing the node (and its comments) wherever it can. */
+function syncNode(doc: Document, node: unknown, value: unknown): unknown {
+  if (isNode(node) && JSON.stringify(node.toJS(doc)) === JSON.stringify(value)) return node;
+  if (isMap(node) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const entries = value as Record<string, unknown>;
+    const byKey = new Map<string, Pair>();
+    for (const pair of node.items) if (isScalar(pair.key)) byKey.set(String(pair.key.value), pair as Pair);
+    node.items = node.items.filter((pair) => isScalar(pair.key) && Object.hasOwn(entries, String(pair.key.value)));
+    for (const [key, child] of Object.entries(entries)) {
+      const pair = byKey.get(key);
+      if (pair) pair.value = syncNode(doc, pair.value, child);
+      else node.items.push(doc.createPair(key, child));
+    }
+    return node;
+  }
+  if (isSeq(node) && Array.isArray(value)) {
+    node.items = value.map((child, i) => (i < node.items.length ? syncNode(doc, node.items[i], child) : doc.createNode(child))) as typeof node.items;
+    return node;
+  }
+  if (isScalar(node) && (value === null || typeof value !== 'object')) {
+    node.value = value;
+    // A quote style chosen for the old value may not suit the new one: yaml picks again.
+    if (typeof value !== 'string') node.type = undefined;
+    return node;
+  }
+  return doc.createNode(value);
 }
 
 /**

@@ -15,7 +15,24 @@ export const NO_PAINT: Paint = { added: (t) => t, removed: (t) => t, header: (t)
 export function unifiedDiff(change: FileChange): string {
   const oldName = change.before === null ? '/dev/null' : `a/${change.path}`;
   const before = change.before ?? '';
-  return diffFromEdits(oldName, `b/${change.path}`, before, change.edits ?? [changedSpan(before, change.after)]);
+  return diffFromEdits(oldName, `b/${change.path}`, before, change.edits ?? sameShapeEdits(before, change.after) ?? [changedSpan(before, change.after)]);
+}
+
+/**
+ * When `after` has as many lines as `before` (values rewritten in place, as obs.yaml is when a
+ * setting changes), one edit per changed line, so the diff shows those lines and not a block.
+ */
+function sameShapeEdits(before: string, after: string): TextEdit[] | undefined {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  if (before === '' || a.length !== b.length) return undefined;
+  const edits: TextEdit[] = [];
+  let offset = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) edits.push({ start: offset, end: offset + a[i]!.length, text: b[i]! });
+    offset += a[i]!.length + 1;
+  }
+  return edits;
 }
 
 /**

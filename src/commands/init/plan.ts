@@ -14,7 +14,8 @@ import { referencesIn } from '../../compose/interpolation.js';
 import type { ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
-import { OBS_CONFIG_FILE, renderObsConfig, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
+import { OBS_CONFIG_FILE, renderObsConfig, renderObsConfigOver, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
+import { mergeObsConfig } from '../../config/merge.js';
 import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
@@ -232,8 +233,15 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
         'obs.yaml declares no X-Ray group or sampling rule (instrument a server-side service to get them)',
     );
   }
-  const configText = renderObsConfig(config);
+  // Values the user edited in obs.yaml stay (the next obs apply sends them), unless --force.
+  const previous = snapshot.previous;
+  const merged = previous
+    ? mergeObsConfig(previous, buildConfig(snapshot, choicesFromConfig(previous), previous.xray.daemonService), config, choices.force)
+    : { config, kept: [], replaced: [] };
+  for (const k of merged.kept) notes.push(`${OBS_CONFIG_FILE} ${k.path}: kept ${JSON.stringify(k.user)} (obs would write ${JSON.stringify(k.obs)}); run with --force to replace`);
+  for (const r of merged.replaced) notes.push(`${OBS_CONFIG_FILE} ${r.path}: replaced ${JSON.stringify(r.user)} with ${JSON.stringify(r.obs)} (--force)`);
   const configBefore = snapshot.obsConfig?.text ?? null;
+  const configText = configBefore === null ? renderObsConfig(merged.config) : renderObsConfigOver(configBefore, merged.config);
   changes.push({ path: OBS_CONFIG_FILE, before: configBefore, after: sameObsConfig(configBefore, configText) ? configBefore! : configText });
 
   return {
@@ -246,7 +254,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     notes,
     daemonService: daemonName,
     daemonAdded,
-    config,
+    config: merged.config,
     requiredVariables,
     secretValues: [...secretWork.dotenvValues.values()],
   };
