@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { NotRegularFile, readRegularFileSync } from './read-regular.js';
 import { join } from 'node:path';
 
 /**
@@ -44,7 +45,9 @@ export class FolderReader {
     if (this.files.has(path)) return this.files.get(path);
     let text: string | undefined;
     try {
-      const bytes = readFileSync(path);
+      // A FIFO or device named like a project file throws NotRegularFile (exit 2): never waited on.
+      const bytes = readRegularFileSync(path);
+      if (bytes === undefined) throw new Error('gone');
       try {
         text = UTF8.decode(bytes);
       } catch {
@@ -52,7 +55,8 @@ export class FolderReader {
         this.notUtf8.add(path);
         text = bytes.toString('utf8');
       }
-    } catch {
+    } catch (err) {
+      if (err instanceof NotRegularFile) throw err;
       text = undefined; // unreadable: callers work with what they have
     }
     this.files.set(path, text);

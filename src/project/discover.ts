@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readRegularTextSync } from '../../io/read-regular.js';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles, explicitComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../compose/parse.js';
@@ -28,7 +29,9 @@ async function readOptional(root: string, path: string): Promise<TextFile | unde
     const info = await stat(join(root, path));
     if (info.isDirectory()) return undefined;
     if ((info.mode & 0o444) === 0) throw new UsageError('the file is not readable (no read permission)', { file: path });
-    return { path, text: await readFile(join(root, path), 'utf8') };
+    // A FIFO or device here would block obs forever: refused, naming it.
+    const text = readRegularTextSync(join(root, path), path);
+    return text === undefined ? undefined : { path, text };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if (err instanceof UsageError) throw err;

@@ -45,6 +45,7 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
   for (const note of explicit?.notes ?? []) ctx.stderr.write(`note: ${note}\n`);
   const fixed = options.fix ? await applySafeFixes(ctx, root, explicit?.files) : [];
   const project = await loadDoctorProject(root, ctx.env, explicit?.files);
+  for (const note of project.skipped ?? []) ctx.stderr.write(`note: ${note}\n`);
   const doctorOptions: DoctorOptions = {
     online: options.online === true || options.sendTestSpan === true,
     sendTestSpan: options.sendTestSpan === true,

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { NotRegularFile, readRegularTextSync } from '../../io/read-regular.js';
 import { join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles } from '../../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
@@ -13,19 +14,21 @@ import type { DoctorProject, LoadedFile } from '../../checks/types.js';
  * Synchronous on purpose: a handful of small local files, read while git runs in its own
  * processes; promises and the thread pool would only add start-up time.
  */
-function readText(root: string, path: string): LoadedFile | undefined {
+function readText(root: string, path: string, skipped?: string[]): LoadedFile | undefined {
   try {
-    const info = statSync(join(root, path));
-    if (!info.isFile()) return undefined;
-    return { path, text: readFileSync(join(root, path), 'utf8') };
-  } catch {
+    const text = readRegularTextSync(join(root, path), path);
+    return text === undefined ? undefined : { path, text };
+  } catch (err) {
+    // A FIFO or device would block doctor forever: left unread, and said so.
+    if (err instanceof NotRegularFile && !err.kind.includes('directory')) skipped?.push(`${path} is ${err.kind}, not a regular file: not read`);
     return undefined;
   }
 }
 
 /** Loads what the offline checks read. A broken file is recorded for a check to report, never thrown. */
 export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, explicitFiles?: string[]): Promise<DoctorProject> {
-  const obsText = readText(root, OBS_CONFIG_FILE);
+  const skipped: string[] = [];
+  const obsText = readText(root, OBS_CONFIG_FILE, skipped);
   let obsConfig: DoctorProject['obsConfig'];
   let obsConfigError: DoctorProject['obsConfigError'];
   if (obsText) {
@@ -48,7 +51,14 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   const compose: ComposeFile[] = [];
   let composeError: DoctorProject['composeError'];
   for (const path of composePaths) {
-    const file = readText(root, path);
+    let file: LoadedFile | undefined;
+    try {
+      const text = readRegularTextSync(join(root, path), path);
+      file = text === undefined ? undefined : { path, text };
+    } catch (err) {
+      composeError = { file: path, message: err instanceof NotRegularFile ? err.message : `cannot read it: ${(err as Error).message}` };
+      break;
+    }
     if (!file) {
       composeError = { file: path, message: 'no such file' };
       break;
@@ -66,7 +76,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   const projectDir = composePaths.length > 0 ? posix.dirname(composePaths[0]!).replace(/^\.$/, '') : '';
   const inProject = (name: string) => (projectDir === '' ? name : posix.join(projectDir, name));
 
-  const dotenvFile = readText(root, inProject('.env'));
+  const dotenvFile = readText(root, inProject('.env'), skipped);
   let dotenv: DoctorProject['dotenv'];
   if (dotenvFile) {
     try {
@@ -80,7 +90,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     for (const entry of service.config.envFiles) {
       const path = inProject(entry.path).replace(/^\.\//, '');
       if (envFiles.has(path)) continue;
-      const file = readText(root, path);
+      const file = readText(root, path, skipped);
       let values = new Map<string, string | undefined>();
       try {
         if (file) values = dotenvToMap(parseDotenv(file.text, file.path));
@@ -91,7 +101,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     }
   }
 
-  const gitignore = readText(root, '.gitignore');
+  const gitignore = readText(root, '.gitignore', skipped);
   const envPath = inProject('.env');
   const git = await gitPending;
   const isRepo = git.trackedFiles !== undefined;
@@ -105,7 +115,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     obsConfig,
     obsConfigError,
     dotenv,
-    dotenvExample: readText(root, inProject('.env.example')),
+    dotenvExample: readText(root, inProject('.env.example'), skipped),
     gitignore,
     envFiles,
     hints: {
@@ -119,6 +129,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
       trackedFiles: git.trackedFiles ?? [],
     },
     env,
+    skipped,
   };
 }
 
