@@ -89,6 +89,7 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
     import('../../secrets/redact.js'),
     import('../../io/atomic-write.js'),
   ]);
+  const { resolveWriteTargets } = await import('../../io/write-targets.js');
   const found = await discover(root, files);
   const plan = planFixes(found.snapshot, found.project);
   const changes = changedOnly(plan.changes);
@@ -96,8 +97,10 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
     ctx.stderr.write('obs doctor --fix: nothing it can fix safely.\n');
     return [];
   }
+  const targets = resolveWriteTargets(root, changes.map((c) => c.path), files ?? []);
+  for (const note of targets.notes) ctx.stderr.write(`note: ${note}\n`);
   for (const change of changes) ctx.stderr.write(redactSecrets(unifiedDiff(change), plan.secretValues));
-  const requests = changes.map((c) => ({ path: join(root, c.path), display: c.path, content: c.after, newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644 }));
+  const requests = changes.map((c) => ({ path: targets.paths.get(c.path) ?? join(root, c.path), display: c.path, content: c.after, newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644 }));
   await assertWritable(requests);
   for (const path of plan.untrack) await found.git.untrack(path);
   await writeFilesAtomically(requests);

@@ -3,6 +3,7 @@ import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { assertWritable, writeFilesAtomically, type WriteRequest } from '../../io/atomic-write.js';
 import { unifiedDiff } from '../../io/diff.js';
+import { resolveWriteTargets } from '../../io/write-targets.js';
 import { redactSecrets } from '../../secrets/redact.js';
 import { changedOnly } from '../../plan/file-change.js';
 import { decideChoices, validateFlags } from './decide.js';
@@ -37,6 +38,9 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   if (options.instrument !== false) snapshot.instrumentation = readInstrumentation(found, choices.services);
   const plan = planInit(snapshot, choices, project);
   const changes = changedOnly(plan.changes);
+  // Symlinks decided before anything is shown: written through (said), or refused when outside.
+  const targets = resolveWriteTargets(root, changes.map((c) => c.path), options.file ?? []);
+  plan.notes.push(...targets.notes);
   for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
 
   const findings = findingsLines(plan);
@@ -100,7 +104,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   }
 
   const requests: WriteRequest[] = changes.map((c) => ({
-    path: join(root, c.path),
+    path: targets.paths.get(c.path) ?? join(root, c.path),
     display: c.path,
     content: c.after,
     newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644,
