@@ -189,6 +189,7 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
   for (const [key, value] of Object.entries(raw)) {
     if (!(key in config) && value !== null && typeof value === 'object' && !Array.isArray(value)) (config as Record<string, unknown>)[key] = value;
   }
+  if (!isHttpUrl(config.honeycomb.endpoint)) throw refuse('honeycomb.endpoint', `must be an http(s) URL, got ${JSON.stringify(config.honeycomb.endpoint)}`);
   config.compose.files.forEach((path, i) => {
     if (!insideProject(path)) throw refuse(`compose.files[${i}]`, `${JSON.stringify(path)} is outside the project: obs reads and edits compose files under its folder only`);
   });
@@ -196,6 +197,15 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
   // Values as `obs apply` sends them, switched on or not: what one command refuses, all refuse.
   desiredFromConfig(config, file, { all: true });
   return config;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
 }
 
 /** A relative path that stays under the project folder (`../x`, `/etc/x`, `C:\\x` do not). */

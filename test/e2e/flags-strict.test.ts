@@ -83,6 +83,15 @@ describe('URL flags', () => {
   });
 });
 
+describe('--dir', () => {
+  it('doctor --dir naming nothing, or a file, is exit 2 (not a checklist of failures)', async () => {
+    const dir = await project();
+    await expectUsage(['doctor', '--dir', join(dir, 'missing')], 'no such directory', dir);
+    await expectUsage(['doctor', '--dir', join(dir, 'docker-compose.yml')], 'no such directory', dir);
+    await expectUsage(['init', '--dir', join(dir, 'missing'), '--yes'], 'no such directory', dir);
+  });
+});
+
 describe('repeated -f', () => {
   it('obs init reads a compose file named 10,000 times once, and says so once', async () => {
     const dir = await project();

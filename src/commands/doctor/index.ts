@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { ALL_CHECKS } from '../../backends/index.js';
@@ -39,6 +40,7 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
   // Every flag is checked before --fix writes anything: a bad value is exit 2 with nothing changed.
   const selected = selectChecks(options);
   const root = resolve(ctx.cwd, options.dir ?? '.');
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`no such directory: ${root}`, { hint: 'pass --dir with the project folder' });
   parseHoneycombApiUrl(options.honeycombApiUrl);
   resolveAwsSettings(options, ctx.env); // --region, --endpoint-url: exit 2 here, not after --fix wrote
   const explicit = options.file ? explicitComposeFiles(root, options.file) : undefined;
