@@ -1,4 +1,4 @@
-import { readRegularTextSync } from '../../io/read-regular.js';
+import { readRegularTextSync } from '../io/read-regular.js';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /**

@@ -1,4 +1,4 @@
-import type { ObsConfig } from './obs-config.js';
+import type { ObsConfig } from './types.js';
 import { obsConfigLine } from './lines.js';
 import { UsageError } from '../errors.js';
 import { MANAGED_TAG } from '../aws/tags.js';

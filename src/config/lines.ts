@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type parseDocument } from 'yaml';
 import { lineColOf } from '../text/edits.js';
-import type { ObsConfig } from './obs-config.js';
+import type { ObsConfig } from './types.js';
 
 type ParsedDocument = ReturnType<typeof parseDocument>;
 

@@ -1,4 +1,4 @@
-import type { ObsConfig } from './obs-config.js';
+import type { ObsConfig } from './types.js';
 
 /** One obs.yaml value the user set that differs from what obs would write now. */
 export interface UserValue {

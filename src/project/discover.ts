@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { readRegularTextSync } from '../../io/read-regular.js';
+import { readRegularTextSync } from '../io/read-regular.js';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles, explicitComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../compose/parse.js';
