@@ -92,6 +92,15 @@ describe('obs apply and obs doctor', () => {
     expectNamed(run, 'obs.yaml');
   });
 
+  it('apply: a FIFO .env is left unread with a warning (AWS settings from the environment)', async () => {
+    const dir = await project('flask');
+    await writeFile(join(dir, 'obs.yaml'), 'version: 1\n');
+    await fifoAt(dir, '.env');
+    const run = await runObs(['apply', '--dir', dir, '--dry-run', '--region', 'us-east-1'], { env: ENV, timeout: HANG_LIMIT });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('.env not read (a FIFO (named pipe))');
+  });
+
   it('doctor: a FIFO compose file fails the compose check naming it; optional files are skipped with a note', async () => {
     const dir = await project('flask');
     for (const path of ['.env', '.env.example', '.gitignore', 'obs.yaml']) await fifoAt(dir, path);
