@@ -96,7 +96,7 @@ describe('obs apply and obs doctor', () => {
     const dir = await project('flask');
     await writeFile(join(dir, 'obs.yaml'), 'version: 1\n');
     await fifoAt(dir, '.env');
-    const run = await runObs(['apply', '--dir', dir, '--dry-run', '--region', 'us-east-1'], { env: ENV, timeout: HANG_LIMIT });
+    const run = await runObs(['apply', '--dir', dir, '--dry-run', '--region', 'us-east-1'], { env: ENV, timeoutMs: HANG_LIMIT });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain('.env not read (a FIFO (named pipe))');
   });
