@@ -63,10 +63,29 @@ const vendorExternals = {
   },
 };
 
+/**
+ * The compose-spec schema (src/compose/schema/) without its `description` texts: they are
+ * half of its bytes and no verdict or message uses them.
+ */
+const composeSchemaWithoutDescriptions = {
+  name: 'compose-schema-without-descriptions',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]compose-spec\.json$/ }, (args) => {
+      const strip = (node) =>
+        Array.isArray(node)
+          ? node.map(strip)
+          : node && typeof node === 'object'
+            ? Object.fromEntries(Object.entries(node).filter(([key, value]) => !(key === 'description' && typeof value === 'string')).map(([key, value]) => [key, strip(value)]))
+            : node;
+      return { contents: JSON.stringify(strip(JSON.parse(readFileSync(args.path, 'utf8')))), loader: 'json' };
+    });
+  },
+};
+
 rmSync(dist, { recursive: true, force: true });
 await Promise.all([
   build({ ...common, entryPoints: { start: 'src/startup/start.ts' }, outdir: dist, outExtension: { '.js': '.cjs' } }),
-  build({ ...common, entryPoints: { main: 'src/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, plugins: [vendorExternals, lazyChildProcessForCommander] }),
+  build({ ...common, entryPoints: { main: 'src/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, plugins: [vendorExternals, lazyChildProcessForCommander, composeSchemaWithoutDescriptions] }),
   build({
     ...common,
     // Third-party code only, read on every AWS command: short names make it a third smaller

@@ -14,12 +14,18 @@ export interface ResourceHandler<Desired, Current> {
   read(clients: AwsClients, desired: Desired): Promise<Current | undefined>;
   /** Pure: what would change. */
   plan(desired: Desired, current: Current | undefined): ResourceChange;
-  create(clients: AwsClients, desired: Desired): Promise<{ arn?: string }>;
-  update(clients: AwsClients, desired: Desired, change: ResourceChange, current: Current): Promise<{ arn?: string }>;
+  create(clients: AwsClients, desired: Desired): Promise<ApplyResult>;
+  update(clients: AwsClients, desired: Desired, change: ResourceChange, current: Current): Promise<ApplyResult>;
   /** The error a create gets when another creator won the race. */
   isAlreadyExists(err: unknown): boolean;
   /** API operation names, for naming the IAM action in errors. */
   operations: { read: string; create: string; update: string };
+}
+
+/** What a create or update learned: the ARN, and a state worth a line (`status PENDING`). */
+export interface ApplyResult {
+  arn?: string;
+  detail?: string;
 }
 
 export interface EnsureOptions {
@@ -52,22 +58,22 @@ export async function applyPlanned<D, C>(planned: Planned<D, C>, clients: AwsCli
   const { handler, desired } = planned;
   if (planned.failure) return planned.failure;
   const change = planned.change!;
-  const base = { kind: handler.kind, name: handler.name(desired), differences: change.differences, arn: change.arn };
+  const base = { kind: handler.kind, name: handler.name(desired), differences: change.differences, arn: change.arn, ...(change.detail !== undefined && { detail: change.detail }) };
   if (change.action === 'unchanged') return { ...base, status: 'unchanged' };
   // Drift under --no-update is drift in a dry run too: `--dry-run --no-update` is a read-only drift check.
   if (change.action === 'update' && !options.update) return { ...base, status: 'drift' };
   if (options.dryRun) return { ...base, status: 'planned', action: change.action };
   if (change.action === 'update') {
     try {
-      const { arn } = await handler.update(clients, desired, change, planned.current as C);
-      return { ...base, status: 'updated', arn: arn ?? base.arn };
+      const { arn, detail } = await handler.update(clients, desired, change, planned.current as C);
+      return { ...base, status: 'updated', arn: arn ?? base.arn, ...(detail !== undefined && { detail }) };
     } catch (err) {
       return failed(handler, desired, err, handler.operations.update, clients);
     }
   }
   try {
-    const { arn } = await handler.create(clients, desired);
-    return { ...base, status: 'created', arn };
+    const { arn, detail } = await handler.create(clients, desired);
+    return { ...base, status: 'created', arn, ...(detail !== undefined && { detail }) };
   } catch (err) {
     if (!handler.isAlreadyExists(err)) return failed(handler, desired, err, handler.operations.create, clients);
     // Someone created it between our lookup and our create: treat it as found.

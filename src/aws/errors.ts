@@ -1,3 +1,4 @@
+import { UnexpectedResponse } from './responses.js';
 import { ENDPOINT_VARIABLES, type AwsSettings } from './settings.js';
 
 export type AwsService = 'xray' | 'logs';
@@ -22,8 +23,10 @@ export interface ExplainedError {
 }
 
 /**
- * A change obs itself declines to make (a KMS key, a rule's Version): its message already says
- * what to do, and it must not read as an AWS call failing, since none was sent.
+ * A failure whose message already says what to do, passed on as it is: a change obs itself
+ * declines to make (a KMS key, a rule's Version), which must not read as an AWS call failing
+ * since none was sent; or a prerequisite from another service (STS) that the handler's own
+ * service's wording would misname.
  */
 export class RefusedChange extends Error {
   constructor(message: string) {
@@ -36,7 +39,7 @@ export class RefusedChange extends Error {
  * Where requests for `service` went, as errors show it (`http://... (from AWS_ENDPOINT_URL_XRAY)`),
  * and what set it: --endpoint-url, the SDK's variable, or nothing (the AWS endpoint itself).
  */
-function endpointOf(settings: AwsSettings, service: AwsService): { where: string; source?: string } {
+export function endpointOf(settings: AwsSettings, service: AwsService): { where: string; source?: string } {
   if (settings.endpoint) return { where: settings.endpoint, source: '--endpoint-url' };
   const configured = settings.configuredEndpoints?.[service];
   if (configured) return { where: `${configured.url} (from ${configured.variable})`, source: configured.variable };
@@ -57,6 +60,10 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
   const out = (text: string, invalidInput = false): ExplainedError => ({ message: text, requestId, invalidInput });
 
   if (err instanceof RefusedChange) return out(err.message);
+  if (err instanceof UnexpectedResponse) {
+    const check = source === undefined ? 'check the network (a proxy may be answering in its place)' : `check ${source}`;
+    return out(`${where} answered ${err.operation} with HTTP ${err.httpStatus ?? '2xx'} but without ${err.missing}, which the ${SERVICE_NAMES[service]} API always returns: it is not the ${SERVICE_NAMES[service]} API, so obs does not trust the answer; ${check}`);
+  }
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return out('no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with --profile or AWS_PROFILE (aws configure creates one)');
   }

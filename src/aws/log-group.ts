@@ -2,6 +2,7 @@ import { loadLogsSdk } from './sdk.js';
 import { RETENTION_DAYS } from './retention.js';
 import { UsageError } from '../errors.js';
 import { RefusedChange } from './errors.js';
+import { UnexpectedResponse } from './responses.js';
 import type { ResourceHandler } from './ensure.js';
 import { diffFields, type ResourceChange } from './resource.js';
 import { createdTags, during, requestedTags, tagDifferences, tagsToSet } from './tags.js';
@@ -127,7 +128,11 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
         ? undefined
         : client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays })),
       // Without tags: the ARN is all this read-back is for.
-      logGroupHandler.read(clients, { ...desired, tags: new Map() }).catch(() => undefined),
+      // An answer that is not the service's own is not a missing ARN: it fails the create.
+      logGroupHandler.read(clients, { ...desired, tags: new Map() }).catch((err: unknown) => {
+        if (err instanceof UnexpectedResponse) throw err;
+        return undefined;
+      }),
     ]);
     return { arn: created?.arn };
   },

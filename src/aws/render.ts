@@ -29,6 +29,7 @@ export function reportOutcomes(
     const label = `${KIND_LABEL[outcome.kind]} ${outcome.name}`;
     ctx.stderr.write(`${verb.padEnd(12)} ${label}${outcome.arn ? `  ${outcome.arn}` : ''}\n`);
     for (const d of outcome.differences) if (outcome.status !== 'unchanged' && outcome.status !== 'created') ctx.stderr.write(`             ${describeDifference(d, outcome.action)}\n`);
+    if (outcome.detail) ctx.stderr.write(`             ${outcome.detail}\n`);
     if (outcome.status === 'drift') ctx.stderr.write('             differs from what you asked for; run without --no-update to change it\n');
     if (outcome.error) ctx.stderr.write(`             ${outcome.error}\n`);
     if (options.verbose && outcome.requestId) ctx.stderr.write(`             request id: ${outcome.requestId}\n`);

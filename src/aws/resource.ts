@@ -1,10 +1,14 @@
 /** Cloud changes as data: planned first, shown, then applied, like file changes. */
-export type ResourceKind = 'xray-group' | 'xray-sampling-rule' | 'log-group';
+export type ResourceKind = 'xray-group' | 'xray-sampling-rule' | 'log-group' | 'log-stream' | 'logs-resource-policy' | 'xray-trace-destination' | 'xray-indexing-rule';
 
 export const KIND_LABEL: Record<ResourceKind, string> = {
   'xray-group': 'X-Ray group',
   'xray-sampling-rule': 'X-Ray sampling rule',
   'log-group': 'log group',
+  'log-stream': 'log stream',
+  'logs-resource-policy': 'CloudWatch Logs resource policy',
+  'xray-trace-destination': 'X-Ray trace segment destination',
+  'xray-indexing-rule': 'X-Ray indexing rule',
 };
 
 export interface Difference {
@@ -20,6 +24,8 @@ export interface ResourceChange {
   differences: Difference[];
   /** Known when the resource exists. */
   arn?: string;
+  /** One line about the resource's state that is not a difference (`status PENDING`). */
+  detail?: string;
 }
 
 export type OutcomeStatus = 'created' | 'updated' | 'unchanged' | 'drift' | 'failed' | 'planned';
@@ -32,6 +38,8 @@ export interface ResourceOutcome {
   action?: 'create' | 'update';
   arn?: string;
   differences: Difference[];
+  /** See ResourceChange.detail. */
+  detail?: string;
   /** One sentence with the fix, for `failed`. */
   error?: string;
   requestId?: string;

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import type { AttemptTimeouts } from './attempts.js';
 
 export interface AwsSettings {
   /** undefined: left to the SDK, which reads it from the profile in ~/.aws/config. */
@@ -14,8 +15,8 @@ export interface AwsSettings {
    * variable it came from, so errors name where obs really went and what to change.
    */
   configuredEndpoints?: Partial<Record<'xray' | 'logs', ConfiguredEndpoint>>;
-  /** Per-attempt limits; defaults in clients.ts. Tests shorten them. */
-  timeouts?: { connectMs: number; requestMs: number };
+  /** Per-attempt limits; DEFAULT_TIMEOUTS (attempts.ts) when not given. Tests shorten them. */
+  timeouts?: AttemptTimeouts;
   /**
    * Keys taken from the project's .env (the environment had none and no profile was named): given
    * to the SDK explicitly, since it reads only the process environment. Never printed.

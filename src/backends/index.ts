@@ -5,7 +5,7 @@
  */
 import type { Check } from '../checks/types.js';
 import { CORE_ONLINE_CHECKS } from '../checks/online/index.js';
-import { CORE_PROJECT_CHECKS } from '../checks/project/index.js';
+import { COLLECTOR_PROJECT_CHECKS, CORE_PROJECT_CHECKS } from '../checks/project/index.js';
 import { CORE_SECRET_CHECKS } from '../checks/secrets/index.js';
 import type { ObsConfig } from '../config/obs-config.js';
 import type { BackendChoice, InitChoices } from './choices.js';
@@ -42,8 +42,8 @@ export function choicesFromConfig(config: ObsConfig, backends: readonly Backend[
   return choices;
 }
 
-/** The project checks: obs's own, then each backend's, in display order (the checklist prints a heading per group). */
-export const PROJECT_CHECKS: readonly Check[] = [...CORE_PROJECT_CHECKS, ...BACKENDS.flatMap((b) => b.checks.project ?? [])];
+/** The project checks: obs's own, then each backend's, then the collector's, in display order (the checklist prints a heading per group). */
+export const PROJECT_CHECKS: readonly Check[] = [...CORE_PROJECT_CHECKS, ...BACKENDS.flatMap((b) => b.checks.project ?? []), ...COLLECTOR_PROJECT_CHECKS];
 
 /** The key and secret checks: each backend's key, then the general ones. */
 export const SECRET_CHECKS: readonly Check[] = [...BACKENDS.flatMap((b) => b.checks.secrets ?? []), ...CORE_SECRET_CHECKS];

@@ -26,7 +26,7 @@ export interface CheckResult {
   findings?: Finding[];
 }
 
-export type CheckGroup = 'project' | 'compose' | 'otel' | 'xray' | 'rollbar' | 'secrets' | 'online';
+export type CheckGroup = 'project' | 'compose' | 'otel' | 'xray' | 'rollbar' | 'collector' | 'secrets' | 'online';
 
 export const GROUP_TITLES: Record<CheckGroup, string> = {
   project: 'Project',
@@ -34,6 +34,7 @@ export const GROUP_TITLES: Record<CheckGroup, string> = {
   otel: 'OpenTelemetry and Honeycomb',
   xray: 'AWS X-Ray',
   rollbar: 'Rollbar',
+  collector: 'OpenTelemetry Collector',
   secrets: 'Keys and secrets',
   online: 'Online',
 };
@@ -63,6 +64,8 @@ export interface DoctorProject {
   dotenv?: LoadedFile & { values: Map<string, string | undefined>; error?: string };
   dotenvExample?: LoadedFile;
   gitignore?: LoadedFile;
+  /** Each collector config file a compose collector service mounts (path relative to root), as read, or null when missing. */
+  collectorConfigs: Map<string, LoadedFile | null>;
   /** Each service env_file (path relative to root) as read, or null when missing. */
   envFiles: Map<string, (LoadedFile & { values: Map<string, string | undefined> }) | null>;
   hints: { gitpod: boolean; codespaces: boolean };
@@ -79,6 +82,8 @@ export interface DoctorOptions {
   /** Overrides for testing and for private endpoints. */
   honeycombApiUrl?: string;
   aws: AwsSettings;
+  /** Hears what the online checks wait for and each retry, one line each (stderr). */
+  progress?: (line: string) => void;
 }
 
 export interface Check {

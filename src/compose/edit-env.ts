@@ -2,7 +2,8 @@ import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type P
 import type { ComposeFile } from './parse.js';
 import { envNodeOf, findPair, locateEnvironment, mergeSources, type EnvLocation } from './environment.js';
 import { renderScalar, quoteStyleOf, isSafePlain, type QuoteStyle } from './scalars.js';
-import { columnOf, insertLinesAfter, lineStartOf, type TextEdit } from '../text/edits.js';
+import { UsageError } from '../errors.js';
+import { columnOf, insertLinesAfter, lineColOf, lineStartOf, type TextEdit } from '../text/edits.js';
 
 export interface EnvSetting {
   key: string;
@@ -105,9 +106,9 @@ function detectIndentStep(file: ComposeFile): number {
  */
 export function addEnvironment(ctx: EnvEditContext, service: YAMLMap, settings: readonly EnvSetting[]): TextEdit[] {
   if (settings.length === 0) return [];
-  if (service.flow) throw new Error('a service written in flow style ({...}) has no block to add lines to');
   const { file } = ctx;
   const location: EnvLocation = locateEnvironment(file.doc, service);
+  if (service.flow) return addToFlowService(ctx, service, location, settings);
   switch (location.kind) {
     case 'own':
       return appendToCollection(ctx, location.node, settings);
@@ -139,8 +140,76 @@ function appendToCollection(ctx: EnvEditContext, node: YAMLMap | YAMLSeq, settin
     return [{ start: at, end: at, text: `, ${items.join(', ')}` }];
   }
   const indent = isList ? dashIndent(text, node) : ' '.repeat(keyColumn(text, node));
-  if (indent === undefined) throw new Error('unsupported list layout');
+  if (indent === undefined) {
+    throw new UsageError('obs cannot add items to this list layout (the first item does not start its line with `-`); put each item on its own line and run obs again', {
+      file: ctx.file.path,
+      ...lineColOf(text, node.range?.[0] ?? 0),
+    });
+  }
   return [insertLinesAfter(text, contentEnd(node), indent, lines, eol)];
+}
+
+function flowMapItem(setting: EnvSetting): string {
+  return `${setting.key}: ${renderScalar(setting.value, 'double')}`;
+}
+
+function flowListItem(setting: EnvSetting): string {
+  return renderScalar(`${setting.key}=${setting.value}`, 'double');
+}
+
+/** `- A=1` items of a list, as flow items: `"A=1"`. */
+function copiedFlowItems(seq: YAMLSeq): string[] {
+  return seq.items.map((item) => (isScalar(item) ? renderScalar(String(item.value ?? ''), 'double') : String(item)));
+}
+
+/**
+ * A service written in flow style (`web: {build: .}`, or every service under `{services: {...}}`):
+ * the environment is written in flow style inside its braces, with the same rules as the block
+ * forms (merge an inherited map, copy an inherited list, never change what others share).
+ */
+function addToFlowService(ctx: EnvEditContext, service: YAMLMap, location: EnvLocation, settings: readonly EnvSetting[]): TextEdit[] {
+  const { text } = ctx.file;
+  /** Adds `environment: <value>` as the service's last key. */
+  const newKey = (value: string): TextEdit => {
+    if (service.items.length === 0) {
+      const open = text.indexOf('{', service.range![0]);
+      return { start: open + 1, end: open + 1, text: `environment: ${value}` };
+    }
+    const at = contentEnd(service);
+    return { start: at, end: at, text: `, environment: ${value}` };
+  };
+  const mapOf = (head: string[]) => `{${[...head, ...settings.map(flowMapItem)].join(', ')}}`;
+  switch (location.kind) {
+    case 'own':
+      return appendToCollection(ctx, location.node, settings);
+    case 'none':
+      return [newKey(mapOf([]))];
+    case 'empty': {
+      const value = location.pair.value as Node | null;
+      const colon = text.indexOf(':', (location.pair.key as Node).range![1]);
+      const end = value?.range ? value.range[1] : colon + 1;
+      return [{ start: colon + 1, end: Math.max(end, colon + 1), text: ` ${mapOf([])}` }];
+    }
+    case 'alias': {
+      const alias = location.alias as Node;
+      const body = isSeq(location.target)
+        ? `[${[...copiedFlowItems(location.target), ...settings.map(flowListItem)].join(', ')}]`
+        : mapOf([`<<: *${location.alias.source}`]);
+      return [{ start: alias.range![0], end: alias.range![1], text: body }];
+    }
+    case 'inherited': {
+      if (isSeq(location.target)) return [newKey(`[${[...copiedFlowItems(location.target), ...settings.map(flowListItem)].join(', ')}]`)];
+      const edits: TextEdit[] = [];
+      let anchor = location.target.anchor ?? ctx.addedAnchors.get(location.target);
+      if (!anchor) {
+        anchor = newAnchorName(ctx, 'env');
+        ctx.addedAnchors.set(location.target, anchor);
+        edits.push(anchorEdit(ctx, location.target, anchor));
+      }
+      edits.push(newKey(mapOf([`<<: *${anchor}`])));
+      return edits;
+    }
+  }
 }
 
 /** Column of the keys of a service's own map, the place for a new `environment:` key. */
@@ -228,7 +297,15 @@ function anchorEdit(ctx: EnvEditContext, target: Node, name: string): TextEdit {
       return undefined;
     },
   });
-  if (!holder) throw new Error('cannot place an anchor on a top-level node');
+  if (!holder) {
+    // A mapping with no key of its own (an item of `<<: [{...}]`): in flow style the anchor
+    // goes right before its brace; a block one has no such place.
+    if ((target as YAMLMap).flow && target.range) return { start: target.range[0], end: target.range[0], text: `&${name} ` };
+    throw new UsageError('obs cannot name this merged mapping with an anchor to extend it; give it an anchor (`&name`) and run obs again', {
+      file: ctx.file.path,
+      ...lineColOf(ctx.file.text, target.range?.[0] ?? 0),
+    });
+  }
   const keyEnd = (holder.key as Node).range![1];
   const colon = ctx.file.text.indexOf(':', keyEnd);
   return { start: colon + 1, end: colon + 1, text: ` &${name}` };

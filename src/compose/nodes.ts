@@ -26,9 +26,7 @@ export function lineOfText(file: ComposeFile, node: Ranged, needle: string): num
 export function rawService(service: ComposeService): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const def of service.definitions) {
-    if (!def.map) continue;
-    const js = def.map.toJS(def.file.doc as Document, { maxAliasCount: 10_000 }) as Record<string, unknown> | null;
-    if (js && typeof js === 'object') Object.assign(out, js);
+    if (def.map) Object.assign(out, def.resolved);
   }
   return out;
 }

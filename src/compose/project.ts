@@ -53,7 +53,7 @@ export function buildProject(files: ComposeFile[]): ComposeProject {
   const byName = new Map<string, ComposeService>();
   let name: string | undefined;
   for (const file of files) {
-    const js = (file.doc.toJS({ maxAliasCount: 10_000 }) ?? {}) as Record<string, unknown>;
+    const js = file.value;
     if (typeof js.name === 'string') name = js.name;
     const services = servicesMap(file);
     const resolved = (js.services ?? {}) as Record<string, Record<string, unknown> | null>;

@@ -1,7 +1,8 @@
 import { isPair, type Node, type Pair } from 'yaml';
 import type { ComposeProject, ComposeService } from './project.js';
 import { servicesMap, type ComposeFile } from './parse.js';
-import { columnOf, insertLinesAfter, lineStartOf, type TextEdit } from '../text/edits.js';
+import { UsageError } from '../errors.js';
+import { columnOf, insertLinesAfter, lineColOf, lineStartOf, type TextEdit } from '../text/edits.js';
 
 export const XRAY_DAEMON_IMAGE = 'amazon/aws-xray-daemon';
 export const XRAY_DAEMON_NAME = 'xray-daemon';
@@ -42,13 +43,29 @@ export function xrayDaemonLines(name: string, step: string, networks?: readonly 
   ];
 }
 
-/** Inserts a new service after the last one, matching the file's indentation and blank-line habit. */
-export function addServiceEdit(file: ComposeFile, lines: (step: string) => string[], step: number): TextEdit {
+/** The same service in flow style, for a file whose `services` are written `{...}`. */
+export function xrayDaemonFlow(name: string, networks?: readonly string[]): string {
+  const env = 'AWS_ACCESS_KEY_ID: "${AWS_ACCESS_KEY_ID}", AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}", AWS_REGION: "${AWS_DEFAULT_REGION}"';
+  const onNetworks = networks ? `, networks: [${networks.join(', ')}]` : '';
+  return `${name}: {image: "${XRAY_DAEMON_IMAGE}", environment: {${env}}, command: ["-o", "-b", "0.0.0.0:2000", "-t", "0.0.0.0:2000"], ports: ["2000:2000/udp"]${onNetworks}}`;
+}
+
+/**
+ * Inserts a new service after the last one, matching the file's indentation and blank-line
+ * habit; in a flow-style `services: {...}`, `flow` goes after the last service inside the braces.
+ */
+export function addServiceEdit(file: ComposeFile, lines: (step: string) => string[], step: number, flow?: string): TextEdit {
   const services = servicesMap(file);
-  if (!services || services.items.length === 0 || services.flow) {
-    throw new Error('no block `services:` mapping to add a service to');
+  if (!services || services.items.length === 0) {
+    const at = (file.doc.contents as Node | null)?.range?.[0] ?? 0;
+    throw new UsageError('the file has no services to add the X-Ray daemon next to', { file: file.path, ...lineColOf(file.text, at) });
   }
   const pairs = services.items.filter(isPair) as Pair[];
+  if (services.flow) {
+    if (flow === undefined) throw new UsageError('`services` is written in flow style ({...}); write it in block style to add a service here', { file: file.path, ...lineColOf(file.text, services.range?.[0] ?? 0) });
+    const at = pairEnd(pairs[pairs.length - 1]!);
+    return { start: at, end: at, text: `, ${flow}` };
+  }
   const first = pairs[0]!.key as Node;
   const last = pairs[pairs.length - 1]!;
   const indent = ' '.repeat(columnOf(file.text, first.range![0]));

@@ -5,11 +5,24 @@ import { MANAGED_TAG } from '../aws/tags.js';
 import { validateGroup, type DesiredGroup } from '../aws/xray-group.js';
 import { closest, validateSamplingRule, type DesiredSamplingRule } from '../aws/xray-sampling-rule.js';
 import { validateLogGroup, type DesiredLogGroup } from '../aws/log-group.js';
+import { validateLogStream, type DesiredLogStream } from '../aws/log-stream.js';
+import { TRANSACTION_SEARCH_POLICY_NAME, type DesiredLogsPolicy } from '../aws/logs-resource-policy.js';
+import { DEFAULT_INDEXING_RULE, validateIndexingRule, type DesiredIndexingRule } from '../aws/xray-indexing-rule.js';
+import type { DesiredTraceDestination } from '../aws/xray-trace-destination.js';
 
 export interface DesiredResources {
   groups: DesiredGroup[];
   rules: DesiredSamplingRule[];
   logGroups: DesiredLogGroup[];
+  logStreams: DesiredLogStream[];
+  /** When obs.yaml turns it on: the Logs policy, the destination switch, and the indexing rule if a percentage is given. */
+  transactionSearch?: { policy: DesiredLogsPolicy; destination: DesiredTraceDestination; indexingRule?: DesiredIndexingRule };
+}
+
+/** How many resources obs.yaml declares, for "nothing to do" and the doctor's summary. */
+export function countDeclared(d: DesiredResources): number {
+  const ts = d.transactionSearch ? 2 + (d.transactionSearch.indexingRule ? 1 : 0) : 0;
+  return d.groups.length + d.rules.length + d.logGroups.length + d.logStreams.length + ts;
 }
 
 const managed = () => new Map<string, string>([[MANAGED_TAG.key, MANAGED_TAG.value]]);
@@ -89,16 +102,59 @@ export function desiredFromConfig(config: ObsConfig, file: string, options: { al
         return desired;
       })
     : [];
+  const logStreams = cloudwatchOn
+    ? config.cloudwatch.logGroups.flatMap((l, i) => {
+        const path = `cloudwatch.logGroups[${i}].logStreams`;
+        const names: unknown = l.logStreams;
+        if (names === undefined || names === null) return [];
+        if (!Array.isArray(names)) throw refuse(path, `must be a list of stream names (- collector), got ${describeValue(names)}`);
+        const streams = names.map((name, j) => {
+          const desired: DesiredLogStream = { logGroup: l.name, name: str(name, `${path}[${j}]`) };
+          checked(() => `${path}[${j}]`, (label) => validateLogStream(desired, label));
+          return desired;
+        });
+        unique(streams.map((s) => s.name), path, '', 'log stream', refuse);
+        return streams;
+      })
+    : [];
+  const transactionSearch = xrayOn ? transactionSearchFrom(config.xray.transactionSearch, refuse, checked) : undefined;
   unique(groups.map((g) => g.name), 'xray.groups', 'name', 'X-Ray group', refuse);
   unique(rules.map((r) => r.RuleName), 'xray.samplingRules', 'ruleName', 'sampling rule', refuse);
   unique(logGroups.map((l) => l.name), 'cloudwatch.logGroups', 'name', 'log group', refuse);
-  return { groups, rules, logGroups };
+  return { groups, rules, logGroups, logStreams, ...(transactionSearch && { transactionSearch }) };
+}
+
+const TRANSACTION_SEARCH_KEYS = ['indexingPercentage'];
+
+/** `transactionSearch: true`, or a mapping with indexingPercentage; false turns it off. */
+function transactionSearchFrom(
+  value: unknown,
+  refuse: Refuse,
+  checked: (label: (field: string) => string, validate: (label: (field: string) => string) => void) => void,
+): DesiredResources['transactionSearch'] {
+  const path = 'xray.transactionSearch';
+  if (value === undefined || value === null || value === false) return undefined;
+  if (value !== true && (typeof value !== 'object' || Array.isArray(value))) throw refuse(path, `must be true, false or a mapping (indexingPercentage: 1), got ${describeValue(value)}`);
+  const settings = value === true ? {} : (value as Record<string, unknown>);
+  for (const key of Object.keys(settings)) {
+    if (TRANSACTION_SEARCH_KEYS.includes(key)) continue;
+    const guess = closest(key, TRANSACTION_SEARCH_KEYS);
+    throw refuse(`${path}.${key}`, `is not a Transaction Search setting${guess ? ` (did you mean ${guess}?)` : ` (${TRANSACTION_SEARCH_KEYS.join(', ')})`}`);
+  }
+  let indexingRule: DesiredIndexingRule | undefined;
+  if (settings.indexingPercentage !== undefined) {
+    const percentage = settings.indexingPercentage;
+    if (typeof percentage !== 'number') throw refuse(`${path}.indexingPercentage`, `must be a number, got ${JSON.stringify(percentage)}`);
+    indexingRule = { name: DEFAULT_INDEXING_RULE, percentage };
+    checked(() => `${path}.indexingPercentage`, (label) => validateIndexingRule(indexingRule!, label));
+  }
+  return { policy: { name: TRANSACTION_SEARCH_POLICY_NAME }, destination: { destination: 'CloudWatchLogs' }, ...(indexingRule && { indexingRule }) };
 }
 
 /** The settings obs.yaml may give each resource; anything else is a typo obs would silently drop. */
 const GROUP_KEYS = ['name', 'filterExpression', 'insights'];
 const RULE_KEYS = ['ruleName', 'priority', 'fixedRate', 'reservoirSize', 'serviceName', 'serviceType', 'host', 'httpMethod', 'urlPath', 'resourceArn'];
-const LOG_GROUP_KEYS = ['name', 'retentionInDays'];
+const LOG_GROUP_KEYS = ['name', 'retentionInDays', 'logStreams'];
 
 type Refuse = (path: string, text: string) => UsageError;
 
@@ -122,7 +178,7 @@ function unique(names: string[], path: string, key: string, what: string, refuse
   const first = new Map<string, number>();
   names.forEach((name, i) => {
     const earlier = first.get(name);
-    if (earlier !== undefined) throw refuse(`${path}[${i}].${key}`, `${JSON.stringify(name)} is already used by ${path}[${earlier}]: give each ${what} its own name`);
+    if (earlier !== undefined) throw refuse(`${path}[${i}]${key ? `.${key}` : ''}`, `${JSON.stringify(name)} is already used by ${path}[${earlier}]: give each ${what} its own name`);
     first.set(name, i);
   });
 }

@@ -113,6 +113,7 @@ function pairUp(xs: unknown[], ys: unknown[]): Map<number, number> {
 }
 
 function idOf(entry: unknown): string | undefined {
+  if (typeof entry === 'string') return entry; // a list of names (logStreams)
   if (!isObject(entry)) return undefined;
   const id = entry.ruleName ?? entry.name;
   return typeof id === 'string' ? id : undefined;

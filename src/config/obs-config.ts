@@ -11,7 +11,7 @@ export { obsConfigLine } from './lines.js';
 /** obs.yaml: the choices `obs init` made, read by `obs apply` and `obs doctor`. Holds no secrets. */
 export const OBS_CONFIG_FILE = 'obs.yaml';
 
-export { HONEYCOMB_ENDPOINTS, type HoneycombRegion, type LogGroupConfig, type ObsConfig, type SamplingRuleConfig, type XrayGroupConfig } from './types.js';
+export { HONEYCOMB_ENDPOINTS, type HoneycombRegion, type LogGroupConfig, type ObsConfig, type SamplingRuleConfig, type TransactionSearchConfig, type XrayGroupConfig } from './types.js';
 import { HONEYCOMB_ENDPOINTS, type ObsConfig } from './types.js';
 
 const HEADER = [
@@ -141,6 +141,8 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
       ...(raw.xray?.daemonService ? { daemonService: raw.xray.daemonService } : {}),
       groups: raw.xray?.groups ?? [],
       samplingRules: raw.xray?.samplingRules ?? [],
+      // Passed on as written: obs apply checks it (with its line) before any AWS call.
+      ...(raw.xray?.transactionSearch !== undefined && raw.xray.transactionSearch !== null ? { transactionSearch: raw.xray.transactionSearch } : {}),
     },
     cloudwatch: { enabled: raw.cloudwatch?.enabled ?? false, logGroups: raw.cloudwatch?.logGroups ?? [] },
     rollbar: { enabled: raw.rollbar?.enabled ?? false },
@@ -187,11 +189,14 @@ type Shape =
   | { kind: 'string' }
   | { kind: 'boolean' }
   | { kind: 'number' }
-  | { kind: 'enum'; values: readonly string[] };
+  | { kind: 'enum'; values: readonly string[] }
+  /** A setting desiredFromConfig checks in full (forms, values, messages), called at the end of parseObsConfig. */
+  | { kind: 'desired' };
 
 const str: Shape = { kind: 'string' };
 const bool: Shape = { kind: 'boolean' };
 const num: Shape = { kind: 'number' };
+const desired: Shape = { kind: 'desired' };
 const OBS_YAML: Shape = {
   kind: 'map',
   what: 'an obs.yaml section',
@@ -216,12 +221,14 @@ const OBS_YAML: Shape = {
             keys: { ruleName: str, priority: num, fixedRate: num, reservoirSize: num, serviceName: str, serviceType: str, host: str, httpMethod: str, urlPath: str, resourceArn: str },
           },
         },
+        // true, false or { indexingPercentage }: src/config/desired.ts (transactionSearchFrom).
+        transactionSearch: desired,
       },
     },
     cloudwatch: {
       kind: 'map',
       what: 'a cloudwatch setting',
-      keys: { enabled: bool, logGroups: { kind: 'list', item: { kind: 'map', what: 'a log group setting', keys: { name: str, retentionInDays: num } } } },
+      keys: { enabled: bool, logGroups: { kind: 'list', item: { kind: 'map', what: 'a log group setting', keys: { name: str, retentionInDays: num, logStreams: desired } } } },
     },
     rollbar: { kind: 'map', what: 'a rollbar setting', keys: { enabled: bool } },
   },
@@ -270,6 +277,8 @@ function checkShape(value: unknown, shape: Shape, path: string, refuse: (path: s
       return;
     case 'enum':
       if (typeof value !== 'string' || !shape.values.includes(value)) throw refuse(path, `must be ${shape.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${got}`);
+      return;
+    case 'desired':
       return;
   }
 }

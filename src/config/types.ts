@@ -29,6 +29,16 @@ export interface SamplingRuleConfig {
 export interface LogGroupConfig {
   name: string;
   retentionInDays: number;
+  /** Streams obs creates in the group: the collector's CloudWatch Logs exporter writes to one. */
+  logStreams?: string[];
+}
+
+/**
+ * Transaction Search (spans into CloudWatch Logs, which X-Ray's OTLP endpoint needs).
+ * indexingPercentage left out: obs leaves the Default indexing rule as it is (1 % on a new account).
+ */
+export interface TransactionSearchConfig {
+  indexingPercentage?: number;
 }
 
 export interface ObsConfig {
@@ -36,7 +46,7 @@ export interface ObsConfig {
   compose: { files: string[] };
   services: Record<string, { serviceName: string; stack: string }>;
   honeycomb: { enabled: boolean; region: HoneycombRegion; endpoint: string; dataset?: string };
-  xray: { enabled: boolean; daemonService?: string; groups: XrayGroupConfig[]; samplingRules: SamplingRuleConfig[] };
+  xray: { enabled: boolean; daemonService?: string; groups: XrayGroupConfig[]; samplingRules: SamplingRuleConfig[]; transactionSearch?: boolean | TransactionSearchConfig };
   cloudwatch: { enabled: boolean; logGroups: LogGroupConfig[] };
   rollbar: { enabled: boolean };
   /** The section of a backend module this file does not know (src/backends/), kept as written. */

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { NotRegularFile, readRegularFileSync } from './read-regular.js';
 import { join } from 'node:path';
+import type { ReadLedger } from './read-ledger.js';
 
 /**
  * Reads small files from project folders, each folder listed once and each file read once
@@ -14,6 +15,9 @@ export class FolderReader {
   private readonly listings = new Map<string, ReadonlySet<string>>();
   private readonly files = new Map<string, string | undefined>();
   private readonly notUtf8 = new Set<string>();
+
+  /** `ledger`, when given, hears every file read (and every name looked for and not found). */
+  constructor(private readonly ledger?: ReadLedger) {}
 
   /** Names in `folder` (absolute); empty when it is missing or unreadable. */
   list(folder: string): ReadonlySet<string> {
@@ -37,16 +41,17 @@ export class FolderReader {
     const parts = name.split('/');
     for (let i = 0; i < parts.length - 1; i++) {
       const part = parts[i]!;
-      if (part !== '.' && part !== '..' && part !== '' && !holdsIgnoringCase(this.list(dir), part)) return undefined;
+      if (part !== '.' && part !== '..' && part !== '' && !holdsIgnoringCase(this.list(dir), part)) return this.missing(join(folder, name));
       dir = join(dir, part);
     }
-    if (!this.list(dir).has(parts[parts.length - 1]!)) return undefined;
+    if (!this.list(dir).has(parts[parts.length - 1]!)) return this.missing(join(folder, name));
     const path = join(folder, name);
     if (this.files.has(path)) return this.files.get(path);
     let text: string | undefined;
     try {
       // A FIFO or device named like a project file throws NotRegularFile (exit 2): never waited on.
       const bytes = readRegularFileSync(path);
+      this.ledger?.record(path, bytes ?? null);
       if (bytes === undefined) throw new Error('gone');
       try {
         text = UTF8.decode(bytes);
@@ -61,6 +66,11 @@ export class FolderReader {
     }
     this.files.set(path, text);
     return text;
+  }
+
+  private missing(path: string): undefined {
+    this.ledger?.record(path, null);
+    return undefined;
   }
 
   /** False for a file read() found not to be UTF-8 (its text then holds replacement characters). */

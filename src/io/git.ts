@@ -9,6 +9,8 @@ export interface GitInfo {
   /** Which of `paths` have uncommitted changes (staged or not). */
   uncommitted(paths: string[]): Promise<string[]>;
   untrack(path: string): Promise<void>;
+  /** Absolute path of the index lock (`.git/index.lock`): while it exists, `git rm --cached` fails. */
+  indexLockPath?(): Promise<string | undefined>;
 }
 
 interface GitResult {
@@ -56,9 +58,13 @@ export async function gitInfo(cwd: string): Promise<GitInfo> {
         .map((line) => line.slice(3));
     },
     untrack: async (path) => {
-      // The one call whose stderr obs shows.
+      // The one call whose stderr obs shows: its first line says why.
       const result = await runGit(cwd, ['rm', '--cached', '-q', '--', path]);
-      if (result.exitCode !== 0) throw new Error(`git rm --cached ${path} failed: ${result.stderr.trim()}`);
+      if (result.exitCode !== 0) throw new Error(`git rm --cached ${path} failed: ${result.stderr.trim().split('\n')[0]}`);
+    },
+    indexLockPath: async () => {
+      const path = (await gitStdout(cwd, ['rev-parse', '--path-format=absolute', '--git-path', 'index.lock']))?.trim();
+      return path || undefined;
     },
   };
 }

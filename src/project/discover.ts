@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { readRegularTextSync } from '../io/read-regular.js';
+import { readRegularFileSync } from '../io/read-regular.js';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles, explicitComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../compose/parse.js';
@@ -8,6 +8,7 @@ import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../config/obs-c
 import { parseDotenv } from '../dotenv/index.js';
 import { UsageError } from '../errors.js';
 import { FolderReader } from '../io/folder-reader.js';
+import { ReadLedger } from '../io/read-ledger.js';
 import { gitignoreCoversDotenv, gitInfo, type GitInfo } from '../io/git.js';
 import { detectStack, type ContextFiles, type Stack } from '../stacks/detect.js';
 import type { InitSnapshot, TextFile } from './snapshot.js';
@@ -21,32 +22,42 @@ export interface Discovered {
   notes: string[];
   /** Build-context files read so far, shared with the instrumentation planners. */
   folders: FolderReader;
+  /** Every file read (content hashes): checked again right before writing. */
+  reads: ReadLedger;
 }
 
-/** Reads a file, turning "missing" into undefined and anything else into a one-line error. */
-async function readOptional(root: string, path: string): Promise<TextFile | undefined> {
+/**
+ * Reads a file, turning "missing" into undefined and anything else into a one-line error.
+ * `reads` records what was read, to check before writing that nothing changed meanwhile.
+ */
+async function readOptional(root: string, path: string, reads: ReadLedger): Promise<TextFile | undefined> {
   try {
     const info = await stat(join(root, path));
     if (info.isDirectory()) return undefined;
     if ((info.mode & 0o444) === 0) throw new UsageError('the file is not readable (no read permission)', { file: path });
     // A FIFO or device here would block obs forever: refused, naming it.
-    const text = readRegularTextSync(join(root, path), path);
-    return text === undefined ? undefined : { path, text };
+    const bytes = readRegularFileSync(join(root, path), path);
+    reads.record(join(root, path), bytes ?? null);
+    return bytes === undefined ? undefined : { path, text: bytes.toString('utf8') };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      reads.record(join(root, path), null);
+      return undefined;
+    }
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot read the file: ${(err as Error).message}`, { file: path });
   }
 }
 
-async function readRequired(root: string, path: string): Promise<TextFile> {
-  const file = await readOptional(root, path);
+async function readRequired(root: string, path: string, reads: ReadLedger): Promise<TextFile> {
+  const file = await readOptional(root, path, reads);
   if (!file) throw new UsageError('no such file', { file: path, hint: 'check the path given to -f/--file' });
   return file;
 }
 
 export async function discover(root: string, explicitFiles: string[] | undefined): Promise<Discovered> {
   const notes: string[] = [];
+  const reads = new ReadLedger();
   const rootInfo = await stat(root).catch(() => undefined);
   if (!rootInfo?.isDirectory()) throw new UsageError(`no such directory: ${root}`);
   // git runs in child processes while this process parses the compose file.
@@ -70,22 +81,22 @@ export async function discover(root: string, explicitFiles: string[] | undefined
   }
   const compose: ComposeFile[] = [];
   for (const path of composePaths) {
-    const file = await readRequired(root, path);
+    const file = await readRequired(root, path, reads);
     compose.push(parseComposeText(path, file.text));
   }
   const project = buildProject(compose);
   const projectDir = toPosix(dirname(composePaths[0]!));
   const inProject = (name: string) => (projectDir === '.' ? name : posix.join(projectDir, name));
 
-  const dotenv = await readOptional(root, inProject('.env'));
+  const dotenv = await readOptional(root, inProject('.env'), reads);
   if (dotenv) parseDotenv(dotenv.text, dotenv.path); // fail early, naming the line
-  const dotenvExample = await readOptional(root, inProject('.env.example'));
+  const dotenvExample = await readOptional(root, inProject('.env.example'), reads);
   if (dotenvExample) parseDotenv(dotenvExample.text, dotenvExample.path);
-  const gitignore = await readOptional(root, '.gitignore');
-  const obsConfigFile = await readOptional(root, OBS_CONFIG_FILE);
+  const gitignore = await readOptional(root, '.gitignore', reads);
+  const obsConfigFile = await readOptional(root, OBS_CONFIG_FILE, reads);
   const previous = obsConfigFile ? parseObsConfig(obsConfigFile.text, obsConfigFile.path) : undefined;
 
-  const folders = new FolderReader();
+  const folders = new FolderReader(reads);
   const stacks = new Map<string, Stack>();
   for (const service of project.services) {
     if (service.config.buildContext === undefined) continue;
@@ -98,7 +109,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
     for (const entry of service.config.envFiles) {
       const path = inProject(entry.path).replace(/^\.\//, '');
       if (envFiles.has(path)) continue;
-      const file = await readOptional(root, path);
+      const file = await readOptional(root, path, reads);
       if (file) parseDotenv(file.text, file.path);
       envFiles.set(path, file ?? null);
     }
@@ -109,7 +120,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
   const envIgnored = git.isRepo ? await git.isIgnored(envPath) : gitignoreCoversDotenv(gitignore?.text);
   const envTracked = git.isRepo ? await git.isTracked(envPath) : false;
   const hints = {
-    gitpod: (await readOptional(root, '.gitpod.yml')) !== undefined,
+    gitpod: (await readOptional(root, '.gitpod.yml', reads)) !== undefined,
     codespaces: (await stat(join(root, '.devcontainer')).catch(() => undefined))?.isDirectory() ?? false,
   };
   const projectName = sanitizeProjectName(project.name ?? baseName(resolve(root, projectDir)));
@@ -121,6 +132,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
     git,
     notes,
     folders,
+    reads,
     snapshot: {
       compose,
       projectDir: projectDir === '.' ? '' : projectDir,

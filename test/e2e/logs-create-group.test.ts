@@ -230,7 +230,8 @@ describe('obs logs create-group: paging, bad input and failures (fake endpoint)'
     const arn = `arn:aws:logs:us-east-1:123456789012:log-group:${name}`;
     fake.respond = (target, body) => {
       if (target !== 'DescribeLogGroups') return undefined;
-      if (!body.nextToken) return { logGroups: Array.from({ length: 50 }, (_, i) => ({ logGroupName: `${name}-${i}` })), nextToken: 'page2' };
+      // Every group carries its name and ARN, as AWS always sends them (obs refuses an answer without).
+      if (!body.nextToken) return { logGroups: Array.from({ length: 50 }, (_, i) => ({ logGroupName: `${name}-${i}`, arn: `${arn}-${i}:*` })), nextToken: 'page2' };
       return { logGroups: [{ logGroupName: name, arn: `${arn}:*`, logGroupArn: arn, retentionInDays: 14 }] };
     };
     const run = await obs(['--name', name, '--retention', '14'], {}, fake.url);

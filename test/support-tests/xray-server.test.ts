@@ -4,12 +4,16 @@ import {
   DeleteGroupCommand,
   DeleteSamplingRuleCommand,
   GetGroupCommand,
+  GetIndexingRulesCommand,
+  GetTraceSegmentDestinationCommand,
   GetSamplingRulesCommand,
   ListTagsForResourceCommand,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateGroupCommand,
+  UpdateIndexingRuleCommand,
   UpdateSamplingRuleCommand,
+  UpdateTraceSegmentDestinationCommand,
   XRayClient,
   paginateGetGroups,
   type CreateSamplingRuleCommandInput,
@@ -262,6 +266,53 @@ describe('tags', () => {
 
     const missing = await failure(xray.send(new ListTagsForResourceCommand({ ResourceARN: `${arn}-gone` })));
     expect(missing.name).toBe('ResourceNotFoundException');
+  });
+});
+
+describe('Transaction Search', () => {
+  it('switches the trace segment destination: PENDING until the switch completes, then ACTIVE', async () => {
+    let clock = 1_000;
+    const own = await startXrayServer({ now: () => clock, destinationPendingSeconds: 120 });
+    try {
+      const xray = new XRayClient({ endpoint: own.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+      expect(await xray.send(new GetTraceSegmentDestinationCommand({}))).toMatchObject({ Destination: 'XRay', Status: 'ACTIVE' });
+      expect(await xray.send(new UpdateTraceSegmentDestinationCommand({ Destination: 'CloudWatchLogs' }))).toMatchObject({ Destination: 'CloudWatchLogs', Status: 'PENDING' });
+      clock += 60;
+      // Asking again does not restart the switch.
+      expect(await xray.send(new UpdateTraceSegmentDestinationCommand({ Destination: 'CloudWatchLogs' }))).toMatchObject({ Status: 'PENDING' });
+      clock += 60;
+      expect(await xray.send(new GetTraceSegmentDestinationCommand({}))).toMatchObject({ Destination: 'CloudWatchLogs', Status: 'ACTIVE' });
+      // Per region, as everything else.
+      const other = new XRayClient({ endpoint: own.url, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+      expect(await other.send(new GetTraceSegmentDestinationCommand({}))).toMatchObject({ Destination: 'XRay' });
+      const refused = await failure(xray.send(new UpdateTraceSegmentDestinationCommand({ Destination: 'S3' as never })));
+      expect(refused.message).toBe("1 validation error detected: Value 'S3' at 'destination' failed to satisfy constraint: Member must satisfy enum value set: [XRay, CloudWatchLogs]");
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('lists the Default indexing rule at 1 % and updates its percentage', async () => {
+    const xray = client();
+    const listed = await xray.send(new GetIndexingRulesCommand({}));
+    expect(listed.IndexingRules).toEqual([{ Name: 'Default', ModifiedAt: new Date(0), Rule: { Probabilistic: { DesiredSamplingPercentage: 1, ActualSamplingPercentage: 1 } } }]);
+    const updated = await xray.send(new UpdateIndexingRuleCommand({ Name: 'Default', Rule: { Probabilistic: { DesiredSamplingPercentage: 5 } } }));
+    expect(updated.IndexingRule?.Rule).toEqual({ Probabilistic: { DesiredSamplingPercentage: 5, ActualSamplingPercentage: 5 } });
+    expect((await xray.send(new GetIndexingRulesCommand({}))).IndexingRules?.[0]?.Rule).toEqual(updated.IndexingRule?.Rule);
+  });
+
+  it('refuses an unknown rule, a percentage over 100 and an empty rule', async () => {
+    const xray = client();
+    const missing = await failure(xray.send(new UpdateIndexingRuleCommand({ Name: 'Nope', Rule: { Probabilistic: { DesiredSamplingPercentage: 5 } } })));
+    expect(missing.name).toBe('ResourceNotFoundException');
+    const tooMuch = await failure(xray.send(new UpdateIndexingRuleCommand({ Name: 'Default', Rule: { Probabilistic: { DesiredSamplingPercentage: 150 } } })));
+    expect(tooMuch.message).toBe("1 validation error detected: Value '150' at 'rule.probabilistic.desiredSamplingPercentage' failed to satisfy constraint: Member must have value less than or equal to 100");
+    expect(validateXrayInput('UpdateIndexingRule', { Name: 'Default', Rule: {} })).toEqual([
+      "Value '{}' at 'rule' failed to satisfy constraint: Union must have exactly one member set, got 0",
+    ]);
+    expect(validateXrayInput('UpdateIndexingRule', { Name: 'Default', Rule: { Probabilistic: {} } })).toEqual([
+      "Value null at 'rule.probabilistic.desiredSamplingPercentage' failed to satisfy constraint: Member must not be null",
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 // Two independent checks that a docker compose file is valid:
-//  - validateComposeSchema: the official compose-spec JSON schema (compose-schema/), offline;
+//  - validateComposeSchema: the official compose-spec JSON schema (src/compose/schema/, the copy obs validates with), offline;
 //  - dockerComposeConfig: Debian's docker-compose 1.29 (`config -q`), which also checks
 //    interpolation, env files and cross-references, but predates parts of today's spec.
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { parse } from 'yaml';
 
 const schema = JSON.parse(
-  readFileSync(new URL('./compose-schema/compose-spec.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../src/compose/schema/compose-spec.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
 
 // The schema declares "https://json-schema.org/draft-07/schema", which ajv's draft-07

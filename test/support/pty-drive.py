@@ -15,7 +15,9 @@ contains `expect` somewhere after the end of the previous match -- a plain subst
 Python regular expression (multiline) when "regex" is true -- and then writes `send` to the
 terminal as typed keys ("\\r" enter, " " space, "\\u001b[B" down arrow, "\\u0015" ctrl-u).
 A step may carry its own "timeout" in seconds. A step without "expect" sends at once; one
-without "send" only waits.
+without "send" only waits. A step may also carry "run", a command as a list of strings: it runs
+(in --cwd, to completion, and must exit 0) after `expect` shows and before `send` -- say, to edit
+a file while the command waits at a prompt.
 
 After the last step it waits for the command to exit and prints one JSON document on stdout:
     {"exitCode": <int>, "transcript": "<stripped screen output>"}
@@ -34,6 +36,7 @@ import pty
 import re
 import select
 import signal
+import subprocess
 import sys
 import termios
 import time
@@ -169,6 +172,8 @@ def load_steps(text: str) -> list:
             raise ValueError(f"step {i}: expect must be a string")
         if "send" in s and not isinstance(s["send"], str):
             raise ValueError(f"step {i}: send must be a string")
+        if "run" in s and not (isinstance(s["run"], list) and s["run"] and all(isinstance(a, str) for a in s["run"])):
+            raise ValueError(f"step {i}: run must be a non-empty list of strings")
     return steps
 
 
@@ -209,6 +214,10 @@ def main() -> None:
                 if remaining <= 0:
                     fail(session, f"timed out after {step.get('timeout', args.timeout)} s", step["expect"], index)
                 session.pump(min(remaining, 0.25))
+        if step.get("run"):
+            done = subprocess.run(step["run"], cwd=args.cwd, capture_output=True, text=True)
+            if done.returncode != 0:
+                fail(session, f"the step's command {step['run']} exited {done.returncode}: {done.stderr.strip()}", step.get("expect"), index)
         if step.get("send"):
             if session.eof:
                 fail(session, "the command ended before the keys could be sent", step.get("expect"), index)

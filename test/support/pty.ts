@@ -14,6 +14,8 @@ export interface PtyStep {
   expect?: string;
   regex?: boolean;
   send?: string;
+  /** A command (argv) run in the project folder once `expect` shows, before `send`; it must exit 0. */
+  run?: string[];
   /** Seconds to wait for `expect` (default: the run's stepTimeout). */
   timeout?: number;
 }

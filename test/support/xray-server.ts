@@ -2,7 +2,8 @@
  * A small local AWS X-Ray control-plane server for tests.
  *
  * moto does not implement X-Ray groups or sampling rules, so this speaks just
- * enough rest-json for @aws-sdk/client-xray: groups, sampling rules and tags.
+ * enough rest-json for @aws-sdk/client-xray: groups, sampling rules, tags, and
+ * Transaction Search (the trace segment destination and the indexing rules).
  * Routes and request validation come from the vendored botocore model
  * (./xray-model/xray-2016-04-12.json); only behaviour the model cannot express
  * (reserved names, the Default rule, existence checks) is written by hand.
@@ -32,6 +33,10 @@ export const XRAY_OPERATIONS = [
   'TagResource',
   'UntagResource',
   'ListTagsForResource',
+  'GetTraceSegmentDestination',
+  'UpdateTraceSegmentDestination',
+  'GetIndexingRules',
+  'UpdateIndexingRule',
 ] as const;
 export type XrayOperation = (typeof XRAY_OPERATIONS)[number];
 
@@ -53,6 +58,7 @@ interface ModelShape {
   max?: number;
   enum?: string[];
   pattern?: string;
+  union?: boolean;
 }
 interface ModelOperation {
   name: string;
@@ -84,6 +90,8 @@ const SERVICE_MEMBER_CONSTRAINTS: Record<string, { like?: string; min?: number; 
   'SamplingRuleUpdate.ReservoirSize': { like: 'ReservoirSize' },
   // Version 1 is the only sampling rule format.
   'SamplingRule.Version': { max: 1 },
+  // A percentage: the console offers 0 to 100.
+  'ProbabilisticRuleValueUpdate.DesiredSamplingPercentage': { min: 0, max: 100 },
 };
 /** Members the service requires although the model marks them optional. */
 const SERVICE_REQUIRED_MEMBERS: Record<string, string[]> = {
@@ -177,6 +185,11 @@ function validateValue(model: ServiceModel, shapeName: string, shape: ModelShape
 
 function validateStructure(model: ServiceModel, name: string, shape: ModelShape, value: Record<string, unknown>, path: string, errors: string[]): void {
   const members = shape.members ?? {};
+  // A union (IndexingRuleValueUpdate) holds exactly one of its members.
+  if (shape.union) {
+    const set = Object.keys(members).filter((m) => value[m] !== undefined && value[m] !== null);
+    if (set.length !== 1) errors.push(violation(value, path, `Union must have exactly one member set, got ${set.length}`));
+  }
   const required = new Set([...(shape.required ?? []), ...(SERVICE_REQUIRED_MEMBERS[name] ?? [])]);
   for (const [memberName, ref] of Object.entries(members)) {
     const memberPath = joinPath(path, lowerFirst(memberName));
@@ -293,8 +306,22 @@ export interface SamplingRuleRecord {
   /** Epoch seconds. */
   ModifiedAt: number;
 }
+export type TraceSegmentDestination = 'XRay' | 'CloudWatchLogs';
+export interface IndexingRuleRecord {
+  Name: string;
+  /** Epoch seconds. */
+  ModifiedAt: number;
+  Rule: { Probabilistic: { DesiredSamplingPercentage: number; ActualSamplingPercentage?: number } };
+}
 export interface RegionState {
   region: string;
+  /**
+   * Where X-Ray stores spans; switching is asynchronous: PENDING until `activeAt`
+   * (epoch seconds, the server's clock), then ACTIVE.
+   */
+  destination: { Destination: TraceSegmentDestination; activeAt: number };
+  /** By Name; always holds `Default` (1 %, what AWS indexes for free). */
+  indexingRules: Map<string, IndexingRuleRecord>;
   /** By GroupName, in creation order. */
   groups: Map<string, GroupRecord>;
   /** By RuleName, in creation order; always holds `Default`. */
@@ -311,6 +338,7 @@ export interface XrayState {
 }
 
 export const DEFAULT_RULE_NAME = 'Default';
+export const DEFAULT_INDEXING_RULE = 'Default';
 
 function defaultRule(region: string, accountId: string): SamplingRuleRecord {
   return {
@@ -342,8 +370,9 @@ function createState(accountId: string): XrayState {
     region(name) {
       let state = regions.get(name);
       if (!state) {
-        state = { region: name, groups: new Map(), rules: new Map(), tags: new Map() };
+        state = { region: name, groups: new Map(), rules: new Map(), tags: new Map(), destination: { Destination: 'XRay', activeAt: 0 }, indexingRules: new Map() };
         state.rules.set(DEFAULT_RULE_NAME, defaultRule(name, accountId));
+        state.indexingRules.set(DEFAULT_INDEXING_RULE, { Name: DEFAULT_INDEXING_RULE, ModifiedAt: 0, Rule: { Probabilistic: { DesiredSamplingPercentage: 1, ActualSamplingPercentage: 1 } } });
         regions.set(name, state);
       }
       return state;
@@ -371,6 +400,7 @@ interface Context {
   pageSize: number;
   maxSamplingRules: number;
   maxTagsPerResource: number;
+  destinationPendingSeconds: number;
   now: () => number;
 }
 type Handler = (input: Input, ctx: Context) => object;
@@ -555,7 +585,41 @@ const handlers: Record<XrayOperation, Handler> = {
     const tags = ctx.region.tags.get(taggedResource(input.ResourceARN, ctx)) ?? new Map();
     return { Tags: [...tags].map(([Key, Value]) => ({ Key, Value })) };
   },
+
+  GetTraceSegmentDestination(_input, ctx) {
+    return destinationView(ctx);
+  },
+
+  // Switching takes a while (AWS: minutes): PENDING until then. Asking for the current
+  // destination again changes nothing and does not restart the switch.
+  UpdateTraceSegmentDestination(input, ctx) {
+    const destination = ctx.region.destination;
+    if (input.Destination !== undefined && input.Destination !== destination.Destination) {
+      destination.Destination = input.Destination;
+      destination.activeAt = ctx.now() + ctx.destinationPendingSeconds;
+    }
+    return destinationView(ctx);
+  },
+
+  GetIndexingRules(input, ctx) {
+    const { page, NextToken } = paginate('GetIndexingRules', [...ctx.region.indexingRules.values()], input.NextToken, ctx.pageSize);
+    return { IndexingRules: page, NextToken };
+  },
+
+  UpdateIndexingRule(input, ctx) {
+    const record = ctx.region.indexingRules.get(input.Name);
+    if (!record) throw new XrayServerError(404, 'ResourceNotFoundException', `Indexing rule ${input.Name} not found`, { Message: `Indexing rule ${input.Name} not found`, ResourceName: input.Name });
+    const desired = input.Rule.Probabilistic.DesiredSamplingPercentage as number;
+    record.Rule = { Probabilistic: { DesiredSamplingPercentage: desired, ActualSamplingPercentage: desired } };
+    record.ModifiedAt = ctx.now();
+    return { IndexingRule: record };
+  },
 };
+
+function destinationView(ctx: Context): object {
+  const { Destination, activeAt } = ctx.region.destination;
+  return { Destination, Status: ctx.now() < activeAt ? 'PENDING' : 'ACTIVE' };
+}
 
 // ---------------------------------------------------------------------------
 // HTTP
@@ -691,8 +755,10 @@ export interface XrayServerOptions {
   maxSamplingRules?: number;
   /** Tags allowed per resource; default 50, as AWS. */
   maxTagsPerResource?: number;
-  /** Clock for CreatedAt/ModifiedAt, in epoch seconds; default Date.now() / 1000. */
+  /** Clock for CreatedAt/ModifiedAt and the destination switch, in epoch seconds; default Date.now() / 1000. */
   now?: () => number;
+  /** How long a trace segment destination stays PENDING after a switch; default 60 s. */
+  destinationPendingSeconds?: number;
 }
 
 export interface XrayServer {
@@ -714,6 +780,7 @@ export async function startXrayServer(options: XrayServerOptions = {}): Promise<
     pageSize: options.pageSize ?? 2,
     maxSamplingRules: options.maxSamplingRules ?? 25,
     maxTagsPerResource: options.maxTagsPerResource ?? 50,
+    destinationPendingSeconds: options.destinationPendingSeconds ?? 60,
     now: options.now ?? (() => Date.now() / 1000),
   };
 

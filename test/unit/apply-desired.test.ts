@@ -64,7 +64,7 @@ describe('desiredFromConfig: the shape of obs.yaml', () => {
       'obs.yaml:14: xray.samplingRules[0].resevoirSize is not a sampling rule setting (did you mean reservoirSize?)',
     );
     expect(refused(yaml((t) => t.replace('      retentionInDays: 14', '      retention: 14')))).toBe(
-      'obs.yaml:25: cloudwatch.logGroups[0].retention is not a log group setting (name, retentionInDays)',
+      'obs.yaml:25: cloudwatch.logGroups[0].retention is not a log group setting (name, retentionInDays, logStreams)',
     );
     expect(refused(yaml((t) => t.replace('      filterExpression:', '      filter:')))).toMatch(/^obs\.yaml:9: xray\.groups\[0\]\.filter is not an X-Ray group setting/);
   });
@@ -94,5 +94,42 @@ describe('desiredFromConfig: the shape of obs.yaml', () => {
     expect(refused(yaml((t) => t.replace('    - ruleName: App\n      priority: 9000\n', '    - priority: 9000\n')))).toBe('obs.yaml:11: xray.samplingRules[0].ruleName must be a string, got null');
     // Flow mappings, as hand edits often are.
     expect(refused(yaml((t) => t.replace('    - name: /app\n      retentionInDays: 14', '    - { name: /app, retentionInDays: 0 }')))).toMatch(/^obs\.yaml:24: cloudwatch\.logGroups\[0\]\.retentionInDays must be one of /);
+  });
+});
+
+describe('desiredFromConfig: Transaction Search and log streams', () => {
+  const withTs = (ts: string, streams = '') =>
+    yaml((t) => t.replace('cloudwatch:', `  transactionSearch: ${ts}\ncloudwatch:`).replace('      retentionInDays: 14\n', `      retentionInDays: 14\n${streams}`));
+
+  it('turns Transaction Search on with the Default indexing rule at the given percentage, and lists the streams', () => {
+    const d = desiredFromConfig(parseObsConfig(withTs('{ indexingPercentage: 1 }', '      logStreams: [collector, other]\n')), 'obs.yaml');
+    expect(d.transactionSearch).toEqual({
+      policy: { name: 'obs-transaction-search' },
+      destination: { destination: 'CloudWatchLogs' },
+      indexingRule: { name: 'Default', percentage: 1 },
+    });
+    expect(d.logStreams).toEqual([
+      { logGroup: '/app', name: 'collector' },
+      { logGroup: '/app', name: 'other' },
+    ]);
+  });
+
+  it('true turns it on and leaves the indexing rule alone; false and X-Ray off turn it off', () => {
+    expect(desiredFromConfig(parseObsConfig(withTs('true')), 'obs.yaml').transactionSearch).toEqual({
+      policy: { name: 'obs-transaction-search' },
+      destination: { destination: 'CloudWatchLogs' },
+    });
+    expect(desiredFromConfig(parseObsConfig(withTs('false')), 'obs.yaml').transactionSearch).toBeUndefined();
+    expect(desiredFromConfig(parseObsConfig(withTs('true').replace('xray:\n  enabled: true', 'xray:\n  enabled: false')), 'obs.yaml').transactionSearch).toBeUndefined();
+  });
+
+  it('refuses a percentage out of range, a misspelt key, and a stream name CloudWatch refuses, naming the line', () => {
+    expect(refused(withTs('{ indexingPercentage: 150 }'))).toBe('obs.yaml:21: xray.transactionSearch.indexingPercentage must be a percentage from 0 to 100, got 150');
+    expect(refused(withTs('{ indexingPercentage: "1%" }'))).toBe('obs.yaml:21: xray.transactionSearch.indexingPercentage must be a number, got "1%"');
+    expect(refused(withTs('{ indexingPercent: 1 }'))).toBe('obs.yaml:21: xray.transactionSearch.indexingPercent is not a Transaction Search setting (did you mean indexingPercentage?)');
+    expect(refused(withTs('yes'))).toBe('obs.yaml:21: xray.transactionSearch must be true, false or a mapping (indexingPercentage: 1), got "yes"');
+    expect(refused(withTs('true', '      logStreams:\n        - ok\n        - "a:b"\n'))).toBe("obs.yaml:29: cloudwatch.logGroups[0].logStreams[1] may not contain ':' or '*': \"a:b\"");
+    expect(refused(withTs('true', '      logStreams: collector\n'))).toBe('obs.yaml:27: cloudwatch.logGroups[0].logStreams must be a list of stream names (- collector), got "collector"');
+    expect(refused(withTs('true', '      logStreams: [c, c]\n'))).toBe('obs.yaml:27: cloudwatch.logGroups[0].logStreams[1] "c" is already used by cloudwatch.logGroups[0].logStreams[0]: give each log stream its own name');
   });
 });

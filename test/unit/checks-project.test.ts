@@ -115,19 +115,21 @@ describe('PROJECT_CHECKS', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     const groups = PROJECT_CHECKS.map((c) => c.group).filter((g, i, all) => g !== all[i - 1]);
-    expect(groups).toEqual(['project', 'compose', 'otel', 'xray', 'rollbar']);
+    expect(groups).toEqual(['project', 'compose', 'otel', 'xray', 'rollbar', 'collector']);
   });
 
   it('all pass (or skip) on a project set up the way obs sets it up', async () => {
     for (const check of PROJECT_CHECKS) {
       const result = await runCheck(check.id, { compose: GOOD, dotenv: DOTENV, obs: OBS });
       if (check.id === 'xray-maintenance') expect(result.status).toBe('warn');
+      // No collector in this setup (the daemon pipeline): the collector checks have nothing to look at.
+      else if (check.group === 'collector') expect([check.id, result.status, result.detail]).toEqual([check.id, 'skip', 'no collector service']);
       else expect([check.id, result.status, result.detail]).toEqual([check.id, 'pass', result.detail]);
     }
   });
 
   it('skip the checks that read the compose file when it does not parse', async () => {
-    for (const check of PROJECT_CHECKS.filter((c) => !['compose-file', 'obs-config'].includes(c.id))) {
+    for (const check of PROJECT_CHECKS.filter((c) => !['compose-file', 'obs-config', 'apply-leftovers'].includes(c.id))) {
       const result = await runCheck(check.id, { compose: lf('services:', '  api:', '    image: x', '   bad: [') });
       expect(result.status).toBe('skip');
     }
@@ -685,7 +687,7 @@ describe('xray-maintenance', () => {
     expect(r.detail).toBe(
       'the X-Ray daemon and SDKs are in maintenance since 2026-02-25 (security fixes only) and reach end of support on 2027-02-25: plan the move to OpenTelemetry (the ADOT collector, or OTLP straight to the backend)',
     );
-    expect(r.fix).toMatch(/OpenTelemetry.*OTLP straight to the backend.*ADOT collector/);
+    expect(r.fix).toMatch(/^move to the collector pipeline: an OpenTelemetry Collector .*`obs init --pipeline collector` writes it once your obs has that flag \(see `obs init --help`\), until then by hand; or send OTLP straight to the backend/);
     expect(where(only(r))).toBe('docker-compose.yml:13');
   });
 

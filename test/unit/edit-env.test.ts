@@ -286,20 +286,34 @@ describe('addEnvironment: service without environment', () => {
     );
   });
 
-  // Pins: an empty `environment:` is filled in place (block right under the key), never duplicated.
-  it('fills an existing empty `environment:` instead of adding a duplicate key', () => {
-    const before = lf('services:', '  api:', '    image: x', '    environment:', '    ports:', '      - "1:1"');
-    const after = addTo(before, 'api', [NAME]);
-    expect(after).toBe(lf('services:', '  api:', '    image: x', '    environment:', '      OTEL_SERVICE_NAME: "api"', '    ports:', '      - "1:1"'));
-    expect(envOf(after, 'api')).toEqual({ OTEL_SERVICE_NAME: 'api' });
-    expect(addTo(lf('services:', '  api:', '    image: x', '    environment:'), 'api', TWO)).toBe(
-      lf('services:', '  api:', '    image: x', '    environment:', '      OTEL_SERVICE_NAME: "api"', '      PORT: "4567"'),
+  // Pins: an empty `environment:` is refused before any edit: compose itself rejects it
+  // ("services.api.environment must be a mapping"), so obs never writes into such a file.
+  it('refuses an empty `environment:` as compose does, naming its line', () => {
+    expect(() => parseComposeText('docker-compose.yml', lf('services:', '  api:', '    image: x', '    environment:', '    ports:', '      - "1:1"'))).toThrow(
+      '`services.api.environment` must be a mapping or a list of strings, not empty (compose refuses this file too)',
     );
   });
 
-  // Pins: a service written in flow style (`api: {image: x}`) is refused with a clear error, not given block lines.
-  it('refuses to add an environment to a service written as a flow map `{image: x}`', () => {
-    expect(() => addTo(lf('services:', '  api: {image: x}'), 'api', [NAME])).toThrow('a service written in flow style ({...}) has no block to add lines to');
+  // Pins: a service written in flow style gets its environment in flow style, inside its braces,
+  // with the same rules as block services (issue 13 item 11: `{services: {...}}` is valid compose).
+  it('adds the environment of a service written as a flow map `{image: x}` in flow style', () => {
+    expect(addTo(lf('services:', '  api: {image: x}'), 'api', TWO)).toBe(lf('services:', '  api: {image: x, environment: {OTEL_SERVICE_NAME: "api", PORT: "4567"}}'));
+    expect(addTo(lf('services: {api: {}}'), 'api', [NAME])).toBe(lf('services: {api: {environment: {OTEL_SERVICE_NAME: "api"}}}'));
+    expect(addTo(lf('{services: {api: {image: x, environment: [A=1]}}}'), 'api', [NAME])).toBe(lf('{services: {api: {image: x, environment: [A=1, "OTEL_SERVICE_NAME=api"]}}}'));
+  });
+
+  it('extends an aliased or merged environment of a flow-style service without touching the shared one', () => {
+    const aliased = lf('x-env: &env {A: "1"}', 'services:', '  api: {image: x, environment: *env}', '  db: {image: y, environment: *env}');
+    const out = addTo(aliased, 'api', [NAME]);
+    expect(out).toBe(lf('x-env: &env {A: "1"}', 'services:', '  api: {image: x, environment: {<<: *env, OTEL_SERVICE_NAME: "api"}}', '  db: {image: y, environment: *env}'));
+    expect(envOf(out, 'db')).toEqual({ A: '1' });
+    const merged = lf('x-base: {environment: {A: "1"}}', 'services:', '  api: {<<: {environment: [A=1]}, image: x}');
+    expect(addTo(merged, 'api', [NAME])).toBe(lf('x-base: {environment: {A: "1"}}', 'services:', '  api: {<<: {environment: [A=1]}, image: x, environment: ["A=1", "OTEL_SERVICE_NAME=api"]}'));
+    const anchored = lf('x-base: &base {environment: {A: "1"}}', 'services:', '  api: {<<: *base, image: x}', '  db: {<<: *base, image: y}');
+    const extended = addTo(anchored, 'api', [NAME]);
+    expect(extended).toBe(lf('x-base: &base {environment: &obs-env {A: "1"}}', 'services:', '  api: {<<: *base, image: x, environment: {<<: *obs-env, OTEL_SERVICE_NAME: "api"}}', '  db: {<<: *base, image: y}'));
+    expect(envOf(extended, 'api')).toEqual({ A: '1', OTEL_SERVICE_NAME: 'api' });
+    expect(envOf(extended, 'db')).toEqual({ A: '1' });
   });
 });
 

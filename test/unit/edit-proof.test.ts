@@ -189,7 +189,8 @@ describe('verifyComposeEdits catches a bad edit, with or without the proof', () 
   });
 
   it('a setting written one level too shallow (a key of the service, not of its environment)', () => {
-    expect(run((t) => [insert(at(t, '# a comment\n'), '    X: "1"\n')], { api: [['X', '1']] })).toThrow(/api lacks X/);
+    // The re-read refuses it before comparing environments: compose knows no service key X.
+    expect(run((t) => [insert(at(t, '# a comment\n'), '    X: "1"\n')], { api: [['X', '1']] })).toThrow(/obs produced invalid YAML .*`services\.api\.X` is not a key compose knows/);
   });
 
   it('problemIn names a service that disappeared and an unexpected new one', () => {

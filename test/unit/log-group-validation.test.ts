@@ -12,6 +12,7 @@ import {
   validateLogGroup,
   type DesiredLogGroup,
 } from '../../src/aws/log-group.js';
+import { LOG_STREAM_NAME_MAX, LOG_STREAM_NAME_MIN, LOG_STREAM_NAME_PATTERN } from '../../src/aws/log-stream.js';
 import { UsageError } from '../../src/errors.js';
 
 interface Shape { type: string; min?: number; max?: number; pattern?: string; documentation?: string; members?: Record<string, { shape: string }> }
@@ -22,6 +23,10 @@ describe('log group limits match the CloudWatch Logs model', () => {
   it('LogGroupName', () => {
     expect(shapes.CreateLogGroupRequest.members!.logGroupName.shape).toBe('LogGroupName');
     expect(shapes.LogGroupName).toMatchObject({ min: LOG_GROUP_NAME_MIN, max: LOG_GROUP_NAME_MAX, pattern: LOG_GROUP_NAME_PATTERN });
+  });
+  it('LogStreamName', () => {
+    expect(shapes.CreateLogStreamRequest.members!.logStreamName.shape).toBe('LogStreamName');
+    expect(shapes.LogStreamName).toMatchObject({ min: LOG_STREAM_NAME_MIN, max: LOG_STREAM_NAME_MAX, pattern: LOG_STREAM_NAME_PATTERN });
   });
   it('KmsKeyId', () => {
     expect(shapes.CreateLogGroupRequest.members!.kmsKeyId.shape).toBe('KmsKeyId');

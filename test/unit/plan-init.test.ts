@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InitChoices } from '../../src/backends/choices.js';
+import { noteText } from '../../src/commands/init/report.js';
 import { planInit, type InitPlan } from '../../src/commands/init/plan.js';
 import type { InitSnapshot } from '../../src/project/snapshot.js';
 import { parseComposeText } from '../../src/compose/parse.js';
@@ -235,7 +236,7 @@ describe('planInit: a Flask + React + Postgres project', () => {
     expect(plan.requiredVariables).toEqual(['HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION']);
     expect(plan.movedSecrets).toEqual([]);
     expect(plan.conflicts).toEqual([]);
-    expect(plan.notes).toEqual([]);
+    expect(plan.notes.map(noteText)).toEqual([]);
     expect(plan.untrack).toEqual([]);
   });
 
@@ -738,7 +739,7 @@ describe('planInit: hosting and Honeycomb choices', () => {
     // would only change sampling for the account. None is declared, and the plan says why.
     expect(plan.config.xray.groups).toEqual([]);
     expect(plan.config.xray.samplingRules).toEqual([]);
-    expect(plan.notes).toContain(
+    expect(plan.notes.map(noteText)).toContain(
       'X-Ray is on, but web is a browser frontend and browser code sends no X-Ray segments: obs.yaml declares no X-Ray group or sampling rule (instrument a server-side service to get them)',
     );
     expect(plan.config.xray.enabled).toBe(true);
@@ -752,7 +753,7 @@ describe('planInit: hosting and Honeycomb choices', () => {
     );
     expect(plan.config.xray.groups).toEqual([{ name: 'cruddur', filterExpression: 'service("api") {fault OR error} OR service("worker") {fault OR error}' }]);
     expect(plan.config.xray.samplingRules.map((r) => r.serviceName)).toEqual(['*']);
-    expect(plan.notes.filter((n) => n.startsWith('X-Ray is on'))).toEqual([]);
+    expect(plan.notes.map(noteText).filter((n) => n.startsWith('X-Ray is on'))).toEqual([]);
   });
 
   it('follows a changed region on a value obs wrote before (obs.yaml says so)', () => {
@@ -814,7 +815,7 @@ describe('planInit: anchors and layouts', () => {
         '      OTEL_SERVICE_NAME: "web"',
       ),
     );
-    expect(plan.notes).toEqual([
+    expect(plan.notes.map(noteText)).toEqual([
       'api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api',
     ]);
     expect(plan.added).toEqual([{ service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
@@ -824,7 +825,7 @@ describe('planInit: anchors and layouts', () => {
     const text = lf('services:', '  api: &api', '    build: ./api', '    environment:', '      A: "1"', '  worker:', '    <<: *api', '    command: w');
     const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], ...OFF }));
     expect(after(plan, 'docker-compose.yml')).toBe(text);
-    expect(plan.notes).toEqual([
+    expect(plan.notes.map(noteText)).toEqual([
       'api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api',
     ]);
   });
@@ -869,7 +870,7 @@ describe('planInit: anchors and layouts', () => {
         '    build: ./cron',
       ),
     );
-    expect(plan.notes).toEqual([]);
+    expect(plan.notes.map(noteText)).toEqual([]);
   });
 
   it('keeps CRLF and 4-space indentation, blank line before the daemon included', () => {
@@ -970,43 +971,38 @@ describe('planInit: anchors and layouts', () => {
     const text = lf('services:', '  api:', '    build: ./api', '    environment: &api-env', '      A: "1"', '  worker:', '    image: w', '    environment:', '      <<: *api-env', '      B: "2"');
     const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], ...OFF }));
     expect(after(plan, 'docker-compose.yml')).toBe(text);
-    expect(plan.notes).toEqual([
+    expect(plan.notes.map(noteText)).toEqual([
       'api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api',
     ]);
     expect(plan.added).toEqual([]);
   });
 
-  // Pins: a chosen service written as `web:` or `api: {...}` is left alone with a note of what to add; the others are instrumented.
-  it('notes a chosen service with no settings or written in flow style instead of throwing', () => {
-    const empty = planInit(
-      snapshot({ 'docker-compose.yml': lf('services:', '  api:', '    build: ./api', '  web:') }, { stacks: { api: 'flask', web: 'python' }, envIgnored: true }),
-      choices({ services: ['api', 'web'], ...OFF }),
-    );
-    expect(after(empty, 'docker-compose.yml')).toBe(lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: "api"', '  web:'));
-    expect(empty.notes).toEqual(['web has no settings in docker-compose.yml; add by hand: OTEL_SERVICE_NAME=web']);
-    expect(empty.added).toEqual([{ service: 'api', keys: ['OTEL_SERVICE_NAME'] }]);
-
+  // Pins: a chosen service written `api: {...}` gets its keys in flow style; the others are
+  // instrumented. (One written `web:` with no settings is refused before planning: compose rejects it.)
+  it('edits a chosen service written in flow style', () => {
     const flow = planInit(
       snapshot({ 'docker-compose.yml': lf('services:', '  api: {build: ./api}', '  web:', '    build: ./web') }, { stacks: { api: 'flask', web: 'python' }, envIgnored: true }),
       choices({ services: ['api', 'web'], ...OFF }),
     );
-    expect(after(flow, 'docker-compose.yml')).toBe(lf('services:', '  api: {build: ./api}', '  web:', '    build: ./web', '    environment:', '      OTEL_SERVICE_NAME: "web"'));
-    expect(flow.notes).toEqual(['api is written in flow style ({...}) in docker-compose.yml; add by hand: OTEL_SERVICE_NAME=api']);
-    expect(flow.added).toEqual([{ service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
+    expect(after(flow, 'docker-compose.yml')).toBe(
+      lf('services:', '  api: {build: ./api, environment: {OTEL_SERVICE_NAME: "api"}}', '  web:', '    build: ./web', '    environment:', '      OTEL_SERVICE_NAME: "web"'),
+    );
+    expect(flow.notes).toEqual([]);
+    expect(flow.added).toEqual([{ service: 'api', keys: ['OTEL_SERVICE_NAME'] }, { service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
   });
 
-  // Pins: an empty `environment:` is filled in place and a `{A: "1",}` flow map grows before its trailing comma.
-  it('instruments a service whose environment is empty (`environment:`) or `{A: "1",}`', () => {
-    const text = lf('services:', '  api:', '    build: ./api', '    environment:', '  web:', '    build: ./web', '    environment: {A: "1",}');
+  // Pins: a `{}` or `{A: "1",}` flow map grows in place (before its trailing comma).
+  it('instruments a service whose environment is `{}` or `{A: "1",}`', () => {
+    const text = lf('services:', '  api:', '    build: ./api', '    environment: {}', '  web:', '    build: ./web', '    environment: {A: "1",}');
     const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask', web: 'python' }, envIgnored: true }), choices({ services: ['api', 'web'], ...OFF }));
     expect(after(plan, 'docker-compose.yml')).toBe(
-      lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: "api"', '  web:', '    build: ./web', '    environment: {A: "1", OTEL_SERVICE_NAME: "web",}'),
+      lf('services:', '  api:', '    build: ./api', '    environment: {OTEL_SERVICE_NAME: "api"}', '  web:', '    build: ./web', '    environment: {A: "1", OTEL_SERVICE_NAME: "web",}'),
     );
     expect(plan.added).toEqual([
       { service: 'api', keys: ['OTEL_SERVICE_NAME'] },
       { service: 'web', keys: ['OTEL_SERVICE_NAME'] },
     ]);
-    expect(plan.notes).toEqual([]);
+    expect(plan.notes.map(noteText)).toEqual([]);
   });
 });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { makeEnvEditContext } from '../../src/compose/edit-env.js';
 import { parseComposeText } from '../../src/compose/parse.js';
 import { buildProject } from '../../src/compose/project.js';
 import { applyTextEdits } from '../../src/text/edits.js';
-import { addServiceEdit, findXrayDaemon, xrayDaemonLines } from '../../src/compose/xray-daemon.js';
+import { addServiceEdit, findXrayDaemon, xrayDaemonFlow, xrayDaemonLines } from '../../src/compose/xray-daemon.js';
 
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
 const crlf = (...lines: string[]) => lines.map((l) => `${l}\r\n`).join('');
@@ -28,7 +29,7 @@ function daemon(indent: string, step: string, name = 'xray-daemon'): string[] {
 function withDaemon(text: string): string {
   const file = parseComposeText('docker-compose.yml', text);
   const step = makeEnvEditContext(file).indentStep;
-  const out = applyTextEdits(text, [addServiceEdit(file, (s) => xrayDaemonLines('xray-daemon', s), step)]);
+  const out = applyTextEdits(text, [addServiceEdit(file, (s) => xrayDaemonLines('xray-daemon', s), step, xrayDaemonFlow('xray-daemon'))]);
   parseComposeText('docker-compose.yml', out);
   return out;
 }
@@ -88,10 +89,9 @@ describe('addServiceEdit', () => {
     );
   });
 
-  it('follows a single service, a block scalar, a service without settings', () => {
+  it('follows a single service, a block scalar', () => {
     expect(withDaemon(lf('services:', '  api:', '    image: x'))).toBe(lf('services:', '  api:', '    image: x', ...daemon('  ', '  ')));
     expect(withDaemon(lf('services:', '  api:', '    command: |', '      run'))).toBe(lf('services:', '  api:', '    command: |', '      run', ...daemon('  ', '  ')));
-    expect(withDaemon(lf('services:', '  api:', '    image: x', '  db:'))).toBe(lf('services:', '  api:', '    image: x', '  db:', ...daemon('  ', '  ')));
   });
 
   it('writes CRLF lines into a CRLF file and terminates a last line without newline', () => {
@@ -101,15 +101,17 @@ describe('addServiceEdit', () => {
     expect(withDaemon('services:\n  api:\n    image: x')).toBe(lf('services:', '  api:', '    image: x', ...daemon('  ', '  ')));
   });
 
-  it('refuses a file without a block services map', () => {
-    const file = parseComposeText('c.yml', lf('services: {api: {image: x}}'));
-    expect(() => addServiceEdit(file, (s) => xrayDaemonLines('xray-daemon', s), 2)).toThrow('no block `services:` mapping to add a service to');
+  // Pins: `services: {...}` is valid compose; the daemon joins it in flow style, inside the braces.
+  it('adds the daemon in flow style to a flow-style services map', () => {
+    const out = withDaemon(lf('services: {api: {image: x}}'));
+    expect(out).toBe(lf(`services: {api: {image: x}, ${xrayDaemonFlow('xray-daemon')}}`));
+    const daemonService = (parse(out) as { services: Record<string, unknown> }).services['xray-daemon'];
+    expect(daemonService).toEqual(parse(lf('services:', ...daemon('  ', '  '))).services['xray-daemon']);
   });
 
   // Pins: only a real blank line between services counts; a one-line or empty first service adds none.
-  it('adds no blank line when the first service is a one-line flow map or has no value', () => {
+  it('adds no blank line when the first service is a one-line flow map', () => {
     expect(withDaemon(lf('services:', '  api: {image: x}', '  db:', '    image: p'))).toBe(lf('services:', '  api: {image: x}', '  db:', '    image: p', ...daemon('  ', '  ')));
-    expect(withDaemon(lf('services:', '  api:', '  db:', '    image: p'))).toBe(lf('services:', '  api:', '  db:', '    image: p', ...daemon('  ', '  ')));
   });
 
   // Pins: comment lines indented under the last service stay above the daemon, with that service.

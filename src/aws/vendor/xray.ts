@@ -3,11 +3,15 @@
 export {
   CreateGroupCommand,
   CreateSamplingRuleCommand,
+  GetIndexingRulesCommand,
+  GetTraceSegmentDestinationCommand,
   ListTagsForResourceCommand,
   paginateGetGroups,
   paginateGetSamplingRules,
   TagResourceCommand,
   UpdateGroupCommand,
+  UpdateIndexingRuleCommand,
   UpdateSamplingRuleCommand,
+  UpdateTraceSegmentDestinationCommand,
   XRayClient,
 } from '@aws-sdk/client-xray';

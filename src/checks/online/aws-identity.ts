@@ -1,4 +1,6 @@
+import { DEFAULT_TIMEOUTS, patientClient } from '../../aws/attempts.js';
 import { requestHandlerOptions } from '../../aws/clients.js';
+import { checkResponses, UnexpectedResponse } from '../../aws/responses.js';
 import { loadStsSdk } from '../../aws/sdk.js';
 import type { AwsSettings } from '../../aws/settings.js';
 import type { Check, CheckResult } from '../types.js';
@@ -20,16 +22,18 @@ export const awsIdentity: Check = {
     // As in src/aws/clients.ts: obs pins an SDK that runs on Node 20; the user's own setting wins.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const { STSClient, GetCallerIdentityCommand } = await loadStsSdk();
-    const client = new STSClient({
+    const endpointShown = settings.endpoint ?? configuredEndpoint(project.env) ?? `the STS endpoint${settings.region ? ` in ${settings.region}` : ''}`;
+    const sts = new STSClient({
       ...(settings.region ? { region: settings.region } : {}),
       ...(settings.profile ? { profile: settings.profile } : {}),
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
       ...(settings.credentials ? { credentials: settings.credentials } : {}),
       requestHandler: requestHandlerOptions(settings.timeouts),
     });
+    const client = checkResponses(patientClient(sts, settings.timeouts ?? DEFAULT_TIMEOUTS, endpointShown, options.progress), 'sts');
     try {
       const out = await client.send(new GetCallerIdentityCommand({}));
-      return { ...META, status: 'pass', detail: `account ${out.Account ?? '(not given)'}, ${out.Arn ?? 'no ARN given'} (${where(settings, project.env)})` };
+      return { ...META, status: 'pass', detail: `account ${out.Account}, ${out.Arn} (${where(settings, project.env)})` };
     } catch (err) {
       const explained = explainStsError(err, settings, configuredEndpoint(project.env));
       return { ...META, status: 'fail', detail: explained.message, fix: explained.fix };
@@ -77,6 +81,12 @@ export function explainStsError(err: unknown, settings: AwsSettings, envEndpoint
   const networkCode = e.code ?? e.errors?.[0]?.code ?? e.cause?.code;
   const endpoint = settings.endpoint ?? envEndpoint ?? `the STS endpoint${settings.region ? ` in ${settings.region}` : ''}`;
   const requestId = e.$metadata?.requestId ? ` (request id ${e.$metadata.requestId})` : '';
+  if (err instanceof UnexpectedResponse) {
+    return {
+      message: `${endpoint} answered GetCallerIdentity with HTTP ${err.httpStatus ?? '2xx'} but without ${err.missing}, which STS always returns: it is not the STS API, so obs does not trust the answer`,
+      fix: 'check --endpoint-url, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL',
+    };
+  }
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return {
       message: 'no AWS credentials found',
@@ -99,8 +109,10 @@ export function explainStsError(err: unknown, settings: AwsSettings, envEndpoint
   if (/^(TimeoutError|RequestTimeout|RequestTimeoutException)$/.test(name) || networkCode === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
     return { message: `GetCallerIdentity to ${endpoint} timed out`, fix: 'check the network or try again' };
   }
-  if (name === 'SyntaxError' && e.$metadata?.httpStatusCode !== undefined) {
-    return { message: `${endpoint} answered HTTP ${e.$metadata.httpStatusCode} with something that is not the STS API`, fix: 'check --endpoint-url and AWS_ENDPOINT_URL_STS' };
+  // STS answers XML: a body the SDK cannot parse (JSON `{}`, an HTML page) is not STS talking.
+  if ((name === 'SyntaxError' && e.$metadata?.httpStatusCode !== undefined) || /XML parse error/i.test(message)) {
+    const status = e.$metadata?.httpStatusCode;
+    return { message: `${endpoint} answered${status ? ` HTTP ${status}` : ''} with something that is not the STS API`, fix: 'check --endpoint-url, AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL' };
   }
   return { message: `GetCallerIdentity failed: ${name ? `${name}: ` : ''}${message}${requestId}` };
 }

@@ -1,10 +1,7 @@
 import { createAwsClients } from '../../aws/clients.js';
-import { planResource, type Planned } from '../../aws/ensure.js';
-import { logGroupHandler } from '../../aws/log-group.js';
 import { describeDifference, KIND_LABEL } from '../../aws/resource.js';
-import { xrayGroupHandler } from '../../aws/xray-group.js';
-import { samplingRuleHandler } from '../../aws/xray-sampling-rule.js';
-import { desiredFromConfig, type DesiredResources } from '../../config/desired.js';
+import { countDeclared, desiredFromConfig, type DesiredResources } from '../../config/desired.js';
+import { planDeclared } from '../../config/declared.js';
 import { OBS_CONFIG_FILE } from '../../config/obs-config.js';
 import { formatError, ObsError } from '../../errors.js';
 import { skip, type Check, type CheckResult, type Finding } from '../types.js';
@@ -28,15 +25,11 @@ export const awsResources: Check = {
     } catch (err) {
       return { ...META, status: 'fail', detail: err instanceof ObsError ? formatError(err) : (err as Error).message, fix: `correct ${OBS_CONFIG_FILE}, then run obs apply` };
     }
-    const total = desired.groups.length + desired.rules.length + desired.logGroups.length;
-    if (total === 0) return skip(META, `${OBS_CONFIG_FILE} declares no X-Ray groups, sampling rules or log groups`);
+    const total = countDeclared(desired);
+    if (total === 0) return skip(META, `${OBS_CONFIG_FILE} declares no X-Ray groups, sampling rules, log groups or Transaction Search`);
 
-    const clients = createAwsClients(options.aws);
-    const planned = (await Promise.all([
-      ...desired.groups.map((d) => planResource(xrayGroupHandler, d, clients)),
-      ...desired.rules.map((d) => planResource(samplingRuleHandler, d, clients)),
-      ...desired.logGroups.map((d) => planResource(logGroupHandler, d, clients)),
-    ])) as Planned<unknown, unknown>[];
+    const clients = createAwsClients(options.aws, options.progress);
+    const planned = await planDeclared(desired, clients);
 
     const region = (await clients.region()) ?? 'the region of the AWS profile';
     const findings: Finding[] = [];
@@ -82,5 +75,11 @@ export const awsResources: Check = {
 
 function counts(d: DesiredResources): string {
   const n = (count: number, one: string, many: string) => (count ? [`${count} ${count === 1 ? one : many}`] : []);
-  return [...n(d.groups.length, 'X-Ray group', 'X-Ray groups'), ...n(d.rules.length, 'sampling rule', 'sampling rules'), ...n(d.logGroups.length, 'log group', 'log groups')].join(', ');
+  return [
+    ...n(d.groups.length, 'X-Ray group', 'X-Ray groups'),
+    ...n(d.rules.length, 'sampling rule', 'sampling rules'),
+    ...n(d.logGroups.length, 'log group', 'log groups'),
+    ...n(d.logStreams.length, 'log stream', 'log streams'),
+    ...(d.transactionSearch ? ['Transaction Search'] : []),
+  ].join(', ');
 }

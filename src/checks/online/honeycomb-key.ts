@@ -46,7 +46,7 @@ export const honeycombKeyValid: Check = {
       }
       return { ...base, status: 'pass', detail: `${REGION_LABEL[setup.region]} accepts the key in ${setup.key.source}: ${names}` };
     }
-    if (first.kind === 'network') return { ...base, status: 'fail', detail: `could not check the key with ${REGION_LABEL[setup.region]}: ${first.message}`, fix: here.overridden ? 'check --honeycomb-api-url' : 'check the network (a proxy may need HTTPS_PROXY)' };
+    if (first.kind === 'network' || first.kind === 'unexpected') return { ...base, status: 'fail', detail: `could not check the key with ${REGION_LABEL[setup.region]}: ${first.message}`, fix: here.overridden ? 'check --honeycomb-api-url' : 'check the network (a proxy may need HTTPS_PROXY)' };
     if (first.kind === 'http') {
       return {
         ...base,
@@ -101,6 +101,6 @@ function describeTeam(team: NameSlug | undefined, environment: NameSlug | undefi
 }
 
 function describeFailure(outcome: Exclude<AuthOutcome, { kind: 'ok' }>, clean: (t: string | undefined) => string | undefined): string {
-  if (outcome.kind === 'network') return outcome.message;
+  if (outcome.kind === 'network' || outcome.kind === 'unexpected') return outcome.message;
   return `HTTP ${outcome.status}${outcome.message ? ` (${clean(outcome.message)})` : ''}`;
 }

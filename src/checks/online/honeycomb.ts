@@ -166,7 +166,9 @@ export type AuthOutcome =
   | { kind: 'ok'; team?: NameSlug; environment?: NameSlug; access?: Record<string, unknown> }
   | { kind: 'refused'; status: number; message?: string }
   | { kind: 'http'; status: number; message?: string }
-  | { kind: 'network'; message: string };
+  | { kind: 'network'; message: string }
+  /** A 200 without what Honeycomb's /1/auth always returns: not Honeycomb answering. */
+  | { kind: 'unexpected'; message: string };
 
 /** `GET {base}/1/auth` with the key: Honeycomb's way to validate a key and name its team and environment. */
 export async function checkKey(base: string, key: string): Promise<AuthOutcome> {
@@ -175,7 +177,18 @@ export async function checkKey(base: string, key: string): Promise<AuthOutcome> 
   const { answer } = result;
   const body = (answer.json ?? {}) as { team?: NameSlug; environment?: NameSlug; api_key_access?: Record<string, unknown>; message?: unknown; error?: unknown };
   const message = typeof body.error === 'string' ? body.error : typeof body.message === 'string' ? body.message : answer.text.split('\n')[0]?.slice(0, 200) || undefined;
-  if (answer.status === 200) return { kind: 'ok', team: body.team, environment: body.environment, access: body.api_key_access };
+  if (answer.status === 200) {
+    // Honeycomb's /1/auth always names the key's team and what the key may do.
+    const missing = [isObject(body.team) ? undefined : '`team`', isObject(body.api_key_access) ? undefined : '`api_key_access`'].filter(Boolean);
+    if (missing.length > 0) {
+      return { kind: 'unexpected', message: `${base}/1/auth answered HTTP 200 without ${missing.join(' and ')}, which Honeycomb always returns: it is not the Honeycomb API, so obs does not trust the answer` };
+    }
+    return { kind: 'ok', team: body.team, environment: body.environment, access: body.api_key_access };
+  }
   if (answer.status === 401) return { kind: 'refused', status: 401, message };
   return { kind: 'http', status: answer.status, message: message ? `${message}` : answer.statusText };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

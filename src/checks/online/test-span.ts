@@ -69,6 +69,19 @@ export const sendTestSpan: Check = {
     const secrets = Object.values(headers);
     const clean = (text: string) => redact(text, secrets);
 
+    // A receiver answers a request that is not OTLP with 4xx; one that answers 2xx to anything
+    // (a stub, a catch-all proxy) would "accept" the span too. Asked first, without the headers,
+    // so such an endpoint never gets the key.
+    const probe = await request(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'not an OTLP request' });
+    if (!('error' in probe) && probe.answer.status >= 200 && probe.answer.status < 300) {
+      return {
+        ...META,
+        status: 'fail',
+        detail: `${displayUrl(configured)}${via} answered HTTP ${probe.answer.status} to a request that is not OTLP (no headers, a body that is not JSON), which an OTLP receiver refuses: it is not an OTLP endpoint, so its 200 would prove nothing and the span (and its headers) were not sent`,
+        fix: `check ${from}: it must be your OTLP receiver (https://api.honeycomb.io for Honeycomb)`,
+      };
+    }
+
     // node:crypto loads only here: it costs offline doctor runs start-up time for nothing.
     const { randomBytes } = await import('node:crypto');
     const traceId = randomBytes(16).toString('hex');

@@ -5,8 +5,12 @@ import { serviceWhere, xrayDaemonService, xrayInUse, xrayVariables } from './lib
 export const XRAY_MAINTENANCE_MESSAGE =
   'the X-Ray daemon and SDKs are in maintenance since 2026-02-25 (security fixes only) and reach end of support on 2027-02-25: plan the move to OpenTelemetry (the ADOT collector, or OTLP straight to the backend)';
 
+/**
+ * The collector pipeline: `obs init --pipeline collector` arrives with obs's collector wiring; until
+ * an obs has it, the same setup is written by hand, so the fix says both and stays true either way.
+ */
 export const XRAY_MIGRATION_FIX =
-  'move to OpenTelemetry: send OTLP straight to the backend (OTEL_EXPORTER_OTLP_ENDPOINT), or to X-Ray through the ADOT collector (public.ecr.aws/aws-observability/aws-otel-collector)';
+  'move to the collector pipeline: an OpenTelemetry Collector (otel/opentelemetry-collector-contrib) sends OTLP to X-Ray (https://xray.<region>.amazonaws.com/v1/traces, signed by the sigv4auth extension) and to Honeycomb; `obs init --pipeline collector` writes it once your obs has that flag (see `obs init --help`), until then by hand; or send OTLP straight to the backend (OTEL_EXPORTER_OTLP_ENDPOINT)';
 
 /** Said whenever X-Ray is in use, so nobody builds something new on it unawares. */
 export const xrayMaintenanceCheck: Check = {

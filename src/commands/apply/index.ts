@@ -1,19 +1,16 @@
 import { readRegularTextSync } from '../../io/read-regular.js';
 import { join, resolve } from 'node:path';
 import { createAwsClients } from '../../aws/clients.js';
-import { applyPlanned, planResource, type Planned } from '../../aws/ensure.js';
-import { logGroupHandler } from '../../aws/log-group.js';
 import type { AwsOptions } from '../../aws/options.js';
 import { reportOutcomes } from '../../aws/render.js';
 import { describeDifference, KIND_LABEL } from '../../aws/resource.js';
 import { assertProfileExists } from '../../aws/profile.js';
 import { resolveAwsSettings } from '../../aws/settings.js';
-import { xrayGroupHandler } from '../../aws/xray-group.js';
-import { samplingRuleHandler } from '../../aws/xray-sampling-rule.js';
 import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
 import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { desiredFromConfig } from '../../config/desired.js';
+import { countDeclared, desiredFromConfig } from '../../config/desired.js';
+import { applyInStages, planDeclared } from '../../config/declared.js';
 import { readProjectDotenv } from '../../project/dotenv-values.js';
 
 export interface ApplyOptions extends AwsOptions {
@@ -42,17 +39,12 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
   if (dotenv.warning) say(ctx, `obs apply: ${dotenv.warning}`);
   const settings = resolveAwsSettings(options, ctx.env, dotenv.values);
   await assertProfileExists(settings, ctx.env);
-  const total = desired.groups.length + desired.rules.length + desired.logGroups.length;
-  if (total === 0) {
+  if (countDeclared(desired) === 0) {
     say(ctx, `${OBS_CONFIG_FILE} declares no AWS resources (X-Ray and CloudWatch Logs are off); nothing to do.`);
     return reportOutcomes(ctx, 'apply', [], settings.region, options);
   }
-  const clients = createAwsClients(settings);
-  const planned: Planned<unknown, unknown>[] = (await Promise.all([
-    ...desired.groups.map((d) => planResource(xrayGroupHandler, d, clients)),
-    ...desired.rules.map((d) => planResource(samplingRuleHandler, d, clients)),
-    ...desired.logGroups.map((d) => planResource(logGroupHandler, d, clients)),
-  ])) as Planned<unknown, unknown>[];
+  const clients = createAwsClients(settings, (line) => say(ctx, line));
+  const planned = await planDeclared(desired, clients);
 
   // The lookups made the clients: a region the SDK took from the profile is known now, at no cost.
   const region = await clients.region();
@@ -65,13 +57,16 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
     for (const p of planned) {
       const name = `${KIND_LABEL[p.handler.kind]} ${p.handler.name(p.desired)}`;
       if (p.failure) say(ctx, `  ? ${name}: lookup failed`);
-      else say(ctx, `  ${p.change!.action.padEnd(9)} ${name}${p.change!.differences.map((d) => `\n              ${describeDifference(d, p.change!.action)}`).join('')}`);
+      else {
+        const lines = [...p.change!.differences.map((d) => describeDifference(d, p.change!.action)), ...(p.change!.detail ? [p.change!.detail] : [])];
+        say(ctx, `  ${p.change!.action.padEnd(9)} ${name}${lines.map((line) => `\n              ${line}`).join('')}`);
+      }
     }
     say(ctx);
   }
 
   const update = options.update !== false;
-  const outcomes = await Promise.all(planned.map((p) => applyPlanned(p, clients, { dryRun: options.dryRun === true, update })));
+  const outcomes = await applyInStages(planned, clients, { dryRun: options.dryRun === true, update });
   const code = reportOutcomes(ctx, 'apply', outcomes, region, options);
   const count = (status: string) => outcomes.filter((o) => o.status === status).length;
   say(

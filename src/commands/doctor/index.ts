@@ -6,7 +6,7 @@ import { parseHoneycombApiUrl } from '../../checks/online/honeycomb.js';
 import { explicitComposeFiles } from '../../compose/discover.js';
 import type { Check, CheckResult, DoctorOptions, DoctorProject } from '../../checks/types.js';
 import type { AwsSettings } from '../../aws/settings.js';
-import type { Context } from '../../context.js';
+import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { loadDoctorProject } from './load.js';
 import { githubAnnotations } from './github-annotations.js';
@@ -53,6 +53,7 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
     sendTestSpan: options.sendTestSpan === true,
     honeycombApiUrl: options.honeycombApiUrl,
     aws: awsSettingsFor(options, ctx.env, project),
+    progress: (line: string) => say(ctx, line),
   };
   const results = await Promise.all(
     selected.map(async (check): Promise<CheckResult> => {
@@ -83,15 +84,18 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
  * plan / diff / atomic write path as obs init. The checks then run on the result.
  */
 async function applySafeFixes(ctx: Context, root: string, files: string[] | undefined): Promise<string[]> {
-  const [{ discover }, { planFixes }, { changedOnly }, { unifiedDiff }, { redactSecrets }, { assertWritable, writeFilesAtomically }] = await Promise.all([
+  const [{ discover }, { planFixes }, { changedOnly }, { unifiedDiff }, { redactSecrets }, { applyFileChanges, recoverInterruptedApply }, { gitInfo }] = await Promise.all([
     import('../../project/discover.js'),
     import('./fix-plan.js'),
     import('../../plan/file-change.js'),
     import('../../io/diff.js'),
     import('../../secrets/redact.js'),
     import('../../io/atomic-write.js'),
+    import('../../io/git.js'),
   ]);
   const { resolveWriteTargets } = await import('../../io/write-targets.js');
+  const recovered = await recoverInterruptedApply(root, () => gitInfo(root));
+  if (recovered) ctx.stderr.write(`obs: ${recovered}\n`);
   const found = await discover(root, files);
   const plan = planFixes(found.snapshot, found.project);
   const changes = changedOnly(plan.changes);
@@ -102,10 +106,22 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
   const targets = resolveWriteTargets(root, changes.map((c) => c.path), files ?? []);
   for (const note of targets.notes) ctx.stderr.write(`note: ${note}\n`);
   for (const change of changes) ctx.stderr.write(redactSecrets(unifiedDiff(change), plan.secretValues));
-  const requests = changes.map((c) => ({ path: targets.paths.get(c.path) ?? join(root, c.path), display: c.path, content: c.after, newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644 }));
-  await assertWritable(requests);
-  for (const path of plan.untrack) await found.git.untrack(path);
-  await writeFilesAtomically(requests);
+  const requests = changes.map((c) => ({
+    path: targets.paths.get(c.path) ?? join(root, c.path),
+    display: c.path,
+    content: c.after,
+    before: c.before,
+    newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644,
+  }));
+  await applyFileChanges({
+    root,
+    command: 'obs doctor --fix',
+    writes: requests,
+    untrack: plan.untrack,
+    composeFiles: found.snapshot.compose.map((f) => f.path),
+    git: found.git,
+    reads: found.reads,
+  });
   const n = plan.applied.length;
   ctx.stderr.write(`obs doctor --fix made ${n} safe fix${n === 1 ? '' : 'es'}; the checks below see the result:\n${plan.applied.map((a) => `  fixed ${a}\n`).join('')}`);
   return plan.applied;

@@ -4,6 +4,7 @@ import { join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles } from '../../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
 import { buildProject } from '../../compose/project.js';
+import { findCollectors } from '../../collector/service.js';
 import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
 import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import { ObsError } from '../../errors.js';
@@ -101,6 +102,17 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     }
   }
 
+  // The collector's config is found through the project's volumes; `${VAR}` in a bind source
+  // is interpolated as compose does (shell first, then .env; the checks do the same).
+  const collectorConfigs: DoctorProject['collectorConfigs'] = new Map();
+  if (project) {
+    const lookup = (name: string) => env[name] ?? dotenv?.values.get(name) ?? (name === 'PWD' ? root : undefined);
+    for (const collector of findCollectors(project, lookup, projectDir, root)) {
+      const path = collector.mount?.path;
+      if (path !== undefined && !collectorConfigs.has(path)) collectorConfigs.set(path, readText(root, path, skipped) ?? null);
+    }
+  }
+
   const gitignore = readText(root, '.gitignore', skipped);
   const envPath = inProject('.env');
   const git = await gitPending;
@@ -118,6 +130,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     dotenvExample: readText(root, inProject('.env.example'), skipped),
     gitignore,
     envFiles,
+    collectorConfigs,
     hints: {
       gitpod: readText(root, '.gitpod.yml') !== undefined,
       codespaces: isDirectory(join(root, '.devcontainer')),

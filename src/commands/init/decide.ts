@@ -131,6 +131,8 @@ function parseServicesFlag(value: string, names: string[], composePath: string, 
     throw new UsageError(`--services names ${unknown.map((s) => JSON.stringify(s)).join(', ')}, not in ${composePath} (services: ${names.join(', ')})`);
   }
   if (services.length === 0) throw new UsageError('--services needs at least one service name');
+  const twice = services.find((s, i) => services.indexOf(s) !== i);
+  if (twice !== undefined) throw new UsageError(`--services names ${JSON.stringify(twice)} twice; name each service once`);
   const daemon = project?.services.find((s) => services.includes(s.name) && isXrayDaemon(s));
   if (daemon) {
     throw new UsageError(

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { assertWritable, writeFilesAtomically, type WriteRequest } from '../../io/atomic-write.js';
+import { applyFileChanges, pendingApply, recoverInterruptedApply, type WriteRequest } from '../../io/atomic-write.js';
+import { gitInfo } from '../../io/git.js';
 import { unifiedDiff } from '../../io/diff.js';
 import { resolveWriteTargets } from '../../io/write-targets.js';
 import { redactSecrets } from '../../secrets/redact.js';
@@ -11,11 +12,18 @@ import { discover } from '../../project/discover.js';
 import type { InitOptions } from './options.js';
 import { planInit } from './plan.js';
 import { readInstrumentation } from './instrument.js';
-import { changeAction, describeSetup, findingsLines, nextSteps, painter, renderDiffs } from './report.js';
+import { changeAction, describeSetup, findingsLines, nextSteps, noteJson, painter, renderDiffs } from './report.js';
 
 /** discover -> decide -> plan -> show -> apply -> report. Only the last two steps write. */
 export async function runInit(ctx: Context, options: InitOptions): Promise<number> {
   const root = resolve(ctx.cwd, options.dir ?? '.');
+  // An apply a crash interrupted is finished or rolled back first, so the plan starts from whole files.
+  if (!options.dryRun) {
+    const recovered = await recoverInterruptedApply(root, () => gitInfo(root));
+    if (recovered) say(ctx, `obs: ${recovered}`);
+  } else if (await pendingApply(root)) {
+    say(ctx, 'obs: an earlier obs run was interrupted while writing this project; obs init without --dry-run finishes or rolls it back.');
+  }
   const found = await discover(root, options.file);
   const { snapshot, project } = found;
   validateFlags(options, project.services.map((s) => s.name), snapshot.compose[0]!.path, project);
@@ -40,7 +48,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   const changes = changedOnly(plan.changes);
   // Symlinks decided before anything is shown: written through (said), or refused when outside.
   const targets = resolveWriteTargets(root, changes.map((c) => c.path), options.file ?? []);
-  plan.notes.push(...targets.notes);
+  plan.notes.push(...targets.notes.map((text) => ({ kind: 'write-through-link' as const, text })));
   for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
 
   const findings = findingsLines(plan);
@@ -60,7 +68,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     updated: plan.updated,
     movedSecrets: plan.movedSecrets,
     conflicts: plan.conflicts.map((c) => ({ service: c.service, key: c.key, reason: c.reason, replaced: c.replaced })),
-    notes: plan.notes,
+    notes: plan.notes.map(noteJson),
     nextSteps: nextSteps(plan, snapshot.hints.gitpod),
   };
   const finish = (code: number) => {
@@ -107,11 +115,18 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     path: targets.paths.get(c.path) ?? join(root, c.path),
     display: c.path,
     content: c.after,
+    before: c.before,
     newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644,
   }));
-  await assertWritable(requests);
-  for (const path of plan.untrack) await found.git.untrack(path);
-  await writeFilesAtomically(requests);
+  await applyFileChanges({
+    root,
+    command: 'obs init',
+    writes: requests,
+    untrack: plan.untrack,
+    composeFiles: snapshot.compose.map((f) => f.path),
+    git: found.git,
+    reads: found.reads,
+  });
   result.applied = true;
 
   say(ctx, paint.ok(`Wrote ${changes.length} file(s).`));

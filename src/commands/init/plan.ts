@@ -7,13 +7,13 @@ import { buildProject, type ComposeProject, type ComposeService } from '../../co
 import { environmentReaders } from '../../compose/consumers.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult } from './instrument.js';
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
-import { planSecretFiles, planSecretMoves, type MovedSecret } from '../../project/secret-moves.js';
+import { planSecretFiles, planSecretMoves, type MovedSecret, type SecretWork } from '../../project/secret-moves.js';
 import type { InitSnapshot } from '../../project/snapshot.js';
 import { holdBackNonUtf8Edits } from '../../instrument/not-utf8.js';
 import { referencesIn } from '../../compose/interpolation.js';
 import type { ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, type TextEdit } from '../../text/edits.js';
-import { addServiceEdit, findXrayDaemon, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
+import { addServiceEdit, findXrayDaemon, xrayDaemonFlow, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
 import { OBS_CONFIG_FILE, renderObsConfig, renderObsConfigOver, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
 import { mergeObsConfig } from '../../config/merge.js';
 import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
@@ -25,6 +25,7 @@ import { desiredEnvironment } from '../../backends/environment.js';
 import { BACKENDS, choicesFromConfig, placeholderComments, settingsOf } from '../../backends/index.js';
 import { xray } from '../../backends/xray.js';
 import { verifyComposeEdits, type EditedFile } from '../../compose/verify-edits.js';
+import type { InitNote } from './notes.js';
 import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
 import { networksToReach } from '../../compose/networks.js';
 
@@ -47,7 +48,7 @@ export interface InitPlan {
   updated: { service: string; key: string }[];
   movedSecrets: MovedSecret[];
   conflicts: Conflict[];
-  notes: string[];
+  notes: InitNote[];
   daemonService?: string;
   daemonAdded: boolean;
   config: ObsConfig;
@@ -63,21 +64,66 @@ interface ServiceWork {
   replacements: { key: string; value: string }[];
 }
 
-/** `project` is buildProject(snapshot.compose), passed in when the caller already built it. */
-export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject = buildProject(snapshot.compose)): InitPlan {
-  const notes: string[] = [];
-  const conflicts: Conflict[] = [];
-  const movedSecrets: MovedSecret[] = [];
-  const updated: { service: string; key: string }[] = [];
+/** Findings the phases add to as they go: reported with the plan. */
+interface Findings {
+  notes: InitNote[];
+  conflicts: Conflict[];
+  updated: { service: string; key: string }[];
+}
 
+/** Phase 0: whether there is an X-Ray daemon, reused or to add, and its name. */
+interface DaemonPlan {
+  xrayOn: boolean;
+  existingDaemon: ComposeService | undefined;
+  daemonName: string | undefined;
+}
+
+function planDaemon(project: ComposeProject, choices: InitChoices): DaemonPlan {
   const xrayOn = settingsOf(choices, xray).enabled;
   const existingDaemon = xrayOn ? findXrayDaemon(project) : undefined;
   const daemonName = xrayOn ? (existingDaemon?.name ?? freeServiceName(project, XRAY_DAEMON_NAME)) : undefined;
+  return { xrayOn, existingDaemon, daemonName };
+}
 
-  // 1. Secrets already written into the compose file move to .env, whatever the choices.
+/**
+ * The whole plan of `obs init`, phase by phase: the daemon (0), secrets already written into the
+ * compose file move to .env whatever the choices (1), each chosen service's settings and code (2),
+ * edits held back as notes (2b), compose edits (3), then .env, .gitignore and obs.yaml (4).
+ * `project` is buildProject(snapshot.compose), passed in when the caller already built it.
+ */
+export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject = buildProject(snapshot.compose)): InitPlan {
+  const found: Findings = { notes: [], conflicts: [], updated: [] };
+  const movedSecrets: MovedSecret[] = [];
+  const daemon = planDaemon(project, choices);
   const secretWork = planSecretMoves(project, snapshot, movedSecrets);
+  const { work, codeChanges } = planServices(snapshot, choices, project, daemon.daemonName, secretWork, found);
+  holdBackUnsafeEdits(work, project, choices, found.notes);
+  const compose = planComposeEdits(snapshot, choices, project, work, secretWork, daemon, found);
+  const files = planProjectFiles(snapshot, choices, work, secretWork, movedSecrets, daemon.daemonName, compose.daemonAdded, found.notes);
 
-  // 2. What each chosen service needs that it does not have yet.
+  return {
+    changes: [...compose.changes, ...codeChanges, ...files.changes],
+    untrack: files.untrack,
+    added: work.filter((w) => w.additions.length > 0).map((w) => ({ service: w.service.name, keys: w.additions.map((a) => a.key) })),
+    updated: found.updated,
+    movedSecrets,
+    conflicts: found.conflicts,
+    notes: found.notes,
+    daemonService: daemon.daemonName,
+    daemonAdded: compose.daemonAdded,
+    config: files.config,
+    requiredVariables: files.requiredVariables,
+    secretValues: [...secretWork.dotenvValues.values()],
+  };
+}
+
+/**
+ * Phase 2: what each chosen service needs that it does not have yet -- its desired environment
+ * (backends, then its instrumentation's) against what it has, with values obs wrote before
+ * following new choices and values the user set reported as conflicts -- and its instrumentation code.
+ */
+function planServices(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject, daemonName: string | undefined, secretWork: SecretWork, found: Findings): { work: ServiceWork[]; codeChanges: FileChange[] } {
+  const { notes, conflicts, updated } = found;
   const work: ServiceWork[] = [];
   const nameOwners = serviceNameOwners(project);
   const codeChanges: FileChange[] = [];
@@ -111,7 +157,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
       if (extends_) {
         // The user's own options stay in front: say what is added, not that obs owned the value.
         item.replacements.push(setting);
-        notes.push(`${name}: NODE_OPTIONS keeps your options; obs adds ${setting.value.slice(current.length).trim()} after them`);
+        notes.push({ kind: 'node-options-kept', service: name, added: setting.value.slice(current.length).trim() });
         continue;
       }
       if (current !== undefined && current !== null && ownedBefore.get(setting.key) === current) {
@@ -128,13 +174,27 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     work.push(item);
   }
 
-  // A service written as `name:` or `name: {...}` has no block to add lines to: say what to add.
+  return { work, codeChanges };
+}
+
+/**
+ * Phase 2b: edits obs cannot make safely become notes with the lines to add by hand: a service
+ * without a block to add to, and an environment shared through an anchor with a service left alone.
+ */
+function holdBackUnsafeEdits(work: ServiceWork[], project: ComposeProject, choices: InitChoices, notes: InitNote[]): void {
+  // A service written as `name:` has no mapping to add keys to: say what to add. (One written
+  // `name: {...}` gets its keys in flow style, see addEnvironment.)
   for (const item of work) {
     const definition = item.service.definitions.find((d) => d.map);
-    if (definition && !definition.map!.flow) continue;
+    if (definition) continue;
     if (item.additions.length === 0 && item.replacements.length === 0) continue;
-    const where = definition ? 'is written in flow style ({...})' : 'has no settings';
-    notes.push(`${item.service.name} ${where} in ${(definition ?? item.service.definitions[0]!).file.path}; add by hand: ${[...item.additions, ...item.replacements].map((s) => `${s.key}=${s.value}`).join(' ')}`);
+    notes.push({
+      kind: 'add-by-hand',
+      service: item.service.name,
+      reason: 'no-settings',
+      file: item.service.definitions[0]!.file.path,
+      settings: [...item.additions, ...item.replacements].map((s) => `${s.key}=${s.value}`),
+    });
     item.additions = [];
     item.replacements = [];
   }
@@ -147,15 +207,28 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     if (item.additions.length === 0 && item.replacements.length === 0) continue;
     const bystanders = readers.sharedWith(item.service.name).filter((s) => !chosen.has(s));
     if (bystanders.length === 0) continue;
-    notes.push(
-      `${item.service.name}: its environment is shared through a YAML anchor with ${bystanders.join(', ')}, which obs leaves alone; ` +
-        `add these lines to ${item.service.name} by hand: ${[...item.additions, ...item.replacements].map((s) => `${s.key}=${s.value}`).join(' ')}`,
-    );
+    notes.push({ kind: 'shared-environment', service: item.service.name, sharedWith: bystanders, settings: [...item.additions, ...item.replacements].map((s) => `${s.key}=${s.value}`) });
     item.additions = [];
     item.replacements = [];
   }
 
-  // 3. Turn all of it into text edits per compose file.
+}
+
+/**
+ * Phase 3: all of it as text edits per compose file -- additions, replacements, moved secrets,
+ * the X-Ray daemon's command fix or the daemon itself -- applied and verified by a re-read.
+ */
+function planComposeEdits(
+  snapshot: InitSnapshot,
+  choices: InitChoices,
+  project: ComposeProject,
+  work: ServiceWork[],
+  secretWork: SecretWork,
+  daemon: DaemonPlan,
+  found: Findings,
+): { changes: FileChange[]; daemonAdded: boolean } {
+  const { notes, conflicts } = found;
+  const { xrayOn, existingDaemon, daemonName } = daemon;
   const editsByFile = new Map<ComposeFile, TextEdit[]>(snapshot.compose.map((f) => [f, []]));
   const contexts = new Map<ComposeFile, EnvEditContext>(snapshot.compose.map((f) => [f, makeEnvEditContext(f)]));
   for (const item of work) {
@@ -188,7 +261,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   for (const move of secretWork.edits) if (!move.superseded) editsByFile.get(move.file)!.push(move.edit);
   // A reused daemon whose command never reaches /xray is a value the user set: reported, fixed with --force.
   const daemonFix = existingDaemon ? planDaemonCommand(existingDaemon) : undefined;
-  if (daemonFix && choices.force && !daemonFix.edit) notes.push(daemonFix.byHand);
+  if (daemonFix && choices.force && !daemonFix.edit) notes.push({ kind: 'daemon-command-by-hand', service: daemonFix.service, text: daemonFix.byHand });
   else if (daemonFix) {
     conflicts.push({ service: daemonFix.service, key: 'command', current: daemonFix.current, proposed: daemonFix.proposed, reason: daemonFix.reason, replaced: choices.force });
     if (choices.force) editsByFile.get(daemonFix.edit!.file)!.push(daemonFix.edit!.edit);
@@ -200,8 +273,8 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     // Every service that will send segments to the daemon must reach it by name.
     const senders = work.filter((w) => w.service.config.environment.has('AWS_XRAY_DAEMON_ADDRESS') || w.additions.some((a) => a.key === 'AWS_XRAY_DAEMON_ADDRESS')).map((w) => w.service);
     const reach = networksToReach(senders);
-    editsByFile.get(main)!.push(addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s, reach.networks), step));
-    for (const name of reach.unreachable) notes.push(`${name} has a network_mode, so it cannot reach ${daemonName} by name; set its AWS_XRAY_DAEMON_ADDRESS to an address it can reach`);
+    editsByFile.get(main)!.push(addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s, reach.networks), step, xrayDaemonFlow(daemonName, reach.networks)));
+    for (const name of reach.unreachable) notes.push({ kind: 'network-mode', service: name, daemon: daemonName });
     daemonAdded = true;
   }
 
@@ -215,9 +288,22 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   }
   const planned = new Map(work.map((w) => [w.service.name, [...w.additions, ...w.replacements]]));
   verifyComposeEdits(project, edited, planned, daemonName);
-  changes.push(...codeChanges);
 
-  // 4. Placeholders, .env, .gitignore and obs.yaml.
+  return { changes, daemonAdded };
+}
+
+/** Phase 4: `.env.example` placeholders, `.env`, `.gitignore` and obs.yaml. */
+function planProjectFiles(
+  snapshot: InitSnapshot,
+  choices: InitChoices,
+  work: ServiceWork[],
+  secretWork: SecretWork,
+  movedSecrets: MovedSecret[],
+  daemonName: string | undefined,
+  daemonAdded: boolean,
+  notes: InitNote[],
+): { changes: FileChange[]; untrack: string[]; config: ObsConfig; requiredVariables: string[] } {
+  const changes: FileChange[] = [];
   const referenced = referencedVariables(work, daemonAdded);
   // A moved secret whose value --force replaced is kept in .env but referenced by nothing: no placeholder.
   const requiredVariables = [...new Set([...referenced, ...movedSecrets.filter((m) => !m.replacedWith).map((m) => m.envVar)])];
@@ -227,37 +313,20 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
 
   const config = buildConfig(snapshot, choices, daemonName);
   if (config.xray.enabled && config.xray.groups.length === 0) {
-    const names = choices.services;
-    notes.push(
-      `X-Ray is on, but ${names.join(', ')} ${names.length === 1 ? 'is a browser frontend' : 'are browser frontends'} and browser code sends no X-Ray segments: ` +
-        'obs.yaml declares no X-Ray group or sampling rule (instrument a server-side service to get them)',
-    );
+    notes.push({ kind: 'xray-browser-only', services: choices.services });
   }
   // Values the user edited in obs.yaml stay (the next obs apply sends them), unless --force.
   const previous = snapshot.previous;
   const merged = previous
     ? mergeObsConfig(previous, buildConfig(snapshot, choicesFromConfig(previous), previous.xray.daemonService), config, choices.force)
     : { config, kept: [], replaced: [] };
-  for (const k of merged.kept) notes.push(`${OBS_CONFIG_FILE} ${k.path}: kept ${JSON.stringify(k.user)} (obs would write ${JSON.stringify(k.obs)}); run with --force to replace`);
-  for (const r of merged.replaced) notes.push(`${OBS_CONFIG_FILE} ${r.path}: replaced ${JSON.stringify(r.user)} with ${JSON.stringify(r.obs)} (--force)`);
+  for (const { path, user, obs } of merged.kept) notes.push({ kind: 'obs-yaml-kept', path, user, obs });
+  for (const { path, user, obs } of merged.replaced) notes.push({ kind: 'obs-yaml-replaced', path, user, obs });
   const configBefore = snapshot.obsConfig?.text ?? null;
   const configText = configBefore === null ? renderObsConfig(merged.config) : renderObsConfigOver(configBefore, merged.config);
   changes.push({ path: OBS_CONFIG_FILE, before: configBefore, after: sameObsConfig(configBefore, configText) ? configBefore! : configText });
 
-  return {
-    changes,
-    untrack,
-    added: work.filter((w) => w.additions.length > 0).map((w) => ({ service: w.service.name, keys: w.additions.map((a) => a.key) })),
-    updated,
-    movedSecrets,
-    conflicts,
-    notes,
-    daemonService: daemonName,
-    daemonAdded,
-    config: merged.config,
-    requiredVariables,
-    secretValues: [...secretWork.dotenvValues.values()],
-  };
+  return { changes, untrack, config: merged.config, requiredVariables };
 }
 
 
@@ -268,7 +337,7 @@ function planCode(
   stack: Stack,
   choices: InitChoices,
   instrumentedDirs: Map<string, string>,
-  notes: string[],
+  notes: InitNote[],
 ): InstrumentResult {
   const none: InstrumentResult = { changes: [], notes: [], environment: [] };
   const sources = snapshot.instrumentation?.sources.get(service.name);
@@ -276,28 +345,28 @@ function planCode(
   if (!snapshot.instrumentation || !sources || dir === undefined || !INSTRUMENTED_STACKS.has(stack)) return none;
   const first = instrumentedDirs.get(dir);
   if (first !== undefined) {
-    notes.push(`${service.name} is built from the same folder as ${first}; its instrumentation code is written once`);
+    notes.push({ kind: 'shared-build-context', service: service.name, first });
     return none;
   }
   instrumentedDirs.set(dir, service.name);
   const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template);
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
-  notes.push(...result.notes);
+  notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));
   return result;
 }
 
 /** Variables a service's env_file(s) set; a missing env_file is noted (often generated by a script). */
-function envFileValues(snapshot: InitSnapshot, service: ComposeService, notes: string[], noted: Set<string>): Map<string, string | null> {
+function envFileValues(snapshot: InitSnapshot, service: ComposeService, notes: InitNote[], noted: Set<string>): Map<string, string | null> {
   const values = new Map<string, string | null>();
   for (const entry of service.config.envFiles) {
     const path = joinPath(snapshot.projectDir, entry.path).replace(/^\.\//, '');
     const file = snapshot.envFiles.get(path);
     if (file === null || file === undefined) {
-      const note = `${service.name}: env_file ${path} is missing (generated by a script?); settings obs adds to environment take precedence over it`;
-      if (entry.required && !noted.has(note)) {
-        noted.add(note);
-        notes.push(note);
+      const key = `${service.name}\0${path}`;
+      if (entry.required && !noted.has(key)) {
+        noted.add(key);
+        notes.push({ kind: 'env-file-missing', service: service.name, path });
       }
       continue;
     }

@@ -1,4 +1,4 @@
-import type { Context } from '../../context.js';
+import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { createAwsClients } from '../../aws/clients.js';
 import { applyPlanned, planResource } from '../../aws/ensure.js';
@@ -31,7 +31,7 @@ export async function runLogsCreateGroup(ctx: Context, options: LogsCreateGroupO
   const settings = resolveAwsSettings(options, ctx.env);
   await assertProfileExists(settings, ctx.env);
 
-  const clients = createAwsClients(settings);
+  const clients = createAwsClients(settings, (line) => say(ctx, line));
   const planned = await planResource(logGroupHandler, desired, clients);
   const outcome = await applyPlanned(planned, clients, { dryRun: options.dryRun === true, update: options.update !== false });
   return reportOutcomes(ctx, 'logs create-group', [outcome], await clients.region(), options);

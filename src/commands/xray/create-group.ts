@@ -1,4 +1,4 @@
-import type { Context } from '../../context.js';
+import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { createAwsClients } from '../../aws/clients.js';
 import { applyPlanned, planResource } from '../../aws/ensure.js';
@@ -24,7 +24,7 @@ export async function runXrayCreateGroup(ctx: Context, options: XrayCreateGroupO
   const desired = desiredGroup(options);
   const settings = resolveAwsSettings(options, ctx.env);
   await assertProfileExists(settings, ctx.env);
-  const clients = createAwsClients(settings);
+  const clients = createAwsClients(settings, (line) => say(ctx, line));
   const planned = await planResource(xrayGroupHandler, desired, clients);
   const outcome = await applyPlanned(planned, clients, { dryRun: options.dryRun === true, update: options.update !== false });
   return reportOutcomes(ctx, 'xray create-group', [outcome], await clients.region(), options);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Context } from '../../context.js';
+import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { createAwsClients } from '../../aws/clients.js';
 import { applyPlanned, planResource } from '../../aws/ensure.js';
@@ -47,7 +47,7 @@ export async function runXrayCreateSamplingRule(ctx: Context, options: XrayCreat
   const desired = options.file !== undefined ? await fromFile(ctx, options) : fromFlags(options);
   const settings = resolveAwsSettings(options, ctx.env);
   await assertProfileExists(settings, ctx.env);
-  const clients = createAwsClients(settings);
+  const clients = createAwsClients(settings, (line) => say(ctx, line));
   const planned = await planResource(samplingRuleHandler, desired, clients);
   const outcome = await applyPlanned(planned, clients, { dryRun: options.dryRun === true, update: options.update !== false });
   return reportOutcomes(ctx, 'xray create-sampling-rule', [outcome], await clients.region(), options);
