@@ -166,6 +166,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('--online', 'also check keys and AWS resources against the real services')
     .option('--send-test-span', 'send one span over OTLP/HTTP with the configured endpoint and headers (implies --online)')
     .option('--honeycomb-api-url <url>', 'Honeycomb API base URL for the configured region, or us=URL,eu=URL (default: the public ones)')
+    .option('--allow-endpoint <host>', 'let --send-test-span send the configured headers (the key) to HOST or HOST:PORT, an endpoint that is not Honeycomb over https (repeatable; asked in a terminal)', collect)
     .option('--region <region>', 'AWS region for the aws-credentials check and --online (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile)')
     .option('--profile <name>', 'AWS profile for the aws-credentials check and --online (default: AWS_PROFILE)')
     .option('--endpoint-url <url>', 'AWS endpoint for --online (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)')

@@ -16,6 +16,17 @@ export interface Context {
   /** Prompts are allowed: stdin and stderr are terminals and CI is not set. */
   interactive: boolean;
   color: boolean;
+  /** Secrets seen so far: masked in everything written to stdout and stderr. */
+  secrets: SeenSecrets;
+}
+
+/** What a run has seen that it must never print (src/secrets/net.ts implements it). */
+export interface SeenSecrets {
+  add(values: Iterable<string>): void;
+  /** Every secret that `.env`, compose or other text files hold by position or shape. */
+  addFromTexts(texts: Iterable<string | undefined>): void;
+  /** `text` with every secret seen so far masked. */
+  clean(text: string): string;
 }
 
 const guarded = new WeakSet<NodeJS.WriteStream>();
@@ -35,8 +46,26 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   return stream;
 }
 
-export function processContext(): Context {
+/**
+ * `stream` with every string written through it passed through `net` first. A proxy, not a new
+ * stream: prompts still see the terminal (isTTY, columns, resize events).
+ */
+function maskedStream<T extends NodeJS.WriteStream>(stream: T, net: SeenSecrets): T {
+  const write = (chunk: unknown, ...rest: unknown[]): boolean =>
+    (stream.write as (...args: unknown[]) => boolean)(typeof chunk === 'string' ? net.clean(chunk) : chunk, ...rest);
+  return new Proxy(stream, {
+    get(target, prop) {
+      if (prop === 'write') return write;
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+export function processContext(secrets: SeenSecrets): Context {
   const env = process.env;
+  let stdout: NodeJS.WriteStream | undefined;
+  let stderr: NodeJS.WriteStream | undefined;
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
   // isatty, not process.stdin.isTTY: the first read of process.stdin/stdout builds a stream,
   // which costs start-up time that most commands (no prompts, no --json) never need.
@@ -49,13 +78,14 @@ export function processContext(): Context {
       return process.stdin;
     },
     get stdout() {
-      return quietOnClosedPipe(process.stdout);
+      return (stdout ??= maskedStream(quietOnClosedPipe(process.stdout), secrets));
     },
     get stderr() {
-      return quietOnClosedPipe(process.stderr);
+      return (stderr ??= maskedStream(quietOnClosedPipe(process.stderr), secrets));
     },
     interactive,
     color,
+    secrets,
   };
 }
 

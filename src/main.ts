@@ -1,17 +1,31 @@
 import { processContext, type Context } from './context.js';
+import { SecretNet } from './secrets/net.js';
+import { secretsInArguments, secretsInEnvironment } from './secrets/redact.js';
 import { EXIT_CANCELLED, EXIT_FAILURE, EXIT_USAGE, formatError, ObsError } from './errors.js';
 
 /**
  * The one place that turns outcomes into exit codes: 0 ok, 1 a check or AWS call failed,
  * 2 bad usage or bad input. Nothing else in obs exits the process.
  */
-export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
+export async function main(argv: string[], ctx: Context = processContext(seenSecrets(argv))): Promise<number> {
   try {
     const { runCli } = await import('./cli.js');
     return await runCli(argv, ctx);
   } catch (err) {
     return reportError(err, ctx);
   }
+}
+
+/**
+ * The net under every output: secrets in the environment (key-like variables, headers, URL
+ * passwords) and in the arguments (`--endpoint-url http://user:pass@host`) are masked from the
+ * start; commands add what they find in the files they read.
+ */
+function seenSecrets(argv: string[]): SecretNet {
+  const net = new SecretNet();
+  net.add(secretsInEnvironment(Object.entries(process.env)));
+  net.add(secretsInArguments(argv));
+  return net;
 }
 
 function reportError(err: unknown, ctx: Context): number {

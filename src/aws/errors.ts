@@ -1,4 +1,5 @@
 import { UnexpectedResponse } from './responses.js';
+import { displayUrl } from '../secrets/redact.js';
 import { ENDPOINT_VARIABLES, type AwsSettings } from './settings.js';
 
 export type AwsService = 'xray' | 'logs';
@@ -40,9 +41,9 @@ export class RefusedChange extends Error {
  * and what set it: --endpoint-url, the SDK's variable, or nothing (the AWS endpoint itself).
  */
 export function endpointOf(settings: AwsSettings, service: AwsService): { where: string; source?: string } {
-  if (settings.endpoint) return { where: settings.endpoint, source: '--endpoint-url' };
+  if (settings.endpoint) return { where: displayUrl(settings.endpoint), source: '--endpoint-url' };
   const configured = settings.configuredEndpoints?.[service];
-  if (configured) return { where: `${configured.url} (from ${configured.variable})`, source: configured.variable };
+  if (configured) return { where: `${displayUrl(configured.url)} (from ${configured.variable})`, source: configured.variable };
   return { where: `the ${SERVICE_NAMES[service]} endpoint${settings.region ? ` in ${settings.region}` : ''}` };
 }
 

@@ -1,3 +1,4 @@
+import { displayUrl } from '../secrets/redact.js';
 import { UsageError } from '../errors.js';
 import type { AttemptTimeouts } from './attempts.js';
 
@@ -88,7 +89,7 @@ export function resolveAwsSettings(options: { region?: string; profile?: string;
       const url = new URL(options.endpointUrl);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
     } catch {
-      throw new UsageError(`--endpoint-url must be an http(s) URL, got ${JSON.stringify(options.endpointUrl)}`);
+      throw new UsageError(`--endpoint-url must be an http(s) URL, got ${JSON.stringify(displayUrl(options.endpointUrl))}`);
     }
     endpoint = options.endpointUrl;
   }

@@ -81,6 +81,11 @@ export interface DoctorOptions {
   sendTestSpan: boolean;
   /** Overrides for testing and for private endpoints. */
   honeycombApiUrl?: string;
+  /**
+   * Hosts (`host` or `host:port`) --send-test-span may send the configured headers (the key) to
+   * although they are not Honeycomb over https: --allow-endpoint, or a yes at the prompt.
+   */
+  allowedEndpoints?: string[];
   aws: AwsSettings;
   /** Hears what the online checks wait for and each retry, one line each (stderr). */
   progress?: (line: string) => void;

@@ -88,7 +88,7 @@ export function scanDotenv(
     i += EXPORT.exec(text.slice(i, lineEnd))?.[0].length ?? 0;
     const sepAt = indexOfAny(text, '=:', i, lineEnd);
     const keyRaw = text.slice(i, sepAt === -1 ? lineEnd : sepAt).replace(/\s+$/, '');
-    const key = checkKey(keyRaw, file, line);
+    const key = checkKey(keyRaw, file, line, i - pos + 1);
     const keyEnd = i + keyRaw.length;
 
     if (sepAt === -1) {
@@ -141,12 +141,18 @@ export function scanDotenv(
   return { spans, eol: detectEol(text), finalNewline: text.endsWith('\n') };
 }
 
-function checkKey(key: string, file: string | undefined, line: number): string {
-  const err = (message: string) => new UsageError(message, { file, line });
-  if (key === '') throw err('missing variable name before the "=" or ":"');
-  const bad = [...key].find((c) => !KEY_CHAR.test(c) && !SPACE.test(c));
-  if (bad) throw err(`unexpected character ${JSON.stringify(bad)} in variable name ${JSON.stringify(key)}`);
-  if (SPACE.test(key)) throw err(`variable name ${JSON.stringify(key)} cannot contain whitespace`);
+/**
+ * The messages never repeat the text: a line without `=` is often a pasted secret, so they say
+ * where (line:col) and what, not what was written.
+ */
+function checkKey(key: string, file: string | undefined, line: number, col: number): string {
+  const err = (message: string, at: number) => new UsageError(message, { file, line, col: col + at });
+  if (key === '') throw new UsageError('missing variable name before the "=" or ":"', { file, line });
+  const chars = [...key];
+  const bad = chars.findIndex((c) => !KEY_CHAR.test(c) && !SPACE.test(c));
+  if (bad !== -1) throw err(`unexpected character ${JSON.stringify(chars[bad])} in a variable name (letters, digits and _ . - [ ] only)`, chars.slice(0, bad).join('').length);
+  const space = chars.findIndex((c) => SPACE.test(c));
+  if (space !== -1) throw err('a variable name cannot contain whitespace (is the "=" missing?)', chars.slice(0, space).join('').length);
   return key;
 }
 

@@ -6,8 +6,8 @@
  */
 import type { FileChange } from '../plan/file-change.js';
 import { detectEol } from '../text/edits.js';
-import { addPyprojectDependencies, addRequirements, type ManifestResult } from './requirements.js';
-import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
+import { addPyprojectDependencies, addRequirements, declaredPythonPackages, type ManifestResult } from './requirements.js';
+import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan, type Pipeline } from './template.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
 
@@ -18,21 +18,72 @@ export const flaskCallLine = (appVariable = 'app'): string => `init_observabilit
 /** The files planFlask reads from the build context (besides any file a `-r` line names). */
 export const FLASK_INPUT_FILES = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'app.py', 'wsgi.py', 'Dockerfile', FLASK_MODULE] as const;
 
-/** Python packages each backend needs, in the order obs adds them. */
-export function flaskPackages(backends: InstrumentInput['backends']): string[] {
+/** A Python library the service may declare, and the OpenTelemetry instrumentation for it. */
+interface PythonInstrumentation {
+  /** Distribution names (normalised) that call for it. */
+  when: readonly string[];
+  pkg: string;
+  module: string;
+  className: string;
+}
+
+/**
+ * The libraries obs traces besides Flask: each instrumentation only when requirements.txt or
+ * pyproject.toml declares the library (urllib3 is left out: requests spans already cover it).
+ */
+export const PYTHON_INSTRUMENTATIONS: readonly PythonInstrumentation[] = [
+  { when: ['requests'], pkg: 'opentelemetry-instrumentation-requests', module: 'opentelemetry.instrumentation.requests', className: 'RequestsInstrumentor' },
+  { when: ['httpx'], pkg: 'opentelemetry-instrumentation-httpx', module: 'opentelemetry.instrumentation.httpx', className: 'HTTPXClientInstrumentor' },
+  { when: ['psycopg2', 'psycopg2-binary'], pkg: 'opentelemetry-instrumentation-psycopg2', module: 'opentelemetry.instrumentation.psycopg2', className: 'Psycopg2Instrumentor' },
+  { when: ['psycopg', 'psycopg-binary'], pkg: 'opentelemetry-instrumentation-psycopg', module: 'opentelemetry.instrumentation.psycopg', className: 'PsycopgInstrumentor' },
+  { when: ['sqlalchemy', 'flask-sqlalchemy'], pkg: 'opentelemetry-instrumentation-sqlalchemy', module: 'opentelemetry.instrumentation.sqlalchemy', className: 'SQLAlchemyInstrumentor' },
+  { when: ['pymysql'], pkg: 'opentelemetry-instrumentation-pymysql', module: 'opentelemetry.instrumentation.pymysql', className: 'PyMySQLInstrumentor' },
+  { when: ['mysql-connector-python'], pkg: 'opentelemetry-instrumentation-mysql', module: 'opentelemetry.instrumentation.mysql', className: 'MySQLInstrumentor' },
+  { when: ['pymongo', 'flask-pymongo'], pkg: 'opentelemetry-instrumentation-pymongo', module: 'opentelemetry.instrumentation.pymongo', className: 'PymongoInstrumentor' },
+  { when: ['redis'], pkg: 'opentelemetry-instrumentation-redis', module: 'opentelemetry.instrumentation.redis', className: 'RedisInstrumentor' },
+  { when: ['boto3', 'botocore'], pkg: 'opentelemetry-instrumentation-botocore', module: 'opentelemetry.instrumentation.botocore', className: 'BotocoreInstrumentor' },
+  { when: ['celery'], pkg: 'opentelemetry-instrumentation-celery', module: 'opentelemetry.instrumentation.celery', className: 'CeleryInstrumentor' },
+];
+
+/** The instrumentations for what the service declares (names normalised as PEP 503 does). */
+export function chooseFlaskInstrumentations(declared: ReadonlyMap<string, string>): PythonInstrumentation[] {
+  return PYTHON_INSTRUMENTATIONS.filter((inst) => inst.when.some((name) => declared.has(name)));
+}
+
+/** What runs in the module for a pipeline and the chosen backends. */
+export function flaskParts(backends: InstrumentInput['backends'], pipeline: Pipeline = 'direct') {
+  const collector = pipeline === 'collector';
+  return {
+    // Through a collector, OpenTelemetry carries the traces for Honeycomb and X-Ray alike.
+    otelTraces: backends.honeycomb || (collector && backends.xray),
+    otelLogs: collector && backends.cloudwatch,
+    xraySdk: !collector && backends.xray,
+    watchtower: !collector && backends.cloudwatch,
+    rollbar: backends.rollbar,
+  };
+}
+
+/**
+ * Python packages for the pipeline and backends, in the order obs adds them. When the service
+ * pins the OpenTelemetry SDK or API (`==1.Y.Z`), the exporter is pinned to the same release and
+ * the instrumentations to the contrib release made with it (0.(Y+21)b0), so pip never pulls a
+ * second SDK line; otherwise they are left to pip's resolver.
+ */
+export function flaskPackages(backends: InstrumentInput['backends'], pipeline: Pipeline = 'direct', declared: ReadonlyMap<string, string> = new Map()): string[] {
+  const parts = flaskParts(backends, pipeline);
   const out: string[] = [];
-  if (backends.honeycomb) {
-    out.push(
-      'opentelemetry-api',
-      'opentelemetry-sdk',
-      'opentelemetry-exporter-otlp-proto-http',
-      'opentelemetry-instrumentation-flask',
-      'opentelemetry-instrumentation-requests',
-    );
+  if (parts.otelTraces || parts.otelLogs) {
+    const pin = /^==\s*1\.(\d+)\.(\d+)\s*$/.exec(declared.get('opentelemetry-sdk') ?? declared.get('opentelemetry-api') ?? '');
+    const stable = pin ? `==1.${pin[1]}.${pin[2]}` : '';
+    const contrib = pin ? `==0.${Number(pin[1]) + 21}b0` : '';
+    out.push('opentelemetry-api', 'opentelemetry-sdk', `opentelemetry-exporter-otlp-proto-http${stable}`);
+    if (parts.otelTraces) {
+      out.push(`opentelemetry-instrumentation-flask${contrib}`, ...chooseFlaskInstrumentations(declared).map((i) => `${i.pkg}${contrib}`));
+    }
   }
-  if (backends.xray) out.push('aws-xray-sdk');
-  if (backends.cloudwatch) out.push('watchtower');
-  if (backends.rollbar) out.push('rollbar', 'blinker');
+  if (parts.xraySdk) out.push('aws-xray-sdk');
+  if (parts.watchtower) out.push('watchtower');
+  if (parts.rollbar) out.push('rollbar', 'blinker');
   return out;
 }
 
@@ -52,19 +103,27 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
     return { changes: [], notes };
   }
 
-  const packages = flaskPackages(backends);
+  const pipeline = input.pipeline ?? 'direct';
+  const declared = declaredPythonPackages(files);
+  const parts = flaskParts(backends, pipeline);
+  const packages = flaskPackages(backends, pipeline, declared);
   const manifest = planManifest(files, packages);
   const moduleText = renderTemplate(input.template(FLASK_MODULE), {
     SERVICE_NAME: pythonString(name),
-    HONEYCOMB: pythonBool(backends.honeycomb),
-    XRAY: pythonBool(backends.xray),
-    CLOUDWATCH: pythonBool(backends.cloudwatch),
-    ROLLBAR: pythonBool(backends.rollbar),
-    LOG_GROUP: backends.cloudwatch && input.logGroup ? pythonString(input.logGroup) : 'None',
+    PIPELINE: pipeline,
+    OTEL_TRACES: pythonBool(parts.otelTraces),
+    OTEL_LOGS: pythonBool(parts.otelLogs),
+    XRAY_SDK: pythonBool(parts.xraySdk),
+    WATCHTOWER: pythonBool(parts.watchtower),
+    ROLLBAR: pythonBool(parts.rollbar),
+    LOG_GROUP: parts.watchtower && input.logGroup ? pythonString(input.logGroup) : 'None',
     INSTALL_COMMAND: pythonString(manifest.installCommand),
+    INSTRUMENTATIONS: (parts.otelTraces ? chooseFlaskInstrumentations(declared) : [])
+      .map((i) => `    (${pythonString(i.module)}, ${pythonString(i.className)}, ${pythonString(i.pkg)}),`)
+      .join('\n'),
   });
   const moduleChange = changeOf(modulePath, existingModule ?? null, moduleText);
-  if (backends.cloudwatch && !input.logGroup) notes.push(`${name}: no CloudWatch log group was given; ${modulePath} leaves CloudWatch Logs off`);
+  if (parts.watchtower && !input.logGroup) notes.push(`${name}: no CloudWatch log group was given; ${modulePath} leaves CloudWatch Logs off`);
 
   const app = planAppEdit(files);
   const problems: string[] = [];
@@ -88,7 +147,7 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
     );
   }
 
-  if (backends.honeycomb) {
+  if (parts.otelTraces) {
     const reloader = debugReloader(input);
     if (reloader) {
       notes.push(

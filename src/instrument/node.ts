@@ -7,28 +7,37 @@
  * is written.
  */
 import type { FileChange } from '../plan/file-change.js';
-import { addDependencies } from './package-json.js';
-import { changeOf, MANAGED_MARKER, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
+import { addDependencies, removeDependencies } from './package-json.js';
+import { chooseInstrumentations, NODE_SDK_PACKAGES, otherLinePins, readNodeRuntime, runtimeSupported, type NodeInstrumentation } from './node-instrumentations.js';
+import { changeOf, MANAGED_MARKER, otelOnlyTargets, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
 
 export const NODE_MODULE = 'tracing.cjs';
 
 /**
- * The newest lines that still run on Node 20 (sdk-node 0.224+/0.300 and the 3.x stable
- * packages need Node >= 22.15); sdk-node 0.223 wants @opentelemetry/api below 1.10.
+ * Every package obs may add for a Node service (the SDK, then the instrumentations), for the
+ * docs and the bench: a service gets the SDK and only the instrumentations it needs.
  */
-export const NODE_PACKAGES: Readonly<Record<string, string>> = {
-  '@opentelemetry/api': '~1.9.0',
-  '@opentelemetry/auto-instrumentations-node': '^0.81.2',
-  '@opentelemetry/exporter-trace-otlp-proto': '^0.223.0',
-  '@opentelemetry/sdk-node': '^0.223.0',
-};
+export const NODE_PACKAGES: Readonly<Record<string, string>> = NODE_SDK_PACKAGES;
+
+/** The packages for a service with these instrumentations, name -> range. */
+export function nodePackagesFor(instrumentations: readonly NodeInstrumentation[]): Record<string, string> {
+  return { ...NODE_SDK_PACKAGES, ...Object.fromEntries(instrumentations.map((i) => [i.pkg, i.range])) };
+}
+
+/** What tracing.cjs of obs loaded before it chose instrumentations per dependency. */
+const RETIRED_PACKAGES = ['@opentelemetry/auto-instrumentations-node', '@opentelemetry/sdk-node'];
+
+/** Installed OpenTelemetry packages whose major line obs compares with the one it writes for. */
+const INSTALLED_CHECKED = ['@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-node', '@opentelemetry/resources', '@opentelemetry/instrumentation'] as const;
 
 /** The files planNode reads from the build context (the others only to spot a hand-made setup). */
 export const NODE_INPUT_FILES = [
   'package.json',
   'Dockerfile',
+  '.nvmrc',
+  '.node-version',
   NODE_MODULE,
   'tracing.js',
   'tracing.mjs',
@@ -43,6 +52,8 @@ export const NODE_INPUT_FILES = [
   'src/index.ts',
   'src/server.ts',
   'src/app.ts',
+  // What is installed wins over what is declared when obs checks the OpenTelemetry line.
+  ...INSTALLED_CHECKED.map((pkg) => `node_modules/${pkg}/package.json`),
 ] as const;
 
 export interface EnvironmentSetting {
@@ -63,11 +74,11 @@ export interface NodeInstrumentPlan extends InstrumentPlan {
 const HAND_WIRED = /@opentelemetry\/(?:sdk-node|sdk-trace-node|sdk-trace-base|auto-instrumentations-node\/register)\b|\bNodeSDK\b|\bNodeTracerProvider\b/;
 
 export function planNode(input: InstrumentInput): NodeInstrumentPlan {
-  const { backends, files, serviceName: name } = input;
+  const { files, serviceName: name } = input;
   const notes: string[] = [];
-  const others = [backends.xray && 'X-Ray', backends.cloudwatch && 'CloudWatch Logs', backends.rollbar && 'Rollbar'].filter(Boolean);
-  if (others.length > 0) notes.push(`${name}: obs instruments Node with OpenTelemetry only; wire ${others.join(', ')} into the app by hand`);
-  if (!backends.honeycomb) return { changes: [], notes, environment: [] };
+  const targets = otelOnlyTargets(input);
+  if (targets.unreached.length > 0) notes.push(`${name}: obs instruments Node with OpenTelemetry only; wire ${targets.unreached.join(', ')} into the app by hand`);
+  if (!targets.traces) return { changes: [], notes, environment: [] };
 
   const path = (file: string) => servicePath(input.serviceDir, file);
   const modulePath = path(NODE_MODULE);
@@ -77,7 +88,9 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
     return { changes: [], notes, environment: [] };
   }
   const dockerfile = files.has('Dockerfile') ? readDockerfile(files.get('Dockerfile')!) : undefined;
-  const handMade = [...files].find(([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text));
+  const handMade = [...files].find(
+    ([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !file.startsWith('node_modules/') && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text),
+  );
   const preload = [input.environment?.get('NODE_OPTIONS'), input.command, dockerfile?.env.get('NODE_OPTIONS'), dockerfile?.command, scriptsOf(files.get('package.json'))];
   const handPreload = preload.find((text) => text && /@opentelemetry\/auto-instrumentations-node\/register|(?:^|\s)(?:-r|--require|--import)[=\s]*\S*(?:tracing|instrumentation|otel)\.(?:js|mjs|cjs|ts)\b/.test(text) && !text.includes(NODE_MODULE));
   if (handMade || handPreload) {
@@ -86,30 +99,98 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
     return { changes: [], notes, environment: [] };
   }
 
+  const pkgText = files.get('package.json');
+  const manifest = pkgText === undefined ? undefined : readManifest(pkgText);
+  const runtime = readNodeRuntime(files);
+  if (runtime.version && !runtimeSupported(runtime.version)) {
+    notes.push(
+      `${name}: ${runtime.source} is older than the OpenTelemetry JS SDK obs writes supports (Node ^18.19.0 || >=20.6.0); ` +
+        'obs leaves the app, package.json and the compose file alone: move the app to Node 20 or newer and run obs init again',
+    );
+    return { changes: [], notes, environment: [] };
+  }
+  // The project's own OpenTelemetry packages on another major line: never write code for a line it does not install.
+  const pins = otherLinePins(otelVersions(files, manifest?.declared));
+  if (pins.length > 0) {
+    notes.push(
+      `${name}: ${path('package.json')} already uses OpenTelemetry ${pins.map((p) => `${p.pkg}@${p.version}`).join(', ')} (the ${pins[0]!.line} line); ` +
+        `${NODE_MODULE} is written for the 2.x line (sdk-trace-node ^2.12, instrumentation ^0.223), so obs leaves the app, package.json and the compose file alone. ` +
+        `Move those packages to the 2.x line and run obs init again, or keep your own setup`,
+    );
+    return { changes: [], notes, environment: [] };
+  }
+
+  const instrumentations = chooseInstrumentations(manifest?.names ?? [], [...files].filter(([f]) => /\.[cm]?[jt]s$/.test(f) && !f.startsWith('node_modules/') && f !== NODE_MODULE).map(([, t]) => t));
+  const packages = nodePackagesFor(instrumentations);
   const requirePath = `./${NODE_MODULE}`;
   const target = dockerfile ? imagePathOf(dockerfile) : { path: requirePath };
   const flag = `--require ${target.path}`;
-  const moduleText = renderTemplate(input.template(NODE_MODULE), { SERVICE_NAME: JSON.stringify(name) });
+  const moduleText = renderTemplate(input.template(NODE_MODULE), { SERVICE_NAME: JSON.stringify(name), INSTRUMENTATIONS: instrumentationLines(instrumentations) });
   const changes: FileChange[] = [...changeOf(modulePath, existing ?? null, moduleText)];
 
-  const pkgText = files.get('package.json');
-  const result = pkgText === undefined ? { text: undefined, reason: 'the service has no package.json' } : addDependencies(pkgText, NODE_PACKAGES);
+  const result = pkgText === undefined ? { text: undefined, reason: 'the service has no package.json' } : addDependencies(pkgText, packages);
   const environment = nodeOptions(input, dockerfile, flag);
   if (result.text === undefined) {
     const steps = [
       `add to "dependencies" in ${path('package.json')}, then run npm install:`,
-      ...Object.entries(NODE_PACKAGES).map(([pkg, range]) => `    ${JSON.stringify(pkg)}: ${JSON.stringify(range)},`),
+      ...Object.entries(packages).map(([pkg, range]) => `    ${JSON.stringify(pkg)}: ${JSON.stringify(range)},`),
       ...environment.map((e) => `set on the service in the compose file: ${e.key}: ${JSON.stringify(e.value)}`),
     ];
     notes.push(`${name}: ${result.reason}. obs writes ${modulePath} and changes nothing else; to finish by hand:\n${steps.map((s) => `    ${s}`).join('\n')}`);
     return { changes, notes, environment: [] };
   }
-  if (result.added.length > 0) {
-    changes.push(...changeOf(path('package.json'), pkgText!, result.text));
-    notes.push(`${name}: run npm install (it updates package-lock.json) and rebuild the image for ${result.added.join(', ')}`);
+  // Packages an earlier tracing.cjs of obs loaded and this one does not (every auto-instrumentation, every exporter).
+  const retired = existing === undefined ? [] : RETIRED_PACKAGES.filter((pkg) => existing.includes(`'${pkg}'`));
+  const trimmed = removeDependencies(result.text, retired);
+  if (trimmed.text !== pkgText) {
+    changes.push(...changeOf(path('package.json'), pkgText!, trimmed.text));
+    const did = [
+      result.added.length > 0 ? `for ${result.added.join(', ')}` : '',
+      trimmed.removed.length > 0 ? `${result.added.length > 0 ? 'and ' : ''}to drop ${trimmed.removed.join(', ')} (the earlier ${NODE_MODULE} of obs loaded them; this one does not)` : '',
+    ].filter(Boolean);
+    notes.push(`${name}: run npm install (it updates package-lock.json) and rebuild the image ${did.join(' ')}`);
   }
   if (target.note) notes.push(`${name}: ${target.note}`);
   return { changes, notes, environment };
+}
+
+/** The INSTRUMENTATIONS array body of tracing.cjs: [package, export, options] per line. */
+function instrumentationLines(list: readonly NodeInstrumentation[]): string {
+  return list.map((i) => `  [${JSON.stringify(i.pkg)}, ${JSON.stringify(i.exportName)}, ${JSON.stringify(i.options ?? {})}],`).join('\n');
+}
+
+/** Dependency names of every section, and the declared range of each. */
+function readManifest(text: string): { names: string[]; declared: Map<string, string> } | undefined {
+  try {
+    const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    const declared = new Map<string, string>();
+    for (const section of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) {
+      const deps = pkg[section];
+      if (deps && typeof deps === 'object' && !Array.isArray(deps)) for (const [k, v] of Object.entries(deps)) if (!declared.has(k)) declared.set(k, String(v));
+    }
+    return { names: [...declared.keys()], declared };
+  } catch {
+    return undefined;
+  }
+}
+
+/** OpenTelemetry package -> installed version (node_modules), else declared range. */
+function otelVersions(files: ReadonlyMap<string, string>, declared: ReadonlyMap<string, string> | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [pkg, range] of declared ?? []) if (pkg.startsWith('@opentelemetry/')) out.set(pkg, range);
+  for (const pkg of INSTALLED_CHECKED) {
+    // Only what the app declares: a library's own copy deep in node_modules is not the app's line.
+    if (!out.has(pkg)) continue;
+    const text = files.get(`node_modules/${pkg}/package.json`);
+    if (text === undefined) continue;
+    try {
+      const version = (JSON.parse(text) as { version?: unknown }).version;
+      if (typeof version === 'string') out.set(pkg, version);
+    } catch {
+      // an unreadable installed manifest says nothing
+    }
+  }
+  return out;
 }
 
 /** NODE_OPTIONS with `flag` after what the service sets already; nothing when it is there. */

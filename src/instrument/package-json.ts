@@ -97,6 +97,51 @@ export function addDependencies(text: string, deps: Record<string, string>, sect
   return { text: after, added: missing.map(([name]) => name) };
 }
 
+/**
+ * `names` removed from `dependencies` of the package.json `text`, one member at a time as text
+ * edits (the rest stays byte for byte). Used only for packages obs itself added and no longer
+ * needs. A section written on one line, or a file that is not JSON, is left as it is.
+ */
+export function removeDependencies(text: string, names: readonly string[]): { text: string; removed: string[] } {
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  try {
+    JSON.parse(text.slice(bom));
+  } catch {
+    return { text, removed: [] };
+  }
+  const top = readObject(text, skipSpace(text, bom));
+  const section = top.members.find((m) => m.key === 'dependencies');
+  if (!section || text[section.valueStart] !== '{') return { text, removed: [] };
+  let after = text;
+  const removed: string[] = [];
+  // From the last member back, so earlier offsets stay valid.
+  let object = readObject(after, section.valueStart);
+  if (!after.slice(object.open, object.close).includes('\n')) return { text, removed: [] };
+  for (let i = object.members.length - 1; i >= 0; i--) {
+    const member = object.members[i]!;
+    if (!names.includes(member.key)) continue;
+    const next = object.members[i + 1];
+    const previous = object.members[i - 1];
+    let start: number;
+    let end: number;
+    if (next) {
+      start = after.lastIndexOf('\n', member.keyStart) + 1;
+      end = after.lastIndexOf('\n', next.keyStart) + 1;
+    } else if (previous) {
+      start = previous.valueEnd;
+      end = member.valueEnd;
+    } else {
+      start = object.open + 1;
+      end = object.close;
+    }
+    after = after.slice(0, start) + after.slice(end);
+    removed.unshift(member.key);
+    object = readObject(after, section.valueStart);
+  }
+  JSON.parse(after.slice(bom)); // a removal that broke the JSON is a bug in obs, never written
+  return { text: after, removed };
+}
+
 /** npm sorts dependencies with localeCompare('en'); one Collator does the same without a lookup per call. */
 const EN = new Intl.Collator('en');
 

@@ -7,8 +7,9 @@
  */
 import type { FileChange } from '../plan/file-change.js';
 import { detectEol } from '../text/edits.js';
+import { otherLinePins } from './node-instrumentations.js';
 import { addDependencies } from './package-json.js';
-import { changeOf, MANAGED_MARKER, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
+import { changeOf, MANAGED_MARKER, otelOnlyTargets, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
 
@@ -21,25 +22,72 @@ export interface ReactInstrumentInput extends InstrumentInput {
   apiUrl?: string;
 }
 
-/** The browser packages, on the same Node-20-compatible line as the Node ones (api below 1.10). */
-export const REACT_PACKAGES: Readonly<Record<string, string>> = {
+/**
+ * The browser packages, on the same 2.x line as the Node ones (api below 1.10): the SDK and
+ * exporter, then the instrumentations. Page loads and fetch() are always traced (document-load,
+ * fetch); XMLHttpRequest only when the code uses it (axios, superagent, jQuery or XMLHttpRequest
+ * itself). No user-interaction spans: they need zone.js for async work and mostly add noise.
+ */
+export const REACT_SDK_PACKAGES: Readonly<Record<string, string>> = {
   '@opentelemetry/api': '~1.9.0',
   '@opentelemetry/exporter-trace-otlp-http': '^0.223.1',
   '@opentelemetry/instrumentation': '^0.223.0',
-  '@opentelemetry/instrumentation-document-load': '^0.68.0',
-  '@opentelemetry/instrumentation-fetch': '^0.223.0',
-  '@opentelemetry/instrumentation-xml-http-request': '^0.223.0',
   '@opentelemetry/resources': '^2.12.1',
   '@opentelemetry/sdk-trace-web': '^2.12.0',
 };
+
+interface WebInstrumentation {
+  pkg: string;
+  range: string;
+  exportName: string;
+  /** Constructor arguments, as JS source. */
+  args: string;
+  /** What it turns into spans, for the module's header. */
+  what: string;
+}
+
+const DOCUMENT_LOAD: WebInstrumentation = { pkg: '@opentelemetry/instrumentation-document-load', range: '^0.68.0', exportName: 'DocumentLoadInstrumentation', args: '', what: 'page loads' };
+const FETCH: WebInstrumentation = { pkg: '@opentelemetry/instrumentation-fetch', range: '^0.223.0', exportName: 'FetchInstrumentation', args: '{ propagateTraceHeaderCorsUrls, ignoreUrls }', what: 'fetch calls' };
+const XHR: WebInstrumentation = { pkg: '@opentelemetry/instrumentation-xml-http-request', range: '^0.223.0', exportName: 'XMLHttpRequestInstrumentation', args: '{ propagateTraceHeaderCorsUrls, ignoreUrls }', what: 'XMLHttpRequest calls' };
+
+/** Every package obs may add for a browser app. */
+export const REACT_PACKAGES: Readonly<Record<string, string>> = { ...REACT_SDK_PACKAGES, ...Object.fromEntries([DOCUMENT_LOAD, FETCH, XHR].map((i) => [i.pkg, i.range])) };
+
+/** Libraries that send through XMLHttpRequest in the browser. */
+const XHR_LIBRARIES = ['axios', 'superagent', 'jquery', 'xhr', 'request-promise'];
+const XHR_USE = /\bXMLHttpRequest\b|from\s+['"](?:axios|superagent|jquery)['"]|require\(\s*['"](?:axios|superagent|jquery)['"]\s*\)/;
+
+function chooseWebInstrumentations(dependencies: readonly string[], sources: readonly string[]): WebInstrumentation[] {
+  const xhr = dependencies.some((d) => XHR_LIBRARIES.includes(d)) || sources.some((t) => XHR_USE.test(t));
+  return [DOCUMENT_LOAD, FETCH, ...(xhr ? [XHR] : [])];
+}
 
 export const REACT_TEMPLATE = 'tracing.js';
 
 const VITE_ENTRIES = ['src/main.tsx', 'src/main.jsx', 'src/main.ts', 'src/main.js'] as const;
 const CRA_ENTRIES = ['src/index.tsx', 'src/index.jsx', 'src/index.js', 'src/index.ts'] as const;
 
-/** The files planReact reads from the build context. */
-export const REACT_INPUT_FILES = ['package.json', ...VITE_ENTRIES, ...CRA_ENTRIES, 'src/App.jsx', 'src/App.tsx', 'src/App.js', 'src/tracing.js', 'src/tracing.ts'] as const;
+/** Installed browser SDK packages whose major line obs compares with the one it writes for. */
+const INSTALLED_CHECKED = ['@opentelemetry/sdk-trace-web', '@opentelemetry/resources', '@opentelemetry/instrumentation'] as const;
+
+/**
+ * The files planReact reads from the build context by name; readServiceSources adds every
+ * source file under src/ (a setup of the app's own can live in any of them).
+ */
+export const REACT_INPUT_FILES = [
+  'package.json',
+  ...VITE_ENTRIES,
+  ...CRA_ENTRIES,
+  'src/App.jsx',
+  'src/App.tsx',
+  'src/App.js',
+  'src/tracing.js',
+  'src/tracing.ts',
+  ...INSTALLED_CHECKED.map((pkg) => `node_modules/${pkg}/package.json`),
+] as const;
+
+/** Source files under src/ that planReact scans (with the extensions bundlers compile). */
+export const REACT_SOURCE = /^src\/.+\.(?:[cm]?[jt]sx?)$/;
 
 type Toolchain = 'vite' | 'cra';
 
@@ -49,15 +97,15 @@ const TOOLCHAINS: Record<Toolchain, { env: string; prefix: string; entries: read
 };
 
 /** Browser OpenTelemetry set up by hand: obs leaves such an app alone. */
-const HAND_WIRED = /@opentelemetry\/sdk-trace-web\b|\bWebTracerProvider\b|@honeycombio\/opentelemetry-web\b|\bHoneycombWebSDK\b/;
+const HAND_WIRED = /@opentelemetry\/sdk-trace-(?:web|base)\b|\bWebTracerProvider\b|@honeycombio\/opentelemetry-web\b|\bHoneycombWebSDK\b|\bsetGlobalTracerProvider\s*\(/;
 const TRACING_IMPORT = /^[ \t]*import[ \t]+['"]\.\/tracing(?:\.[cm]?[jt]sx?)?['"]/m;
 
 export function planReact(input: ReactInstrumentInput): InstrumentPlan {
-  const { backends, files, serviceName: name } = input;
+  const { files, serviceName: name } = input;
   const notes: string[] = [];
-  const others = [backends.xray && 'X-Ray', backends.cloudwatch && 'CloudWatch Logs', backends.rollbar && 'Rollbar'].filter(Boolean);
-  if (others.length > 0) notes.push(`${name}: obs instruments the browser app with OpenTelemetry only; wire ${others.join(', ')} into it by hand`);
-  if (!backends.honeycomb) return { changes: [], notes };
+  const targets = otelOnlyTargets(input);
+  if (targets.unreached.length > 0) notes.push(`${name}: obs instruments the browser app with OpenTelemetry only; wire ${targets.unreached.join(', ')} into it by hand`);
+  if (!targets.traces) return { changes: [], notes };
   const path = (file: string) => servicePath(input.serviceDir, file);
 
   const pkgText = files.get('package.json');
@@ -90,11 +138,40 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
     notes.push(`${name}: ${modulePath} exists and was not written by obs; obs leaves it, ${path(entry)} and package.json alone`);
     return { changes: [], notes };
   }
-  const handMade = [...files].find(([file, text]) => file !== moduleFile && file !== 'package.json' && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text));
+  const handMade = [...files].find(([file, text]) => REACT_SOURCE.test(file) && file !== moduleFile && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text));
   if (handMade) {
-    notes.push(`${name}: ${path(handMade[0])} already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone`);
+    notes.push(`${name}: ${path(handMade[0])} already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone. ${pasteHint(chain.env, chain.prefix)}`);
     return { changes: [], notes };
   }
+  // Browser OpenTelemetry packages in package.json without obs's module: the app's own setup
+  // (maybe in a file obs did not read), on a line obs may not write for. Never a second SDK.
+  const declared = otelDeclared(pkg);
+  if (existing === undefined && declared.size > 0) {
+    const listed = [...declared].slice(0, 3).map(([p, v]) => `${p}@${v}`).join(', ');
+    notes.push(
+      `${name}: ${path('package.json')} already lists browser OpenTelemetry (${listed}${declared.size > 3 ? ', ...' : ''}), so the app sets up tracing itself; ` +
+        `obs leaves the app and package.json alone. ${pasteHint(chain.env, chain.prefix)}`,
+    );
+    return { changes: [], notes };
+  }
+  // obs's own module on a re-run: the packages installed or declared must still be the 2.x line it is written for.
+  const versions = new Map([...declared]);
+  for (const pkgName of INSTALLED_CHECKED) {
+    const installed = installedVersion(files.get(`node_modules/${pkgName}/package.json`));
+    if (installed && versions.has(pkgName)) versions.set(pkgName, installed);
+  }
+  const pins = otherLinePins(versions);
+  if (pins.length > 0) {
+    notes.push(
+      `${name}: ${pins.map((p) => `${p.pkg}@${p.version}`).join(', ')} in ${path('package.json')} is the ${pins[0]!.line} line; ${modulePath} is written for the 2.x line ` +
+        `(sdk-trace-web ^2.12, resourceFromAttributes), so obs leaves it, ${path(entry)} and package.json as they are: move those packages to ` +
+        `${Object.entries(REACT_SDK_PACKAGES).filter(([p]) => declared.has(p)).map(([p, r]) => `${p}@${r}`).join(', ') || 'the 2.x line'}, or delete ${modulePath} and keep your own setup`,
+    );
+    return { changes: [], notes };
+  }
+  const sources = [...files].filter(([file]) => REACT_SOURCE.test(file) && file !== moduleFile).map(([, text]) => text);
+  const instrumentations = chooseWebInstrumentations(Object.keys({ ...pkg?.dependencies, ...pkg?.devDependencies }), sources);
+  const packages = { ...REACT_SDK_PACKAGES, ...Object.fromEntries(instrumentations.map((i) => [i.pkg, i.range])) };
 
   const api = apiUrlExpressions(input, chain);
   const header = typescript && toolchain === 'vite' ? '/// <reference types="vite/client" />\n' : '';
@@ -106,17 +183,20 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
       PREFIX: chain.prefix,
       SERVICE_NAME: JSON.stringify(name),
       API_URLS: api.expressions.join(', '),
+      WHAT: instrumentations.map((i) => i.what).join(', ').replace(/, ([^,]*)$/, ' and $1'),
+      IMPORTS: instrumentations.map((i) => `import { ${i.exportName} } from '${i.pkg}';`).join('\n'),
+      INSTRUMENTATIONS: instrumentations.map((i) => `      new ${i.exportName}(${i.args}),`).join('\n'),
     });
   const changes: FileChange[] = [...changeOf(modulePath, existing ?? null, moduleText)];
 
   const specifier = typescript ? './tracing' : './tracing.js';
   const entryText = files.get(entry)!;
   const entryAfter = TRACING_IMPORT.test(entryText) ? entryText : addImport(entryText, specifier);
-  const result = pkgText === undefined ? { text: undefined, reason: 'the service has no package.json' } : addDependencies(pkgText, REACT_PACKAGES);
+  const result = pkgText === undefined ? { text: undefined, reason: 'the service has no package.json' } : addDependencies(pkgText, packages);
   if (result.text === undefined) {
     const steps = [
       `add to "dependencies" in ${path('package.json')}, then run npm install:`,
-      ...Object.entries(REACT_PACKAGES).map(([p, range]) => `    ${JSON.stringify(p)}: ${JSON.stringify(range)},`),
+      ...Object.entries(packages).map(([p, range]) => `    ${JSON.stringify(p)}: ${JSON.stringify(range)},`),
       ...(entryAfter === entryText ? [] : [`add as the first import of ${path(entry)}:`, `    import '${specifier}';`]),
     ];
     notes.push(`${name}: ${result.reason}. obs writes ${modulePath} and changes nothing else; to finish by hand:\n${steps.map((s) => `    ${s}`).join('\n')}`);
@@ -144,6 +224,33 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
     notes.push(`${name}: obs found no backend URL for the browser app; add it to apiUrls in ${modulePath} so backend spans join the browser's traces`);
   }
   return { changes, notes };
+}
+
+/** What to change in a setup of the app's own so its spans reach the collector obs points it at. */
+function pasteHint(env: string, prefix: string): string {
+  return (
+    `To send its spans where obs sends the others, give its OTLPTraceExporter \`url: \`\${${env}.${prefix}OTEL_COLLECTOR_URL}/v1/traces\`\` and no headers ` +
+    '(never a Honeycomb key in browser code)'
+  );
+}
+
+/** @opentelemetry/* and @honeycombio/opentelemetry-web packages package.json declares, with their ranges. */
+function otelDeclared(pkg: { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const deps of [pkg?.dependencies, pkg?.devDependencies]) {
+    for (const [name, range] of Object.entries(deps ?? {})) if (/^@opentelemetry\/|^@honeycombio\/opentelemetry-web$/.test(name)) out.set(name, String(range));
+  }
+  return out;
+}
+
+function installedVersion(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const version = (JSON.parse(text) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readPackage(text: string): { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined {

@@ -26,6 +26,8 @@ const URL_OR_PATH = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/|(?:git|hg|svn|bzr)\+|\.{1,
 
 interface RequirementsRead {
   names: Set<string>;
+  /** Normalised name -> what follows it (version specifier, marker), when read. */
+  specs?: Map<string, string>;
   /** Requirements without a readable name (`-e .`, a URL without #egg=). */
   unnamed: string[];
   error?: string;
@@ -60,7 +62,7 @@ function readRequirements(
       if (target !== undefined) {
         seen.add(path);
         // A file pip reads through -r is not edited: only the names it lists count.
-        const nested: RequirementsRead = { names: out.names, unnamed: out.unnamed };
+        const nested: RequirementsRead = { names: out.names, unnamed: out.unnamed, ...(out.specs ? { specs: out.specs } : {}) };
         readRequirements(target, path, include, seen, nested);
         // Hash-checking mode covers the whole install, whichever file turns it on.
         if (nested.hashed) out.hashed ??= nested.hashed;
@@ -83,6 +85,7 @@ function readRequirements(
       continue;
     }
     out.names.add(normalizePackageName(match[1]!));
+    out.specs?.set(normalizePackageName(match[1]!), match[3]!.trim());
   }
 }
 
@@ -150,11 +153,51 @@ export function addRequirements(text: string, names: readonly string[], options:
   return { text: appendBlock(text, [`# ${ADDED_COMMENT}`, ...missing]), added: missing };
 }
 
+/** `name==1.2` -> name and `==1.2` (a requirement obs itself writes: a name and an optional specifier). */
+export function splitRequirement(requirement: string): { name: string; spec: string } {
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$/.exec(requirement.trim());
+  return m ? { name: m[1]!, spec: m[2]!.trim() } : { name: requirement.trim(), spec: '' };
+}
+
+/**
+ * The packages a service declares (normalised name -> specifier, '' when none): requirements.txt
+ * with the files its `-r` lines name, else pyproject.toml ([project] dependencies and Poetry tables).
+ */
+export function declaredPythonPackages(files: ReadonlyMap<string, string>): Map<string, string> {
+  const requirements = files.get('requirements.txt');
+  if (requirements !== undefined) {
+    const out: RequirementsRead = { names: new Set(), unnamed: [], specs: new Map() };
+    readRequirements(requirements, 'requirements.txt', (p) => files.get(p), new Set(['requirements.txt']), out);
+    for (const name of out.names) if (!out.specs!.has(name)) out.specs!.set(name, '');
+    return out.specs!;
+  }
+  const pyproject = files.get('pyproject.toml');
+  const out = new Map<string, string>();
+  if (pyproject === undefined) return out;
+  for (const section of tomlSections(pyproject)) {
+    const body = pyproject.slice(section.start, section.contentEnd);
+    if (section.name === 'project') {
+      const key = /^[ \t]*dependencies[ \t]*=[ \t]*/m.exec(body);
+      const array = key ? readStringArray(pyproject, section.start + key.index + key[0].length) : undefined;
+      for (const item of array?.items ?? []) {
+        const match = NAME.exec(item.value.trim());
+        if (match) out.set(normalizePackageName(match[1]!), match[3]!.trim());
+      }
+    } else if (/^tool\.poetry\.(?:group\.[^.]+\.)?(?:dev-)?dependencies$/.test(section.name)) {
+      for (const m of body.matchAll(/^[ \t]*["']?([A-Za-z0-9][A-Za-z0-9._-]*)["']?[ \t]*=[ \t]*(?:"([^"]*)"|\{[^}\n]*version[ \t]*=[ \t]*"([^"]*)")?/gm)) {
+        out.set(normalizePackageName(m[1]!), (m[2] ?? m[3] ?? '').trim());
+      }
+    }
+  }
+  return out;
+}
+
 function missingNames(wanted: readonly string[], present: ReadonlySet<string>): string[] {
   const out: string[] = [];
-  for (const name of wanted) {
-    const key = normalizePackageName(name);
-    if (!present.has(key) && !out.some((n) => normalizePackageName(n) === key)) out.push(name);
+  for (const requirement of wanted) {
+    const name = requirement;
+    const key = normalizePackageName(splitRequirement(requirement).name);
+    if (!present.has(key) && !out.some((n) => normalizePackageName(splitRequirement(n).name) === key)) out.push(name);
   }
   return out;
 }
@@ -327,7 +370,10 @@ export function addPyprojectDependencies(text: string, names: readonly string[],
   }
   const target = poetry.find((s) => s.name === 'tool.poetry.dependencies');
   if (target) {
-    const lines = missing.map((name) => `${name} = "*"${eol}`).join('');
+    const lines = missing
+      .map(splitRequirement)
+      .map(({ name, spec }) => `${name} = ${JSON.stringify(spec.replace(/^==/, '') || '*')}${eol}`)
+      .join('');
     let at = target.contentEnd;
     let prefix = '';
     if (at > 0 && text[at - 1] !== '\n') prefix = eol;

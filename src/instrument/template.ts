@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileChange } from '../plan/file-change.js';
 
+export type Pipeline = 'direct' | 'collector';
+
 /** What a stack planner needs to instrument one compose service. */
 export interface InstrumentInput {
   /** The service's build context, relative to where obs runs, posix ('' or '.' for the same folder). */
@@ -27,6 +29,13 @@ export interface InstrumentInput {
   template: (name: string) => string;
   /** The compose `command` of the service, as one string, when it sets one (debug reloader check). */
   command?: string;
+  /**
+   * How telemetry leaves the app. 'direct' (the default): each app sends to each backend
+   * (Honeycomb over OTLP, the X-Ray SDK to the daemon, watchtower to CloudWatch Logs).
+   * 'collector': OpenTelemetry only, traces and logs over OTLP/HTTP to the collector at
+   * OTEL_EXPORTER_OTLP_ENDPOINT, which forwards to every chosen backend.
+   */
+  pipeline?: Pipeline;
   /** The compose `environment` of the service (FLASK_DEBUG, for the debug reloader check). */
   environment?: ReadonlyMap<string, string | null>;
 }
@@ -43,6 +52,18 @@ export interface InstrumentPlan {
  * file up to date; a user who deletes the line owns the file and obs leaves it alone.
  */
 export const MANAGED_MARKER = 'Written by `obs init`';
+
+/**
+ * For the OpenTelemetry-only stacks (Node, Rails, browser): whether they send traces, and the
+ * chosen backends their code does not reach. Direct: traces go to Honeycomb only. Through a
+ * collector, OpenTelemetry traces reach Honeycomb and X-Ray alike.
+ */
+export function otelOnlyTargets(input: Pick<InstrumentInput, 'backends' | 'pipeline'>): { traces: boolean; unreached: string[] } {
+  const { backends } = input;
+  const collector = input.pipeline === 'collector';
+  const unreached = [!collector && backends.xray && 'X-Ray', backends.cloudwatch && 'CloudWatch Logs', backends.rollbar && 'Rollbar'].filter((x): x is string => Boolean(x));
+  return { traces: backends.honeycomb || (collector && backends.xray), unreached };
+}
 
 const PLACEHOLDER = /\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g;
 

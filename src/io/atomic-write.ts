@@ -22,6 +22,7 @@ import {
   type JournalEntry,
 } from './journal.js';
 import { fingerprint, type Fingerprint, type ReadLedger } from './read-ledger.js';
+import { decodeBytes, encodeText } from './raw-text.js';
 
 export interface WriteRequest {
   /** Absolute path. */
@@ -117,7 +118,7 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
   const files: JournalEntry[] = [];
   for (const w of writes) {
     const before = w.before === null ? null : (request.reads?.recorded(w.path) ?? fingerprint(await readFile(w.path).catch(() => null)));
-    files.push({ path: toJournalPath(root, w.path), before, after: fingerprint(Buffer.from(w.content, 'utf8'))! });
+    files.push({ path: toJournalPath(root, w.path), before, after: fingerprint(encodeText(w.content))! });
   }
   const createdDirs = await missingDirs(writes.map((w) => dirname(w.path)));
   const journal = newJournal(request.command, files, createdDirs.map((d) => toJournalPath(root, d)), untrack);
@@ -275,7 +276,7 @@ async function assertUnchanged(root: string, writes: readonly WriteRequest[], re
   for (const w of writes) {
     if (changed) break;
     if (w.before === undefined || reads?.recorded(w.path) !== undefined) continue;
-    const now = await readFile(w.path, 'utf8').catch(() => null);
+    const now = await readFile(w.path).then((b) => decodeBytes(b).text, () => null);
     if (now !== w.before) changed = { path: w.display, now: w.before === null ? 'created' : now === null ? 'deleted' : 'changed' };
   }
   if (changed) {
@@ -339,7 +340,8 @@ async function stageFile(w: WriteRequest): Promise<void> {
   const owner = original ?? (isRoot() ? await stat(dirname(w.path)) : undefined);
   const handle = await createFresh(temp);
   try {
-    await handle.writeFile(w.content, 'utf8');
+    // Bytes that were not UTF-8 when read (see raw-text.ts) are written back as they were.
+    await handle.writeFile(encodeText(w.content));
     if (owner) await keepOwner(() => handle.chown(owner.uid, owner.gid), owner);
     await handle.chmod(original ? original.mode & 0o7777 : (w.newFileMode ?? 0o644));
     await handle.sync();

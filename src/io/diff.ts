@@ -1,6 +1,7 @@
 import type { FileChange } from '../plan/file-change.js';
 import type { TextEdit } from '../text/edits.js';
 import { diffFromEdits } from './edit-diff.js';
+import { showEscapedBytes } from './raw-text.js';
 
 export interface Paint {
   added(text: string): string;
@@ -15,7 +16,8 @@ export const NO_PAINT: Paint = { added: (t) => t, removed: (t) => t, header: (t)
 export function unifiedDiff(change: FileChange): string {
   const oldName = change.before === null ? '/dev/null' : `a/${change.path}`;
   const before = change.before ?? '';
-  return diffFromEdits(oldName, `b/${change.path}`, before, change.edits ?? sameShapeEdits(before, change.after) ?? [changedSpan(before, change.after)]);
+  // Bytes kept from a file that is not all UTF-8 show as \xE4, not as replacement characters.
+  return showEscapedBytes(diffFromEdits(oldName, `b/${change.path}`, before, change.edits ?? sameShapeEdits(before, change.after) ?? [changedSpan(before, change.after)]));
 }
 
 /**

@@ -8,6 +8,7 @@ import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../config/obs-c
 import { parseDotenv } from '../dotenv/index.js';
 import { UsageError } from '../errors.js';
 import { FolderReader } from '../io/folder-reader.js';
+import { decodeBytes, notUtf8Message } from '../io/raw-text.js';
 import { ReadLedger } from '../io/read-ledger.js';
 import { gitignoreCoversDotenv, gitInfo, type GitInfo } from '../io/git.js';
 import { detectStack, type ContextFiles, type Stack } from '../stacks/detect.js';
@@ -28,17 +29,21 @@ export interface Discovered {
 
 /**
  * Reads a file, turning "missing" into undefined and anything else into a one-line error.
- * `reads` records what was read, to check before writing that nothing changed meanwhile.
+ * `reads` records what was read, to check before writing that nothing changed meanwhile. Bytes
+ * that are not UTF-8 are kept as they are (raw-text.ts) in line-based files obs only appends to;
+ * YAML (`yaml: true`) must be UTF-8, as compose itself requires, so it is refused instead.
  */
-async function readOptional(root: string, path: string, reads: ReadLedger): Promise<TextFile | undefined> {
+async function readOptional(root: string, path: string, reads: ReadLedger, { yaml = false } = {}): Promise<TextFile | undefined> {
+  let bytes: Buffer;
   try {
     const info = await stat(join(root, path));
     if (info.isDirectory()) return undefined;
     if ((info.mode & 0o444) === 0) throw new UsageError('the file is not readable (no read permission)', { file: path });
     // A FIFO or device here would block obs forever: refused, naming it.
-    const bytes = readRegularFileSync(join(root, path), path);
-    reads.record(join(root, path), bytes ?? null);
-    return bytes === undefined ? undefined : { path, text: bytes.toString('utf8') };
+    const read = readRegularFileSync(join(root, path), path);
+    reads.record(join(root, path), read ?? null);
+    if (read === undefined) return undefined;
+    bytes = read;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       reads.record(join(root, path), null);
@@ -47,10 +52,13 @@ async function readOptional(root: string, path: string, reads: ReadLedger): Prom
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot read the file: ${(err as Error).message}`, { file: path });
   }
+  const { text, invalid } = decodeBytes(bytes);
+  if (invalid && yaml) throw new UsageError(notUtf8Message(invalid, bytes), { file: path, line: invalid.line, col: invalid.col });
+  return { path, text };
 }
 
 async function readRequired(root: string, path: string, reads: ReadLedger): Promise<TextFile> {
-  const file = await readOptional(root, path, reads);
+  const file = await readOptional(root, path, reads, { yaml: true });
   if (!file) throw new UsageError('no such file', { file: path, hint: 'check the path given to -f/--file' });
   return file;
 }
@@ -93,7 +101,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
   const dotenvExample = await readOptional(root, inProject('.env.example'), reads);
   if (dotenvExample) parseDotenv(dotenvExample.text, dotenvExample.path);
   const gitignore = await readOptional(root, '.gitignore', reads);
-  const obsConfigFile = await readOptional(root, OBS_CONFIG_FILE, reads);
+  const obsConfigFile = await readOptional(root, OBS_CONFIG_FILE, reads, { yaml: true });
   const previous = obsConfigFile ? parseObsConfig(obsConfigFile.text, obsConfigFile.path) : undefined;
 
   const folders = new FolderReader(reads);

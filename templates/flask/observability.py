@@ -4,12 +4,20 @@
     from observability import init_observability
     init_observability(app)
 
-Each part runs only when it was chosen in `obs init` (the flags below) and its variable is set:
+Pipeline: {{PIPELINE}}. Each part runs only when the renderer turned it on (the flags below)
+and its variable is set; every OpenTelemetry endpoint and header comes from the standard
+OTEL_* variables, read by the exporters themselves:
 
-    Honeycomb (OpenTelemetry)  OTEL_EXPORTER_OTLP_ENDPOINT, with OTEL_SERVICE_NAME and OTEL_EXPORTER_OTLP_HEADERS
-    AWS X-Ray                  AWS_XRAY_DAEMON_ADDRESS, with AWS_XRAY_URL for segment names from the Host header
-    CloudWatch Logs            AWS_DEFAULT_REGION; logs go to LOG_GROUP (created by `obs apply`)
-    Rollbar                    ROLLBAR_ACCESS_TOKEN, with ROLLBAR_ENV (default: production)
+    OpenTelemetry traces   OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT), OTEL_EXPORTER_OTLP_HEADERS,
+                           OTEL_SERVICE_NAME; direct: Honeycomb, collector: the collector
+    OpenTelemetry logs     (collector) OTEL_EXPORTER_OTLP_ENDPOINT (or _LOGS_ENDPOINT): the root
+                           logger's records go to the collector, which sends them to CloudWatch Logs
+    AWS X-Ray SDK          (direct) AWS_XRAY_DAEMON_ADDRESS, with AWS_XRAY_URL for segment names from the Host header
+    CloudWatch Logs        (direct, watchtower) AWS_DEFAULT_REGION; logs go to LOG_GROUP (created by `obs apply`)
+    Rollbar                ROLLBAR_ACCESS_TOKEN, with ROLLBAR_ENV (default: production)
+
+OpenTelemetry instruments Flask, and only the libraries this service declares (INSTRUMENTATIONS;
+a re-run of `obs init` updates the list).
 
 A package that is not installed turns its part off: one warning names the missing packages and
 the app keeps running. Do not run Flask's debug reloader with tracing on (`flask run --debug`
@@ -17,17 +25,22 @@ or `app.run(debug=True)`): it restarts the app in a new process, which breaks th
 processor; pass `--no-reload` or `use_reloader=False`.
 """
 import importlib
-import importlib.util
 import logging
 import os
 
 SERVICE_NAME = {{SERVICE_NAME}}
-HONEYCOMB = {{HONEYCOMB}}
-XRAY = {{XRAY}}
-CLOUDWATCH = {{CLOUDWATCH}}
+PIPELINE = "{{PIPELINE}}"
+OTEL_TRACES = {{OTEL_TRACES}}
+OTEL_LOGS = {{OTEL_LOGS}}
+XRAY_SDK = {{XRAY_SDK}}
+WATCHTOWER = {{WATCHTOWER}}
 ROLLBAR = {{ROLLBAR}}
 LOG_GROUP = {{LOG_GROUP}}
 INSTALL_COMMAND = {{INSTALL_COMMAND}}
+# (module, instrumentor class, package) for each library the service declares.
+INSTRUMENTATIONS = [
+{{INSTRUMENTATIONS}}
+]
 
 log = logging.getLogger("observability")
 
@@ -39,9 +52,10 @@ def init_observability(app):
     service = _env("OTEL_SERVICE_NAME") or SERVICE_NAME
     missing = []
     parts = [
-        ("opentelemetry", HONEYCOMB and (_env("OTEL_EXPORTER_OTLP_ENDPOINT") or _env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")), _opentelemetry),
-        ("xray", XRAY and _env("AWS_XRAY_DAEMON_ADDRESS"), _xray),
-        ("cloudwatch", CLOUDWATCH and _env("AWS_DEFAULT_REGION"), _cloudwatch),
+        ("opentelemetry", OTEL_TRACES and (_env("OTEL_EXPORTER_OTLP_ENDPOINT") or _env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")), _opentelemetry),
+        ("otlp-logs", OTEL_LOGS and (_env("OTEL_EXPORTER_OTLP_ENDPOINT") or _env("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")), _otlp_logs),
+        ("xray", XRAY_SDK and _env("AWS_XRAY_DAEMON_ADDRESS"), _xray),
+        ("cloudwatch", WATCHTOWER and _env("AWS_DEFAULT_REGION"), _cloudwatch),
         ("rollbar", ROLLBAR and _env("ROLLBAR_ACCESS_TOKEN"), _rollbar),
     ]
     running = []
@@ -85,9 +99,7 @@ def _opentelemetry(app, service, imports):
     resources = imports("opentelemetry.sdk.resources", "opentelemetry-sdk")
     otlp = imports("opentelemetry.exporter.otlp.proto.http.trace_exporter", "opentelemetry-exporter-otlp-proto-http")
     flask_instrumentation = imports("opentelemetry.instrumentation.flask", "opentelemetry-instrumentation-flask")
-    requests_instrumentation = None
-    if importlib.util.find_spec("requests") is not None:
-        requests_instrumentation = imports("opentelemetry.instrumentation.requests", "opentelemetry-instrumentation-requests")
+    libraries = [(imports(module, package), name) for module, name, package in INSTRUMENTATIONS]
     if None in (trace, sdk, export, resources, otlp):
         return False
     # The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS itself.
@@ -96,8 +108,25 @@ def _opentelemetry(app, service, imports):
     trace.set_tracer_provider(provider)
     if flask_instrumentation is not None:
         flask_instrumentation.FlaskInstrumentor().instrument_app(app)
-    if requests_instrumentation is not None:
-        requests_instrumentation.RequestsInstrumentor().instrument()
+    for module, name in libraries:
+        if module is not None:
+            getattr(module, name)().instrument()
+    return True
+
+
+def _otlp_logs(app, service, imports):
+    logs_api = imports("opentelemetry._logs", "opentelemetry-api")
+    logs_sdk = imports("opentelemetry.sdk._logs", "opentelemetry-sdk")
+    logs_export = imports("opentelemetry.sdk._logs.export", "opentelemetry-sdk")
+    resources = imports("opentelemetry.sdk.resources", "opentelemetry-sdk")
+    otlp = imports("opentelemetry.exporter.otlp.proto.http._log_exporter", "opentelemetry-exporter-otlp-proto-http")
+    if None in (logs_api, logs_sdk, logs_export, resources, otlp):
+        return False
+    # Records of the root logger (INFO and up) go to the collector, which adds the log group and stream.
+    provider = logs_sdk.LoggerProvider(resource=resources.Resource.create({"service.name": service}))
+    provider.add_log_record_processor(logs_export.BatchLogRecordProcessor(otlp.OTLPLogExporter()))
+    logs_api.set_logger_provider(provider)
+    logging.getLogger().addHandler(logs_sdk.LoggingHandler(level=logging.INFO, logger_provider=provider))
     return True
 
 

@@ -1,7 +1,9 @@
 // Written by `obs init`, which updates this file while this line is here; delete the line to keep your edits.
 //
-// OpenTelemetry in the browser: page loads, fetch and XMLHttpRequest calls become spans of
-// this app, sent over OTLP/HTTP (JSON). {{ENTRY}} imports this file before anything else.
+// OpenTelemetry in the browser: {{WHAT}} become spans of this app, sent over OTLP/HTTP
+// (JSON). {{ENTRY}} imports this file before anything else. Only the instrumentations this
+// app's code calls for are loaded (a re-run of `obs init` updates them); written for the 2.x
+// line of @opentelemetry/sdk-trace-web.
 //
 // Everything in this file ships to every visitor, so it holds no Honeycomb key. Spans go to
 // {{PREFIX}}OTEL_COLLECTOR_URL, an endpoint your app controls that adds the key and forwards
@@ -13,9 +15,7 @@
 // trace: the backend's CORS settings must allow the `traceparent` and `tracestate` headers.
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { DocumentLoadInstrumentation } from '@opentelemetry/instrumentation-document-load';
-import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
-import { XMLHttpRequestInstrumentation } from '@opentelemetry/instrumentation-xml-http-request';
+{{IMPORTS}}
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 
@@ -42,9 +42,7 @@ if (collectorUrl) {
   provider.register();
   registerInstrumentations({
     instrumentations: [
-      new DocumentLoadInstrumentation(),
-      new FetchInstrumentation({ propagateTraceHeaderCorsUrls, ignoreUrls }),
-      new XMLHttpRequestInstrumentation({ propagateTraceHeaderCorsUrls, ignoreUrls }),
+{{INSTRUMENTATIONS}}
     ],
   });
 }

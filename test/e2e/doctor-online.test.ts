@@ -6,6 +6,7 @@ import { startHoneycombServer, UNKNOWN_KEY_MESSAGE, MISSING_DATASET_MESSAGE, typ
 import { freePort } from '../support/moto.js';
 import { REPO_ROOT, runObs, tempProject, type ObsRun } from '../support/run-obs.js';
 import { startXrayServer, type XrayServer } from '../support/xray-server.js';
+import { runInPty } from '../support/pty.js';
 
 /**
  * `obs doctor --online` and `--send-test-span`, run as the built binary against local servers:
@@ -328,10 +329,69 @@ describe('send-test-span', () => {
       compose.replace('OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"', `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "\${COLLECTOR}/v1/traces"`),
     );
     eu.reset();
-    const { run, checks } = await doctor(dir, ['--send-test-span', '--check', 'send-test-span'], { HONEYCOMB_API_KEY: EU_KEY, COLLECTOR: eu.url });
+    const host = new URL(eu.url).host;
+    const { run, checks } = await doctor(dir, ['--send-test-span', '--check', 'send-test-span', '--allow-endpoint', host], { HONEYCOMB_API_KEY: EU_KEY, COLLECTOR: eu.url });
     expect(checks.get('send-test-span'), run.stderr).toMatchObject({ status: 'pass' });
     expect(eu.spans()).toMatchObject([{ serviceName: 'backend-flask', key: EU_KEY }]);
     expect(eu.requests[0]!.path).toBe('/v1/traces');
+  });
+});
+
+describe('send-test-span: the key goes elsewhere than Honeycomb over https only with consent', () => {
+  /** The project sends to the stand-in over plain http, named by compose itself (not --honeycomb-api-url). */
+  async function collectorProject(): Promise<{ dir: string; host: string }> {
+    const { dir } = await initedProject();
+    const compose = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
+    await writeFile(join(dir, 'docker-compose.yml'), compose.replace('OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"', `OTEL_EXPORTER_OTLP_ENDPOINT: "${us.url}"`));
+    return { dir, host: new URL(us.url).host };
+  }
+
+  it('refuses without a terminal: names the host and why, sends nothing, exits 1', async () => {
+    const { dir, host } = await collectorProject();
+    us.reset();
+    const { run, checks } = await doctor(dir, ['--send-test-span', '--check', 'send-test-span'], { HONEYCOMB_API_KEY: US_KEY });
+    expect(checks.get('send-test-span')).toEqual({
+      id: 'send-test-span',
+      title: 'A test span reaches the OTLP endpoint',
+      status: 'fail',
+      detail: `not sent: OTEL_EXPORTER_OTLP_ENDPOINT of backend-flask names ${us.url}/v1/traces, not a Honeycomb host; obs sends the x-honeycomb-team header (the key) only to Honeycomb over https or to a URL you pass with --honeycomb-api-url`,
+      fix: `if you trust ${host}, run obs doctor --send-test-span --allow-endpoint ${host}; otherwise point OTEL_EXPORTER_OTLP_ENDPOINT at Honeycomb (https://api.honeycomb.io)`,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(us.requests).toEqual([]);
+    // Another host allowed is no consent for this one.
+    const other = await doctor(dir, ['--send-test-span', '--check', 'send-test-span', '--allow-endpoint', 'collector.example:4318'], { HONEYCOMB_API_KEY: US_KEY });
+    expect(other.checks.get('send-test-span')!.status).toBe('fail');
+    expect(us.requests).toEqual([]);
+  });
+
+  it('sends with --allow-endpoint HOST:PORT (or the host alone)', async () => {
+    const { dir, host } = await collectorProject();
+    for (const allowed of [host, '127.0.0.1']) {
+      us.reset();
+      const { run, checks } = await doctor(dir, ['--send-test-span', '--check', 'send-test-span', '--allow-endpoint', allowed], { HONEYCOMB_API_KEY: US_KEY });
+      expect(checks.get('send-test-span'), run.stderr).toMatchObject({ status: 'pass' });
+      expect(run.exitCode).toBe(0);
+      expect(us.spans()).toMatchObject([{ serviceName: 'backend-flask', key: US_KEY }]);
+    }
+  });
+
+  it('asks in a terminal: no sends nothing, yes sends the span', async () => {
+    const { dir, host } = await collectorProject();
+    const ptyEnv = { ...env({ HONEYCOMB_API_KEY: US_KEY }), PATH: process.env.PATH ?? '', TERM: 'xterm', NO_COLOR: '1' };
+    delete (ptyEnv as Record<string, string>).CI;
+    const question = `Send the test span with these headers to ${host}?`;
+    us.reset();
+    const declined = await runInPty(['doctor', '--dir', dir, '--send-test-span', '--check', 'send-test-span'], { cwd: dir, env: ptyEnv, steps: [{ expect: question, send: 'n\r' }] });
+    expect(declined.transcript).toContain(`names ${us.url}/v1/traces, not a Honeycomb host`);
+    expect(declined.transcript).toContain(`--allow-endpoint ${host}`);
+    expect(declined.exitCode).toBe(1);
+    expect(us.requests).toEqual([]);
+    const accepted = await runInPty(['doctor', '--dir', dir, '--send-test-span', '--check', 'send-test-span'], { cwd: dir, env: ptyEnv, steps: [{ expect: question, send: 'y\r' }] });
+    expect(accepted.transcript).toContain('accepted a span from service.name "backend-flask"');
+    expect(accepted.exitCode).toBe(0);
+    expect(us.spans()).toMatchObject([{ serviceName: 'backend-flask', key: US_KEY }]);
+    expect(accepted.transcript).not.toContain(US_KEY.slice(8, 24));
   });
 });
 

@@ -6,15 +6,17 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLASK_INPUT_FILES, planFlask, type InstrumentInput } from '../../src/instrument/flask.js';
 import { templateLoader } from '../../src/instrument/template.js';
+import { SpanKind, startOtlpReceiver } from '../support/otlp-receiver.js';
 import { REPO_ROOT, runObs, tempProject } from '../support/run-obs.js';
 import { startXrayDaemon, type XrayDaemon } from '../support/xray-udp.js';
 
 /**
  * The Flask planner's output, run for real: the example backend (examples/cruddur/backend-flask)
  * with the plan's changes applied on disk, in a venv made with --system-site-packages from the
- * machine's Python 3.11, which has Flask and aws-xray-sdk but not the OpenTelemetry SDK (not
- * installable here), watchtower or rollbar. So the same run proves both halves: X-Ray segments
- * reach a daemon stand-in over UDP, and the missing packages give one warning, not a crash.
+ * machine's Python 3.11, which has Flask and aws-xray-sdk but not the OpenTelemetry SDK,
+ * watchtower or rollbar. So the same run proves both halves: X-Ray segments reach a daemon
+ * stand-in over UDP, and the missing packages give one warning, not a crash. The last describe
+ * installs the real OpenTelemetry SDK from PyPI into a second venv.
  */
 const OTEL_PACKAGES = [
   'opentelemetry-api',
@@ -261,6 +263,100 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
     // The root logger's records reach the CloudWatch handler.
     expect(result.calls).toContainEqual(['cloudwatch', 'to cloudwatch']);
   });
+});
+
+
+/**
+ * The OpenTelemetry part, with the real Python SDK from PyPI (pip's cache makes reruns quick):
+ * a venv with Flask, requests and exactly the opentelemetry-* lines obs added to requirements.txt.
+ * Direct pipeline (what obs init writes today): a Flask SERVER span and a requests CLIENT span reach
+ * a local OTLP/HTTP receiver with the service name and the key header. Collector pipeline: the same
+ * spans, and the root logger's records as OTLP logs, with neither the X-Ray SDK nor watchtower loaded.
+ */
+describe('generated Flask instrumentation with the real OpenTelemetry SDK', () => {
+  let otelPython: string;
+  beforeAll(async () => {
+    const venv = join(dir, 'venv-otel');
+    await execa('python3', ['-m', 'venv', venv]);
+    const added = (await readFile(join(dir, 'backend-flask', 'requirements.txt'), 'utf8')).split('\n').filter((l) => l.startsWith('opentelemetry-'));
+    expect(added).toEqual(OTEL_PACKAGES);
+    await execa(join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', 'flask', 'requests', 'python-dotenv', ...added], { timeout: 280_000 });
+    otelPython = join(venv, 'bin', 'python');
+  }, 300_000);
+
+  const script = (extra: string[] = []) =>
+    [
+      'import json, logging, sys',
+      'sys.path.insert(0, ".")',
+      'import app as service',
+      'import requests',
+      'from opentelemetry import trace',
+      'client = service.app.test_client()',
+      'status = client.get("/api/activities/home").status_code',
+      'requests.get(sys.argv[1] + "/not-a-route")',
+      ...extra,
+      'trace.get_tracer_provider().force_flush()',
+      'print(json.dumps({"running": service.app.extensions["observability"], "status": status, "xray": "aws_xray_sdk" in sys.modules, "watchtower": "watchtower" in sys.modules}))',
+    ].join('\n');
+
+  async function runScript(cwd: string, receiverUrl: string, extra: string[] = []) {
+    return execa(otelPython, ['-c', script(extra), receiverUrl], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        OTEL_SERVICE_NAME: 'backend-flask',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=test-key',
+        // Chosen backends that would need AWS or Rollbar stay off without their variables.
+      },
+      extendEnv: false,
+      reject: false,
+    });
+  }
+
+  it('direct: a Flask SERVER span and a requests CLIENT span, named after the service, with the key header', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const run = await runScript(join(dir, 'backend-flask'), receiver.url);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual({ running: ['opentelemetry'], status: 200, xray: false, watchtower: false });
+      const server = await receiver.waitForSpan((s) => s.kind === SpanKind.SERVER, 10_000);
+      expect(server).toMatchObject({ serviceName: 'backend-flask', contentType: 'application/x-protobuf', scope: { name: 'opentelemetry.instrumentation.flask' } });
+      expect(server.attributes['http.route']).toBe('/api/activities/home');
+      expect(server.headers['x-honeycomb-team']).toBe('test-key');
+      const clientSpan = await receiver.waitForSpan((s) => s.kind === SpanKind.CLIENT, 10_000);
+      expect(clientSpan.scope.name).toBe('opentelemetry.instrumentation.requests');
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
+
+  it('collector: OpenTelemetry only (no X-Ray SDK, no watchtower), spans and the logs over OTLP', async () => {
+    const files = await readService('backend-flask');
+    const plan = planFlask({ ...input(files), pipeline: 'collector' });
+    const module = plan.changes.find((c) => c.path === 'backend-flask/observability.py')!.after;
+    const copy = join(dir, 'backend-flask-collector');
+    await cp(join(dir, 'backend-flask'), copy, { recursive: true });
+    await writeFile(join(copy, 'observability.py'), module);
+    const receiver = await startOtlpReceiver();
+    try {
+      const run = await runScript(copy, receiver.url, [
+        'logging.getLogger("cruddur").warning("sent through the collector")',
+        'from opentelemetry import _logs',
+        '_logs.get_logger_provider().force_flush()',
+      ]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual({ running: ['opentelemetry', 'otlp-logs'], status: 200, xray: false, watchtower: false });
+      expect((await receiver.waitForSpan((s) => s.kind === SpanKind.SERVER, 10_000)).scope.name).toBe('opentelemetry.instrumentation.flask');
+      const logs = receiver.requests.filter((r) => r.path === '/v1/logs');
+      expect(logs.length).toBeGreaterThan(0);
+      expect(logs[0]!.contentType).toBe('application/x-protobuf');
+      expect(Buffer.concat(logs.map((r) => r.body)).toString('latin1')).toContain('sent through the collector');
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
 });
 
 function freePort(): Promise<number> {

@@ -103,6 +103,19 @@ describe('a Node/Express service instrumented by obs', () => {
     expect(app.output()).not.toMatch(/tracing\.cjs|Error:/);
   }, 60_000);
 
+  it('traces an outgoing fetch() as a CLIENT span of the same trace, and the callee joins it (traceparent)', async () => {
+    // obs chose @opentelemetry/instrumentation-undici because server.js calls fetch().
+    expect(await readFile(join(dir, 'tracing.cjs'), 'utf8')).toContain('"@opentelemetry/instrumentation-undici"');
+    await startApp('server.js');
+    const res = await fetch(`http://127.0.0.1:${env.PORT}/relay`);
+    expect(await res.json()).toEqual({ relayed: { hello: 'world' } });
+    const relay = await receiver.waitForSpan((s) => s.kind === SpanKind.SERVER && s.name === 'GET /relay', 20_000);
+    const client = await receiver.waitForSpan((s) => s.kind === SpanKind.CLIENT && s.traceId === relay.traceId, 20_000);
+    expect(client.scope.name).toBe('@opentelemetry/instrumentation-undici');
+    const callee = await receiver.waitForSpan((s) => s.kind === SpanKind.SERVER && s.name === 'GET /hello' && s.traceId === relay.traceId, 20_000);
+    expect(callee.parentSpanId).toBe(client.spanId);
+  }, 60_000);
+
   it('instruments an ES module app too, and sends the last spans when compose stops it (SIGTERM)', async () => {
     const app = await startApp('server.mjs');
     await fetch(`http://127.0.0.1:${env.PORT}/hello`);

@@ -5,6 +5,7 @@ import { PassThrough, Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { SecretNet } from '../../src/secrets/net.js';
 import type { Context } from '../../src/context.js';
 import { main } from '../../src/main.js';
 import { readServices } from '../support/compose-read.js';
@@ -157,6 +158,7 @@ async function obs(args: string[], cwd: string, home: string): Promise<{ exitCod
     stderr: err.stream,
     interactive: false,
     color: false,
+    secrets: new SecretNet(),
   };
   const exitCode = await main(args, ctx);
   return { exitCode, stdout: out.text(), stderr: err.text() };

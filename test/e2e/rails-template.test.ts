@@ -19,6 +19,8 @@ import { REPO_ROOT, tempProject } from '../support/run-obs.js';
 const HAS_RUBY = spawnSync('ruby', ['-v']).status === 0;
 const ON_CI = Boolean(process.env.CI);
 const CORPUS = join(REPO_ROOT, 'test', 'fixtures', 'corpus');
+/** What the initializer of a Gemfile with rails (and no other traced gem) uses. */
+const USED = ['OpenTelemetry::Instrumentation::Rails', 'OpenTelemetry::Instrumentation::Net::HTTP'];
 
 const MINIMAL_GEMFILE = [
   "source 'https://rubygems.org'",
@@ -83,7 +85,7 @@ describe.runIf(HAS_RUBY)('generated Rails files', () => {
     const file = await write('odd/opentelemetry.rb', plan.changes[0]!.after);
     await rubyCheck(file);
     const run = await runInitializer(file, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' }, await fakeGems());
-    expect(run.stdout).toBe(JSON.stringify({ service_name: 'web#{`id`}"', use_all: true }));
+    expect(run.stdout).toBe(JSON.stringify({ service_name: 'web#{`id`}"', used: USED }));
   });
 
   it('the corpus Gemfiles (conjur, lago, mastodon, CircuitVerse-style) pass ruby -c after obs adds the gems', async () => {
@@ -107,36 +109,45 @@ describe.runIf(HAS_RUBY)('generated Rails files', () => {
     const missing = await runInitializer(file, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' });
     expect(missing.exitCode).toBe(0);
     expect(missing.stderr).toBe(
-      'observability: missing gem (cannot load such file -- opentelemetry/sdk); add opentelemetry-sdk, opentelemetry-exporter-otlp ' +
-        'and opentelemetry-instrumentation-all to the Gemfile and run bundle install. Tracing is off.',
+      'observability: missing gem (cannot load such file -- opentelemetry/sdk); add opentelemetry-sdk and opentelemetry-exporter-otlp ' +
+        'to the Gemfile and run bundle install. Tracing is off.',
     );
 
     const fakes = await fakeGems();
     const named = await runInitializer(file, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_SERVICE_NAME: 'rails-web' }, fakes);
-    expect([named.exitCode, named.stderr, named.stdout]).toEqual([0, '', JSON.stringify({ service_name: 'rails-web', use_all: true })]);
+    expect([named.exitCode, named.stderr, named.stdout]).toEqual([0, '', JSON.stringify({ service_name: 'rails-web', used: USED })]);
     const fallback = await runInitializer(file, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_SERVICE_NAME: ' ' }, fakes);
-    expect(fallback.stdout).toBe(JSON.stringify({ service_name: 'api', use_all: true }));
+    expect(fallback.stdout).toBe(JSON.stringify({ service_name: 'api', used: USED }));
+    // An instrumentation gem not installed yet: one warning, the others still used.
+    const partial = await fakeGems('partial-gems', ['opentelemetry/instrumentation/net/http']);
+    const some = await runInitializer(file, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' }, partial);
+    expect([some.exitCode, some.stderr.trim(), some.stdout]).toEqual([
+      0,
+      'observability: not installed: opentelemetry/instrumentation/rails; run bundle install. Those libraries are not traced.',
+      JSON.stringify({ service_name: 'api', used: ['OpenTelemetry::Instrumentation::Net::HTTP'] }),
+    ]);
   });
 });
 
-/** Stand-ins for the three gems: same require paths, OpenTelemetry::SDK.configure records what it is told. */
-async function fakeGems(): Promise<string> {
-  const root = join(dir, 'fake-gems');
-  await write('fake-gems/opentelemetry/exporter/otlp.rb', '');
-  await write('fake-gems/opentelemetry/instrumentation/all.rb', '');
+/** Stand-ins for the gems: same require paths; OpenTelemetry::SDK.configure records what it is told. */
+async function fakeGems(folder = 'fake-gems', instrumentations = ['opentelemetry/instrumentation/rails', 'opentelemetry/instrumentation/net/http']): Promise<string> {
+  const root = join(dir, folder);
+  await write(`${folder}/opentelemetry/exporter/otlp.rb`, '');
+  for (const path of instrumentations) await write(`${folder}/${path}.rb`, '');
   await write(
-    'fake-gems/opentelemetry/sdk.rb',
+    `${folder}/opentelemetry/sdk.rb`,
     [
       'module OpenTelemetry',
       '  module SDK',
       '    class Config',
-      '      attr_accessor :service_name, :used_all',
-      '      def use_all(*) = (@used_all = true)',
+      '      attr_accessor :service_name',
+      '      def used = (@used ||= [])',
+      '      def use(name, _config = {}) = used << name',
       '    end',
       '    def self.configure',
       '      c = Config.new',
       '      yield c',
-      '      $configured = { service_name: c.service_name, use_all: c.used_all }',
+      '      $configured = { service_name: c.service_name, used: c.used }',
       '    end',
       '  end',
       'end',

@@ -7,7 +7,7 @@ import { planReact, REACT_INPUT_FILES, type ReactInstrumentInput } from '../../s
 import { templateLoader } from '../../src/instrument/template.js';
 import { readServices } from '../support/compose-read.js';
 import { npmInstall } from '../support/npm-install.js';
-import { REPO_ROOT, tempProject } from '../support/run-obs.js';
+import { REPO_ROOT, runObs, tempProject } from '../support/run-obs.js';
 
 /**
  * The browser module obs writes must build with the frontend's own toolchain: planReact runs
@@ -84,3 +84,26 @@ describe('the React tracing module builds with the frontend toolchain', () => {
     expect(bundle).not.toContain(KEY);
   }, 300_000);
 });
+
+describe('a frontend that sets up browser OpenTelemetry itself (issue 12 item 1)', () => {
+  it('obs init leaves the CRA app with src/TraceProvide.js (sdk-trace-web ^1.9) byte for byte, and says why', async () => {
+    const fixture = join(REPO_ROOT, 'test', 'fixtures', 'instrument', 'cra-traceprovide');
+    const dir = await tempProject(fixture);
+    dirs.push(dir);
+    const app = join(dir, 'frontend-react-js');
+    const before = new Map<string, string>();
+    for (const entry of await readdir(app, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) before.set(join(entry.parentPath, entry.name), await readFile(join(entry.parentPath, entry.name), 'utf8'));
+    }
+    const init = await runObs(['init', '--dir', dir, '--yes', '--services', 'frontend-react-js', '--no-xray', '--no-cloudwatch', '--no-rollbar'], { env: { CI: 'true' } });
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(`${init.stdout}\n${init.stderr}`).toContain('frontend-react-js/src/TraceProvide.js already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone');
+    const after = new Map<string, string>();
+    for (const entry of await readdir(app, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) after.set(join(entry.parentPath, entry.name), await readFile(join(entry.parentPath, entry.name), 'utf8'));
+    }
+    // Nothing written into the app: no tracing.js, no import, no 2.x package next to its 1.x ones.
+    expect(after).toEqual(before);
+  }, 120_000);
+});
+

@@ -12,6 +12,15 @@ describe('explainAwsError names the endpoint the SDK really used', () => {
     );
   });
 
+  it('an endpoint with a user name and password is shown with the password masked', () => {
+    const settings = resolveAwsSettings({ endpointUrl: 'http://obs:Flag-Pw-123@127.0.0.1:3' }, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_XRAY: 'http://obs:Env-Pw-456@127.0.0.1:1' });
+    expect(explainAwsError(refused, 'xray', 'GetGroups', settings).message).toMatch(/^cannot reach http:\/\/obs:\*\*\*@127\.0\.0\.1:3 \(ECONNREFUSED\)/);
+    expect(explainAwsError(refused, 'xray', 'GetGroups', resolveAwsSettings({}, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_XRAY: 'http://obs:Env-Pw-456@127.0.0.1:1' })).message).toMatch(
+      /^cannot reach http:\/\/obs:\*\*\*@127\.0\.0\.1:1 \(from AWS_ENDPOINT_URL_XRAY\)/,
+    );
+    expect(() => resolveAwsSettings({ endpointUrl: 'ftp://obs:Flag-Pw-123@host' }, {})).toThrow('--endpoint-url must be an http(s) URL, got "ftp://obs:***@host"');
+  });
+
   it('AWS_ENDPOINT_URL serves every service; --endpoint-url wins; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turns the variables off', () => {
     const env = { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:2' };
     expect(explainAwsError(refused, 'xray', 'GetGroups', resolveAwsSettings({}, env)).message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:2 \(from AWS_ENDPOINT_URL\) \(ECONNREFUSED\); check --endpoint-url, AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL/);

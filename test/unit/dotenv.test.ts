@@ -42,7 +42,7 @@ describe('parseDotenv: lines and keys', () => {
 
   it('strips a UTF-8 BOM at the start only', () => {
     expect(rows('\uFEFFA=1\n')).toEqual([['A', '1', 'none', 1]]);
-    expect(parseError('A=1\n\uFEFFB=2\n')).toBe('app/.env:2: unexpected character "\uFEFF" in variable name "\uFEFFB"');
+    expect(parseError('A=1\n\uFEFFB=2\n')).toBe('app/.env:2:1: unexpected character "\uFEFF" in a variable name (letters, digits and _ . - [ ] only)');
   });
 
   it('strips the export prefix but keeps a key named export', () => {
@@ -191,12 +191,17 @@ describe('parseDotenv: CRLF', () => {
 
 describe('parseDotenv: errors', () => {
   it('rejects a bad character in a key with file and line', () => {
-    expect(parseError('A=1\n\nMY$KEY=2\n')).toBe('app/.env:3: unexpected character "$" in variable name "MY$KEY"');
-    expect(parseError('A # comment\n')).toBe('app/.env:1: unexpected character "#" in variable name "A # comment"');
+    expect(parseError('A=1\n\nMY$KEY=2\n')).toBe('app/.env:3:3: unexpected character "$" in a variable name (letters, digits and _ . - [ ] only)');
+    expect(parseError('A # comment\n')).toBe('app/.env:1:3: unexpected character "#" in a variable name (letters, digits and _ . - [ ] only)');
+  });
+
+  it('never repeats the text of the line: a line without "=" is often a pasted secret', () => {
+    expect(parseError('DB_PASSWORD hunter2-Secret-99\n')).toBe('app/.env:1:12: a variable name cannot contain whitespace (is the "=" missing?)');
+    expect(parseError('ghp/Pasted-Token-42\n')).toBe('app/.env:1:4: unexpected character "/" in a variable name (letters, digits and _ . - [ ] only)');
   });
 
   it('rejects whitespace inside a key and a missing key', () => {
-    expect(parseError('MY KEY=1\n')).toBe('app/.env:1: variable name "MY KEY" cannot contain whitespace');
+    expect(parseError('MY KEY=1\n')).toBe('app/.env:1:3: a variable name cannot contain whitespace (is the "=" missing?)');
     expect(parseError('A=1\n=2\n')).toBe('app/.env:2: missing variable name before the "=" or ":"');
   });
 

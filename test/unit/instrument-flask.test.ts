@@ -240,28 +240,79 @@ describe('planFlask', () => {
     expect(module).toBe(
       renderTemplate(templateLoader('flask')('observability.py'), {
         SERVICE_NAME: '"backend-flask"',
-        HONEYCOMB: 'True',
-        XRAY: 'True',
-        CLOUDWATCH: 'False',
+        PIPELINE: 'direct',
+        OTEL_TRACES: 'True',
+        OTEL_LOGS: 'False',
+        XRAY_SDK: 'True',
+        WATCHTOWER: 'False',
         ROLLBAR: 'False',
         LOG_GROUP: 'None',
         INSTALL_COMMAND: '"pip install -r requirements.txt"',
+        INSTRUMENTATIONS: '',
       }),
     );
     expect(module).toContain(
       lf(
         'SERVICE_NAME = "backend-flask"',
-        'HONEYCOMB = True',
-        'XRAY = True',
-        'CLOUDWATCH = False',
+        'PIPELINE = "direct"',
+        'OTEL_TRACES = True',
+        'OTEL_LOGS = False',
+        'XRAY_SDK = True',
+        'WATCHTOWER = False',
         'ROLLBAR = False',
         'LOG_GROUP = None',
         'INSTALL_COMMAND = "pip install -r requirements.txt"',
       ),
     );
     expect(module).not.toContain('{{');
-    const withLogs = planFlask(input({ 'pyproject.toml': lf('[project]', 'dependencies = ["flask"]'), 'app.py': APP }, { serviceName: 'api' })).changes[0]!.after;
-    expect(withLogs).toContain(lf('SERVICE_NAME = "api"', 'HONEYCOMB = True', 'XRAY = True', 'CLOUDWATCH = True', 'ROLLBAR = True', 'LOG_GROUP = "/cruddur"', 'INSTALL_COMMAND = "pip install ."'));
+    const withLogs = planFlask(input({ 'pyproject.toml': lf('[project]', 'dependencies = ["flask", "requests>=2"]'), 'app.py': APP }, { serviceName: 'api' })).changes[0]!.after;
+    expect(withLogs).toContain(lf('SERVICE_NAME = "api"', 'PIPELINE = "direct"', 'OTEL_TRACES = True', 'OTEL_LOGS = False', 'XRAY_SDK = True', 'WATCHTOWER = True', 'ROLLBAR = True', 'LOG_GROUP = "/cruddur"', 'INSTALL_COMMAND = "pip install ."'));
+    expect(withLogs).toContain(lf('INSTRUMENTATIONS = [', '    ("opentelemetry.instrumentation.requests", "RequestsInstrumentor", "opentelemetry-instrumentation-requests"),', ']'));
+  });
+
+  it("collector pipeline: OpenTelemetry only (traces, and logs over OTLP for CloudWatch), no X-Ray SDK, no watchtower", () => {
+    const all = { honeycomb: true, xray: true, cloudwatch: true, rollbar: true };
+    const files = { 'requirements.txt': exampleFile('requirements.txt'), 'app.py': exampleFile('app.py') };
+    const plan = planFlask(input(files, { backends: all, pipeline: 'collector' }));
+    const module = plan.changes[0]!.after;
+    expect(module).toContain(lf('PIPELINE = "collector"', 'OTEL_TRACES = True', 'OTEL_LOGS = True', 'XRAY_SDK = False', 'WATCHTOWER = False', 'ROLLBAR = True', 'LOG_GROUP = None'));
+    expect(plan.changes[1]!.after.split('# Observability (added by obs init)\n')[1]).toBe(lf(...OTEL, 'rollbar', 'blinker'));
+    // X-Ray alone through a collector is still OpenTelemetry traces; CloudWatch alone is OTLP logs without any instrumentation.
+    expect(flaskPackages({ honeycomb: false, xray: true, cloudwatch: false, rollbar: false }, 'collector', new Map([['requests', '']]))).toEqual(OTEL);
+    expect(flaskPackages({ honeycomb: false, xray: false, cloudwatch: true, rollbar: false }, 'collector')).toEqual(['opentelemetry-api', 'opentelemetry-sdk', 'opentelemetry-exporter-otlp-proto-http']);
+    // The same backends, direct: today's parts.
+    expect(flaskPackages(all, 'direct', new Map([['requests', '']]))).toEqual([...OTEL, 'aws-xray-sdk', 'watchtower', 'rollbar', 'blinker']);
+  });
+
+  it('adds an instrumentation only for a library the service declares, and follows an exact OpenTelemetry pin', () => {
+    const honeycomb = { honeycomb: true, xray: false, cloudwatch: false, rollbar: false };
+    const requirements = lf('Flask==3.0.0', 'psycopg2-binary==2.9.9', 'boto3', 'SQLAlchemy>=2', '-r extra.txt');
+    const plan = planFlask(input({ 'requirements.txt': requirements, 'extra.txt': 'redis\n', 'app.py': APP }, { backends: honeycomb }));
+    expect(plan.changes[1]!.after.split('# Observability (added by obs init)\n')[1]).toBe(
+      lf(
+        'opentelemetry-api',
+        'opentelemetry-sdk',
+        'opentelemetry-exporter-otlp-proto-http',
+        'opentelemetry-instrumentation-flask',
+        'opentelemetry-instrumentation-psycopg2',
+        'opentelemetry-instrumentation-sqlalchemy',
+        'opentelemetry-instrumentation-redis',
+        'opentelemetry-instrumentation-botocore',
+      ),
+    );
+    expect(plan.changes[0]!.after).toContain('    ("opentelemetry.instrumentation.psycopg2", "Psycopg2Instrumentor", "opentelemetry-instrumentation-psycopg2"),');
+    expect(plan.changes[0]!.after).not.toContain('opentelemetry.instrumentation.requests');
+    // The project pins the SDK to 1.15.0: the exporter and contrib packages follow that release.
+    const pinned = lf('flask', 'requests', 'opentelemetry-api==1.15.0', 'opentelemetry-sdk==1.15.0');
+    expect(planFlask(input({ 'requirements.txt': pinned, 'app.py': APP }, { backends: honeycomb })).changes[1]!.after).toBe(
+      `${pinned}\n# Observability (added by obs init)\n` +
+        lf('opentelemetry-exporter-otlp-proto-http==1.15.0', 'opentelemetry-instrumentation-flask==0.36b0', 'opentelemetry-instrumentation-requests==0.36b0'),
+    );
+    // Poetry gets the pin as a version string.
+    const poetry = lf('[tool.poetry.dependencies]', 'python = "^3.11"', 'flask = "^3"', 'opentelemetry-sdk = "==1.27.0"');
+    expect(planFlask(input({ 'pyproject.toml': poetry, 'app.py': APP }, { backends: honeycomb })).changes[1]!.after).toContain(
+      lf('opentelemetry-api = "*"', 'opentelemetry-exporter-otlp-proto-http = "1.27.0"', 'opentelemetry-instrumentation-flask = "0.48b0"'),
+    );
   });
 
   it('edits only what each backend needs, at paths relative to where obs runs', () => {
@@ -392,7 +443,7 @@ describe('planFlask', () => {
   it('keeps its own module up to date, and leaves a module it did not write alone', () => {
     const files = { 'requirements.txt': 'flask\n', 'app.py': APP };
     const first = applied(planFlask(input(files)), files);
-    const stale = first['observability.py']!.replace('HONEYCOMB = True', 'HONEYCOMB = False');
+    const stale = first['observability.py']!.replace('OTEL_TRACES = True', 'OTEL_TRACES = False');
     const refreshed = planFlask(input({ ...first, 'observability.py': stale }));
     expect(refreshed.changes).toEqual([{ path: 'backend-flask/observability.py', before: stale, after: first['observability.py'] }]);
 

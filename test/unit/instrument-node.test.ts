@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NODE_MODULE, NODE_PACKAGES, planNode, type InstrumentInput } from '../../src/instrument/node.js';
-import { addDependencies } from '../../src/instrument/package-json.js';
+import { NODE_MODULE, planNode, type InstrumentInput } from '../../src/instrument/node.js';
+import { addDependencies, removeDependencies } from '../../src/instrument/package-json.js';
 import { MANAGED_MARKER, renderTemplate, templateLoader } from '../../src/instrument/template.js';
 
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
@@ -8,7 +8,11 @@ const crlf = (...lines: string[]) => lines.map((l) => `${l}\r\n`).join('');
 
 const HONEYCOMB = { honeycomb: true, xray: false, cloudwatch: false, rollbar: false };
 const load = templateLoader('node');
-const MODULE = renderTemplate(load(NODE_MODULE), { SERVICE_NAME: '"api"' });
+const HTTP_LINE = '  ["@opentelemetry/instrumentation-http", "HttpInstrumentation", {}],';
+const EXPRESS_LINE = '  ["@opentelemetry/instrumentation-express", "ExpressInstrumentation", {}],';
+/** tracing.cjs for an Express app, and for an app whose dependencies obs could not read (http only). */
+const MODULE = renderTemplate(load(NODE_MODULE), { SERVICE_NAME: '"api"', INSTRUMENTATIONS: `${HTTP_LINE}\n${EXPRESS_LINE}` });
+const MODULE_HTTP = renderTemplate(load(NODE_MODULE), { SERVICE_NAME: '"api"', INSTRUMENTATIONS: HTTP_LINE });
 
 function input(files: Record<string, string>, over: Partial<InstrumentInput> = {}): InstrumentInput {
   return { serviceDir: 'api', serviceName: 'api', backends: HONEYCOMB, files: new Map(Object.entries(files)), template: load, ...over };
@@ -29,20 +33,32 @@ const PKG_AFTER = lf(
   '  "main": "server.js",',
   '  "dependencies": {',
   '    "@opentelemetry/api": "~1.9.0",',
-  '    "@opentelemetry/auto-instrumentations-node": "^0.81.2",',
   '    "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
-  '    "@opentelemetry/sdk-node": "^0.223.0",',
+  '    "@opentelemetry/instrumentation": "^0.223.0",',
+  '    "@opentelemetry/instrumentation-express": "^0.71.1",',
+  '    "@opentelemetry/instrumentation-http": "^0.223.0",',
+  '    "@opentelemetry/resources": "^2.12.0",',
+  '    "@opentelemetry/sdk-trace-node": "^2.12.0",',
   '    "express": "^4.21.2"',
   '  }',
   '}',
 );
+const EXPRESS_PACKAGES = {
+  '@opentelemetry/api': '~1.9.0',
+  '@opentelemetry/exporter-trace-otlp-proto': '^0.223.0',
+  '@opentelemetry/instrumentation': '^0.223.0',
+  '@opentelemetry/instrumentation-express': '^0.71.1',
+  '@opentelemetry/instrumentation-http': '^0.223.0',
+  '@opentelemetry/resources': '^2.12.0',
+  '@opentelemetry/sdk-trace-node': '^2.12.0',
+};
 const SERVER = lf("const express = require('express');", 'const app = express();', "app.listen(3000);");
 
 describe('addDependencies', () => {
   const deps = { '@opentelemetry/api': '~1.9.0', zod: '^3.0.0' };
 
   it('sorts into a sorted section, keeping 2-space indentation and the final newline', () => {
-    expect(addDependencies(PKG, NODE_PACKAGES)).toEqual({ text: PKG_AFTER, added: Object.keys(NODE_PACKAGES) });
+    expect(addDependencies(PKG, EXPRESS_PACKAGES)).toEqual({ text: PKG_AFTER, added: Object.keys(EXPRESS_PACKAGES) });
   });
 
   it('keeps 4-space indentation, CRLF line endings and a missing final newline', () => {
@@ -96,8 +112,8 @@ describe('addDependencies', () => {
   });
 
   it('a second run changes nothing', () => {
-    const once = addDependencies(PKG, NODE_PACKAGES).text!;
-    expect(addDependencies(once, NODE_PACKAGES)).toEqual({ text: once, added: [] });
+    const once = addDependencies(PKG, EXPRESS_PACKAGES).text!;
+    expect(addDependencies(once, EXPRESS_PACKAGES)).toEqual({ text: once, added: [] });
   });
 });
 
@@ -110,14 +126,14 @@ describe('planNode', () => {
     ]);
     expect(plan.environment).toEqual([{ key: 'NODE_OPTIONS', value: '--require ./tracing.cjs' }]);
     expect(plan.notes).toEqual([
-      'api: run npm install (it updates package-lock.json) and rebuild the image for @opentelemetry/api, @opentelemetry/auto-instrumentations-node, @opentelemetry/exporter-trace-otlp-proto, @opentelemetry/sdk-node',
+      'api: run npm install (it updates package-lock.json) and rebuild the image for @opentelemetry/api, @opentelemetry/exporter-trace-otlp-proto, @opentelemetry/instrumentation, @opentelemetry/resources, @opentelemetry/sdk-trace-node, @opentelemetry/instrumentation-http, @opentelemetry/instrumentation-express',
     ]);
   });
 
   it('renders the module: managed marker first, the service name as a JS string, no placeholder left', () => {
     const text = planNode(input({ 'package.json': PKG }, { serviceName: 'my "api"' })).changes[0]!.after;
     expect(text.split('\n')[0]).toContain(MANAGED_MARKER);
-    expect(text).toContain("...(process.env.OTEL_SERVICE_NAME ? {} : { serviceName: \"my \\\"api\\\"\" }),");
+    expect(text).toContain(".merge(resources.resourceFromAttributes({ 'service.name': \"my \\\"api\\\"\" }))");
     expect(text).not.toMatch(/\{\{|\}\}/);
     expect(text).toContain("require('@opentelemetry/exporter-trace-otlp-proto')");
   });
@@ -201,7 +217,7 @@ describe('planNode', () => {
   it('bad package.json: writes the module, skips every other edit and says what to paste', () => {
     const bad = '{\n  "name": "api",\n  "dependencies": { "express": "^4" },\n}\n';
     const plan = planNode(input({ 'package.json': bad, 'server.js': SERVER }));
-    expect(plan.changes).toEqual([{ path: 'api/tracing.cjs', before: null, after: MODULE }]);
+    expect(plan.changes).toEqual([{ path: 'api/tracing.cjs', before: null, after: MODULE_HTTP }]);
     expect(plan.environment).toEqual([]);
     expect(plan.notes).toHaveLength(1);
     const [first, ...rest] = plan.notes[0]!.split('\n');
@@ -209,9 +225,11 @@ describe('planNode', () => {
     expect(rest).toEqual([
       '    add to "dependencies" in api/package.json, then run npm install:',
       '        "@opentelemetry/api": "~1.9.0",',
-      '        "@opentelemetry/auto-instrumentations-node": "^0.81.2",',
       '        "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
-      '        "@opentelemetry/sdk-node": "^0.223.0",',
+      '        "@opentelemetry/instrumentation": "^0.223.0",',
+      '        "@opentelemetry/resources": "^2.12.0",',
+      '        "@opentelemetry/sdk-trace-node": "^2.12.0",',
+      '        "@opentelemetry/instrumentation-http": "^0.223.0",',
       '    set on the service in the compose file: NODE_OPTIONS: "--require ./tracing.cjs"',
     ]);
   });
@@ -232,5 +250,137 @@ describe('planNode', () => {
 
   it('writes paths relative to where obs runs ("." is the same folder)', () => {
     expect(planNode(input({ 'package.json': PKG }, { serviceDir: '.' })).changes.map((c) => c.path)).toEqual(['tracing.cjs', 'package.json']);
+  });
+
+  it('loads only what the dependencies call for, and adds an instrumentation when a dependency comes later', () => {
+    const pkg = (deps: Record<string, string>) => `${JSON.stringify({ name: 'api', dependencies: deps }, null, 2)}\n`;
+    const first = planNode(input({ 'package.json': pkg({ fastify: '^5.0.0', pg: '^8.0.0' }) }));
+    const module = first.changes.find((c) => c.path === 'api/tracing.cjs')!.after;
+    expect(module.match(/^  \["[^"]+"/gm)).toEqual(['  ["@opentelemetry/instrumentation-http"', '  ["@fastify/otel"', '  ["@opentelemetry/instrumentation-pg"']);
+    expect(module).toContain('["@fastify/otel", "FastifyOtelInstrumentation", {"registerOnInitialization":true}]');
+    expect(module).not.toContain('auto-instrumentations-node');
+    const added = JSON.parse(first.changes.find((c) => c.path === 'api/package.json')!.after).dependencies;
+    expect(Object.keys(added).filter((k) => /instrumentation-|otel/.test(k)).sort()).toEqual(['@fastify/otel', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-pg']);
+
+    // The app adds ioredis and the AWS SDK later: a re-run adds their instrumentations to both files.
+    const files = applied(first, { 'package.json': pkg({ fastify: '^5.0.0', pg: '^8.0.0' }) });
+    const grown = JSON.parse(files['package.json']!);
+    grown.dependencies.ioredis = '^5.0.0';
+    grown.dependencies['@aws-sdk/client-s3'] = '^3.0.0';
+    files['package.json'] = `${JSON.stringify(grown, null, 2)}\n`;
+    const env = new Map(first.environment.map((e) => [e.key, e.value] as [string, string]));
+    const second = planNode(input(files, { environment: env }));
+    expect(second.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
+    expect(second.changes[0]!.after).toContain('["@opentelemetry/instrumentation-ioredis", "IORedisInstrumentation", {}]');
+    expect(second.changes[0]!.after).toContain('["@opentelemetry/instrumentation-aws-sdk", "AwsInstrumentation", {}]');
+    expect(second.notes).toEqual(['api: run npm install (it updates package-lock.json) and rebuild the image for @opentelemetry/instrumentation-ioredis, @opentelemetry/instrumentation-aws-sdk']);
+  });
+
+  it('traces global fetch (undici) when a source file calls fetch()', () => {
+    const plan = planNode(input({ 'package.json': PKG, 'server.js': `${SERVER}fetch('http://example.com');\n` }));
+    expect(plan.changes[0]!.after).toContain('"@opentelemetry/instrumentation-undici"');
+    expect(planNode(input({ 'package.json': PKG, 'server.js': SERVER })).changes[0]!.after).not.toContain('undici');
+  });
+
+  it('refuses, changing nothing, when the app runs a Node the SDK does not support', () => {
+    for (const [files, source] of [
+      [{ Dockerfile: 'FROM node:16-alpine\nCOPY . .\n' }, 'Dockerfile FROM node:16-alpine'],
+      [{ '.nvmrc': 'v18.12.1\n' }, '.nvmrc (v18.12.1)'],
+      [{ 'package.json': JSON.stringify({ engines: { node: '>=14' }, dependencies: { express: '4' } }) }, 'package.json engines.node (>=14)'],
+    ] as const) {
+      const plan = planNode(input({ 'package.json': PKG, ...files }));
+      expect(plan.changes, source).toEqual([]);
+      expect(plan.notes).toEqual([`api: ${source} is older than the OpenTelemetry JS SDK obs writes supports (Node ^18.19.0 || >=20.6.0); obs leaves the app, package.json and the compose file alone: move the app to Node 20 or newer and run obs init again`]);
+    }
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: 'FROM node:18\nCOPY . .\n' })).changes).not.toEqual([]);
+    expect(planNode(input({ 'package.json': PKG, '.nvmrc': '22\n' })).changes).not.toEqual([]);
+  });
+
+  it('never writes code for another OpenTelemetry major line than the project declares or installed', () => {
+    const pinned = JSON.stringify({ dependencies: { express: '4', '@opentelemetry/sdk-trace-base': '^1.9.1', '@opentelemetry/api': '^1.4.0' } });
+    const plan = planNode(input({ 'package.json': pinned }));
+    expect(plan.changes).toEqual([]);
+    expect(plan.notes[0]).toMatch(/^api: api\/package\.json already uses OpenTelemetry @opentelemetry\/sdk-trace-base@\^1\.9\.1 \(the 1\.x line\); tracing\.cjs is written for the 2\.x line/);
+    // Declared in range of 2.x, but what is installed is 3.x: the installed version decides.
+    const declared = JSON.stringify({ dependencies: { express: '4', '@opentelemetry/resources': '>=2' } });
+    const installed = planNode(input({ 'package.json': declared, 'node_modules/@opentelemetry/resources/package.json': '{"version":"3.1.0"}' }));
+    expect(installed.changes).toEqual([]);
+    expect(installed.notes[0]).toContain('@opentelemetry/resources@3.1.0 (the 3.x line)');
+    // A re-run after npm install: the installed 2.x SDK's own package.json is neither a pin of another line nor a hand-made setup.
+    const files = { 'package.json': PKG, 'server.js': SERVER };
+    const first = planNode(input(files));
+    const installedFiles = { ...applied(first, files), 'node_modules/@opentelemetry/sdk-trace-node/package.json': '{"name":"@opentelemetry/sdk-trace-node","version":"2.12.1","description":"@opentelemetry/sdk-trace-node"}' };
+    expect(planNode(input(installedFiles, { environment: new Map(first.environment.map((e) => [e.key, e.value] as [string, string])) }))).toEqual({ changes: [], notes: [], environment: [] });
+    // The API alone (libraries use it) is no SDK line: obs goes ahead and keeps the app's range.
+    const api = planNode(input({ 'package.json': JSON.stringify({ dependencies: { express: '4', '@opentelemetry/api': '^1.4.0' } }) }));
+    expect(api.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
+  });
+});
+
+describe('planNode in collector mode (issue 11)', () => {
+  it('traces for X-Ray alone through a collector, and names only what OpenTelemetry traces do not reach', () => {
+    const xrayOnly = { honeycomb: false, xray: true, cloudwatch: true, rollbar: false };
+    const direct = planNode(input({ 'package.json': PKG }, { backends: xrayOnly }));
+    expect(direct).toEqual({ changes: [], notes: ['api: obs instruments Node with OpenTelemetry only; wire X-Ray, CloudWatch Logs into the app by hand'], environment: [] });
+    const collector = planNode(input({ 'package.json': PKG }, { backends: xrayOnly, pipeline: 'collector' }));
+    expect(collector.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
+    expect(collector.notes[0]).toBe('api: obs instruments Node with OpenTelemetry only; wire CloudWatch Logs into the app by hand');
+  });
+});
+
+describe('planNode over what an earlier obs wrote (sdk-node + auto-instrumentations-node)', () => {
+  it('rewrites tracing.cjs, adds the new packages and drops the two the old module loaded', () => {
+    const oldModule = `// ${MANAGED_MARKER}, which updates this file while this line is here; delete the line to keep your edits.\n` +
+      "({ NodeSDK } = require('@opentelemetry/sdk-node'));\n({ getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node'));\n";
+    const oldPkg = lf(
+      '{',
+      '  "name": "api",',
+      '  "dependencies": {',
+      '    "@opentelemetry/api": "~1.9.0",',
+      '    "@opentelemetry/auto-instrumentations-node": "^0.81.2",',
+      '    "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
+      '    "@opentelemetry/sdk-node": "^0.223.0",',
+      '    "express": "^4.21.2"',
+      '  }',
+      '}',
+    );
+    const plan = planNode(input({ 'package.json': oldPkg, [NODE_MODULE]: oldModule }));
+    expect(plan.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
+    expect(plan.changes[1]!.after).toBe(
+      lf(
+        '{',
+        '  "name": "api",',
+        '  "dependencies": {',
+        '    "@opentelemetry/api": "~1.9.0",',
+        '    "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
+        '    "@opentelemetry/instrumentation": "^0.223.0",',
+        '    "@opentelemetry/instrumentation-express": "^0.71.1",',
+        '    "@opentelemetry/instrumentation-http": "^0.223.0",',
+        '    "@opentelemetry/resources": "^2.12.0",',
+        '    "@opentelemetry/sdk-trace-node": "^2.12.0",',
+        '    "express": "^4.21.2"',
+        '  }',
+        '}',
+      ),
+    );
+    expect(plan.notes).toEqual([
+      'api: run npm install (it updates package-lock.json) and rebuild the image for @opentelemetry/instrumentation, @opentelemetry/resources, @opentelemetry/sdk-trace-node, ' +
+        '@opentelemetry/instrumentation-http, @opentelemetry/instrumentation-express and to drop @opentelemetry/auto-instrumentations-node, @opentelemetry/sdk-node ' +
+        '(the earlier tracing.cjs of obs loaded them; this one does not)',
+    ]);
+    // A package.json that lists them while tracing.cjs is the user's own, or obs's new one: never removed.
+    expect(planNode(input({ 'package.json': oldPkg, [NODE_MODULE]: MODULE })).changes.find((c) => c.path === 'api/package.json')!.after).toContain('"@opentelemetry/sdk-node"');
+  });
+});
+
+describe('removeDependencies', () => {
+  it('removes members first, middle and last, keeps the rest byte for byte, leaves one-line sections alone', () => {
+    const text = lf('{', '  "dependencies": {', '    "a": "1",', '    "b": "2",', '    "c": "3"', '  },', '  "x": 1', '}');
+    expect(removeDependencies(text, ['a'])).toEqual({ text: lf('{', '  "dependencies": {', '    "b": "2",', '    "c": "3"', '  },', '  "x": 1', '}'), removed: ['a'] });
+    expect(removeDependencies(text, ['b', 'c']).text).toBe(lf('{', '  "dependencies": {', '    "a": "1"', '  },', '  "x": 1', '}'));
+    expect(removeDependencies(text, ['a', 'b', 'c']).text).toBe(lf('{', '  "dependencies": {},', '  "x": 1', '}'));
+    expect(removeDependencies(text, ['zzz'])).toEqual({ text, removed: [] });
+    const inline = '{"dependencies": {"a": "1", "b": "2"}}';
+    expect(removeDependencies(inline, ['a'])).toEqual({ text: inline, removed: [] });
   });
 });

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addGems } from '../../src/instrument/gemfile.js';
-import { planRails, RAILS_GEMS, type InstrumentInput } from '../../src/instrument/rails.js';
-import { renderTemplate, templateLoader } from '../../src/instrument/template.js';
+import { planRails, type InstrumentInput } from '../../src/instrument/rails.js';
+import { templateLoader } from '../../src/instrument/template.js';
 
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
 const crlf = (...lines: string[]) => lines.map((l) => `${l}\r\n`).join('');
@@ -19,7 +19,9 @@ const GEMFILE_AFTER = lf(
   '# Observability (added by obs init)',
   "gem 'opentelemetry-sdk'",
   "gem 'opentelemetry-exporter-otlp'",
-  "gem 'opentelemetry-instrumentation-all'",
+  "gem 'opentelemetry-instrumentation-rails'",
+  "gem 'opentelemetry-instrumentation-net_http'",
+  "gem 'opentelemetry-instrumentation-pg'",
 );
 const INITIALIZER = 'config/initializers/opentelemetry.rb';
 
@@ -34,9 +36,12 @@ function input(files: Record<string, string>, over: Partial<InstrumentInput> = {
   };
 }
 
+/** The mechanics of addGems, on the gem list obs used to add (the Gemfiles of the corpus have some of these). */
+const GEMS = ['opentelemetry-sdk', 'opentelemetry-exporter-otlp', 'opentelemetry-instrumentation-all'];
+
 describe('addGems', () => {
   it('appends the missing gems in the file’s quote style', () => {
-    expect(addGems(GEMFILE, RAILS_GEMS)).toEqual({ text: GEMFILE_AFTER, added: [...RAILS_GEMS] });
+    expect(addGems(GEMFILE, GEMS)).toEqual({ text: lf("source 'https://rubygems.org'", '', "gem 'rails', '~> 7.1'", "gem 'pg'", '', '# Observability (added by obs init)', ...GEMS.map((g) => `gem '${g}'`)), added: [...GEMS] });
     const double = lf('source "https://rubygems.org"', 'gem "rails"');
     expect(addGems(double, ['opentelemetry-sdk']).text).toBe(lf('source "https://rubygems.org"', 'gem "rails"', '', '# Observability (added by obs init)', 'gem "opentelemetry-sdk"'));
   });
@@ -50,39 +55,39 @@ describe('addGems', () => {
       'gem("opentelemetry-exporter-otlp", "~> 0.29")',
       "# gem 'opentelemetry-instrumentation-all'",
     );
-    expect(addGems(before, RAILS_GEMS)).toEqual({
+    expect(addGems(before, GEMS)).toEqual({
       text: `${before}\n# Observability (added by obs init)\ngem 'opentelemetry-instrumentation-all'\n`,
       added: ['opentelemetry-instrumentation-all'],
     });
   });
 
   it('keeps CRLF and is idempotent', () => {
-    const once = addGems(crlf("gem 'rails'"), RAILS_GEMS).text!;
-    expect(once).toBe(crlf("gem 'rails'", '', '# Observability (added by obs init)', ...RAILS_GEMS.map((g) => `gem '${g}'`)));
-    expect(addGems(once, RAILS_GEMS)).toEqual({ text: once, added: [] });
+    const once = addGems(crlf("gem 'rails'"), GEMS).text!;
+    expect(once).toBe(crlf("gem 'rails'", '', '# Observability (added by obs init)', ...GEMS.map((g) => `gem '${g}'`)));
+    expect(addGems(once, GEMS)).toEqual({ text: once, added: [] });
   });
 
   it('refuses a gem line it cannot read, a merge conflict, or a Gemfile without gems', () => {
-    expect(addGems(lf("gem 'rails'", 'gem name_from_variable'), RAILS_GEMS)).toEqual({
+    expect(addGems(lf("gem 'rails'", 'gem name_from_variable'), GEMS)).toEqual({
       text: undefined,
       reason: 'Gemfile:2: obs cannot read `gem name_from_variable` (it expects gem "name", ...)',
     });
-    expect(addGems(lf("gem 'rails'", '<<<<<<< HEAD', "gem 'pg'", '=======', '>>>>>>> main'), RAILS_GEMS)).toEqual({ text: undefined, reason: 'Gemfile:2: unresolved merge conflict' });
-    expect(addGems(lf("source 'https://rubygems.org'", 'gemspec'), RAILS_GEMS).text).toBeUndefined();
+    expect(addGems(lf("gem 'rails'", '<<<<<<< HEAD', "gem 'pg'", '=======', '>>>>>>> main'), GEMS)).toEqual({ text: undefined, reason: 'Gemfile:2: unresolved merge conflict' });
+    expect(addGems(lf("source 'https://rubygems.org'", 'gemspec'), GEMS).text).toBeUndefined();
   });
 
   it('handles the corpus Gemfiles: adds only what each lacks', () => {
     const conjur = readFileSync(join(CORPUS, 'cyberark__conjur', 'Gemfile'), 'utf8');
-    expect(addGems(conjur, RAILS_GEMS)).toMatchObject({ added: ['opentelemetry-exporter-otlp', 'opentelemetry-instrumentation-all'] });
+    expect(addGems(conjur, GEMS)).toMatchObject({ added: ['opentelemetry-exporter-otlp', 'opentelemetry-instrumentation-all'] });
     const lago = readFileSync(join(CORPUS, 'getlago__lago', 'api', 'Gemfile'), 'utf8');
-    expect(addGems(lago, RAILS_GEMS)).toEqual({ text: lago, added: [] });
+    expect(addGems(lago, GEMS)).toEqual({ text: lago, added: [] });
     const mastodon = readFileSync(join(CORPUS, 'mastodon__mastodon', 'Gemfile'), 'utf8');
-    expect(addGems(mastodon, RAILS_GEMS)).toMatchObject({ added: ['opentelemetry-instrumentation-all'] });
+    expect(addGems(mastodon, GEMS)).toMatchObject({ added: ['opentelemetry-instrumentation-all'] });
   });
 });
 
 describe('planRails', () => {
-  const initializer = renderTemplate(templateLoader('rails')('opentelemetry.rb'), { SERVICE_NAME: '"web"' });
+  const initializer = planRails(input({ Gemfile: GEMFILE })).changes[0]!.after;
 
   it('writes the initializer and adds the gems', () => {
     const plan = planRails(input({ Gemfile: GEMFILE }));
@@ -90,8 +95,20 @@ describe('planRails', () => {
       { path: `web/${INITIALIZER}`, before: null, after: initializer },
       { path: 'web/Gemfile', before: GEMFILE, after: GEMFILE_AFTER },
     ]);
-    expect(plan.notes).toEqual(['web: run bundle install to update Gemfile.lock with opentelemetry-sdk, opentelemetry-exporter-otlp, opentelemetry-instrumentation-all']);
+    expect(plan.notes).toEqual([
+      'web: run bundle install to update Gemfile.lock with opentelemetry-sdk, opentelemetry-exporter-otlp, opentelemetry-instrumentation-rails, opentelemetry-instrumentation-net_http, opentelemetry-instrumentation-pg',
+    ]);
     expect(initializer).toContain('c.service_name = service_name.empty? ? "web" : service_name');
+    expect(initializer).toContain(
+      lf(
+        '    instrumentations = [',
+        '      ["opentelemetry/instrumentation/rails", "OpenTelemetry::Instrumentation::Rails"],',
+        '      ["opentelemetry/instrumentation/net/http", "OpenTelemetry::Instrumentation::Net::HTTP"],',
+        '      ["opentelemetry/instrumentation/pg", "OpenTelemetry::Instrumentation::PG"],',
+        '    ].freeze',
+      ),
+    );
+    expect(initializer).not.toMatch(/use_all|instrumentation\/all|exporter-otlp-grpc/);
     expect(initializer).not.toContain('{{');
     // A second plan over the result changes nothing.
     expect(planRails(input({ Gemfile: GEMFILE_AFTER, [INITIALIZER]: initializer }))).toEqual({ changes: [], notes: [] });
@@ -123,7 +140,7 @@ describe('planRails', () => {
   });
 
   it('keeps its own initializer up to date', () => {
-    const stale = initializer.replace('c.use_all', 'c.use "OpenTelemetry::Instrumentation::Rack"');
+    const stale = initializer.replace('c.use(name)', 'c.use("OpenTelemetry::Instrumentation::Rack")');
     expect(planRails(input({ Gemfile: GEMFILE_AFTER, [INITIALIZER]: stale })).changes).toEqual([{ path: `web/${INITIALIZER}`, before: stale, after: initializer }]);
   });
 
@@ -134,13 +151,29 @@ describe('planRails', () => {
         '    add to web/Gemfile, then run bundle install:',
         '        gem "opentelemetry-sdk"',
         '        gem "opentelemetry-exporter-otlp"',
-        '        gem "opentelemetry-instrumentation-all"',
+        '        gem "opentelemetry-instrumentation-rails"',
+        '        gem "opentelemetry-instrumentation-net_http"',
       ].join('\n');
     const odd = lf("gem 'rails'", 'gem *extra_gems');
-    expect(planRails(input({ Gemfile: odd }))).toEqual({
-      changes: [{ path: `web/${INITIALIZER}`, before: null, after: initializer }],
-      notes: [note('Gemfile:2: obs cannot read `gem *extra_gems` (it expects gem "name", ...)')],
-    });
-    expect(planRails(input({})).notes).toEqual([note('the service has no Gemfile')]);
+    const oddPlan = planRails(input({ Gemfile: odd }));
+    expect(oddPlan.changes.map((c) => c.path)).toEqual([`web/${INITIALIZER}`]);
+    expect(oddPlan.notes).toEqual([note('Gemfile:2: obs cannot read `gem *extra_gems` (it expects gem "name", ...)')]);
+    // No Gemfile: nothing says Rails, so only Net::HTTP.
+    expect(planRails(input({})).notes).toEqual([note('the service has no Gemfile').replace('\n        gem "opentelemetry-instrumentation-rails"', '')]);
+  });
+
+  it('adds the instrumentation gem of a library added later, and keeps opentelemetry-instrumentation-all where the Gemfile has it', () => {
+    const first = planRails(input({ Gemfile: GEMFILE }));
+    const gemfile = `${first.changes[1]!.after}gem 'sidekiq'\ngem 'redis', '~> 5'\n`;
+    const again = planRails(input({ Gemfile: gemfile, [INITIALIZER]: first.changes[0]!.after }));
+    expect(again.notes).toEqual(['web: run bundle install to update Gemfile.lock with opentelemetry-instrumentation-redis, opentelemetry-instrumentation-sidekiq']);
+    expect(again.changes[0]!.after).toContain('["opentelemetry/instrumentation/sidekiq", "OpenTelemetry::Instrumentation::Sidekiq"],');
+    // An earlier obs (or the app) put opentelemetry-instrumentation-all in the Gemfile: kept, used whole, nothing added.
+    const withAll = `${GEMFILE}gem 'opentelemetry-sdk'\ngem 'opentelemetry-exporter-otlp'\ngem 'opentelemetry-instrumentation-all'\n`;
+    const plan = planRails(input({ Gemfile: withAll }));
+    expect(plan.changes.map((c) => c.path)).toEqual([`web/${INITIALIZER}`]);
+    expect(plan.changes[0]!.after).toContain('      c.use_all\n');
+    expect(plan.changes[0]!.after).toContain('require "opentelemetry/instrumentation/all"');
   });
 });
+

@@ -23,7 +23,14 @@ function applied(plan: ReturnType<typeof planReact>, files: Record<string, strin
   return out;
 }
 
-const VITE_VALUES = { ENTRY: 'src/main.jsx', ENV: 'import.meta.env', PREFIX: 'VITE_', SERVICE_NAME: '"frontend-react-js"' };
+/** Page loads and fetch(): what a page that sends no XMLHttpRequest gets. */
+const FETCH_ONLY = {
+  WHAT: 'page loads and fetch calls',
+  IMPORTS: lf("import { DocumentLoadInstrumentation } from '@opentelemetry/instrumentation-document-load';", "import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';").trimEnd(),
+  INSTRUMENTATIONS: lf('      new DocumentLoadInstrumentation(),', '      new FetchInstrumentation({ propagateTraceHeaderCorsUrls, ignoreUrls }),').trimEnd(),
+};
+const FETCH_ONLY_PACKAGES = Object.keys(REACT_PACKAGES).filter((p) => !p.endsWith('xml-http-request'));
+const VITE_VALUES = { ENTRY: 'src/main.jsx', ENV: 'import.meta.env', PREFIX: 'VITE_', SERVICE_NAME: '"frontend-react-js"', ...FETCH_ONLY };
 const EXAMPLE_FILES = { 'package.json': exampleFile('package.json'), 'src/main.jsx': exampleFile('src/main.jsx'), 'src/App.jsx': exampleFile('src/App.jsx') };
 const EXAMPLE_ENV = new Map([['VITE_BACKEND_URL', 'http://localhost:4567']]);
 
@@ -43,7 +50,6 @@ const EXAMPLE_PKG_AFTER = lf(
   '    "@opentelemetry/instrumentation": "^0.223.0",',
   '    "@opentelemetry/instrumentation-document-load": "^0.68.0",',
   '    "@opentelemetry/instrumentation-fetch": "^0.223.0",',
-  '    "@opentelemetry/instrumentation-xml-http-request": "^0.223.0",',
   '    "@opentelemetry/resources": "^2.12.1",',
   '    "@opentelemetry/sdk-trace-web": "^2.12.0",',
   '    "react": "^18.3.1",',
@@ -76,6 +82,71 @@ const CORS_NOTE =
   'frontend-react-js: requests to VITE_BACKEND_URL carry the traceparent header once tracing is on: allow the traceparent and tracestate ' +
   "headers in the backend's CORS (Access-Control-Allow-Headers), or the browser blocks those requests";
 
+const PASTE_VITE = 'To send its spans where obs sends the others, give its OTLPTraceExporter `url: `${import.meta.env.VITE_OTEL_COLLECTOR_URL}/v1/traces`` and no headers (never a Honeycomb key in browser code)';
+const PASTE_CRA = PASTE_VITE.replace('import.meta.env.VITE_', 'process.env.REACT_APP_');
+
+/** The real CRA app of issue 12 item 1 (SOURCE.txt): its own 1.x setup in src/TraceProvide.js. */
+const CRA_FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'instrument', 'cra-traceprovide', 'frontend-react-js');
+const CRA_FILES = Object.fromEntries(['package.json', 'src/index.js', 'src/App.js', 'src/TraceProvide.js'].map((f) => [f, readFileSync(join(CRA_FIXTURE, f), 'utf8')]));
+
+describe('planReact: an app that sets up browser OpenTelemetry itself (issue 12 item 1)', () => {
+  it('the CRA app with src/TraceProvide.js and sdk-trace-web ^1.9: no change, found from the file', () => {
+    expect(planReact(input(CRA_FILES))).toEqual({
+      changes: [],
+      notes: [`frontend-react-js: frontend-react-js/src/TraceProvide.js already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone. ${PASTE_CRA}`],
+    });
+  });
+
+  it('found from the dependencies alone when obs did not read the file that does it', () => {
+    const { 'src/TraceProvide.js': _file, ...withoutFile } = CRA_FILES;
+    expect(planReact(input(withoutFile))).toEqual({
+      changes: [],
+      notes: [
+        'frontend-react-js: frontend-react-js/package.json already lists browser OpenTelemetry (@opentelemetry/api@^1.4.0, @opentelemetry/context-zone@^1.9.1, ' +
+          '@opentelemetry/exporter-trace-otlp-http@^0.35.1, ...), so the app sets up tracing itself; obs leaves the app and package.json alone. ' +
+          PASTE_CRA,
+      ],
+    });
+  });
+
+  it('a setup in any source file counts, not only the entry, App or tracing files', () => {
+    const nested = { ...EXAMPLE_FILES, 'src/lib/telemetry/provider.js': "const p = new WebTracerProvider({});\np.register();\n" };
+    expect(planReact(input(nested)).notes[0]).toMatch(/^frontend-react-js: frontend-react-js\/src\/lib\/telemetry\/provider\.js already sets up OpenTelemetry/);
+  });
+
+  it("obs's own module on a re-run, with the SDK pinned to 1.x (declared or installed): refuses to update, says what to change", () => {
+    const first = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV }));
+    const files = applied(first, EXAMPLE_FILES);
+    const pinned = { ...files, 'package.json': files['package.json']!.replace('"@opentelemetry/sdk-trace-web": "^2.12.0"', '"@opentelemetry/sdk-trace-web": "^1.9.1"') };
+    const plan = planReact(input(pinned, { environment: EXAMPLE_ENV }));
+    expect(plan.changes).toEqual([]);
+    expect(plan.notes[0]).toBe(
+      'frontend-react-js: @opentelemetry/sdk-trace-web@^1.9.1 in frontend-react-js/package.json is the 1.x line; frontend-react-js/src/tracing.js is written for the 2.x line ' +
+        '(sdk-trace-web ^2.12, resourceFromAttributes), so obs leaves it, frontend-react-js/src/main.jsx and package.json as they are: move those packages to ' +
+        '@opentelemetry/api@~1.9.0, @opentelemetry/exporter-trace-otlp-http@^0.223.1, @opentelemetry/instrumentation@^0.223.0, @opentelemetry/resources@^2.12.1, @opentelemetry/sdk-trace-web@^2.12.0, ' +
+        'or delete frontend-react-js/src/tracing.js and keep your own setup',
+    );
+    // Declared ^2 but installed 1.x (an old lock file): what is installed decides.
+    const installed = planReact(input({ ...files, 'node_modules/@opentelemetry/sdk-trace-web/package.json': '{"version":"1.30.1"}' }, { environment: EXAMPLE_ENV }));
+    expect(installed.changes).toEqual([]);
+    expect(installed.notes[0]).toMatch(/^frontend-react-js: @opentelemetry\/sdk-trace-web@1\.30\.1 in /);
+  });
+});
+
+describe('planReact: only the instrumentations the page needs', () => {
+  it('XMLHttpRequest only when the code uses it (axios, or XMLHttpRequest itself); never user-interaction', () => {
+    const plain = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV })).changes[0]!.after;
+    expect(plain).not.toMatch(/xml-http-request|user-interaction/);
+    const withAxios = { ...EXAMPLE_FILES, 'package.json': EXAMPLE_FILES['package.json']!.replace('"react": ', '"axios": "^1.7.0",\n    "react": ') };
+    const plan = planReact(input(withAxios, { environment: EXAMPLE_ENV }));
+    expect(plan.changes[0]!.after).toContain('      new XMLHttpRequestInstrumentation({ propagateTraceHeaderCorsUrls, ignoreUrls }),');
+    expect(plan.changes[0]!.after).toContain('page loads, fetch calls and XMLHttpRequest calls become spans');
+    expect(plan.changes.find((c) => c.path.endsWith('package.json'))!.after).toContain('"@opentelemetry/instrumentation-xml-http-request": "^0.223.0"');
+    const xhrCode = planReact(input({ ...EXAMPLE_FILES, 'src/lib/api.js': 'const x = new XMLHttpRequest();\n' }, { environment: EXAMPLE_ENV }));
+    expect(xhrCode.changes[0]!.after).toContain('XMLHttpRequestInstrumentation');
+  });
+});
+
 describe('planReact', () => {
   it('wires the Vite example: src/tracing.js, the entry import and the packages', () => {
     const plan = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV }));
@@ -85,7 +156,7 @@ describe('planReact', () => {
       { path: 'frontend-react-js/package.json', before: EXAMPLE_FILES['package.json'], after: EXAMPLE_PKG_AFTER },
     ]);
     expect(plan.notes).toEqual([
-      `frontend-react-js: run npm install (it updates package-lock.json) and rebuild the image for ${Object.keys(REACT_PACKAGES).join(', ')}`,
+      `frontend-react-js: run npm install (it updates package-lock.json) and rebuild the image for ${FETCH_ONLY_PACKAGES.join(', ')}`,
       COLLECTOR_NOTE,
       CORS_NOTE,
     ]);
@@ -130,7 +201,7 @@ describe('planReact', () => {
     const plan = planReact(input({ 'package.json': pkg, 'src/index.js': index }, { environment: new Map([['REACT_APP_BACKEND_URL', 'https://4567-x.gitpod.io']]) }));
     expect(plan.changes.map((c) => c.path)).toEqual(['frontend-react-js/src/tracing.js', 'frontend-react-js/src/index.js', 'frontend-react-js/package.json']);
     expect(plan.changes[0]!.after).toBe(
-      renderTemplate(load(REACT_TEMPLATE), { ENTRY: 'src/index.js', ENV: 'process.env', PREFIX: 'REACT_APP_', SERVICE_NAME: '"frontend-react-js"', API_URLS: 'process.env.REACT_APP_BACKEND_URL' }),
+      renderTemplate(load(REACT_TEMPLATE), { ENTRY: 'src/index.js', ENV: 'process.env', PREFIX: 'REACT_APP_', SERVICE_NAME: '"frontend-react-js"', API_URLS: 'process.env.REACT_APP_BACKEND_URL', ...FETCH_ONLY }),
     );
     expect(plan.changes[1]!.after).toBe(crlf("import './tracing.js'", "import React from 'react'", "import App from './App'", '', "createRoot(document.getElementById('root')).render(<App />)"));
     expect(plan.notes[1]).toMatch(/^frontend-react-js: the browser sends spans to REACT_APP_OTEL_COLLECTOR_URL, never straight to Honeycomb/);
@@ -152,7 +223,7 @@ describe('planReact', () => {
     expect(first).toMatch(/^frontend-react-js: package\.json is not valid JSON \(.+\)\. obs writes frontend-react-js\/src\/tracing\.js and changes nothing else; to finish by hand:$/);
     expect(rest).toEqual([
       '    add to "dependencies" in frontend-react-js/package.json, then run npm install:',
-      ...Object.entries(REACT_PACKAGES).map(([p, r]) => `        "${p}": "${r}",`),
+      ...Object.entries(REACT_PACKAGES).filter(([p]) => !p.endsWith('xml-http-request')).map(([p, r]) => `        "${p}": "${r}",`),
       '    add as the first import of frontend-react-js/src/main.jsx:',
       "        import './tracing.js';",
     ]);
@@ -166,7 +237,7 @@ describe('planReact', () => {
       'frontend-react-js: frontend-react-js/src/tracing.js exists and was not written by obs; obs leaves it, frontend-react-js/src/main.jsx and package.json alone',
     ]);
     const handMade = { ...EXAMPLE_FILES, 'src/App.jsx': "import { WebTracerProvider } from '@opentelemetry/sdk-trace-web';\n" };
-    expect(planReact(input(handMade)).notes).toEqual(['frontend-react-js: frontend-react-js/src/App.jsx already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone']);
+    expect(planReact(input(handMade)).notes).toEqual([`frontend-react-js: frontend-react-js/src/App.jsx already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone. ${PASTE_VITE}`]);
     const parcel = planReact(input({ 'package.json': '{"dependencies": {"react": "18", "parcel": "2"}}', 'src/index.js': '' }));
     expect(parcel).toEqual({ changes: [], notes: ['frontend-react-js: obs wires browser tracing into Vite and Create React App builds; frontend-react-js/package.json names neither, so obs leaves the app alone'] });
     expect(planReact(input({ 'package.json': EXAMPLE_FILES['package.json'] })).changes).toEqual([]);

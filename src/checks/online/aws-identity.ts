@@ -46,7 +46,7 @@ export const awsIdentity: Check = {
 function where(settings: AwsSettings, env: NodeJS.ProcessEnv): string {
   const region = settings.region ? `region ${settings.region} from ${settings.regionSource}` : 'region from the AWS profile';
   const fromEnv = configuredEndpoint(env);
-  const endpoint = settings.endpoint ? `, endpoint ${settings.endpoint}` : fromEnv ? `, endpoint ${fromEnv}` : '';
+  const endpoint = settings.endpoint ? `, endpoint ${displayUrl(settings.endpoint)}` : fromEnv ? `, endpoint ${fromEnv}` : '';
   const credentials = settings.credentialsSource ? `, credentials from ${settings.credentialsSource}` : '';
   return `${region}${settings.profile ? `, profile ${settings.profile}` : ''}${credentials}${endpoint}`;
 }
@@ -79,7 +79,7 @@ export function explainStsError(err: unknown, settings: AwsSettings, envEndpoint
   const name = e.name ?? '';
   const message = (e.message ?? String(err)).split('\n')[0]!;
   const networkCode = e.code ?? e.errors?.[0]?.code ?? e.cause?.code;
-  const endpoint = settings.endpoint ?? envEndpoint ?? `the STS endpoint${settings.region ? ` in ${settings.region}` : ''}`;
+  const endpoint = (settings.endpoint && displayUrl(settings.endpoint)) ?? envEndpoint ?? `the STS endpoint${settings.region ? ` in ${settings.region}` : ''}`;
   const requestId = e.$metadata?.requestId ? ` (request id ${e.$metadata.requestId})` : '';
   if (err instanceof UnexpectedResponse) {
     return {

@@ -89,18 +89,8 @@ export function regionOfUrl(url: string, urls: HoneycombApiUrls): HoneycombRegio
   return undefined;
 }
 
-/** A URL as it may be shown: without a user name or password. */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
+/** A URL as it may be shown: its password (or a lone user name, which can be a token) masked. */
+export { displayUrl } from '../../secrets/redact.js';
 
 export interface HoneycombSetup {
   region: HoneycombRegion;

@@ -1,4 +1,4 @@
-import { maskSecret } from '../../secrets/shapes.js';
+import { redactKnown } from '../../secrets/redact.js';
 import { readVersion } from '../../version.js';
 
 /** How long one request to Honeycomb (or an OTLP endpoint) may take. */
@@ -77,9 +77,5 @@ export function serverMessage(answer: HttpAnswer): string | undefined {
 
 /** Replaces every occurrence of each secret in `text` with its mask: for text that came from a server. */
 export function redact(text: string, secrets: (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join(maskSecret(secret));
-  }
-  return out;
+  return redactKnown(text, secrets.filter((s): s is string => s !== undefined));
 }

@@ -1,6 +1,7 @@
+import { HONEYCOMB_ENDPOINTS, type HoneycombRegion } from '../../config/obs-config.js';
 import { isClassicHoneycombKey } from '../../secrets/shapes.js';
 import { readVersion } from '../../version.js';
-import { skip, type Check, type CheckResult } from '../types.js';
+import { skip, type Check, type CheckResult, type DoctorOptions, type DoctorProject } from '../types.js';
 import { redact, request, serverMessage, type HttpAnswer } from './http.js';
 import { apiBase, displayUrl, honeycombSetup, parseHoneycombApiUrl, publicRegionOf, REGION_LABEL, type HoneycombApiUrls } from './honeycomb.js';
 import { describeReferences, otlpExporters, type OtlpExporter } from './otlp-config.js';
@@ -18,54 +19,18 @@ export const sendTestSpan: Check = {
   online: true,
   async run(project, options): Promise<CheckResult> {
     if (!options.sendTestSpan) return skip(META, 'needs --send-test-span');
-    let urls: HoneycombApiUrls;
-    try {
-      urls = parseHoneycombApiUrl(options.honeycombApiUrl);
-    } catch (err) {
-      return { ...META, status: 'fail', detail: (err as Error).message, fix: 'pass --honeycomb-api-url URL or --honeycomb-api-url us=URL,eu=URL' };
-    }
-    const exporter = otlpExporters(project).find((e) => e.endpoint);
-    if (!exporter?.endpoint) {
+    const planned = planTestSpan(project, options);
+    if ('result' in planned) return planned.result;
+    const { exporter, headers, target, configured, via, from, publicRegion } = planned;
+    const consent = endpointConsent(planned, options.allowedEndpoints ?? []);
+    if (consent.needed && !consent.given) {
       return {
         ...META,
         status: 'fail',
-        detail: 'no service sets OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, so there is nowhere to send a span',
-        fix: 'run obs init to wire a service for Honeycomb',
+        detail: `not sent: ${consent.reason}`,
+        fix: `if you trust ${consent.host}, run obs doctor --send-test-span --allow-endpoint ${consent.host}; otherwise point ${planned.endpointKey} at Honeycomb (https://api.honeycomb.io)`,
       };
     }
-    const { endpoint } = exporter;
-    const configured = endpoint.tracesUrl;
-    const from = `${endpoint.variable.key} of ${exporter.service.name}`;
-    let parsed: URL;
-    try {
-      parsed = new URL(configured);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
-    } catch {
-      return { ...META, status: 'fail', detail: `${from} is not an http(s) URL: ${JSON.stringify(displayUrl(configured))}`, fix: `set ${endpoint.variable.key} to a URL such as https://api.honeycomb.io` };
-    }
-    const publicRegion = publicRegionOf(configured);
-    const protocol = exporter.protocol?.toLowerCase();
-    if (protocol === 'grpc' && !publicRegion) {
-      return skip(META, `${exporter.service.name} exports over gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc); obs sends test spans over OTLP/HTTP only`);
-    }
-
-    // Honeycomb serves OTLP on its API host: a region's --honeycomb-api-url stands in for it.
-    let target = configured;
-    let via = '';
-    if (publicRegion) {
-      const setup = honeycombSetup(project, urls);
-      const checked = 'notInUse' in setup ? publicRegion : setup.region;
-      const override = apiBase(urls, publicRegion, checked);
-      if (override.overridden) {
-        target = `${override.url}${parsed.pathname}`;
-        via = ` via ${target} (--honeycomb-api-url)`;
-      }
-    }
-
-    const headerProblem = emptyHeader(exporter);
-    if (headerProblem) return { ...META, status: 'fail', detail: headerProblem.detail, fix: headerProblem.fix };
-    const headers: Record<string, string> = {};
-    for (const [k, v] of exporter.headers?.values ?? []) headers[k] = v;
     const secrets = Object.values(headers);
     const clean = (text: string) => redact(text, secrets);
 
@@ -107,6 +72,109 @@ export const sendTestSpan: Check = {
   },
 };
 
+/** Where the test span would go and with which headers, or the result that ends the check early. */
+export type TestSpanPlan =
+  | { result: CheckResult }
+  | {
+      exporter: OtlpExporter;
+      headers: Record<string, string>;
+      /** Where the request goes: the configured URL, or the --honeycomb-api-url standing in for it. */
+      target: string;
+      configured: string;
+      /** ` via URL (--honeycomb-api-url)` when an override stands in, else ''. */
+      via: string;
+      from: string;
+      endpointKey: string;
+      publicRegion?: HoneycombRegion;
+    };
+
+export function planTestSpan(project: DoctorProject, options: DoctorOptions): TestSpanPlan {
+  let urls: HoneycombApiUrls;
+  try {
+    urls = parseHoneycombApiUrl(options.honeycombApiUrl);
+  } catch (err) {
+    return { result: { ...META, status: 'fail', detail: (err as Error).message, fix: 'pass --honeycomb-api-url URL or --honeycomb-api-url us=URL,eu=URL' } };
+  }
+  const exporter = otlpExporters(project).find((e) => e.endpoint);
+  if (!exporter?.endpoint) {
+    return {
+      result: {
+        ...META,
+        status: 'fail',
+        detail: 'no service sets OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, so there is nowhere to send a span',
+        fix: 'run obs init to wire a service for Honeycomb',
+      },
+    };
+  }
+  const { endpoint } = exporter;
+  const configured = endpoint.tracesUrl;
+  const from = `${endpoint.variable.key} of ${exporter.service.name}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(configured);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    return { result: { ...META, status: 'fail', detail: `${from} is not an http(s) URL: ${JSON.stringify(displayUrl(configured))}`, fix: `set ${endpoint.variable.key} to a URL such as https://api.honeycomb.io` } };
+  }
+  const publicRegion = publicRegionOf(configured);
+  const protocol = exporter.protocol?.toLowerCase();
+  if (protocol === 'grpc' && !publicRegion) {
+    return { result: skip(META, `${exporter.service.name} exports over gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc); obs sends test spans over OTLP/HTTP only`) };
+  }
+
+  // Honeycomb serves OTLP on its API host: a region's --honeycomb-api-url stands in for it.
+  let target = configured;
+  let via = '';
+  if (publicRegion) {
+    const setup = honeycombSetup(project, urls);
+    const checked = 'notInUse' in setup ? publicRegion : setup.region;
+    const override = apiBase(urls, publicRegion, checked);
+    if (override.overridden) {
+      target = `${override.url}${parsed.pathname}`;
+      via = ` via ${target} (--honeycomb-api-url)`;
+    }
+  }
+
+  const headerProblem = emptyHeader(exporter);
+  if (headerProblem) return { result: { ...META, status: 'fail', detail: headerProblem.detail, fix: headerProblem.fix } };
+  const headers: Record<string, string> = {};
+  for (const [k, v] of exporter.headers?.values ?? []) headers[k] = v;
+  return { exporter, headers, target, configured, via, from, endpointKey: endpoint.variable.key, publicRegion };
+}
+
+/** Honeycomb's own OTLP hosts: the only places a key goes without asking (over https). */
+const HONEYCOMB_HOSTS = new Set(Object.values(HONEYCOMB_ENDPOINTS).map((url) => new URL(url).host));
+
+export interface EndpointConsent {
+  /** The headers carry something and the target is neither Honeycomb over https nor a URL the user named. */
+  needed: boolean;
+  given: boolean;
+  /** `host:port` as --allow-endpoint takes it. */
+  host: string;
+  /** Why consent is needed, for messages and the prompt. */
+  reason: string;
+}
+
+/**
+ * Whether sending the span needs the user's consent: the headers (the Honeycomb key, a bearer
+ * token) would go to an endpoint compose names that is not Honeycomb over https. A
+ * --honeycomb-api-url standing in for Honeycomb was named by the user, so it needs none.
+ */
+export function endpointConsent(plan: Exclude<TestSpanPlan, { result: CheckResult }>, allowed: readonly string[]): EndpointConsent {
+  const url = new URL(plan.target);
+  const host = url.host.toLowerCase();
+  const names = Object.entries(plan.headers).filter(([, v]) => v.trim() !== '').map(([k]) => k);
+  const honeycomb = url.protocol === 'https:' && HONEYCOMB_HOSTS.has(host);
+  const named = plan.via !== '';
+  const needed = names.length > 0 && !honeycomb && !named;
+  const given = allowed.some((a) => {
+    const want = a.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+    return want === host || want === url.hostname.toLowerCase();
+  });
+  const what = HONEYCOMB_HOSTS.has(host) ? 'Honeycomb over plain http' : 'not a Honeycomb host';
+  const reason = `${plan.from} names ${displayUrl(plan.target)}, ${what}; obs sends the ${names.join(', ')} header${names.length === 1 ? '' : 's'} (the key) only to Honeycomb over https or to a URL you pass with --honeycomb-api-url`;
+  return { needed, given, host, reason };
+}
 
 /** A header whose value is empty because the variable it refers to is not set. */
 function emptyHeader(exporter: OtlpExporter): { detail: string; fix: string } | undefined {

@@ -1,7 +1,7 @@
 import type { Check } from '../types.js';
 import { corsOrigins } from '../../collector/cors.js';
 import { componentType, definedIds, lineAt, settingsOf } from '../../collector/parse.js';
-import { projectCollectors } from './lib/collector.js';
+import { collectorsWithConfig } from './lib/collector.js';
 import { effectiveValue, networkNames, serviceEnv } from './lib/env.js';
 import { composeOrWhy, fail, listing, report, skipped, warn, type Issue } from './lib/report.js';
 import { isBrowserService, isBrowserVariable } from './lib/services.js';
@@ -34,8 +34,9 @@ export const collectorCorsCheck: Check = {
   run(project) {
     const ready = composeOrWhy(project);
     if ('why' in ready) return skipped(this, ready.why);
-    const collectors = projectCollectors(project).filter((c) => c.config);
-    if (collectors.length === 0) return skipped(this, projectCollectors(project).length ? 'skipped: the collector config could not be read (see collector-config)' : 'no collector service');
+    const found = collectorsWithConfig(project);
+    if ('why' in found) return skipped(this, found.why);
+    const { collectors } = found;
     const issues: Issue[] = [];
     const ok: string[] = [];
     const browsers = ready.compose.services.filter((s) => isBrowserService(project, s.name));
@@ -58,17 +59,17 @@ export const collectorCorsCheck: Check = {
         project.hints,
       );
       if (origins.length === 0) continue;
-      const receivers = definedIds(config!, 'receivers').filter((id) => componentType(id) === 'otlp' && (settingsOf(config!, 'receivers', id).protocols as { http?: unknown } | undefined)?.http !== undefined);
+      const receivers = definedIds(config, 'receivers').filter((id) => componentType(id) === 'otlp' && (settingsOf(config, 'receivers', id).protocols as { http?: unknown } | undefined)?.http !== undefined);
       const who = listing(frontends.map((s) => s.name));
       // A browser variable naming the collector is certain; a published 4318 only suggests a browser sends there.
       const level = senders.length ? fail : warn;
       const sends = senders.length ? `${who} send${frontends.length === 1 ? 's' : ''} spans from the browser` : `${name} publishes 4318 for browsers (${who})`;
       if (receivers.length === 0) {
-        issues.push(level({ file: config!.path, line: lineAt(config!, ['receivers']) }, `${sends}, but ${name} has no OTLP receiver with the http protocol (browsers cannot use gRPC)`, 'receivers: { otlp: { protocols: { http: { endpoint: "0.0.0.0:4318", cors: { allowed_origins: [...] } } } } }'));
+        issues.push(level({ file: config.path, line: lineAt(config, ['receivers']) }, `${sends}, but ${name} has no OTLP receiver with the http protocol (browsers cannot use gRPC)`, 'receivers: { otlp: { protocols: { http: { endpoint: "0.0.0.0:4318", cors: { allowed_origins: [...] } } } } }'));
         continue;
       }
       for (const id of receivers) {
-        const http = (settingsOf(config!, 'receivers', id).protocols as { http?: { cors?: { allowed_origins?: unknown } } | null }).http;
+        const http = (settingsOf(config, 'receivers', id).protocols as { http?: { cors?: { allowed_origins?: unknown } } | null }).http;
         const allowed = Array.isArray(http?.cors?.allowed_origins) ? (http.cors.allowed_origins as unknown[]).map(String) : [];
         const missing = origins.filter((o) => !originAllowed(allowed, o));
         if (missing.length === 0) {
@@ -78,7 +79,7 @@ export const collectorCorsCheck: Check = {
         const keys = ['receivers', id, 'protocols', 'http', 'cors', 'allowed_origins'];
         issues.push(
           level(
-            { file: config!.path, line: lineAt(config!, keys) },
+            { file: config.path, line: lineAt(config, keys) },
             allowed.length === 0
               ? `${sends}, but receiver ${id} of ${name} has no cors.allowed_origins: the browser blocks every request`
               : `receiver ${id} of ${name} does not allow ${listing(missing)} (the pages of ${who}): the browser blocks their spans`,

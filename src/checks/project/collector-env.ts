@@ -1,6 +1,6 @@
 import type { Check } from '../types.js';
 import { envReferences } from '../../collector/parse.js';
-import { projectCollectors, reachOf } from './lib/collector.js';
+import { collectorsWithConfig, reachOf } from './lib/collector.js';
 import { composeOrWhy, fail, listing, report, skipped, warn, type Issue } from './lib/report.js';
 import { keyWhere } from './lib/services.js';
 
@@ -18,14 +18,15 @@ export const collectorEnvCheck: Check = {
   run(project) {
     const ready = composeOrWhy(project);
     if ('why' in ready) return skipped(this, ready.why);
-    const collectors = projectCollectors(project).filter((c) => c.config);
-    if (collectors.length === 0) return skipped(this, projectCollectors(project).length ? 'skipped: the collector config could not be read (see collector-config)' : 'no collector service');
+    const found = collectorsWithConfig(project);
+    if ('why' in found) return skipped(this, found.why);
+    const { collectors } = found;
     const issues: Issue[] = [];
     const ok: string[] = [];
     for (const { collector, config } of collectors) {
       const name = collector.service.name;
       const seen = new Set<string>();
-      for (const ref of envReferences(config!)) {
+      for (const ref of envReferences(config)) {
         if (seen.has(ref.name)) continue;
         seen.add(ref.name);
         if (ref.fallback !== undefined) continue;
@@ -33,15 +34,15 @@ export const collectorEnvCheck: Check = {
         if (reach.status === 'missing') {
           issues.push(
             fail(
-              { file: config!.path, line: ref.line },
-              `${config!.path} uses ${ref.text}, but ${ref.name} is not in the environment of ${name}: the collector sees an empty value`,
+              { file: config.path, line: ref.line },
+              `${config.path} uses ${ref.text}, but ${ref.name} is not in the environment of ${name}: the collector sees an empty value`,
               `add ${ref.name}: "\${${ref.name}}" to the environment of ${name} (${keyWhere(collector.service, 'environment').file}:${keyWhere(collector.service, 'environment').line}) and set it in .env`,
             ),
           );
           continue;
         }
         if (reach.status === 'empty') {
-          issues.push(warn({ file: reach.file, line: reach.line }, `${ref.name} reaches ${name} empty (${reach.why}): ${ref.text} in ${config!.path} expands to nothing`, `set ${ref.name} in .env`));
+          issues.push(warn({ file: reach.file, line: reach.line }, `${ref.name} reaches ${name} empty (${reach.why}): ${ref.text} in ${config.path} expands to nothing`, `set ${ref.name} in .env`));
           continue;
         }
         if (SECRET_VARIABLES.has(ref.name) && reach.from === 'environment' && reach.literal) {

@@ -1,6 +1,6 @@
 import type { Check } from '../types.js';
 import { componentType, definedIds, envReferencesIn, lineAt, settingsOf, withFallbacks } from '../../collector/parse.js';
-import { projectCollectors, reachOf } from './lib/collector.js';
+import { collectorsWithConfig, reachOf } from './lib/collector.js';
 import { hostOf } from './lib/otlp.js';
 import { composeOrWhy, fail, report, skipped, type Issue } from './lib/report.js';
 
@@ -24,15 +24,16 @@ export const collectorSigv4Check: Check = {
   run(project) {
     const ready = composeOrWhy(project);
     if ('why' in ready) return skipped(this, ready.why);
-    const collectors = projectCollectors(project).filter((c) => c.config);
-    if (collectors.length === 0) return skipped(this, projectCollectors(project).length ? 'skipped: the collector config could not be read (see collector-config)' : 'no collector service');
+    const found = collectorsWithConfig(project);
+    if ('why' in found) return skipped(this, found.why);
+    const { collectors } = found;
     const issues: Issue[] = [];
     const ok: string[] = [];
     for (const { collector, config } of collectors) {
       const name = collector.service.name;
-      for (const id of definedIds(config!, 'extensions').filter((e) => componentType(e) === 'sigv4auth')) {
-        const settings = settingsOf(config!, 'extensions', id);
-        const where = (key?: string) => ({ file: config!.path, line: lineAt(config!, key ? ['extensions', id, key] : ['extensions', id]) });
+      for (const id of definedIds(config, 'extensions').filter((e) => componentType(e) === 'sigv4auth')) {
+        const settings = settingsOf(config, 'extensions', id);
+        const where = (key?: string) => ({ file: config.path, line: lineAt(config, key ? ['extensions', id, key] : ['extensions', id]) });
         const before = issues.length;
         const region = typeof settings.region === 'string' ? settings.region.trim() : '';
         if (region === '') {
@@ -47,10 +48,10 @@ export const collectorSigv4Check: Check = {
           }
         }
         const service = typeof settings.service === 'string' ? settings.service.trim() : '';
-        const users = definedIds(config!, 'exporters').filter((e) => (settingsOf(config!, 'exporters', e).auth as { authenticator?: unknown } | undefined)?.authenticator === id);
+        const users = definedIds(config, 'exporters').filter((e) => (settingsOf(config, 'exporters', e).auth as { authenticator?: unknown } | undefined)?.authenticator === id);
         const wanted = new Set<string>();
         for (const exporter of users) {
-          const exporterSettings = settingsOf(config!, 'exporters', exporter);
+          const exporterSettings = settingsOf(config, 'exporters', exporter);
           for (const key of ENDPOINT_KEYS) {
             const value = exporterSettings[key];
             const host = typeof value === 'string' ? hostOf(withFallbacks(value)) : undefined;

@@ -10,6 +10,7 @@ import { collectorSigv4Check } from './collector-sigv4.js';
 import { composeFileCheck } from './compose-file.js';
 import { composeInterpolationCheck } from './compose-interpolation.js';
 import { envVarNamesCheck } from './env-var-names.js';
+import { instrumentationCoverageCheck } from './instrumentation-coverage.js';
 import { obsConfigCheck } from './obs-config.js';
 import { obsConfigServicesCheck } from './obs-config-services.js';
 import { otelServiceNameCheck } from './otel-service-name.js';
@@ -28,6 +29,7 @@ export const CORE_PROJECT_CHECKS: readonly Check[] = [
   browserExposedSecretCheck,
   otelServiceNameCheck,
   otelServiceNameUniqueCheck,
+  instrumentationCoverageCheck,
 ];
 
 /**

@@ -12,6 +12,7 @@ import { UsageError } from '../../errors.js';
 import { countDeclared, desiredFromConfig } from '../../config/desired.js';
 import { applyInStages, planDeclared } from '../../config/declared.js';
 import { readProjectDotenv } from '../../project/dotenv-values.js';
+import { secretsInEnvironment } from '../../secrets/redact.js';
 
 export interface ApplyOptions extends AwsOptions {
   dir?: string;
@@ -36,6 +37,7 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
   const desired = desiredFromConfig(parseObsConfig(text, OBS_CONFIG_FILE), OBS_CONFIG_FILE);
   // Keys and region the user put in .env for compose count here too (process environment first).
   const dotenv = await readProjectDotenv(root);
+  ctx.secrets.add(secretsInEnvironment(dotenv.values ?? []));
   if (dotenv.warning) say(ctx, `obs apply: ${dotenv.warning}`);
   const settings = resolveAwsSettings(options, ctx.env, dotenv.values);
   await assertProfileExists(settings, ctx.env);

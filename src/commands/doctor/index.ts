@@ -8,6 +8,7 @@ import type { Check, CheckResult, DoctorOptions, DoctorProject } from '../../che
 import type { AwsSettings } from '../../aws/settings.js';
 import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
+import { redactMessage } from '../../secrets/redact.js';
 import { loadDoctorProject } from './load.js';
 import { githubAnnotations } from './github-annotations.js';
 import { PLAIN, renderChecklist, summaryLine, type Paint } from './render.js';
@@ -18,6 +19,7 @@ export interface DoctorCliOptions {
   online?: boolean;
   sendTestSpan?: boolean;
   honeycombApiUrl?: string;
+  allowEndpoint?: string[];
   region?: string;
   profile?: string;
   endpointUrl?: string;
@@ -48,13 +50,16 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
   const fixed = options.fix ? await applySafeFixes(ctx, root, explicit?.files) : [];
   const project = await loadDoctorProject(root, ctx.env, explicit?.files);
   for (const note of project.skipped ?? []) ctx.stderr.write(`note: ${note}\n`);
+  ctx.secrets.addFromTexts([...project.compose.map((f) => f.text), project.dotenv?.text, project.dotenvExample?.text, ...[...project.envFiles.values()].map((f) => f?.text)]);
   const doctorOptions: DoctorOptions = {
     online: options.online === true || options.sendTestSpan === true,
     sendTestSpan: options.sendTestSpan === true,
     honeycombApiUrl: options.honeycombApiUrl,
+    allowedEndpoints: options.allowEndpoint ?? [],
     aws: awsSettingsFor(options, ctx.env, project),
     progress: (line: string) => say(ctx, line),
   };
+  if (doctorOptions.sendTestSpan && selected.some((c) => c.id === 'send-test-span')) await askEndpointConsent(ctx, project, doctorOptions);
   const results = await Promise.all(
     selected.map(async (check): Promise<CheckResult> => {
       if (check.online && !doctorOptions.online) return { id: check.id, title: check.title, status: 'skip', detail: 'needs --online' };
@@ -65,15 +70,17 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
       }
     }),
   );
-  const failed = results.some((r) => r.status === 'fail' || (options.strict && r.status === 'warn'));
+  // Checks mask what they know; this masks secrets by position in every message they wrote.
+  const shown = results.map(maskResult);
+  const failed = shown.some((r) => r.status === 'fail' || (options.strict && r.status === 'warn'));
   if (options.json) {
-    const doc = { schemaVersion: DOCTOR_SCHEMA_VERSION, directory: root, ok: !failed, strict: options.strict === true, summary: summaryLine(results), ...(options.fix ? { fixed } : {}), checks: results };
+    const doc = { schemaVersion: DOCTOR_SCHEMA_VERSION, directory: root, ok: !failed, strict: options.strict === true, summary: summaryLine(shown), ...(options.fix ? { fixed } : {}), checks: shown };
     ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    ctx.stderr.write(renderChecklist(selected, results, await painter(ctx)));
+    ctx.stderr.write(renderChecklist(selected, shown, await painter(ctx)));
     // On GitHub Actions, problems also become annotations on the files they name (stdout is where
     // the runner reads workflow commands; --json keeps stdout for its one document).
-    if (ctx.env.GITHUB_ACTIONS === 'true') ctx.stdout.write(githubAnnotations(results, options.strict === true));
+    if (ctx.env.GITHUB_ACTIONS === 'true') ctx.stdout.write(githubAnnotations(shown, options.strict === true));
   }
   return failed ? 1 : 0;
 }
@@ -84,7 +91,7 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
  * plan / diff / atomic write path as obs init. The checks then run on the result.
  */
 async function applySafeFixes(ctx: Context, root: string, files: string[] | undefined): Promise<string[]> {
-  const [{ discover }, { planFixes }, { changedOnly }, { unifiedDiff }, { redactSecrets }, { applyFileChanges, recoverInterruptedApply }, { gitInfo }] = await Promise.all([
+  const [{ discover }, { planFixes }, { changedOnly }, { unifiedDiff }, { redactDiff }, { applyFileChanges, recoverInterruptedApply }, { gitInfo }] = await Promise.all([
     import('../../project/discover.js'),
     import('./fix-plan.js'),
     import('../../plan/file-change.js'),
@@ -97,7 +104,10 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
   const recovered = await recoverInterruptedApply(root, () => gitInfo(root));
   if (recovered) ctx.stderr.write(`obs: ${recovered}\n`);
   const found = await discover(root, files);
+  const { snapshot } = found;
+  ctx.secrets.addFromTexts([...snapshot.compose.map((f) => f.text), snapshot.dotenv?.text, snapshot.dotenvExample?.text, ...[...snapshot.envFiles.values()].map((f) => f?.text)]);
   const plan = planFixes(found.snapshot, found.project);
+  ctx.secrets.add(plan.secretValues);
   const changes = changedOnly(plan.changes);
   if (changes.length === 0 && plan.untrack.length === 0) {
     ctx.stderr.write('obs doctor --fix: nothing it can fix safely.\n');
@@ -105,7 +115,7 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
   }
   const targets = resolveWriteTargets(root, changes.map((c) => c.path), files ?? []);
   for (const note of targets.notes) ctx.stderr.write(`note: ${note}\n`);
-  for (const change of changes) ctx.stderr.write(redactSecrets(unifiedDiff(change), plan.secretValues));
+  for (const change of changes) ctx.stderr.write(redactDiff(unifiedDiff(change), change, plan.secretValues));
   const requests = changes.map((c) => ({
     path: targets.paths.get(c.path) ?? join(root, c.path),
     display: c.path,
@@ -127,7 +137,6 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
   return plan.applied;
 }
 
-/** --check narrows the list to the ids given; --skip then leaves ids out (say, one warning a team accepts under --strict). */
 /**
  * The AWS settings of apply, with the project's .env as a source. An invalid region in .env is a
  * finding of the aws-credentials check, not a usage error: then the settings leave .env out.
@@ -141,6 +150,33 @@ function awsSettingsFor(options: DoctorCliOptions, env: NodeJS.ProcessEnv, proje
   }
 }
 
+/**
+ * In a terminal, --send-test-span asks before it sends the key to an endpoint that is not
+ * Honeycomb over https; without one the check refuses and names --allow-endpoint.
+ */
+async function askEndpointConsent(ctx: Context, project: DoctorProject, options: DoctorOptions): Promise<void> {
+  if (!ctx.interactive) return;
+  const { planTestSpan, endpointConsent } = await import('../../checks/online/test-span.js');
+  const planned = planTestSpan(project, options);
+  if ('result' in planned) return;
+  const consent = endpointConsent(planned, options.allowedEndpoints ?? []);
+  if (!consent.needed || consent.given) return;
+  const { confirm } = await import('@inquirer/prompts');
+  ctx.stderr.write(`obs doctor --send-test-span: ${consent.reason}.\n`);
+  const yes = await confirm({ message: `Send the test span with these headers to ${consent.host}?`, default: false }, { input: ctx.stdin, output: ctx.stderr, clearPromptOnDone: false });
+  if (yes) options.allowedEndpoints = [...(options.allowedEndpoints ?? []), consent.host];
+}
+
+function maskResult(result: CheckResult): CheckResult {
+  return {
+    ...result,
+    detail: redactMessage(result.detail),
+    ...(result.fix === undefined ? {} : { fix: redactMessage(result.fix) }),
+    ...(result.findings ? { findings: result.findings.map((f) => ({ ...f, message: redactMessage(f.message), ...(f.fix === undefined ? {} : { fix: redactMessage(f.fix) }) })) } : {}),
+  };
+}
+
+/** --check narrows the list to the ids given; --skip then leaves ids out (say, one warning a team accepts under --strict). */
 function selectChecks(options: DoctorCliOptions): readonly Check[] {
   const wanted = checkIds('--check', options.check);
   const skipped = checkIds('--skip', options.skip);

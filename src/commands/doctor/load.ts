@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { NotRegularFile, readRegularTextSync } from '../../io/read-regular.js';
+import { NotRegularFile, readRegularFileSync } from '../../io/read-regular.js';
 import { join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles } from '../../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
@@ -9,16 +9,23 @@ import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
 import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import { ObsError } from '../../errors.js';
 import { gitignoreCoversDotenv, gitSnapshot } from '../../io/git.js';
+import { decodeBytes, notUtf8Message } from '../../io/raw-text.js';
 import type { DoctorProject, LoadedFile } from '../../checks/types.js';
+
+/** Bytes that are not UTF-8 are kept (raw-text.ts); YAML readers report them (notUtf8). */
+function decodedFile(path: string, bytes: Buffer): LoadedFile & { notUtf8?: { line: number; col: number; message: string } } {
+  const { text, invalid } = decodeBytes(bytes);
+  return { path, text, ...(invalid ? { notUtf8: { line: invalid.line, col: invalid.col, message: notUtf8Message(invalid, bytes) } } : {}) };
+}
 
 /**
  * Synchronous on purpose: a handful of small local files, read while git runs in its own
  * processes; promises and the thread pool would only add start-up time.
  */
-function readText(root: string, path: string, skipped?: string[]): LoadedFile | undefined {
+function readText(root: string, path: string, skipped?: string[]): ReturnType<typeof decodedFile> | undefined {
   try {
-    const text = readRegularTextSync(join(root, path), path);
-    return text === undefined ? undefined : { path, text };
+    const bytes = readRegularFileSync(join(root, path), path);
+    return bytes === undefined ? undefined : decodedFile(path, bytes);
   } catch (err) {
     // A FIFO or device would block doctor forever: left unread, and said so.
     if (err instanceof NotRegularFile && !err.kind.includes('directory')) skipped?.push(`${path} is ${err.kind}, not a regular file: not read`);
@@ -52,16 +59,20 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   const compose: ComposeFile[] = [];
   let composeError: DoctorProject['composeError'];
   for (const path of composePaths) {
-    let file: LoadedFile | undefined;
+    let file: ReturnType<typeof decodedFile> | undefined;
     try {
-      const text = readRegularTextSync(join(root, path), path);
-      file = text === undefined ? undefined : { path, text };
+      const bytes = readRegularFileSync(join(root, path), path);
+      file = bytes === undefined ? undefined : decodedFile(path, bytes);
     } catch (err) {
       composeError = { file: path, message: err instanceof NotRegularFile ? err.message : `cannot read it: ${(err as Error).message}` };
       break;
     }
     if (!file) {
       composeError = { file: path, message: 'no such file' };
+      break;
+    }
+    if (file.notUtf8) {
+      composeError = { file: path, ...file.notUtf8 };
       break;
     }
     try {

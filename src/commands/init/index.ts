@@ -5,7 +5,7 @@ import { applyFileChanges, pendingApply, recoverInterruptedApply, type WriteRequ
 import { gitInfo } from '../../io/git.js';
 import { unifiedDiff } from '../../io/diff.js';
 import { resolveWriteTargets } from '../../io/write-targets.js';
-import { redactSecrets } from '../../secrets/redact.js';
+import { redactDiff } from '../../secrets/redact.js';
 import { changedOnly } from '../../plan/file-change.js';
 import { decideChoices, validateFlags } from './decide.js';
 import { discover } from '../../project/discover.js';
@@ -26,6 +26,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   }
   const found = await discover(root, options.file);
   const { snapshot, project } = found;
+  ctx.secrets.addFromTexts([...snapshot.compose.map((f) => f.text), snapshot.dotenv?.text, snapshot.dotenvExample?.text, ...[...snapshot.envFiles.values()].map((f) => f?.text)]);
   validateFlags(options, project.services.map((s) => s.name), snapshot.compose[0]!.path, project);
   const interactive = ctx.interactive && !options.yes;
   const prompter = interactive ? (await import('./prompter.js')).inquirerPrompter(ctx) : undefined;
@@ -45,6 +46,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   // Only now, with the services chosen, read what their instrumentation planners need.
   if (options.instrument !== false) snapshot.instrumentation = readInstrumentation(found, choices.services);
   const plan = planInit(snapshot, choices, project);
+  ctx.secrets.add(plan.secretValues);
   const changes = changedOnly(plan.changes);
   // Symlinks decided before anything is shown: written through (said), or refused when outside.
   const targets = resolveWriteTargets(root, changes.map((c) => c.path), options.file ?? []);
@@ -53,7 +55,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
 
   const findings = findingsLines(plan);
   // Diffs go to terminals and CI logs: secret values in them are masked.
-  const diffs = new Map(changes.map((c) => [c, redactSecrets(unifiedDiff(c), plan.secretValues)]));
+  const diffs = new Map(changes.map((c) => [c, redactDiff(unifiedDiff(c), c, plan.secretValues)]));
   const result = {
     schemaVersion: 1,
     command: 'init',

@@ -7,7 +7,7 @@ import type { ComposeService } from '../../compose/project.js';
 import { FLASK_INPUT_FILES, planFlask } from '../../instrument/flask.js';
 import { NODE_INPUT_FILES, planNode } from '../../instrument/node.js';
 import { planRails } from '../../instrument/rails.js';
-import { planReact, REACT_INPUT_FILES } from '../../instrument/react.js';
+import { planReact, REACT_INPUT_FILES, REACT_SOURCE } from '../../instrument/react.js';
 import { includedRequirementFiles } from '../../instrument/requirements.js';
 import { servicePath, templateLoader, type InstrumentInput } from '../../instrument/template.js';
 import type { FolderReader } from '../../io/folder-reader.js';
@@ -66,8 +66,31 @@ export function readServiceSources(folders: FolderReader, root: string, serviceD
     NODE_INPUT_FILES.forEach(add);
   } else if (stack === 'react') {
     REACT_INPUT_FILES.forEach(add);
+    // A browser OpenTelemetry setup of the app's own can live in any source file.
+    for (const name of sourceFiles(folders, dir, 'src')) if (REACT_SOURCE.test(name)) add(name);
   }
   return files;
+}
+
+/** Bounds of the src/ scan: a frontend's own code, never a vendored tree. */
+const MAX_SOURCE_FILES = 500;
+const MAX_SOURCE_DEPTH = 6;
+
+/** Paths (relative to `dir`, posix) of the files under `sub`, breadth first, bounded. */
+function sourceFiles(folders: FolderReader, dir: string, sub: string): string[] {
+  const out: string[] = [];
+  const queue: { path: string; depth: number }[] = [{ path: sub, depth: 0 }];
+  while (queue.length > 0 && out.length < MAX_SOURCE_FILES) {
+    const { path, depth } = queue.shift()!;
+    for (const name of [...folders.list(join(dir, path))].sort()) {
+      if (name.startsWith('.') || name === 'node_modules') continue;
+      const child = `${path}/${name}`;
+      if (/\.[cm]?[jt]sx?$/.test(name)) out.push(child);
+      else if (!name.includes('.') && depth < MAX_SOURCE_DEPTH) queue.push({ path: child, depth: depth + 1 });
+      if (out.length >= MAX_SOURCE_FILES) break;
+    }
+  }
+  return out;
 }
 
 /**
@@ -121,6 +144,8 @@ export function planServiceInstrumentation(
     ...(settingsOf(choices, cloudwatch).enabled ? { logGroup: settingsOf(choices, cloudwatch).logGroup } : {}),
     files: sources,
     template: template(stack),
+    // Apps send straight to each backend until the collector pipeline (issue 11) is wired into init.
+    pipeline: 'direct',
     ...(command !== undefined ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
     environment: service.config.environment,
   };

@@ -27,6 +27,17 @@ export function projectCollectors(project: DoctorProject): LoadedCollector[] {
   return out;
 }
 
+/**
+ * The collectors whose config was read, for the checks that look inside it; otherwise why those
+ * checks have nothing to look at (collector-config reports an unreadable config).
+ */
+export function collectorsWithConfig(project: DoctorProject): { collectors: (LoadedCollector & { config: NonNullable<LoadedCollector['config']> })[] } | { why: string } {
+  const all = projectCollectors(project);
+  const collectors = all.filter((c): c is LoadedCollector & { config: NonNullable<LoadedCollector['config']> } => c.config !== undefined && c.config !== null);
+  if (collectors.length > 0) return { collectors };
+  return { why: all.length ? 'skipped: the collector config could not be read (see collector-config)' : 'no collector service' };
+}
+
 function load(project: DoctorProject, collector: CollectorService): LoadedCollector {
   const name = collector.service.name;
   if (!collector.configPath) return { collector, problem: { ...collector.configWhere, message: `${name} runs a collector, but no config file could be found (no --config in its command, and its image has no known default path)`, fix: 'command: ["--config=/etc/otelcol-contrib/config.yaml"]' } };

@@ -1,22 +1,6 @@
-import { maskSecret, secretKind } from '../../../secrets/shapes.js';
-
-const SHAPED = ['HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'ROLLBAR_ACCESS_TOKEN'];
-
-/** True when `token` has the shape of a credential. */
-export function looksSecret(token: string): boolean {
-  return SHAPED.some((key) => secretKind(key, token) !== undefined);
-}
-
-/** `text` with every credential-shaped token masked, safe to show in a message. */
-export function redact(text: string): string {
-  return text.replace(/[A-Za-z0-9_/+=]{16,}/g, (token) => {
-    if (looksSecret(token)) return maskSecret(token);
-    // `x-honeycomb-team=KEY` arrives as one token when the key has no `_`.
-    const eq = token.lastIndexOf('=');
-    if (eq > 0 && looksSecret(token.slice(eq + 1))) return `${token.slice(0, eq + 1)}${maskSecret(token.slice(eq + 1))}`;
-    return token;
-  });
-}
+/** Masking lives in src/secrets/redact.ts, the one module every renderer uses. */
+export { looksLikeCredential as looksSecret, maskCredentialShapes as redact } from '../../../secrets/redact.js';
+import { maskCredentialShapes as redact } from '../../../secrets/redact.js';
 
 /** `KEY: "value"`: the line to write in a service's `environment:` map. */
 export function envLine(key: string, value: string): string {

@@ -1,0 +1,69 @@
+import { readRegularTextSync } from '../../io/read-regular.js';
+import { join, posix } from 'node:path';
+import { coverageFiles, uncoveredLibraries } from '../../instrument/coverage.js';
+import { includedRequirementFiles } from '../../instrument/requirements.js';
+import type { Check } from '../types.js';
+import { composeOrWhy, report, skipped, warn, type Issue } from './lib/report.js';
+
+/**
+ * obs loads only the instrumentations an app's dependencies call for when it writes the module:
+ * a traced library added to the manifest later (pg, psycopg2, sidekiq, ...) has no spans until
+ * `obs init` runs again. Warns per library, naming the package that traces it.
+ */
+export const instrumentationCoverageCheck: Check = {
+  id: 'instrumentation-coverage',
+  title: 'Every traced library has its instrumentation',
+  group: 'otel',
+  run(project) {
+    const ready = composeOrWhy(project);
+    if ('why' in ready) return skipped(this, ready.why);
+    const services = Object.entries(project.obsConfig?.services ?? {});
+    if (services.length === 0) return skipped(this, 'no services in obs.yaml');
+    const issues: Issue[] = [];
+    const judged: string[] = [];
+    for (const [name, { stack }] of services) {
+      const service = ready.compose.services.find((s) => s.name === name);
+      const context = service?.config.buildContext;
+      if (!context || /^[a-z][a-z0-9+.-]*:\/\//i.test(context)) continue;
+      const dir = posix.normalize(posix.join(project.projectDir || '.', context.split('\\').join('/')));
+      const files = readAll(join(project.root, dir), stack);
+      const uncovered = uncoveredLibraries(stack, files);
+      if (uncovered === undefined) continue;
+      judged.push(name);
+      for (const u of uncovered) {
+        const where = dir === '.' ? '' : `${dir}/`;
+        issues.push(
+          warn(
+            { file: `${where}${u.manifest}` },
+            `${name} uses ${u.library}, which ${where}${u.module} does not instrument: its calls make no spans`,
+            `run obs init again (it adds ${u.pkg}), or add ${u.pkg} and its line in ${u.module} by hand`,
+          ),
+        );
+      }
+    }
+    if (judged.length === 0) return skipped(this, 'no service runs an instrumentation module written by obs');
+    return report(this, issues, `${judged.join(', ')}: every traced library in the manifest is instrumented`);
+  },
+};
+
+/** The coverage files of one build context (and the requirements files `-r` lines name). */
+function readAll(dir: string, stack: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const read = (name: string) => {
+    try {
+      // Regular files only: a FIFO named requirements.txt would block doctor forever.
+      const text = readRegularTextSync(join(dir, name));
+      if (text !== undefined) files.set(name, text);
+    } catch {
+      // absent or not a regular file: not in the map
+    }
+  };
+  for (const name of coverageFiles(stack)) read(name);
+  const queue = files.has('requirements.txt') ? includedRequirementFiles(files.get('requirements.txt')!) : [];
+  for (let i = 0; i < queue.length && i < 20; i++) {
+    if (files.has(queue[i]!)) continue;
+    read(queue[i]!);
+    if (files.has(queue[i]!)) queue.push(...includedRequirementFiles(files.get(queue[i]!)!, queue[i]!));
+  }
+  return files;
+}

@@ -1,0 +1,76 @@
+/**
+ * Pure: libraries a service uses that obs's module does not instrument, for doctor's
+ * instrumentation-coverage check. Only modules obs wrote (marker line) are judged: a module
+ * the user owns says what it wants itself.
+ */
+import { PYTHON_INSTRUMENTATIONS } from './flask.js';
+import { NODE_MODULE } from './node.js';
+import { missingInstrumentations } from './node-instrumentations.js';
+import { RAILS_INITIALIZER, RUBY_INSTRUMENTATIONS } from './rails.js';
+import { declaredPythonPackages } from './requirements.js';
+import { MANAGED_MARKER } from './template.js';
+
+export interface Uncovered {
+  /** The library the app declares (`pg`, `psycopg2-binary`, `sidekiq`). */
+  library: string;
+  /** The instrumentation package or gem that would trace it. */
+  pkg: string;
+  /** The manifest that declares the library. */
+  manifest: string;
+  /** obs's module that lacks it. */
+  module: string;
+}
+
+/** The files coverage reads for a stack, relative to the build context. */
+export function coverageFiles(stack: string): string[] {
+  if (stack === 'node') return ['package.json', NODE_MODULE];
+  if (stack === 'flask') return ['requirements.txt', 'pyproject.toml', 'observability.py'];
+  if (stack === 'rails') return ['Gemfile', RAILS_INITIALIZER];
+  return [];
+}
+
+/** `files`: what coverageFiles named and exists (plus `-r` files for Flask when read). */
+export function uncoveredLibraries(stack: string, files: ReadonlyMap<string, string>): Uncovered[] | undefined {
+  if (stack === 'node') {
+    const module = files.get(NODE_MODULE);
+    const pkg = files.get('package.json');
+    if (module === undefined || !module.includes(MANAGED_MARKER) || pkg === undefined) return undefined;
+    let deps: string[];
+    try {
+      const parsed = JSON.parse(pkg.replace(/^\uFEFF/, '')) as Record<string, unknown>;
+      deps = ['dependencies', 'optionalDependencies'].flatMap((s) => Object.keys((parsed[s] as Record<string, unknown> | undefined) ?? {}));
+    } catch {
+      return undefined;
+    }
+    const present = new Set([...module.matchAll(/^\s*\[\s*"([^"]+)"/gm)].map((m) => m[1]!));
+    return missingInstrumentations(deps, present).map((m) => ({ ...m, manifest: 'package.json', module: NODE_MODULE }));
+  }
+  if (stack === 'flask') {
+    const module = files.get('observability.py');
+    if (module === undefined || !module.includes(MANAGED_MARKER) || !/^OTEL_TRACES = True$/m.test(module)) return undefined;
+    const manifest = files.has('requirements.txt') ? 'requirements.txt' : files.has('pyproject.toml') ? 'pyproject.toml' : undefined;
+    if (!manifest) return undefined;
+    const declared = declaredPythonPackages(files);
+    const out: Uncovered[] = [];
+    for (const inst of PYTHON_INSTRUMENTATIONS) {
+      const library = inst.when.find((n) => declared.has(n));
+      if (library && !module.includes(`"${inst.module}"`)) out.push({ library, pkg: inst.pkg, manifest, module: 'observability.py' });
+    }
+    return out;
+  }
+  if (stack === 'rails') {
+    const module = files.get(RAILS_INITIALIZER);
+    const gemfile = files.get('Gemfile');
+    if (module === undefined || !module.includes(MANAGED_MARKER) || gemfile === undefined) return undefined;
+    if (/^\s*c\.use_all\b/m.test(module)) return [];
+    const gems = new Set([...gemfile.matchAll(/^\s*gem\s*\(?\s*(["'])([A-Za-z0-9._-]+)\1/gm)].map((m) => m[2]!.toLowerCase()));
+    const out: Uncovered[] = [];
+    for (const inst of RUBY_INSTRUMENTATIONS) {
+      if (inst.when.length === 0) continue;
+      const library = [...gems].find((g) => inst.when.some((w) => (w.endsWith('-') ? g.startsWith(w) : g === w)));
+      if (library && !module.includes(`"${inst.require}"`)) out.push({ library, pkg: inst.gem, manifest: 'Gemfile', module: RAILS_INITIALIZER });
+    }
+    return out;
+  }
+  return undefined;
+}
