@@ -54,6 +54,10 @@ export function validateLogGroup(desired: DesiredLogGroup, label: (field: 'name'
   if (kmsKeyId !== undefined && (kmsKeyId.length < 1 || kmsKeyId.length > KMS_KEY_ID_MAX)) {
     throw new UsageError(`${label('kmsKeyId')} must be 1 to ${KMS_KEY_ID_MAX} characters, got ${kmsKeyId.length}`);
   }
+  // CloudWatch Logs takes a key ARN only (not a key id or alias), and says so only after a round trip.
+  if (kmsKeyId !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(kmsKeyId)) {
+    throw new UsageError(`${label('kmsKeyId')} must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), got ${JSON.stringify(kmsKeyId)}`);
+  }
 }
 
 /** ListTagsForResource takes the ARN without `:*`. */

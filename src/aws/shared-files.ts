@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularTextSync } from '../io/read-regular.js';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /**
@@ -57,7 +57,9 @@ async function readShared(envPath: string | undefined, home: string | undefined,
   const path = envPath?.trim() ? expandHome(envPath.trim(), home) : home ? join(home, '.aws', fallback) : undefined;
   if (!path) return { display };
   try {
-    return { display, sections: parseAwsIni(readFileSync(path, 'utf8')) };
+    // Regular files only: a FIFO at AWS_CONFIG_FILE would block doctor (it counts as unreadable).
+    const text = readRegularTextSync(path, display);
+    return text === undefined ? { display } : { display, sections: parseAwsIni(text) };
   } catch {
     return { display };
   }

@@ -99,8 +99,9 @@ export function validateSamplingRule(d: DesiredSamplingRule, label: (field: stri
 /** A flag's number, strictly: `--fixed-rate abc` or `--priority 1e3x` is refused, not NaN. */
 export function parseRuleNumber(raw: string, field: 'Priority' | 'FixedRate' | 'ReservoirSize', flag: string): number {
   const limit = RULE_LIMITS[field];
-  const pattern = limit.type === 'integer' ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-  if (!pattern.test(raw.trim())) throw new UsageError(`${flag} must be ${describe(limit)}, got ${JSON.stringify(raw)}`);
+  // Plain decimal only: Number() would also take ' 10 ', '0x10', '1e3' and '+5'.
+  const pattern = limit.type === 'integer' ? /^\d+$/ : /^(\d+(\.\d*)?|\.\d+)$/;
+  if (!pattern.test(raw)) throw new UsageError(`${flag} must be ${describe(limit)}, got ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 

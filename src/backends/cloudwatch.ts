@@ -18,7 +18,8 @@ export function validateLogGroupName(name: string, flag = '--log-group'): string
 }
 
 export function parseRetention(value: string, flag = '--retention'): number {
-  const days = Number(value);
+  // Plain decimal digits only: Number() would also take ' 14 ', '0x0e' and '1.4e1'.
+  const days = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(days) || !(RETENTION_DAYS as readonly number[]).includes(days)) {
     throw new UsageError(`${flag} must be one of ${RETENTION_DAYS.join(', ')} (days), got ${JSON.stringify(value)}`);
   }

@@ -72,6 +72,8 @@ export interface DoctorProject {
   git: { isRepo: boolean; envTracked: boolean; envIgnored: boolean; trackedFiles: string[] };
   /** The environment obs runs in (compose interpolates from it before .env). */
   env: NodeJS.ProcessEnv;
+  /** Files left unread because they are not regular files (a FIFO named .env would block): said on stderr. */
+  skipped?: string[];
 }
 
 export interface DoctorOptions {

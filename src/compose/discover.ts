@@ -1,4 +1,5 @@
 /** Compose's own file discovery (compose-go cli/options.go), restricted to one folder. */
+import { relative, resolve, sep } from 'node:path';
 
 /** compose-go DefaultFileNames: note `.yml` before `.yaml` for the legacy name. */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
@@ -19,4 +20,25 @@ export function discoverComposeFiles(present: ReadonlySet<string>): Discovery | 
     files: overrides.length > 0 ? [mains[0]!, overrides[0]!] : [mains[0]!],
     ignored: [...mains.slice(1), ...overrides.slice(1)],
   };
+}
+
+export interface ExplicitFiles {
+  /** Each file once, relative to root (posix), in the order first given. */
+  files: string[];
+  /** One note per file given more than once. */
+  notes: string[];
+}
+
+/**
+ * `-f` values made relative to `root` and deduplicated by where they resolve to: `-f a.yml -f ./a.yml`
+ * is one file, read and edited once (compose itself would merge the file with itself).
+ */
+export function explicitComposeFiles(root: string, given: readonly string[]): ExplicitFiles {
+  const counts = new Map<string, number>();
+  for (const f of given) {
+    const rel = relative(root, resolve(root, f)).split(sep).join('/') || '.';
+    counts.set(rel, (counts.get(rel) ?? 0) + 1);
+  }
+  const notes = [...counts].filter(([, n]) => n > 1).map(([file, n]) => `-f ${file} given ${n} times; reading it once`);
+  return { files: [...counts.keys()], notes };
 }

@@ -1,4 +1,5 @@
-import { obsConfigLine, type ObsConfig } from './obs-config.js';
+import type { ObsConfig } from './types.js';
+import { obsConfigLine } from './lines.js';
 import { UsageError } from '../errors.js';
 import { MANAGED_TAG } from '../aws/tags.js';
 import { validateGroup, type DesiredGroup } from '../aws/xray-group.js';
@@ -30,7 +31,7 @@ const managed = () => new Map<string, string>([[MANAGED_TAG.key, MANAGED_TAG.val
  * What obs.yaml declares, checked like the flags of the single commands: a bad value is one
  * line naming `obs.yaml:LINE` and its place in obs.yaml (exit 2), before any AWS call.
  */
-export function desiredFromConfig(config: ObsConfig, file: string): DesiredResources {
+export function desiredFromConfig(config: ObsConfig, file: string, options: { all?: boolean } = {}): DesiredResources {
   const refuse = (path: string, text: string) => new UsageError(`${path} ${text}`, { file, line: obsConfigLine(config, path) });
   /** The validators of src/aws name the field through `label` as they throw: that path gets the line. */
   const checked = (label: (field: string) => string, validate: (label: (field: string) => string) => void): void => {
@@ -54,8 +55,9 @@ export function desiredFromConfig(config: ObsConfig, file: string): DesiredResou
     if (typeof value !== 'boolean') throw refuse(path, `must be true or false, got ${JSON.stringify(value)}`);
     return value;
   };
-  const xrayOn = bool(config.xray.enabled, 'xray.enabled');
-  const cloudwatchOn = bool(config.cloudwatch.enabled, 'cloudwatch.enabled');
+  // `all`: check the entries of a backend switched off too (parseObsConfig), not only those apply sends.
+  const xrayOn = bool(config.xray.enabled, 'xray.enabled') || options.all === true;
+  const cloudwatchOn = bool(config.cloudwatch.enabled, 'cloudwatch.enabled') || options.all === true;
   const groups = xrayOn
     ? entries(config.xray.groups, 'xray.groups', GROUP_KEYS, 'an X-Ray group', refuse).map((g, i) => {
         const desired: DesiredGroup = {

@@ -1,62 +1,18 @@
-import { Document, isMap, isScalar, isSeq, parse as parseYamlLoose, parseDocument } from 'yaml';
+import { isAbsolute, posix, win32 } from 'node:path';
+import { Document, isMap, isNode, isScalar, isSeq, parse as parseYamlLoose, parseDocument, type Pair } from 'yaml';
 import { UsageError } from '../errors.js';
 import { lineColOf } from '../text/edits.js';
+import { closest } from '../aws/xray-sampling-rule.js';
+import { lineIn, recordSource } from './lines.js';
+import { desiredFromConfig } from './desired.js';
+
+export { obsConfigLine } from './lines.js';
 
 /** obs.yaml: the choices `obs init` made, read by `obs apply` and `obs doctor`. Holds no secrets. */
 export const OBS_CONFIG_FILE = 'obs.yaml';
 
-export type HoneycombRegion = 'us' | 'eu';
-
-export const HONEYCOMB_ENDPOINTS: Record<HoneycombRegion, string> = {
-  us: 'https://api.honeycomb.io',
-  eu: 'https://api.eu1.honeycomb.io',
-};
-
-export interface XrayGroupConfig {
-  name: string;
-  filterExpression: string;
-  insights?: boolean;
-}
-
-export interface SamplingRuleConfig {
-  ruleName: string;
-  priority: number;
-  fixedRate: number;
-  reservoirSize: number;
-  serviceName: string;
-  serviceType: string;
-  host: string;
-  httpMethod: string;
-  urlPath: string;
-  resourceArn: string;
-}
-
-export interface LogGroupConfig {
-  name: string;
-  retentionInDays: number;
-  /** Streams obs creates in the group: the collector's CloudWatch Logs exporter writes to one. */
-  logStreams?: string[];
-}
-
-/**
- * Transaction Search (spans into CloudWatch Logs, which X-Ray's OTLP endpoint needs).
- * indexingPercentage left out: obs leaves the Default indexing rule as it is (1 % on a new account).
- */
-export interface TransactionSearchConfig {
-  indexingPercentage?: number;
-}
-
-export interface ObsConfig {
-  version: 1;
-  compose: { files: string[] };
-  services: Record<string, { serviceName: string; stack: string }>;
-  honeycomb: { enabled: boolean; region: HoneycombRegion; endpoint: string; dataset?: string };
-  xray: { enabled: boolean; daemonService?: string; groups: XrayGroupConfig[]; samplingRules: SamplingRuleConfig[]; transactionSearch?: TransactionSearchConfig };
-  cloudwatch: { enabled: boolean; logGroups: LogGroupConfig[] };
-  rollbar: { enabled: boolean };
-  /** The section of a backend module this file does not know (src/backends/), kept as written. */
-  readonly [backend: string]: unknown;
-}
+export { HONEYCOMB_ENDPOINTS, type HoneycombRegion, type LogGroupConfig, type ObsConfig, type SamplingRuleConfig, type TransactionSearchConfig, type XrayGroupConfig } from './types.js';
+import { HONEYCOMB_ENDPOINTS, type ObsConfig } from './types.js';
 
 const HEADER = [
   ' obs.yaml: what `obs init` set up. `obs apply` creates the AWS resources listed here',
@@ -86,6 +42,46 @@ export function renderWithYaml(config: ObsConfig): string {
 }
 
 /**
+ * `config` written over the obs.yaml text it replaces, through that file's YAML document: values
+ * that stay the same keep their text, and every comment, quote style and blank line the user
+ * wrote is kept; only changed values are rewritten.
+ */
+export function renderObsConfigOver(previousText: string, config: ObsConfig): string {
+  const doc = parseDocument(previousText);
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return renderObsConfig(config);
+  doc.contents = syncNode(doc, doc.contents, withoutUndefined(config)) as typeof doc.contents;
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** `node` made to hold `value`, reusing the node (and its comments) wherever it can. */
+function syncNode(doc: Document, node: unknown, value: unknown): unknown {
+  if (isNode(node) && JSON.stringify(node.toJS(doc)) === JSON.stringify(value)) return node;
+  if (isMap(node) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const entries = value as Record<string, unknown>;
+    const byKey = new Map<string, Pair>();
+    for (const pair of node.items) if (isScalar(pair.key)) byKey.set(String(pair.key.value), pair as Pair);
+    node.items = node.items.filter((pair) => isScalar(pair.key) && Object.hasOwn(entries, String(pair.key.value)));
+    for (const [key, child] of Object.entries(entries)) {
+      const pair = byKey.get(key);
+      if (pair) pair.value = syncNode(doc, pair.value, child);
+      else node.items.push(doc.createPair(key, child));
+    }
+    return node;
+  }
+  if (isSeq(node) && Array.isArray(value)) {
+    node.items = value.map((child, i) => (i < node.items.length ? syncNode(doc, node.items[i], child) : doc.createNode(child))) as typeof node.items;
+    return node;
+  }
+  if (isScalar(node) && (value === null || typeof value !== 'object')) {
+    node.value = value;
+    // A quote style chosen for the old value may not suit the new one: yaml picks again.
+    if (typeof value !== 'string') node.type = undefined;
+    return node;
+  }
+  return doc.createNode(value);
+}
+
+/**
  * A string yaml prints plain, as key or value: a letter or `_` then letters, digits, `_ . -`
  * (no indicator, no `: ` or ` #`), not so long that yaml would write an explicit `? ` key, and
  * not a word the YAML core schema reads as null or a boolean (numbers start with a digit, dot or sign).
@@ -101,6 +97,12 @@ function isPlainEntry(entry: unknown): boolean {
   return keys.length === 2 && keys[0] === 'serviceName' && keys[1] === 'stack' && isPlainWord(serviceName) && isPlainWord(stack);
 }
 
+/**
+ * The one reading of obs.yaml every command uses (init, apply, doctor): YAML, then every key and
+ * type against the documented layout (a misspelt key is refused with a guess, never dropped), then
+ * the values as AWS would check them, then where compose.files point. A problem is one UsageError
+ * naming obs.yaml:LINE (exit 2).
+ */
 export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig {
   const doc = parseDocument(text);
   const problem = doc.errors[0];
@@ -109,25 +111,21 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
     throw new UsageError(`invalid YAML: ${problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, { file, line, col });
   }
   if (!isMap(doc.contents)) throw new UsageError('obs.yaml must be a mapping (see `obs init`)', { file, line: 1 });
-  const raw = doc.toJS() as Partial<ObsConfig> & Record<string, unknown>;
+  let raw: Partial<ObsConfig> & Record<string, unknown>;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) as Partial<ObsConfig> & Record<string, unknown>;
+  } catch (err) {
+    throw new UsageError(`invalid YAML: ${(err as Error).message}`, { file, line: 1 });
+  }
+  const refuse = (path: string, message: string) => new UsageError(`${path} ${message}`, { file, line: lineIn(doc, text, path) });
   if (raw.version !== 1) {
     throw new UsageError(`unsupported obs.yaml version ${JSON.stringify(raw.version)}; this obs reads version 1`, {
       file,
       line: lineIn(doc, text, 'version'),
     });
   }
+  checkShape(raw, OBS_YAML, '', refuse);
   const region = raw.honeycomb?.region ?? 'us';
-  if (region !== 'us' && region !== 'eu') {
-    throw new UsageError(`honeycomb.region must be "us" or "eu", not ${JSON.stringify(region)}`, { file, line: lineIn(doc, text, 'honeycomb.region') });
-  }
-  const files = raw.compose?.files;
-  if (files !== undefined && files !== null && (!Array.isArray(files) || files.some((f) => typeof f !== 'string' || f === ''))) {
-    const bad = Array.isArray(files) ? files.findIndex((f) => typeof f !== 'string' || f === '') : -1;
-    throw new UsageError('compose.files must be a list of compose file paths (strings)', {
-      file,
-      line: lineIn(doc, text, bad === -1 ? 'compose.files' : `compose.files[${bad}]`),
-    });
-  }
   const config: ObsConfig = {
     version: 1,
     compose: { files: raw.compose?.files ?? [] },
@@ -153,44 +151,149 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
   for (const [key, value] of Object.entries(raw)) {
     if (!(key in config) && value !== null && typeof value === 'object' && !Array.isArray(value)) (config as Record<string, unknown>)[key] = value;
   }
-  sources.set(config, { doc, text });
+  if (!isHttpUrl(config.honeycomb.endpoint)) throw refuse('honeycomb.endpoint', `must be an http(s) URL, got ${JSON.stringify(config.honeycomb.endpoint)}`);
+  config.compose.files.forEach((path, i) => {
+    if (!insideProject(path)) throw refuse(`compose.files[${i}]`, `${JSON.stringify(path)} is outside the project: obs reads and edits compose files under its folder only`);
+  });
+  recordSource(config, doc, text);
+  // Values as `obs apply` sends them, switched on or not: what one command refuses, all refuse.
+  desiredFromConfig(config, file, { all: true });
   return config;
 }
 
-/** The parsed document behind each config parseObsConfig returned, so later checks can name lines. */
-const sources = new WeakMap<ObsConfig, { doc: ReturnType<typeof parseDocument>; text: string }>();
-
-/**
- * The line of `path` (`xray.samplingRules[0].fixedRate`) in the obs.yaml this config was parsed
- * from: the line of its key, or of the nearest enclosing entry when the setting is absent.
- * undefined for a config that was not parsed from text.
- */
-export function obsConfigLine(config: ObsConfig, path: string): number | undefined {
-  const source = sources.get(config);
-  return source ? lineIn(source.doc, source.text, path) : undefined;
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
 }
 
-function lineIn(doc: ReturnType<typeof parseDocument>, text: string, path: string): number {
-  const segments = [...path.matchAll(/\[(\d+)\]|[^.[\]]+/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : m[0]));
-  let node: unknown = doc.contents;
-  let offset = (node as { range?: number[] } | null)?.range?.[0] ?? 0;
-  for (const segment of segments) {
-    let next: { range?: number[] } | undefined;
-    let at: number | undefined;
-    if (isMap(node) && typeof segment === 'string') {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
-      if (!pair) break;
-      at = (pair.key as { range?: number[] }).range?.[0];
-      next = pair.value as { range?: number[] } | undefined;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      next = node.items[segment] as { range?: number[] } | undefined;
-      at = next?.range?.[0];
-      if (!next) break;
-    } else break;
-    if (at !== undefined) offset = at;
-    node = next;
+/** A relative path that stays under the project folder (`../x`, `/etc/x`, `C:\\x` do not). */
+function insideProject(path: string): boolean {
+  if (path === '' || path.includes('\0') || isAbsolute(path) || win32.isAbsolute(path)) return false;
+  const normal = posix.normalize(path.replace(/\\/g, '/'));
+  return normal !== '..' && !normal.startsWith('../') && normal !== '.';
+}
+
+// ---------------------------------------------------------------------------
+// The documented layout: every key obs.yaml may hold, and the type of its value.
+// ---------------------------------------------------------------------------
+
+type Shape =
+  /** `sections`: an unknown key holding a mapping is another backend module's section (passed through). */
+  | { kind: 'map'; what: string; keys: Record<string, Shape>; sections?: true }
+  | { kind: 'dict'; what: string; value: Shape }
+  | { kind: 'list'; item: Shape }
+  | { kind: 'string' }
+  | { kind: 'boolean' }
+  | { kind: 'number' }
+  | { kind: 'enum'; values: readonly string[] }
+  /** A setting desiredFromConfig checks in full (forms, values, messages), called at the end of parseObsConfig. */
+  | { kind: 'desired' };
+
+const str: Shape = { kind: 'string' };
+const bool: Shape = { kind: 'boolean' };
+const num: Shape = { kind: 'number' };
+const desired: Shape = { kind: 'desired' };
+const OBS_YAML: Shape = {
+  kind: 'map',
+  what: 'an obs.yaml section',
+  sections: true,
+  keys: {
+    version: num,
+    compose: { kind: 'map', what: 'a compose setting', keys: { files: { kind: 'list', item: str } } },
+    services: { kind: 'dict', what: 'a service', value: { kind: 'map', what: 'a service setting', keys: { serviceName: str, stack: str } } },
+    honeycomb: { kind: 'map', what: 'a honeycomb setting', keys: { enabled: bool, region: { kind: 'enum', values: ['us', 'eu'] }, endpoint: str, dataset: str } },
+    xray: {
+      kind: 'map',
+      what: 'an xray setting',
+      keys: {
+        enabled: bool,
+        daemonService: str,
+        groups: { kind: 'list', item: { kind: 'map', what: 'an X-Ray group setting', keys: { name: str, filterExpression: str, insights: bool } } },
+        samplingRules: {
+          kind: 'list',
+          item: {
+            kind: 'map',
+            what: 'a sampling rule setting',
+            keys: { ruleName: str, priority: num, fixedRate: num, reservoirSize: num, serviceName: str, serviceType: str, host: str, httpMethod: str, urlPath: str, resourceArn: str },
+          },
+        },
+        // true, false or { indexingPercentage }: src/config/desired.ts (transactionSearchFrom).
+        transactionSearch: desired,
+      },
+    },
+    cloudwatch: {
+      kind: 'map',
+      what: 'a cloudwatch setting',
+      keys: { enabled: bool, logGroups: { kind: 'list', item: { kind: 'map', what: 'a log group setting', keys: { name: str, retentionInDays: num, logStreams: desired } } } },
+    },
+    rollbar: { kind: 'map', what: 'a rollbar setting', keys: { enabled: bool } },
+  },
+};
+
+/** Walks `value` along `shape`; an empty value (`key:`) counts as absent, as obs always read it. */
+function checkShape(value: unknown, shape: Shape, path: string, refuse: (path: string, message: string) => UsageError): void {
+  if (value === null || value === undefined) return;
+  const at = (key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`);
+  const got = describe(value);
+  switch (shape.kind) {
+    case 'map':
+    case 'dict':
+      if (typeof value !== 'object' || Array.isArray(value)) throw refuse(path, `must be a mapping (${example(shape)}), got ${got}`);
+      for (const [key, child] of Object.entries(value)) {
+        if (shape.kind === 'dict') {
+          checkShape(child, shape.value, at(key), refuse);
+          if (child === null || typeof child !== 'object' || Array.isArray(child)) throw refuse(at(key), `must be a mapping (${example(shape.value)}), got ${describe(child)}`);
+          continue;
+        }
+        const known = Object.keys(shape.keys);
+        if (!known.includes(key)) {
+          const guess = closest(key, known);
+          // A backend module's own section (read by that module); a near miss of a known one is a typo.
+          if (shape.sections && !guess && child !== null && typeof child === 'object' && !Array.isArray(child)) continue;
+          throw refuse(at(key), `is not ${shape.what}${guess ? ` (did you mean ${guess}?)` : ` (${known.join(', ')})`}`);
+        }
+        checkShape(child, shape.keys[key]!, at(key), refuse);
+      }
+      return;
+    case 'list':
+      if (!Array.isArray(value)) throw refuse(path, `must be a list (- ${example(shape.item)}), got ${got}`);
+      value.forEach((item, i) => {
+        if (item === null) throw refuse(at(i), 'is empty');
+        checkShape(item, shape.item, at(i), refuse);
+      });
+      return;
+    case 'string':
+      if (typeof value !== 'string') throw refuse(path, `must be a string, got ${got}`);
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw refuse(path, `must be true or false, got ${got}`);
+      return;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw refuse(path, `must be a number, got ${got}`);
+      return;
+    case 'enum':
+      if (typeof value !== 'string' || !shape.values.includes(value)) throw refuse(path, `must be ${shape.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${got}`);
+      return;
+    case 'desired':
+      return;
   }
-  return lineColOf(text, offset).line;
+}
+
+/** How an entry of `shape` starts, for messages: `name: ...`. */
+function example(shape: Shape): string {
+  if (shape.kind === 'map') return `${Object.keys(shape.keys)[0]}: ...`;
+  if (shape.kind === 'dict') return 'NAME: ...';
+  return '...';
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'a mapping';
+  return JSON.stringify(value) ?? String(value);
 }
 
 function withoutUndefined<T>(value: T): T {

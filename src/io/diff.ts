@@ -17,7 +17,24 @@ export function unifiedDiff(change: FileChange): string {
   const oldName = change.before === null ? '/dev/null' : `a/${change.path}`;
   const before = change.before ?? '';
   // Bytes kept from a file that is not all UTF-8 show as \xE4, not as replacement characters.
-  return showEscapedBytes(diffFromEdits(oldName, `b/${change.path}`, before, change.edits ?? [changedSpan(before, change.after)]));
+  return showEscapedBytes(diffFromEdits(oldName, `b/${change.path}`, before, change.edits ?? sameShapeEdits(before, change.after) ?? [changedSpan(before, change.after)]));
+}
+
+/**
+ * When `after` has as many lines as `before` (values rewritten in place, as obs.yaml is when a
+ * setting changes), one edit per changed line, so the diff shows those lines and not a block.
+ */
+function sameShapeEdits(before: string, after: string): TextEdit[] | undefined {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  if (before === '' || a.length !== b.length) return undefined;
+  const edits: TextEdit[] = [];
+  let offset = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) edits.push({ start: offset, end: offset + a[i]!.length, text: b[i]! });
+    offset += a[i]!.length + 1;
+  }
+  return edits;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { NotRegularFile, readRegularFileSync } from './read-regular.js';
 import { join } from 'node:path';
 import type { ReadLedger } from './read-ledger.js';
 
@@ -48,8 +49,10 @@ export class FolderReader {
     if (this.files.has(path)) return this.files.get(path);
     let text: string | undefined;
     try {
-      const bytes = readFileSync(path);
-      this.ledger?.record(path, bytes);
+      // A FIFO or device named like a project file throws NotRegularFile (exit 2): never waited on.
+      const bytes = readRegularFileSync(path);
+      this.ledger?.record(path, bytes ?? null);
+      if (bytes === undefined) throw new Error('gone');
       try {
         text = UTF8.decode(bytes);
       } catch {
@@ -57,7 +60,8 @@ export class FolderReader {
         this.notUtf8.add(path);
         text = bytes.toString('utf8');
       }
-    } catch {
+    } catch (err) {
+      if (err instanceof NotRegularFile) throw err;
       text = undefined; // unreadable: callers work with what they have
     }
     this.files.set(path, text);

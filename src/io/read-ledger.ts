@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readRegularFileSync } from './read-regular.js';
 import { basename, dirname, relative } from 'node:path';
 
 /** sha256 of the bytes, or null for "not there" (a file obs looked for and did not find). */
@@ -9,10 +10,10 @@ export function fingerprint(bytes: Uint8Array | null): Fingerprint {
   return bytes === null ? null : createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The bytes of a regular file as they are now, or null when it is missing (or not a file). */
+/** The bytes of a regular file as they are now, or null when it is missing (or not a file: a FIFO swapped in is never waited on). */
 function currentBytes(path: string): Uint8Array | null {
   try {
-    return readFileSync(path);
+    return readRegularFileSync(path) ?? null;
   } catch {
     return null;
   }

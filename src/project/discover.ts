@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readRegularFileSync } from '../io/read-regular.js';
 import { dirname, join, posix, relative, resolve } from 'node:path';
-import { discoverComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
+import { discoverComposeFiles, explicitComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../compose/parse.js';
 import { buildProject, type ComposeProject } from '../compose/project.js';
 import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../config/obs-config.js';
@@ -38,8 +39,11 @@ async function readOptional(root: string, path: string, reads: ReadLedger, { yam
     const info = await stat(join(root, path));
     if (info.isDirectory()) return undefined;
     if ((info.mode & 0o444) === 0) throw new UsageError('the file is not readable (no read permission)', { file: path });
-    bytes = await readFile(join(root, path));
-    reads.record(join(root, path), bytes);
+    // A FIFO or device here would block obs forever: refused, naming it.
+    const read = readRegularFileSync(join(root, path), path);
+    reads.record(join(root, path), read ?? null);
+    if (read === undefined) return undefined;
+    bytes = read;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       reads.record(join(root, path), null);
@@ -69,7 +73,9 @@ export async function discover(root: string, explicitFiles: string[] | undefined
 
   let composePaths: string[];
   if (explicitFiles && explicitFiles.length > 0) {
-    composePaths = explicitFiles.map((f) => toPosix(relative(root, resolve(root, f))));
+    const explicit = explicitComposeFiles(root, explicitFiles);
+    composePaths = explicit.files;
+    notes.push(...explicit.notes);
   } else {
     const names = new Set(await readdir(root));
     const found = discoverComposeFiles(names);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { NotRegularFile, readRegularTextSync } from '../io/read-regular.js';
 import { join } from 'node:path';
 import { dotenvToMap, parseDotenv } from '../dotenv/index.js';
 
@@ -8,13 +8,15 @@ import { dotenvToMap, parseDotenv } from '../dotenv/index.js';
  * invalid: no values and a one-line warning (compose would refuse it too; doctor reports where).
  */
 export async function readProjectDotenv(root: string): Promise<{ values?: Map<string, string | undefined>; warning?: string }> {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(join(root, '.env'), 'utf8');
+    // Regular files only: a FIFO named .env would block apply forever.
+    text = readRegularTextSync(join(root, '.env'), '.env');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? {} : { warning: `.env not read (${code ?? 'error'}); AWS settings come from the environment and profiles only` };
+    const why = err instanceof NotRegularFile ? err.kind : ((err as NodeJS.ErrnoException).code ?? 'error');
+    return { warning: `.env not read (${why}); AWS settings come from the environment and profiles only` };
   }
+  if (text === undefined) return {};
   try {
     return { values: dotenvToMap(parseDotenv(text, '.env')) };
   } catch {

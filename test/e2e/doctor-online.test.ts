@@ -183,14 +183,15 @@ describe('honeycomb-key-valid', () => {
     expect(us.requests).toHaveLength(1);
   });
 
-  it('fails with a sentence when the API cannot be reached or the override is malformed', async () => {
+  it('fails with a sentence when the API cannot be reached; a malformed override is bad usage', async () => {
     const port = await freePort();
     const down = await doctor(cruddur.dir, ['--online', '--check', 'honeycomb-key-valid', '--honeycomb-api-url', `us=http://127.0.0.1:${port}`], { HONEYCOMB_API_KEY: US_KEY });
     expect(down.checks.get('honeycomb-key-valid')).toMatchObject({ status: 'fail' });
     expect(down.checks.get('honeycomb-key-valid')!.detail).toContain(`cannot reach http://127.0.0.1:${port}/1/auth (ECONNREFUSED)`);
-    const bad = await doctor(cruddur.dir, ['--online', '--check', 'honeycomb-key-valid', '--honeycomb-api-url', 'us=ftp://x,mars=http://y'], { HONEYCOMB_API_KEY: US_KEY });
-    expect(bad.checks.get('honeycomb-key-valid')).toMatchObject({ status: 'fail' });
-    expect(bad.checks.get('honeycomb-key-valid')!.detail).toMatch(/--honeycomb-api-url/);
+    const bad = await obs(['doctor', '--dir', cruddur.dir, '--json', '--online', '--check', 'honeycomb-key-valid', '--honeycomb-api-url', 'us=ftp://x,mars=http://y'], { HONEYCOMB_API_KEY: US_KEY });
+    expect(bad.exitCode, bad.stderr).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^obs: --honeycomb-api-url/m);
   });
 });
 

@@ -51,10 +51,12 @@ const refused = (d: DesiredLogGroup): string => {
   throw new Error('accepted');
 };
 
+const KMS_ARN = 'arn:aws:kms:us-east-1:123456789012:key/';
+
 describe('validateLogGroup', () => {
   it('accepts every character the pattern allows, 512 long, and every retention value', () => {
     expect(() => validateLogGroup(desired({ name: '/ecs/app_1.#-x' }), label)).not.toThrow();
-    expect(() => validateLogGroup(desired({ name: 'a'.repeat(512), kmsKeyId: 'k'.repeat(256) }), label)).not.toThrow();
+    expect(() => validateLogGroup(desired({ name: 'a'.repeat(512), kmsKeyId: KMS_ARN.padEnd(256, 'k') }), label)).not.toThrow();
     for (const days of RETENTION_DAYS) expect(() => validateLogGroup(desired({ retentionInDays: days }), label)).not.toThrow();
   });
   it('names the field and the rule', () => {
@@ -64,7 +66,8 @@ describe('validateLogGroup', () => {
     expect(refused(desired({ name: 'aws/lambda/x' }))).toMatch(/\.name cannot start with "aws\/"/);
     expect(refused(desired({ retentionInDays: 2 }))).toMatch(/\.retentionInDays must be one of 1, 3, 5/);
     expect(refused(desired({ retentionInDays: 730 }))).toMatch(/got 730/);
-    expect(refused(desired({ kmsKeyId: 'k'.repeat(257) }))).toMatch(/\.kmsKeyId must be 1 to 256/);
+    expect(refused(desired({ kmsKeyId: KMS_ARN.padEnd(257, 'k') }))).toMatch(/\.kmsKeyId must be 1 to 256/);
+    expect(refused(desired({ kmsKeyId: 'alias/mine' }))).toMatch(/\.kmsKeyId must be a KMS key ARN/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { HONEYCOMB_ENDPOINTS, type HoneycombRegion } from '../../config/obs-config.js';
+import { UsageError } from '../../errors.js';
 import type { DoctorProject } from '../types.js';
 import { request } from './http.js';
 import { describeReferences, lookupVariable, otlpExporters, type OtlpExporter } from './otlp-config.js';
@@ -38,9 +39,9 @@ export function parseHoneycombApiUrl(value: string | undefined): HoneycombApiUrl
     const match = /^\s*([A-Za-z0-9]+)\s*=\s*(.*?)\s*$/.exec(part);
     const region = match?.[1]?.toLowerCase();
     if (!match || (region !== 'us' && region !== 'eu')) {
-      throw new Error(`--honeycomb-api-url takes a URL or us=URL,eu=URL; ${JSON.stringify(part.trim())} is neither`);
+      throw new UsageError(`--honeycomb-api-url takes a URL or us=URL,eu=URL; ${JSON.stringify(part.trim())} is neither`);
     }
-    if (out.byRegion[region]) throw new Error(`--honeycomb-api-url gives ${region} twice`);
+    if (out.byRegion[region]) throw new UsageError(`--honeycomb-api-url gives ${region} twice`);
     out.byRegion[region] = baseUrl(match[2]!, `--honeycomb-api-url ${region}`);
   }
   return out;
@@ -51,11 +52,11 @@ function baseUrl(text: string, what: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new Error(`${what} must be an http(s) URL, got ${JSON.stringify(text)}`);
+    throw new UsageError(`${what} must be an http(s) URL, got ${JSON.stringify(text)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${what} must be an http(s) URL, got ${JSON.stringify(text)}`);
-  if (url.username || url.password) throw new Error(`${what} must not hold a user name or password`);
-  if (url.search || url.hash) throw new Error(`${what} must be a base URL without ?query or #fragment`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${what} must be an http(s) URL, got ${JSON.stringify(text)}`);
+  if (url.username || url.password) throw new UsageError(`${what} must not hold a user name or password`);
+  if (url.search || url.hash) throw new UsageError(`${what} must be a base URL without ?query or #fragment`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularTextSync } from '../../io/read-regular.js';
 import { join, posix } from 'node:path';
 import { coverageFiles, uncoveredLibraries } from '../../instrument/coverage.js';
 import { includedRequirementFiles } from '../../instrument/requirements.js';
@@ -51,9 +51,11 @@ function readAll(dir: string, stack: string): Map<string, string> {
   const files = new Map<string, string>();
   const read = (name: string) => {
     try {
-      files.set(name, readFileSync(join(dir, name), 'utf8'));
+      // Regular files only: a FIFO named requirements.txt would block doctor forever.
+      const text = readRegularTextSync(join(dir, name));
+      if (text !== undefined) files.set(name, text);
     } catch {
-      // absent: not in the map
+      // absent or not a regular file: not in the map
     }
   };
   for (const name of coverageFiles(stack)) read(name);

@@ -1,4 +1,5 @@
-import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { readRegularFileSync } from '../../io/read-regular.js';
 import { join, posix } from 'node:path';
 import { maskSecret } from '../../secrets/shapes.js';
 import { resultFrom, type Check, type CheckResult, type DoctorProject, type Finding } from '../types.js';
@@ -16,6 +17,7 @@ const SCANNED_EXTENSIONS = new Set(
 );
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__']);
 const MAX_WALKED_FILES = 20_000;
+const MAX_WALKED_FOLDERS = 20_000;
 
 interface ScanTarget {
   path: string;
@@ -43,11 +45,24 @@ function targets(project: DoctorProject): ScanTarget[] {
   return [...out.values()];
 }
 
+/**
+ * The project's files, breadth first and bounded: never through a symlink (it may lead out of
+ * the tree), never onto another file system (`obs doctor --dir /` would walk into /proc and
+ * block on /proc/kmsg), only regular files.
+ */
 function walk(root: string): string[] {
   const files: string[] = [];
+  let device: number;
+  try {
+    device = lstatSync(root).dev;
+  } catch {
+    return files;
+  }
   const queue: string[] = [''];
-  while (queue.length > 0 && files.length < MAX_WALKED_FILES) {
+  let folders = 0;
+  while (queue.length > 0 && files.length < MAX_WALKED_FILES && folders < MAX_WALKED_FOLDERS) {
     const dir = queue.shift()!;
+    folders++;
     let entries: Dirent[] = [];
     try {
       entries = readdirSync(join(root, dir), { withFileTypes: true });
@@ -57,11 +72,19 @@ function walk(root: string): string[] {
     for (const entry of entries) {
       const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name)) queue.push(path);
+        if (!SKIPPED_DIRECTORIES.has(entry.name) && onDevice(join(root, path), device)) queue.push(path);
       } else if (entry.isFile()) files.push(path);
     }
   }
   return files;
+}
+
+function onDevice(path: string, device: number): boolean {
+  try {
+    return lstatSync(path).dev === device;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -72,7 +95,9 @@ function readScannable(root: string, path: string): string | undefined {
   try {
     const info = lstatSync(join(root, path));
     if (!info.isFile() || info.size > MAX_BYTES) return undefined;
-    const buffer = readFileSync(join(root, path));
+    // Opened without blocking and checked again: a FIFO swapped in, or a kernel file, is skipped.
+    const buffer = readRegularFileSync(join(root, path));
+    if (buffer === undefined || buffer.length > MAX_BYTES) return undefined;
     if (buffer.subarray(0, 8192).includes(0)) return undefined;
     return buffer.toString('utf8');
   } catch {

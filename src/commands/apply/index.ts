@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularTextSync } from '../../io/read-regular.js';
 import { join, resolve } from 'node:path';
 import { createAwsClients } from '../../aws/clients.js';
 import type { AwsOptions } from '../../aws/options.js';
@@ -25,10 +25,15 @@ export interface ApplyOptions extends AwsOptions {
  */
 export async function runApply(ctx: Context, options: ApplyOptions): Promise<number> {
   const root = resolve(ctx.cwd, options.dir ?? '.');
-  const text = await readFile(join(root, OBS_CONFIG_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') throw new UsageError(`no ${OBS_CONFIG_FILE} in ${root}`, { hint: 'run obs init first, or pass --dir' });
-    throw new UsageError(`cannot read it: ${err.message}`, { file: OBS_CONFIG_FILE });
-  });
+  resolveAwsSettings(options, ctx.env); // bad flags first, before any file is read
+  let text: string | undefined;
+  try {
+    text = readRegularTextSync(join(root, OBS_CONFIG_FILE), OBS_CONFIG_FILE);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot read it: ${(err as Error).message}`, { file: OBS_CONFIG_FILE });
+  }
+  if (text === undefined) throw new UsageError(`no ${OBS_CONFIG_FILE} in ${root}`, { hint: 'run obs init first, or pass --dir' });
   const desired = desiredFromConfig(parseObsConfig(text, OBS_CONFIG_FILE), OBS_CONFIG_FILE);
   // Keys and region the user put in .env for compose count here too (process environment first).
   const dotenv = await readProjectDotenv(root);

@@ -1,6 +1,9 @@
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { ALL_CHECKS } from '../../backends/index.js';
+import { parseHoneycombApiUrl } from '../../checks/online/honeycomb.js';
+import { explicitComposeFiles } from '../../compose/discover.js';
 import type { Check, CheckResult, DoctorOptions, DoctorProject } from '../../checks/types.js';
 import type { AwsSettings } from '../../aws/settings.js';
 import { say, type Context } from '../../context.js';
@@ -36,10 +39,17 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
     for (const check of ALL_CHECKS) ctx.stdout.write(`${check.id.padEnd(32)} ${check.group.padEnd(8)} ${check.title}${check.online ? ' (--online)' : ''}\n`);
     return 0;
   }
+  // Every flag is checked before --fix writes anything: a bad value is exit 2 with nothing changed.
   const selected = selectChecks(options);
   const root = resolve(ctx.cwd, options.dir ?? '.');
-  const fixed = options.fix ? await applySafeFixes(ctx, root, options.file) : [];
-  const project = await loadDoctorProject(root, ctx.env, options.file);
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`no such directory: ${root}`, { hint: 'pass --dir with the project folder' });
+  parseHoneycombApiUrl(options.honeycombApiUrl);
+  resolveAwsSettings(options, ctx.env); // --region, --endpoint-url: exit 2 here, not after --fix wrote
+  const explicit = options.file ? explicitComposeFiles(root, options.file) : undefined;
+  for (const note of explicit?.notes ?? []) ctx.stderr.write(`note: ${note}\n`);
+  const fixed = options.fix ? await applySafeFixes(ctx, root, explicit?.files) : [];
+  const project = await loadDoctorProject(root, ctx.env, explicit?.files);
+  for (const note of project.skipped ?? []) ctx.stderr.write(`note: ${note}\n`);
   ctx.secrets.addFromTexts([...project.compose.map((f) => f.text), project.dotenv?.text, project.dotenvExample?.text, ...[...project.envFiles.values()].map((f) => f?.text)]);
   const doctorOptions: DoctorOptions = {
     online: options.online === true || options.sendTestSpan === true,
@@ -90,6 +100,7 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
     import('../../io/atomic-write.js'),
     import('../../io/git.js'),
   ]);
+  const { resolveWriteTargets } = await import('../../io/write-targets.js');
   const recovered = await recoverInterruptedApply(root, () => gitInfo(root));
   if (recovered) ctx.stderr.write(`obs: ${recovered}\n`);
   const found = await discover(root, files);
@@ -102,8 +113,16 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
     ctx.stderr.write('obs doctor --fix: nothing it can fix safely.\n');
     return [];
   }
+  const targets = resolveWriteTargets(root, changes.map((c) => c.path), files ?? []);
+  for (const note of targets.notes) ctx.stderr.write(`note: ${note}\n`);
   for (const change of changes) ctx.stderr.write(redactDiff(unifiedDiff(change), change, plan.secretValues));
-  const requests = changes.map((c) => ({ path: join(root, c.path), display: c.path, content: c.after, before: c.before, newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644 }));
+  const requests = changes.map((c) => ({
+    path: targets.paths.get(c.path) ?? join(root, c.path),
+    display: c.path,
+    content: c.after,
+    before: c.before,
+    newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644,
+  }));
   await applyFileChanges({
     root,
     command: 'obs doctor --fix',

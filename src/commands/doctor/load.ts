@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { NotRegularFile, readRegularFileSync } from '../../io/read-regular.js';
 import { join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles } from '../../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
@@ -11,26 +12,31 @@ import { gitignoreCoversDotenv, gitSnapshot } from '../../io/git.js';
 import { decodeBytes, notUtf8Message } from '../../io/raw-text.js';
 import type { DoctorProject, LoadedFile } from '../../checks/types.js';
 
+/** Bytes that are not UTF-8 are kept (raw-text.ts); YAML readers report them (notUtf8). */
+function decodedFile(path: string, bytes: Buffer): LoadedFile & { notUtf8?: { line: number; col: number; message: string } } {
+  const { text, invalid } = decodeBytes(bytes);
+  return { path, text, ...(invalid ? { notUtf8: { line: invalid.line, col: invalid.col, message: notUtf8Message(invalid, bytes) } } : {}) };
+}
+
 /**
  * Synchronous on purpose: a handful of small local files, read while git runs in its own
  * processes; promises and the thread pool would only add start-up time.
  */
-function readText(root: string, path: string): (LoadedFile & { notUtf8?: { line: number; col: number; message: string } }) | undefined {
+function readText(root: string, path: string, skipped?: string[]): ReturnType<typeof decodedFile> | undefined {
   try {
-    const info = statSync(join(root, path));
-    if (!info.isFile()) return undefined;
-    const bytes = readFileSync(join(root, path));
-    // Bytes that are not UTF-8 are kept (raw-text.ts); YAML readers report them (notUtf8).
-    const { text, invalid } = decodeBytes(bytes);
-    return { path, text, ...(invalid ? { notUtf8: { line: invalid.line, col: invalid.col, message: notUtf8Message(invalid, bytes) } } : {}) };
-  } catch {
+    const bytes = readRegularFileSync(join(root, path), path);
+    return bytes === undefined ? undefined : decodedFile(path, bytes);
+  } catch (err) {
+    // A FIFO or device would block doctor forever: left unread, and said so.
+    if (err instanceof NotRegularFile && !err.kind.includes('directory')) skipped?.push(`${path} is ${err.kind}, not a regular file: not read`);
     return undefined;
   }
 }
 
 /** Loads what the offline checks read. A broken file is recorded for a check to report, never thrown. */
 export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, explicitFiles?: string[]): Promise<DoctorProject> {
-  const obsText = readText(root, OBS_CONFIG_FILE);
+  const skipped: string[] = [];
+  const obsText = readText(root, OBS_CONFIG_FILE, skipped);
   let obsConfig: DoctorProject['obsConfig'];
   let obsConfigError: DoctorProject['obsConfigError'];
   if (obsText) {
@@ -53,7 +59,14 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   const compose: ComposeFile[] = [];
   let composeError: DoctorProject['composeError'];
   for (const path of composePaths) {
-    const file = readText(root, path);
+    let file: ReturnType<typeof decodedFile> | undefined;
+    try {
+      const bytes = readRegularFileSync(join(root, path), path);
+      file = bytes === undefined ? undefined : decodedFile(path, bytes);
+    } catch (err) {
+      composeError = { file: path, message: err instanceof NotRegularFile ? err.message : `cannot read it: ${(err as Error).message}` };
+      break;
+    }
     if (!file) {
       composeError = { file: path, message: 'no such file' };
       break;
@@ -75,7 +88,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   const projectDir = composePaths.length > 0 ? posix.dirname(composePaths[0]!).replace(/^\.$/, '') : '';
   const inProject = (name: string) => (projectDir === '' ? name : posix.join(projectDir, name));
 
-  const dotenvFile = readText(root, inProject('.env'));
+  const dotenvFile = readText(root, inProject('.env'), skipped);
   let dotenv: DoctorProject['dotenv'];
   if (dotenvFile) {
     try {
@@ -89,7 +102,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     for (const entry of service.config.envFiles) {
       const path = inProject(entry.path).replace(/^\.\//, '');
       if (envFiles.has(path)) continue;
-      const file = readText(root, path);
+      const file = readText(root, path, skipped);
       let values = new Map<string, string | undefined>();
       try {
         if (file) values = dotenvToMap(parseDotenv(file.text, file.path));
@@ -107,11 +120,11 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     const lookup = (name: string) => env[name] ?? dotenv?.values.get(name) ?? (name === 'PWD' ? root : undefined);
     for (const collector of findCollectors(project, lookup, projectDir, root)) {
       const path = collector.mount?.path;
-      if (path !== undefined && !collectorConfigs.has(path)) collectorConfigs.set(path, readText(root, path) ?? null);
+      if (path !== undefined && !collectorConfigs.has(path)) collectorConfigs.set(path, readText(root, path, skipped) ?? null);
     }
   }
 
-  const gitignore = readText(root, '.gitignore');
+  const gitignore = readText(root, '.gitignore', skipped);
   const envPath = inProject('.env');
   const git = await gitPending;
   const isRepo = git.trackedFiles !== undefined;
@@ -125,7 +138,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     obsConfig,
     obsConfigError,
     dotenv,
-    dotenvExample: readText(root, inProject('.env.example')),
+    dotenvExample: readText(root, inProject('.env.example'), skipped),
     gitignore,
     envFiles,
     collectorConfigs,
@@ -140,6 +153,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
       trackedFiles: git.trackedFiles ?? [],
     },
     env,
+    skipped,
   };
 }
 

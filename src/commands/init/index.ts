@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import { applyFileChanges, pendingApply, recoverInterruptedApply, type WriteRequest } from '../../io/atomic-write.js';
 import { gitInfo } from '../../io/git.js';
 import { unifiedDiff } from '../../io/diff.js';
+import { resolveWriteTargets } from '../../io/write-targets.js';
 import { redactDiff } from '../../secrets/redact.js';
 import { changedOnly } from '../../plan/file-change.js';
 import { decideChoices, validateFlags } from './decide.js';
@@ -47,6 +48,9 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   const plan = planInit(snapshot, choices, project);
   ctx.secrets.add(plan.secretValues);
   const changes = changedOnly(plan.changes);
+  // Symlinks decided before anything is shown: written through (said), or refused when outside.
+  const targets = resolveWriteTargets(root, changes.map((c) => c.path), options.file ?? []);
+  plan.notes.push(...targets.notes.map((text) => ({ kind: 'write-through-link' as const, text })));
   for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
 
   const findings = findingsLines(plan);
@@ -110,7 +114,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   }
 
   const requests: WriteRequest[] = changes.map((c) => ({
-    path: join(root, c.path),
+    path: targets.paths.get(c.path) ?? join(root, c.path),
     display: c.path,
     content: c.after,
     before: c.before,

@@ -14,7 +14,8 @@ import { referencesIn } from '../../compose/interpolation.js';
 import type { ComposeFile } from '../../compose/parse.js';
 import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonFlow, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
-import { OBS_CONFIG_FILE, renderObsConfig, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
+import { OBS_CONFIG_FILE, renderObsConfig, renderObsConfigOver, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
+import { mergeObsConfig } from '../../config/merge.js';
 import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
@@ -314,11 +315,18 @@ function planProjectFiles(
   if (config.xray.enabled && config.xray.groups.length === 0) {
     notes.push({ kind: 'xray-browser-only', services: choices.services });
   }
-  const configText = renderObsConfig(config);
+  // Values the user edited in obs.yaml stay (the next obs apply sends them), unless --force.
+  const previous = snapshot.previous;
+  const merged = previous
+    ? mergeObsConfig(previous, buildConfig(snapshot, choicesFromConfig(previous), previous.xray.daemonService), config, choices.force)
+    : { config, kept: [], replaced: [] };
+  for (const { path, user, obs } of merged.kept) notes.push({ kind: 'obs-yaml-kept', path, user, obs });
+  for (const { path, user, obs } of merged.replaced) notes.push({ kind: 'obs-yaml-replaced', path, user, obs });
   const configBefore = snapshot.obsConfig?.text ?? null;
+  const configText = configBefore === null ? renderObsConfig(merged.config) : renderObsConfigOver(configBefore, merged.config);
   changes.push({ path: OBS_CONFIG_FILE, before: configBefore, after: sameObsConfig(configBefore, configText) ? configBefore! : configText });
 
-  return { changes, untrack, config, requiredVariables };
+  return { changes, untrack, config: merged.config, requiredVariables };
 }
 
 

@@ -1,0 +1,55 @@
+/** The shape of obs.yaml (version 1), apart from the code that reads and writes it. */
+
+export type HoneycombRegion = 'us' | 'eu';
+
+export const HONEYCOMB_ENDPOINTS: Record<HoneycombRegion, string> = {
+  us: 'https://api.honeycomb.io',
+  eu: 'https://api.eu1.honeycomb.io',
+};
+
+export interface XrayGroupConfig {
+  name: string;
+  filterExpression: string;
+  insights?: boolean;
+}
+
+export interface SamplingRuleConfig {
+  ruleName: string;
+  priority: number;
+  fixedRate: number;
+  reservoirSize: number;
+  serviceName: string;
+  serviceType: string;
+  host: string;
+  httpMethod: string;
+  urlPath: string;
+  resourceArn: string;
+}
+
+export interface LogGroupConfig {
+  name: string;
+  retentionInDays: number;
+  /** Streams obs creates in the group: the collector's CloudWatch Logs exporter writes to one. */
+  logStreams?: string[];
+}
+
+/**
+ * Transaction Search (spans into CloudWatch Logs, which X-Ray's OTLP endpoint needs).
+ * indexingPercentage left out: obs leaves the Default indexing rule as it is (1 % on a new account).
+ */
+export interface TransactionSearchConfig {
+  indexingPercentage?: number;
+}
+
+export interface ObsConfig {
+  version: 1;
+  compose: { files: string[] };
+  services: Record<string, { serviceName: string; stack: string }>;
+  honeycomb: { enabled: boolean; region: HoneycombRegion; endpoint: string; dataset?: string };
+  xray: { enabled: boolean; daemonService?: string; groups: XrayGroupConfig[]; samplingRules: SamplingRuleConfig[]; transactionSearch?: boolean | TransactionSearchConfig };
+  cloudwatch: { enabled: boolean; logGroups: LogGroupConfig[] };
+  rollbar: { enabled: boolean };
+  /** The section of a backend module this file does not know (src/backends/), kept as written. */
+  readonly [backend: string]: unknown;
+}
+
