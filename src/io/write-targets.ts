@@ -91,3 +91,21 @@ function within(folder: string, path: string): boolean {
   const rel = relative(folder, path);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
+
+/**
+ * The write requests for planned file changes: each to its resolved target (through a symlink
+ * inside the project), new files 0644 except `.env`, which holds secrets and is created 0600.
+ */
+export function writeRequestsFor(
+  root: string,
+  changes: readonly { path: string; before: string | null; after: string }[],
+  targets: WriteTargets,
+): { path: string; display: string; content: string; before: string | null; newFileMode: number }[] {
+  return changes.map((c) => ({
+    path: targets.paths.get(c.path) ?? join(root, c.path),
+    display: c.path,
+    content: c.after,
+    before: c.before,
+    newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644,
+  }));
+}

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { ALL_CHECKS } from '../../backends/index.js';
 import { parseHoneycombApiUrl } from '../../checks/online/honeycomb.js';
@@ -100,7 +100,7 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
     import('../../io/atomic-write.js'),
     import('../../io/git.js'),
   ]);
-  const { resolveWriteTargets } = await import('../../io/write-targets.js');
+  const { resolveWriteTargets, writeRequestsFor } = await import('../../io/write-targets.js');
   const recovered = await recoverInterruptedApply(root, () => gitInfo(root));
   if (recovered) ctx.stderr.write(`obs: ${recovered}\n`);
   const found = await discover(root, files);
@@ -116,13 +116,7 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
   const targets = resolveWriteTargets(root, changes.map((c) => c.path), files ?? []);
   for (const note of targets.notes) ctx.stderr.write(`note: ${note}\n`);
   for (const change of changes) ctx.stderr.write(redactDiff(unifiedDiff(change), change, plan.secretValues));
-  const requests = changes.map((c) => ({
-    path: targets.paths.get(c.path) ?? join(root, c.path),
-    display: c.path,
-    content: c.after,
-    before: c.before,
-    newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644,
-  }));
+  const requests = writeRequestsFor(root, changes, targets);
   await applyFileChanges({
     root,
     command: 'obs doctor --fix',

@@ -1,10 +1,10 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { applyFileChanges, pendingApply, recoverInterruptedApply, type WriteRequest } from '../../io/atomic-write.js';
+import { applyFileChanges, pendingApply, recoverInterruptedApply } from '../../io/atomic-write.js';
 import { gitInfo } from '../../io/git.js';
 import { unifiedDiff } from '../../io/diff.js';
-import { resolveWriteTargets } from '../../io/write-targets.js';
+import { resolveWriteTargets, writeRequestsFor } from '../../io/write-targets.js';
 import { redactDiff } from '../../secrets/redact.js';
 import { changedOnly } from '../../plan/file-change.js';
 import { decideChoices, validateFlags } from './decide.js';
@@ -113,13 +113,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     say(ctx, paint.warn(`! uncommitted changes in ${dirty.join(', ')}; proceeding because of --yes.`));
   }
 
-  const requests: WriteRequest[] = changes.map((c) => ({
-    path: targets.paths.get(c.path) ?? join(root, c.path),
-    display: c.path,
-    content: c.after,
-    before: c.before,
-    newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644,
-  }));
+  const requests = writeRequestsFor(root, changes, targets);
   await applyFileChanges({
     root,
     command: 'obs init',
