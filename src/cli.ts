@@ -48,12 +48,18 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .summary('wire a docker compose project for observability')
     .description(
       'Wire a docker compose project for OpenTelemetry/Honeycomb, X-Ray, CloudWatch Logs and Rollbar: environment settings, ' +
-        'the X-Ray daemon, instrumentation code, .env for secrets and obs.yaml. Flags first, then obs.yaml, then the defaults decide; ' +
+        'an OpenTelemetry Collector service (or, with --pipeline direct, the X-Ray daemon), instrumentation code, .env for secrets and obs.yaml. Flags first, then obs.yaml, then the defaults decide; ' +
         'without a terminal (or with CI set) obs never asks.',
     )
     .option('--dir <path>', 'project directory', '.')
     .option('-f, --file <path>', 'compose file to edit (repeatable; default: compose discovery)', collect)
-    .option('--services <names>', 'comma-separated services to instrument (default: those in obs.yaml, else services with a build context, else those whose image is not a database, cache or proxy)');
+    .option('--services <names>', 'comma-separated services to instrument (default: those in obs.yaml, else services with a build context, else those whose image is not a database, cache or proxy)')
+    .addOption(
+      new Option(
+        '--pipeline <pipeline>',
+        'collector: apps send OTLP to one OpenTelemetry Collector service that holds the keys and exports to every backend; direct: apps send to Honeycomb, X-Ray through the daemon (default: obs.yaml, else collector)',
+      ).choices(['collector', 'direct']),
+    );
   // Each backend's on/off flags and settings flags, in the order of src/backends/index.ts.
   for (const backend of BACKENDS) {
     init.option(`--${backend.id}`, backend.help.on).option(`--no-${backend.id}`, backend.help.off);

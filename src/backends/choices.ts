@@ -1,4 +1,4 @@
-import type { BackendSettings } from './types.js';
+import type { BackendSettings, Pipeline } from './types.js';
 
 /** One backend's settings as init decided them; each backend module knows its own shape. */
 export type BackendChoice = BackendSettings & { readonly [setting: string]: unknown };
@@ -9,7 +9,9 @@ export type BackendChoice = BackendSettings & { readonly [setting: string]: unkn
  */
 export interface InitChoices {
   services: string[];
+  /** How telemetry leaves the apps (--pipeline, obs.yaml, else collector). */
+  pipeline: Pipeline;
   /** Overwrite values the user set that differ from what obs would write. */
   force: boolean;
-  [backend: string]: BackendChoice | string[] | boolean;
+  [backend: string]: BackendChoice | string[] | boolean | Pipeline;
 }

@@ -6,6 +6,9 @@ import { AWS_PLACEHOLDERS } from './aws-placeholders.js';
 import { given, validationMessage } from './flags.js';
 import type { Backend, BackendSettings } from './types.js';
 
+/** The stream the collector's CloudWatch Logs exporter writes to, in the chosen log group (obs apply creates both). */
+export const COLLECTOR_LOG_STREAM = 'otel-collector';
+
 export interface CloudwatchSettings extends BackendSettings {
   logGroup: string;
   retentionInDays: number;
@@ -56,8 +59,9 @@ export const cloudwatch: Backend<CloudwatchSettings> = {
     return { enabled, logGroup, retentionInDays: retention };
   },
   describe: (s) => `CloudWatch Logs (${s.logGroup}, ${s.retentionInDays} days)`,
-  environment({ stack }) {
-    if (BROWSER_STACKS.has(stack)) return [];
+  environment({ stack, pipeline }) {
+    // Through a collector, logs go over OTLP to the collector, which alone holds AWS credentials.
+    if (BROWSER_STACKS.has(stack) || pipeline === 'collector') return [];
     return [
       { key: 'AWS_DEFAULT_REGION', value: '${AWS_DEFAULT_REGION}' },
       { key: 'AWS_ACCESS_KEY_ID', value: '${AWS_ACCESS_KEY_ID}' },
@@ -65,8 +69,14 @@ export const cloudwatch: Backend<CloudwatchSettings> = {
     ];
   },
   placeholders: AWS_PLACEHOLDERS,
-  configSection: ({ settings }) =>
-    settings.enabled ? { enabled: true, logGroups: [{ name: settings.logGroup, retentionInDays: settings.retentionInDays }] } : { enabled: false, logGroups: [] },
+  configSection: ({ settings, pipeline }) =>
+    settings.enabled
+      ? {
+          enabled: true,
+          // The collector's logs exporter writes to one stream, which must exist: obs apply creates it.
+          logGroups: [{ name: settings.logGroup, retentionInDays: settings.retentionInDays, ...(pipeline === 'collector' ? { logStreams: [COLLECTOR_LOG_STREAM] } : {}) }],
+        }
+      : { enabled: false, logGroups: [] },
   settingsFromConfig(config) {
     const logGroup = config.cloudwatch.logGroups[0];
     return { enabled: config.cloudwatch.enabled, logGroup: logGroup?.name ?? '', retentionInDays: logGroup?.retentionInDays ?? 0 };

@@ -4,27 +4,45 @@ import type { ComposeService } from '../compose/project.js';
 import { BROWSER_STACKS, type Stack } from '../stacks/detect.js';
 import type { InitChoices } from './choices.js';
 import { BACKENDS, isEnabled } from './index.js';
-import type { Backend, Pipeline } from './types.js';
+import type { Backend } from './types.js';
+
+/** Where an app's telemetry goes besides the backends themselves: the services obs runs for it. */
+export interface Route {
+  /** The X-Ray daemon (direct pipeline), when there is or will be one. */
+  daemonService?: string;
+  /** The collector (collector pipeline). */
+  collectorService?: string;
+}
+
+/** The collector's OTLP/HTTP port inside the compose network. */
+export const COLLECTOR_OTLP_HTTP_PORT = 4318;
 
 /**
  * Every variable obs wants on an instrumented service, in the order it writes them: the service
- * name, then each enabled backend's variables in the order of the backend list.
+ * name, then (through a collector) the collector's address, then each enabled backend's variables
+ * in the order of the backend list.
  */
 export function desiredEnvironment(
   service: ComposeService,
   stack: Stack,
   choices: InitChoices,
   hints: HostingHints,
-  daemonService: string | undefined,
-  pipeline: Pipeline = 'direct',
+  route: Route,
   backends: readonly Backend[] = BACKENDS,
 ): EnvSetting[] {
+  const pipeline = choices.pipeline ?? 'direct';
+  if (BROWSER_STACKS.has(stack)) {
+    // A browser bundle cannot hold a key or reach a daemon, and reads no container variable at
+    // run time: through a collector, its tracing module's planner sets the build's URL variable.
+    return pipeline === 'collector' ? [] : [{ key: 'OTEL_SERVICE_NAME', value: service.name }];
+  }
   const settings: EnvSetting[] = [{ key: 'OTEL_SERVICE_NAME', value: service.name }];
-  // A browser bundle cannot hold a key or reach a daemon: it only needs its name.
-  if (BROWSER_STACKS.has(stack)) return settings;
+  if (pipeline === 'collector' && route.collectorService) {
+    settings.push({ key: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://${route.collectorService}:${COLLECTOR_OTLP_HTTP_PORT}` });
+  }
   for (const backend of backends) {
     if (!isEnabled(choices, backend)) continue;
-    settings.push(...backend.environment({ service, stack, settings: choices[backend.id] as never, pipeline, hints, daemonService }));
+    settings.push(...backend.environment({ service, stack, settings: choices[backend.id] as never, pipeline, hints, daemonService: route.daemonService }));
   }
   return settings;
 }

@@ -49,9 +49,9 @@ export const honeycomb: Backend<HoneycombSettings> = {
     return { enabled, region, ...(dataset ? { dataset } : {}) };
   },
   describe: (s) => `Honeycomb (${s.region.toUpperCase()}${s.dataset ? `, dataset ${s.dataset}` : ''})`,
-  environment({ stack, settings }) {
-    // A browser bundle cannot hold a Honeycomb key.
-    if (BROWSER_STACKS.has(stack)) return [];
+  environment({ stack, settings, pipeline }) {
+    // A browser bundle cannot hold a Honeycomb key; through a collector, only the collector does.
+    if (BROWSER_STACKS.has(stack) || pipeline === 'collector') return [];
     return [
       { key: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: HONEYCOMB_ENDPOINTS[settings.region] },
       { key: 'OTEL_EXPORTER_OTLP_HEADERS', value: otlpHeaders(settings) },

@@ -36,7 +36,7 @@ export function placeholderComments(backends: readonly Backend[] = BACKENDS): Re
 /** The settings an obs.yaml recorded, as init's choices. */
 export function choicesFromConfig(config: ObsConfig, backends: readonly Backend[] = BACKENDS): InitChoices {
   // Built in --json order: services, the backends, force.
-  const choices = { services: Object.keys(config.services) } as InitChoices;
+  const choices = { services: Object.keys(config.services), pipeline: config.pipeline ?? 'direct' } as InitChoices;
   for (const backend of backends) choices[backend.id] = backend.settingsFromConfig(config) as BackendChoice;
   choices.force = false;
   return choices;

@@ -17,11 +17,8 @@ export interface BackendSettings {
   enabled: boolean;
 }
 
-/**
- * How telemetry leaves an application: straight to the backend ('direct'), or through an
- * OpenTelemetry Collector that exports to the backends ('collector', not built yet).
- */
-export type Pipeline = 'direct' | 'collector';
+import type { Pipeline } from '../config/types.js';
+export type { Pipeline } from '../config/types.js';
 
 /** A flag that sets one of a backend's settings; given while the backend is off, it is a usage error. */
 export interface BackendFlag {
@@ -52,6 +49,8 @@ export interface DecideContext {
   projectName: string;
   /** At least one chosen service runs on a server (not a browser bundle). */
   serverSide: boolean;
+  /** Decided before the backends: what an app can reach depends on it. */
+  pipeline: Pipeline;
 }
 
 export interface EnvironmentInput<S extends BackendSettings> {
@@ -60,7 +59,7 @@ export interface EnvironmentInput<S extends BackendSettings> {
   settings: S;
   pipeline: Pipeline;
   hints: HostingHints;
-  /** The X-Ray daemon service, when there is or will be one. */
+  /** The X-Ray daemon service, when there is or will be one (direct pipeline). */
   daemonService: string | undefined;
 }
 
@@ -69,6 +68,7 @@ export interface ConfigInput<S extends BackendSettings> {
   /** Chosen services that run on a server: the ones that send traces. */
   traced: string[];
   daemonService: string | undefined;
+  pipeline: Pipeline;
 }
 
 export interface Backend<S extends BackendSettings = BackendSettings> {
@@ -90,7 +90,11 @@ export interface Backend<S extends BackendSettings = BackendSettings> {
   decide(enabled: boolean, ctx: DecideContext): Promise<S>;
   /** Its part of init's `Backends:` line (only called when enabled). */
   describe(settings: S): string;
-  /** Variables this backend wants on one instrumented service. Only the 'direct' pipeline exists today. */
+  /**
+   * Variables this backend wants on one instrumented service. Through the collector, apps only
+   * need the collector's address (set once for all backends, see environment.ts): most backends
+   * want nothing more there.
+   */
   environment(input: EnvironmentInput<S>): EnvSetting[];
   /** `.env.example` placeholders with their one-line comment, for variables its environment references. */
   placeholders: Readonly<Record<string, string>>;

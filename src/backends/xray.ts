@@ -53,6 +53,8 @@ export const xray: Backend<XraySettings> = {
     },
   ],
   question: 'Trace with AWS X-Ray (adds the X-Ray daemon)?',
+  // Through a collector every OpenTelemetry app reaches X-Ray; directly, only an app obs writes
+  // X-Ray SDK code for (Flask) does.
   enabledByDefault: (ctx) => ctx.serverSide,
   validateFlags(options) {
     const group = given<string>(options, 'xrayGroup');
@@ -66,9 +68,9 @@ export const xray: Backend<XraySettings> = {
     return { enabled, group };
   },
   describe: (s) => `X-Ray (group ${s.group})`,
-  environment({ service, stack, hints, daemonService }) {
-    // A browser bundle cannot reach a daemon.
-    if (BROWSER_STACKS.has(stack) || !daemonService) return [];
+  environment({ service, stack, hints, daemonService, pipeline }) {
+    // A browser bundle cannot reach a daemon; through a collector, apps send OTLP and the collector exports to X-Ray.
+    if (BROWSER_STACKS.has(stack) || !daemonService || pipeline === 'collector') return [];
     const settings: EnvSetting[] = [];
     const port = publishedPort(service);
     if (port) settings.push({ key: 'AWS_XRAY_URL', value: xrayUrlPattern(port, hints) });
@@ -76,13 +78,15 @@ export const xray: Backend<XraySettings> = {
     return settings;
   },
   placeholders: AWS_PLACEHOLDERS,
-  configSection({ settings, traced, daemonService }) {
+  configSection({ settings, traced, daemonService, pipeline }) {
     if (!settings.enabled) return { enabled: false, groups: [], samplingRules: [] };
+    // Spans reach X-Ray through its OTLP endpoint, which needs Transaction Search (obs apply turns it on).
+    const collector = pipeline === 'collector';
     // Only server-side code sends X-Ray segments; a browser frontend never matches a group.
     const filter = traced.map((n) => `service(${JSON.stringify(n)}) {fault OR error}`).join(' OR ');
     return {
       enabled: true,
-      daemonService,
+      ...(collector ? {} : { daemonService }),
       groups: traced.length > 0 ? [{ name: settings.group, filterExpression: filter }] : [],
       samplingRules:
         traced.length === 0
@@ -101,6 +105,7 @@ export const xray: Backend<XraySettings> = {
                 resourceArn: '*',
               },
             ],
+      ...(collector ? { transactionSearch: true } : {}),
     };
   },
   settingsFromConfig: (config) => ({ enabled: config.xray.enabled, group: config.xray.groups[0]?.name ?? '' }),

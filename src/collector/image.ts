@@ -20,3 +20,12 @@ export const COLLECTOR_CONFIG_PATH = '/etc/otelcol-contrib/config.yaml';
 
 /** The collector's ports: OTLP gRPC and HTTP, X-Ray SDK segments (UDP) and sampling (TCP), health. */
 export const COLLECTOR_PORTS = { otlpGrpc: 4317, otlpHttp: 4318, xray: 2000, health: 13133 } as const;
+
+/** Where obs writes the collector's config, next to the compose file; the second when a file of the user's has the first name. */
+export const COLLECTOR_CONFIG_NAMES = ['otel-collector-config.yaml', 'otel-collector-config.obs.yaml'] as const;
+
+/** The collector binary in the contrib image (its entrypoint). */
+export const COLLECTOR_BINARY = '/otelcol-contrib';
+
+/** The service name obs gives the collector (another free name when a service has it). */
+export const COLLECTOR_SERVICE_NAME = 'otel-collector';

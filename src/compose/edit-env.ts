@@ -365,3 +365,30 @@ export function replaceEnvValue(text: string, entry: EnvEntryNode, key: string, 
   return { start, end, text: rendered };
 }
 
+
+/**
+ * Removes one environment entry that sits on lines of its own in block style (`KEY: value` or
+ * `- KEY=value`, a trailing comment included). undefined when that is not safe to do as text
+ * (flow style, inherited through an anchor, sharing a line, the last entry of its collection):
+ * the caller says what to remove by hand instead.
+ */
+export function removeEnvEntry(file: ComposeFile, service: YAMLMap, key: string): TextEdit | undefined {
+  const entry = findEnvEntry(file.doc, service, key);
+  if (!entry || entry.inherited) return undefined;
+  const location = locateEnvironment(file.doc, service);
+  // An aliased environment is another service's too.
+  if (location.kind !== 'own') return undefined;
+  const node = envNodeOf(location);
+  if (!node || node.flow || node.items.length < 2) return undefined;
+  const text = file.text;
+  const [start, end] = entry.scalar.range!;
+  const lineStart = lineStartOf(text, start);
+  const lineEndAt = text.indexOf('\n', end);
+  const lineEnd = lineEndAt === -1 ? text.length : lineEndAt + 1;
+  const line = text.slice(lineStart, lineEnd);
+  // The line holds this entry only: `KEY: value`, `"KEY": value`, `- KEY=value`, maybe a comment.
+  const keyPattern = entry.form === 'map' ? `["']?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:` : '-';
+  if (!new RegExp(`^\\s*${keyPattern}`).test(line)) return undefined;
+  if (text.slice(end, lineEnd).replace(/\s*(#.*)?\r?\n?$/, '') !== '') return undefined;
+  return { start: lineStart, end: lineEnd, text: '' };
+}

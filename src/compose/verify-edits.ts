@@ -24,21 +24,29 @@ export interface EditedFile {
  * is proof enough (compose/edit-proof.ts says when); otherwise, or when that reading finds a
  * problem, every edited file is parsed again whole, and its verdict stands.
  */
+/** Services and keys the plan adds or takes out on purpose. */
+export interface ExpectedChanges {
+  addedServices: readonly string[];
+  removedServices: readonly string[];
+  /** Per service, keys obs takes out of its environment. */
+  removedKeys: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
 export function verifyComposeEdits(
   project: ComposeProject,
   edited: readonly EditedFile[],
   planned: ReadonlyMap<string, readonly EnvSetting[]>,
-  daemonName: string | undefined,
+  expected: ExpectedChanges,
 ): void {
   const changed = edited.filter((e) => e.after !== e.file.text);
   const proven = environmentsAfterEdits(project, changed);
-  if (proven && problemIn(project, proven, planned, daemonName) === undefined) return;
+  if (proven && problemIn(project, proven, planned, expected) === undefined) return;
   const files = project.files.map((file) => {
     const edit = changed.find((e) => e.file === file);
     return edit ? reparse(file, edit.after) : file;
   });
   const after = new Map(buildProject(files).services.map((s) => [s.name, s.config.environment]));
-  const problem = problemIn(project, after, planned, daemonName);
+  const problem = problemIn(project, after, planned, expected);
   if (problem) throw new Error(`obs planned an edit that does not read back as intended (${problem}); nothing was written`);
 }
 
@@ -58,22 +66,28 @@ export function problemIn(
   before: ComposeProject,
   after: ReadonlyMap<string, EnvMap>,
   planned: ReadonlyMap<string, readonly EnvSetting[]>,
-  daemonName: string | undefined,
+  expected: ExpectedChanges,
 ): string | undefined {
   const names = new Set<string>();
   for (const old of before.services) {
     names.add(old.name);
     const now = after.get(old.name);
+    if (expected.removedServices.includes(old.name)) {
+      if (now) return `service ${old.name} is still there`;
+      continue;
+    }
     if (!now) return `service ${old.name} disappeared`;
     const settings = planned.get(old.name) ?? [];
+    const removedKeys = expected.removedKeys.get(old.name) ?? new Set<string>();
     // Unedited: the very map the project was read into.
-    if (now === old.config.environment && settings.length === 0) continue;
+    if (now === old.config.environment && settings.length === 0 && removedKeys.size === 0) continue;
+    for (const key of removedKeys) if (now.has(key)) return `${old.name} still has ${key}`;
     for (const setting of settings) {
       if (now.get(setting.key) !== setting.value) return `${old.name} lacks ${setting.key}`;
     }
     const touched = new Set(settings.map((s) => s.key));
     for (const [key, value] of old.config.environment) {
-      if (touched.has(key)) continue;
+      if (touched.has(key) || removedKeys.has(key)) continue;
       const next = now.get(key);
       if (next !== value && !(holdsLiteralSecret(key, value) && next !== undefined)) return `${old.name}'s ${key} changed`;
     }
@@ -82,6 +96,6 @@ export function problemIn(
     }
   }
   const added = [...after.keys()].filter((name) => !names.has(name));
-  if (added.some((name) => name !== daemonName)) return `unexpected new service ${added.join(', ')}`;
+  if (added.some((name) => !expected.addedServices.includes(name))) return `unexpected new service ${added.join(', ')}`;
   return undefined;
 }

@@ -11,8 +11,8 @@ export { obsConfigLine } from './lines.js';
 /** obs.yaml: the choices `obs init` made, read by `obs apply` and `obs doctor`. Holds no secrets. */
 export const OBS_CONFIG_FILE = 'obs.yaml';
 
-export { HONEYCOMB_ENDPOINTS, type HoneycombRegion, type LogGroupConfig, type ObsConfig, type SamplingRuleConfig, type TransactionSearchConfig, type XrayGroupConfig } from './types.js';
-import { HONEYCOMB_ENDPOINTS, type ObsConfig } from './types.js';
+export { HONEYCOMB_ENDPOINTS, PIPELINES, type CollectorConfigSection, type HoneycombRegion, type Pipeline, type LogGroupConfig, type ObsConfig, type SamplingRuleConfig, type TransactionSearchConfig, type XrayGroupConfig } from './types.js';
+import { HONEYCOMB_ENDPOINTS, PIPELINES, type ObsConfig } from './types.js';
 
 const HEADER = [
   ' obs.yaml: what `obs init` set up. `obs apply` creates the AWS resources listed here',
@@ -128,7 +128,9 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
   const region = raw.honeycomb?.region ?? 'us';
   const config: ObsConfig = {
     version: 1,
+    ...(raw.pipeline ? { pipeline: raw.pipeline } : {}),
     compose: { files: raw.compose?.files ?? [] },
+    ...(raw.collector ? { collector: { service: raw.collector.service, config: raw.collector.config } } : {}),
     services: raw.services ?? {},
     honeycomb: {
       enabled: raw.honeycomb?.enabled ?? false,
@@ -150,6 +152,12 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
   // Sections of other backend modules pass through; each module reads its own.
   for (const [key, value] of Object.entries(raw)) {
     if (!(key in config) && value !== null && typeof value === 'object' && !Array.isArray(value)) (config as Record<string, unknown>)[key] = value;
+  }
+  if (config.collector) {
+    for (const key of ['service', 'config'] as const) {
+      if (typeof config.collector[key] !== 'string' || config.collector[key] === '') throw refuse(`collector.${key}`, 'must be set: the collector service and its config file, as obs init wrote them');
+    }
+    if (!insideProject(config.collector.config)) throw refuse('collector.config', `${JSON.stringify(config.collector.config)} is outside the project`);
   }
   if (!isHttpUrl(config.honeycomb.endpoint)) throw refuse('honeycomb.endpoint', `must be an http(s) URL, got ${JSON.stringify(config.honeycomb.endpoint)}`);
   config.compose.files.forEach((path, i) => {
@@ -203,6 +211,8 @@ const OBS_YAML: Shape = {
   sections: true,
   keys: {
     version: num,
+    pipeline: { kind: 'enum', values: PIPELINES },
+    collector: { kind: 'map', what: 'a collector setting', keys: { service: str, config: str } },
     compose: { kind: 'map', what: 'a compose setting', keys: { files: { kind: 'list', item: str } } },
     services: { kind: 'dict', what: 'a service', value: { kind: 'map', what: 'a service setting', keys: { serviceName: str, stack: str } } },
     honeycomb: { kind: 'map', what: 'a honeycomb setting', keys: { enabled: bool, region: { kind: 'enum', values: ['us', 'eu'] }, endpoint: str, dataset: str } },

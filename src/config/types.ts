@@ -2,6 +2,21 @@
 
 export type HoneycombRegion = 'us' | 'eu';
 
+/**
+ * How telemetry leaves the apps: through one OpenTelemetry Collector service that holds the keys
+ * and exports to every backend ('collector', the default for new setups), or straight from each
+ * app to each backend with the X-Ray daemon ('direct'). An obs.yaml without `pipeline` was
+ * written before the collector existed: direct.
+ */
+export type Pipeline = 'collector' | 'direct';
+export const PIPELINES: readonly Pipeline[] = ['collector', 'direct'];
+
+/** The collector service obs added and the config file it owns. */
+export interface CollectorConfigSection {
+  service: string;
+  config: string;
+}
+
 export const HONEYCOMB_ENDPOINTS: Record<HoneycombRegion, string> = {
   us: 'https://api.honeycomb.io',
   eu: 'https://api.eu1.honeycomb.io',
@@ -43,7 +58,11 @@ export interface TransactionSearchConfig {
 
 export interface ObsConfig {
   version: 1;
+  /** Absent in files written before the collector pipeline: read as 'direct'. */
+  pipeline?: Pipeline;
   compose: { files: string[] };
+  /** With pipeline collector: the service and the config file obs wrote. */
+  collector?: CollectorConfigSection;
   services: Record<string, { serviceName: string; stack: string }>;
   honeycomb: { enabled: boolean; region: HoneycombRegion; endpoint: string; dataset?: string };
   xray: { enabled: boolean; daemonService?: string; groups: XrayGroupConfig[]; samplingRules: SamplingRuleConfig[]; transactionSearch?: boolean | TransactionSearchConfig };

@@ -20,6 +20,8 @@ export interface ReactInstrumentInput extends InstrumentInput {
    * ...) in the service's environment or in the files read are used as well.
    */
   apiUrl?: string;
+  /** The collector's URL as the browser reaches it, when obs runs one (collector pipeline). */
+  collectorUrl?: string;
 }
 
 /**
@@ -100,7 +102,7 @@ const TOOLCHAINS: Record<Toolchain, { env: string; prefix: string; entries: read
 const HAND_WIRED = /@opentelemetry\/sdk-trace-(?:web|base)\b|\bWebTracerProvider\b|@honeycombio\/opentelemetry-web\b|\bHoneycombWebSDK\b|\bsetGlobalTracerProvider\s*\(/;
 const TRACING_IMPORT = /^[ \t]*import[ \t]+['"]\.\/tracing(?:\.[cm]?[jt]sx?)?['"]/m;
 
-export function planReact(input: ReactInstrumentInput): InstrumentPlan {
+export function planReact(input: ReactInstrumentInput): InstrumentPlan & { environment?: { key: string; value: string }[] } {
   const { files, serviceName: name } = input;
   const notes: string[] = [];
   const targets = otelOnlyTargets(input);
@@ -209,12 +211,22 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
   }
 
   const collectorVar = `${chain.prefix}OTEL_COLLECTOR_URL`;
-  notes.push(
-    `${name}: the browser sends spans to ${collectorVar}, never straight to Honeycomb: a key in browser code ships to every visitor. ` +
-      `Point ${collectorVar} at an endpoint the app controls that adds the key, e.g. an OpenTelemetry Collector in the compose file ` +
-      `(otel/opentelemetry-collector-contrib: OTLP/HTTP receiver on 4318 with cors.allowed_origins for this site, otlphttp exporter to Honeycomb ` +
-      `with the x-honeycomb-team header from HONEYCOMB_API_KEY), or a backend route that forwards /v1/traces. Tracing stays off until ${collectorVar} is set`,
-  );
+  const environment: { key: string; value: string }[] = [];
+  if (input.collectorUrl) {
+    // The dev server reads it from the container's environment (Vite and react-scripts both take
+    // prefixed variables from process.env); a production image built elsewhere needs it at build time.
+    environment.push({ key: collectorVar, value: input.collectorUrl });
+    notes.push(
+      `${name}: the browser sends spans to the collector at ${input.collectorUrl} (${collectorVar}, set in the compose file; ` +
+        `a production build needs it at build time). The collector allows this app's pages in its CORS settings and adds the keys`,
+    );
+  } else {
+    notes.push(
+      `${name}: the browser sends spans to ${collectorVar}, never straight to Honeycomb: a key in browser code ships to every visitor. ` +
+        `Point ${collectorVar} at an endpoint the app controls that adds the key: obs init --pipeline collector runs an OpenTelemetry Collector ` +
+        `for it, or a backend route can forward /v1/traces. Tracing stays off until ${collectorVar} is set`,
+    );
+  }
   if (api.described.length > 0) {
     notes.push(
       `${name}: requests to ${api.described.join(', ')} carry the traceparent header once tracing is on: allow the traceparent and tracestate ` +
@@ -223,7 +235,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
   } else {
     notes.push(`${name}: obs found no backend URL for the browser app; add it to apiUrls in ${modulePath} so backend spans join the browser's traces`);
   }
-  return { changes, notes };
+  return { changes, notes, environment };
 }
 
 /** What to change in a setup of the app's own so its spans reach the collector obs points it at. */

@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { readRegularFileSync } from '../io/read-regular.js';
+import { COLLECTOR_CONFIG_NAMES } from '../collector/image.js';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles, explicitComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../compose/parse.js';
@@ -123,6 +124,12 @@ export async function discover(root: string, explicitFiles: string[] | undefined
     }
   }
 
+  const collectorConfigs = new Map<string, TextFile | null>();
+  for (const path of [previous?.collector?.config, ...COLLECTOR_CONFIG_NAMES.map(inProject)]) {
+    if (path === undefined || collectorConfigs.has(path)) continue;
+    collectorConfigs.set(path, (await readOptional(root, path, reads, { yaml: true })) ?? null);
+  }
+
   const git = await gitPending;
   const envPath = inProject('.env');
   const envIgnored = git.isRepo ? await git.isIgnored(envPath) : gitignoreCoversDotenv(gitignore?.text);
@@ -150,6 +157,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
       obsConfig: obsConfigFile,
       previous,
       envFiles,
+      collectorConfigs,
       hints,
       stacks,
       envIgnored,

@@ -36,6 +36,11 @@ export interface InitSnapshot {
     /** Per service: files read that are not UTF-8 (paths as in FileChange.path); obs does not edit them. */
     notUtf8?: Map<string, ReadonlySet<string>>;
   };
+  /**
+   * Collector config files obs may write or rewrite (obs.yaml's collector.config and the default
+   * names), as read, or null when missing: a file without obs's marker line is the user's.
+   */
+  collectorConfigs: Map<string, TextFile | null>;
   /** Each service `env_file` (path relative to where obs runs) as read, or null when missing. */
   envFiles: Map<string, TextFile | null>;
   hints: HostingHints;

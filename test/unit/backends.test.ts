@@ -31,9 +31,11 @@ describe('src/backends', () => {
       'version: 1\nservices: { api: { serviceName: api, stack: flask } }\nhoneycomb: { enabled: true, region: eu }\nxray: { enabled: true, groups: [{ name: Api, filterExpression: x }] }\ncloudwatch: { enabled: true, logGroups: [{ name: /api, retentionInDays: 30 }] }\n',
     );
     const choices = choicesFromConfig(config);
-    expect(Object.keys(choices)).toEqual(['services', 'honeycomb', 'xray', 'cloudwatch', 'rollbar', 'force']);
+    expect(Object.keys(choices)).toEqual(['services', 'pipeline', 'honeycomb', 'xray', 'cloudwatch', 'rollbar', 'force']);
     expect(choices).toEqual({
       services: ['api'],
+      // Written before the collector pipeline existed: direct.
+      pipeline: 'direct',
       honeycomb: { enabled: true, region: 'eu' },
       xray: { enabled: true, group: 'Api' },
       cloudwatch: { enabled: true, logGroup: '/api', retentionInDays: 30 },

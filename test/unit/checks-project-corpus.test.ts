@@ -61,11 +61,11 @@ const TABLE = `
 | bhanumalhotra123__aws-bootcamp-cruddur-2023__hardcoded-aws-keys | xray-daemon-setup | fail | docker-compose.yml:32 | AWS_ACCESS_KEY_ID on xray-daemon is written out (AKIA…(20 chars)) |
 | OpeOginni__aws-bootcamp-cruddur-2023 | xray-daemon-setup | warn | docker-compose.yml:72 | xray-daemon publishes port 2000 over TCP only |
 | Cfenton07__aws-bootcamp-cruddur-2023__collector | xray-daemon-setup | warn | docker-compose.yml:83 | xray-daemon does not run in local mode (-o) |
-| Cfenton07__aws-bootcamp-cruddur-2023__collector | otel-endpoint | warn | docker-compose.yml:16 | uses plain http to otel-collector |
+| Cfenton07__aws-bootcamp-cruddur-2023__collector | otel-endpoint | pass | - | backend-flask http://otel-collector:4318 |
 | philemonnwanne__aws-bootcamp-cruddur-2023__compose-yml | compose-interpolation | warn | compose.yml:51 | the key \`\${APP_NAME}-network\` is not interpolated |
 | omenking__aws-bootcamp-cruddur-2023__prod-ecs | xray-daemon-setup | skip | - | deployed to ECS |
 | omenking__aws-bootcamp-cruddur-2023__prod-ecs | xray-daemon-image | pass | - | a private ECR image |
-| open-telemetry__opentelemetry-demo | otel-endpoint | warn | compose.yaml:55 | OTEL_EXPORTER_OTLP_ENDPOINT on ad uses plain http to otel-collector |
+| open-telemetry__opentelemetry-demo | otel-endpoint | pass | - | ad http://otel-collector:4318, cart |
 | open-telemetry__opentelemetry-demo | otel-service-name | pass | - | instrumented per OTEL_* variables |
 | getsentry__self-hosted | compose-file | pass | - | docker-compose.yml: |
 | AfroLatino__aws-bootcamp-cruddur | xray-maintenance | skip | - | X-Ray is not used |

@@ -444,10 +444,13 @@ describe('otel-endpoint', () => {
     expect(only(r).fix).toBe('OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.eu1.honeycomb.io"');
   });
 
-  it('warns on plain http to a collector service, fails on plain http to a remote host', async () => {
+  it("passes plain http to the project's collector, warns on another local host, fails on plain http to a remote host", async () => {
     const collector = lf('  otel-collector:', '    image: otel/opentelemetry-collector-contrib');
     const local = await runCheck('otel-endpoint', { compose: withEndpoint('http://otel-collector:4318', collector) });
-    expect(local.status).toBe('warn');
+    expect(local.status).toBe('pass');
+    const other = lf('  proxy:', '    image: nginx');
+    const proxied = await runCheck('otel-endpoint', { compose: withEndpoint('http://proxy:4318', other) });
+    expect(proxied.status).toBe('warn');
     const remote = await runCheck('otel-endpoint', { compose: withEndpoint('http://api.honeycomb.io') });
     expect(remote.status).toBe('fail');
     expect(only(remote).fix).toBe('OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"');
@@ -689,7 +692,7 @@ describe('xray-maintenance', () => {
     expect(r.detail).toBe(
       'the X-Ray daemon and SDKs are in maintenance since 2026-02-25 (security fixes only) and reach end of support on 2027-02-25: plan the move to OpenTelemetry (the ADOT collector, or OTLP straight to the backend)',
     );
-    expect(r.fix).toMatch(/^move to the collector pipeline: an OpenTelemetry Collector .*`obs init --pipeline collector` writes it once your obs has that flag \(see `obs init --help`\), until then by hand; or send OTLP straight to the backend/);
+    expect(r.fix).toMatch(/^obs init --pipeline collector: an OpenTelemetry Collector .* replaces the daemon .*awsxray receiver$/);
     expect(where(only(r))).toBe('docker-compose.yml:13');
   });
 

@@ -109,6 +109,7 @@ describe('decideChoices in a terminal with a flag for a backend not yet chosen',
         region: async (d) => d,
         text: async (_m, d) => d,
         retention: async (d) => d,
+        pipeline: async (d) => d,
       },
     };
   }
@@ -180,6 +181,7 @@ describe('decideChoices: the X-Ray daemon is never a service to instrument', () 
       region: async (d) => d,
       text: async (_m, d) => d,
       retention: async (d) => d,
+      pipeline: async (d) => d,
     };
     await decideChoices(input({}, { prompter }, { api: 'flask', xray: 'unknown' }, BUILT_DAEMON));
     expect(offered).toEqual(['api']);

@@ -6,6 +6,8 @@ import { discover } from '../../src/project/discover.js';
 import { readInstrumentation } from '../../src/commands/init/instrument.js';
 import { planInit } from '../../src/commands/init/plan.js';
 import { problemIn, verifyComposeEdits } from '../../src/compose/verify-edits.js';
+
+const NONE = { addedServices: [], removedServices: [], removedKeys: new Map() };
 import { addEnvironment, makeEnvEditContext } from '../../src/compose/edit-env.js';
 import { environmentsAfterEdits, type FileEdits } from '../../src/compose/edit-proof.js';
 import type { EnvMap } from '../../src/compose/environment.js';
@@ -163,7 +165,7 @@ describe('verifyComposeEdits catches a bad edit, with or without the proof', () 
     const { project, files } = setup(BASE);
     const file = files[0]!;
     const list = edits(file.text);
-    return () => verifyComposeEdits(project, [{ file, edits: list, after: applyTextEdits(file.text, list) }], planned(plan), undefined);
+    return () => verifyComposeEdits(project, [{ file, edits: list, after: applyTextEdits(file.text, list) }], planned(plan), NONE);
   };
 
   it('passes the edit the plan describes', () => {
@@ -197,11 +199,11 @@ describe('verifyComposeEdits catches a bad edit, with or without the proof', () 
     const { project } = setup(BASE);
     const envs = new Map(project.services.map((s) => [s.name, s.config.environment]));
     envs.delete('web');
-    expect(problemIn(project, envs, new Map(), undefined)).toBe('service web disappeared');
+    expect(problemIn(project, envs, new Map(), NONE)).toBe('service web disappeared');
     const more = new Map(project.services.map((s) => [s.name, s.config.environment]));
     more.set('extra', new Map());
-    expect(problemIn(project, more, new Map(), 'xray-daemon')).toBe('unexpected new service extra');
-    expect(problemIn(project, more, new Map(), 'extra')).toBeUndefined();
+    expect(problemIn(project, more, new Map(), { ...NONE, addedServices: ['xray-daemon'] })).toBe('unexpected new service extra');
+    expect(problemIn(project, more, new Map(), { ...NONE, addedServices: ['extra'] })).toBeUndefined();
   });
 });
 
@@ -231,7 +233,7 @@ describe('environmentsAfterEdits agrees with a full re-parse on every corpus pro
       return; // the invalid-YAML cases
     }
     const { snapshot, project } = found;
-    for (const flags of [{}, { cloudwatch: true, rollbar: true, honeycombRegion: 'eu' as const }]) {
+    for (const flags of [{ pipeline: 'direct' as const }, { pipeline: 'direct' as const, cloudwatch: true, rollbar: true, honeycombRegion: 'eu' as const }, {}, { cloudwatch: true }]) {
       const choices = await decideChoices({ options: { dir: root, yes: true, ...flags }, project, composePath: snapshot.compose[0]!.path, stacks: snapshot.stacks, previous: found.previous, projectName: snapshot.projectName });
       snapshot.instrumentation = readInstrumentation(found, choices.services);
       const plan = planInit(snapshot, choices, project);

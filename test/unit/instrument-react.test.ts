@@ -75,9 +75,8 @@ const EXAMPLE_MAIN_AFTER = lf(
 );
 const COLLECTOR_NOTE =
   'frontend-react-js: the browser sends spans to VITE_OTEL_COLLECTOR_URL, never straight to Honeycomb: a key in browser code ships to every visitor. ' +
-  'Point VITE_OTEL_COLLECTOR_URL at an endpoint the app controls that adds the key, e.g. an OpenTelemetry Collector in the compose file ' +
-  '(otel/opentelemetry-collector-contrib: OTLP/HTTP receiver on 4318 with cors.allowed_origins for this site, otlphttp exporter to Honeycomb ' +
-  'with the x-honeycomb-team header from HONEYCOMB_API_KEY), or a backend route that forwards /v1/traces. Tracing stays off until VITE_OTEL_COLLECTOR_URL is set';
+  'Point VITE_OTEL_COLLECTOR_URL at an endpoint the app controls that adds the key: obs init --pipeline collector runs an OpenTelemetry Collector ' +
+  'for it, or a backend route can forward /v1/traces. Tracing stays off until VITE_OTEL_COLLECTOR_URL is set';
 const CORS_NOTE =
   'frontend-react-js: requests to VITE_BACKEND_URL carry the traceparent header once tracing is on: allow the traceparent and tracestate ' +
   "headers in the backend's CORS (Access-Control-Allow-Headers), or the browser blocks those requests";

@@ -95,7 +95,7 @@ const OBS_HEADER = [
 
 const EXAMPLE_LINES: Record<string, string[]> = {
   HONEYCOMB_API_KEY: ['# Honeycomb ingest key (Honeycomb > Environment settings > API keys). Never commit it.', 'HONEYCOMB_API_KEY='],
-  AWS_ACCESS_KEY_ID: ['# AWS access key id used by the X-Ray daemon and CloudWatch Logs.', 'AWS_ACCESS_KEY_ID='],
+  AWS_ACCESS_KEY_ID: ['# AWS access key id for X-Ray and CloudWatch Logs (the collector, or the X-Ray daemon, signs with it).', 'AWS_ACCESS_KEY_ID='],
   AWS_SECRET_ACCESS_KEY: ['# AWS secret access key that goes with AWS_ACCESS_KEY_ID. Never commit it.', 'AWS_SECRET_ACCESS_KEY='],
   AWS_DEFAULT_REGION: ['# AWS region for X-Ray and CloudWatch Logs, e.g. us-east-1.', 'AWS_DEFAULT_REGION='],
 };
@@ -106,6 +106,7 @@ function obsYaml(services: Record<string, Stack>, traced: string[], daemon = 'xr
   return lf(
     ...OBS_HEADER,
     'version: 1',
+    'pipeline: direct',
     'compose:',
     '  files:',
     '    - docker-compose.yml',
@@ -701,6 +702,7 @@ describe('planInit: hosting and Honeycomb choices', () => {
       lf(
         ...OBS_HEADER,
         'version: 1',
+        'pipeline: direct',
         'compose:',
         '  files:',
         '    - docker-compose.yml',

@@ -26,8 +26,12 @@ export const obsConfigServicesCheck: Check = {
       }
       const env = serviceEnv(project, name);
       const browser = BROWSER_STACKS.has(config.services[name]!.stack as Stack);
-      const wanted: [string, string, string][] = [['OTEL_SERVICE_NAME', 'OpenTelemetry', config.services[name]!.serviceName]];
-      if (!browser && config.honeycomb.enabled) {
+      const collector = config.pipeline === 'collector' ? config.collector : undefined;
+      // Through a collector, browser code names itself in its tracing module (no container variable).
+      const wanted: [string, string, string][] = browser && config.pipeline === 'collector' ? [] : [['OTEL_SERVICE_NAME', 'OpenTelemetry', config.services[name]!.serviceName]];
+      if (!browser && collector) {
+        wanted.push(['OTEL_EXPORTER_OTLP_ENDPOINT', 'the collector', `http://${collector.service}:4318`]);
+      } else if (!browser && config.honeycomb.enabled && config.pipeline !== 'collector') {
         wanted.push(['OTEL_EXPORTER_OTLP_ENDPOINT', 'Honeycomb', config.honeycomb.endpoint]);
         wanted.push(['OTEL_EXPORTER_OTLP_HEADERS', 'Honeycomb', 'x-honeycomb-team=${HONEYCOMB_API_KEY}']);
       }
@@ -51,6 +55,9 @@ export const obsConfigServicesCheck: Check = {
           );
         }
       }
+    }
+    if (config.pipeline === 'collector' && config.collector && !ready.compose.services.some((s) => s.name === config.collector!.service)) {
+      issues.push(fail({ file: OBS_CONFIG_FILE }, `${OBS_CONFIG_FILE} names ${config.collector.service} as the collector service, but the compose file has no such service`, 'obs init --pipeline collector'));
     }
     const daemon = config.xray.daemonService;
     if (config.xray.enabled && daemon && !ready.compose.services.some((s) => s.name === daemon)) {

@@ -1,4 +1,5 @@
 import { HONEYCOMB_ENDPOINTS } from '../../config/obs-config.js';
+import { projectCollectors } from './lib/collector.js';
 import type { Check, DoctorProject } from '../types.js';
 import { effectiveValue, serviceEnvs, type EnvEntry } from './lib/env.js';
 import { ENDPOINT_VARS, HONEYCOMB_HOSTS, isLocalHost, PROTOCOLS, protocolOf, SIGNALS, type Signal } from './lib/otlp.js';
@@ -76,7 +77,9 @@ function endpointIssues(project: DoctorProject, service: string, env: Map<string
   const issues: Issue[] = [];
   const host = url.hostname.toLowerCase();
   if (url.protocol === 'http:') {
-    if (isLocalHost(project, host)) {
+    if (projectCollectors(project).some((c) => c.collector.service.name === host)) {
+      // The project's collector: apps send to it in clear inside the compose network, it sends on (collector checks).
+    } else if (isLocalHost(project, host)) {
       issues.push(
         warn(
           where,

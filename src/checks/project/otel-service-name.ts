@@ -1,4 +1,5 @@
 import type { Check } from '../types.js';
+import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
 import { effectiveValue, serviceEnv } from './lib/env.js';
 import { composeOrWhy, fail, report, skipped, warn, type Issue } from './lib/report.js';
 import { instrumentedServices, serviceWhere } from './lib/services.js';
@@ -40,6 +41,11 @@ export const otelServiceNameCheck: Check = {
       if (!entry) {
         if (fromAttributes) {
           named.push(`${name} (${fromAttributes})`);
+          continue;
+        }
+        // Browser code reads no container variable: obs's tracing module carries the name itself.
+        if (BROWSER_STACKS.has((project.obsConfig?.services[name]?.stack ?? 'unknown') as Stack)) {
+          named.push(`${name} (in its tracing module)`);
           continue;
         }
         issues.push(fail(serviceWhere(service), `${name} has no OTEL_SERVICE_NAME: its spans arrive as unknown_service`, envLine('OTEL_SERVICE_NAME', name)));

@@ -2,7 +2,7 @@ import type { ComposeFile } from '../../compose/parse.js';
 import type { Check } from '../types.js';
 import type { EnvEntry } from './lib/env.js';
 import { composeOrWhy, fail, listing, report, skipped, type Issue } from './lib/report.js';
-import { serviceWhere, xrayDaemonService, xrayInUse, xrayVariables } from './lib/services.js';
+import { serviceWhere, throughCollector, xrayDaemonService, xrayInUse, xrayVariables } from './lib/services.js';
 
 /** A `# xray-daemon:` line: the daemon service commented out. */
 export function commentedDaemon(files: readonly ComposeFile[]): { file: string; line: number } | undefined {
@@ -24,6 +24,7 @@ export const xrayDaemonPresentCheck: Check = {
     if ('why' in ready) return skipped(this, ready.why);
     if (!xrayInUse(project)) return skipped(this, 'X-Ray is not used (no AWS_XRAY_* variables, no daemon, not in obs.yaml)');
     const daemon = xrayDaemonService(project);
+    if (!daemon && throughCollector(project)) return skipped(this, 'the collector exports to X-Ray (obs.yaml: pipeline collector); see the collector checks');
     if (daemon) return report(this, [], `${daemon.name} runs the daemon (${daemon.config.image ?? `built from ${daemon.config.buildContext}`})`);
     const commented = commentedDaemon(project.compose);
     const note = commented ? ` (the daemon at ${commented.file}:${commented.line} is commented out)` : '';

@@ -1,7 +1,8 @@
 import type { ComposeProject, ComposeService } from '../../compose/project.js';
 import { isInfrastructureImage } from '../../compose/infrastructure.js';
 import { isXrayDaemon } from '../../compose/xray-daemon.js';
-import type { ObsConfig } from '../../config/obs-config.js';
+import { isCollectorImage } from '../../collector/service.js';
+import type { ObsConfig, Pipeline } from '../../config/obs-config.js';
 import { UsageError } from '../../errors.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
 import type { BackendChoice, InitChoices } from '../../backends/choices.js';
@@ -32,7 +33,8 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     services = parseServicesFlag(options.services, names, input.composePath, project);
   } else {
     // The X-Ray daemon receives traces: it is never instrumented, nor offered.
-    const candidates = project.services.filter((s) => !isXrayDaemon(s));
+    // Nor is a collector (obs's or the user's): it receives too.
+    const candidates = project.services.filter((s) => !isXrayDaemon(s) && !isCollectorImage(s.config.image));
     const known = new Set(candidates.map((s) => s.name));
     const remembered = previous ? Object.keys(previous.services).filter((s) => known.has(s)) : [];
     const defaults = remembered.length > 0 ? remembered : defaultServices(candidates);
@@ -55,15 +57,17 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     // A flag that only a backend uses (--log-group...) asks for that backend: yes is offered first.
     flag ?? (prompter ? await prompter.confirm(question, wanted || (remembered ?? fallback)) : (remembered ?? fallback));
 
+  const pipeline = await decidePipeline(options, previous, prompter);
   const ctx: DecideContext = {
     options: options as unknown as Record<string, unknown>,
     ...(previous ? { previous } : {}),
     ...(prompter ? { prompter } : {}),
     projectName: input.projectName,
     serverSide: services.some((s) => !BROWSER_STACKS.has(input.stacks.get(s) ?? 'unknown')),
+    pipeline,
   };
-  // Built in --json order: services, each backend, force.
-  const choices = { services } as InitChoices;
+  // Built in --json order: services, pipeline, each backend, force.
+  const choices = { services, pipeline } as InitChoices;
   for (const backend of BACKENDS) {
     const flags = dependentFlags(options, backend);
     const remembered = (previous as Record<string, { enabled?: boolean } | undefined> | undefined)?.[backend.id]?.enabled;
@@ -73,6 +77,16 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
   }
   choices.force = options.force === true;
   return choices;
+}
+
+/**
+ * The flag, else what obs.yaml recorded (a file from before the collector pipeline existed was
+ * direct: a re-run does not rewire it unasked), else the collector.
+ */
+async function decidePipeline(options: InitOptions, previous: ObsConfig | undefined, prompter: Prompter | undefined): Promise<Pipeline> {
+  if (options.pipeline !== undefined) return options.pipeline;
+  const remembered: Pipeline = previous ? (previous.pipeline ?? 'direct') : 'collector';
+  return prompter ? prompter.pipeline(remembered) : remembered;
 }
 
 /**

@@ -130,6 +130,8 @@ export function planServiceInstrumentation(
   sources: ServiceSources,
   choices: InitChoices,
   template: (stack: string) => (name: string) => string,
+  /** The collector's URL as the browser reaches it (collector pipeline with a published port). */
+  browserCollectorUrl?: string,
 ): InstrumentResult {
   const command = service.config.command;
   const input: InstrumentInput = {
@@ -144,8 +146,7 @@ export function planServiceInstrumentation(
     ...(settingsOf(choices, cloudwatch).enabled ? { logGroup: settingsOf(choices, cloudwatch).logGroup } : {}),
     files: sources,
     template: template(stack),
-    // Apps send straight to each backend until the collector pipeline (issue 11) is wired into init.
-    pipeline: 'direct',
+    pipeline: choices.pipeline ?? 'direct',
     ...(command !== undefined ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
     environment: service.config.environment,
   };
@@ -158,7 +159,8 @@ export function planServiceInstrumentation(
       return planNode(input);
     case 'react': {
       const apiUrl = [...service.config.environment.entries()].find(([k, v]) => /BACKEND_URL|API_URL/.test(k) && v && !v.includes('$'))?.[1] ?? undefined;
-      return { ...planReact({ ...input, ...(apiUrl ? { apiUrl } : {}) }), environment: [] };
+      const planned = planReact({ ...input, ...(apiUrl ? { apiUrl } : {}), ...(browserCollectorUrl ? { collectorUrl: browserCollectorUrl } : {}) });
+      return { ...planned, environment: planned.environment ?? [] };
     }
     default:
       return { changes: [], notes: [], environment: [] };

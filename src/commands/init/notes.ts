@@ -26,6 +26,25 @@ export type InitNote =
   | { kind: 'obs-yaml-replaced'; path: string; user: unknown; obs: unknown }
   /** A file obs writes through a symlink (src/io/write-targets.ts), already a sentence. */
   | { kind: 'write-through-link'; text: string }
+  /** Collector pipeline with no backend to export to (Rollbar only, or nothing chosen). */
+  | { kind: 'collector-nothing-to-export'; services: string[] }
+  /** Apps that keep sending X-Ray SDK segments: the collector's awsxray receiver takes them. */
+  | { kind: 'xray-sdk-through-collector'; services: string[]; collector: string }
+  /** A frontend's published port compose alone decides (`${PORT}`): no CORS origin for it. */
+  | { kind: 'cors-port-unknown'; service: string; published: string }
+  /** The project already runs a collector obs did not write: apps point at it, its config stays the user's. */
+  | { kind: 'collector-theirs'; service: string }
+  /** obs's collector config lost its marker line: the user's now, left alone. */
+  | { kind: 'collector-config-theirs'; path: string }
+  /** The X-Ray daemon goes: the collector takes its place. */
+  | { kind: 'daemon-replaced'; daemon: string; collector: string }
+  /** The daemon cannot be taken out as text (flow style, several files). */
+  | { kind: 'daemon-remove-by-hand'; daemon: string; collector: string }
+  /** obs's collector goes (direct pipeline); its config file stays for the user to delete. */
+  | { kind: 'collector-removed'; service: string; config: string }
+  | { kind: 'collector-remove-by-hand'; service: string; config: string }
+  /** Values obs wrote that no choice wants, which obs cannot take out as text. */
+  | { kind: 'remove-by-hand'; service: string; keys: string[] }
   /** A note of a stack's instrumentation planner (src/instrument/), already a sentence. */
   | { kind: 'instrumentation'; text: string };
 

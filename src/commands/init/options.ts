@@ -3,6 +3,7 @@ export interface InitOptions {
   dir: string;
   file?: string[];
   services?: string;
+  pipeline?: 'collector' | 'direct';
   honeycomb?: boolean;
   honeycombRegion?: 'us' | 'eu';
   honeycombDataset?: string;

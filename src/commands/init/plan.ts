@@ -2,7 +2,7 @@
  * Pure planning for `obs init`: from the files as read and the user's choices to the exact
  * new text of every file. No fs, no prompts, no git: those live in index.ts.
  */
-import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
+import { addEnvironment, findEnvEntry, makeEnvEditContext, removeEnvEntry, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { environmentReaders } from '../../compose/consumers.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult } from './instrument.js';
@@ -21,13 +21,28 @@ import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
 import type { InitChoices } from '../../backends/choices.js';
-import { desiredEnvironment } from '../../backends/environment.js';
+import { desiredEnvironment, type Route } from '../../backends/environment.js';
 import { BACKENDS, choicesFromConfig, placeholderComments, settingsOf } from '../../backends/index.js';
 import { xray } from '../../backends/xray.js';
 import { verifyComposeEdits, type EditedFile } from '../../compose/verify-edits.js';
 import type { InitNote } from './notes.js';
+import { MANAGED_MARKER } from '../../instrument/template.js';
 import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
 import { networksToReach } from '../../compose/networks.js';
+import { collectorServiceFlow, collectorServiceLines, removeServiceEdit, renameDependency, replaceServiceEdit } from '../../compose/collector-service.js';
+import {
+  browserCollectorUrl,
+  browserHostPort,
+  collectorChoices,
+  collectorEnvironment,
+  collectorHasBackend,
+  collectorSection,
+  collectorServiceSpec,
+  planCollectorConfigFile,
+  planCollectorTarget,
+  renderConfig,
+  type CollectorTarget,
+} from './collector.js';
 
 export interface Conflict {
   service: string;
@@ -51,6 +66,13 @@ export interface InitPlan {
   notes: InitNote[];
   daemonService?: string;
   daemonAdded: boolean;
+  /** The collector apps send to (collector pipeline), and whether obs adds it in this run. */
+  collectorService?: string;
+  collectorAdded: boolean;
+  /** A service obs took out (the X-Ray daemon the collector replaces). */
+  removedServices: string[];
+  /** Values obs wrote earlier that no choice wants any more: taken out. */
+  removed: { service: string; key: string }[];
   config: ObsConfig;
   /** Variables the user must fill in `.env` (or `gp env` on Gitpod). */
   requiredVariables: string[];
@@ -62,6 +84,8 @@ interface ServiceWork {
   service: ComposeService;
   additions: EnvSetting[];
   replacements: { key: string; value: string }[];
+  /** Keys obs wrote earlier, still holding obs's value, that no choice wants now. */
+  removals: string[];
 }
 
 /** Findings the phases add to as they go: reported with the plan. */
@@ -69,20 +93,48 @@ interface Findings {
   notes: InitNote[];
   conflicts: Conflict[];
   updated: { service: string; key: string }[];
+  removed: { service: string; key: string }[];
 }
 
-/** Phase 0: whether there is an X-Ray daemon, reused or to add, and its name. */
+/**
+ * Phase 0: where the apps send. Direct: the X-Ray daemon, reused or to add. Collector: the
+ * collector (obs's, the user's, or new), which replaces a daemon the project runs.
+ */
 interface DaemonPlan {
   xrayOn: boolean;
   existingDaemon: ComposeService | undefined;
   daemonName: string | undefined;
+  collector?: CollectorTarget;
+  /** The collector's URL for browser code, when a chosen browser app sends to it. */
+  browserUrl?: string;
+  browserPort?: number;
 }
 
-function planDaemon(project: ComposeProject, choices: InitChoices): DaemonPlan {
+function planDaemon(project: ComposeProject, choices: InitChoices, snapshot: InitSnapshot): DaemonPlan {
   const xrayOn = settingsOf(choices, xray).enabled;
+  if (choices.pipeline === 'collector') {
+    if (!collectorHasBackend(choices)) return { xrayOn, existingDaemon: undefined, daemonName: undefined };
+    const collector = planCollectorTarget(snapshot, project);
+    const browsers = choices.services.some((n) => BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
+    // A collector the user runs is reached where it publishes 4318, if it does; obs's own where obs published it.
+    const theirs = collector.configPath === undefined ? project.services.find((s) => s.name === collector.name) : undefined;
+    const theirPort = theirs?.config.ports.find((p) => p.target === '4318' && /^[0-9]+$/.test(p.published ?? ''))?.published;
+    const browserPort = !browsers ? undefined : theirs ? (theirPort !== undefined ? Number(theirPort) : undefined) : browserHostPort(project, collector.name);
+    return {
+      xrayOn,
+      existingDaemon: undefined,
+      daemonName: undefined,
+      collector,
+      ...(browserPort !== undefined && { browserPort, browserUrl: browserCollectorUrl(browserPort, snapshot.hints) }),
+    };
+  }
   const existingDaemon = xrayOn ? findXrayDaemon(project) : undefined;
   const daemonName = xrayOn ? (existingDaemon?.name ?? freeServiceName(project, XRAY_DAEMON_NAME)) : undefined;
   return { xrayOn, existingDaemon, daemonName };
+}
+
+function routeOf(daemon: DaemonPlan): Route {
+  return { ...(daemon.daemonName && { daemonService: daemon.daemonName }), ...(daemon.collector && { collectorService: daemon.collector.name }) };
 }
 
 /**
@@ -92,17 +144,18 @@ function planDaemon(project: ComposeProject, choices: InitChoices): DaemonPlan {
  * `project` is buildProject(snapshot.compose), passed in when the caller already built it.
  */
 export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject = buildProject(snapshot.compose)): InitPlan {
-  const found: Findings = { notes: [], conflicts: [], updated: [] };
+  const found: Findings = { notes: [], conflicts: [], updated: [], removed: [] };
   const movedSecrets: MovedSecret[] = [];
-  const daemon = planDaemon(project, choices);
+  const daemon = planDaemon(project, choices, snapshot);
   const secretWork = planSecretMoves(project, snapshot, movedSecrets);
-  const { work, codeChanges } = planServices(snapshot, choices, project, daemon.daemonName, secretWork, found);
+  const { work, codeChanges } = planServices(snapshot, choices, project, daemon, secretWork, found);
   holdBackUnsafeEdits(work, project, choices, found.notes);
-  const compose = planComposeEdits(snapshot, choices, project, work, secretWork, daemon, found);
-  const files = planProjectFiles(snapshot, choices, work, secretWork, movedSecrets, daemon.daemonName, compose.daemonAdded, found.notes);
+  const collector = planCollectorWork(snapshot, choices, project, work, daemon, found);
+  const compose = planComposeEdits(snapshot, choices, project, work, secretWork, daemon, collector, found);
+  const files = planProjectFiles(snapshot, choices, work, secretWork, movedSecrets, daemon, compose.daemonAdded, collector, found.notes);
 
   return {
-    changes: [...compose.changes, ...codeChanges, ...files.changes],
+    changes: [...compose.changes, ...collector.changes, ...codeChanges, ...files.changes],
     untrack: files.untrack,
     added: work.filter((w) => w.additions.length > 0).map((w) => ({ service: w.service.name, keys: w.additions.map((a) => a.key) })),
     updated: found.updated,
@@ -111,6 +164,10 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     notes: found.notes,
     daemonService: daemon.daemonName,
     daemonAdded: compose.daemonAdded,
+    ...(daemon.collector && { collectorService: daemon.collector.name }),
+    collectorAdded: collector.added,
+    removedServices: collector.removedServices,
+    removed: found.removed,
     config: files.config,
     requiredVariables: files.requiredVariables,
     secretValues: [...secretWork.dotenvValues.values()],
@@ -122,8 +179,9 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
  * (backends, then its instrumentation's) against what it has, with values obs wrote before
  * following new choices and values the user set reported as conflicts -- and its instrumentation code.
  */
-function planServices(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject, daemonName: string | undefined, secretWork: SecretWork, found: Findings): { work: ServiceWork[]; codeChanges: FileChange[] } {
-  const { notes, conflicts, updated } = found;
+function planServices(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject, daemon: DaemonPlan, secretWork: SecretWork, found: Findings): { work: ServiceWork[]; codeChanges: FileChange[] } {
+  const { notes, conflicts, updated, removed } = found;
+  const route = routeOf(daemon);
   const work: ServiceWork[] = [];
   const nameOwners = serviceNameOwners(project);
   const codeChanges: FileChange[] = [];
@@ -133,12 +191,12 @@ function planServices(snapshot: InitSnapshot, choices: InitChoices, project: Com
   for (const name of choices.services) {
     const service = byName.get(name)!;
     const stack = snapshot.stacks.get(name) ?? 'unknown';
-    const desired = desiredEnvironment(service, stack, choices, snapshot.hints, daemonName);
-    const code = planCode(snapshot, service, stack, choices, instrumentedDirs, notes);
+    const desired = desiredEnvironment(service, stack, choices, snapshot.hints, route);
+    const code = planCode(snapshot, service, stack, choices, instrumentedDirs, notes, daemon.browserUrl);
     codeChanges.push(...code.changes);
     desired.push(...code.environment);
     const ownedBefore = previousValues(snapshot, service, stack);
-    const item: ServiceWork = { service, additions: [], replacements: [] };
+    const item: ServiceWork = { service, additions: [], replacements: [], removals: [] };
     const fromEnvFiles = envFileValues(snapshot, service, notes, missingEnvFiles);
     for (const setting of desired) {
       const inEnvironment = service.config.environment.has(setting.key);
@@ -170,6 +228,14 @@ function planServices(snapshot: InitSnapshot, choices: InitChoices, project: Com
       if (!conflict) continue;
       conflicts.push({ ...conflict, replaced: choices.force });
       if (choices.force) item.replacements.push(setting);
+    }
+    // What obs wrote for choices no longer made (a backend turned off, the other pipeline) goes,
+    // when the value is still obs's; a value the user changed stays theirs.
+    const wanted = new Set(desired.map((s) => s.key));
+    for (const [key, value] of ownedBefore) {
+      if (wanted.has(key) || service.config.environment.get(key) !== value) continue;
+      item.removals.push(key);
+      removed.push({ service: name, key });
     }
     work.push(item);
   }
@@ -214,6 +280,131 @@ function holdBackUnsafeEdits(work: ServiceWork[], project: ComposeProject, choic
 
 }
 
+/** Phase 2c (collector pipeline): the collector's config file, service and environment, and the daemon it replaces. */
+interface CollectorWork {
+  changes: FileChange[];
+  /** obs adds the collector service in this run, with these settings. */
+  added: boolean;
+  addSpec?: ReturnType<typeof collectorServiceSpec>;
+  removedServices: string[];
+  /** Text edits outside the environment: the daemon's removal, depends_on renamed. */
+  edits: { file: ComposeFile; edit: TextEdit }[];
+  /** The edits that take a service out: other edits inside them go with it. */
+  removedRanges: { file: ComposeFile; edit: TextEdit }[];
+  /** Values of the collector's environment (their ${VAR} references need placeholders). */
+  environmentValues: string[];
+}
+
+function planCollectorWork(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject, work: ServiceWork[], daemon: DaemonPlan, found: Findings): CollectorWork {
+  const none: CollectorWork = { changes: [], added: false, removedServices: [], edits: [], removedRanges: [], environmentValues: [] };
+  const target = daemon.collector;
+  if (!target) {
+    if (choices.pipeline === 'collector') found.notes.push({ kind: 'collector-nothing-to-export', services: choices.services });
+    return removeOwnCollector(snapshot, project, none, found);
+  }
+  const out: CollectorWork = { ...none, edits: [], removedRanges: [] };
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+  const workOf = (service: ComposeService): ServiceWork => {
+    let item = work.find((w) => w.service === service);
+    if (!item) {
+      item = { service, additions: [], replacements: [], removals: [] };
+      work.push(item);
+    }
+    return item;
+  };
+
+  // Apps that keep sending X-Ray SDK segments (code obs did not write): the awsxray receiver
+  // takes the daemon's place, and their address follows it to the collector.
+  const removedDaemon = target.daemon;
+  const sdkSenders: ComposeService[] = [];
+  for (const service of target.configPath === undefined ? [] : project.services) {
+    if (service === removedDaemon || service.name === target.name) continue;
+    const address = service.config.environment.get('AWS_XRAY_DAEMON_ADDRESS');
+    if (address === undefined) continue;
+    const item = work.find((w) => w.service === service);
+    if (item?.removals.includes('AWS_XRAY_DAEMON_ADDRESS')) continue;
+    sdkSenders.push(service);
+    if (removedDaemon && typeof address === 'string' && address.startsWith(`${removedDaemon.name}:`)) {
+      workOf(service).replacements.push({ key: 'AWS_XRAY_DAEMON_ADDRESS', value: `${target.name}:2000` });
+      found.updated.push({ service: service.name, key: 'AWS_XRAY_DAEMON_ADDRESS' });
+    }
+  }
+  if (sdkSenders.length > 0) found.notes.push({ kind: 'xray-sdk-through-collector', services: sdkSenders.map((s) => s.name), collector: target.name });
+
+  const frontends = choices.services.map((n) => byName.get(n)!).filter((s) => BROWSER_STACKS.has(snapshot.stacks.get(s.name) ?? 'unknown'));
+  const rendered = collectorChoices(choices, { frontends, xraySdkSenders: sdkSenders, hints: snapshot.hints });
+  for (const { service, published } of rendered.unknownPorts) found.notes.push({ kind: 'cors-port-unknown', service, published });
+  // A region the daemon was given literally stays the collector's.
+  const daemonRegion = removedDaemon?.config.environment.get('AWS_REGION');
+  const environment = collectorEnvironment(rendered.choices).map((e) =>
+    e.key === 'AWS_REGION' && typeof daemonRegion === 'string' && /^[a-z0-9-]+$/.test(daemonRegion) ? { ...e, value: daemonRegion } : e,
+  );
+  out.environmentValues = environment.map((e) => e.value);
+
+  if (target.configPath === undefined) {
+    found.notes.push({ kind: 'collector-theirs', service: target.name });
+  } else {
+    const file = planCollectorConfigFile(snapshot, target.configPath, renderConfig(rendered.choices));
+    if (file.change) out.changes.push(file.change);
+    else found.notes.push({ kind: 'collector-config-theirs', path: target.configPath });
+  }
+
+  // Senders reach the collector by name: it joins their networks.
+  const senders = [...work.filter((w) => w.additions.concat(w.replacements).some((a) => a.key === 'OTEL_EXPORTER_OTLP_ENDPOINT')).map((w) => w.service), ...sdkSenders];
+  if (target.add) {
+    const reach = networksToReach(senders);
+    for (const name of reach.unreachable) found.notes.push({ kind: 'network-mode', service: name, daemon: target.name });
+    out.added = true;
+    out.addSpec = collectorServiceSpec(target, snapshot.projectDir, environment, daemon.browserPort, reach.networks);
+  } else if (target.configPath !== undefined) {
+    // obs's collector from an earlier run: the variables this run's config reads must reach it.
+    const service = byName.get(target.name)!;
+    const missing = environment.filter((e) => !service.config.environment.has(e.key));
+    if (missing.length > 0) workOf(service).additions.push(...missing);
+  }
+
+  if (removedDaemon) {
+    // The collector takes the daemon's place in the file, so the diff reads as one swap.
+    const file = removedDaemon.definitions[0]!.file;
+    const spec = out.addSpec;
+    const edit = spec ? replaceServiceEdit(removedDaemon, (st) => collectorServiceLines(spec, st), makeEnvEditContext(file).indentStep) : removeServiceEdit(removedDaemon);
+    if (edit) {
+      out.edits.push({ file, edit });
+      out.removedRanges.push({ file, edit });
+      if (spec) out.addSpec = undefined;
+      out.removedServices.push(removedDaemon.name);
+      for (const service of project.services) {
+        if (service === removedDaemon) continue;
+        out.edits.push(...renameDependency(service, removedDaemon.name, target.name));
+      }
+      found.notes.push({ kind: 'daemon-replaced', daemon: removedDaemon.name, collector: target.name });
+    } else {
+      found.notes.push({ kind: 'daemon-remove-by-hand', daemon: removedDaemon.name, collector: target.name });
+    }
+  }
+  return out;
+}
+
+/**
+ * Off the collector pipeline (or with nothing to export): the collector obs added goes, while its
+ * config file still carries obs's marker (a collector the user took over stays).
+ */
+function removeOwnCollector(snapshot: InitSnapshot, project: ComposeProject, out: CollectorWork, found: Findings): CollectorWork {
+  const recorded = snapshot.previous?.collector;
+  const service = recorded && project.services.find((s) => s.name === recorded.service);
+  if (!recorded || !service) return out;
+  const config = snapshot.collectorConfigs.get(recorded.config);
+  if (config && !config.text.includes(MANAGED_MARKER)) return out;
+  const edit = removeServiceEdit(service);
+  if (!edit) {
+    found.notes.push({ kind: 'collector-remove-by-hand', service: service.name, config: recorded.config });
+    return out;
+  }
+  found.notes.push({ kind: 'collector-removed', service: service.name, config: recorded.config });
+  const file = service.definitions[0]!.file;
+  return { ...out, removedServices: [service.name], edits: [{ file, edit }], removedRanges: [{ file, edit }] };
+}
+
 /**
  * Phase 3: all of it as text edits per compose file -- additions, replacements, moved secrets,
  * the X-Ray daemon's command fix or the daemon itself -- applied and verified by a re-read.
@@ -225,6 +416,7 @@ function planComposeEdits(
   work: ServiceWork[],
   secretWork: SecretWork,
   daemon: DaemonPlan,
+  collector: CollectorWork,
   found: Findings,
 ): { changes: FileChange[]; daemonAdded: boolean } {
   const { notes, conflicts } = found;
@@ -257,6 +449,14 @@ function planComposeEdits(
       }
     }
     editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, additions));
+    planRemovals(item, editsByFile, found);
+  }
+  for (const { file, edit } of collector.edits) editsByFile.get(file)!.push(edit);
+  if (collector.addSpec) {
+    const main = snapshot.compose[0]!;
+    const step = contexts.get(main)!.indentStep;
+    const spec = collector.addSpec;
+    editsByFile.get(main)!.push(addServiceEdit(main, (st) => collectorServiceLines(spec, st), step, collectorServiceFlow(spec)));
   }
   for (const move of secretWork.edits) if (!move.superseded) editsByFile.get(move.file)!.push(move.edit);
   // A reused daemon whose command never reaches /xray is a value the user set: reported, fixed with --force.
@@ -281,15 +481,42 @@ function planComposeEdits(
   const changes: FileChange[] = [];
   const edited: EditedFile[] = [];
   for (const file of snapshot.compose) {
-    const edits = keepMissingFinalNewline(file, editsByFile.get(file)!);
+    const edits = keepMissingFinalNewline(file, withinRemovedServices(editsByFile.get(file)!, collector.removedRanges.filter((e) => e.file === file).map((e) => e.edit)));
     const after = applyTextEdits(file.text, edits);
     edited.push({ file, edits, after });
     changes.push({ path: file.path, before: file.text, after, edits });
   }
   const planned = new Map(work.map((w) => [w.service.name, [...w.additions, ...w.replacements]]));
-  verifyComposeEdits(project, edited, planned, daemonName);
+  const removedKeys = new Map(work.filter((w) => w.removals.length > 0).map((w) => [w.service.name, new Set(w.removals)]));
+  verifyComposeEdits(project, edited, planned, {
+    addedServices: [...(daemonAdded && daemonName ? [daemonName] : []), ...(collector.added && daemon.collector ? [daemon.collector.name] : [])],
+    removedServices: collector.removedServices,
+    removedKeys,
+  });
 
   return { changes, daemonAdded };
+}
+
+/** Edits inside a service obs takes out (a secret moved out of the daemon, its command fixed) go with it. */
+function withinRemovedServices(edits: TextEdit[], removals: readonly TextEdit[]): TextEdit[] {
+  if (removals.length === 0) return edits;
+  return edits.filter((e) => removals.includes(e) || !removals.some((r) => e.start >= r.start && e.end <= r.end && e.start < r.end));
+}
+
+/** Removal edits for the values obs wrote that no choice wants; what cannot go as text is said instead. */
+function planRemovals(item: ServiceWork, editsByFile: Map<ComposeFile, TextEdit[]>, found: Findings): void {
+  const byHand: string[] = [];
+  for (const key of item.removals) {
+    // The definition that sets the value last is the one compose uses.
+    const definition = [...item.service.definitions].reverse().find((d) => d.map && findEnvEntry(d.file.doc, d.map, key));
+    const edit = definition ? removeEnvEntry(definition.file, definition.map!, key) : undefined;
+    if (edit && definition) editsByFile.get(definition.file)!.push(edit);
+    else byHand.push(key);
+  }
+  if (byHand.length === 0) return;
+  item.removals = item.removals.filter((k) => !byHand.includes(k));
+  found.removed = found.removed.filter((r) => r.service !== item.service.name || !byHand.includes(r.key));
+  found.notes.push({ kind: 'remove-by-hand', service: item.service.name, keys: byHand });
 }
 
 /** Phase 4: `.env.example` placeholders, `.env`, `.gitignore` and obs.yaml. */
@@ -299,26 +526,27 @@ function planProjectFiles(
   work: ServiceWork[],
   secretWork: SecretWork,
   movedSecrets: MovedSecret[],
-  daemonName: string | undefined,
+  daemon: DaemonPlan,
   daemonAdded: boolean,
+  collector: CollectorWork,
   notes: InitNote[],
 ): { changes: FileChange[]; untrack: string[]; config: ObsConfig; requiredVariables: string[] } {
   const changes: FileChange[] = [];
-  const referenced = referencedVariables(work, daemonAdded);
+  const referenced = referencedVariables(work, daemonAdded, collector.added ? collector.environmentValues : []);
   // A moved secret whose value --force replaced is kept in .env but referenced by nothing: no placeholder.
   const requiredVariables = [...new Set([...referenced, ...movedSecrets.filter((m) => !m.replacedWith).map((m) => m.envVar)])];
   const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, requiredVariables, PLACEHOLDERS);
   changes.push(...secretFiles.changes);
   const untrack = secretFiles.untrack;
 
-  const config = buildConfig(snapshot, choices, daemonName);
+  const config = buildConfig(snapshot, choices, daemon.daemonName, daemon.collector);
   if (config.xray.enabled && config.xray.groups.length === 0) {
     notes.push({ kind: 'xray-browser-only', services: choices.services });
   }
   // Values the user edited in obs.yaml stay (the next obs apply sends them), unless --force.
   const previous = snapshot.previous;
   const merged = previous
-    ? mergeObsConfig(previous, buildConfig(snapshot, choicesFromConfig(previous), previous.xray.daemonService), config, choices.force)
+    ? mergeObsConfig(previous, buildConfig(snapshot, choicesFromConfig(previous), previous.xray.daemonService, previous.collector && { name: previous.collector.service, add: false, configPath: previous.collector.config }), config, choices.force)
     : { config, kept: [], replaced: [] };
   for (const { path, user, obs } of merged.kept) notes.push({ kind: 'obs-yaml-kept', path, user, obs });
   for (const { path, user, obs } of merged.replaced) notes.push({ kind: 'obs-yaml-replaced', path, user, obs });
@@ -338,6 +566,7 @@ function planCode(
   choices: InitChoices,
   instrumentedDirs: Map<string, string>,
   notes: InitNote[],
+  browserUrl?: string,
 ): InstrumentResult {
   const none: InstrumentResult = { changes: [], notes: [], environment: [] };
   const sources = snapshot.instrumentation?.sources.get(service.name);
@@ -349,7 +578,7 @@ function planCode(
     return none;
   }
   instrumentedDirs.set(dir, service.name);
-  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template);
+  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, browserUrl);
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
   notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));
@@ -380,8 +609,18 @@ function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: 
   const previous = snapshot.previous;
   if (!previous || !previous.services[service.name]) return new Map();
   const choices = choicesFromConfig(previous);
-  const settings = desiredEnvironment(service, stack, choices, snapshot.hints, previous.xray.daemonService);
-  return new Map(settings.map((s) => [s.key, s.value]));
+  const route: Route = { ...(previous.xray.daemonService && { daemonService: previous.xray.daemonService }), ...(previous.collector && { collectorService: previous.collector.service }) };
+  const settings = desiredEnvironment(service, stack, choices, snapshot.hints, route);
+  const owned = new Map(settings.map((s) => [s.key, s.value]));
+  // The browser build's collector URL came from the React planner: obs's while it still has the form obs writes.
+  if (previous.pipeline === 'collector' && BROWSER_STACKS.has(stack)) {
+    for (const key of ['VITE_OTEL_COLLECTOR_URL', 'REACT_APP_OTEL_COLLECTOR_URL']) {
+      const value = service.config.environment.get(key);
+      const port = typeof value === 'string' ? /^(?:http:\/\/localhost:|https:\/\/|https:\/\/\$\{CODESPACE_NAME\}-)(\d+)/.exec(value)?.[1] : undefined;
+      if (port !== undefined && value === browserCollectorUrl(Number(port), snapshot.hints)) owned.set(key, value!);
+    }
+  }
+  return owned;
 }
 
 /** Services that already claim each OTEL_SERVICE_NAME, to spot names shared by several. */
@@ -434,13 +673,12 @@ function headerDifference(current: string, proposed: string): string {
 /** `.env.example` comments of every backend's variables, in backend order. */
 const PLACEHOLDERS = placeholderComments();
 
-function referencedVariables(work: ServiceWork[], daemonAdded: boolean): string[] {
+function referencedVariables(work: ServiceWork[], daemonAdded: boolean, collectorValues: readonly string[]): string[] {
   const vars = new Set<string>();
-  for (const item of work) {
-    for (const setting of [...item.additions, ...item.replacements]) {
-      for (const match of setting.value.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) {
-        if (PLACEHOLDERS[match[1]!]) vars.add(match[1]!);
-      }
+  const values = [...work.flatMap((item) => [...item.additions, ...item.replacements].map((s) => s.value)), ...collectorValues];
+  for (const value of values) {
+    for (const match of value.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) {
+      if (PLACEHOLDERS[match[1]!]) vars.add(match[1]!);
     }
   }
   if (daemonAdded) ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION'].forEach((v) => vars.add(v));
@@ -455,12 +693,14 @@ function freeServiceName(project: ComposeProject, base: string): string {
   for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
 }
 
-function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined): ObsConfig {
+function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined, collector: CollectorTarget | undefined): ObsConfig {
   const services: ObsConfig['services'] = {};
   for (const name of choices.services) services[name] = { serviceName: name, stack: snapshot.stacks.get(name) ?? 'unknown' };
   const traced = choices.services.filter((n) => !BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
-  const config: Record<string, unknown> = { version: 1, compose: { files: snapshot.compose.map((f) => f.path) }, services };
-  for (const backend of BACKENDS) config[backend.id] = backend.configSection({ settings: choices[backend.id] as never, traced, daemonService: daemonName });
+  const pipeline = choices.pipeline ?? 'direct';
+  const section = collector && collectorSection(collector);
+  const config: Record<string, unknown> = { version: 1, pipeline, compose: { files: snapshot.compose.map((f) => f.path) }, ...(section && { collector: section }), services };
+  for (const backend of BACKENDS) config[backend.id] = backend.configSection({ settings: choices[backend.id] as never, traced, daemonService: daemonName, pipeline });
   return config as unknown as ObsConfig;
 }
 

@@ -8,6 +8,7 @@ export interface Prompter {
   region(defaultValue: 'us' | 'eu'): Promise<'us' | 'eu'>;
   text(message: string, defaultValue: string, validate: (value: string) => true | string): Promise<string>;
   retention(defaultValue: number, allowed: readonly number[]): Promise<number>;
+  pipeline(defaultValue: 'collector' | 'direct'): Promise<'collector' | 'direct'>;
 }
 
 export function inquirerPrompter(ctx: Context): Prompter {
@@ -36,6 +37,18 @@ export function inquirerPrompter(ctx: Context): Prompter {
         streams,
       ),
     text: (message, defaultValue, validate) => input({ message, default: defaultValue, validate }, streams),
+    pipeline: (defaultValue) =>
+      select(
+        {
+          message: 'How should telemetry leave your apps?',
+          choices: [
+            { name: 'Through an OpenTelemetry Collector service (keys only there; browser traces; replaces the X-Ray daemon)', value: 'collector' as const },
+            { name: 'Directly from each app (Honeycomb over OTLP, the X-Ray daemon)', value: 'direct' as const },
+          ],
+          default: defaultValue,
+        },
+        streams,
+      ),
     retention: (defaultValue, allowed) =>
       select(
         {

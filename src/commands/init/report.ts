@@ -73,12 +73,14 @@ export function nextSteps(plan: InitPlan, gitpod: boolean): string[] {
 
 /** What obs apply would create, by kind and name: `the X-Ray group cruddur`, `the log groups /a and /b`. */
 function declaredResources({ xray, cloudwatch }: InitPlan['config']): string[] {
+  const search = xray.enabled && xray.transactionSearch !== undefined && xray.transactionSearch !== false ? ['Transaction Search (X-Ray spans into CloudWatch Logs, which the X-Ray OTLP endpoint needs)'] : [];
   const kinds: [string, string[]][] = [
     ['X-Ray group', xray.enabled ? xray.groups.map((g) => g.name) : []],
     ['X-Ray sampling rule', xray.enabled ? xray.samplingRules.map((r) => r.ruleName) : []],
     ['log group', cloudwatch.enabled ? cloudwatch.logGroups.map((g) => g.name) : []],
+    ['log stream', cloudwatch.enabled ? cloudwatch.logGroups.flatMap((g) => (g.logStreams ?? []).map((s) => `${g.name}:${s}`)) : []],
   ];
-  return kinds.filter(([, names]) => names.length > 0).map(([kind, names]) => `the ${kind}${names.length > 1 ? 's' : ''} ${listing(names)}`);
+  return [...kinds.filter(([, names]) => names.length > 0).map(([kind, names]) => `the ${kind}${names.length > 1 ? 's' : ''} ${listing(names)}`), ...search];
 }
 
 export function changeAction(change: FileChange): 'create' | 'modify' {
@@ -114,6 +116,29 @@ export function noteText(note: InitNote): string {
       return `${OBS_CONFIG_FILE} ${note.path}: kept ${JSON.stringify(note.user)} (obs would write ${JSON.stringify(note.obs)}); run with --force to replace`;
     case 'obs-yaml-replaced':
       return `${OBS_CONFIG_FILE} ${note.path}: replaced ${JSON.stringify(note.user)} with ${JSON.stringify(note.obs)} (--force)`;
+    case 'collector-nothing-to-export':
+      return `the collector pipeline has no backend to export to (choose Honeycomb, X-Ray or CloudWatch Logs): obs adds no collector for ${note.services.join(', ')}`;
+    case 'xray-sdk-through-collector':
+      return (
+        `${note.services.join(', ')} ${note.services.length > 1 ? 'send' : 'sends'} X-Ray SDK segments: the collector ${note.collector} receives them on UDP 2000 (awsxray receiver) ` +
+        `and forwards them with everything else. Once the app's OpenTelemetry spans cover what you need, its X-Ray SDK code, AWS_XRAY_DAEMON_ADDRESS and aws-xray-sdk can go`
+      );
+    case 'cors-port-unknown':
+      return `${note.service} publishes ${note.published}, which compose alone resolves: add its page's origin (http://localhost:PORT) to the collector's cors.allowed_origins by hand`;
+    case 'collector-theirs':
+      return `${note.service} already runs an OpenTelemetry Collector: obs points the apps at it and leaves its config to you (obs doctor checks it)`;
+    case 'collector-config-theirs':
+      return `${note.path} has no "Written by \`obs init\`" line any more, so it is yours: obs leaves it as it is`;
+    case 'daemon-replaced':
+      return `the X-Ray daemon ${note.daemon} goes: ${note.collector} exports to X-Ray through its OTLP endpoint (run obs apply to turn on Transaction Search, which that endpoint needs)`;
+    case 'daemon-remove-by-hand':
+      return `remove the X-Ray daemon ${note.daemon} by hand (obs cannot take it out of this file as text): ${note.collector} takes its place`;
+    case 'collector-removed':
+      return `the collector ${note.service} goes (the apps send directly now); ${note.config} is no longer used: delete it`;
+    case 'collector-remove-by-hand':
+      return `remove the collector ${note.service} and ${note.config} by hand (obs cannot take the service out of this file as text): the apps send directly now`;
+    case 'remove-by-hand':
+      return `${note.service}: obs wrote ${note.keys.join(', ')}, which no choice needs any more; remove ${note.keys.length > 1 ? 'them' : 'it'} by hand`;
     case 'write-through-link':
     case 'instrumentation':
       return note.text;

@@ -79,6 +79,11 @@ export function xrayVariables(project: DoctorProject): EnvEntry[] {
   return out;
 }
 
+/** obs.yaml says the apps send through a collector, which exports to X-Ray itself: no daemon belongs. */
+export function throughCollector(project: DoctorProject): boolean {
+  return project.obsConfig?.pipeline === 'collector';
+}
+
 export function xrayInUse(project: DoctorProject): boolean {
   return project.obsConfig?.xray.enabled === true || xrayDaemonService(project) !== undefined || xrayVariables(project).length > 0;
 }

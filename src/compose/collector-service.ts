@@ -1,0 +1,171 @@
+/**
+ * The collector service obs writes into a compose file, and the edits that take the X-Ray
+ * daemon out when the collector replaces it. Text only: the plan proves the result by re-reading.
+ */
+import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type Scalar } from 'yaml';
+import type { ComposeService } from './project.js';
+import { servicesMap, type ComposeFile } from './parse.js';
+import { lineStartOf, type TextEdit } from '../text/edits.js';
+import { renderScalar, quoteStyleOf } from './scalars.js';
+
+export interface CollectorServiceSpec {
+  name: string;
+  image: string;
+  /** `./otel-collector-config.yaml`: the config file, relative to the compose file. */
+  configSource: string;
+  configTarget: string;
+  /** Variables the collector's config reads, each set from the project's variable of the same use. */
+  environment: readonly { key: string; value: string }[];
+  /** Host port published for browsers (to the collector's 4318), when a browser app sends to it. */
+  publishedPort?: number;
+  /** Binary inside the image, for the health check. */
+  binary: string;
+  networks?: readonly string[];
+}
+
+const quote = (text: string) => JSON.stringify(text);
+
+/**
+ * The image has no shell or HTTP client (it is built FROM scratch), so the health check runs the
+ * collector binary itself: `validate` loads the mounted config with the container's environment
+ * and fails on a missing file, an unknown component or a bad value. Liveness is served by the
+ * health_check extension on 13133 for anything that can make an HTTP request.
+ */
+function healthTest(spec: CollectorServiceSpec): string {
+  return `[${["CMD", spec.binary, 'validate', `--config=${spec.configTarget}`].map(quote).join(', ')}]`;
+}
+
+export function collectorServiceLines(spec: CollectorServiceSpec, step: string): string[] {
+  return [
+    `${spec.name}:`,
+    `${step}image: ${quote(spec.image)}`,
+    `${step}# Apps send OTLP here; the collector holds the keys and exports to each backend (config written by obs init).`,
+    `${step}volumes:`,
+    `${step}${step}- ${quote(`${spec.configSource}:${spec.configTarget}:ro`)}`,
+    ...(spec.environment.length > 0 ? [`${step}environment:`, ...spec.environment.map((e) => `${step}${step}${e.key}: ${quote(e.value)}`)] : []),
+    ...(spec.publishedPort !== undefined ? [`${step}# Published for the browser app's spans only (CORS allows its pages).`, `${step}ports:`, `${step}${step}- ${quote(`${spec.publishedPort}:4318`)}`] : []),
+    `${step}healthcheck:`,
+    `${step}${step}test: ${healthTest(spec)}`,
+    `${step}${step}interval: 30s`,
+    `${step}${step}timeout: 10s`,
+    `${step}${step}retries: 3`,
+    ...(spec.networks ? [`${step}networks:`, ...spec.networks.map((n) => `${step}${step}- ${n}`)] : []),
+  ];
+}
+
+/** The same service in flow style, for a file whose `services` are written `{...}`. */
+export function collectorServiceFlow(spec: CollectorServiceSpec): string {
+  const parts = [
+    `image: ${quote(spec.image)}`,
+    `volumes: [${quote(`${spec.configSource}:${spec.configTarget}:ro`)}]`,
+    ...(spec.environment.length > 0 ? [`environment: {${spec.environment.map((e) => `${e.key}: ${quote(e.value)}`).join(', ')}}`] : []),
+    ...(spec.publishedPort !== undefined ? [`ports: [${quote(`${spec.publishedPort}:4318`)}]`] : []),
+    `healthcheck: {test: ${healthTest(spec)}, interval: 30s, timeout: 10s, retries: 3}`,
+    ...(spec.networks ? [`networks: [${spec.networks.join(', ')}]`] : []),
+  ];
+  return `${spec.name}: {${parts.join(', ')}}`;
+}
+
+/**
+ * Removes a service defined once, in block style, with the blank line before it when services
+ * are separated by blank lines. undefined when that is not safe as text (flow style, several
+ * definitions, the only service of its file): the caller says what to remove by hand.
+ */
+export function removeServiceEdit(service: ComposeService): TextEdit | undefined {
+  if (service.definitions.length !== 1) return undefined;
+  const { file, pair } = service.definitions[0]!;
+  const services = servicesMap(file);
+  if (!services || services.flow || services.items.length < 2) return undefined;
+  const text = file.text;
+  const keyStart = (pair.key as Node).range![0];
+  const start = lineStartOf(text, keyStart);
+  if (text.slice(start, keyStart).trim() !== '') return undefined;
+  const indent = keyStart - start;
+  // To the next line that is not indented deeper than the service key (nor a blank line before one).
+  let end = start;
+  for (let at = text.indexOf('\n', start) + 1; ; ) {
+    if (at === 0 || at >= text.length) {
+      end = text.length;
+      break;
+    }
+    const next = text.indexOf('\n', at);
+    const line = text.slice(at, next === -1 ? text.length : next);
+    const depth = line.length - line.trimStart().length;
+    if (line.trim() !== '' && depth <= indent) {
+      end = at;
+      break;
+    }
+    at = next === -1 ? 0 : next + 1;
+  }
+  // Blank lines after the block separate it from what follows: they stay, unless a blank line
+  // before it already separates what came before from what follows.
+  const block = text.slice(start, end);
+  const trailingBlank = /(?:\n[ \t]*\r?)+\n$/.exec(block);
+  let from = start;
+  if (trailingBlank) {
+    const blankBefore = /\n([ \t]*\r?\n)$/.exec(text.slice(0, start));
+    if (blankBefore) from = start - blankBefore[1]!.length;
+  }
+  return { start: from, end, text: '' };
+}
+
+/**
+ * `depends_on` entries naming `from` become `to` in `service` (list or map form, own map only).
+ * An entry inherited through an anchor is left as it is and reported by the caller.
+ */
+export function renameDependency(service: ComposeService, from: string, to: string): { file: ComposeFile; edit: TextEdit }[] {
+  const edits: { file: ComposeFile; edit: TextEdit }[] = [];
+  for (const { file, map } of service.definitions) {
+    if (!map) continue;
+    const pair = map.items.find((p): p is Pair => isPair(p) && isScalar(p.key) && p.key.value === 'depends_on');
+    const value = pair?.value;
+    if (isSeq(value)) {
+      for (const item of value.items) if (isScalar(item) && item.value === from) edits.push({ file, edit: scalarEdit(item as Scalar, to) });
+    } else if (isMap(value)) {
+      for (const entry of value.items) if (isPair(entry) && isScalar(entry.key) && entry.key.value === from) edits.push({ file, edit: scalarEdit(entry.key as Scalar, to) });
+    }
+  }
+  return edits;
+}
+
+function scalarEdit(scalar: Scalar, value: string): TextEdit {
+  const [start, end] = scalar.range!;
+  return { start, end, text: renderScalar(value, quoteStyleOf(scalar.type)) };
+}
+
+/**
+ * Replaces a service defined once in block style with `lines` (a new service in its place: the
+ * collector where the X-Ray daemon was), keeping the blank lines around it. undefined when that is
+ * not safe as text (see removeServiceEdit).
+ */
+export function replaceServiceEdit(service: ComposeService, lines: (step: string) => string[], step: number): TextEdit | undefined {
+  if (service.definitions.length !== 1) return undefined;
+  const { file, pair } = service.definitions[0]!;
+  const services = servicesMap(file);
+  if (!services || services.flow) return undefined;
+  const text = file.text;
+  const keyStart = (pair.key as Node).range![0];
+  const start = lineStartOf(text, keyStart);
+  if (text.slice(start, keyStart).trim() !== '') return undefined;
+  const indent = keyStart - start;
+  let end = text.length;
+  let lastContent = text.length;
+  for (let at = text.indexOf('\n', start) + 1; at > 0 && at < text.length; ) {
+    const next = text.indexOf('\n', at);
+    const line = text.slice(at, next === -1 ? text.length : next);
+    const depth = line.length - line.trimStart().length;
+    if (line.trim() !== '' && depth <= indent) {
+      end = at;
+      break;
+    }
+    if (line.trim() !== '') lastContent = next === -1 ? text.length : next + 1;
+    at = next === -1 ? 0 : next + 1;
+  }
+  // Blank lines between the service and what follows stay where they are.
+  if (lastContent < end) end = lastContent;
+  else if (end === text.length && !text.endsWith('\n')) end = text.length;
+  const eol = file.eol;
+  const body = lines(' '.repeat(step)).map((l) => ' '.repeat(indent) + l + eol).join('');
+  const keepNoFinalNewline = end === text.length && !text.endsWith('\n');
+  return { start, end, text: keepNoFinalNewline ? body.slice(0, -eol.length) : body };
+}
