@@ -14,8 +14,9 @@ export interface Route {
   collectorService?: string;
 }
 
-/** The collector's OTLP/HTTP port inside the compose network. */
+/** The collector's OTLP ports inside the compose network. */
 export const COLLECTOR_OTLP_HTTP_PORT = 4318;
+export const COLLECTOR_OTLP_GRPC_PORT = 4317;
 
 /**
  * Every variable obs wants on an instrumented service, in the order it writes them: the service
@@ -38,7 +39,9 @@ export function desiredEnvironment(
   }
   const settings: EnvSetting[] = [{ key: 'OTEL_SERVICE_NAME', value: service.name }];
   if (pipeline === 'collector' && route.collectorService) {
-    settings.push({ key: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://${route.collectorService}:${COLLECTOR_OTLP_HTTP_PORT}` });
+    // An app that chose OTLP/gRPC in its environment talks to the gRPC port.
+    const grpc = service.config.environment.get('OTEL_EXPORTER_OTLP_PROTOCOL')?.trim() === 'grpc';
+    settings.push({ key: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://${route.collectorService}:${grpc ? COLLECTOR_OTLP_GRPC_PORT : COLLECTOR_OTLP_HTTP_PORT}` });
   }
   for (const backend of backends) {
     if (!isEnabled(choices, backend)) continue;

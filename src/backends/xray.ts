@@ -44,7 +44,7 @@ export function defaultGroupName(projectName: string): string {
 export const xray: Backend<XraySettings> = {
   id: 'xray',
   label: 'X-Ray',
-  help: { on: 'add the X-Ray daemon and X-Ray settings (default: on when a backend service is instrumented)', off: 'do not set up X-Ray' },
+  help: { on: 'send traces to X-Ray: through the collector, or the X-Ray daemon with --pipeline direct (default: on when a backend service is instrumented)', off: 'do not set up X-Ray' },
   flags: [
     {
       flags: '--xray-group <name>',
@@ -52,7 +52,7 @@ export const xray: Backend<XraySettings> = {
       description: 'X-Ray group recorded in obs.yaml for obs apply: 1-32 letters, digits and dashes, not "Default" (default: the project name, capitalised)',
     },
   ],
-  question: 'Trace with AWS X-Ray (adds the X-Ray daemon)?',
+  question: 'Send traces to AWS X-Ray?',
   // Through a collector every OpenTelemetry app reaches X-Ray; directly, only an app obs writes
   // X-Ray SDK code for (Flask) does.
   enabledByDefault: (ctx) => ctx.serverSide,

@@ -116,7 +116,7 @@ describe('a full disk (ENOSPC)', () => {
     const dir = await project(undefined, { git: true });
     const before = await state(dir);
     const run = await runObsWithFault(['init', '--dir', dir, '--yes'], { root: dir, only: ['rename'], at: 4, action: 'ENOSPC' });
-    await expectFailedCleanly(run, dir, before, /^obs: [\w./]+: cannot replace it: no space left on the device \(ENOSPC\); obs put back every file it had replaced, nothing was changed$/);
+    await expectFailedCleanly(run, dir, before, /^obs: [\w./-]+: cannot replace it: no space left on the device \(ENOSPC\); obs put back every file it had replaced, nothing was changed$/);
   });
 });
 
@@ -126,7 +126,7 @@ describe('a rename refused half-way (EPERM)', () => {
     const before = await state(dir);
     // The 3rd rename: .gitignore and .env are already replaced by then (they go first).
     const run = await runObsWithFault(['init', '--dir', dir, '--yes'], { root: dir, only: ['rename'], at: 3, action: 'EPERM' });
-    await expectFailedCleanly(run, dir, before, /^obs: [\w./]+: cannot replace it: operation not permitted .*; obs put back every file it had replaced, nothing was changed$/);
+    await expectFailedCleanly(run, dir, before, /^obs: [\w./-]+: cannot replace it: operation not permitted .*; obs put back every file it had replaced, nothing was changed$/);
     expect(await git(dir, 'ls-files', '--', '.env')).toBe('.env');
   });
 });

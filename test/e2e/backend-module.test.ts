@@ -63,7 +63,7 @@ describe('a backend added as one module', () => {
     const init = await runObs(['init', '--dir', dir, '--yes', '--json', '--no-honeycomb', '--no-xray', '--otlp', '--otlp-endpoint', 'http://collector:4318'], { bin, env: { CI: 'true' } });
     expect(init.exitCode, init.stderr).toBe(0);
     const result = JSON.parse(init.stdout) as { choices: Record<string, unknown> };
-    expect(Object.keys(result.choices)).toEqual(['services', 'honeycomb', 'xray', 'cloudwatch', 'rollbar', 'otlp', 'force']);
+    expect(Object.keys(result.choices)).toEqual(['services', 'pipeline', 'honeycomb', 'xray', 'cloudwatch', 'rollbar', 'otlp', 'force']);
     expect(result.choices.otlp).toEqual({ enabled: true, endpoint: 'http://collector:4318' });
 
     const compose = parse(await readFile(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment: Record<string, string> }> };
@@ -94,6 +94,7 @@ describe('a backend added as one module', () => {
       stepTimeout: 60,
       steps: [
         ask('Which services should send telemetry?', ENTER),
+        ask('How should telemetry leave your apps?', ENTER),
         ask('Send logs to CloudWatch Logs?', ENTER),
         ask('Report errors to Rollbar?', ENTER),
         ask('Send traces to an OTLP endpoint?', 'y' + ENTER),

@@ -72,7 +72,7 @@ const apiUrls = () => `us=${us.url},eu=${eu.url}`;
 async function initedProject(): Promise<{ dir: string; logGroup: string }> {
   const dir = await tempProject(join(REPO_ROOT, 'examples', 'cruddur'));
   const logGroup = `/obs-doctor/${randomBytes(6).toString('hex')}`;
-  const init = await runObs(['init', '--dir', dir, '--yes', '--cloudwatch', '--log-group', logGroup], { env: { CI: 'true', HOME: home } });
+  const init = await runObs(['init', '--dir', dir, '--yes', '--pipeline', 'direct', '--cloudwatch', '--log-group', logGroup], { env: { CI: 'true', HOME: home } });
   expect(init.exitCode, init.stderr).toBe(0);
   return { dir, logGroup };
 }
@@ -145,7 +145,7 @@ describe('honeycomb-key-valid', () => {
 
   it('checks an EU project against EU first', async () => {
     const { dir } = await initedProject();
-    const init = await runObs(['init', '--dir', dir, '--yes', '--honeycomb-region', 'eu', '--force'], { env: { CI: 'true', HOME: home } });
+    const init = await runObs(['init', '--dir', dir, '--yes', '--pipeline', 'direct', '--honeycomb-region', 'eu', '--force'], { env: { CI: 'true', HOME: home } });
     expect(init.exitCode, init.stderr).toBe(0);
     us.reset();
     eu.reset();

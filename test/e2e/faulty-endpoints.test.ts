@@ -30,7 +30,7 @@ beforeAll(async () => {
   silent = await startSilentServer();
   home = await tempProject();
   project = await tempProject(join(REPO_ROOT, 'examples', 'cruddur'));
-  const init = await runObs(['init', '--dir', project, '--yes', '--cloudwatch', '--log-group', '/cruddur-faulty'], { env: { CI: 'true', HOME: home } });
+  const init = await runObs(['init', '--dir', project, '--yes', '--pipeline', 'direct', '--cloudwatch', '--log-group', '/cruddur-faulty'], { env: { CI: 'true', HOME: home } });
   expect(init.exitCode, init.stderr).toBe(0);
 });
 afterAll(async () => {
@@ -81,7 +81,7 @@ describe('an endpoint that answers 200 {} to everything is not believed', () => 
   it('obs doctor --online --send-test-span: the key, the identity, the resources and the span all fail; the key never reaches the span endpoint', async () => {
     yes.requests.length = 0;
     const dir = await tempProject(join(REPO_ROOT, 'examples', 'cruddur'));
-    const init = await runObs(['init', '--dir', dir, '--yes'], { env: { CI: 'true', HOME: home } });
+    const init = await runObs(['init', '--dir', dir, '--yes', '--pipeline', 'direct'], { env: { CI: 'true', HOME: home } });
     expect(init.exitCode, init.stderr).toBe(0);
     const run = await runObs(['doctor', '--dir', dir, '--json', '--online', '--send-test-span', '--honeycomb-api-url', yes.url, '--endpoint-url', yes.url], {
       env: env({ HONEYCOMB_API_KEY: KEY, OTEL_EXPORTER_OTLP_ENDPOINT: yes.url, AWS_ENDPOINT_URL_STS: yes.url }),

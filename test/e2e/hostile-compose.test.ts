@@ -119,22 +119,29 @@ describe('flow-style compose is valid compose: obs edits it in flow style', () =
     ['one service in flow style', 'services:\n  web: {build: ./app}\n  db:\n    image: postgres\n'],
     ['a flow service merging an anchored environment', 'x-env: &env {A: b}\nservices:\n  web: {build: ./app, environment: *env}\n  db: {image: postgres, environment: *env}\n'],
   ])('%s', async (_name, compose) => {
-    const dir = await project(compose);
-    const run = await runObs(['init', '--dir', dir, '--yes', '--no-instrument'], { env: ENV });
-    noStackTrace(run);
-    expect(run.exitCode, run.stderr).toBe(0);
-    const after = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
-    const before = readServices([compose]);
-    const services = readServices([after]);
-    expect(services.web!.environment).toMatchObject({ ...before.web!.environment, OTEL_SERVICE_NAME: 'web', OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=${HONEYCOMB_API_KEY}' });
-    expect(services.db!.environment).toEqual(before.db!.environment);
-    expect(services['xray-daemon']!.image).toBe('amazon/aws-xray-daemon');
-    expect(validateComposeSchema(after)).toEqual({ ok: true, errors: [] });
-    const checked = await dockerComposeConfig(dir, ['docker-compose.yml'], { HONEYCOMB_API_KEY: 'k', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'us-east-1' });
-    if (!checked.skipped) expect(checked.ok, checked.stderr).toBe(true);
-    // A second run changes nothing.
-    const again = await runObs(['init', '--dir', dir, '--yes', '--no-instrument'], { env: ENV });
-    expect(again.exitCode, again.stderr).toBe(0);
-    expect(await readFile(join(dir, 'docker-compose.yml'), 'utf8')).toBe(after);
+    for (const pipeline of ['direct', 'collector'] as const) {
+      const dir = await project(compose);
+      const run = await runObs(['init', '--dir', dir, '--yes', '--no-instrument', '--pipeline', pipeline], { env: ENV });
+      noStackTrace(run);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const after = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
+      const before = readServices([compose]);
+      const services = readServices([after]);
+      if (pipeline === 'direct') {
+        expect(services.web!.environment).toMatchObject({ ...before.web!.environment, OTEL_SERVICE_NAME: 'web', OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=${HONEYCOMB_API_KEY}' });
+        expect(services['xray-daemon']!.image).toBe('amazon/aws-xray-daemon');
+      } else {
+        expect(services.web!.environment).toEqual({ ...before.web!.environment, OTEL_SERVICE_NAME: 'web', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' });
+        expect(services['otel-collector']!.image).toBe('otel/opentelemetry-collector-contrib:0.141.0');
+      }
+      expect(services.db!.environment).toEqual(before.db!.environment);
+      expect(validateComposeSchema(after)).toEqual({ ok: true, errors: [] });
+      const checked = await dockerComposeConfig(dir, ['docker-compose.yml'], { HONEYCOMB_API_KEY: 'k', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'us-east-1' });
+      if (!checked.skipped) expect(checked.ok, checked.stderr).toBe(true);
+      // A second run changes nothing.
+      const again = await runObs(['init', '--dir', dir, '--yes', '--no-instrument'], { env: ENV });
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(await readFile(join(dir, 'docker-compose.yml'), 'utf8')).toBe(after);
+    }
   });
 });

@@ -342,8 +342,8 @@ describe('obs init never rewrites a file that is not UTF-8 text', () => {
         '    add after line 3 of app/app.py:',
         '        from observability import init_observability',
         '        init_observability(app)',
-        '5 file(s) to change: docker-compose.yml (modify), app/observability.py (create), .env.example (create), .gitignore (create), obs.yaml (create)',
-        'Wrote 5 file(s).',
+        '6 file(s) to change: docker-compose.yml (modify), otel-collector-config.yaml (create), app/observability.py (create), .env.example (create), .gitignore (create), obs.yaml (create)',
+        'Wrote 6 file(s).',
       ].join('\n'),
     );
   });

@@ -22,9 +22,10 @@ function terminalEnv(): Record<string, string> {
 function stepsEditingAtApply(edit: string[]): PtyStep[] {
   const questions = [
     'Which services should send telemetry?',
+    'How should telemetry leave your apps?',
     'Send traces to Honeycomb (OpenTelemetry)?',
     'Honeycomb region of your team',
-    'Trace with AWS X-Ray (adds the X-Ray daemon)?',
+    'Send traces to AWS X-Ray?',
     'X-Ray group name',
     'Send logs to CloudWatch Logs?',
     'Report errors to Rollbar?',

@@ -26,9 +26,10 @@ const ask = (question: string, send: string): PtyStep => ({ expect: `? ${questio
 
 const Q = {
   services: 'Which services should send telemetry?',
+  pipeline: 'How should telemetry leave your apps?',
   honeycomb: 'Send traces to Honeycomb (OpenTelemetry)?',
   region: 'Honeycomb region of your team',
-  xray: 'Trace with AWS X-Ray (adds the X-Ray daemon)?',
+  xray: 'Send traces to AWS X-Ray?',
   group: 'X-Ray group name',
   cloudwatch: 'Send logs to CloudWatch Logs?',
   logGroup: 'CloudWatch log group name',
@@ -62,6 +63,7 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
       env: terminalEnv(),
       steps: [
         ask(Q.services, ENTER),
+        ask(Q.pipeline, ENTER),
         ask(Q.honeycomb, ENTER),
         ask(Q.region, ENTER),
         ask(Q.xray, ENTER),
@@ -69,18 +71,21 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
         ask(Q.cloudwatch, ENTER),
         ask(Q.rollbar, ENTER),
         ask(Q.apply, ENTER),
-        { expect: 'Wrote 9 file(s).' },
+        { expect: 'Wrote 10 file(s).' },
       ],
     });
 
     expect(run.exitCode, run.transcript).toBe(0);
     expect(run.transcript).toContain(`✔ ${Q.services} backend-flask (built here, flask), frontend-react-js (built here, react)`);
+    expect(run.transcript).toContain(`✔ ${Q.pipeline} Through an OpenTelemetry Collector service`);
     expect(run.transcript).toContain(`✔ ${Q.region} US (api.honeycomb.io)`);
     const compose = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
     expect(compose).toContain('OTEL_SERVICE_NAME: "backend-flask"');
-    expect(compose).toContain('OTEL_SERVICE_NAME: "frontend-react-js"');
-    expect(compose).toContain('https://api.honeycomb.io');
-    expect(parse(compose).services['xray-daemon']).toMatchObject({ image: 'amazon/aws-xray-daemon' });
+    expect(compose).toContain('OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"');
+    expect(compose).toContain('VITE_OTEL_COLLECTOR_URL: "http://localhost:4318"');
+    expect(parse(compose).services['otel-collector']).toMatchObject({ image: 'otel/opentelemetry-collector-contrib:0.141.0' });
+    expect(parse(compose).services['xray-daemon']).toBeUndefined();
+    expect(await readFile(join(dir, 'otel-collector-config.yaml'), 'utf8')).toContain('https://api.honeycomb.io');
     expect(existsSync(join(dir, 'obs.yaml'))).toBe(true);
     // The instrumentation code for both stacks was written too.
     expect(existsSync(join(dir, 'backend-flask', 'observability.py'))).toBe(true);
@@ -88,6 +93,7 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
     expect(existsSync(join(dir, 'frontend-react-js', 'src', 'tracing.js'))).toBe(true);
     expect(await readFile(join(dir, 'obs.yaml'), 'utf8')).toMatch(/^  region: us$/m);
     const config = await readYaml(join(dir, 'obs.yaml'));
+    expect(config.pipeline).toBe('collector');
     expect(config.honeycomb).toMatchObject({ enabled: true, region: 'us' });
     expect(config.xray.enabled).toBe(true);
     expect(config.cloudwatch.enabled).toBe(false);
@@ -101,6 +107,8 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
       env: terminalEnv(),
       steps: [
         ask(Q.services, ENTER),
+        ask(Q.pipeline, DOWN),
+        { expect: '❯ Directly from each app', send: ENTER },
         ask(Q.honeycomb, ENTER),
         ask(Q.region, DOWN),
         { expect: '❯ EU (api.eu1.honeycomb.io)', send: ENTER },
@@ -116,6 +124,7 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
     });
 
     expect(run.exitCode, run.transcript).toBe(0);
+    expect(run.transcript).toContain(`✔ ${Q.pipeline} Directly from each app`);
     expect(run.transcript).toContain(`✔ ${Q.region} EU (api.eu1.honeycomb.io)`);
     expect(run.transcript).toContain(`✔ ${Q.xray} No`);
     expect(run.transcript).toContain(`✔ ${Q.logGroup} /cruddur/app`);
@@ -132,6 +141,7 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
     expect(parse(compose).services['xray-daemon']).toBeUndefined();
 
     const config = await readYaml(join(dir, 'obs.yaml'));
+    expect(config.pipeline).toBe('direct');
     expect(config.honeycomb).toMatchObject({ enabled: true, region: 'eu', endpoint: 'https://api.eu1.honeycomb.io' });
     expect(config.xray.enabled).toBe(false);
     expect(config.cloudwatch).toEqual({ enabled: true, logGroups: [{ name: '/cruddur/app', retentionInDays: 30 }] });
@@ -140,7 +150,7 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
 
   it('with --log-group, offers yes to CloudWatch and skips the log group question; a no is refused, nothing written', { timeout: TEST_TIMEOUT }, async () => {
     const dir = await project();
-    const defaults = [ask(Q.services, ENTER), ask(Q.honeycomb, ENTER), ask(Q.region, ENTER), ask(Q.xray, ENTER), ask(Q.group, ENTER)];
+    const defaults = [ask(Q.services, ENTER), ask(Q.pipeline, ENTER), ask(Q.honeycomb, ENTER), ask(Q.region, ENTER), ask(Q.xray, ENTER), ask(Q.group, ENTER)];
     const before = await snapshotTree(dir);
     const refused = await runInPty(['init', '--log-group', '/cruddur/app'], {
       cwd: dir,
@@ -161,7 +171,7 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
     expect(run.transcript).toContain(`✔ ${Q.cloudwatch} Yes`);
     expect(run.transcript).not.toContain(`? ${Q.logGroup}`);
     const config = await readYaml(join(dir, 'obs.yaml'));
-    expect(config.cloudwatch).toEqual({ enabled: true, logGroups: [{ name: '/cruddur/app', retentionInDays: 14 }] });
+    expect(config.cloudwatch).toEqual({ enabled: true, logGroups: [{ name: '/cruddur/app', retentionInDays: 14, logStreams: ['otel-collector'] }] });
   });
 
   it('writes nothing when "Apply these changes?" is answered n', { timeout: TEST_TIMEOUT }, async () => {
@@ -172,6 +182,7 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
       env: terminalEnv(),
       steps: [
         ask(Q.services, ENTER),
+        ask(Q.pipeline, ENTER),
         ask(Q.honeycomb, ENTER),
         ask(Q.region, ENTER),
         ask(Q.xray, ENTER),
@@ -197,6 +208,7 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
       env: terminalEnv(),
       steps: [
         ask(Q.services, ENTER),
+        ask(Q.pipeline, ENTER),
         ask(Q.honeycomb, ENTER),
         ask(Q.region, ENTER),
         ask(Q.xray, ENTER),

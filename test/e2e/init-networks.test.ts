@@ -23,7 +23,7 @@ async function networkCheck(dir: string): Promise<DoctorJson['checks'][number]> 
 describe('obs init puts the service it adds on the senders networks', () => {
   it('denisgulev (Cruddur on internal-network): docker-compose resolves the daemon onto the apps network, and doctor agrees', async () => {
     const dir = await tempProject(join(CORPUS, 'denisgulev__aws-bootcamp-cruddur-2023'));
-    const run = await runObs(['init', '--yes', '--dir', dir], { env: { CI: 'true' } });
+    const run = await runObs(['init', '--yes', '--pipeline', 'direct', '--dir', dir], { env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
 
     // docker-compose's own view of the result: every service that sends to the daemon shares a network with it.
@@ -57,11 +57,38 @@ describe('obs init puts the service it adds on the senders networks', () => {
 
   it('mastodon (web, streaming and sidekiq on external_network and internal_network): the daemon joins both', async () => {
     const dir = await tempProject(join(CORPUS, 'mastodon__mastodon'));
-    const run = await runObs(['init', '--yes', '--dir', dir], { env: { CI: 'true' } });
+    const run = await runObs(['init', '--yes', '--pipeline', 'direct', '--dir', dir], { env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
     const compose = parse(await readFile(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { networks?: string[] | Record<string, unknown> }> };
     expect(compose.services['xray-daemon']!.networks).toEqual(['external_network', 'internal_network']);
     const check = await networkCheck(dir);
     expect(check.status).toBe('pass');
+  });
+
+  it("denisgulev, collector pipeline: the collector takes the daemon's place on internal-network, and compose resolves every sender onto it", async () => {
+    const dir = await tempProject(join(CORPUS, 'denisgulev__aws-bootcamp-cruddur-2023'));
+    // --force: the app's own endpoint pointed at Honeycomb; it now points at the collector.
+    const run = await runObs(['init', '--yes', '--force', '--dir', dir], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const config = await execa('docker-compose', ['config'], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, extendEnv: false, reject: false });
+    expect(config.stdout, config.stderr).not.toBe('');
+    const resolved = parse(config.stdout) as { services: Record<string, { networks?: Record<string, unknown>; environment?: Record<string, string> }> };
+    expect(resolved.services['xray-daemon']).toBeUndefined();
+    const collectorNets = Object.keys(resolved.services['otel-collector']!.networks ?? {});
+    const senders = Object.entries(resolved.services).filter(([, s]) => /otel-collector/.test(`${s.environment?.OTEL_EXPORTER_OTLP_ENDPOINT} ${s.environment?.AWS_XRAY_DAEMON_ADDRESS}`));
+    expect(senders.map(([name]) => name)).toContain('backend-flask');
+    for (const [name, s] of senders) expect(collectorNets, name).toEqual(expect.arrayContaining(Object.keys(s.networks ?? {})));
+    expect(collectorNets).toEqual(['internal-network']);
+    expect((await networkCheck(dir)).status).toBe('pass');
+  });
+
+  it('mastodon, collector pipeline: the collector joins both networks of the apps', async () => {
+    const dir = await tempProject(join(CORPUS, 'mastodon__mastodon'));
+    const run = await runObs(['init', '--yes', '--dir', dir], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const compose = parse(await readFile(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { networks?: string[] | Record<string, unknown> }> };
+    expect(compose.services['otel-collector']!.networks).toEqual(['external_network', 'internal_network']);
+    expect(compose.services['xray-daemon']).toBeUndefined();
+    expect((await networkCheck(dir)).status).toBe('pass');
   });
 });

@@ -196,7 +196,7 @@ describe('property: hostile compose, .env and obs.yaml never crash obs, and exit
     let refused = 0;
     try {
       await fc.assert(
-        fc.asyncProperty(composeText, dotenvText, obsYamlText, fc.boolean(), async (compose, dotenv, obsYaml, utf16) => {
+        fc.asyncProperty(composeText, dotenvText, obsYamlText, fc.boolean(), fc.constantFrom('collector', 'direct'), async (compose, dotenv, obsYaml, utf16, pipeline) => {
           const dir = await mkdtemp(join(tmpdir(), 'obs-prop-'));
           try {
             const bytes = utf16 && compose.length < 200 ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(compose, 'utf16le')]) : Buffer.from(compose);
@@ -205,7 +205,7 @@ describe('property: hostile compose, .env and obs.yaml never crash obs, and exit
             if (obsYaml !== undefined) await writeFile(join(dir, 'obs.yaml'), obsYaml);
             const before = await snapshotTree(dir);
             const chosen = chosenService(compose);
-            const services = chosen ? ['--services', chosen] : [];
+            const services = [...(chosen ? ['--services', chosen] : []), '--pipeline', pipeline];
 
             const dry = await obs(['init', '--dir', dir, '--dry-run', '--no-instrument', '--no-xray', '--honeycomb', ...services], dir, home);
             expectNoStackTrace(dry, 'init --dry-run');
@@ -235,7 +235,9 @@ describe('property: hostile compose, .env and obs.yaml never crash obs, and exit
             if (!was || !now || !chosen) return;
             const byHand = /add (these lines to \S+ )?by hand/.test(yes.stderr);
             if (!byHand) {
-              expect(now[chosen]?.environment, `${chosen} lacks obs's variables:\n${after}`).toMatchObject({ OTEL_SERVICE_NAME: expect.any(String), OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=${HONEYCOMB_API_KEY}' });
+              // Directly, the app holds the key header; through the collector, only the collector's address.
+              const wanted = pipeline === 'direct' ? { OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=${HONEYCOMB_API_KEY}' } : { OTEL_EXPORTER_OTLP_ENDPOINT: expect.stringMatching(/^http:\/\/[\w.-]+:4318$/) };
+              expect(now[chosen]?.environment, `${chosen} lacks obs's variables:\n${after}`).toMatchObject({ OTEL_SERVICE_NAME: expect.any(String), ...wanted });
             }
             for (const [name, svc] of Object.entries(was)) {
               if (name === chosen) continue;

@@ -134,7 +134,7 @@ describe('decideChoices in a terminal with a flag for a backend not yet chosen',
     await decideChoices(input({}, { prompter: p.prompter }));
     expect(p.asked).toEqual([
       ['Send traces to Honeycomb (OpenTelemetry)?', true],
-      ['Trace with AWS X-Ray (adds the X-Ray daemon)?', true],
+      ['Send traces to AWS X-Ray?', true],
       ['Send logs to CloudWatch Logs?', false],
       ['Report errors to Rollbar?', false],
     ]);

@@ -42,7 +42,7 @@ export const collectorEnvCheck: Check = {
           continue;
         }
         if (reach.status === 'empty') {
-          issues.push(warn({ file: reach.file, line: reach.line }, `${ref.name} reaches ${name} empty (${reach.why}): ${ref.text} in ${config.path} expands to nothing`, `set ${ref.name} in .env`));
+          issues.push(warn({ file: reach.file, line: reach.line }, `${ref.name} reaches ${name} empty (${reach.why}): ${ref.text} in ${config.path} expands to nothing`, `set ${reach.variable} in .env`));
           continue;
         }
         if (SECRET_VARIABLES.has(ref.name) && reach.from === 'environment' && reach.literal) {

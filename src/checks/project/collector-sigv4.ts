@@ -43,7 +43,7 @@ export const collectorSigv4Check: Check = {
             if (ref.fallback !== undefined) continue;
             const reach = reachOf(project, name, ref.name);
             if (reach.status !== 'set') {
-              issues.push(fail(where('region'), `extension ${id} of ${name} takes its region from ${ref.text}, but ${ref.name} ${reach.status === 'missing' ? `is not in the environment of ${name}` : `reaches ${name} empty (${reach.why})`}`, `${ref.name}: "\${${ref.name}}" in the environment of ${name}, set in .env`));
+              issues.push(fail(where('region'), `extension ${id} of ${name} takes its region from ${ref.text}, but ${ref.name} ${reach.status === 'missing' ? `is not in the environment of ${name}` : `reaches ${name} empty (${reach.why})`}`, reach.status === 'missing' ? `${ref.name}: "\${${ref.name}}" in the environment of ${name}, set in .env` : `set ${reach.variable} in .env (or your shell)`));
             }
           }
         }

@@ -68,6 +68,8 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     untracked: plan.untrack,
     added: plan.added,
     updated: plan.updated,
+    removed: plan.removed,
+    removedServices: plan.removedServices,
     movedSecrets: plan.movedSecrets,
     conflicts: plan.conflicts.map((c) => ({ service: c.service, key: c.key, reason: c.reason, replaced: c.replaced })),
     notes: plan.notes.map(noteJson),

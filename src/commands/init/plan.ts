@@ -237,6 +237,19 @@ function planServices(snapshot: InitSnapshot, choices: InitChoices, project: Com
       item.removals.push(key);
       removed.push({ service: name, key });
     }
+    // Through the collector, a Honeycomb key header the user wired into the app is the key in the
+    // app's container, which the collector is there to avoid: reported, taken out with --force.
+    if (daemon.collector && !BROWSER_STACKS.has(stack)) {
+      for (const key of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_LOGS_HEADERS']) {
+        const value = service.config.environment.get(key);
+        if (typeof value !== 'string' || !/x-honeycomb-team/i.test(value) || item.removals.includes(key)) continue;
+        conflicts.push({ service: name, key, current: '(a reference)', proposed: '(none: the collector adds the key)', reason: `sends the Honeycomb key from the app; through ${daemon.collector.name} only the collector holds it`, replaced: choices.force });
+        if (choices.force) {
+          item.removals.push(key);
+          removed.push({ service: name, key });
+        }
+      }
+    }
     work.push(item);
   }
 
@@ -350,7 +363,8 @@ function planCollectorWork(snapshot: InitSnapshot, choices: InitChoices, project
   }
 
   // Senders reach the collector by name: it joins their networks.
-  const senders = [...work.filter((w) => w.additions.concat(w.replacements).some((a) => a.key === 'OTEL_EXPORTER_OTLP_ENDPOINT')).map((w) => w.service), ...sdkSenders];
+  // Every chosen server-side app (also one whose own endpoint is kept until --force) and every SDK sender.
+  const senders = [...work.filter((w) => choices.services.includes(w.service.name) && !BROWSER_STACKS.has(snapshot.stacks.get(w.service.name) ?? 'unknown')).map((w) => w.service), ...sdkSenders];
   if (target.add) {
     const reach = networksToReach(senders);
     for (const name of reach.unreachable) found.notes.push({ kind: 'network-mode', service: name, daemon: target.name });
@@ -449,7 +463,7 @@ function planComposeEdits(
       }
     }
     editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, additions));
-    planRemovals(item, editsByFile, found);
+    planRemovals(item, editsByFile, secretWork, found);
   }
   for (const { file, edit } of collector.edits) editsByFile.get(file)!.push(edit);
   if (collector.addSpec) {
@@ -504,14 +518,18 @@ function withinRemovedServices(edits: TextEdit[], removals: readonly TextEdit[])
 }
 
 /** Removal edits for the values obs wrote that no choice wants; what cannot go as text is said instead. */
-function planRemovals(item: ServiceWork, editsByFile: Map<ComposeFile, TextEdit[]>, found: Findings): void {
+function planRemovals(item: ServiceWork, editsByFile: Map<ComposeFile, TextEdit[]>, secretWork: SecretWork, found: Findings): void {
   const byHand: string[] = [];
   for (const key of item.removals) {
     // The definition that sets the value last is the one compose uses.
     const definition = [...item.service.definitions].reverse().find((d) => d.map && findEnvEntry(d.file.doc, d.map, key));
     const edit = definition ? removeEnvEntry(definition.file, definition.map!, key) : undefined;
-    if (edit && definition) editsByFile.get(definition.file)!.push(edit);
-    else byHand.push(key);
+    if (edit && definition) {
+      editsByFile.get(definition.file)!.push(edit);
+      // A secret in the value leaves with the line: its move is only into .env.
+      const entry = findEnvEntry(definition.file.doc, definition.map!, key);
+      for (const move of secretWork.edits) if (entry && move.scalar === entry.scalar) move.superseded = true;
+    } else byHand.push(key);
   }
   if (byHand.length === 0) return;
   item.removals = item.removals.filter((k) => !byHand.includes(k));

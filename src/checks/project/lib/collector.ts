@@ -63,7 +63,7 @@ function load(project: DoctorProject, collector: CollectorService): LoadedCollec
 /** How a variable gets into the collector's container, or why it does not. */
 export type Reach =
   | { status: 'set'; from: 'environment' | 'env_file'; file: string; line: number; literal: boolean }
-  | { status: 'empty'; file: string; line: number; why: string }
+  | { status: 'empty'; file: string; line: number; why: string; /** The project variable that has no value. */ variable: string }
   | { status: 'missing' };
 
 /** Whether `name` reaches `service`'s container with a value (compose environment or env_file, interpolated). */
@@ -73,7 +73,7 @@ export function reachOf(project: DoctorProject, service: string, name: string): 
   const value = effectiveValue(project, entry);
   if (!value.complete || value.value.trim() === '') {
     const ref = entry.value === null ? entry.key : (soleReference(entry.value)?.name ?? entry.key);
-    return { status: 'empty', file: entry.file, line: entry.line, why: `${ref} is not set in .env or the shell` };
+    return { status: 'empty', file: entry.file, line: entry.line, why: `${ref} is not set in .env or the shell`, variable: ref };
   }
   const literal = entry.value !== null && !entry.value.includes('$');
   return { status: 'set', from: entry.from, file: entry.file, line: entry.line, literal };
