@@ -10,6 +10,7 @@ import { FLASK_INPUT_FILES, planFlask, type InstrumentInput } from '../../src/in
 import { templateLoader } from '../../src/instrument/template.js';
 import { SpanKind, startOtlpReceiver } from '../support/otlp-receiver.js';
 import { REPO_ROOT, runObs, tempProject } from '../support/run-obs.js';
+import { pythonVenv } from '../support/python-venv.js';
 import { matchesFilter } from '../support/xray-filter.js';
 import { startXrayDaemon, type XrayDaemon } from '../support/xray-udp.js';
 
@@ -299,8 +300,8 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
 
 
 /**
- * The OpenTelemetry part, with the real Python SDK from PyPI (pip's cache makes reruns quick):
- * a venv with Flask, requests and exactly the opentelemetry-* lines obs added to requirements.txt.
+ * The OpenTelemetry part, with the real Python SDK from PyPI:
+ * a venv (cached) with Flask, requests and exactly the opentelemetry-* lines obs added to requirements.txt.
  * Direct pipeline (what obs init writes today): a Flask SERVER span and a requests CLIENT span reach
  * a local OTLP/HTTP receiver with the service name and the key header. Collector pipeline: the same
  * spans, and the root logger's records as OTLP logs, with neither the X-Ray SDK nor watchtower loaded.
@@ -308,12 +309,11 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
 describe('generated Flask instrumentation with the real OpenTelemetry SDK', () => {
   let otelPython: string;
   beforeAll(async () => {
-    const venv = join(dir, 'venv-otel');
-    await execa('python3', ['-m', 'venv', venv]);
     const added = (await readFile(join(dir, 'backend-flask', 'requirements.txt'), 'utf8')).split('\n').filter((l) => l.startsWith('opentelemetry-'));
     expect(added).toEqual(OTEL_PACKAGES);
-    await execa(join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', 'flask', 'requests', 'python-dotenv', ...added], { timeout: 280_000 });
-    otelPython = join(venv, 'bin', 'python');
+    // A venv of exactly these packages, cached under ~/.cache/obs-e2e-venv by the requirement list.
+    const venv = await pythonVenv(['flask', 'requests', 'python-dotenv', ...added]);
+    otelPython = venv.python;
   }, 300_000);
 
   const script = (extra: string[] = []) =>
