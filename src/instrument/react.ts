@@ -6,6 +6,7 @@
  * it is set. Vite (import.meta.env.VITE_*) and Create React App (process.env.REACT_APP_*) builds.
  */
 import type { FileChange } from '../plan/file-change.js';
+import { COLLECTOR_PORTS } from '../collector/image.js';
 import { detectEol } from '../text/edits.js';
 import { otherLinePins } from './node-instrumentations.js';
 import { addDependencies } from './package-json.js';
@@ -209,11 +210,16 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
   }
 
   const collectorVar = `${chain.prefix}OTEL_COLLECTOR_URL`;
+  const port = COLLECTOR_PORTS.otlpHttp;
   notes.push(
-    `${name}: the browser sends spans to ${collectorVar}, never straight to Honeycomb: a key in browser code ships to every visitor. ` +
-      `Point ${collectorVar} at an endpoint the app controls that adds the key, e.g. an OpenTelemetry Collector in the compose file ` +
-      `(otel/opentelemetry-collector-contrib: OTLP/HTTP receiver on 4318 with cors.allowed_origins for this site, otlphttp exporter to Honeycomb ` +
-      `with the x-honeycomb-team header from HONEYCOMB_API_KEY), or a backend route that forwards /v1/traces. Tracing stays off until ${collectorVar} is set`,
+    input.pipeline === 'collector'
+      ? `${name}: the browser sends spans to ${collectorVar}, the OpenTelemetry Collector obs adds (its OTLP/HTTP port ${port} published, ` +
+          `CORS allowing this site's origins), which forwards them with the keys it holds: never a key in browser code. Set ${collectorVar} where the build reads it ` +
+          `to the URL the browser reaches the collector on (http://localhost:${port} on this machine). Tracing stays off until it is set`
+      : `${name}: the browser sends spans to ${collectorVar}, never straight to Honeycomb: a key in browser code ships to every visitor. ` +
+          `Point ${collectorVar} at an endpoint the app controls that adds the key, e.g. an OpenTelemetry Collector in the compose file ` +
+          `(otel/opentelemetry-collector-contrib: OTLP/HTTP receiver on ${port} with cors.allowed_origins for this site, otlphttp exporter to Honeycomb ` +
+          `with the x-honeycomb-team header from HONEYCOMB_API_KEY), or a backend route that forwards /v1/traces. Tracing stays off until ${collectorVar} is set`,
   );
   if (api.described.length > 0) {
     notes.push(

@@ -117,6 +117,7 @@ afterAll(async () => {
 
 describe('a React page in a real browser, through the collector', () => {
   it("puts the browser's fetch span and the backend's span in one trace at Honeycomb", async () => {
+    expect(notes.join('\n')).toContain('the browser sends spans to VITE_OTEL_COLLECTOR_URL, the OpenTelemetry Collector obs adds');
     expect(notes.join('\n')).toMatch(/allow the traceparent and tracestate headers in the backend's CORS/);
     const page = await browser.newPage();
     // Every failed request and script error (the page has no favicon: that 404 is expected).

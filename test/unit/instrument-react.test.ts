@@ -172,6 +172,19 @@ describe('planReact', () => {
     expect(text).not.toMatch(/x-honeycomb-team|HONEYCOMB_API_KEY|api\.honeycomb\.io|\{\{/);
   });
 
+  it('collector pipeline: the same module and packages; the note says the collector obs adds receives the spans (no collector to build by hand)', () => {
+    const direct = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV }));
+    const plan = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV, pipeline: 'collector' }));
+    expect(plan.changes).toEqual(direct.changes);
+    expect(plan.notes).toEqual([
+      direct.notes[0],
+      'frontend-react-js: the browser sends spans to VITE_OTEL_COLLECTOR_URL, the OpenTelemetry Collector obs adds (its OTLP/HTTP port 4318 published, ' +
+        "CORS allowing this site's origins), which forwards them with the keys it holds: never a key in browser code. Set VITE_OTEL_COLLECTOR_URL where the build reads it " +
+        'to the URL the browser reaches the collector on (http://localhost:4318 on this machine). Tracing stays off until it is set',
+      CORS_NOTE,
+    ]);
+  });
+
   it('adds the import once: a second plan over its own output changes nothing', () => {
     const first = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV }));
     const again = planReact(input(applied(first, EXAMPLE_FILES), { environment: EXAMPLE_ENV }));
