@@ -104,6 +104,7 @@ beforeAll(async () => {
   backend = await startApp(venv.python, ['app.py'], { cwd: service, env, port: backendPort });
 
   // Running as root needs Chromium's sandbox off (playwright passes --no-sandbox then).
+  if (!existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does it)`);
   browser = await chromium.launch({ executablePath: CHROMIUM, chromiumSandbox: false });
 }, 300_000);
 
