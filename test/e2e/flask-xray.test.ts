@@ -114,7 +114,8 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
       const deadline = Date.now() + 10_000;
       while (!daemon.samplingRequests.includes('/GetSamplingRules') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(daemon.samplingRequests).toContain('/GetSamplingRules');
-      await new Promise((r) => setTimeout(r, 500)); // the poller loads the answer into its cache
+      // The poller loads the answer into its cache in its own thread (a slow machine gets time to spare).
+      await new Promise((r) => setTimeout(r, 1_500));
 
       // Host matches AWS_XRAY_URL (as a browser on the published port sends it): the segment is still
       // named after the service, so obs.yaml's sampling rule (serviceName) decides it (issue 12 item 4).
