@@ -6,6 +6,7 @@
  * it is set. Vite (import.meta.env.VITE_*) and Create React App (process.env.REACT_APP_*) builds.
  */
 import type { FileChange } from '../plan/file-change.js';
+import { COLLECTOR_PORTS } from '../collector/image.js';
 import { detectEol } from '../text/edits.js';
 import { otherLinePins } from './node-instrumentations.js';
 import { addDependencies } from './package-json.js';
@@ -212,6 +213,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
 
   const collectorVar = `${chain.prefix}OTEL_COLLECTOR_URL`;
   const environment: { key: string; value: string }[] = [];
+  const port = COLLECTOR_PORTS.otlpHttp;
   if (input.collectorUrl) {
     // The dev server reads it from the container's environment (Vite and react-scripts both take
     // prefixed variables from process.env); a production image built elsewhere needs it at build time.
@@ -219,6 +221,12 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
     notes.push(
       `${name}: the browser sends spans to the collector at ${input.collectorUrl} (${collectorVar}, set in the compose file; ` +
         `a production build needs it at build time). The collector allows this app's pages in its CORS settings and adds the keys`,
+    );
+  } else if (input.pipeline === 'collector') {
+    notes.push(
+      `${name}: the browser sends spans to ${collectorVar}, the project's OpenTelemetry Collector, which forwards them with the keys it holds: ` +
+        `never a key in browser code. Set ${collectorVar} where the build reads it to the URL the browser reaches the collector on ` +
+        `(its OTLP/HTTP port ${port}, published, with CORS allowing this site's origins). Tracing stays off until it is set`,
     );
   } else {
     notes.push(

@@ -12,7 +12,8 @@ OTEL_* variables, read by the exporters themselves:
                            OTEL_SERVICE_NAME; direct: Honeycomb, collector: the collector
     OpenTelemetry logs     (collector) OTEL_EXPORTER_OTLP_ENDPOINT (or _LOGS_ENDPOINT): the root
                            logger's records go to the collector, which sends them to CloudWatch Logs
-    AWS X-Ray SDK          (direct) AWS_XRAY_DAEMON_ADDRESS, with AWS_XRAY_URL for segment names from the Host header
+    AWS X-Ray SDK          (direct) AWS_XRAY_DAEMON_ADDRESS; segments are named after the service
+                           (OTEL_SERVICE_NAME), as obs.yaml's X-Ray group and sampling rule expect
     CloudWatch Logs        (direct, watchtower) AWS_DEFAULT_REGION; logs go to LOG_GROUP (created by `obs apply`)
     Rollbar                ROLLBAR_ACCESS_TOKEN, with ROLLBAR_ENV (default: production)
 
@@ -136,9 +137,10 @@ def _xray(app, service, imports):
     if core is None or middleware is None:
         return False
     core.xray_recorder.configure(
+        # Every segment is named after the service (no dynamic naming from AWS_XRAY_URL): the X-Ray
+        # group's filter and the sampling rule in obs.yaml say service("<this name>"), and a name
+        # taken from the Host header (a Gitpod URL) would match neither. The URL is in http.request.
         service=service,
-        # A pattern such as *localhost:4567*: requests whose Host matches it are named after the host.
-        dynamic_naming=_env("AWS_XRAY_URL"),
         daemon_address=_env("AWS_XRAY_DAEMON_ADDRESS"),
         # Code that runs outside a request (startup, threads) logs instead of raising.
         # AWS_XRAY_CONTEXT_MISSING, when set, still wins.

@@ -4,10 +4,14 @@ import net from 'node:net';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { desiredFromConfig } from '../../src/config/desired.js';
+import { parseObsConfig } from '../../src/config/obs-config.js';
 import { FLASK_INPUT_FILES, planFlask, type InstrumentInput } from '../../src/instrument/flask.js';
 import { templateLoader } from '../../src/instrument/template.js';
 import { SpanKind, startOtlpReceiver } from '../support/otlp-receiver.js';
 import { REPO_ROOT, runObs, tempProject } from '../support/run-obs.js';
+import { pythonVenv } from '../support/python-venv.js';
+import { matchesFilter } from '../support/xray-filter.js';
 import { startXrayDaemon, type XrayDaemon } from '../support/xray-udp.js';
 
 /**
@@ -30,6 +34,9 @@ const BACKENDS = { honeycomb: true, xray: true, cloudwatch: true, rollbar: true 
 let dir: string;
 let python: string;
 let daemon: XrayDaemon;
+/** What obs.yaml records for `obs apply`: the X-Ray group's filter and the sampling rule. */
+let groupFilter: string;
+let ruleName: string;
 
 async function readService(service: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -60,7 +67,16 @@ beforeAll(async () => {
 
   await execa('python3', ['-m', 'venv', '--system-site-packages', join(dir, 'venv')]);
   python = join(dir, 'venv', 'bin', 'python');
-  daemon = await startXrayDaemon();
+  // The daemon answers the SDK's sampling polls with the rule obs apply would create, and X-Ray's Default.
+  const desired = desiredFromConfig(parseObsConfig(await readFile(join(dir, 'obs.yaml'), 'utf8')), 'obs.yaml');
+  expect(desired.groups).toHaveLength(1);
+  expect(desired.rules).toHaveLength(1);
+  groupFilter = desired.groups[0]!.filterExpression!;
+  expect(groupFilter).toBe('service("backend-flask") {fault OR error}');
+  const { tags: _tags, ...rule } = desired.rules[0]!;
+  ruleName = rule.RuleName;
+  const defaultRule = { RuleName: 'Default', ResourceARN: '*', Priority: 10000, FixedRate: 0.05, ReservoirSize: 1, ServiceName: '*', ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', Version: 1 };
+  daemon = await startXrayDaemon({ samplingRules: [{ ...rule }, defaultRule] });
 }, 120_000);
 
 afterAll(async () => {
@@ -93,15 +109,33 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
     try {
       await waitForPort(port, app, () => stderr);
 
-      // Host matches AWS_XRAY_URL: dynamic naming names the segment after the host.
+      // The first request the SDK decides on starts its sampling-rule poller (issue 12 item 4 needs the rules loaded).
+      expect((await get(port, '/api/health-check')).status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (!daemon.samplingRequests.includes('/GetSamplingRules') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(daemon.samplingRequests).toContain('/GetSamplingRules');
+      // The poller loads the answer into its cache in its own thread (a slow machine gets time to spare).
+      await new Promise((r) => setTimeout(r, 1_500));
+
+      // Host matches AWS_XRAY_URL (as a browser on the published port sends it): the segment is still
+      // named after the service, so obs.yaml's sampling rule (serviceName) decides it (issue 12 item 4).
       const home = await get(port, '/api/activities/home', { Host: `localhost:${port}` });
       expect(home.status).toBe(200);
       expect(JSON.parse(home.body)).toHaveLength(3);
       expect(home.headers['x-amzn-trace-id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
       const homeSegment = await daemon.waitFor((s) => s.http?.request?.url === `http://localhost:${port}/api/activities/home`);
-      expect(homeSegment).toMatchObject({ name: `localhost:${port}`, http: { request: { method: 'GET' }, response: { status: 200 } } });
+      expect(homeSegment).toMatchObject({ name: 'backend-flask', http: { request: { method: 'GET' }, response: { status: 200 } } });
+      expect((homeSegment.aws as { xray?: { sampling_rule_name?: string } } | undefined)?.xray?.sampling_rule_name).toBe(ruleName);
       expect(homeSegment.trace_id).toBe(/Root=([^;]+)/.exec(String(home.headers['x-amzn-trace-id']))![1]);
       expect(homeSegment.in_progress).toBe(false);
+
+      // A fault on that host lands in obs.yaml's X-Ray group: its filter matches the segment.
+      const hostFault = '1-5759e988-0000000000000000000000aa';
+      expect((await get(port, '/api/error', { Host: `localhost:${port}`, 'X-Amzn-Trace-Id': `Root=${hostFault};Sampled=1` })).status).toBe(500);
+      const hostFaultSegment = await daemon.waitFor((s) => s.trace_id === hostFault);
+      expect(hostFaultSegment).toMatchObject({ name: 'backend-flask', fault: true });
+      expect(matchesFilter(groupFilter, hostFaultSegment)).toBe(true);
+      expect(matchesFilter(groupFilter, homeSegment)).toBe(false); // no fault: not in the errors group
 
       // Any other host: the segment carries the service name; an upstream sampling decision is kept.
       const traceId = '1-5759e988-bd862e3fe1be46a994272793';
@@ -120,8 +154,8 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
 
       const warnings = stderr.split('\n').filter((l) => l.includes('observability:'));
       expect(warnings).toEqual([`observability: missing packages ${OTEL_PACKAGES.join(', ')}; run pip install -r requirements.txt`]);
-      // Only the deliberate /api/error raised: no traceback from the SDKs (sampling polls included).
-      expect(stderr.match(/Traceback/g) ?? []).toHaveLength(1);
+      // Only the deliberate /api/error calls raised: no traceback from the SDKs (sampling polls included).
+      expect(stderr.match(/Traceback/g) ?? []).toHaveLength(2);
       expect(stderr).toContain('RuntimeError: Test error from /api/error');
     } finally {
       app.kill('SIGTERM');
@@ -267,8 +301,8 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
 
 
 /**
- * The OpenTelemetry part, with the real Python SDK from PyPI (pip's cache makes reruns quick):
- * a venv with Flask, requests and exactly the opentelemetry-* lines obs added to requirements.txt.
+ * The OpenTelemetry part, with the real Python SDK from PyPI:
+ * a venv (cached) with Flask, requests and exactly the opentelemetry-* lines obs added to requirements.txt.
  * Direct pipeline (what obs init writes today): a Flask SERVER span and a requests CLIENT span reach
  * a local OTLP/HTTP receiver with the service name and the key header. Collector pipeline: the same
  * spans, and the root logger's records as OTLP logs, with neither the X-Ray SDK nor watchtower loaded.
@@ -276,12 +310,11 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
 describe('generated Flask instrumentation with the real OpenTelemetry SDK', () => {
   let otelPython: string;
   beforeAll(async () => {
-    const venv = join(dir, 'venv-otel');
-    await execa('python3', ['-m', 'venv', venv]);
     const added = (await readFile(join(dir, 'backend-flask', 'requirements.txt'), 'utf8')).split('\n').filter((l) => l.startsWith('opentelemetry-'));
     expect(added).toEqual(OTEL_PACKAGES);
-    await execa(join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', 'flask', 'requests', 'python-dotenv', ...added], { timeout: 280_000 });
-    otelPython = join(venv, 'bin', 'python');
+    // A venv of exactly these packages, cached under ~/.cache/obs-e2e-venv by the requirement list.
+    const venv = await pythonVenv(['flask', 'requests', 'python-dotenv', ...added]);
+    otelPython = venv.python;
   }, 300_000);
 
   const script = (extra: string[] = []) =>

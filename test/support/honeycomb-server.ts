@@ -69,10 +69,18 @@ export interface ReceivedSpan {
   name?: string;
   traceId?: string;
   spanId?: string;
+  /** '' for a root span. */
+  parentSpanId?: string;
+  /** OTLP SpanKind number (2 SERVER, 3 CLIENT). */
+  kind?: number;
+  /** The instrumentation scope's name. */
+  scope?: string;
   attributes: Record<string, unknown>;
   /** The x-honeycomb-team header of the request that carried it. */
   key?: string;
   dataset?: string;
+  /** The user-agent of the request that carried it (who sent it: an SDK or a collector). */
+  userAgent?: string;
 }
 
 /** One log record from an accepted /v1/logs request, flattened for assertions. */
@@ -225,11 +233,15 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
       if (r.path !== '/v1/traces' || r.status !== 200) continue;
       const key = headerOf(r.headers, 'x-honeycomb-team');
       const dataset = headerOf(r.headers, 'x-honeycomb-dataset');
+      const userAgent = headerOf(r.headers, 'user-agent');
       if (r.traces) {
         for (const rs of r.traces.resourceSpans) {
           const serviceName = typeof rs.resource['service.name'] === 'string' ? rs.resource['service.name'] : undefined;
           for (const ss of rs.scopeSpans) {
-            for (const span of ss.spans) out.push({ serviceName, resourceAttributes: rs.resource, name: span.name, traceId: span.traceId, spanId: span.spanId, attributes: span.attributes, key, dataset });
+            for (const span of ss.spans) {
+              const { name, traceId, spanId, parentSpanId, kind, attributes } = span;
+              out.push({ serviceName, resourceAttributes: rs.resource, name, traceId, spanId, parentSpanId, kind, scope: ss.scope.name, attributes, key, dataset, userAgent });
+            }
           }
         }
         continue;
@@ -245,9 +257,12 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
               name: span.name as string | undefined,
               traceId: span.traceId as string | undefined,
               spanId: span.spanId as string | undefined,
+              parentSpanId: typeof span.parentSpanId === 'string' ? span.parentSpanId.toLowerCase() : undefined,
+              kind: typeof span.kind === 'number' ? span.kind : undefined,
               attributes: attributeMap(span.attributes),
               key,
               dataset,
+              userAgent,
             });
           }
         }

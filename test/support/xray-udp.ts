@@ -1,7 +1,9 @@
 /**
  * A stand-in for the AWS X-Ray daemon, for tests: it records the segment documents an X-Ray SDK
  * sends over UDP, and answers the SDK's sampling-rule polls over TCP on the same port (as the
- * real daemon does) with no rules, so the SDK falls back to its local sampling rules quietly.
+ * real daemon does, proxying the X-Ray API) with the rules it was given: none by default, so the
+ * SDK falls back to its local sampling rules quietly. Sampling targets are answered with no
+ * quota (the SDK then borrows one request a second per rule, as before AWS answers).
  *
  * Each datagram is a header line and a segment: `{"format": "json", "version": 1}\n<segment JSON>`.
  * sendXraySegment sends one the same way (to the daemon, or to a collector's awsxray receiver).
@@ -26,6 +28,8 @@ export interface XrayDaemon {
   /** `127.0.0.1:<port>`, the value for AWS_XRAY_DAEMON_ADDRESS. */
   address: string;
   segments: XraySegment[];
+  /** Paths of the sampling requests the SDK made over TCP (/GetSamplingRules, /SamplingTargets), in order. */
+  samplingRequests: string[];
   /** Datagrams that were not a header line plus a JSON segment. */
   malformed: string[];
   /** Resolves with the first segment (already received or still to come) that matches. */
@@ -33,7 +37,14 @@ export interface XrayDaemon {
   close(): Promise<void>;
 }
 
-export async function startXrayDaemon(): Promise<XrayDaemon> {
+export interface XrayDaemonOptions {
+  /** SamplingRule objects as GetSamplingRules returns them (RuleName, Priority, FixedRate, ..., Version). */
+  samplingRules?: Record<string, unknown>[];
+}
+
+export async function startXrayDaemon(options: XrayDaemonOptions = {}): Promise<XrayDaemon> {
+  const samplingRequests: string[] = [];
+  const rules = (options.samplingRules ?? []).map((SamplingRule) => ({ SamplingRule, CreatedAt: 0, ModifiedAt: 0 }));
   for (let attempt = 0; attempt < 10; attempt++) {
     const udp = dgram.createSocket('udp4');
     await new Promise<void>((resolve, reject) => {
@@ -44,8 +55,9 @@ export async function startXrayDaemon(): Promise<XrayDaemon> {
     const tcp = http.createServer((req, res) => {
       req.resume();
       req.on('end', () => {
+        samplingRequests.push(req.url ?? '');
         res.setHeader('content-type', 'application/json');
-        if (req.url === '/GetSamplingRules') res.end(JSON.stringify({ SamplingRuleRecords: [] }));
+        if (req.url === '/GetSamplingRules') res.end(JSON.stringify({ SamplingRuleRecords: rules }));
         else if (req.url === '/SamplingTargets') res.end(JSON.stringify({ SamplingTargetDocuments: [], LastRuleModification: 0, UnprocessedStatistics: [] }));
         else {
           res.statusCode = 404;
@@ -61,12 +73,12 @@ export async function startXrayDaemon(): Promise<XrayDaemon> {
       udp.close();
       continue; // the TCP port with that number is taken: try another pair
     }
-    return daemon(udp, tcp, port);
+    return daemon(udp, tcp, port, samplingRequests);
   }
   throw new Error('no free port for both UDP and TCP after 10 attempts');
 }
 
-function daemon(udp: dgram.Socket, tcp: http.Server, port: number): XrayDaemon {
+function daemon(udp: dgram.Socket, tcp: http.Server, port: number, samplingRequests: string[]): XrayDaemon {
   const segments: XraySegment[] = [];
   const malformed: string[] = [];
   const waiters = new Set<{ match: (s: XraySegment) => boolean; resolve: (s: XraySegment) => void }>();
@@ -92,6 +104,7 @@ function daemon(udp: dgram.Socket, tcp: http.Server, port: number): XrayDaemon {
     port,
     address: `127.0.0.1:${port}`,
     segments,
+    samplingRequests,
     malformed,
     waitFor(match, timeoutMs = 10_000) {
       const found = segments.find(match);

@@ -171,6 +171,26 @@ describe('planReact', () => {
     expect(text).not.toMatch(/x-honeycomb-team|HONEYCOMB_API_KEY|api\.honeycomb\.io|\{\{/);
   });
 
+  it('collector pipeline: the same module and packages; with the collector URL obs sets it for the build, without it the note says where to set it', () => {
+    const direct = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV }));
+    const wired = planReact({ ...input(EXAMPLE_FILES, { environment: EXAMPLE_ENV, pipeline: 'collector' }), collectorUrl: 'http://localhost:4318' });
+    expect(wired.changes).toEqual(direct.changes);
+    expect(wired.environment).toEqual([{ key: 'VITE_OTEL_COLLECTOR_URL', value: 'http://localhost:4318' }]);
+    expect(wired.notes).toEqual([
+      direct.notes[0],
+      'frontend-react-js: the browser sends spans to the collector at http://localhost:4318 (VITE_OTEL_COLLECTOR_URL, set in the compose file; ' +
+        "a production build needs it at build time). The collector allows this app's pages in its CORS settings and adds the keys",
+      CORS_NOTE,
+    ]);
+    const unwired = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV, pipeline: 'collector' }));
+    expect(unwired.environment).toEqual([]);
+    expect(unwired.notes[1]).toBe(
+      "frontend-react-js: the browser sends spans to VITE_OTEL_COLLECTOR_URL, the project's OpenTelemetry Collector, which forwards them with the keys it holds: " +
+        'never a key in browser code. Set VITE_OTEL_COLLECTOR_URL where the build reads it to the URL the browser reaches the collector on ' +
+        "(its OTLP/HTTP port 4318, published, with CORS allowing this site's origins). Tracing stays off until it is set",
+    );
+  });
+
   it('adds the import once: a second plan over its own output changes nothing', () => {
     const first = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV }));
     const again = planReact(input(applied(first, EXAMPLE_FILES), { environment: EXAMPLE_ENV }));
