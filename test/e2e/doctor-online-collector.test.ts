@@ -1,0 +1,196 @@
+import { CloudWatchLogsClient, PutResourcePolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { transactionSearchPolicy } from '../../src/aws/logs-resource-policy.js';
+import { collectorVariables, renderCollectorConfig, type CollectorChoices } from '../../src/collector/config.js';
+import { COLLECTOR_CONFIG_PATH, COLLECTOR_IMAGE } from '../../src/collector/image.js';
+import { runObs, tempProject, type ObsRun } from '../support/run-obs.js';
+import { startXrayServer, type XrayServer } from '../support/xray-server.js';
+
+/**
+ * `obs doctor --online` on collector setups, as the built binary: Transaction Search checked
+ * against the X-Ray control-plane server (destination, indexing rules; PENDING for 120 s of its
+ * clock after a switch) and moto_server (the Logs resource policy, STS for the account id).
+ * Each test has its own region: moto keeps policies per region and serves every test file.
+ */
+const motoUrl = inject('motoUrl');
+let xray: XrayServer;
+let clock = 2_000_000;
+let home: string;
+
+beforeAll(async () => {
+  xray = await startXrayServer({ now: () => clock, destinationPendingSeconds: 120 });
+  home = await tempProject();
+});
+afterAll(async () => {
+  await xray?.close();
+});
+
+function env(region: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: region,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_XRAY: xray.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: motoUrl,
+    AWS_ENDPOINT_URL_STS: motoUrl,
+    HOME: home,
+    CI: 'true',
+    ...extra,
+  };
+}
+
+const none = { xraySdkReceiver: false, browserOrigins: [], debug: false };
+
+/** A compose project wired the way the collector pipeline wires one (as in doctor-collector.test.ts). */
+async function collectorProject(choices: CollectorChoices, options: { obsYaml?: string; publish?: string } = {}): Promise<string> {
+  const dir = await tempProject();
+  const aws = Boolean(choices.xray || choices.cloudwatchLogs || choices.xraySdkReceiver);
+  const variables = [...collectorVariables(choices).required, ...(aws ? ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] : [])];
+  const compose = [
+    'services:',
+    '  api:',
+    '    build: ./api',
+    '    environment:',
+    '      OTEL_SERVICE_NAME: "api"',
+    '      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"',
+    '  otel-collector:',
+    `    image: ${COLLECTOR_IMAGE}`,
+    '    volumes:',
+    `      - ./otel-collector-config.yaml:${COLLECTOR_CONFIG_PATH}:ro`,
+    ...(options.publish ? ['    ports:', `      - "${options.publish}"`] : []),
+    '    environment:',
+    ...variables.map((v) => `      ${v}: "\${${v}}"`),
+  ];
+  await writeFile(join(dir, 'docker-compose.yml'), `${compose.join('\n')}\n`);
+  await writeFile(join(dir, 'otel-collector-config.yaml'), renderCollectorConfig(choices));
+  if (options.obsYaml) await writeFile(join(dir, 'obs.yaml'), options.obsYaml);
+  return dir;
+}
+
+const obsYaml = (transactionSearch?: string) => `version: 1
+compose:
+  files: [docker-compose.yml]
+services: {}
+xray:
+  enabled: true
+${transactionSearch === undefined ? '' : `  transactionSearch: ${transactionSearch}\n`}`;
+
+interface CheckJson {
+  id: string;
+  status: string;
+  detail: string;
+  fix?: string;
+  findings?: { message: string; fix?: string }[];
+}
+
+async function doctor(dir: string, args: string[], runEnv: Record<string, string>): Promise<{ run: ObsRun; checks: Map<string, CheckJson> }> {
+  const run = await runObs(['doctor', '--dir', dir, '--json', ...args], { env: runEnv });
+  let doc: { checks: CheckJson[] };
+  try {
+    doc = JSON.parse(run.stdout) as { checks: CheckJson[] };
+  } catch {
+    throw new Error(`doctor did not print JSON (exit ${run.exitCode}):\n${run.stdout}\n${run.stderr}`);
+  }
+  return { run, checks: new Map(doc.checks.map((c) => [c.id, c])) };
+}
+
+const IAM =
+  'xray:GetTraceSegmentDestination, xray:UpdateTraceSegmentDestination, xray:GetIndexingRules, xray:UpdateIndexingRule, logs:DescribeResourcePolicies, logs:PutResourcePolicy';
+const TS = ['--online', '--check', 'xray-transaction-search'];
+
+describe('xray-transaction-search', () => {
+  it('fails before obs apply naming each missing part, warns while PENDING, passes once ACTIVE', async () => {
+    const region = 'sa-east-1';
+    const dir = await collectorProject({ ...none, honeycomb: { region: 'us' }, xray: {} }, { obsYaml: obsYaml('true') });
+
+    const before = await doctor(dir, TS, env(region));
+    const off = before.checks.get('xray-transaction-search')!;
+    expect(off.status, off.detail).toBe('fail');
+    expect(off.detail).toBe(
+      `Transaction Search is off in ${region} (region from AWS_REGION of otel-collector), and otel-collector sends spans to X-Ray's OTLP endpoint (otlphttp/xray), which accepts them only with it on`,
+    );
+    expect(off.findings!.map((f) => f.message)).toEqual([
+      'the trace segment destination is XRay, not CloudWatchLogs (GetTraceSegmentDestination)',
+      'no CloudWatch Logs resource policy lets xray.amazonaws.com write aws/spans (DescribeResourcePolicies)',
+    ]);
+    expect(off.fix).toBe(`obs apply (obs.yaml has xray.transactionSearch); it needs the IAM actions ${IAM}`);
+    expect(before.run.exitCode).toBe(1);
+
+    const apply = await runObs(['apply', '--dir', dir], { env: env(region) });
+    expect(apply.exitCode, apply.stderr).toBe(0);
+
+    const pending = (await doctor(dir, TS, env(region))).checks.get('xray-transaction-search')!;
+    expect([pending.status, pending.detail]).toEqual([
+      'warn',
+      `Transaction Search in ${region} is switching (status PENDING): X-Ray's OTLP endpoint takes otel-collector's spans once it is ACTIVE, usually within minutes`,
+    ]);
+    expect(pending.fix).toBe('run obs doctor --online again in a few minutes');
+
+    clock += 120;
+    const after = await doctor(dir, TS, env(region));
+    const on = after.checks.get('xray-transaction-search')!;
+    expect([on.status, on.detail]).toEqual([
+      'pass',
+      `on in ${region} (region from AWS_REGION of otel-collector) for otel-collector's otlphttp/xray: trace segment destination CloudWatchLogs (ACTIVE), resource policy obs-transaction-search lets X-Ray write aws/spans, indexing rule Default at 1 %`,
+    ]);
+    expect(after.run.exitCode).toBe(0);
+  });
+
+  it('looks in the region the collector signs for, and says how to turn it on when obs.yaml does not', async () => {
+    const region = 'eu-north-1';
+    // The shell's region is another one: the collector's config names its own.
+    const dir = await collectorProject({ ...none, xray: { region } }, { obsYaml: obsYaml() });
+    const before = (await doctor(dir, TS, env('us-east-1'))).checks.get('xray-transaction-search')!;
+    expect(before.status).toBe('fail');
+    expect(before.detail).toContain(`Transaction Search is off in ${region} (region from sigv4auth/xray of otel-collector)`);
+    expect(before.fix).toBe(`add "transactionSearch: true" under xray: in obs.yaml, then run obs apply; it needs the IAM actions ${IAM}`);
+
+    // Turned on by hand (the console's way): destination switched long ago, the console's own policy.
+    const state = xray.state.region(region);
+    state.destination = { Destination: 'CloudWatchLogs', activeAt: 0 };
+    const logs = new CloudWatchLogsClient({ endpoint: motoUrl, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await logs.send(new PutResourcePolicyCommand({ policyName: 'TransactionSearchXRayAccess', policyDocument: JSON.stringify(transactionSearchPolicy({ account: '123456789012', partition: 'aws' }, region)) }));
+    const on = (await doctor(dir, TS, env('us-east-1'))).checks.get('xray-transaction-search')!;
+    expect([on.status, on.detail]).toEqual([
+      'pass',
+      `on in ${region} (region from sigv4auth/xray of otel-collector) for otel-collector's otlphttp/xray: trace segment destination CloudWatchLogs (ACTIVE), resource policy TransactionSearchXRayAccess lets X-Ray write aws/spans, indexing rule Default at 1 %`,
+    ]);
+    // Nothing was asked of the shell's region.
+    expect(xray.state.regions.has('us-east-1')).toBe(false);
+
+    // An indexing rule at 0 %: spans are stored, but none is indexed.
+    state.indexingRules.get('Default')!.Rule.Probabilistic.DesiredSamplingPercentage = 0;
+    const zero = (await doctor(dir, TS, env('us-east-1'))).checks.get('xray-transaction-search')!;
+    expect(zero.status).toBe('warn');
+    expect(zero.detail).toBe(
+      `indexing rule Default in ${region} indexes 0 % of spans: they are stored in aws/spans, but none becomes a trace summary, so X-Ray's trace map and trace search show nothing`,
+    );
+    expect(zero.fix).toBe('set xray.transactionSearch.indexingPercentage in obs.yaml (1 % is free), then run obs apply');
+  });
+
+  it("fails when the indexing percentage differs from obs.yaml's", async () => {
+    const region = 'ap-northeast-3';
+    const dir = await collectorProject({ ...none, xray: {} }, { obsYaml: obsYaml('{ indexingPercentage: 5 }') });
+    expect((await runObs(['apply', '--dir', dir], { env: env(region) })).exitCode).toBe(0);
+    clock += 120;
+    xray.state.region(region).indexingRules.get('Default')!.Rule.Probabilistic.DesiredSamplingPercentage = 20;
+    const check = (await doctor(dir, TS, env(region))).checks.get('xray-transaction-search')!;
+    expect(check.status).toBe('fail');
+    expect(check.findings!.map((f) => f.message)).toEqual(['indexing rule Default indexes 20 % of spans; obs.yaml asks for 5 % (GetIndexingRules)']);
+  });
+
+  it('is skipped when no collector sends to X-Ray, and without --online', async () => {
+    const honeycombOnly = await collectorProject({ ...none, honeycomb: { region: 'us' } });
+    const skipped = (await doctor(honeycombOnly, TS, env('us-west-1'))).checks.get('xray-transaction-search')!;
+    expect([skipped.status, skipped.detail]).toEqual(['skip', "no collector sends spans to X-Ray's OTLP endpoint (an otlphttp exporter signed for xray)"]);
+    const plain = await tempProject();
+    await writeFile(join(plain, 'docker-compose.yml'), 'services:\n  web:\n    image: nginx\n');
+    expect((await doctor(plain, TS, env('us-west-1'))).checks.get('xray-transaction-search')!.status).toBe('skip');
+    const offline = await doctor(honeycombOnly, ['--check', 'xray-transaction-search'], env('us-west-1'));
+    expect(offline.checks.get('xray-transaction-search')).toMatchObject({ status: 'skip', detail: 'needs --online' });
+    expect(xray.state.regions.has('us-west-1')).toBe(false);
+  });
+});
