@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { transactionSearchPolicy } from '../../src/aws/logs-resource-policy.js';
 import { collectorVariables, renderCollectorConfig, type CollectorChoices } from '../../src/collector/config.js';
 import { COLLECTOR_CONFIG_PATH, COLLECTOR_IMAGE } from '../../src/collector/image.js';
+import { startCollector } from '../support/collector.js';
+import { startHoneycombServer, type HoneycombServer } from '../support/honeycomb-server.js';
+import { freePort } from '../support/moto.js';
 import { runObs, tempProject, type ObsRun } from '../support/run-obs.js';
 import { startXrayServer, type XrayServer } from '../support/xray-server.js';
 
@@ -45,8 +48,15 @@ function env(region: string, extra: Record<string, string> = {}): Record<string,
 const none = { xraySdkReceiver: false, browserOrigins: [], debug: false };
 
 /** A compose project wired the way the collector pipeline wires one (as in doctor-collector.test.ts). */
-async function collectorProject(choices: CollectorChoices, options: { obsYaml?: string; publish?: string } = {}): Promise<string> {
+async function collectorProject(choices: CollectorChoices, options: { obsYaml?: string; publish?: string; appHeaders?: string } = {}): Promise<string> {
   const dir = await tempProject();
+  await writeCompose(dir, choices, options);
+  await writeFile(join(dir, 'otel-collector-config.yaml'), renderCollectorConfig(choices));
+  if (options.obsYaml) await writeFile(join(dir, 'obs.yaml'), options.obsYaml);
+  return dir;
+}
+
+async function writeCompose(dir: string, choices: CollectorChoices, options: { publish?: string; appHeaders?: string }): Promise<void> {
   const aws = Boolean(choices.xray || choices.cloudwatchLogs || choices.xraySdkReceiver);
   const variables = [...collectorVariables(choices).required, ...(aws ? ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] : [])];
   const compose = [
@@ -56,6 +66,7 @@ async function collectorProject(choices: CollectorChoices, options: { obsYaml?: 
     '    environment:',
     '      OTEL_SERVICE_NAME: "api"',
     '      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"',
+    ...(options.appHeaders ? [`      OTEL_EXPORTER_OTLP_HEADERS: "${options.appHeaders}"`] : []),
     '  otel-collector:',
     `    image: ${COLLECTOR_IMAGE}`,
     '    volumes:',
@@ -65,9 +76,6 @@ async function collectorProject(choices: CollectorChoices, options: { obsYaml?: 
     ...variables.map((v) => `      ${v}: "\${${v}}"`),
   ];
   await writeFile(join(dir, 'docker-compose.yml'), `${compose.join('\n')}\n`);
-  await writeFile(join(dir, 'otel-collector-config.yaml'), renderCollectorConfig(choices));
-  if (options.obsYaml) await writeFile(join(dir, 'obs.yaml'), options.obsYaml);
-  return dir;
 }
 
 const obsYaml = (transactionSearch?: string) => `version: 1
@@ -192,5 +200,77 @@ describe('xray-transaction-search', () => {
     const offline = await doctor(honeycombOnly, ['--check', 'xray-transaction-search'], env('us-west-1'));
     expect(offline.checks.get('xray-transaction-search')).toMatchObject({ status: 'skip', detail: 'needs --online' });
     expect(xray.state.regions.has('us-west-1')).toBe(false);
+  });
+});
+
+describe('send-test-span with a collector in the project', () => {
+  const KEY = `hcaik_01${'c'.repeat(56)}`;
+  const choices: CollectorChoices = { ...none, honeycomb: { region: 'us' } };
+  const SEND = ['--send-test-span', '--check', 'send-test-span'];
+  let honeycomb: HoneycombServer;
+  beforeAll(async () => {
+    honeycomb = await startHoneycombServer({ keys: { [KEY]: { team: 'Collector Team', environment: 'dev' } } });
+  });
+  afterAll(async () => {
+    await honeycomb?.close();
+  });
+
+  it("sends to the collector's published OTLP/HTTP port; the real collector forwards the span to the Honeycomb stand-in with the key", async () => {
+    const dir = await collectorProject(choices);
+    const collector = await startCollector({ config: join(dir, 'otel-collector-config.yaml'), env: { HONEYCOMB_API_KEY: KEY, HONEYCOMB_OTLP_ENDPOINT: honeycomb.url } });
+    try {
+      // Docker would publish the container's 4318 on this port; the collector listens there itself.
+      const port = collector.ports.otlp.otlp!.http!;
+      await writeCompose(dir, choices, { publish: `${port}:4318` });
+      honeycomb.reset();
+      const { run, checks } = await doctor(dir, SEND, env('us-east-1'));
+      const check = checks.get('send-test-span')!;
+      expect(check.status, check.detail).toBe('pass');
+      expect(run.exitCode).toBe(0);
+      const traceId = /trace id ([0-9a-f]{32})/.exec(check.detail)?.[1];
+      expect(check.detail).toBe(
+        `http://127.0.0.1:${port}/v1/traces (otel-collector's OTLP/HTTP port 4318, published on ${port}; api sends to http://otel-collector:4318/v1/traces) accepted a span from service.name "api" (trace id ${traceId}); otel-collector forwards traces to otlphttp/honeycomb (a failed export shows in docker compose logs otel-collector)`,
+      );
+      const span = await honeycomb.waitForSpan((s) => s.traceId === traceId, 20_000);
+      expect(span).toMatchObject({ serviceName: 'api', name: 'obs doctor test span', key: KEY });
+      // doctor itself never talked to Honeycomb (it sends JSON): only the collector did (protobuf), with the key doctor never had.
+      expect(honeycomb.requests.map((r) => r.headers['content-type'])).toEqual(['application/x-protobuf']);
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('fails with how to start the collector when nothing listens on the published port', async () => {
+    const port = await freePort();
+    const dir = await collectorProject(choices, { publish: `127.0.0.1:${port}:4318` });
+    const check = (await doctor(dir, SEND, env('us-east-1'))).checks.get('send-test-span')!;
+    expect(check.status).toBe('fail');
+    expect(check.detail).toContain(`the span was not sent: cannot reach http://127.0.0.1:${port}/v1/traces (ECONNREFUSED)`);
+    expect(check.fix).toBe('start the collector (docker compose up -d otel-collector), then run obs doctor --send-test-span again');
+  });
+
+  it('is skipped, saying how to publish the port, when the collector does not publish it', async () => {
+    const dir = await collectorProject(choices);
+    const check = (await doctor(dir, SEND, env('us-east-1'))).checks.get('send-test-span')!;
+    expect(check).toMatchObject({
+      status: 'skip',
+      detail: 'api sends to otel-collector (http://otel-collector:4318/v1/traces), which does not publish its OTLP/HTTP port 4318 on this machine, so obs cannot send through it from here',
+      fix: 'publish it on this machine only: ports: ["127.0.0.1:4318:4318"] on otel-collector, then docker compose up -d otel-collector and run obs doctor --send-test-span again',
+    });
+  });
+
+  it("asks consent before sending an app's headers to the collector's port, as for any endpoint that is not Honeycomb", async () => {
+    const collectorPort = await freePort();
+    const dir = await collectorProject(choices, { publish: `${collectorPort}:4318`, appHeaders: 'x-honeycomb-team=${HONEYCOMB_API_KEY}' });
+    const check = (await doctor(dir, SEND, env('us-east-1', { HONEYCOMB_API_KEY: KEY }))).checks.get('send-test-span')!;
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe(
+      `not sent: OTEL_EXPORTER_OTLP_ENDPOINT of api sends to otel-collector, reached at http://127.0.0.1:${collectorPort}/v1/traces, not a Honeycomb host; obs sends the x-honeycomb-team header (the key) only to Honeycomb over https or to a URL you pass with --honeycomb-api-url`,
+    );
+    expect(check.fix).toContain(`--allow-endpoint 127.0.0.1:${collectorPort}`);
+    expect(check.detail).not.toContain(KEY);
+    // With consent it is sent (here to a port nothing listens on).
+    const allowed = (await doctor(dir, [...SEND, '--allow-endpoint', `127.0.0.1:${collectorPort}`], env('us-east-1', { HONEYCOMB_API_KEY: KEY }))).checks.get('send-test-span')!;
+    expect(allowed.detail).toContain(`the span was not sent: cannot reach http://127.0.0.1:${collectorPort}/v1/traces (ECONNREFUSED)`);
   });
 });
