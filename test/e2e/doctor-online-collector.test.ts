@@ -15,7 +15,8 @@ import { startXrayServer, type XrayServer } from '../support/xray-server.js';
  * `obs doctor --online` on collector setups, as the built binary: Transaction Search checked
  * against the X-Ray control-plane server (destination, indexing rules; PENDING for 120 s of its
  * clock after a switch) and moto_server (the Logs resource policy, STS for the account id).
- * Each test has its own region: moto keeps policies per region and serves every test file.
+ * Each test has its own region, used by no other test file: moto keeps policies per region and
+ * serves every test file (transaction-search.test.ts fills sa-east-1 with policies).
  */
 const motoUrl = inject('motoUrl');
 let xray: XrayServer;
@@ -111,7 +112,7 @@ const TS = ['--online', '--check', 'xray-transaction-search'];
 
 describe('xray-transaction-search', () => {
   it('fails before obs apply naming each missing part, warns while PENDING, passes once ACTIVE', async () => {
-    const region = 'sa-east-1';
+    const region = 'me-south-1';
     const dir = await collectorProject({ ...none, honeycomb: { region: 'us' }, xray: {} }, { obsYaml: obsYaml('true') });
 
     const before = await doctor(dir, TS, env(region));
