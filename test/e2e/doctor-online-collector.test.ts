@@ -275,3 +275,48 @@ describe('send-test-span with a collector in the project', () => {
     expect(allowed.detail).toContain(`the span was not sent: cannot reach http://127.0.0.1:${collectorPort}/v1/traces (ECONNREFUSED)`);
   });
 });
+
+describe('honeycomb-key-valid with a collector in the project', () => {
+  const KEY = `hcaik_01${'d'.repeat(56)}`;
+  const EU_KEY = `hcaik_01${'e'.repeat(56)}`;
+  let us: HoneycombServer;
+  let eu: HoneycombServer;
+  beforeAll(async () => {
+    us = await startHoneycombServer({ name: 'us', keys: { [KEY]: { team: 'Collector Team', environment: 'dev' } } });
+    eu = await startHoneycombServer({ name: 'eu', keys: { [EU_KEY]: { team: 'Collector EU', environment: 'prod' } } });
+  });
+  afterAll(async () => {
+    await us?.close();
+    await eu?.close();
+  });
+  const online = () => ['--online', '--check', 'honeycomb-key-valid', '--honeycomb-api-url', `us=${us.url},eu=${eu.url}`];
+
+  it("checks the key the collector sends (its x-honeycomb-team), in the region of the collector's Honeycomb exporter", async () => {
+    const dir = await collectorProject({ ...none, honeycomb: { region: 'us' } });
+    us.reset();
+    const { run, checks } = await doctor(dir, online(), env('us-east-1', { HONEYCOMB_API_KEY: KEY }));
+    const check = checks.get('honeycomb-key-valid')!;
+    expect([check.status, check.detail]).toEqual([
+      'pass',
+      'Honeycomb US accepts the key in HONEYCOMB_API_KEY from the environment (otel-collector\'s x-honeycomb-team): team "Collector Team", environment "dev"',
+    ]);
+    expect(run.exitCode).toBe(0);
+    expect(us.requests.map((r) => [r.path, r.headers['x-honeycomb-team']])).toEqual([['/1/auth', KEY]]);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(KEY);
+
+    const euDir = await collectorProject({ ...none, honeycomb: { region: 'eu' } });
+    eu.reset();
+    us.reset();
+    const wrong = (await doctor(euDir, online(), env('us-east-1', { HONEYCOMB_API_KEY: KEY }))).checks.get('honeycomb-key-valid')!;
+    expect(wrong.status).toBe('fail');
+    expect(wrong.detail).toContain('belongs to Honeycomb US');
+    expect(wrong.detail).toContain("region from otlphttp/honeycomb of otel-collector");
+    expect(eu.requests.map((r) => r.status)).toEqual([401]);
+  });
+
+  it('is skipped, naming the collector, when the key does not reach it', async () => {
+    const dir = await collectorProject({ ...none, honeycomb: { region: 'us' } });
+    const check = (await doctor(dir, online(), env('us-east-1'))).checks.get('honeycomb-key-valid')!;
+    expect([check.status, check.detail]).toEqual(['skip', "no key to check: x-honeycomb-team of otel-collector's otlphttp/honeycomb is empty (HONEYCOMB_API_KEY reaches otel-collector empty: HONEYCOMB_API_KEY is not set in .env or the shell)"]);
+  });
+});
