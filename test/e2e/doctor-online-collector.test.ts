@@ -191,6 +191,24 @@ describe('xray-transaction-search', () => {
     expect(check.findings!.map((f) => f.message)).toEqual(['indexing rule Default indexes 20 % of spans; obs.yaml asks for 5 % (GetIndexingRules)']);
   });
 
+  it('says which look-up failed and why, and names the read actions', async () => {
+    const dir = await collectorProject({ ...none, xray: { region: 'eu-south-1' } }, { obsYaml: obsYaml('true') });
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const xrayDown = (await doctor(dir, TS, env('us-east-1', { AWS_ENDPOINT_URL_XRAY: dead, AWS_MAX_ATTEMPTS: '1' }))).checks.get('xray-transaction-search')!;
+    expect(xrayDown.status).toBe('fail');
+    const cannot = `cannot reach ${dead} (from AWS_ENDPOINT_URL_XRAY) (ECONNREFUSED); check --endpoint-url, AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL and the network`;
+    expect(xrayDown.findings!.map((f) => f.message)).toEqual([
+      `could not look up the trace segment destination: ${cannot}`,
+      // moto answers for CloudWatch Logs: the policy is missing, which is said too.
+      'no CloudWatch Logs resource policy lets xray.amazonaws.com write aws/spans (DescribeResourcePolicies)',
+      `could not look up the indexing rules: ${cannot}`,
+    ]);
+    // Every look-up failing the same way is said once.
+    const allDown = (await doctor(dir, TS, env('us-east-1', { AWS_ENDPOINT_URL: dead, AWS_ENDPOINT_URL_XRAY: '', AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: '', AWS_ENDPOINT_URL_STS: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_MAX_ATTEMPTS: '1' }))).checks.get('xray-transaction-search')!;
+    expect([allDown.status, allDown.detail]).toEqual(['fail', 'could not check Transaction Search in eu-south-1 (region from sigv4auth/xray of otel-collector): no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with --profile or AWS_PROFILE (aws configure creates one)']);
+    expect(allDown.fix).toBe('obs doctor --online reads it with xray:GetTraceSegmentDestination, xray:GetIndexingRules and logs:DescribeResourcePolicies');
+  });
+
   it('is skipped when no collector sends to X-Ray, and without --online', async () => {
     const honeycombOnly = await collectorProject({ ...none, honeycomb: { region: 'us' } });
     const skipped = (await doctor(honeycombOnly, TS, env('us-west-1'))).checks.get('xray-transaction-search')!;

@@ -137,15 +137,16 @@ export function verdict(lookups: Lookups, context: { senders: Sender[]; region: 
   if (failed.length === 3 && failed.every((p) => p.failure!.error === failed[0]!.failure!.error)) {
     return { ...META, status: 'fail', detail: `could not check Transaction Search in ${where}: ${failed[0]!.failure!.error}`, fix: `obs doctor --online reads it with ${READ_ACTIONS}` };
   }
-  const off: Finding[] = [];
-  const other: Finding[] = [];
-  const lookupFailed = (what: string, p: Planned<unknown, unknown>) => other.push({ message: `could not look up the ${what}: ${p.failure!.error ?? 'unknown error'}`, fix: `obs doctor --online reads it with ${READ_ACTIONS}` });
+  // In the order of the parts (destination, policy, indexing); `off` marks what keeps spans out.
+  const findings: (Finding & { off?: boolean })[] = [];
+  const off = (message: string) => findings.push({ message, fix: turnOnFix(declared), off: true });
+  const lookupFailed = (what: string, p: Planned<unknown, unknown>) => findings.push({ message: `could not look up the ${what}: ${p.failure!.error ?? 'unknown error'}`, fix: `obs doctor --online reads it with ${READ_ACTIONS}` });
 
   // The destination: CloudWatchLogs (ACTIVE), or switching (PENDING), or XRay (off).
   const dest = lookups.destination.current;
   let pending = false;
   if (lookups.destination.failure) lookupFailed('trace segment destination', lookups.destination);
-  else if (dest?.destination !== 'CloudWatchLogs') off.push({ message: `the trace segment destination is ${dest?.destination ?? 'not set'}, not CloudWatchLogs (GetTraceSegmentDestination)`, fix: turnOnFix(declared) });
+  else if (dest?.destination !== 'CloudWatchLogs') off(`the trace segment destination is ${dest?.destination ?? 'not set'}, not CloudWatchLogs (GetTraceSegmentDestination)`);
   else pending = dest.status === 'PENDING';
 
   // The resource policy: any policy of the region that lets X-Ray write aws/spans will do (the console's, say).
@@ -155,32 +156,27 @@ export function verdict(lookups: Lookups, context: { senders: Sender[]; region: 
   else if (policies) {
     const statement = transactionSearchPolicy(policies.identity, policies.region).Statement[0]!;
     grantedBy = policies.policies.find((p) => p.name === TRANSACTION_SEARCH_POLICY_NAME && grantsTransactionSearch(p.document, statement))?.name ?? policies.policies.find((p) => grantsTransactionSearch(p.document, statement))?.name;
-    if (!grantedBy) off.push({ message: 'no CloudWatch Logs resource policy lets xray.amazonaws.com write aws/spans (DescribeResourcePolicies)', fix: turnOnFix(declared) });
+    if (!grantedBy) off('no CloudWatch Logs resource policy lets xray.amazonaws.com write aws/spans (DescribeResourcePolicies)');
   }
 
   // The indexing rule: present; at obs.yaml's percentage when it gives one.
   const rule = lookups.indexing.current;
   let percentage: number | undefined;
   if (lookups.indexing.failure) lookupFailed('indexing rules', lookups.indexing);
-  else if (!rule) other.push({ message: `no indexing rule ${DEFAULT_INDEXING_RULE} (GetIndexingRules): no span becomes a trace summary`, fix: turnOnFix(declared) });
+  else if (!rule) findings.push({ message: `no indexing rule ${DEFAULT_INDEXING_RULE} (GetIndexingRules): no span becomes a trace summary`, fix: turnOnFix(declared) });
   else {
     percentage = rule.percentage;
     if (declared.percentage !== undefined && percentage !== declared.percentage) {
-      other.push({ message: `indexing rule ${DEFAULT_INDEXING_RULE} indexes ${percentage ?? 'an unknown share'} % of spans; ${OBS_CONFIG_FILE} asks for ${declared.percentage} % (GetIndexingRules)`, fix: 'obs apply' });
+      findings.push({ message: `indexing rule ${DEFAULT_INDEXING_RULE} indexes ${percentage ?? 'an unknown share'} % of spans; ${OBS_CONFIG_FILE} asks for ${declared.percentage} % (GetIndexingRules)`, fix: 'obs apply' });
     }
   }
 
-  if (off.length > 0) {
-    return {
-      ...META,
-      status: 'fail',
-      detail: `Transaction Search is off in ${where}, and ${who}, which accepts them only with it on`,
-      fix: turnOnFix(declared),
-      findings: [...off, ...other],
-    };
+  const shown = findings.map(({ off: _, ...f }) => f);
+  if (findings.some((f) => f.off)) {
+    return { ...META, status: 'fail', detail: `Transaction Search is off in ${where}, and ${who}, which accepts them only with it on`, fix: turnOnFix(declared), findings: shown };
   }
-  if (other.length > 0) {
-    return { ...META, status: 'fail', detail: `Transaction Search in ${where}: ${other[0]!.message}`, fix: other[0]!.fix, findings: other };
+  if (findings.length > 0) {
+    return { ...META, status: 'fail', detail: `Transaction Search in ${where}: ${findings[0]!.message}`, fix: findings[0]!.fix, findings: shown };
   }
   if (pending) {
     return {
