@@ -264,7 +264,7 @@ describe('send-test-span with a collector in the project', () => {
     const dir = await collectorProject(choices, { publish: `127.0.0.1:${port}:4318` });
     const check = (await doctor(dir, SEND, env('us-east-1'))).checks.get('send-test-span')!;
     expect(check.status).toBe('fail');
-    expect(check.detail).toContain(`the span was not sent: cannot reach http://127.0.0.1:${port}/v1/traces (ECONNREFUSED)`);
+    expect(check.detail).toContain(`the span was not sent to otel-collector (its OTLP/HTTP port 4318, published on ${port}): cannot reach http://127.0.0.1:${port}/v1/traces (ECONNREFUSED)`);
     expect(check.fix).toBe('start the collector (docker compose up -d otel-collector), then run obs doctor --send-test-span again');
   });
 
@@ -290,7 +290,7 @@ describe('send-test-span with a collector in the project', () => {
     expect(check.detail).not.toContain(KEY);
     // With consent it is sent (here to a port nothing listens on).
     const allowed = (await doctor(dir, [...SEND, '--allow-endpoint', `127.0.0.1:${collectorPort}`], env('us-east-1', { HONEYCOMB_API_KEY: KEY }))).checks.get('send-test-span')!;
-    expect(allowed.detail).toContain(`the span was not sent: cannot reach http://127.0.0.1:${collectorPort}/v1/traces (ECONNREFUSED)`);
+    expect(allowed.detail).toContain(`the span was not sent to otel-collector (its OTLP/HTTP port 4318, published on ${collectorPort}): cannot reach http://127.0.0.1:${collectorPort}/v1/traces (ECONNREFUSED)`);
   });
 });
 

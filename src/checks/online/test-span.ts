@@ -57,7 +57,8 @@ export const sendTestSpan: Check = {
     const result = await request(target, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
     if ('error' in result) {
       const fix = route ? `start the collector (docker compose up -d ${route.collector}), then run obs doctor --send-test-span again` : `check ${from} and the network`;
-      return { ...META, status: 'fail', detail: `the span was not sent: ${clean(result.error)}`, fix };
+      const to = route ? ` to ${route.collector} (its OTLP/HTTP port ${route.containerPort}, published on ${route.publishedPort})` : '';
+      return { ...META, status: 'fail', detail: `the span was not sent${to}: ${clean(result.error)}`, fix };
     }
     const { answer } = result;
     if (answer.status >= 200 && answer.status < 300) {
