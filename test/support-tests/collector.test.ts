@@ -14,6 +14,7 @@ const root = join(import.meta.dirname, '..', '..');
 const EVERY_COMPONENT = join(root, 'test', 'fixtures', 'collector', 'every-component.yaml');
 const REGION = 'eu-west-2';
 const HONEYCOMB_KEY = 'hcaik_01jtestcollectorkey0000000000000000000000000000000000';
+// As written in the fixture: obs writes the log group and stream into the config, not variables.
 const LOG_GROUP = '/obs/test/collector';
 const LOG_STREAM = 'collector-stream';
 
@@ -88,7 +89,7 @@ describe('otelcol validate', () => {
           'receivers: { otlp: { protocols: { http: {} } } }',
           'exporters:',
           '  otlphttp:',
-          '    traces_endpoint: ${env:OBS_TEST_TRACES:-https://xray.${env:AWS_REGION}.amazonaws.com/v1/traces}',
+          '    traces_endpoint: ${env:XRAY_OTLP_ENDPOINT:-https://xray.${env:AWS_REGION}.amazonaws.com/v1/traces}',
           'service: { pipelines: { traces: { receivers: [otlp], exporters: [otlphttp] } } }',
           '',
         ].join('\n'),
@@ -96,7 +97,7 @@ describe('otelcol validate', () => {
       return execFileSync(collectorBinary(), ['print-config', `--config=file:${config}`], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true', ...extra } });
     };
     expect(printed({ AWS_REGION: REGION })).toContain(`traces_endpoint: https://xray.${REGION}.amazonaws.com/v1/traces`);
-    expect(printed({ AWS_REGION: REGION, OBS_TEST_TRACES: 'http://127.0.0.1:1/v1/traces' })).toContain('traces_endpoint: http://127.0.0.1:1/v1/traces');
+    expect(printed({ AWS_REGION: REGION, XRAY_OTLP_ENDPOINT: 'http://127.0.0.1:1/v1/traces' })).toContain('traces_endpoint: http://127.0.0.1:1/v1/traces');
   });
 });
 
@@ -173,11 +174,9 @@ describe('a collector with every component, exporting to the stand-ins', () => {
       env: {
         ...testAwsEnv(REGION),
         HONEYCOMB_API_KEY: HONEYCOMB_KEY,
-        OBS_HONEYCOMB_OTLP_ENDPOINT: honeycomb.url,
-        OBS_XRAY_OTLP_TRACES_ENDPOINT: `${xray.url}/v1/traces`,
-        OBS_CLOUDWATCH_OTLP_LOGS_ENDPOINT: `${logs.url}/v1/logs`,
-        OBS_LOG_GROUP: LOG_GROUP,
-        OBS_LOG_STREAM: LOG_STREAM,
+        HONEYCOMB_OTLP_ENDPOINT: honeycomb.url,
+        XRAY_OTLP_ENDPOINT: `${xray.url}/v1/traces`,
+        CLOUDWATCH_LOGS_OTLP_ENDPOINT: `${logs.url}/v1/logs`,
       },
     });
   });
@@ -267,11 +266,9 @@ describe('a collector signing with the wrong secret', () => {
         env: {
           ...testAwsEnv(REGION, { ...TEST_AWS_CREDENTIALS, secretAccessKey: 'not-the-test-secret' }),
           HONEYCOMB_API_KEY: HONEYCOMB_KEY,
-          OBS_HONEYCOMB_OTLP_ENDPOINT: honeycomb.url,
-          OBS_XRAY_OTLP_TRACES_ENDPOINT: `${xray.url}/v1/traces`,
-          OBS_CLOUDWATCH_OTLP_LOGS_ENDPOINT: `${logs.url}/v1/logs`,
-          OBS_LOG_GROUP: LOG_GROUP,
-          OBS_LOG_STREAM: LOG_STREAM,
+          HONEYCOMB_OTLP_ENDPOINT: honeycomb.url,
+          XRAY_OTLP_ENDPOINT: `${xray.url}/v1/traces`,
+          CLOUDWATCH_LOGS_OTLP_ENDPOINT: `${logs.url}/v1/logs`,
         },
       });
       const traceId = '11111111111111111111111111111111';

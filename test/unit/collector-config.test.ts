@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { collectorPipelines, collectorVariables, renderCollectorConfig, type CollectorChoices } from '../../src/collector/config.js';
+import { collectorPipelines, collectorVariables, ENDPOINT_VARIABLES, HONEYCOMB_KEY_VARIABLE, REGION_VARIABLE, renderCollectorConfig, type CollectorChoices } from '../../src/collector/config.js';
+import { envReferences, parseCollectorConfig } from '../../src/collector/parse.js';
 import { corsOrigins } from '../../src/collector/cors.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -282,5 +285,18 @@ describe('corsOrigins', () => {
       origins: ['http://localhost:5173', 'http://127.0.0.1:5173', 'http://localhost:4000', 'http://127.0.0.1:4000', 'http://localhost:4001', 'http://127.0.0.1:4001'],
       unknown: [{ service: 'web', published: '${PORT}' }],
     });
+  });
+});
+
+describe('the hand-written collector fixture', () => {
+  it('reads only the variables obs documents (no names of its own a reader would copy)', () => {
+    const path = join(import.meta.dirname, '..', 'fixtures', 'collector', 'every-component.yaml');
+    const config = parseCollectorConfig(path, readFileSync(path, 'utf8'));
+    if ('problem' in config) throw new Error(config.problem.message);
+    const documented = new Set<string>([...Object.values(ENDPOINT_VARIABLES), HONEYCOMB_KEY_VARIABLE, REGION_VARIABLE]);
+    const used = [...new Set(envReferences(config).map((r) => r.name))];
+    expect(used.filter((name) => !documented.has(name))).toEqual([]);
+    // Every redirect obs documents is one the fixture takes, so tests through it use the same names as users.
+    expect(used).toEqual(expect.arrayContaining(Object.values(ENDPOINT_VARIABLES)));
   });
 });

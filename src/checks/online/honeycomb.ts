@@ -3,6 +3,7 @@ import { UsageError } from '../../errors.js';
 import type { DoctorProject } from '../types.js';
 import { request } from './http.js';
 import { describeReferences, lookupVariable, otlpExporters, type OtlpExporter } from './otlp-config.js';
+import { collectorHoneycomb } from './collector-honeycomb.js';
 
 export const REGION_LABEL: Record<HoneycombRegion, string> = { us: 'Honeycomb US', eu: 'Honeycomb EU' };
 export const OTHER_REGION: Record<HoneycombRegion, HoneycombRegion> = { us: 'eu', eu: 'us' };
@@ -106,13 +107,20 @@ export interface HoneycombSetup {
 /**
  * Whether the project uses Honeycomb, in which region, and with which key. The key is the
  * `x-honeycomb-team` header the exporting service sends (what Honeycomb will really see), else
- * HONEYCOMB_API_KEY from the environment or .env.
+ * the one a collector's Honeycomb exporter sends, else HONEYCOMB_API_KEY from the environment or .env.
  */
 export function honeycombSetup(project: DoctorProject, urls: HoneycombApiUrls): HoneycombSetup | { notInUse: string } {
   const exporters = otlpExporters(project);
   const exporter =
     exporters.find((e) => e.headers?.values.has('x-honeycomb-team')) ?? exporters.find((e) => e.endpoint && regionOfUrl(e.endpoint.tracesUrl, urls));
   const config = project.obsConfig?.honeycomb;
+  // Collector mode: apps send to the collector, which holds the key and sends to Honeycomb.
+  const viaCollector = exporter ? undefined : collectorHoneycomb(project, (url) => regionOfUrl(url, urls));
+  if (viaCollector) {
+    const region = viaCollector.region ?? (config?.enabled ? (regionOfUrl(config.endpoint, urls) ?? config.region) : 'us');
+    const regionSource = viaCollector.region ? `${viaCollector.exporter} of ${viaCollector.collector}` : config?.enabled ? 'obs.yaml honeycomb.region' : 'the default region';
+    return { region, regionSource, ...(viaCollector.key ? { key: viaCollector.key } : { noKey: viaCollector.noKey }) };
+  }
   if (!exporter && !config?.enabled) {
     return { notInUse: project.obsConfig ? 'Honeycomb is off in obs.yaml and no service sends to it' : 'no service sends to Honeycomb and there is no obs.yaml' };
   }

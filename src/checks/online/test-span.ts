@@ -5,6 +5,7 @@ import { skip, type Check, type CheckResult, type DoctorOptions, type DoctorProj
 import { redact, request, serverMessage, type HttpAnswer } from './http.js';
 import { apiBase, displayUrl, honeycombSetup, parseHoneycombApiUrl, publicRegionOf, REGION_LABEL, type HoneycombApiUrls } from './honeycomb.js';
 import { describeReferences, otlpExporters, type OtlpExporter } from './otlp-config.js';
+import { collectorRoute, type CollectorRoute } from './collector-route.js';
 
 const META = { id: 'send-test-span', title: 'A test span reaches the OTLP endpoint' };
 
@@ -21,16 +22,18 @@ export const sendTestSpan: Check = {
     if (!options.sendTestSpan) return skip(META, 'needs --send-test-span');
     const planned = planTestSpan(project, options);
     if ('result' in planned) return planned.result;
-    const { exporter, headers, target, configured, via, from, publicRegion } = planned;
+    const { exporter, headers, target, configured, via, from, publicRegion, route } = planned;
     const consent = endpointConsent(planned, options.allowedEndpoints ?? []);
     if (consent.needed && !consent.given) {
-      return {
-        ...META,
-        status: 'fail',
-        detail: `not sent: ${consent.reason}`,
-        fix: `if you trust ${consent.host}, run obs doctor --send-test-span --allow-endpoint ${consent.host}; otherwise point ${planned.endpointKey} at Honeycomb (https://api.honeycomb.io)`,
-      };
+      const otherwise = route
+        ? `otherwise take ${exporter.headers?.variable.key ?? 'the headers'} out of ${exporter.service.name}: ${route.collector} adds the key itself`
+        : `otherwise point ${planned.endpointKey} at Honeycomb (https://api.honeycomb.io)`;
+      return { ...META, status: 'fail', detail: `not sent: ${consent.reason}`, fix: `if you trust ${consent.host}, run obs doctor --send-test-span --allow-endpoint ${consent.host}; ${otherwise}` };
     }
+    // Where the span goes, as results say it: through the collector, the URL compose names, or an override.
+    const shown = route
+      ? `${target} (${route.collector}'s OTLP/HTTP port ${route.containerPort}, published on ${route.publishedPort}; ${exporter.service.name} sends to ${displayUrl(configured)})`
+      : `${displayUrl(configured)}${via}`;
     const secrets = Object.values(headers);
     const clean = (text: string) => redact(text, secrets);
 
@@ -42,7 +45,7 @@ export const sendTestSpan: Check = {
       return {
         ...META,
         status: 'fail',
-        detail: `${displayUrl(configured)}${via} answered HTTP ${probe.answer.status} to a request that is not OTLP (no headers, a body that is not JSON), which an OTLP receiver refuses: it is not an OTLP endpoint, so its 200 would prove nothing and the span (and its headers) were not sent`,
+        detail: `${shown} answered HTTP ${probe.answer.status} to a request that is not OTLP (no headers, a body that is not JSON), which an OTLP receiver refuses: it is not an OTLP endpoint, so its 200 would prove nothing and the span (and its headers) were not sent`,
         fix: `check ${from}: it must be your OTLP receiver (https://api.honeycomb.io for Honeycomb)`,
       };
     }
@@ -52,15 +55,27 @@ export const sendTestSpan: Check = {
     const traceId = randomBytes(16).toString('hex');
     const body = JSON.stringify(testSpan(exporter.serviceName, traceId, randomBytes(8).toString('hex')));
     const result = await request(target, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
-    const shown = `${displayUrl(configured)}${via}`;
-    if ('error' in result) return { ...META, status: 'fail', detail: `the span was not sent: ${clean(result.error)}`, fix: `check ${from} and the network` };
+    if ('error' in result) {
+      const fix = route ? `start the collector (docker compose up -d ${route.collector}), then run obs doctor --send-test-span again` : `check ${from} and the network`;
+      const to = route ? ` to ${route.collector} (its OTLP/HTTP port ${route.containerPort}, published on ${route.publishedPort})` : '';
+      return { ...META, status: 'fail', detail: `the span was not sent${to}: ${clean(result.error)}`, fix };
+    }
     const { answer } = result;
     if (answer.status >= 200 && answer.status < 300) {
       const rejected = partialRejection(answer);
       if (rejected) return { ...META, status: 'fail', detail: `${shown} answered ${answer.status} but rejected the span: ${clean(rejected)}`, fix: fixFor(answer.status, rejected, publicRegion !== undefined) };
       const dataset = isClassicHoneycombKey(headers['x-honeycomb-team'] ?? '') ? (headers['x-honeycomb-dataset'] ?? exporter.serviceName) : exporter.serviceName;
       const where = publicRegion ? ` (${REGION_LABEL[publicRegion]}; in Honeycomb, query trace.trace_id = ${traceId} in dataset ${dataset})` : ` (trace id ${traceId})`;
-      return { ...META, status: 'pass', detail: `${shown} accepted a span from service.name "${exporter.serviceName}"${where}` };
+      // The collector answers once it has the span; it exports later, so its delivery is in its own log.
+      const onward = route
+        ? route.tracesExporters.length
+          ? `; ${route.collector} forwards traces to ${route.tracesExporters.join(', ')} (a failed export shows in docker compose logs ${route.collector})`
+          : `; but ${route.collector} has no traces pipeline, so it sends the span nowhere`
+        : '';
+      if (route && route.tracesExporters.length === 0) {
+        return { ...META, status: 'warn', detail: `${shown} accepted a span from service.name "${exporter.serviceName}"${where}${onward}`, fix: `add a traces pipeline to ${route.collector}'s config (obs init --pipeline collector writes one)` };
+      }
+      return { ...META, status: 'pass', detail: `${shown} accepted a span from service.name "${exporter.serviceName}"${where}${onward}` };
     }
     const message = serverMessage(answer);
     return {
@@ -83,6 +98,8 @@ export type TestSpanPlan =
       configured: string;
       /** ` via URL (--honeycomb-api-url)` when an override stands in, else ''. */
       via: string;
+      /** Set when the endpoint is a collector of the project: target is then its published OTLP/HTTP port here. */
+      route?: CollectorRoute;
       from: string;
       endpointKey: string;
       publicRegion?: HoneycombRegion;
@@ -117,13 +134,25 @@ export function planTestSpan(project: DoctorProject, options: DoctorOptions): Te
     return { result: { ...META, status: 'fail', detail: `${from} is not an http(s) URL: ${JSON.stringify(displayUrl(configured))}`, fix: `set ${endpoint.variable.key} to a URL such as https://api.honeycomb.io` } };
   }
   const publicRegion = publicRegionOf(configured);
+  // An app's collector URL resolves on the compose network only: from here, obs goes through the published port.
+  const route = publicRegion ? undefined : collectorRoute(project, configured);
+  if (route && route.publishedPort === undefined) {
+    return {
+      result: {
+        ...META,
+        status: 'skip',
+        detail: `${exporter.service.name} sends to ${route.collector} (${displayUrl(configured)}), which does not publish its OTLP/HTTP port ${route.containerPort} on this machine, so obs cannot send through it from here`,
+        fix: `publish it on this machine only: ports: ["127.0.0.1:${route.containerPort}:${route.containerPort}"] on ${route.collector}, then docker compose up -d ${route.collector} and run obs doctor --send-test-span again`,
+      },
+    };
+  }
   const protocol = exporter.protocol?.toLowerCase();
-  if (protocol === 'grpc' && !publicRegion) {
+  if (protocol === 'grpc' && !publicRegion && !route) {
     return { result: skip(META, `${exporter.service.name} exports over gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc); obs sends test spans over OTLP/HTTP only`) };
   }
 
   // Honeycomb serves OTLP on its API host: a region's --honeycomb-api-url stands in for it.
-  let target = configured;
+  let target = route ? `http://127.0.0.1:${route.publishedPort}/v1/traces` : configured;
   let via = '';
   if (publicRegion) {
     const setup = honeycombSetup(project, urls);
@@ -139,7 +168,7 @@ export function planTestSpan(project: DoctorProject, options: DoctorOptions): Te
   if (headerProblem) return { result: { ...META, status: 'fail', detail: headerProblem.detail, fix: headerProblem.fix } };
   const headers: Record<string, string> = {};
   for (const [k, v] of exporter.headers?.values ?? []) headers[k] = v;
-  return { exporter, headers, target, configured, via, from, endpointKey: endpoint.variable.key, publicRegion };
+  return { exporter, headers, target, configured, via, from, endpointKey: endpoint.variable.key, publicRegion, ...(route && { route }) };
 }
 
 /** Honeycomb's own OTLP hosts: the only places a key goes without asking (over https). */
@@ -172,7 +201,8 @@ export function endpointConsent(plan: Exclude<TestSpanPlan, { result: CheckResul
     return want === host || want === url.hostname.toLowerCase();
   });
   const what = HONEYCOMB_HOSTS.has(host) ? 'Honeycomb over plain http' : 'not a Honeycomb host';
-  const reason = `${plan.from} names ${displayUrl(plan.target)}, ${what}; obs sends the ${names.join(', ')} header${names.length === 1 ? '' : 's'} (the key) only to Honeycomb over https or to a URL you pass with --honeycomb-api-url`;
+  const destination = plan.route ? `sends to ${plan.route.collector}, reached at ${displayUrl(plan.target)}` : `names ${displayUrl(plan.target)}`;
+  const reason = `${plan.from} ${destination}, ${what}; obs sends the ${names.join(', ')} header${names.length === 1 ? '' : 's'} (the key) only to Honeycomb over https or to a URL you pass with --honeycomb-api-url`;
   return { needed, given, host, reason };
 }
 
