@@ -174,7 +174,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('--skip <ids>', 'leave these checks out (comma-separated or repeated), e.g. an accepted warning under --strict', collect)
     .option('--list-checks', 'list the check ids and exit')
     .option('--strict', 'warnings fail too (exit 1)')
-    .option('--fix', 'apply the safe fixes first (secrets to .env, .env ignored, ${} around key names, distinct service names)')
+    .option('--fix', 'apply the safe fixes first (secrets to .env, .env ignored, ${} around key names, distinct service names, the X-Ray daemon command as flags)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (options) => {
       const { runDoctor } = await import('./commands/doctor/index.js');
