@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { say, type Context } from '../../context.js';
+import { outputStream, say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { applyFileChanges, pendingApply, recoverInterruptedApply } from '../../io/atomic-write.js';
 import { gitInfo } from '../../io/git.js';
@@ -83,8 +83,10 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     say(ctx, paint.ok('Nothing to change: the project is already wired as chosen.'));
     return finish(0);
   }
+  // The diff is the output: on stdout, a patch `git apply` takes (`obs init --dry-run > plan.patch`).
+  const output = outputStream(ctx, options.json);
   say(ctx);
-  ctx.stderr.write(renderDiffs([...diffs.values()], paint));
+  output.stream.write(renderDiffs([...diffs.values()], output.color === ctx.color ? paint : await painter(ctx, output.color)));
   say(ctx);
   // One write: a large project has a finding per service.
   if (findings.length > 0) ctx.stderr.write(findings.map((line) => `${paint.warn(line)}\n`).join(''));
