@@ -85,6 +85,11 @@ describe('obs init: the diff is the output', () => {
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('+++ b/docker-compose.yml');
     expect(dry.stdout + dry.stderr).not.toContain(key);
+    // The masked line cannot match the file: git apply refuses the patch, and obs says so.
+    expect(dry.stderr).toContain('the diff masks the secret values it moves to .env, so `git apply` refuses it');
+    await writeFile(join(dir, '..', 'secret.patch'), `${dry.stdout}\n`);
+    const check = await execa('git', ['apply', '--check', '../secret.patch'], { cwd: dir, reject: false });
+    expect(check.exitCode).not.toBe(0);
   });
 
   it('with --json, stdout holds only the document, and the diff stays on stderr for a person', async () => {

@@ -93,6 +93,8 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   say(ctx, `${changes.length} file(s) to change: ${changes.map((c) => `${c.path} (${changeAction(c)})`).join(', ')}`);
 
   if (options.dryRun) {
+    // A masked value never matches the file, so git apply refuses the whole patch: said, not left to find out.
+    if (plan.movedSecrets.length > 0 && !options.json) say(ctx, paint.warn('! the diff masks the secret values it moves to .env, so `git apply` refuses it; run obs init without --dry-run to write these changes.'));
     say(ctx, 'Dry run: nothing was written.');
     return finish(0);
   }
