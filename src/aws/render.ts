@@ -10,7 +10,10 @@ const VERB: Record<ResourceOutcome['status'], string> = {
   planned: 'would change',
 };
 
-/** One line per resource on stdout (with --json: the document there, the lines on stderr); returns the exit code. */
+/**
+ * One line per resource, with its differences, on stdout (with --json: the document there, the
+ * lines on stderr); why one failed or drifted goes to stderr. Returns the exit code.
+ */
 export function reportOutcomes(
   ctx: Context,
   command: string,
@@ -31,8 +34,9 @@ export function reportOutcomes(
     out.write(`${verb.padEnd(12)} ${label}${outcome.arn ? `  ${outcome.arn}` : ''}\n`);
     for (const d of outcome.differences) if (outcome.status !== 'unchanged' && outcome.status !== 'created') out.write(`             ${describeDifference(d, outcome.action)}\n`);
     if (outcome.detail) out.write(`             ${outcome.detail}\n`);
-    if (outcome.status === 'drift') out.write('             differs from what you asked for; run without --no-update to change it\n');
-    if (outcome.error) out.write(`             ${outcome.error}\n`);
+    // Why it failed and what to do are for the person: stderr, right under the line they belong to.
+    if (outcome.status === 'drift') ctx.stderr.write('             differs from what you asked for; run without --no-update to change it\n');
+    if (outcome.error) ctx.stderr.write(`             ${outcome.error}\n`);
     if (options.verbose && outcome.requestId) out.write(`             request id: ${outcome.requestId}\n`);
   }
   return code;
