@@ -98,7 +98,7 @@ describe('obs init refuses compose files compose refuses: file:line:col, exit 2,
     await expectInitRefuses(dir, /^obs: obs\.yaml:3: compose\.files(\[0\] must be a string, got (1|a mapping|a list)| must be a list \(- \.\.\.\), got 5|\[0\] is empty)$/);
     const run = await runObs(['doctor', '--dir', dir], { env: ENV });
     noStackTrace(run);
-    expect(run.stderr).toMatch(/obs\.yaml.*compose\.files(\[0\])? (must be|is empty)/);
+    expect(run.stdout).toMatch(/obs\.yaml.*compose\.files(\[0\])? (must be|is empty)/);
   });
 });
 
@@ -128,7 +128,7 @@ describe('flow-style compose is valid compose: obs edits it in flow style', () =
     const services = readServices([after]);
     expect(services.web!.environment).toMatchObject({ ...before.web!.environment, OTEL_SERVICE_NAME: 'web', OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=${HONEYCOMB_API_KEY}' });
     expect(services.db!.environment).toEqual(before.db!.environment);
-    expect(services['xray-daemon']!.image).toBe('amazon/aws-xray-daemon');
+    expect(services['xray-daemon']!.image).toBe('amazon/aws-xray-daemon:3.6.6');
     expect(validateComposeSchema(after)).toEqual({ ok: true, errors: [] });
     const checked = await dockerComposeConfig(dir, ['docker-compose.yml'], { HONEYCOMB_API_KEY: 'k', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'us-east-1' });
     if (!checked.skipped) expect(checked.ok, checked.stderr).toBe(true);

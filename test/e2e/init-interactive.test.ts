@@ -80,7 +80,7 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
     expect(compose).toContain('OTEL_SERVICE_NAME: "backend-flask"');
     expect(compose).toContain('OTEL_SERVICE_NAME: "frontend-react-js"');
     expect(compose).toContain('https://api.honeycomb.io');
-    expect(parse(compose).services['xray-daemon']).toMatchObject({ image: 'amazon/aws-xray-daemon' });
+    expect(parse(compose).services['xray-daemon']).toMatchObject({ image: 'amazon/aws-xray-daemon:3.6.6' });
     expect(existsSync(join(dir, 'obs.yaml'))).toBe(true);
     // The instrumentation code for both stacks was written too.
     expect(existsSync(join(dir, 'backend-flask', 'observability.py'))).toBe(true);
