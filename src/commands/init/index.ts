@@ -87,6 +87,10 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   const output = outputStream(ctx, options.json);
   say(ctx);
   output.stream.write(renderDiffs([...diffs.values()], output.color === ctx.color ? paint : await painter(ctx, output.color)));
+  // `obs init > changes.patch` in a terminal: the person is asked to apply a diff that went to
+  // the file, so the terminal shows it too.
+  const askingWithoutSeeing = prompter !== undefined && !options.dryRun && !options.json && (ctx.stdout as { isTTY?: boolean }).isTTY !== true;
+  if (askingWithoutSeeing) ctx.stderr.write(renderDiffs([...diffs.values()], paint));
   say(ctx);
   // One write: a large project has a finding per service.
   if (findings.length > 0) ctx.stderr.write(findings.map((line) => `${paint.warn(line)}\n`).join(''));
