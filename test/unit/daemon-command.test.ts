@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { planFixes } from '../../src/commands/doctor/fix-plan.js';
 import { loadDoctorProject } from '../../src/commands/doctor/load.js';
 import { xrayDaemonCommandCheck } from '../../src/checks/project/xray-daemon-command.js';
@@ -46,8 +46,9 @@ describe('the daemon command obs writes', () => {
     expect(initFix.proposed).toBe('["-o"]');
 
     const root = await mkdtemp(join(tmpdir(), 'obs-daemon-'));
+    onTestFinished(() => rm(root, { recursive: true, force: true }));
     await writeFile(join(root, 'docker-compose.yml'), BROKEN);
-    const found = await discover(root);
+    const found = await discover(root, undefined);
     const fixed = planFixes(found.snapshot, found.project);
     const compose = fixed.changes.find((c) => c.path === 'docker-compose.yml')!;
     expect(compose.after).toBe(BROKEN.replace('["xray -o -b xray-daemon:2000"]', '["-o"]'));
