@@ -1,7 +1,7 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { BACKENDS } from './backends/index.js';
 import type { Context } from './context.js';
-import { EXIT_USAGE } from './errors.js';
+import { EXIT_USAGE, ObsError } from './errors.js';
 import { readVersion } from './version.js';
 
 /**
@@ -19,6 +19,39 @@ function pointUsageErrorsAtOwnHelp(command: Command, path = command.name()): voi
  */
 function helpForSubcommands(argv: string[]): string[] {
   return argv[0] === 'help' && argv.length > 2 ? [...argv.slice(1), '--help'] : argv;
+}
+
+/**
+ * Whether the command line asks a command that has --json for it. Read from the words, not from
+ * parsed options: a usage error stops commander before any option is parsed.
+ */
+function jsonRequested(program: Command, argv: string[]): boolean {
+  let command = program;
+  for (const word of argv) {
+    const sub = command.commands.find((c) => c.name() === word);
+    if (!sub) break;
+    command = sub;
+  }
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json') && command.options.some((o) => o.long === '--json');
+}
+
+/**
+ * With --json, a failure is one JSON document on stdout too: `{"error": {"kind": "usage", ...}}`
+ * for bad usage or input (exit 2), kind "failure" for an ObsError that exits 1. The line for
+ * the person still goes to stderr (src/main.ts).
+ */
+function writeJsonError(ctx: Context, err: CommanderError | ObsError): void {
+  const usage = err instanceof CommanderError || err.exitCode === EXIT_USAGE;
+  const error = {
+    kind: usage ? 'usage' : 'failure',
+    message: err instanceof CommanderError ? err.message.replace(/^error: /, '') : err.message,
+    ...(err instanceof ObsError && err.file !== undefined ? { file: err.file } : {}),
+    ...(err instanceof ObsError && err.line !== undefined ? { line: err.line } : {}),
+    ...(err instanceof ObsError && err.col !== undefined ? { col: err.col } : {}),
+    ...(err instanceof ObsError && err.hint !== undefined ? { hint: err.hint } : {}),
+  };
+  ctx.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
 }
 
 /** Collects a repeatable option (`-f a -f b`). */
@@ -180,7 +213,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('--skip <ids>', 'leave these checks out (comma-separated or repeated), e.g. an accepted warning under --strict', collect)
     .option('--list-checks', 'list the check ids and exit')
     .option('--strict', 'warnings fail too (exit 1)')
-    .option('--fix', 'apply the safe fixes first (secrets to .env, .env ignored, ${} around key names, distinct service names)')
+    .option('--fix', 'apply the safe fixes first (secrets to .env, .env ignored, ${} around key names, distinct service names, the X-Ray daemon command as flags)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (options) => {
       const { runDoctor } = await import('./commands/doctor/index.js');
@@ -198,14 +231,17 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     });
 
   pointUsageErrorsAtOwnHelp(program);
+  const json = jsonRequested(program, argv);
   try {
     await program.parseAsync(helpForSubcommands(argv), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end with 0; help shown because a command was missing is bad usage.
       if (err.code === 'commander.version' || err.code === 'commander.helpDisplayed' || (err.code === 'commander.help' && err.exitCode === 0)) return 0;
+      if (json) writeJsonError(ctx, err);
       return EXIT_USAGE;
     }
+    if (json && err instanceof ObsError) writeJsonError(ctx, err);
     throw err;
   }
   return exitCode;

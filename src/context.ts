@@ -9,13 +9,19 @@ export interface Context {
   cwd: string;
   env: NodeJS.ProcessEnv;
   stdin: Readable & { isTTY?: boolean };
-  /** Data only (`--json` documents). */
+  /**
+   * The command's output, what a pipe or a file should get: init's diff, doctor's checklist, the
+   * result lines of apply and the AWS commands; with --json, only the JSON document (README: Output).
+   */
   stdout: Writable;
-  /** Everything meant for a person: progress, diffs, prompts, errors. */
+  /** Everything meant for a person: what obs found, notes, progress, prompts, errors. */
   stderr: Writable & { isTTY?: boolean };
   /** Prompts are allowed: stdin and stderr are terminals and CI is not set. */
   interactive: boolean;
+  /** Colour on stderr. */
   color: boolean;
+  /** Colour on stdout: only when it is a terminal too, so a file or a pipe gets plain text. */
+  stdoutColor: boolean;
   /** Secrets seen so far: masked in everything written to stdout and stderr. */
   secrets: SeenSecrets;
 }
@@ -70,7 +76,7 @@ export function processContext(secrets: SeenSecrets): Context {
   // isatty, not process.stdin.isTTY: the first read of process.stdin/stdout builds a stream,
   // which costs start-up time that most commands (no prompts, no --json) never need.
   const interactive = isatty(0) && isatty(2) && !ci;
-  const color = (isatty(2) && env.NO_COLOR === undefined && env.TERM !== 'dumb') || (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0');
+  const wantsColor = (fd: number) => (isatty(fd) && env.NO_COLOR === undefined && env.TERM !== 'dumb') || (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0');
   return {
     cwd: process.cwd(),
     env,
@@ -84,11 +90,20 @@ export function processContext(secrets: SeenSecrets): Context {
       return (stderr ??= maskedStream(quietOnClosedPipe(process.stderr), secrets));
     },
     interactive,
-    color,
+    color: wantsColor(2),
+    stdoutColor: wantsColor(1),
     secrets,
   };
 }
 
 export function say(ctx: Context, line = ''): void {
   ctx.stderr.write(`${line}\n`);
+}
+
+/**
+ * Where a command writes its output as text: stdout, unless --json puts its document there;
+ * then the text goes to stderr, for the person watching.
+ */
+export function outputStream(ctx: Context, json: boolean | undefined): { stream: Writable; color: boolean } {
+  return json ? { stream: ctx.stderr, color: ctx.color } : { stream: ctx.stdout, color: ctx.stdoutColor };
 }

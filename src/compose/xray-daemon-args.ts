@@ -105,10 +105,16 @@ export function flagSuggestion(word: string): string | undefined {
   return undefined;
 }
 
-/** The flags obs would write: local mode and listen on every interface, keeping the user's other flags. */
-export function suggestedArgs(parsed: ParsedFlags): string[] {
-  const args = ['-o', '-b', `0.0.0.0:${DAEMON_PORT}`];
-  for (const [flag, value] of parsed.flags) {
+/**
+ * The one daemon command obs writes, wherever it writes or suggests one (a new daemon, init's
+ * --force fix, doctor --fix, doctor's advice): local mode plus the user's other flags. The
+ * image's entrypoint already listens on 0.0.0.0:2000 for UDP (-b) and TCP (-t), so a `-b` of
+ * the user's goes (obs wants all interfaces, which the entrypoint gives) and so does a `-t` on
+ * all interfaces; repeating them would only hide that.
+ */
+export function daemonCommandArgs(user: ParsedFlags = { flags: new Map(), unknown: [], missingValue: [] }): string[] {
+  const args = ['-o'];
+  for (const [flag, value] of user.flags) {
     if (flag === '-o' || flag === '-b') continue;
     if (flag === '-t' && value.startsWith('0.0.0.0:')) continue;
     args.push(flag);
@@ -123,7 +129,7 @@ export function flowList(args: readonly string[]): string {
 
 /** The command obs would write, as a compose line. */
 export function suggestedCommand(parsed: ParsedFlags): string {
-  return `command: ${flowList(suggestedArgs(parsed))}`;
+  return `command: ${flowList(daemonCommandArgs(parsed))}`;
 }
 
 const XRAY_BINARY = /^(?:\/?(?:usr\/(?:local\/)?)?bin\/)?\/?xray$/;
@@ -158,7 +164,7 @@ export function reviewDaemonCommand(command: unknown): DaemonCommandReview | und
   const raw = parseDaemonFlags(flagWords);
   // The fix keeps the user's valid flags, turns a mistyped local-mode switch into -o and drops other unknown words.
   const meantWords = flagWords.flatMap((w) => (!raw.unknown.includes(w) ? [w] : flagSuggestion(w) === '-o' ? ['-o'] : []));
-  const fixArgs = suggestedArgs(parseDaemonFlags(meantWords));
+  const fixArgs = daemonCommandArgs(parseDaemonFlags(meantWords));
   const joined = isList ? args.findIndex((a) => /\s/.test(a.trim())) : -1;
   const broken = joined !== -1 || startsWithXray || raw.unknown.length > 0 || raw.missingValue.length > 0;
   return { args, isList, words, joined, startsWithXray, raw, fixArgs, broken };

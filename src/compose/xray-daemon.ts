@@ -3,8 +3,15 @@ import type { ComposeProject, ComposeService } from './project.js';
 import { servicesMap, type ComposeFile } from './parse.js';
 import { UsageError } from '../errors.js';
 import { columnOf, insertLinesAfter, lineColOf, lineStartOf, type TextEdit } from '../text/edits.js';
+import { daemonCommandArgs, flowList } from './xray-daemon-args.js';
 
-export const XRAY_DAEMON_IMAGE = 'amazon/aws-xray-daemon';
+/**
+ * A released tag, never `latest`: a `docker compose up` months later runs the daemon obs was
+ * checked against (3.6.6, July 2026: the entrypoint `/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`
+ * that daemonCommandArgs counts on). The daemon is in maintenance mode (security fixes only until
+ * its end of support in February 2027), so moving to a newer 3.x is a one-word edit.
+ */
+export const XRAY_DAEMON_IMAGE = 'amazon/aws-xray-daemon:3.6.6';
 export const XRAY_DAEMON_NAME = 'xray-daemon';
 
 /** A service that runs the X-Ray daemon, whatever the user named it. */
@@ -24,7 +31,8 @@ function runsOfficialDaemon(service: ComposeService): boolean {
 /**
  * The daemon service obs writes, on the given networks (none: compose's default). The image's entrypoint is `/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`
  * and compose appends `command` to it, so the command holds flags only, one per list item
- * (a single "xray -o ..." string reaches the daemon as one unknown argument).
+ * (a single "xray -o ..." string reaches the daemon as one unknown argument), and none the
+ * entrypoint already passes (daemonCommandArgs).
  */
 export function xrayDaemonLines(name: string, step: string, networks?: readonly string[]): string[] {
   return [
@@ -34,8 +42,8 @@ export function xrayDaemonLines(name: string, step: string, networks?: readonly 
     `${step}${step}AWS_ACCESS_KEY_ID: "\${AWS_ACCESS_KEY_ID}"`,
     `${step}${step}AWS_SECRET_ACCESS_KEY: "\${AWS_SECRET_ACCESS_KEY}"`,
     `${step}${step}AWS_REGION: "\${AWS_DEFAULT_REGION}"`,
-    `${step}# Flags for the image's /xray entrypoint: local mode, listen on all interfaces.`,
-    `${step}command: ["-o", "-b", "0.0.0.0:2000", "-t", "0.0.0.0:2000"]`,
+    `${step}# Added to the image's entrypoint (/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000): local mode.`,
+    `${step}command: ${flowList(daemonCommandArgs())}`,
     `${step}ports:`,
     `${step}${step}- "2000:2000/udp"`,
     // On every network of the services that send to it, so `name:2000` resolves for each of them.
@@ -47,7 +55,7 @@ export function xrayDaemonLines(name: string, step: string, networks?: readonly 
 export function xrayDaemonFlow(name: string, networks?: readonly string[]): string {
   const env = 'AWS_ACCESS_KEY_ID: "${AWS_ACCESS_KEY_ID}", AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}", AWS_REGION: "${AWS_DEFAULT_REGION}"';
   const onNetworks = networks ? `, networks: [${networks.join(', ')}]` : '';
-  return `${name}: {image: "${XRAY_DAEMON_IMAGE}", environment: {${env}}, command: ["-o", "-b", "0.0.0.0:2000", "-t", "0.0.0.0:2000"], ports: ["2000:2000/udp"]${onNetworks}}`;
+  return `${name}: {image: "${XRAY_DAEMON_IMAGE}", environment: {${env}}, command: ${flowList(daemonCommandArgs())}, ports: ["2000:2000/udp"]${onNetworks}}`;
 }
 
 /**

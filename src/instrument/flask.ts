@@ -2,7 +2,8 @@
  * Pure planning of a Flask service's instrumentation: the observability.py module from
  * templates/flask/, the packages in requirements.txt (or pyproject.toml), and two lines in the
  * app file right after `app = Flask(__name__)`. Anything obs cannot edit with confidence turns
- * into a note saying what to paste; then only the module is written.
+ * into a note saying what to paste; the module is written only when the app calls it (obs's edit,
+ * or the call already there), never left behind unused.
  */
 import type { FileChange } from '../plan/file-change.js';
 import { detectEol } from '../text/edits.js';
@@ -130,7 +131,9 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   if (manifest.result.text === undefined) problems.push(manifest.result.reason);
   if (app.kind === 'manual') problems.push(app.reason);
 
-  const changes: FileChange[] = [...moduleChange];
+  // The module only where the app calls it, with obs's edit or already: one nothing calls is dead code.
+  const called = app.kind === 'present' || (app.kind === 'edit' && problems.length === 0);
+  const changes: FileChange[] = called ? [...moduleChange] : [];
   if (problems.length === 0) {
     if (manifest.file && manifest.result.text !== undefined) changes.push(...changeOf(path(manifest.file), files.get(manifest.file)!, manifest.result.text));
     if (app.kind === 'edit') changes.push(...changeOf(path(app.file), files.get(app.file)!, app.after));
@@ -141,10 +144,9 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
     if (app.kind !== 'present') {
       steps.push('add right after `app = Flask(__name__)` in the app file:', `    ${FLASK_IMPORT_LINE}`, `    ${flaskCallLine(app.appVariable)}`);
     }
-    notes.push(
-      `${name}: ${problems.join('; ')}. obs writes ${modulePath} and changes nothing else` +
-        (steps.length > 0 ? `; to finish by hand:\n${steps.map((s) => `    ${s}`).join('\n')}` : ''),
-    );
+    const written = called ? `obs writes ${modulePath} and changes nothing else` : `obs writes nothing for ${name} yet`;
+    const then = called ? '' : `\n    then run obs init again: it writes ${modulePath} once the app calls it`;
+    notes.push(`${name}: ${problems.join('; ')}. ${written}` + (steps.length > 0 ? `; to finish by hand:\n${steps.map((s) => `    ${s}`).join('\n')}` : '') + then);
   }
 
   if (parts.otelTraces) {

@@ -90,6 +90,7 @@ describe('obs apply', () => {
     const dir = await project(obsYaml(prefix));
     const first = await runObs(['apply', '--dir', dir, '--json'], { env: env(dir) });
     expect(first.exitCode, first.stderr).toBe(0);
+    // With --json the plan and the result lines go to stderr; stdout is the document.
     expect(first.stderr).toMatch(/Plan \(us-east-1\):/);
     expect(first.stderr).toMatch(/5 created, 0 updated, 0 unchanged, 0 drifted, 0 failed\./);
     const doc = JSON.parse(first.stdout) as { resources: { kind: string; name: string; status: string; arn?: string }[] };
@@ -109,7 +110,7 @@ describe('obs apply', () => {
 
     const second = await runObs(['apply', '--dir', dir], { env: env(dir) });
     expect(second.exitCode, second.stderr).toBe(0);
-    expect(second.stderr).toMatch(/0 created, 0 updated, 5 unchanged, 0 drifted, 0 failed\./);
+    expect(second.stdout).toMatch(/0 created, 0 updated, 5 unchanged, 0 drifted, 0 failed\./);
   });
 
   it('updates what drifted, reports drift with --no-update, and changes nothing with --dry-run', async () => {
@@ -120,27 +121,27 @@ describe('obs apply', () => {
 
     const dry = await runObs(['apply', '--dir', dir, '--dry-run'], { env: env(dir) });
     expect(dry.exitCode, dry.stderr).toBe(0);
-    expect(dry.stderr).toMatch(/would update +log group \/.+\/a/);
-    expect(dry.stderr).toMatch(/retentionInDays: 14 -> 90/);
-    expect(dry.stderr).toMatch(/Dry run: 2 to change, 3 unchanged, 0 failed; nothing was changed\./);
+    expect(dry.stdout).toMatch(/would update +log group \/.+\/a/);
+    expect(dry.stdout).toMatch(/retentionInDays: 14 -> 90/);
+    expect(dry.stdout).toMatch(/Dry run: 2 to change, 3 unchanged, 0 failed; nothing was changed\./);
     expect(await retentionOf(`/${prefix}/a`)).toBe(14);
 
     // Both flags: a read-only drift check for CI.
     const check = await runObs(['apply', '--dir', dir, '--dry-run', '--no-update'], { env: env(dir) });
     expect(check.exitCode, check.stderr).toBe(1);
-    expect(check.stderr).toMatch(/^drift +X-Ray sampling rule /m);
-    expect(check.stderr).toMatch(/^drift +log group \/.+\/a/m);
-    expect(check.stderr.trimEnd().split('\n').at(-1)).toBe('Dry run: 0 to change, 3 unchanged, 2 drifted, 0 failed; nothing was changed.');
+    expect(check.stdout).toMatch(/^drift +X-Ray sampling rule /m);
+    expect(check.stdout).toMatch(/^drift +log group \/.+\/a/m);
+    expect(check.stdout.trimEnd().split('\n').at(-1)).toBe('Dry run: 0 to change, 3 unchanged, 2 drifted, 0 failed; nothing was changed.');
     expect(await retentionOf(`/${prefix}/a`)).toBe(14);
 
     const strict = await runObs(['apply', '--dir', dir, '--no-update'], { env: env(dir) });
     expect(strict.exitCode).toBe(1);
-    expect(strict.stderr).toMatch(/drift +X-Ray sampling rule/);
+    expect(strict.stdout).toMatch(/drift +X-Ray sampling rule/);
     expect(await retentionOf(`/${prefix}/a`)).toBe(14);
 
     const real = await runObs(['apply', '--dir', dir], { env: env(dir) });
     expect(real.exitCode, real.stderr).toBe(0);
-    expect(real.stderr).toMatch(/0 created, 2 updated, 3 unchanged/);
+    expect(real.stdout).toMatch(/0 created, 2 updated, 3 unchanged/);
     expect(await retentionOf(`/${prefix}/a`)).toBe(90);
     expect(xray.state.region('us-east-1').rules.get(prefix)!.SamplingRule.FixedRate).toBe(0.2);
   });
@@ -151,16 +152,16 @@ describe('obs apply', () => {
     const dry = await runObs(['apply', '--dir', dir, '--dry-run'], { env: env(dir) });
     expect(dry.exitCode, dry.stderr).toBe(0);
     for (const name of [`X-Ray group ${prefix}`, `X-Ray sampling rule ${prefix}`, `log group /${prefix}/a`, `log group /${prefix}/b`, `log group /${prefix}/c`]) {
-      expect(dry.stderr.split('\n').filter((line) => line.includes(name)), name).toHaveLength(1);
+      expect(dry.stdout.split('\n').filter((line) => line.includes(name)), name).toHaveLength(1);
     }
-    expect(dry.stderr.match(/FilterExpression/g)).toHaveLength(1);
-    expect(dry.stderr).toMatch(/^Plan \(us-east-1\):\nwould create +X-Ray group /);
-    expect(dry.stderr).toMatch(/would create +log group \/.+\/a/);
-    expect(dry.stderr.trimEnd().split('\n').at(-1)).toBe('Dry run: 5 to change, 0 unchanged, 0 failed; nothing was changed.');
+    expect(dry.stdout.match(/FilterExpression/g)).toHaveLength(1);
+    expect(dry.stdout).toMatch(/^Plan \(us-east-1\):\nwould create +X-Ray group /);
+    expect(dry.stdout).toMatch(/would create +log group \/.+\/a/);
+    expect(dry.stdout.trimEnd().split('\n').at(-1)).toBe('Dry run: 5 to change, 0 unchanged, 0 failed; nothing was changed.');
     // What a create really sets, and nothing else: retention, no empty Attributes, no "null ->".
-    expect(dry.stderr).toContain(`would create log group /${prefix}/a\n             retentionInDays: 14\n             tag managed-by: "obs"\n`);
-    expect(dry.stderr).toContain('             FixedRate: 0.1\n');
-    expect(dry.stderr).not.toMatch(/Attributes|null ->/);
+    expect(dry.stdout).toContain(`would create log group /${prefix}/a\n             retentionInDays: 14\n             tag managed-by: "obs"\n`);
+    expect(dry.stdout).toContain('             FixedRate: 0.1\n');
+    expect(dry.stdout).not.toMatch(/Attributes|null ->/);
     expect(xray.state.region('us-east-1').groups.has(prefix)).toBe(false);
   });
 
@@ -172,10 +173,10 @@ describe('obs apply', () => {
     const broken = await runObs(['apply', '--dir', dir], { env: { ...env(dir), AWS_MAX_ATTEMPTS: '1' } });
     xray.control.reset();
     expect(broken.exitCode).toBe(1);
-    expect(broken.stderr).toMatch(/3 created, 0 updated, 0 unchanged, 0 drifted, 2 failed\./);
+    expect(broken.stdout).toMatch(/3 created, 0 updated, 0 unchanged, 0 drifted, 2 failed\./);
     const fixed = await runObs(['apply', '--dir', dir], { env: env(dir) });
     expect(fixed.exitCode, fixed.stderr).toBe(0);
-    expect(fixed.stderr).toMatch(/2 created, 0 updated, 3 unchanged/);
+    expect(fixed.stdout).toMatch(/2 created, 0 updated, 3 unchanged/);
   });
 
   it('refuses a bad value in obs.yaml before any AWS call, naming where it is', async () => {
@@ -226,8 +227,8 @@ describe('obs apply takes AWS settings from the project .env (issue 12, item 14)
     const before = xray.control.requests.length;
     const result = await runObs(['apply', '--dir', dir], { env: shell });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr.split('\n')[0]).toBe('Plan (eu-west-3, from AWS_DEFAULT_REGION in .env; credentials from .env):');
-    expect(result.stderr).not.toContain('dotenv-secret');
+    expect(result.stdout.split('\n')[0]).toBe('Plan (eu-west-3, from AWS_DEFAULT_REGION in .env; credentials from .env):');
+    expect(result.stdout + result.stderr).not.toContain('dotenv-secret');
     // Every X-Ray request was signed with the .env key, for the .env region.
     const signed = xray.control.requests.slice(before).map((r) => String(r.headers.authorization));
     expect(signed.length).toBeGreaterThan(0);
@@ -235,7 +236,7 @@ describe('obs apply takes AWS settings from the project .env (issue 12, item 14)
 
     // The shell still wins: its keys and region, not .env's.
     const fromShell = await runObs(['apply', '--dir', dir, '--dry-run'], { env: { ...shell, AWS_ACCESS_KEY_ID: 'AKIASHELLKEY00000001', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'eu-west-3' } });
-    expect(fromShell.stderr.split('\n')[0]).toBe('Plan (eu-west-3):');
+    expect(fromShell.stdout.split('\n')[0]).toBe('Plan (eu-west-3):');
     expect(String(xray.control.requests.at(-1)!.headers.authorization)).toMatch(/Credential=AKIASHELLKEY00000001\//);
 
     // Doctor, offline and online, resolves the same way.

@@ -64,7 +64,7 @@ describe('compile cache', () => {
     const blocked = await doctor(blocker);
     expect(blocked.exitCode).toBe(0);
     expect(reports(blocked.stderr).some((l) => l.includes('could not write'))).toBe(true);
-    expect(blocked.stderr).toContain('0 failed');
+    expect(blocked.stdout).toContain('0 failed');
 
     const cacheDir = await scratchDir('obs-cache-');
     const off = await doctor(cacheDir, { OBS_COMPILE_CACHE: '0' });

@@ -34,11 +34,15 @@ describe('obs doctor in CI', () => {
   it('writes GitHub Actions annotations on stdout when GITHUB_ACTIONS is true, one per finding with its file and line', async () => {
     const dir = await tempProject(CRUDDUR);
     const plain = await runObs(['doctor', '--dir', dir]);
-    expect(plain.stdout).toBe('');
+    // Off GitHub, stdout is the checklist alone: no workflow commands.
+    expect(plain.stdout).toMatch(/\d+ passed, \d+ warnings, \d+ failed, \d+ skipped$/);
+    expect(plain.stdout).not.toMatch(/^::/m);
 
     const onGithub = await runObs(['doctor', '--dir', dir], { env: { GITHUB_ACTIONS: 'true' } });
     expect(onGithub.exitCode).toBe(plain.exitCode);
-    const annotations = onGithub.stdout.trim().split('\n');
+    // On GitHub the same checklist, then the annotations after it.
+    expect(onGithub.stdout.startsWith(`${plain.stdout}\n`)).toBe(true);
+    const annotations = onGithub.stdout.slice(plain.stdout.length).trim().split('\n');
     expect(annotations.length).toBeGreaterThan(0);
     for (const line of annotations) expect(line).toMatch(/^::(error|warning) (file=[^,]+,(line=\d+,)?(col=\d+,)?)?title=obs doctor%3A [^:]+::\S/);
     // The compose finding points at its line in the compose file, as the checklist does.

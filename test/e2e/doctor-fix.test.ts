@@ -52,7 +52,7 @@ describe('obs doctor --fix', () => {
     const fixes = lines.slice(heading + 1).filter((line, i, all) => all.slice(0, i + 1).every((l) => l.startsWith('  fixed ')));
     expect(fixes.length).toBeGreaterThanOrEqual(5);
     expect(lines[heading]).toBe(`obs doctor --fix made ${fixes.length} safe fixes; the checks below see the result:`);
-    expect(run.stderr).toMatch(/0 failed/);
+    expect(run.stdout).toMatch(/0 failed/);
     expect(run.exitCode, run.stderr).toBe(0);
 
     const compose = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
@@ -70,5 +70,28 @@ describe('obs doctor --fix', () => {
     const again = await runObs(['doctor', '--dir', dir, '--fix', '--check', 'no-hardcoded-secrets'], { env: { CI: 'true' } });
     expect(again.stderr).toMatch(/nothing it can fix safely/);
     expect(await snapshotTree(dir)).toEqual(settled);
+  });
+});
+
+describe('obs doctor --fix: the X-Ray daemon command (issue 12 item 20)', () => {
+  it('writes the command init writes for a daemon whose flags never reach /xray, and the check passes', async () => {
+    const dir = await gitProject();
+    const compose = 'services:\n  api:\n    build: ./api\n  xray-daemon:\n    image: "amazon/aws-xray-daemon"\n    command: ["xray -o -b xray-daemon:2000"]\n';
+    await writeFile(join(dir, 'docker-compose.yml'), compose);
+    const before = await runObs(['doctor', '--dir', dir, '--check', 'xray-daemon-command'], { env: { CI: 'true' } });
+    expect(before.exitCode).toBe(1);
+    expect(before.stdout).toContain('fix: command: ["-o"]');
+
+    const run = await runObs(['doctor', '--dir', dir, '--fix', '--check', 'xray-daemon-command'], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('fixed docker-compose.yml: xray-daemon: command ["xray -o -b xray-daemon:2000"] is now ["-o"]');
+    expect(await readFile(join(dir, 'docker-compose.yml'), 'utf8')).toBe(compose.replace('["xray -o -b xray-daemon:2000"]', '["-o"]'));
+
+    // The same command obs init --force writes for it.
+    const other = await gitProject();
+    await writeFile(join(other, 'docker-compose.yml'), compose);
+    const init = await runObs(['init', '--dir', other, '--yes', '--force', '--services', 'api', '--xray', '--no-honeycomb', '--no-instrument'], { env: { CI: 'true' } });
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(await readFile(join(other, 'docker-compose.yml'), 'utf8')).toContain('    command: ["-o"]\n');
   });
 });

@@ -123,8 +123,8 @@ describe('honeycomb-key-valid', () => {
     await writeFile(join(dir, '.env'), `POSTGRES_PASSWORD=x\nHONEYCOMB_API_KEY=${US_KEY}\n`);
     const run = await obs(['doctor', '--dir', dir, ...online()]);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/✔ Honeycomb API key is valid for the configured region \[honeycomb-key-valid\]: .*team "Cruddur Team"/);
-    expect(run.stderr).toContain('HONEYCOMB_API_KEY from .env');
+    expect(run.stdout).toMatch(/✔ Honeycomb API key is valid for the configured region \[honeycomb-key-valid\]: .*team "Cruddur Team"/);
+    expect(run.stdout).toContain('HONEYCOMB_API_KEY from .env');
   });
 
   it('fails for an EU key on a US project and says the key belongs to EU', async () => {
@@ -190,7 +190,8 @@ describe('honeycomb-key-valid', () => {
     expect(down.checks.get('honeycomb-key-valid')!.detail).toContain(`cannot reach http://127.0.0.1:${port}/1/auth (ECONNREFUSED)`);
     const bad = await obs(['doctor', '--dir', cruddur.dir, '--json', '--online', '--check', 'honeycomb-key-valid', '--honeycomb-api-url', 'us=ftp://x,mars=http://y'], { HONEYCOMB_API_KEY: US_KEY });
     expect(bad.exitCode, bad.stderr).toBe(2);
-    expect(bad.stdout).toBe('');
+    // With --json the usage error is a JSON error object on stdout, and the line on stderr.
+    expect(JSON.parse(bad.stdout)).toMatchObject({ error: { kind: 'usage', message: expect.stringMatching(/^--honeycomb-api-url/) } });
     expect(bad.stderr).toMatch(/^obs: --honeycomb-api-url/m);
   });
 });
@@ -300,7 +301,7 @@ describe('send-test-span', () => {
     expect(us.spans()).toEqual([]);
     const text = await obs(['doctor', '--dir', cruddur.dir, ...send()], { HONEYCOMB_API_KEY: UNKNOWN_KEY });
     expect(text.exitCode).toBe(1);
-    expect(text.stderr).toContain(UNKNOWN_KEY_MESSAGE);
+    expect(text.stdout).toContain(UNKNOWN_KEY_MESSAGE);
   });
 
   it('reports the missing dataset header of a classic key', async () => {

@@ -166,8 +166,8 @@ describe('obs doctor: keys and secrets', () => {
   });
 
   it('prints the same findings in the checklist', () => {
-    for (const line of EXPECTED_FINDINGS) expect(human.stderr).toContain(`    ${line}\n`);
-    expect(human.stderr).toMatch(/✖ No hard-coded secrets \[no-hardcoded-secrets\]: 24 hard-coded keys in 8 files/);
+    for (const line of EXPECTED_FINDINGS) expect(human.stdout).toContain(`    ${line}\n`);
+    expect(human.stdout).toMatch(/✖ No hard-coded secrets \[no-hardcoded-secrets\]: 24 hard-coded keys in 8 files/);
   });
 
   it('never prints a seeded value, or any 8 characters of one, on stdout or stderr', () => {

@@ -108,7 +108,7 @@ describe('an endpoint that answers 200 {} to everything is not believed', () => 
 });
 
 describe('an endpoint that accepts and never answers: obs says what it waits for and each retry', () => {
-  it('obs logs create-group: a waiting line, a retry line with the reason, then one error line (stderr)', async () => {
+  it('obs logs create-group: a waiting line, a retry line with the reason, then one error line (stderr); the failed line on stdout', async () => {
     const run = await runObs(['logs', 'create-group', '--name', '/silent', '--endpoint-url', silent.url], { env: env({ AWS_MAX_ATTEMPTS: '2' }) });
     noStackTrace(run);
     expect(run.exitCode, run.stderr).toBe(1);
@@ -120,6 +120,7 @@ describe('an endpoint that accepts and never answers: obs says what it waits for
       ...lines.slice(3),
     ]);
     expect(run.stderr).toContain(`DescribeLogGroups to ${silent.url} timed out`);
-    expect(run.stdout).toBe('');
+    // The result line is the output; why it failed stays with the person.
+    expect(run.stdout).toBe('failed       log group /silent');
   }, 60_000);
 });

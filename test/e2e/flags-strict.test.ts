@@ -107,7 +107,7 @@ describe('repeated -f', () => {
   it('obs doctor reads a compose file named twice once', async () => {
     const dir = await project();
     const run = await runObs(['doctor', '--dir', dir, '-f', 'docker-compose.yml', '-f', join(dir, 'docker-compose.yml'), '--check', 'compose-file'], { env: ENV });
-    expect(run.stderr, run.stderr).toMatch(/\[compose-file\]: docker-compose\.yml: 1 service/);
+    expect(run.stdout, run.stderr).toMatch(/\[compose-file\]: docker-compose\.yml: 1 service/);
     expect(run.stderr.match(/given 2 times/g)?.length).toBe(1);
   });
 });

@@ -98,7 +98,7 @@ describe('obs init refuses compose files compose refuses: file:line:col, exit 2,
     await expectInitRefuses(dir, /^obs: obs\.yaml:3: compose\.files(\[0\] must be a string, got (1|a mapping|a list)| must be a list \(- \.\.\.\), got 5|\[0\] is empty)$/);
     const run = await runObs(['doctor', '--dir', dir], { env: ENV });
     noStackTrace(run);
-    expect(run.stderr).toMatch(/obs\.yaml.*compose\.files(\[0\])? (must be|is empty)/);
+    expect(run.stdout).toMatch(/obs\.yaml.*compose\.files(\[0\])? (must be|is empty)/);
   });
 });
 
@@ -129,7 +129,7 @@ describe('flow-style compose is valid compose: obs edits it in flow style', () =
       const services = readServices([after]);
       if (pipeline === 'direct') {
         expect(services.web!.environment).toMatchObject({ ...before.web!.environment, OTEL_SERVICE_NAME: 'web', OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=${HONEYCOMB_API_KEY}' });
-        expect(services['xray-daemon']!.image).toBe('amazon/aws-xray-daemon');
+        expect(services['xray-daemon']!.image).toBe('amazon/aws-xray-daemon:3.6.6');
       } else {
         expect(services.web!.environment).toEqual({ ...before.web!.environment, OTEL_SERVICE_NAME: 'web', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' });
         expect(services['otel-collector']!.image).toBe('otel/opentelemetry-collector-contrib:0.141.0');

@@ -38,8 +38,9 @@ async function project(files: Record<string, string> = {}, from?: string): Promi
  * tree is byte-for-byte (and mode-for-mode) the same afterwards. Returns the run and the
  * error's lines for case-specific checks.
  *
- * Progress lines (`obs init: <dir> (...)`, the diff) may come before the error on stderr when
- * the problem is found after discovery; the error itself is the first `obs:`/`error:` line.
+ * Progress lines (`obs init: <dir> (...)`) may come before the error on stderr when the problem
+ * is found after discovery; the error itself is the first `obs:`/`error:` line. stdout holds
+ * nothing, or the diff of what obs planned when the problem shows only as it writes.
  */
 async function expectRefused(dir: string, args: string[], first: RegExp): Promise<{ run: ObsRun; error: string; rest: string[] }> {
   const before = await snapshotTree(dir);
@@ -56,7 +57,8 @@ async function expectRefused(dir: string, args: string[], first: RegExp): Promis
   expect(rest.length, run.stderr).toBeLessThanOrEqual(1);
   for (const line of rest) expect(line).toMatch(/^ {2}\S|^\(run obs init --help for usage\)$/);
   expect(lines.filter((l) => l.startsWith('obs: ')).length, run.stderr).toBeLessThanOrEqual(1);
-  expect(run.stdout).toBe('');
+  if (run.stdout !== '') expect(run.stdout).toMatch(/^--- (a\/|\/dev\/null)/);
+  expect(run.stdout).not.toMatch(/^(obs|error): /m);
   expect(await snapshotTree(dir)).toEqual(before);
   return { run, error, rest };
 }

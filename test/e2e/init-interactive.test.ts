@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runInPty, type PtyStep } from '../support/pty.js';
-import { REPO_ROOT, snapshotTree, tempProject } from '../support/run-obs.js';
+import { OBS_BIN, REPO_ROOT, scratchDir, snapshotTree, tempProject } from '../support/run-obs.js';
 
 /**
  * `obs init` as a person runs it: the built binary in a real pseudo-terminal, its real
@@ -98,6 +98,30 @@ describe.skipIf(process.platform === 'win32')('obs init in a terminal', () => {
     expect(config.xray.enabled).toBe(true);
     expect(config.cloudwatch.enabled).toBe(false);
     expect(config.rollbar.enabled).toBe(false);
+  });
+
+  it('with stdout redirected (obs init > changes.patch) the diff still shows before the question, and the file gets it', { timeout: TEST_TIMEOUT }, async () => {
+    const dir = await project();
+    const out = join(await scratchDir(), 'changes.patch');
+    // `obs init > changes.patch` in a terminal: stdin and stderr are the terminal, stdout a file.
+    const wrapper = join(await scratchDir(), 'redirect.mjs');
+    await writeFile(
+      wrapper,
+      `import { openSync } from 'node:fs';\nimport { spawnSync } from 'node:child_process';\n` +
+        `const r = spawnSync(process.execPath, [${JSON.stringify(OBS_BIN)}, ...process.argv.slice(2)], { stdio: ['inherit', openSync(${JSON.stringify(out)}, 'w'), 'inherit'] });\n` +
+        `process.exit(r.status ?? 1);\n`,
+    );
+    const run = await runInPty(['init', '--services', 'backend-flask', '--no-xray'], {
+      cwd: dir,
+      env: terminalEnv(),
+      bin: wrapper,
+      steps: [ask(Q.pipeline, ENTER), ask(Q.honeycomb, ENTER), ask(Q.region, ENTER), ask(Q.cloudwatch, ENTER), ask(Q.rollbar, ENTER), ask(Q.apply, 'n' + ENTER), { expect: 'Nothing was written.' }],
+    });
+    expect(run.exitCode, run.transcript).toBe(0);
+    const shown = run.transcript.slice(0, run.transcript.indexOf(`? ${Q.apply}`));
+    expect(shown).toContain('+++ b/docker-compose.yml');
+    expect(shown).toContain('+      OTEL_SERVICE_NAME: "backend-flask"');
+    expect(await readFile(out, 'utf8')).toMatch(/^--- a\/docker-compose\.yml\n\+\+\+ b\/docker-compose\.yml\n/);
   });
 
   it('takes changed answers: EU, no X-Ray, CloudWatch with a typed log group and a listed retention, Rollbar', { timeout: TEST_TIMEOUT }, async () => {

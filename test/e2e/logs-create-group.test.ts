@@ -85,7 +85,7 @@ describe('obs logs create-group against moto', () => {
     const name = unique('create');
     const first = await obs(['--name', name, '--retention', '14', '--tag', 'team=core']);
     expect(first.exitCode, first.stderr).toBe(0);
-    const line = new RegExp(`^created {6}log group ${name}  (arn:aws:logs:us-east-1:\\d{12}:log-group:${name})$`, 'm').exec(first.stderr);
+    const line = new RegExp(`^created {6}log group ${name}  (arn:aws:logs:us-east-1:\\d{12}:log-group:${name})$`, 'm').exec(first.stdout);
     expect(line, first.stderr).not.toBeNull();
     const arn = line![1]!;
 
@@ -97,7 +97,7 @@ describe('obs logs create-group against moto', () => {
 
     const again = await obs(['--name', name, '--retention', '14']);
     expect(again.exitCode, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(new RegExp(`^unchanged {4}log group ${name}  ${arn}$`, 'm'));
+    expect(again.stdout).toMatch(new RegExp(`^unchanged {4}log group ${name}  ${arn}$`, 'm'));
   });
 
   it('updates a different retention and shows the difference', async () => {
@@ -105,8 +105,8 @@ describe('obs logs create-group against moto', () => {
     expect((await obs(['--name', name, '--retention', '14'])).exitCode).toBe(0);
     const run = await obs(['--name', name, '--retention', '30']);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`^updated {6}log group ${name}  arn:`, 'm'));
-    expect(run.stderr).toContain('retentionInDays: 14 -> 30');
+    expect(run.stdout).toMatch(new RegExp(`^updated {6}log group ${name}  arn:`, 'm'));
+    expect(run.stdout).toContain('retentionInDays: 14 -> 30');
     expect((await describeGroup(name))?.retentionInDays).toBe(30);
   });
 
@@ -115,8 +115,8 @@ describe('obs logs create-group against moto', () => {
     expect((await obs(['--name', name, '--retention', '14'])).exitCode).toBe(0);
     const run = await obs(['--name', name, '--retention', '30', '--no-update']);
     expect(run.exitCode, run.stderr).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`^drift {8}log group ${name}`, 'm'));
-    expect(run.stderr).toContain('retentionInDays: 14 -> 30');
+    expect(run.stdout).toMatch(new RegExp(`^drift {8}log group ${name}`, 'm'));
+    expect(run.stdout).toContain('retentionInDays: 14 -> 30');
     expect((await describeGroup(name))?.retentionInDays).toBe(14);
   });
 
@@ -133,14 +133,14 @@ describe('obs logs create-group against moto', () => {
     expect((await obs(['--name', name, '--retention', '14', '--no-update', '--dry-run'])).exitCode).toBe(0);
     const missing = await obs(['--name', unique('dry-missing'), '--no-update', '--dry-run']);
     expect(missing.exitCode, missing.stderr).toBe(0);
-    expect(missing.stderr).toMatch(/^would create log group /m);
+    expect(missing.stdout).toMatch(/^would create log group /m);
   });
 
   it('--dry-run says what it would do and creates nothing', async () => {
     const name = unique('dry');
     const run = await obs(['--name', name, '--retention', '7', '--dry-run']);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`^would create log group ${name}$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^would create log group ${name}$`, 'm'));
     expect(await describeGroup(name)).toBeUndefined();
   });
 
@@ -158,7 +158,7 @@ describe('obs logs create-group against moto', () => {
     const name = unique('default-region');
     const run = await obs(['--name', name], { AWS_REGION: undefined, AWS_DEFAULT_REGION: 'us-west-2' });
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toContain(':us-west-2:');
+    expect(run.stdout).toContain(':us-west-2:');
     expect(await describeGroup(name, 'us-west-2')).toBeDefined();
     expect(await describeGroup(name, 'us-east-1')).toBeUndefined();
   });
@@ -169,12 +169,12 @@ describe('obs logs create-group against moto', () => {
     await sdk().send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: 7 }));
     const same = await obs(['--name', name, '--retention', '7']);
     expect(same.exitCode, same.stderr).toBe(0);
-    expect(same.stderr).toMatch(/^unchanged /m);
+    expect(same.stdout).toMatch(/^unchanged /m);
     const noRetention = await obs(['--name', name]);
-    expect(noRetention.stderr).toMatch(/^unchanged /m);
+    expect(noRetention.stdout).toMatch(/^unchanged /m);
     const changed = await obs(['--name', name, '--retention', '90']);
     expect(changed.exitCode, changed.stderr).toBe(0);
-    expect(changed.stderr).toMatch(/^updated /m);
+    expect(changed.stdout).toMatch(/^updated /m);
     expect((await describeGroup(name))?.retentionInDays).toBe(90);
   });
 
@@ -183,12 +183,12 @@ describe('obs logs create-group against moto', () => {
     expect((await obs(['--name', name, '--retention', '14'])).exitCode).toBe(0);
     const run = await obs(['--name', name, '--retention', '14', '--tag', 'team=core']);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`^updated {6}log group ${name}  `, 'm'));
-    expect(run.stderr).toContain('tag team: null -> "core"');
+    expect(run.stdout).toMatch(new RegExp(`^updated {6}log group ${name}  `, 'm'));
+    expect(run.stdout).toContain('tag team: null -> "core"');
     const arn = (await describeGroup(name))!.logGroupArn!;
     expect((await sdk().send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual({ 'managed-by': 'obs', team: 'core' });
     const again = await obs(['--name', name, '--retention', '14', '--tag', 'team=core']);
-    expect(again.stderr).toMatch(/^unchanged /m);
+    expect(again.stdout).toMatch(/^unchanged /m);
   });
 
   it('reports a different KMS key as a difference but does not change it', async () => {
@@ -196,7 +196,7 @@ describe('obs logs create-group against moto', () => {
     expect((await obs(['--name', name])).exitCode).toBe(0);
     const drift = await obs(['--name', name, '--kms-key-id', 'arn:aws:kms:us-east-1:123456789012:key/abc', '--no-update']);
     expect(drift.exitCode).toBe(1);
-    expect(drift.stderr).toContain('kmsKeyId: null -> "arn:aws:kms:us-east-1:123456789012:key/abc"');
+    expect(drift.stdout).toContain('kmsKeyId: null -> "arn:aws:kms:us-east-1:123456789012:key/abc"');
     const refused = await obs(['--name', name, '--kms-key-id', 'arn:aws:kms:us-east-1:123456789012:key/abc', '--retention', '30']);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('aws logs associate-kms-key');
@@ -214,11 +214,11 @@ describe('obs logs create-group against moto', () => {
     // Only siblings exist: obs must read both pages (50 + 10) before concluding it is absent.
     const created = await obs(['--name', name]);
     expect(created.exitCode, created.stderr).toBe(0);
-    expect(created.stderr).toMatch(/^created /m);
+    expect(created.stdout).toMatch(/^created /m);
     const again = await obs(['--name', name]);
-    expect(again.stderr).toMatch(/^unchanged /m);
+    expect(again.stdout).toMatch(/^unchanged /m);
     const sibling = await obs(['--name', `${name}-59`]);
-    expect(sibling.stderr).toMatch(new RegExp(`^unchanged {4}log group ${name}-59  arn:`, 'm'));
+    expect(sibling.stdout).toMatch(new RegExp(`^unchanged {4}log group ${name}-59  arn:`, 'm'));
   });
 });
 
@@ -236,7 +236,7 @@ describe('obs logs create-group: paging, bad input and failures (fake endpoint)'
     };
     const run = await obs(['--name', name, '--retention', '14'], {}, fake.url);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`^unchanged {4}log group ${name}  ${arn}$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^unchanged {4}log group ${name}  ${arn}$`, 'm'));
     expect(fake.requests.map((r) => [r.target, r.body.nextToken])).toEqual([
       ['DescribeLogGroups', undefined],
       ['DescribeLogGroups', 'page2'],

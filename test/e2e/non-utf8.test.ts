@@ -56,8 +56,8 @@ describe('.env, .env.example and .gitignore that are not UTF-8: every byte kept'
     const dir = await project({ '.gitignore': latin1('# caf\xe9\nnode_modules/\n'), '.env': latin1('DB_PASSWORD=p\xe4ss\n') });
     const dry = await runObs(['init', '--dir', dir, '--dry-run', '--no-instrument'], { env: ENV });
     expect(dry.exitCode, dry.stderr).toBe(0);
-    expect(dry.stderr).toContain(' # caf\\xE9\n');
-    expect(dry.stderr).not.toContain('\uFFFD');
+    expect(dry.stdout).toContain(' # caf\\xE9\n');
+    expect(dry.stdout + dry.stderr).not.toContain('\uFFFD');
     const doctor = await runObs(['doctor', '--dir', dir, '--json', '--check', 'honeycomb-key,dotenv-ignored'], { env: ENV });
     expect(JSON.parse(doctor.stdout).checks.map((c: { id: string }) => c.id)).toEqual(['honeycomb-key', 'dotenv-ignored']);
   });

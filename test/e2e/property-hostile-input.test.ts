@@ -159,6 +159,7 @@ async function obs(args: string[], cwd: string, home: string): Promise<{ exitCod
     stderr: err.stream,
     interactive: false,
     color: false,
+    stdoutColor: false,
     secrets: new SecretNet(),
   };
   const exitCode = await main(args, ctx);

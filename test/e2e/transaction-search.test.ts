@@ -75,11 +75,11 @@ describe('obs apply: Transaction Search', () => {
 
     const dry = await runObs(['apply', '--dir', dir, '--dry-run'], { env: env(dir, region) });
     expect(dry.exitCode, dry.stderr).toBe(0);
-    expect(dry.stderr).toContain('would create CloudWatch Logs resource policy obs-transaction-search');
-    expect(dry.stderr).toContain('would update X-Ray trace segment destination CloudWatchLogs\n             Destination: "XRay" -> "CloudWatchLogs"');
-    expect(dry.stderr).toContain('would update X-Ray indexing rule Default\n             DesiredSamplingPercentage: 1 -> 5');
-    expect(dry.stderr).toContain(`would create log stream /${prefix}/collector:collector`);
-    expect(dry.stderr).toMatch(/Dry run: 5 to change, 0 unchanged, 0 failed; nothing was changed\./);
+    expect(dry.stdout).toContain('would create CloudWatch Logs resource policy obs-transaction-search');
+    expect(dry.stdout).toContain('would update X-Ray trace segment destination CloudWatchLogs\n             Destination: "XRay" -> "CloudWatchLogs"');
+    expect(dry.stdout).toContain('would update X-Ray indexing rule Default\n             DesiredSamplingPercentage: 1 -> 5');
+    expect(dry.stdout).toContain(`would create log stream /${prefix}/collector:collector`);
+    expect(dry.stdout).toMatch(/Dry run: 5 to change, 0 unchanged, 0 failed; nothing was changed\./);
     expect(xray.control.requests.filter((r) => r.operation?.startsWith('Update'))).toEqual([]);
     expect((await logs(region).send(new DescribeResourcePoliciesCommand({}))).resourcePolicies).toEqual([]);
 
@@ -111,8 +111,8 @@ describe('obs apply: Transaction Search', () => {
 
     const second = await runObs(['apply', '--dir', dir], { env: env(dir, region) });
     expect(second.exitCode, second.stderr).toBe(0);
-    expect(second.stderr).toMatch(/0 created, 0 updated, 5 unchanged, 0 drifted, 0 failed\./);
-    expect(second.stderr).toContain('unchanged    X-Ray trace segment destination CloudWatchLogs\n             status PENDING');
+    expect(second.stdout).toMatch(/0 created, 0 updated, 5 unchanged, 0 drifted, 0 failed\./);
+    expect(second.stdout).toContain('unchanged    X-Ray trace segment destination CloudWatchLogs\n             status PENDING');
 
     clock += 120;
     const third = await runObs(['apply', '--dir', dir, '--json'], { env: env(dir, region) });
@@ -131,8 +131,8 @@ describe('obs apply: Transaction Search', () => {
     xray.state.region(region).indexingRules.get('Default')!.Rule.Probabilistic.DesiredSamplingPercentage = 10;
     const drift = await runObs(['apply', '--dir', dir, '--dry-run', '--no-update'], { env: env(dir, region) });
     expect(drift.exitCode).toBe(1);
-    expect(drift.stderr).toContain('drift        X-Ray trace segment destination CloudWatchLogs\n             Destination: "XRay" -> "CloudWatchLogs"');
-    expect(drift.stderr).toContain('drift        X-Ray indexing rule Default\n             DesiredSamplingPercentage: 10 -> 1');
+    expect(drift.stdout).toContain('drift        X-Ray trace segment destination CloudWatchLogs\n             Destination: "XRay" -> "CloudWatchLogs"');
+    expect(drift.stdout).toContain('drift        X-Ray indexing rule Default\n             DesiredSamplingPercentage: 10 -> 1');
     expect(xray.state.region(region).destination.Destination).toBe('XRay');
 
     const before = xray.control.requests.length;

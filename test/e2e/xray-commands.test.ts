@@ -69,7 +69,7 @@ const groupTags = (name: string) => Object.fromEntries(region().tags.get(region(
 
 function expectOk(run: ObsRun, line: RegExp): void {
   expect(run.exitCode, run.stderr).toBe(0);
-  expect(run.stderr).toMatch(line);
+  expect(run.stdout).toMatch(line);
 }
 
 /** Exit 2, one `obs:` line matching `first` (maybe one indented hint), and not one request sent. */
@@ -117,8 +117,8 @@ describe('obs xray create-group', () => {
     server.control.requests.length = 0;
     const off = await obs([...args, '--no-insights']);
     expectOk(off, /^updated +X-Ray group Cruddur/m);
-    expect(off.stderr).toContain('InsightsEnabled: true -> false');
-    expect(off.stderr).toContain('NotificationsEnabled: true -> false');
+    expect(off.stdout).toContain('InsightsEnabled: true -> false');
+    expect(off.stdout).toContain('NotificationsEnabled: true -> false');
     expect(region().groups.get('Cruddur')!.InsightsConfiguration).toEqual({ InsightsEnabled: false, NotificationsEnabled: false });
     const update = server.control.requests.find((r) => r.operation === 'UpdateGroup')!.body as Record<string, unknown>;
     expect(update.InsightsConfiguration).toEqual({ InsightsEnabled: false, NotificationsEnabled: false });
@@ -128,8 +128,8 @@ describe('obs xray create-group', () => {
     expectOk(await obs([...args, '--insights']), /^updated/m);
     const again = await obs([...args, '--no-insights']);
     expectOk(again, /^updated +X-Ray group Cruddur/m);
-    expect(again.stderr).toContain('InsightsEnabled: true -> false');
-    expect(again.stderr).not.toContain('NotificationsEnabled');
+    expect(again.stdout).toContain('InsightsEnabled: true -> false');
+    expect(again.stdout).not.toContain('NotificationsEnabled');
     expectOk(await obs(args), /^unchanged/m);
     expect(region().groups.get('Cruddur')!.InsightsConfiguration.InsightsEnabled).toBe(false);
   });
@@ -150,20 +150,22 @@ describe('obs xray create-group', () => {
 
     const drift = await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--errors-only', '--no-update']);
     expect(drift.exitCode, drift.stderr).toBe(1);
-    expect(drift.stderr).toMatch(/^drift +X-Ray group Cruddur/m);
-    expect(drift.stderr).toContain('FilterExpression: "service(\\"backend-flask\\")" -> "service(\\"backend-flask\\") {fault OR error}"');
+    expect(drift.stdout).toMatch(/^drift +X-Ray group Cruddur/m);
+    expect(drift.stdout).toContain('FilterExpression: "service(\\"backend-flask\\")" -> "service(\\"backend-flask\\") {fault OR error}"');
     expect(region().groups.get('Cruddur')!.FilterExpression).toBe('service("backend-flask")');
 
     // Both flags: a read-only drift check (CI) that fails on drift.
     server.control.requests.length = 0;
     const check = await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--errors-only', '--no-update', '--dry-run']);
     expect(check.exitCode, check.stderr).toBe(1);
-    expect(check.stderr).toMatch(/^drift +X-Ray group Cruddur/m);
+    expect(check.stdout).toMatch(/^drift +X-Ray group Cruddur/m);
     expect(ops().every((op) => op === 'GetGroups')).toBe(true);
     expectOk(await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--no-update', '--dry-run']), /^unchanged +X-Ray group Cruddur/m);
 
     const run = await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--errors-only', '--json']);
-    expectOk(run, /^updated +X-Ray group Cruddur/m);
+    // With --json the document is stdout; the lines go to stderr for a person.
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^updated +X-Ray group Cruddur/m);
     expect(run.stderr).toContain('FilterExpression: "service(\\"backend-flask\\")" -> "service(\\"backend-flask\\") {fault OR error}"');
     expect(region().groups.get('Cruddur')).toMatchObject({ GroupARN: arn, FilterExpression: SEED_FILTER });
     const doc = JSON.parse(run.stdout);
@@ -188,7 +190,7 @@ describe('obs xray create-group', () => {
     server.control.failNext(5, 'throttle');
     const run = await obs(['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask']);
     expect(run.exitCode, run.stderr).toBe(1);
-    expect(run.stderr).toMatch(/^failed +X-Ray group Cruddur$/m);
+    expect(run.stdout).toMatch(/^failed +X-Ray group Cruddur$/m);
     expect(run.stderr).toMatch(/AWS throttled GetGroups even after 3 attempts/);
   });
 
@@ -256,12 +258,12 @@ describe('--tag on a resource that already exists', () => {
     server.control.requests.length = 0;
     const drift = await obs([...args, '--tag', 'team=web', '--no-update']);
     expect(drift.exitCode, drift.stderr).toBe(1);
-    expect(drift.stderr).toContain('tag team: null -> "web"');
+    expect(drift.stdout).toContain('tag team: null -> "web"');
     expect(groupTags('Cruddur')).toEqual({ 'managed-by': 'obs' });
 
     const run = await obs([...args, '--tag', 'team=web']);
     expectOk(run, /^updated +X-Ray group Cruddur/m);
-    expect(run.stderr).toContain('tag team: null -> "web"');
+    expect(run.stdout).toContain('tag team: null -> "web"');
     expect(groupTags('Cruddur')).toEqual({ 'managed-by': 'obs', team: 'web' });
     expect(ops()).not.toContain('UpdateGroup');
     expect(ops()).toContain('TagResource');
@@ -277,7 +279,7 @@ describe('--tag on a resource that already exists', () => {
     expect(ops()).not.toContain('ListTagsForResource');
     const run = await obs([...args, '--tag', 'team=api']);
     expectOk(run, /^updated +X-Ray sampling rule api/m);
-    expect(run.stderr).toContain('tag team: "web" -> "api"');
+    expect(run.stdout).toContain('tag team: "web" -> "api"');
     expect(Object.fromEntries(region().tags.get(arn)!)).toEqual({ 'managed-by': 'obs', team: 'api' });
     expect(ops()).not.toContain('UpdateSamplingRule');
   });
@@ -301,7 +303,7 @@ describe('obs xray create-sampling-rule', () => {
     server.control.requests.length = 0;
     const run = await obs(args);
     expectOk(run, /^updated +X-Ray sampling rule Cruddur/m);
-    expect(run.stderr).toContain('FixedRate: 0.1 -> 0.2');
+    expect(run.stdout).toContain('FixedRate: 0.1 -> 0.2');
     expect(region().rules.get('Cruddur')!.SamplingRule).toMatchObject({ ...SEED_RULE, FixedRate: 0.2 });
     const update = server.control.requests.find((r) => r.operation === 'UpdateSamplingRule')!.body as { SamplingRuleUpdate: Record<string, unknown> };
     expect(update.SamplingRuleUpdate).not.toHaveProperty('Version');
@@ -315,11 +317,11 @@ describe('obs xray create-sampling-rule', () => {
     expect(Object.fromEntries(region().tags.get(rule.RuleARN)!)).toEqual({ team: 'web', 'managed-by': 'obs' });
     const drift = await obs(['xray', 'create-sampling-rule', '--name', 'api', '--service-name', 'backend-flask', '--no-update']);
     expect(drift.exitCode).toBe(1);
-    expect(drift.stderr).toContain('Attributes: {"tier":"web"} -> {}');
+    expect(drift.stdout).toContain('Attributes: {"tier":"web"} -> {}');
     const check = await obs(['xray', 'create-sampling-rule', '--name', 'api', '--service-name', 'backend-flask', '--no-update', '--dry-run']);
     expect(check.exitCode, check.stderr).toBe(1);
-    expect(check.stderr).toMatch(/^drift +X-Ray sampling rule api/m);
-    expect(check.stderr).toContain('Attributes: {"tier":"web"} -> {}');
+    expect(check.stdout).toMatch(/^drift +X-Ray sampling rule api/m);
+    expect(check.stdout).toContain('Attributes: {"tier":"web"} -> {}');
     expect(region().rules.get('api')!.SamplingRule.Attributes).toEqual({ tier: 'web' });
   });
 

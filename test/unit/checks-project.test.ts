@@ -612,7 +612,7 @@ describe('xray-daemon-image', () => {
     const r = await runCheck('xray-daemon-image', { compose: GOOD.replace('"amazon/aws-xray-daemon"', '"amazon-xray-daemon"') });
     expect(r.status).toBe('warn');
     expect(where(only(r))).toBe('docker-compose.yml:14');
-    expect(only(r).fix).toBe('image: "amazon/aws-xray-daemon"');
+    expect(only(r).fix).toBe('image: "amazon/aws-xray-daemon:3.6.6"');
   });
 
   it('passes on the Docker Hub and ECR Public images', async () => {
@@ -632,16 +632,16 @@ describe('xray-daemon-command', () => {
     expect(f.message).toBe(
       'command item "xray -o -b xray-daemon:2000" reaches xray-daemon as one argument after /xray\'s own flags, and it starts with `xray`, which the entrypoint already is: the daemon does not run as meant',
     );
-    expect(f.fix).toBe('command: ["-o", "-b", "0.0.0.0:2000"]');
+    expect(f.fix).toBe('command: ["-o"]');
   });
 
   it('fails on a string command starting with xray, and on -0 for -o', async () => {
     const string = await runCheck('xray-daemon-command', { compose: withCommand('    command: xray -o -n us-east-1') });
     expect(only(string).message).toBe("xray-daemon's command starts with `xray`: the entrypoint is already /xray, so `xray` is passed as an argument");
-    expect(only(string).fix).toBe('command: ["-o", "-b", "0.0.0.0:2000", "-n", "us-east-1"]');
+    expect(only(string).fix).toBe('command: ["-o", "-n", "us-east-1"]');
     const zero = await runCheck('xray-daemon-command', { compose: withCommand('    command: ["-0", "-b", "0.0.0.0:2000"]') });
     expect(only(zero).message).toBe('`-0` is not a daemon flag (that is a zero): did you mean -o?');
-    expect(only(zero).fix).toBe('command: ["-o", "-b", "0.0.0.0:2000"]');
+    expect(only(zero).fix).toBe('command: ["-o"]');
   });
 
   it('passes on flags only, one per item, and on no command', async () => {

@@ -373,71 +373,79 @@ describe('planFlask', () => {
     expect(plan.changes.map((c) => c.path)).toContain('backend-flask/app.py');
   });
 
-  it('without an app file: writes the module only and prints what to paste', () => {
+  it('without an app file: writes nothing (no module nothing calls) and prints what to paste', () => {
     const plan = planFlask(input({ 'requirements.txt': 'flask\n' }, { backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: false } }));
-    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.changes).toEqual([]);
     expect(plan.notes).toEqual([
       [
-        'backend-flask: the service has no app.py or wsgi.py. obs writes backend-flask/observability.py and changes nothing else; to finish by hand:',
+        'backend-flask: the service has no app.py or wsgi.py. obs writes nothing for backend-flask yet; to finish by hand:',
         '    add to backend-flask/requirements.txt:',
         '        aws-xray-sdk',
         ...PASTE,
+        '    then run obs init again: it writes backend-flask/observability.py once the app calls it',
       ].join('\n'),
     ]);
   });
 
-  it('an app file it cannot parse: module only, and the note says why', () => {
+  it('an app file it cannot parse: nothing written, and the note says why', () => {
     const app = lf('from flask import Flask', 'app = Flask(__name__)', 'x = "unterminated');
     const plan = planFlask(input({ 'requirements.txt': lf('flask', 'aws-xray-sdk'), 'app.py': app }, { backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: false } }));
-    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.changes).toEqual([]);
     expect(plan.notes).toEqual([
       [
-        'backend-flask: obs cannot parse app.py (string on line 3 is not closed on its line). obs writes backend-flask/observability.py and changes nothing else; to finish by hand:',
+        'backend-flask: obs cannot parse app.py (string on line 3 is not closed on its line). obs writes nothing for backend-flask yet; to finish by hand:',
         ...PASTE,
+        '    then run obs init again: it writes backend-flask/observability.py once the app calls it',
       ].join('\n'),
     ]);
   });
 
-  it('no `app = Flask(__name__)` line, or two of them: module only', () => {
+  it('no `app = Flask(__name__)` line, or two of them: nothing written', () => {
     const factory = lf('from flask import Flask', 'app = Flask(__name__, static_folder="web")');
     expect(planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': factory })).notes[0]).toMatch(/^backend-flask: no `app = Flask\(__name__\)` line in app.py\. /);
     const twice = lf('from flask import Flask', 'app = Flask(__name__)', 'admin = Flask(__name__)');
     const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': twice }));
-    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.changes).toEqual([]);
     expect(plan.notes[0]).toMatch(/^backend-flask: app\.py creates Flask\(__name__\) 2 times\. /);
   });
 
   it('an app wired by hand (the bootcamp lib/*.py helpers) is left alone', () => {
     const app = lf('from flask import Flask', 'from lib.xray import init_xray', '# from lib.rollbar import init_rollbar', 'app = Flask(__name__)', 'init_xray(app)');
     const plan = planFlask(input({ 'requirements.txt': lf('flask', 'aws-xray-sdk'), 'app.py': app }, { backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: false } }));
-    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.changes).toEqual([]);
     expect(plan.notes).toEqual([
       [
-        'backend-flask: app.py already sets up telemetry by hand (init_xray): replace that setup with the call below. obs writes backend-flask/observability.py and changes nothing else; to finish by hand:',
+        'backend-flask: app.py already sets up telemetry by hand (init_xray): replace that setup with the call below. obs writes nothing for backend-flask yet; to finish by hand:',
         ...PASTE,
+        '    then run obs init again: it writes backend-flask/observability.py once the app calls it',
       ].join('\n'),
     ]);
   });
 
-  it('a requirements file with unusual syntax: module only, and every line to paste', () => {
+  it('a requirements file with unusual syntax: nothing written, and every line to paste', () => {
     const plan = planFlask(input({ 'requirements.txt': lf('-e .'), 'app.py': APP }, { backends: { honeycomb: false, xray: false, cloudwatch: false, rollbar: true } }));
-    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.changes).toEqual([]);
     expect(plan.notes).toEqual([
       [
-        'backend-flask: requirements.txt only installs `-e .`: the packages are declared elsewhere (setup.py or pyproject.toml). obs writes backend-flask/observability.py and changes nothing else; to finish by hand:',
+        'backend-flask: requirements.txt only installs `-e .`: the packages are declared elsewhere (setup.py or pyproject.toml). obs writes nothing for backend-flask yet; to finish by hand:',
         '    add to backend-flask/requirements.txt:',
         '        rollbar',
         '        blinker',
         ...PASTE,
+        '    then run obs init again: it writes backend-flask/observability.py once the app calls it',
       ].join('\n'),
     ]);
   });
 
-  it('no dependency file: module only', () => {
+  it('no dependency file: nothing written until the app calls the module', () => {
     const plan = planFlask(input({ Pipfile: '[packages]\nflask = "*"\n', 'app.py': APP }, { backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: false } }));
-    expect(plan.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(plan.changes).toEqual([]);
     expect(plan.notes[0]).toMatch(/^backend-flask: the service uses a Pipfile, which obs does not edit\. .*\n {4}add to the file pip installs from:\n {8}aws-xray-sdk\n/);
-    expect(plan.changes[0]!.after).toContain('INSTALL_COMMAND = "pipenv install"');
+    // Once the app calls it, the module is written, telling how this project installs packages.
+    const called = APP.replace('app = Flask(__name__)\n', 'app = Flask(__name__)\nfrom observability import init_observability\ninit_observability(app)\n');
+    const second = planFlask(input({ Pipfile: '[packages]\nflask = "*"\n', 'app.py': called }, { backends: { honeycomb: false, xray: true, cloudwatch: false, rollbar: false } }));
+    expect(second.changes.map((c) => c.path)).toEqual(['backend-flask/observability.py']);
+    expect(second.changes[0]!.after).toContain('INSTALL_COMMAND = "pipenv install"');
   });
 
   it('keeps its own module up to date, and leaves a module it did not write alone', () => {

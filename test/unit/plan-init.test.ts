@@ -76,13 +76,13 @@ function rerun(first: InitPlan, base: InitSnapshot): InitSnapshot {
 
 const DAEMON = [
   '  xray-daemon:',
-  '    image: "amazon/aws-xray-daemon"',
+  '    image: "amazon/aws-xray-daemon:3.6.6"',
   '    environment:',
   '      AWS_ACCESS_KEY_ID: "${AWS_ACCESS_KEY_ID}"',
   '      AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}"',
   '      AWS_REGION: "${AWS_DEFAULT_REGION}"',
-  "    # Flags for the image's /xray entrypoint: local mode, listen on all interfaces.",
-  '    command: ["-o", "-b", "0.0.0.0:2000", "-t", "0.0.0.0:2000"]',
+  "    # Added to the image's entrypoint (/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000): local mode.",
+  '    command: ["-o"]',
   '    ports:',
   '      - "2000:2000/udp"',
 ];
@@ -914,7 +914,7 @@ describe('planInit: anchors and layouts', () => {
         '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon-2:2000"',
         '  xray-daemon:',
         '    build: ./not-a-daemon',
-        ...DAEMON.map((l) => l.replace('xray-daemon:', 'xray-daemon-2:')),
+        ...DAEMON.map((l) => l.replace(/^  xray-daemon:/, '  xray-daemon-2:')),
       ),
     );
   });
@@ -1138,8 +1138,8 @@ describe('planInit: a reused X-Ray daemon whose command never reaches /xray', ()
         service: 'xray-daemon',
         key: 'command',
         current: '["xray -o -b xray-daemon:2000"]',
-        proposed: '["-o", "-b", "0.0.0.0:2000"]',
-        reason: `["xray -o -b xray-daemon:2000"] does not reach the daemon as flags (the image's entrypoint is already /xray); obs would write ["-o", "-b", "0.0.0.0:2000"]`,
+        proposed: '["-o"]',
+        reason: `["xray -o -b xray-daemon:2000"] does not reach the daemon as flags (the image's entrypoint is already /xray); obs would write ["-o"]`,
         replaced: false,
       },
     ]);
@@ -1158,7 +1158,7 @@ describe('planInit: a reused X-Ray daemon whose command never reaches /xray', ()
         '      AWS_XRAY_DAEMON_ADDRESS: xray-daemon:2000',
         '  xray-daemon:',
         '    image: "amazon/aws-xray-daemon"',
-        '    command: ["-o", "-b", "0.0.0.0:2000"]',
+        '    command: ["-o"]',
         '    ports:',
         '      - 2000:2000/udp',
       ),
@@ -1172,7 +1172,7 @@ describe('planInit: a reused X-Ray daemon whose command never reaches /xray', ()
   it('keeps CRLF and a one-string command on its line', () => {
     const text = crlf('services:', '  api:', '    build: ./api', '  xray:', '    image: amazon/aws-xray-daemon', '    command: "xray -o"', '    ports: ["2000:2000/udp"]');
     const plan = planInit(snapshot({ 'docker-compose.yml': text }, { envIgnored: true }), choices({ services: ['api'], ...only, force: true }));
-    expect(after(plan, 'docker-compose.yml')).toContain(crlf('    command: ["-o", "-b", "0.0.0.0:2000"]', '    ports: ["2000:2000/udp"]'));
+    expect(after(plan, 'docker-compose.yml')).toContain(crlf('    command: ["-o"]', '    ports: ["2000:2000/udp"]'));
   });
 
   it('leaves a command with flags only alone', () => {

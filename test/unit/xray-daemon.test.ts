@@ -13,13 +13,13 @@ const crlf = (...lines: string[]) => lines.map((l) => `${l}\r\n`).join('');
 function daemon(indent: string, step: string, name = 'xray-daemon'): string[] {
   return [
     `${name}:`,
-    `${step}image: "amazon/aws-xray-daemon"`,
+    `${step}image: "amazon/aws-xray-daemon:3.6.6"`,
     `${step}environment:`,
     `${step}${step}AWS_ACCESS_KEY_ID: "\${AWS_ACCESS_KEY_ID}"`,
     `${step}${step}AWS_SECRET_ACCESS_KEY: "\${AWS_SECRET_ACCESS_KEY}"`,
     `${step}${step}AWS_REGION: "\${AWS_DEFAULT_REGION}"`,
-    `${step}# Flags for the image's /xray entrypoint: local mode, listen on all interfaces.`,
-    `${step}command: ["-o", "-b", "0.0.0.0:2000", "-t", "0.0.0.0:2000"]`,
+    `${step}# Added to the image's entrypoint (/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000): local mode.`,
+    `${step}command: ["-o"]`,
     `${step}ports:`,
     `${step}${step}- "2000:2000/udp"`,
   ].map((l) => indent + l);
@@ -37,14 +37,14 @@ function withDaemon(text: string): string {
 describe('xrayDaemonLines', () => {
   it('renders the service with the given step and passes only flags as command', () => {
     expect(xrayDaemonLines('xray', '  ')).toEqual(daemon('', '  ', 'xray'));
-    expect(xrayDaemonLines('xray-daemon', '    ')[1]).toBe('    image: "amazon/aws-xray-daemon"');
+    expect(xrayDaemonLines('xray-daemon', '    ')[1]).toBe('    image: "amazon/aws-xray-daemon:3.6.6"');
   });
 
   it('reads back as the daemon compose would run', () => {
     const text = withDaemon(lf('services:', '  api:', '    image: x'));
     const service = buildProject([parseComposeText('c.yml', text)]).services.find((s) => s.name === 'xray-daemon')!;
-    expect(service.config.image).toBe('amazon/aws-xray-daemon');
-    expect(service.config.command).toEqual(['-o', '-b', '0.0.0.0:2000', '-t', '0.0.0.0:2000']);
+    expect(service.config.image).toBe('amazon/aws-xray-daemon:3.6.6');
+    expect(service.config.command).toEqual(['-o']);
     expect(service.config.ports).toEqual([{ published: '2000', target: '2000', protocol: 'udp' }]);
     expect(Object.fromEntries(service.config.environment)).toEqual({
       AWS_ACCESS_KEY_ID: '${AWS_ACCESS_KEY_ID}',

@@ -1,6 +1,7 @@
 import type { Check } from '../types.js';
 import { composeOrWhy, report, skipped, warn } from './lib/report.js';
 import { keyWhere, xrayDaemonService } from './lib/services.js';
+import { XRAY_DAEMON_IMAGE } from '../../compose/xray-daemon.js';
 
 /** The two images AWS publishes; mirrors keep the repository name. */
 const OFFICIAL = /^(?:(?:docker\.io|registry\.hub\.docker\.com|index\.docker\.io)\/)?amazon\/aws-xray-daemon$|^public\.ecr\.aws\/xray\/aws-xray-daemon$|\/aws-xray-daemon$/;
@@ -30,7 +31,7 @@ export const xrayDaemonImageCheck: Check = {
         warn(
           keyWhere(daemon, 'image'),
           `${daemon.name} runs image ${image}, which is not the X-Ray daemon image (amazon/aws-xray-daemon or public.ecr.aws/xray/aws-xray-daemon): the pull fails unless you build that image yourself`,
-          'image: "amazon/aws-xray-daemon"',
+          `image: "${XRAY_DAEMON_IMAGE}"`,
         ),
       ],
       '',

@@ -7,7 +7,7 @@ import { describeDifference, KIND_LABEL } from '../../aws/resource.js';
 import { assertProfileExists } from '../../aws/profile.js';
 import { resolveAwsSettings } from '../../aws/settings.js';
 import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
-import { say, type Context } from '../../context.js';
+import { outputStream, say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { countDeclared, desiredFromConfig } from '../../config/desired.js';
 import { applyInStages, planDeclared } from '../../config/declared.js';
@@ -53,26 +53,28 @@ export async function runApply(ctx: Context, options: ApplyOptions): Promise<num
   const fromProfile = settings.region ? '' : `, from ${settings.profile ? `profile ${settings.profile}` : 'the default profile'}`;
   const fromDotenv = settings.region && settings.regionSource.endsWith(' in .env') ? `, from ${settings.regionSource}` : '';
   const credentials = settings.credentialsSource ? `; credentials from ${settings.credentialsSource}` : '';
-  say(ctx, `Plan (${region ? `${region}${fromProfile}${fromDotenv}` : 'region from the AWS profile'}${credentials}):`);
+  // The plan and the result are the output (stdout); progress and notes stay on stderr.
+  const out = outputStream(ctx, options.json).stream;
+  const show = (line = '') => out.write(`${line}\n`);
+  show(`Plan (${region ? `${region}${fromProfile}${fromDotenv}` : 'region from the AWS profile'}${credentials}):`);
   // A dry run's outcomes are the plan ("would create ..."), with ARNs and lookup errors: shown once, below.
   if (!options.dryRun) {
     for (const p of planned) {
       const name = `${KIND_LABEL[p.handler.kind]} ${p.handler.name(p.desired)}`;
-      if (p.failure) say(ctx, `  ? ${name}: lookup failed`);
+      if (p.failure) show(`  ? ${name}: lookup failed`);
       else {
         const lines = [...p.change!.differences.map((d) => describeDifference(d, p.change!.action)), ...(p.change!.detail ? [p.change!.detail] : [])];
-        say(ctx, `  ${p.change!.action.padEnd(9)} ${name}${lines.map((line) => `\n              ${line}`).join('')}`);
+        show(`  ${p.change!.action.padEnd(9)} ${name}${lines.map((line) => `\n              ${line}`).join('')}`);
       }
     }
-    say(ctx);
+    show();
   }
 
   const update = options.update !== false;
   const outcomes = await applyInStages(planned, clients, { dryRun: options.dryRun === true, update });
   const code = reportOutcomes(ctx, 'apply', outcomes, region, options);
   const count = (status: string) => outcomes.filter((o) => o.status === status).length;
-  say(
-    ctx,
+  show(
     options.dryRun
       ? `Dry run: ${count('planned')} to change, ${count('unchanged')} unchanged, ${update ? '' : `${count('drift')} drifted, `}${count('failed')} failed; nothing was changed.`
       : `${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged, ${count('drift')} drifted, ${count('failed')} failed.`,

@@ -13,6 +13,8 @@ import { placeholderComments } from '../../backends/index.js';
 import { planSecretFiles, planSecretMoves, type MovedSecret } from '../../project/secret-moves.js';
 import type { InitSnapshot } from '../../project/snapshot.js';
 import { reparse } from '../../compose/verify-edits.js';
+import { findXrayDaemon } from '../../compose/xray-daemon.js';
+import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
 
 export interface FixPlan {
   changes: FileChange[];
@@ -74,6 +76,14 @@ export function planFixes(snapshot: InitSnapshot, project: ComposeProject): FixP
       if (serviceName === name) continue;
       replace(project.services.find((s) => s.name === serviceName)!, 'OTEL_SERVICE_NAME', serviceName, `OTEL_SERVICE_NAME "${name}" (shared with ${services.filter((s) => s !== serviceName).join(', ')}) is now "${serviceName}"`);
     }
+  }
+
+  // The daemon's command as flags for its /xray entrypoint: the same edit init makes with --force.
+  const daemon = findXrayDaemon(project);
+  const daemonFix = daemon ? planDaemonCommand(daemon) : undefined;
+  if (daemonFix?.edit) {
+    edits.get(daemonFix.edit.file)!.push(daemonFix.edit.edit);
+    applied.push(`${daemonFix.edit.file.path}: ${daemonFix.service}: command ${daemonFix.current} is now ${daemonFix.proposed} (flags for the image's /xray entrypoint)`);
   }
 
   const changes: FileChange[] = [];

@@ -77,9 +77,10 @@ export async function runDoctor(ctx: Context, options: DoctorCliOptions): Promis
     const doc = { schemaVersion: DOCTOR_SCHEMA_VERSION, directory: root, ok: !failed, strict: options.strict === true, summary: summaryLine(shown), ...(options.fix ? { fixed } : {}), checks: shown };
     ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    ctx.stderr.write(renderChecklist(selected, shown, await painter(ctx)));
+    // The checklist is the output (`obs doctor > report.txt`); notes and progress stay on stderr.
+    ctx.stdout.write(renderChecklist(selected, shown, await painter(ctx.stdoutColor)));
     // On GitHub Actions, problems also become annotations on the files they name (stdout is where
-    // the runner reads workflow commands; --json keeps stdout for its one document).
+    // the runner reads workflow commands; --json keeps stdout for its one document), after the checklist.
     if (ctx.env.GITHUB_ACTIONS === 'true') ctx.stdout.write(githubAnnotations(shown, options.strict === true));
   }
   return failed ? 1 : 0;
@@ -186,8 +187,8 @@ function checkIds(flag: string, values: string[] | undefined): string[] {
   return ids;
 }
 
-async function painter(ctx: Context): Promise<Paint> {
-  if (!ctx.color) return PLAIN;
+async function painter(color: boolean): Promise<Paint> {
+  if (!color) return PLAIN;
   const { Chalk } = await import('chalk');
   const chalk = new Chalk({ level: 1 });
   return { pass: chalk.green, warn: chalk.yellow, fail: chalk.red, dim: chalk.dim, bold: chalk.bold };

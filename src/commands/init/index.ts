@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { say, type Context } from '../../context.js';
+import { outputStream, say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { applyFileChanges, pendingApply, recoverInterruptedApply } from '../../io/atomic-write.js';
 import { gitInfo } from '../../io/git.js';
@@ -85,14 +85,22 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     say(ctx, paint.ok('Nothing to change: the project is already wired as chosen.'));
     return finish(0);
   }
+  // The diff is the output: on stdout, a patch `git apply` takes (`obs init --dry-run > plan.patch`).
+  const output = outputStream(ctx, options.json);
   say(ctx);
-  ctx.stderr.write(renderDiffs([...diffs.values()], paint));
+  output.stream.write(renderDiffs([...diffs.values()], output.color === ctx.color ? paint : await painter(ctx, output.color)));
+  // `obs init > changes.patch` in a terminal: the person is asked to apply a diff that went to
+  // the file, so the terminal shows it too.
+  const askingWithoutSeeing = prompter !== undefined && !options.dryRun && !options.json && (ctx.stdout as { isTTY?: boolean }).isTTY !== true;
+  if (askingWithoutSeeing) ctx.stderr.write(renderDiffs([...diffs.values()], paint));
   say(ctx);
   // One write: a large project has a finding per service.
   if (findings.length > 0) ctx.stderr.write(findings.map((line) => `${paint.warn(line)}\n`).join(''));
   say(ctx, `${changes.length} file(s) to change: ${changes.map((c) => `${c.path} (${changeAction(c)})`).join(', ')}`);
 
   if (options.dryRun) {
+    // A masked value never matches the file, so git apply refuses the whole patch: said, not left to find out.
+    if (plan.movedSecrets.length > 0 && !options.json) say(ctx, paint.warn('! the diff masks the secret values it moves to .env, so `git apply` refuses it; run obs init without --dry-run to write these changes.'));
     say(ctx, 'Dry run: nothing was written.');
     return finish(0);
   }

@@ -13,9 +13,9 @@ import type { InitPlan } from './plan.js';
 
 export type Painter = Paint & { warn(t: string): string; ok(t: string): string; bold(t: string): string };
 
-/** Colours only on a terminal that wants them; chalk loads only then. */
-export async function painter(ctx: Context): Promise<Painter> {
-  if (!ctx.color) return { ...NO_PAINT, warn: (t) => t, ok: (t) => t, bold: (t) => t };
+/** Colours only on a terminal that wants them (stderr's, unless told); chalk loads only then. */
+export async function painter(ctx: Context, color = ctx.color): Promise<Painter> {
+  if (!color) return { ...NO_PAINT, warn: (t) => t, ok: (t) => t, bold: (t) => t };
   const { Chalk } = await import('chalk');
   const chalk = new Chalk({ level: 1 });
   return { added: chalk.green, removed: chalk.red, header: chalk.bold, hunk: chalk.cyan, warn: chalk.yellow, ok: chalk.green, bold: chalk.bold };
