@@ -57,7 +57,7 @@ function input(files: Map<string, string>): InstrumentInput {
 beforeAll(async () => {
   // The example project, wired by the built obs init exactly as a user would run it.
   dir = await tempProject(join(REPO_ROOT, 'examples', 'cruddur'));
-  const init = await runObs(['init', '--dir', dir, '--yes', '--cloudwatch', '--rollbar', '--log-group', '/cruddur/backend-flask'], { env: { CI: 'true' } });
+  const init = await runObs(['init', '--dir', dir, '--yes', '--pipeline', 'direct', '--cloudwatch', '--rollbar', '--log-group', '/cruddur/backend-flask'], { env: { CI: 'true' } });
   expect(init.exitCode, init.stderr).toBe(0);
   expect(init.stderr).toMatch(/backend-flask\/observability\.py \(create\), backend-flask\/requirements\.txt \(modify\), backend-flask\/app\.py \(modify\)/);
   // Idempotent: a second obs init changes nothing, and planning again over the result neither.
@@ -303,7 +303,7 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
 /**
  * The OpenTelemetry part, with the real Python SDK from PyPI:
  * a venv (cached) with Flask, requests and exactly the opentelemetry-* lines obs added to requirements.txt.
- * Direct pipeline (what obs init writes today): a Flask SERVER span and a requests CLIENT span reach
+ * Direct pipeline (obs init --pipeline direct): a Flask SERVER span and a requests CLIENT span reach
  * a local OTLP/HTTP receiver with the service name and the key header. Collector pipeline: the same
  * spans, and the root logger's records as OTLP logs, with neither the X-Ray SDK nor watchtower loaded.
  */

@@ -31,7 +31,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   dir = await tempProject(FIXTURE);
-  const init = await runObs(['init', '--dir', dir, '--yes', '--services', SERVICE, '--no-xray', '--no-cloudwatch', '--no-rollbar'], { env: { CI: 'true' } });
+  const init = await runObs(['init', '--dir', dir, '--yes', '--pipeline', 'direct', '--services', SERVICE, '--no-xray', '--no-cloudwatch', '--no-rollbar'], { env: { CI: 'true' } });
   expect(init.exitCode, init.stderr).toBe(0);
   // What a user does next: the key goes into .env, which compose reads for ${HONEYCOMB_API_KEY}.
   await writeFile(join(dir, '.env'), `HONEYCOMB_API_KEY=${KEY}\n`);
