@@ -90,7 +90,7 @@ describe('obs doctor --fix: the X-Ray daemon command (issue 12 item 20)', () => 
     // The same command obs init --force writes for it.
     const other = await gitProject();
     await writeFile(join(other, 'docker-compose.yml'), compose);
-    const init = await runObs(['init', '--dir', other, '--yes', '--force', '--services', 'api', '--xray', '--no-honeycomb', '--no-instrument'], { env: { CI: 'true' } });
+    const init = await runObs(['init', '--dir', other, '--yes', '--force', '--pipeline', 'direct', '--services', 'api', '--xray', '--no-honeycomb', '--no-instrument'], { env: { CI: 'true' } });
     expect(init.exitCode, init.stderr).toBe(0);
     expect(await readFile(join(other, 'docker-compose.yml'), 'utf8')).toContain('    command: ["-o"]\n');
   });

@@ -293,3 +293,13 @@ describe('planInit: values obs wrote for a backend turned off go on the re-run',
     expect(env.OTEL_EXPORTER_OTLP_HEADERS).toBe('x-honeycomb-team=${HONEYCOMB_API_KEY}');
   });
 });
+
+describe('planInit, collector pipeline: an app right before the daemon it replaces', () => {
+  it("gets its new environment block, and the collector takes the daemon's place after it", () => {
+    const compose = 'services:\n  api:\n    build: ./api\n  xray-daemon:\n    image: "amazon/aws-xray-daemon"\n    command: ["xray -o -b xray-daemon:2000"]\n';
+    const plan = planInit(snapshot(compose, { api: 'node' }), choices({ services: ['api'] }));
+    const composed = services(plan);
+    expect(composed.api!.environment).toEqual({ OTEL_SERVICE_NAME: 'api', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' });
+    expect(Object.keys(composed)).toEqual(['api', 'otel-collector']);
+  });
+});

@@ -514,7 +514,9 @@ function planComposeEdits(
 /** Edits inside a service obs takes out (a secret moved out of the daemon, its command fixed) go with it. */
 function withinRemovedServices(edits: TextEdit[], removals: readonly TextEdit[]): TextEdit[] {
   if (removals.length === 0) return edits;
-  return edits.filter((e) => removals.includes(e) || !removals.some((r) => e.start >= r.start && e.end <= r.end && e.start < r.end));
+  // An insertion at either edge of a removed service belongs to its neighbour (the end of the service before it).
+  const inside = (e: TextEdit, r: TextEdit) => (e.start === e.end ? e.start > r.start && e.start < r.end : e.start >= r.start && e.end <= r.end);
+  return edits.filter((e) => removals.includes(e) || !removals.some((r) => inside(e, r)));
 }
 
 /** Removal edits for the values obs wrote that no choice wants; what cannot go as text is said instead. */
