@@ -17,6 +17,10 @@
 // `verify(state, ctx)` (async, after the exit-code check: did it really do its job?), and an argv
 // that is a list of argvs: a sequence, run one after another and timed as one.
 //
+// Not run here (they start apps and collectors, and take minutes): bench/instrumentation.mjs
+// (what the instrumentation costs an app) and bench/first-trace.mjs (`npm run bench:first-trace`:
+// time to first trace through the collector); both write their own sections of RESULTS.md.
+//
 // The `logs` and `apply` groups run against local servers (moto_server, the X-Ray server of
 // test/support/xray-server.ts) that the first of them starts and main() stops at the end; see
 // bench/aws-servers.mjs.
