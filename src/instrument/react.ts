@@ -5,6 +5,7 @@
  * an endpoint the app controls (a collector or a backend route), and tracing stays off until
  * it is set. Vite (import.meta.env.VITE_*) and Create React App (process.env.REACT_APP_*) builds.
  */
+import { installSteps, nodePackageManager } from '../stacks/package-manager.js';
 import type { FileChange } from '../plan/file-change.js';
 import { detectEol } from '../text/edits.js';
 import { otherLinePins } from './node-instrumentations.js';
@@ -188,6 +189,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
       INSTRUMENTATIONS: instrumentations.map((i) => `      new ${i.exportName}(${i.args}),`).join('\n'),
     });
   const changes: FileChange[] = [...changeOf(modulePath, existing ?? null, moduleText)];
+  let install: InstrumentPlan['install'];
 
   const specifier = typescript ? './tracing' : './tracing.js';
   const entryText = files.get(entry)!;
@@ -195,7 +197,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
   const result = pkgText === undefined ? { text: undefined, reason: 'the service has no package.json' } : addDependencies(pkgText, packages);
   if (result.text === undefined) {
     const steps = [
-      `add to "dependencies" in ${path('package.json')}, then run npm install:`,
+      `add to "dependencies" in ${path('package.json')}, then run ${installSteps(nodePackageManager(files), input.serviceDir, name).join(', then ')}:`,
       ...Object.entries(packages).map(([p, range]) => `    ${JSON.stringify(p)}: ${JSON.stringify(range)},`),
       ...(entryAfter === entryText ? [] : [`add as the first import of ${path(entry)}:`, `    import '${specifier}';`]),
     ];
@@ -204,7 +206,8 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
     changes.push(...changeOf(path(entry), entryText, entryAfter));
     if (result.added.length > 0) {
       changes.push(...changeOf(path('package.json'), pkgText!, result.text));
-      notes.push(`${name}: run npm install (it updates package-lock.json) and rebuild the image for ${result.added.join(', ')}`);
+      const manager = nodePackageManager(files);
+      install = { manager, manifest: path('package.json'), packages: result.added, commands: installSteps(manager, input.serviceDir, name) };
     }
   }
 
@@ -223,7 +226,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
   } else {
     notes.push(`${name}: obs found no backend URL for the browser app; add it to apiUrls in ${modulePath} so backend spans join the browser's traces`);
   }
-  return { changes, notes };
+  return { changes, notes, ...(install ? { install } : {}) };
 }
 
 /** What to change in a setup of the app's own so its spans reach the collector obs points it at. */

@@ -155,11 +155,13 @@ describe('planReact', () => {
       { path: 'frontend-react-js/src/main.jsx', before: EXAMPLE_FILES['src/main.jsx'], after: EXAMPLE_MAIN_AFTER },
       { path: 'frontend-react-js/package.json', before: EXAMPLE_FILES['package.json'], after: EXAMPLE_PKG_AFTER },
     ]);
-    expect(plan.notes).toEqual([
-      `frontend-react-js: run npm install (it updates package-lock.json) and rebuild the image for ${FETCH_ONLY_PACKAGES.join(', ')}`,
-      COLLECTOR_NOTE,
-      CORS_NOTE,
-    ]);
+    expect(plan.notes).toEqual([COLLECTOR_NOTE, CORS_NOTE]);
+    expect(plan.install).toEqual({
+      manager: 'npm',
+      manifest: 'frontend-react-js/package.json',
+      packages: FETCH_ONLY_PACKAGES,
+      commands: ['(cd frontend-react-js && npm install) (updates frontend-react-js/package-lock.json)', 'docker compose build frontend-react-js'],
+    });
   });
 
   it('the module reads the collector URL from a build variable and holds no key', () => {
@@ -204,7 +206,7 @@ describe('planReact', () => {
       renderTemplate(load(REACT_TEMPLATE), { ENTRY: 'src/index.js', ENV: 'process.env', PREFIX: 'REACT_APP_', SERVICE_NAME: '"frontend-react-js"', API_URLS: 'process.env.REACT_APP_BACKEND_URL', ...FETCH_ONLY }),
     );
     expect(plan.changes[1]!.after).toBe(crlf("import './tracing.js'", "import React from 'react'", "import App from './App'", '', "createRoot(document.getElementById('root')).render(<App />)"));
-    expect(plan.notes[1]).toMatch(/^frontend-react-js: the browser sends spans to REACT_APP_OTEL_COLLECTOR_URL, never straight to Honeycomb/);
+    expect(plan.notes[0]).toMatch(/^frontend-react-js: the browser sends spans to REACT_APP_OTEL_COLLECTOR_URL, never straight to Honeycomb/);
   });
 
   it('TypeScript entry: src/tracing.ts with the vite/client types, imported without extension', () => {
@@ -222,7 +224,7 @@ describe('planReact', () => {
     const [first, ...rest] = plan.notes[0]!.split('\n');
     expect(first).toMatch(/^frontend-react-js: package\.json is not valid JSON \(.+\)\. obs writes frontend-react-js\/src\/tracing\.js and changes nothing else; to finish by hand:$/);
     expect(rest).toEqual([
-      '    add to "dependencies" in frontend-react-js/package.json, then run npm install:',
+      '    add to "dependencies" in frontend-react-js/package.json, then run (cd frontend-react-js && npm install) (updates frontend-react-js/package-lock.json), then docker compose build frontend-react-js:',
       ...Object.entries(REACT_PACKAGES).filter(([p]) => !p.endsWith('xml-http-request')).map(([p, r]) => `        "${p}": "${r}",`),
       '    add as the first import of frontend-react-js/src/main.jsx:',
       "        import './tracing.js';",

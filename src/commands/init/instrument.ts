@@ -4,15 +4,18 @@
  */
 import { join, posix } from 'node:path';
 import type { ComposeService } from '../../compose/project.js';
-import { FLASK_INPUT_FILES, planFlask } from '../../instrument/flask.js';
+import { FLASK_INPUT_FILES, FLASK_MODULE, planFlask } from '../../instrument/flask.js';
 import { NODE_INPUT_FILES, planNode } from '../../instrument/node.js';
 import { planRails } from '../../instrument/rails.js';
 import { planReact, REACT_INPUT_FILES, REACT_SOURCE } from '../../instrument/react.js';
 import { includedRequirementFiles } from '../../instrument/requirements.js';
-import { servicePath, templateLoader, type InstrumentInput } from '../../instrument/template.js';
+import { servicePath, templateLoader, type InstallStep, type InstrumentInput } from '../../instrument/template.js';
 import type { FolderReader } from '../../io/folder-reader.js';
 import type { FileChange } from '../../plan/file-change.js';
 import type { Stack } from '../../stacks/detect.js';
+import type { ServiceProfile } from '../../stacks/service-profile.js';
+import { DEFAULT_APP_FILES, findFlaskEntry, PACKAGE_APP_FILES } from '../../instrument/flask-entry.js';
+import { LOCK_FILES } from '../../stacks/package-manager.js';
 import type { InitChoices } from '../../backends/choices.js';
 import { cloudwatch } from '../../backends/cloudwatch.js';
 import { honeycomb } from '../../backends/honeycomb.js';
@@ -25,15 +28,37 @@ import type { InitSnapshot, ServiceSources } from '../../project/snapshot.js';
 export interface InstrumentResult {
   changes: FileChange[];
   notes: string[];
+  /** The commands that install the packages obs added (init's next steps). */
+  install?: InstallStep;
   /** Compose variables the instrumentation needs (NODE_OPTIONS=--require ./tracing.cjs). */
   environment: { key: string; value: string }[];
 }
 
-/** Build context of a service as a posix path relative to where obs runs. */
-export function serviceDirOf(projectDir: string, service: ComposeService): string | undefined {
+/**
+ * The folder of a service's app as a posix path relative to where obs runs: its build context,
+ * or the folder in it that the Dockerfile copies the manifest from (`profile.appDir`).
+ */
+export function serviceDirOf(projectDir: string, service: ComposeService, profile?: Pick<ServiceProfile, 'appDir'>): string | undefined {
   const context = service.config.buildContext;
   if (context === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(context)) return undefined; // a git URL is not ours to edit
-  return posix.normalize(posix.join(projectDir || '.', context.split('\\').join('/'))).replace(/^\.\/?$/, '');
+  return posix.normalize(posix.join(projectDir || '.', context.split('\\').join('/'), profile?.appDir ?? '')).replace(/^\.\/?$/, '');
+}
+
+/**
+ * Why obs writes no code for a chosen service, so the report can say plainly that it will send
+ * nothing: it runs an image, it only builds front-end assets, or obs knows no framework in it.
+ * undefined when obs instruments it.
+ */
+export function whyNoCode(service: ComposeService, stack: Stack, profile: ServiceProfile | undefined, serviceDir: string | undefined): SendsNothing['reason'] | undefined {
+  if (service.config.buildContext === undefined) return 'image';
+  if (serviceDir === undefined) return 'remote-context';
+  if (profile?.role === 'assets') return 'assets';
+  if (!INSTRUMENTED_STACKS.has(stack)) return 'no-framework';
+  return undefined;
+}
+
+export interface SendsNothing {
+  reason: 'image' | 'remote-context' | 'assets' | 'no-framework';
 }
 
 /**
@@ -41,7 +66,7 @@ export function serviceDirOf(projectDir: string, service: ComposeService): strin
  * listed once and only files that exist are read (through `folders`, which stack detection
  * already filled): a failed read per missing candidate costs more than the reads themselves.
  */
-export function readServiceSources(folders: FolderReader, root: string, serviceDir: string, stack: Stack, notUtf8?: Set<string>): ServiceSources {
+export function readServiceSources(folders: FolderReader, root: string, serviceDir: string, stack: Stack, notUtf8?: Set<string>, service?: ComposeService): ServiceSources {
   const dir = join(root, serviceDir);
   const files: ServiceSources = new Map();
   const add = (name: string) => {
@@ -49,8 +74,24 @@ export function readServiceSources(folders: FolderReader, root: string, serviceD
     if (text !== undefined) files.set(name, text);
     if (text !== undefined && !folders.isUtf8(dir, name)) notUtf8?.add(servicePath(serviceDir, name));
   };
+  // Lock files name the package manager: only whether they exist matters, so they are listed, not read.
+  const listed = folders.list(dir);
+  for (const lock of [...new Set(Object.values(LOCK_FILES)), 'bun.lockb', 'npm-shrinkwrap.json']) if (lock && listed.has(lock)) files.set(lock, '');
   if (stack === 'flask') {
     FLASK_INPUT_FILES.forEach(add);
+    // The app file: named by FLASK_APP or the start command, else the usual names and packages.
+    for (const name of listed) {
+      if (name.includes('.') || /^(?:tests?|venv|node_modules|migrations)$/.test(name) || !folders.list(join(dir, name)).has('__init__.py')) continue;
+      for (const file of PACKAGE_APP_FILES) add(`${name}/${file}`);
+    }
+    const command = service?.config.command;
+    const entry = findFlaskEntry({
+      files,
+      ...(command !== undefined && command !== null ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
+      ...(service ? { environment: service.config.environment } : {}),
+    });
+    for (const name of entry.candidates) if (!DEFAULT_APP_FILES.includes(name as never)) add(name);
+    if (entry.moduleDir !== '') add(`${entry.moduleDir}/${FLASK_MODULE}`);
     // Requirements files included with -r are part of the dependency list too.
     const queue = files.has('requirements.txt') ? includedRequirementFiles(files.get('requirements.txt')!) : [];
     while (queue.length > 0) {
@@ -105,10 +146,11 @@ export function readInstrumentation(found: Discovered, chosen: readonly string[]
   for (const name of chosen) {
     const service = byName.get(name)!;
     const stack = snapshot.stacks.get(name) ?? 'unknown';
-    const dir = serviceDirOf(snapshot.projectDir, service);
-    if (dir === undefined || !INSTRUMENTED_STACKS.has(stack)) continue;
+    const profile = snapshot.profiles?.get(name);
+    const dir = serviceDirOf(snapshot.projectDir, service, profile);
+    if (dir === undefined || !INSTRUMENTED_STACKS.has(stack) || profile?.role === 'assets') continue;
     const odd = new Set<string>();
-    sources.set(name, readServiceSources(found.folders, found.root, dir, stack, odd));
+    sources.set(name, readServiceSources(found.folders, found.root, dir, stack, odd, service));
     if (odd.size > 0) notUtf8.set(name, odd);
   }
   const templates = new Map<string, string>();
