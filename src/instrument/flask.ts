@@ -213,7 +213,7 @@ const FLASK_IMPORT = /^from[ \t]+observability[ \t]+import[ \t]+init_observabili
 /** `app = Flask(__name__)`, with arguments (`static_folder=...`), on one line or more. */
 const FLASK_APP_LINE = /^([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=]+)?=[ \t]*(?:flask\.)?Flask\(/;
 /** Code that shows telemetry already set up by hand (the bootcamp's lib/*.py helpers included). */
-const HAND_WIRED = /\b(FlaskInstrumentor|RequestsInstrumentor|XRayMiddleware|xray_recorder|CloudWatchLogHandler|got_request_exception|init_honeycomb|init_xray|init_rollbar|init_cloudwatch|opentelemetry|aws_xray_sdk|watchtower|rollbar)\b/g;
+export const FLASK_HAND_WIRED = /\b(FlaskInstrumentor|RequestsInstrumentor|XRayMiddleware|xray_recorder|CloudWatchLogHandler|got_request_exception|init_honeycomb|init_xray|init_rollbar|init_cloudwatch|opentelemetry|aws_xray_sdk|watchtower|rollbar)\b/g;
 
 function planAppEdit(files: ReadonlyMap<string, string>, entry: FlaskEntry): AppEdit {
   const present = entry.candidates.filter((f) => files.has(f));
@@ -225,7 +225,7 @@ function planAppEdit(files: ReadonlyMap<string, string>, entry: FlaskEntry): App
   for (const { scan } of scans) if ('code' in scan && /\binit_observability\s*\(/.test(scan.code)) return { kind: 'present' };
   for (const { file, scan } of scans) {
     if (!('code' in scan)) continue;
-    const found = [...new Set([...scan.code.matchAll(HAND_WIRED)].map((m) => m[1]!))];
+    const found = [...new Set([...scan.code.matchAll(FLASK_HAND_WIRED)].map((m) => m[1]!))];
     if (found.length > 0) {
       return { kind: 'manual', reason: `${file} already sets up telemetry by hand (${found.slice(0, 3).join(', ')}): replace that setup with the call below`, appVariable: 'app' };
     }

@@ -72,7 +72,7 @@ export interface NodeInstrumentPlan extends InstrumentPlan {
 }
 
 /** SDK setup written by hand: obs leaves such an app alone rather than start a second SDK. */
-const HAND_WIRED = /@opentelemetry\/(?:sdk-node|sdk-trace-node|sdk-trace-base|auto-instrumentations-node\/register)\b|\bNodeSDK\b|\bNodeTracerProvider\b/;
+export const NODE_HAND_WIRED = /@opentelemetry\/(?:sdk-node|sdk-trace-node|sdk-trace-base|auto-instrumentations-node\/register)\b|\bNodeSDK\b|\bNodeTracerProvider\b/;
 
 export function planNode(input: InstrumentInput): NodeInstrumentPlan {
   const { files, serviceName: name } = input;
@@ -90,7 +90,7 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
   }
   const dockerfile = files.has('Dockerfile') ? readDockerfile(files.get('Dockerfile')!) : undefined;
   const handMade = [...files].find(
-    ([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !file.startsWith('node_modules/') && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text),
+    ([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !file.startsWith('node_modules/') && !text.includes(MANAGED_MARKER) && NODE_HAND_WIRED.test(text),
   );
   const preload = [input.environment?.get('NODE_OPTIONS'), input.command, dockerfile?.env.get('NODE_OPTIONS'), dockerfile?.command, scriptsOf(files.get('package.json'))];
   const handPreload = preload.find((text) => text && /@opentelemetry\/auto-instrumentations-node\/register|(?:^|\s)(?:-r|--require|--import)[=\s]*\S*(?:tracing|instrumentation|otel)\.(?:js|mjs|cjs|ts)\b/.test(text) && !text.includes(NODE_MODULE));

@@ -65,8 +65,8 @@ function chooseWebInstrumentations(dependencies: readonly string[], sources: rea
 
 export const REACT_TEMPLATE = 'tracing.js';
 
-const VITE_ENTRIES = ['src/main.tsx', 'src/main.jsx', 'src/main.ts', 'src/main.js'] as const;
-const CRA_ENTRIES = ['src/index.tsx', 'src/index.jsx', 'src/index.js', 'src/index.ts'] as const;
+export const VITE_ENTRIES = ['src/main.tsx', 'src/main.jsx', 'src/main.ts', 'src/main.js'] as const;
+export const CRA_ENTRIES = ['src/index.tsx', 'src/index.jsx', 'src/index.js', 'src/index.ts'] as const;
 
 /** Installed browser SDK packages whose major line obs compares with the one it writes for. */
 const INSTALLED_CHECKED = ['@opentelemetry/sdk-trace-web', '@opentelemetry/resources', '@opentelemetry/instrumentation'] as const;
@@ -98,8 +98,8 @@ const TOOLCHAINS: Record<Toolchain, { env: string; prefix: string; entries: read
 };
 
 /** Browser OpenTelemetry set up by hand: obs leaves such an app alone. */
-const HAND_WIRED = /@opentelemetry\/sdk-trace-(?:web|base)\b|\bWebTracerProvider\b|@honeycombio\/opentelemetry-web\b|\bHoneycombWebSDK\b|\bsetGlobalTracerProvider\s*\(/;
-const TRACING_IMPORT = /^[ \t]*import[ \t]+['"]\.\/tracing(?:\.[cm]?[jt]sx?)?['"]/m;
+export const REACT_HAND_WIRED = /@opentelemetry\/sdk-trace-(?:web|base)\b|\bWebTracerProvider\b|@honeycombio\/opentelemetry-web\b|\bHoneycombWebSDK\b|\bsetGlobalTracerProvider\s*\(/;
+export const TRACING_IMPORT = /^[ \t]*import[ \t]+['"]\.\/tracing(?:\.[cm]?[jt]sx?)?['"]/m;
 
 export function planReact(input: ReactInstrumentInput): InstrumentPlan {
   const { files, serviceName: name } = input;
@@ -139,7 +139,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan {
     notes.push(`${name}: ${modulePath} exists and was not written by obs; obs leaves it, ${path(entry)} and package.json alone`);
     return { changes: [], notes };
   }
-  const handMade = [...files].find(([file, text]) => REACT_SOURCE.test(file) && file !== moduleFile && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text));
+  const handMade = [...files].find(([file, text]) => REACT_SOURCE.test(file) && file !== moduleFile && !text.includes(MANAGED_MARKER) && REACT_HAND_WIRED.test(text));
   if (handMade) {
     notes.push(`${name}: ${path(handMade[0])} already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone. ${pasteHint(chain.env, chain.prefix)}`);
     return { changes: [], notes };
