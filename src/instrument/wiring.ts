@@ -77,8 +77,18 @@ function flaskWiring(input: WiringInput): WiringProblem[] | undefined {
     return [noSdk(input, present[0] ?? moduleFile, `no ${moduleFile} and no OpenTelemetry setup in ${present.length > 0 ? present.join(', ') : 'the app'}`)];
   }
   const problems: WiringProblem[] = [];
-  if (![...code.values()].some((c) => /\binit_observability\s*\(/.test(c))) {
-    const appFile = [...code].find(([, c]) => /\bFlask\s*\(/.test(c))?.[0] ?? present[0] ?? 'app.py';
+  const called = [...code.values()].some((c) => /\binit_observability\s*\(/.test(c));
+  // An app that sets up telemetry itself (obs then wrote the module and left the app alone) is the user's to judge.
+  if (!called && [...code.values()].some((c) => new RegExp(FLASK_HAND_WIRED.source).test(c))) return undefined;
+  if (!called && present.length === 0) {
+    problems.push({
+      level: 'fail',
+      file: servicePath(input.serviceDir, moduleFile),
+      message: `${input.serviceName}: no app file calls init_observability(app) (obs found none of ${entry.candidates.slice(0, 4).join(', ')}), so ${servicePath(input.serviceDir, moduleFile)} never runs and nothing is sent`,
+      fix: 'add right after `app = Flask(__name__)` in the file that creates the app: from observability import init_observability, then init_observability(app)',
+    });
+  } else if (!called) {
+    const appFile = [...code].find(([, c]) => /\bFlask\s*\(/.test(c))?.[0] ?? present[0]!;
     problems.push({
       level: 'fail',
       file: servicePath(input.serviceDir, appFile),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findFlaskEntry } from '../../src/instrument/flask-entry.js';
 import { planFlask } from '../../src/instrument/flask.js';
+import { planNode } from '../../src/instrument/node.js';
 import { templateLoader, type InstrumentInput } from '../../src/instrument/template.js';
 import { imageFacts } from '../../src/stacks/dockerfile.js';
 import { installSteps, nodePackageManager, pythonManifest, pythonPackageManager } from '../../src/stacks/package-manager.js';
@@ -115,5 +116,17 @@ describe('package managers (issue 12 item 10)', () => {
     });
     expect(plan.changes.map((c) => c.path)).toEqual(['observability.py', 'pyproject.toml', 'app.py']);
     expect(plan.install?.commands).toEqual(['poetry lock (updates poetry.lock)', 'docker compose build web']);
+  });
+
+  it('planNode on a yarn project says yarn install, never npm install', () => {
+    const plan = planNode({
+      serviceDir: 'web',
+      serviceName: 'web',
+      backends: { honeycomb: true, xray: false, cloudwatch: false, rollbar: false },
+      files: files({ 'package.json': '{\n  "dependencies": {\n    "express": "^4.21.2"\n  }\n}\n', 'yarn.lock': '' }),
+      template: templateLoader('node'),
+    });
+    expect(plan.install?.commands).toEqual(['(cd web && yarn install) (updates web/yarn.lock)', 'docker compose build web']);
+    expect(JSON.stringify([plan.notes, plan.install])).not.toContain('npm install');
   });
 });

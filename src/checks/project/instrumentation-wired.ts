@@ -59,7 +59,7 @@ export const instrumentationWiredCheck: Check = {
       judged.push(name);
       for (const p of problems) issues.push(p.level === 'fail' ? fail({ file: p.file }, p.message, p.fix) : warn({ file: p.file }, p.message, p.fix));
     }
-    if (judged.length === 0) return skipped(this, 'no service in obs.yaml has Flask, Node, Rails or React code here to check');
+    if (judged.length === 0) return skipped(this, "no service in obs.yaml has code here that obs instruments (an app's own OpenTelemetry setup is not judged)");
     return report(this, issues, `${judged.join(', ')}: the SDK is loaded and its packages are declared`);
   },
 };
