@@ -30,8 +30,13 @@ export const instrumentationCoverageCheck: Check = {
       if (!context || /^[a-z][a-z0-9+.-]*:\/\//i.test(context)) continue;
       const contextDir = posix.normalize(posix.join(project.projectDir || '.', context.split('\\').join('/')));
       // The app may sit in a folder of the build context (the Dockerfile copies backend/package.json).
-      const profile = profileOf(folders, join(project.root, contextDir), service.config);
-      const dir = posix.normalize(posix.join(contextDir, profile.appDir));
+      let appDir = '';
+      try {
+        appDir = profileOf(folders, join(project.root, contextDir), service.config).appDir;
+      } catch {
+        // a FIFO named Dockerfile is never read: the build context itself, then
+      }
+      const dir = posix.normalize(posix.join(contextDir, appDir));
       const files = readAll(join(project.root, dir), stack);
       const uncovered = uncoveredLibraries(stack, files);
       if (uncovered === undefined) continue;

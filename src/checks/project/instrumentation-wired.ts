@@ -35,7 +35,8 @@ export const instrumentationWiredCheck: Check = {
       const context = service?.config.buildContext;
       if (!service || !context || /^[a-z][a-z0-9+.-]*:\/\//i.test(context)) continue;
       const contextDir = posix.normalize(posix.join(project.projectDir || '.', context.split('\\').join('/')));
-      const profile = profileOf(folders, resolve(project.root, contextDir), service.config);
+      const profile = readSafely(() => profileOf(folders, resolve(project.root, contextDir), service.config));
+      if (!profile) continue;
       if (profile.role === 'assets') continue;
       const dir = posix.normalize(posix.join(contextDir, profile.appDir)).replace(/^\.\/?$/, '');
       if (seen.has(`${dir}\0${stack}`)) {
@@ -44,9 +45,9 @@ export const instrumentationWiredCheck: Check = {
       }
       seen.add(`${dir}\0${stack}`);
       const command = service.config.command;
-      const files = readServiceSources(folders, project.root, dir, stack as Stack, undefined, service);
+      const files = readSafely(() => readServiceSources(folders, project.root, dir, stack as Stack, undefined, service));
       // A build context that is not here (another checkout, a generated folder) says nothing.
-      if (files.size === 0) continue;
+      if (!files || files.size === 0) continue;
       const problems = wiringProblems({
         stack,
         serviceName: name,
@@ -63,3 +64,12 @@ export const instrumentationWiredCheck: Check = {
     return report(this, issues, `${judged.join(', ')}: the SDK is loaded and its packages are declared`);
   },
 };
+
+/** A FIFO or device named like an app file is never read (it would block): that service is not judged. */
+function readSafely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
