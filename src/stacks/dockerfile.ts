@@ -22,6 +22,8 @@ export interface DockerCopy {
   /** Paths in the build context, posix, without a leading `./` or trailing `/` ('.' for the whole context). */
   sources: string[];
   dest: string;
+  /** `dest` resolved against the WORKDIR in force (absolute, posix). */
+  target: string;
 }
 
 export interface ImageFacts {
@@ -35,6 +37,8 @@ export interface ImageFacts {
   env: Map<string, string>;
   /** RUN lines of the chain. */
   runs: string[];
+  /** The WORKDIR the command runs in ('/' when none is set). */
+  workdir: string;
 }
 
 export function parseDockerfile(text: string): DockerStage[] {
@@ -70,7 +74,7 @@ export function imageFacts(text: string, target?: string): ImageFacts {
     // `FROM build AS app` builds on the earlier stage named build.
     i = stages.findIndex((s, j) => j < i && s.name !== undefined && s.name === stage.base);
   }
-  const facts: ImageFacts = { chain, copies: [], env: new Map(), runs: [] };
+  const facts: ImageFacts = { chain, copies: [], env: new Map(), runs: [], workdir: '/' };
   let entrypoint: string | undefined;
   let cmd: string | undefined;
   for (const stage of chain) {
@@ -78,13 +82,14 @@ export function imageFacts(text: string, target?: string): ImageFacts {
       if (kind === 'CMD') cmd = commandOf(args);
       else if (kind === 'ENTRYPOINT') entrypoint = commandOf(args);
       else if (kind === 'RUN') facts.runs.push(args);
+      else if (kind === 'WORKDIR') facts.workdir = resolvePosix(facts.workdir, unquote(args));
       else if (kind === 'ENV') readEnv(args, facts.env);
       else if (kind === 'COPY' || kind === 'ADD') {
         const words = wordsOf(args);
         if (words.some((w) => /^--from=/i.test(w))) continue;
         const paths = words.filter((w) => !w.startsWith('--'));
         if (paths.length < 2) continue;
-        facts.copies.push({ sources: paths.slice(0, -1).map(normalizeSource), dest: paths.at(-1)! });
+        facts.copies.push({ sources: paths.slice(0, -1).map(normalizeSource), dest: paths.at(-1)!, target: resolvePosix(facts.workdir, paths.at(-1)!) });
       }
     }
   }
@@ -135,4 +140,15 @@ function wordsOf(args: string): string[] {
 
 function unquote(value: string): string {
   return value.trim().replace(/^(["'])(.*)\1$/, '$2');
+}
+
+/** `to` against `from`, both posix, as an absolute path without a trailing slash. */
+function resolvePosix(from: string, to: string): string {
+  const out: string[] = [];
+  for (const part of (to.startsWith('/') ? to : `${from}/${to}`).split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
 }

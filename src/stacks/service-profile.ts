@@ -17,6 +17,12 @@ export interface ServiceProfile {
   role: ServiceRole;
   /** The command that makes the service an asset build, when role is 'assets'. */
   assetCommand?: string;
+  /**
+   * For an app in a folder of the context: where the image puts that folder, relative to the
+   * WORKDIR the command runs in ('.' when it is the WORKDIR, `backend` for `COPY backend
+   * /app/backend` with WORKDIR /app); absent when the Dockerfile does not say.
+   */
+  appPathInImage?: string;
 }
 
 export interface ProfileInput {
@@ -49,7 +55,20 @@ export function profileService(input: ProfileInput): ServiceProfile {
   const stack = detectStack(appDir === '' ? input.files : inFolder(input.files, appDir));
   const command = input.command ?? facts?.command;
   const asset = command === undefined ? undefined : assetCommand(command);
-  return { stack, appDir, role: asset ? 'assets' : 'app', ...(asset ? { assetCommand: asset } : {}) };
+  const inImage = appDir === '' || !facts ? undefined : appPathInImage(facts, appDir);
+  return { stack, appDir, role: asset ? 'assets' : 'app', ...(asset ? { assetCommand: asset } : {}), ...(inImage !== undefined ? { appPathInImage: inImage } : {}) };
+}
+
+/** Where the last COPY of the whole app folder lands, relative to the final WORKDIR (posix, '.' for the WORKDIR itself). */
+function appPathInImage(facts: ImageFacts, appDir: string): string | undefined {
+  const copy = [...facts.copies].reverse().find((c) => c.sources.includes(appDir));
+  if (!copy) return undefined;
+  // `COPY backend /app/` puts backend's content in /app, like `COPY backend/ /app`.
+  const target = copy.target;
+  const workdir = facts.workdir;
+  if (target === workdir) return '.';
+  if (target.startsWith(`${workdir === '/' ? '' : workdir}/`)) return target.slice(workdir === '/' ? 1 : workdir.length + 1);
+  return target;
 }
 
 /** The command when it only builds assets, else undefined. */

@@ -83,6 +83,16 @@ describe('worou/charisma-move: build: . whose Dockerfile copies backend/', () =>
     expect(json.nextSteps).toContain('Install what obs added to backend/package.json (npm): (cd backend && npm install) (updates backend/package-lock.json), then docker compose build backend');
   });
 
+  it('preloads tracing.cjs from where the Dockerfile puts backend/ when that is not the WORKDIR', async () => {
+    const dir = await tempProject(join(FIXTURES, 'charisma-move'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'Dockerfile'), 'FROM node:18-alpine\nWORKDIR /srv\nCOPY backend/package.json backend/\nRUN cd backend && npm install\nCOPY backend ./backend\nCMD ["node", "backend/index.js"]\n');
+    const run = await runObs(['init', '--dry-run', '--yes', '--json', '--no-xray'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const compose = (JSON.parse(run.stdout) as InitJson).changes.find((c) => c.path === 'docker-compose.yml')!;
+    expect(compose.diff).toContain('+      NODE_OPTIONS: "--require ./backend/tracing.cjs"');
+  });
+
   it('says the image-only frontend sends nothing when chosen', async () => {
     const { json } = await initJson('charisma-move', ['--services', 'backend,frontend']);
     expect(json.notes.find((n) => n.kind === 'sends-nothing')?.message).toBe(

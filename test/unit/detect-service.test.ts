@@ -23,10 +23,13 @@ describe('the service profile (issue 12 item 5)', () => {
   it('a context whose manifest is the frontend, built into a backend by COPY backend/', () => {
     const ctx = context({ 'package.json': '{"dependencies":{"react":"^18","vite":"^4"}}', 'backend/package.json': '{"dependencies":{"express":"^4"}}' });
     const dockerfile = lf('FROM node:18-alpine', 'WORKDIR /app', 'COPY backend/package.json ./', 'RUN npm install', 'COPY backend/ .', 'CMD ["npm", "start"]');
-    expect(profileService({ files: ctx, dockerfile })).toEqual({ stack: 'node', appDir: 'backend', role: 'app' });
+    expect(profileService({ files: ctx, dockerfile })).toEqual({ stack: 'node', appDir: 'backend', role: 'app', appPathInImage: '.' });
+    // Copied below the WORKDIR: tracing.cjs is preloaded from there.
+    const nested = lf('FROM node:20', 'WORKDIR /srv', 'COPY backend/package.json backend/', 'COPY backend ./backend', 'CMD ["node", "backend/index.js"]');
+    expect(profileService({ files: ctx, dockerfile: nested })).toMatchObject({ appDir: 'backend', appPathInImage: 'backend' });
     // No manifest at the root: the folder copied whole.
     const bare = context({ 'server/requirements.txt': 'flask\n' });
-    expect(profileService({ files: bare, dockerfile: lf('FROM python:3.12', 'COPY server /app', 'CMD python app.py') })).toEqual({ stack: 'flask', appDir: 'server', role: 'app' });
+    expect(profileService({ files: bare, dockerfile: lf('FROM python:3.12', 'WORKDIR /app', 'COPY server /app', 'CMD python app.py') })).toEqual({ stack: 'flask', appDir: 'server', role: 'app', appPathInImage: '.' });
   });
 
   it('asset commands, and commands that also serve', () => {
@@ -38,7 +41,7 @@ describe('the service profile (issue 12 item 5)', () => {
     const facts = imageFacts(lf('FROM node:20 AS base', 'ENV A=1', 'COPY package.json ./', 'FROM base AS dev', 'ENV B="two words"', 'COPY --from=base /x /y', 'CMD ["npm", "run", "dev"]', 'FROM nginx', 'COPY --from=dev /app/dist /usr/share/nginx/html'), 'DEV');
     expect(facts.chain.map((s) => s.name)).toEqual(['base', 'dev']);
     expect([...facts.env]).toEqual([['A', '1'], ['B', 'two words']]);
-    expect(facts.copies).toEqual([{ sources: ['package.json'], dest: './' }]);
+    expect(facts.copies).toEqual([{ sources: ['package.json'], dest: './', target: '/' }]);
     expect(facts.command).toBe('npm run dev');
   });
 });

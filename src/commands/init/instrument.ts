@@ -96,6 +96,7 @@ export function planServiceInstrumentation(
   sources: ServiceSources,
   choices: InitChoices,
   template: (stack: string) => (name: string) => string,
+  profile?: ServiceProfile,
 ): InstrumentResult {
   const command = service.config.command;
   const input: InstrumentInput = {
@@ -120,8 +121,14 @@ export function planServiceInstrumentation(
       return { ...planFlask(input), environment: [] };
     case 'rails':
       return { ...planRails(input), environment: [] };
-    case 'node':
-      return planNode(input);
+    case 'node': {
+      const planned = planNode(input);
+      // The app sits in a folder of the build context: NODE_OPTIONS names tracing.cjs where the image puts that folder.
+      const inImage = profile?.appPathInImage;
+      if (inImage === undefined || inImage === '.') return planned;
+      const path = inImage.startsWith('/') ? `${inImage}/tracing.cjs` : `./${inImage}/tracing.cjs`;
+      return { ...planned, environment: planned.environment.map((e) => (e.key === 'NODE_OPTIONS' ? { ...e, value: e.value.replace('./tracing.cjs', path) } : e)) };
+    }
     case 'react': {
       const apiUrl = [...service.config.environment.entries()].find(([k, v]) => /BACKEND_URL|API_URL/.test(k) && v && !v.includes('$'))?.[1] ?? undefined;
       return { ...planReact({ ...input, ...(apiUrl ? { apiUrl } : {}) }), environment: [] };

@@ -352,7 +352,7 @@ function planCode(
     return none;
   }
   instrumentedDirs.set(dir, service.name);
-  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template);
+  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, profile);
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
   notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));
