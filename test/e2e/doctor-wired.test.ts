@@ -91,6 +91,10 @@ describe('doctor instrumentation-wired', () => {
       detail: 'api: nothing preloads tracing.cjs (NODE_OPTIONS has no --require ./tracing.cjs), so the SDK never starts and nothing is sent',
       fix: 'set on the service in the compose file: NODE_OPTIONS: "--require ./tracing.cjs"',
     });
+    // The preload set in an env_file counts.
+    await writeFile(compose, original.replace(/^(\s*)NODE_OPTIONS:.*\n/m, '').replace(/^( {4})environment:/m, '$1env_file: [api.env]\n$1environment:'));
+    await writeFile(join(dir, 'api.env'), 'NODE_OPTIONS=--require ./tracing.cjs\n');
+    expect((await wired(dir)).status).toBe('pass');
     await writeFile(compose, original);
     await rm(join(dir, 'tracing.cjs'));
     expect(await wired(dir)).toMatchObject({ status: 'fail', detail: 'api: NODE_OPTIONS preloads ./tracing.cjs, which is not in the build context: node stops at startup ("Cannot find module")' });

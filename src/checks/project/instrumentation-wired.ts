@@ -5,6 +5,7 @@ import { readServiceSources } from '../../project/app-sources.js';
 import { profileOf } from '../../project/discover.js';
 import type { Stack } from '../../stacks/detect.js';
 import type { Check } from '../types.js';
+import { serviceEnv } from './lib/env.js';
 import { composeOrWhy, fail, report, skipped, warn, type Issue } from './lib/report.js';
 
 const WIRED_STACKS = new Set(['flask', 'node', 'rails', 'react']);
@@ -53,7 +54,8 @@ export const instrumentationWiredCheck: Check = {
         serviceName: name,
         serviceDir: dir,
         files,
-        environment: service.config.environment,
+        // env_file values count too (compose's environment wins over them).
+        environment: new Map([...serviceEnv(project, name)].map(([key, entry]) => [key, entry.value] as [string, string | null])),
         ...(command !== undefined && command !== null ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
       });
       if (problems === undefined) continue;
