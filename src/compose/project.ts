@@ -24,6 +24,8 @@ export interface ServiceConfig {
   /** Build context relative to the project directory. */
   buildContext?: string;
   dockerfile?: string;
+  /** `build.target`: the Dockerfile stage compose builds. */
+  buildTarget?: string;
   environment: EnvMap;
   envFiles: { path: string; required: boolean }[];
   ports: PortMapping[];
@@ -86,6 +88,7 @@ function mergeConfig(config: ServiceConfig, raw: Record<string, unknown>): void 
     const b = build as Record<string, unknown>;
     config.buildContext = typeof b.context === 'string' ? b.context : (config.buildContext ?? '.');
     if (typeof b.dockerfile === 'string') config.dockerfile = b.dockerfile;
+    if (typeof b.target === 'string') config.buildTarget = b.target;
   }
   for (const [key, value] of envFromJs(raw.environment)) config.environment.set(key, value);
   config.envFiles.push(...envFileList(raw.env_file));

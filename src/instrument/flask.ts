@@ -9,6 +9,8 @@ import type { FileChange } from '../plan/file-change.js';
 import { detectEol } from '../text/edits.js';
 import { addPyprojectDependencies, addRequirements, declaredPythonPackages, type ManifestResult } from './requirements.js';
 import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan, type Pipeline } from './template.js';
+import { DEFAULT_APP_FILES, findFlaskEntry, type FlaskEntry } from './flask-entry.js';
+import { installSteps, pythonManifest, pythonPackageManager, type PythonPackageManager } from '../stacks/package-manager.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
 
@@ -17,7 +19,7 @@ export const FLASK_IMPORT_LINE = 'from observability import init_observability';
 export const flaskCallLine = (appVariable = 'app'): string => `init_observability(${appVariable})`;
 
 /** The files planFlask reads from the build context (besides any file a `-r` line names). */
-export const FLASK_INPUT_FILES = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'app.py', 'wsgi.py', 'Dockerfile', FLASK_MODULE] as const;
+export const FLASK_INPUT_FILES = ['requirements.txt', 'pyproject.toml', 'Pipfile', ...DEFAULT_APP_FILES, 'Dockerfile', FLASK_MODULE] as const;
 
 /** A Python library the service may declare, and the OpenTelemetry instrumentation for it. */
 interface PythonInstrumentation {
@@ -93,9 +95,12 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   const notes: string[] = [];
   if (!backends.honeycomb && !backends.xray && !backends.cloudwatch && !backends.rollbar) return { changes: [], notes };
   const path = (file: string) => servicePath(input.serviceDir, file);
-  const modulePath = path(FLASK_MODULE);
+  const entry = findFlaskEntry(input);
+  // The module sits where `from observability import ...` finds it: next to a script run as `python dir/app.py`.
+  const moduleFile = entry.moduleDir === '' ? FLASK_MODULE : `${entry.moduleDir}/${FLASK_MODULE}`;
+  const modulePath = path(moduleFile);
 
-  const existingModule = files.get(FLASK_MODULE);
+  const existingModule = files.get(moduleFile);
   if (existingModule !== undefined && !existingModule.includes(MANAGED_MARKER)) {
     notes.push(
       `${name}: ${modulePath} exists and was not written by obs; obs leaves it, the app and its requirements alone ` +
@@ -108,7 +113,8 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   const declared = declaredPythonPackages(files);
   const parts = flaskParts(backends, pipeline);
   const packages = flaskPackages(backends, pipeline, declared);
-  const manifest = planManifest(files, packages);
+  const manager = pythonPackageManager(files);
+  const manifest = planManifest(files, packages, manager);
   const moduleText = renderTemplate(input.template(FLASK_MODULE), {
     SERVICE_NAME: pythonString(name),
     PIPELINE: pipeline,
@@ -126,7 +132,7 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   const moduleChange = changeOf(modulePath, existingModule ?? null, moduleText);
   if (parts.watchtower && !input.logGroup) notes.push(`${name}: no CloudWatch log group was given; ${modulePath} leaves CloudWatch Logs off`);
 
-  const app = planAppEdit(files);
+  const app = planAppEdit(files, entry);
   const problems: string[] = [];
   if (manifest.result.text === undefined) problems.push(manifest.result.reason);
   if (app.kind === 'manual') problems.push(app.reason);
@@ -134,13 +140,21 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   // The module only where the app calls it, with obs's edit or already: one nothing calls is dead code.
   const called = app.kind === 'present' || (app.kind === 'edit' && problems.length === 0);
   const changes: FileChange[] = called ? [...moduleChange] : [];
+  let install: InstrumentPlan['install'];
   if (problems.length === 0) {
     if (manifest.file && manifest.result.text !== undefined) changes.push(...changeOf(path(manifest.file), files.get(manifest.file)!, manifest.result.text));
     if (app.kind === 'edit') changes.push(...changeOf(path(app.file), files.get(app.file)!, app.after));
+    // New packages reach the container only through its lock file (uv, poetry) and a rebuilt image.
+    if (manifest.file && manifest.result.text !== undefined && manifest.result.added.length > 0) {
+      install = { manager, manifest: path(manifest.file), packages: manifest.result.added, commands: installSteps(manager, input.serviceDir, name) };
+    }
   } else {
     const steps: string[] = [];
     const toAdd = manifest.result.text === undefined ? packages : manifest.result.added;
-    if (toAdd.length > 0) steps.push(`add to ${manifest.file ? path(manifest.file) : 'the file pip installs from'}:`, ...toAdd.map((p) => `    ${p}`));
+    if (toAdd.length > 0) {
+      steps.push(`add to ${manifest.file ? path(manifest.file) : 'the file pip installs from'}:`, ...toAdd.map((p) => `    ${p}`));
+      steps.push(`then run: ${installSteps(manager, input.serviceDir, name).join(', then ')}`);
+    }
     if (app.kind !== 'present') {
       steps.push('add right after `app = Flask(__name__)` in the app file:', `    ${FLASK_IMPORT_LINE}`, `    ${flaskCallLine(app.appVariable)}`);
     }
@@ -158,7 +172,7 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
       );
     }
   }
-  return { changes, notes };
+  return { changes, notes, ...(install ? { install } : {}) };
 }
 
 const pythonBool = (value: boolean) => (value ? 'True' : 'False');
@@ -169,18 +183,19 @@ interface ManifestPlan {
   installCommand: string;
 }
 
-function planManifest(files: ReadonlyMap<string, string>, packages: string[]): ManifestPlan {
-  const requirements = files.get('requirements.txt');
-  if (requirements !== undefined) {
+function planManifest(files: ReadonlyMap<string, string>, packages: string[], manager: PythonPackageManager): ManifestPlan {
+  // uv and poetry install from pyproject.toml (a requirements.txt beside it is usually exported from the lock).
+  const file = pythonManifest(files, manager);
+  if (file === 'requirements.txt') {
     return {
-      file: 'requirements.txt',
-      result: addRequirements(requirements, packages, { include: (p) => files.get(p) }),
+      file,
+      result: addRequirements(files.get(file)!, packages, { include: (p) => files.get(p) }),
       installCommand: 'pip install -r requirements.txt',
     };
   }
-  const pyproject = files.get('pyproject.toml');
-  if (pyproject !== undefined) {
-    return { file: 'pyproject.toml', result: addPyprojectDependencies(pyproject, packages), installCommand: 'pip install .' };
+  if (file === 'pyproject.toml') {
+    const installCommand = manager === 'uv' ? 'uv sync' : manager === 'poetry' ? 'poetry install' : 'pip install .';
+    return { file, result: addPyprojectDependencies(files.get(file)!, packages), installCommand };
   }
   const reason = files.has('Pipfile') ? 'the service uses a Pipfile, which obs does not edit' : 'the service has no requirements.txt or pyproject.toml';
   return { result: { text: undefined, reason }, installCommand: files.has('Pipfile') ? 'pipenv install' : 'pip install' };
@@ -195,21 +210,24 @@ type AppEdit =
   | { kind: 'present' }
   | { kind: 'manual'; reason: string; appVariable: string };
 
-const APP_FILES = ['app.py', 'wsgi.py'] as const;
 /** The import at module level: one inside another function would leave the name undefined at the call. */
 const FLASK_IMPORT = /^from[ \t]+observability[ \t]+import[ \t]+init_observability[ \t]*$/;
-const FLASK_APP_LINE = /^([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:flask\.)?Flask\([ \t]*__name__[ \t]*\)[ \t]*(?:#.*)?$/;
+/** `app = Flask(__name__)`, with arguments (`static_folder=...`), on one line or more. */
+const FLASK_APP_LINE = /^([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=]+)?=[ \t]*(?:flask\.)?Flask\(/;
 /** Code that shows telemetry already set up by hand (the bootcamp's lib/*.py helpers included). */
-const HAND_WIRED = /\b(FlaskInstrumentor|RequestsInstrumentor|XRayMiddleware|xray_recorder|CloudWatchLogHandler|got_request_exception|init_honeycomb|init_xray|init_rollbar|init_cloudwatch|opentelemetry|aws_xray_sdk|watchtower|rollbar)\b/g;
+export const FLASK_HAND_WIRED = /\b(FlaskInstrumentor|RequestsInstrumentor|XRayMiddleware|xray_recorder|CloudWatchLogHandler|got_request_exception|init_honeycomb|init_xray|init_rollbar|init_cloudwatch|opentelemetry|aws_xray_sdk|watchtower|rollbar)\b/g;
 
-function planAppEdit(files: ReadonlyMap<string, string>): AppEdit {
-  const present = APP_FILES.filter((f) => files.has(f));
-  if (present.length === 0) return { kind: 'manual', reason: 'the service has no app.py or wsgi.py', appVariable: 'app' };
+function planAppEdit(files: ReadonlyMap<string, string>, entry: FlaskEntry): AppEdit {
+  const present = entry.candidates.filter((f) => files.has(f));
+  if (present.length === 0) {
+    const named = entry.from ? `${entry.from} names ${entry.candidates[0]}, which obs cannot read` : 'the service has no app.py or wsgi.py';
+    return { kind: 'manual', reason: named, appVariable: 'app' };
+  }
   const scans = present.map((file) => ({ file, text: files.get(file)!, scan: scanPython(files.get(file)!) }));
   for (const { scan } of scans) if ('code' in scan && /\binit_observability\s*\(/.test(scan.code)) return { kind: 'present' };
   for (const { file, scan } of scans) {
     if (!('code' in scan)) continue;
-    const found = [...new Set([...scan.code.matchAll(HAND_WIRED)].map((m) => m[1]!))];
+    const found = [...new Set([...scan.code.matchAll(FLASK_HAND_WIRED)].map((m) => m[1]!))];
     if (found.length > 0) {
       return { kind: 'manual', reason: `${file} already sets up telemetry by hand (${found.slice(0, 3).join(', ')}): replace that setup with the call below`, appVariable: 'app' };
     }
@@ -224,7 +242,10 @@ function planAppEdit(files: ReadonlyMap<string, string>): AppEdit {
     });
     if (matches.length > 1) return { kind: 'manual', reason: `${file} creates Flask(__name__) ${matches.length} times`, appVariable: matches[0]!.variable };
     if (matches.length === 0) continue;
-    const { line, indent, variable } = matches[0]!;
+    const { indent, variable } = matches[0]!;
+    // The call goes after the whole statement: `Flask(` may close lines later.
+    let line = matches[0]!.line;
+    while (line + 1 < lines.length && !scan.cleanLineStarts[line + 1]) line++;
     const eol = detectEol(text);
     // An import already written above the app line (often pasted from obs's note) is not repeated.
     const codeLines = scan.code.split('\n');
@@ -235,7 +256,7 @@ function planAppEdit(files: ReadonlyMap<string, string>): AppEdit {
     const after = line + 1 < lines.length ? `${before}\n${insert.join(eol)}${eol}${rest}` : `${before}${eol}${insert.join(eol)}`;
     return { kind: 'edit', file, after, appVariable: variable };
   }
-  return { kind: 'manual', reason: `no \`app = Flask(__name__)\` line in ${present.join(' or ')}`, appVariable: 'app' };
+  return { kind: 'manual', reason: `no \`app = Flask(__name__)\` line in ${present.slice(0, 4).join(', ')}`, appVariable: 'app' };
 }
 
 interface PythonScan {

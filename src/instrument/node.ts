@@ -9,6 +9,7 @@
 import type { FileChange } from '../plan/file-change.js';
 import { addDependencies, removeDependencies } from './package-json.js';
 import { chooseInstrumentations, NODE_SDK_PACKAGES, otherLinePins, readNodeRuntime, runtimeSupported, type NodeInstrumentation } from './node-instrumentations.js';
+import { installSteps, LOCK_FILES, nodePackageManager } from '../stacks/package-manager.js';
 import { changeOf, MANAGED_MARKER, otelOnlyTargets, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
@@ -71,7 +72,7 @@ export interface NodeInstrumentPlan extends InstrumentPlan {
 }
 
 /** SDK setup written by hand: obs leaves such an app alone rather than start a second SDK. */
-const HAND_WIRED = /@opentelemetry\/(?:sdk-node|sdk-trace-node|sdk-trace-base|auto-instrumentations-node\/register)\b|\bNodeSDK\b|\bNodeTracerProvider\b/;
+export const NODE_HAND_WIRED = /@opentelemetry\/(?:sdk-node|sdk-trace-node|sdk-trace-base|auto-instrumentations-node\/register)\b|\bNodeSDK\b|\bNodeTracerProvider\b/;
 
 export function planNode(input: InstrumentInput): NodeInstrumentPlan {
   const { files, serviceName: name } = input;
@@ -89,7 +90,7 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
   }
   const dockerfile = files.has('Dockerfile') ? readDockerfile(files.get('Dockerfile')!) : undefined;
   const handMade = [...files].find(
-    ([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !file.startsWith('node_modules/') && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text),
+    ([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !file.startsWith('node_modules/') && !text.includes(MANAGED_MARKER) && NODE_HAND_WIRED.test(text),
   );
   const preload = [input.environment?.get('NODE_OPTIONS'), input.command, dockerfile?.env.get('NODE_OPTIONS'), dockerfile?.command, scriptsOf(files.get('package.json'))];
   const handPreload = preload.find((text) => text && /@opentelemetry\/auto-instrumentations-node\/register|(?:^|\s)(?:-r|--require|--import)[=\s]*\S*(?:tracing|instrumentation|otel)\.(?:js|mjs|cjs|ts)\b/.test(text) && !text.includes(NODE_MODULE));
@@ -132,7 +133,7 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
   const environment = nodeOptions(input, dockerfile, flag);
   if (result.text === undefined) {
     const steps = [
-      `add to "dependencies" in ${path('package.json')}, then run npm install:`,
+      `add to "dependencies" in ${path('package.json')}, then run ${installSteps(nodePackageManager(files), input.serviceDir, name).join(', then ')}:`,
       ...Object.entries(packages).map(([pkg, range]) => `    ${JSON.stringify(pkg)}: ${JSON.stringify(range)},`),
       ...environment.map((e) => `set on the service in the compose file: ${e.key}: ${JSON.stringify(e.value)}`),
     ];
@@ -142,16 +143,17 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
   // Packages an earlier tracing.cjs of obs loaded and this one does not (every auto-instrumentation, every exporter).
   const retired = existing === undefined ? [] : RETIRED_PACKAGES.filter((pkg) => existing.includes(`'${pkg}'`));
   const trimmed = removeDependencies(result.text, retired);
+  let install: NodeInstrumentPlan['install'];
   if (trimmed.text !== pkgText) {
     changes.push(...changeOf(path('package.json'), pkgText!, trimmed.text));
-    const did = [
-      result.added.length > 0 ? `for ${result.added.join(', ')}` : '',
-      trimmed.removed.length > 0 ? `${result.added.length > 0 ? 'and ' : ''}to drop ${trimmed.removed.join(', ')} (the earlier ${NODE_MODULE} of obs loaded them; this one does not)` : '',
-    ].filter(Boolean);
-    notes.push(`${name}: run npm install (it updates package-lock.json) and rebuild the image ${did.join(' ')}`);
+    const manager = nodePackageManager(files);
+    install = { manager, manifest: path('package.json'), packages: result.added, commands: installSteps(manager, input.serviceDir, name) };
+    if (trimmed.removed.length > 0) {
+      notes.push(`${name}: obs drops ${trimmed.removed.join(', ')} from ${path('package.json')} (the earlier ${NODE_MODULE} of obs loaded them; this one does not); the install step removes them from ${LOCK_FILES[manager]}`);
+    }
   }
   if (target.note) notes.push(`${name}: ${target.note}`);
-  return { changes, notes, environment };
+  return { changes, notes, environment, ...(install ? { install } : {}) };
 }
 
 /** The INSTRUMENTATIONS array body of tracing.cjs: [package, export, options] per line. */

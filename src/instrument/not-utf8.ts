@@ -6,11 +6,14 @@
  */
 import type { FileChange } from '../plan/file-change.js';
 import type { EnvironmentSetting } from './node.js';
+import type { InstallStep } from './template.js';
 
 export interface PlannedCode {
   changes: FileChange[];
   notes: string[];
   environment: EnvironmentSetting[];
+  /** Held back with the edits: the manifest is then not changed. */
+  install?: InstallStep;
 }
 
 /** `notUtf8` holds paths as in FileChange.path (relative to where obs runs). */

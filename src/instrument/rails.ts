@@ -5,6 +5,7 @@
  */
 import type { FileChange } from '../plan/file-change.js';
 import { addGems } from './gemfile.js';
+import { installSteps } from '../stacks/package-manager.js';
 import { changeOf, MANAGED_MARKER, otelOnlyTargets, renderTemplate, rubyString, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
@@ -98,12 +99,12 @@ export function planRails(input: InstrumentInput): InstrumentPlan {
   if (result.text === undefined) {
     notes.push(
       `${name}: ${result.reason}. obs writes ${initializerPath} and changes nothing else; to finish by hand:\n` +
-        `    add to ${path('Gemfile')}, then run bundle install:\n` +
+        `    add to ${path('Gemfile')}, then run ${installSteps('bundler', input.serviceDir, name).join(', then ')}:\n` +
         gems.map((g) => `        gem "${g}"`).join('\n'),
     );
   } else if (result.added.length > 0) {
     changes.push(...changeOf(path('Gemfile'), gemfile!, result.text));
-    notes.push(`${name}: run bundle install to update Gemfile.lock with ${result.added.join(', ')}`);
+    return { changes, notes, install: { manager: 'bundler', manifest: path('Gemfile'), packages: result.added, commands: installSteps('bundler', input.serviceDir, name) } };
   }
   return { changes, notes };
 }

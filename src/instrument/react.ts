@@ -5,6 +5,7 @@
  * an endpoint the app controls (a collector or a backend route), and tracing stays off until
  * it is set. Vite (import.meta.env.VITE_*) and Create React App (process.env.REACT_APP_*) builds.
  */
+import { installSteps, nodePackageManager } from '../stacks/package-manager.js';
 import type { FileChange } from '../plan/file-change.js';
 import { COLLECTOR_PORTS } from '../collector/image.js';
 import { detectEol } from '../text/edits.js';
@@ -67,8 +68,8 @@ function chooseWebInstrumentations(dependencies: readonly string[], sources: rea
 
 export const REACT_TEMPLATE = 'tracing.js';
 
-const VITE_ENTRIES = ['src/main.tsx', 'src/main.jsx', 'src/main.ts', 'src/main.js'] as const;
-const CRA_ENTRIES = ['src/index.tsx', 'src/index.jsx', 'src/index.js', 'src/index.ts'] as const;
+export const VITE_ENTRIES = ['src/main.tsx', 'src/main.jsx', 'src/main.ts', 'src/main.js'] as const;
+export const CRA_ENTRIES = ['src/index.tsx', 'src/index.jsx', 'src/index.js', 'src/index.ts'] as const;
 
 /** Installed browser SDK packages whose major line obs compares with the one it writes for. */
 const INSTALLED_CHECKED = ['@opentelemetry/sdk-trace-web', '@opentelemetry/resources', '@opentelemetry/instrumentation'] as const;
@@ -100,8 +101,8 @@ const TOOLCHAINS: Record<Toolchain, { env: string; prefix: string; entries: read
 };
 
 /** Browser OpenTelemetry set up by hand: obs leaves such an app alone. */
-const HAND_WIRED = /@opentelemetry\/sdk-trace-(?:web|base)\b|\bWebTracerProvider\b|@honeycombio\/opentelemetry-web\b|\bHoneycombWebSDK\b|\bsetGlobalTracerProvider\s*\(/;
-const TRACING_IMPORT = /^[ \t]*import[ \t]+['"]\.\/tracing(?:\.[cm]?[jt]sx?)?['"]/m;
+export const REACT_HAND_WIRED = /@opentelemetry\/sdk-trace-(?:web|base)\b|\bWebTracerProvider\b|@honeycombio\/opentelemetry-web\b|\bHoneycombWebSDK\b|\bsetGlobalTracerProvider\s*\(/;
+export const TRACING_IMPORT = /^[ \t]*import[ \t]+['"]\.\/tracing(?:\.[cm]?[jt]sx?)?['"]/m;
 
 export function planReact(input: ReactInstrumentInput): InstrumentPlan & { environment?: { key: string; value: string }[] } {
   const { files, serviceName: name } = input;
@@ -141,7 +142,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
     notes.push(`${name}: ${modulePath} exists and was not written by obs; obs leaves it, ${path(entry)} and package.json alone`);
     return { changes: [], notes };
   }
-  const handMade = [...files].find(([file, text]) => REACT_SOURCE.test(file) && file !== moduleFile && !text.includes(MANAGED_MARKER) && HAND_WIRED.test(text));
+  const handMade = [...files].find(([file, text]) => REACT_SOURCE.test(file) && file !== moduleFile && !text.includes(MANAGED_MARKER) && REACT_HAND_WIRED.test(text));
   if (handMade) {
     notes.push(`${name}: ${path(handMade[0])} already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone. ${pasteHint(chain.env, chain.prefix)}`);
     return { changes: [], notes };
@@ -191,6 +192,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
       INSTRUMENTATIONS: instrumentations.map((i) => `      new ${i.exportName}(${i.args}),`).join('\n'),
     });
   const changes: FileChange[] = [...changeOf(modulePath, existing ?? null, moduleText)];
+  let install: InstrumentPlan['install'];
 
   const specifier = typescript ? './tracing' : './tracing.js';
   const entryText = files.get(entry)!;
@@ -198,7 +200,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
   const result = pkgText === undefined ? { text: undefined, reason: 'the service has no package.json' } : addDependencies(pkgText, packages);
   if (result.text === undefined) {
     const steps = [
-      `add to "dependencies" in ${path('package.json')}, then run npm install:`,
+      `add to "dependencies" in ${path('package.json')}, then run ${installSteps(nodePackageManager(files), input.serviceDir, name).join(', then ')}:`,
       ...Object.entries(packages).map(([p, range]) => `    ${JSON.stringify(p)}: ${JSON.stringify(range)},`),
       ...(entryAfter === entryText ? [] : [`add as the first import of ${path(entry)}:`, `    import '${specifier}';`]),
     ];
@@ -207,7 +209,8 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
     changes.push(...changeOf(path(entry), entryText, entryAfter));
     if (result.added.length > 0) {
       changes.push(...changeOf(path('package.json'), pkgText!, result.text));
-      notes.push(`${name}: run npm install (it updates package-lock.json) and rebuild the image for ${result.added.join(', ')}`);
+      const manager = nodePackageManager(files);
+      install = { manager, manifest: path('package.json'), packages: result.added, commands: installSteps(manager, input.serviceDir, name) };
     }
   }
 
@@ -243,7 +246,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
   } else {
     notes.push(`${name}: obs found no backend URL for the browser app; add it to apiUrls in ${modulePath} so backend spans join the browser's traces`);
   }
-  return { changes, notes, environment };
+  return { changes, notes, environment, ...(install ? { install } : {}) };
 }
 
 /** What to change in a setup of the app's own so its spans reach the collector obs points it at. */

@@ -22,7 +22,8 @@ export interface InstrumentInput {
    * Files of the build context as read (path relative to serviceDir, posix -> text); absent
    * files are simply not in the map. Flask: requirements.txt, pyproject.toml, app.py, wsgi.py,
    * Dockerfile, observability.py, plus any file a `-r` line names. Rails: Gemfile and
-   * config/initializers/*.rb.
+   * config/initializers/*.rb. Lock files (uv.lock, yarn.lock, ...) are in the map with empty
+   * text: only their presence is read.
    */
   files: ReadonlyMap<string, string>;
   /** Loads templates/<stack>/<name>, e.g. templateLoader('flask'). */
@@ -45,6 +46,18 @@ export interface InstrumentPlan {
   changes: FileChange[];
   /** Warnings and copy-paste instructions, one per entry (may span indented lines). */
   notes: string[];
+  /** When the plan adds packages to a manifest: what to run so they reach the container (init's next steps). */
+  install?: InstallStep;
+}
+
+/** The commands that install what obs added to a manifest: the lock step of the app's package manager, then the image rebuild. */
+export interface InstallStep {
+  /** npm, yarn, pnpm, bun, pip, uv, poetry, pipenv, bundler. */
+  manager: string;
+  /** The manifest obs edited (path relative to where obs runs). */
+  manifest: string;
+  packages: string[];
+  commands: string[];
 }
 
 /**

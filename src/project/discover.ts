@@ -1,10 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { readRegularFileSync } from '../io/read-regular.js';
 import { COLLECTOR_CONFIG_NAMES } from '../collector/image.js';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles, explicitComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../compose/parse.js';
-import { buildProject, type ComposeProject } from '../compose/project.js';
+import { buildProject, type ComposeProject, type ComposeService } from '../compose/project.js';
 import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../config/obs-config.js';
 import { parseDotenv } from '../dotenv/index.js';
 import { UsageError } from '../errors.js';
@@ -12,7 +12,8 @@ import { FolderReader } from '../io/folder-reader.js';
 import { decodeBytes, notUtf8Message } from '../io/raw-text.js';
 import { ReadLedger } from '../io/read-ledger.js';
 import { gitignoreCoversDotenv, gitInfo, type GitInfo } from '../io/git.js';
-import { detectStack, type ContextFiles, type Stack } from '../stacks/detect.js';
+import type { ContextFiles, Stack } from '../stacks/detect.js';
+import { profileService, type ServiceProfile } from '../stacks/service-profile.js';
 import type { InitSnapshot, TextFile } from './snapshot.js';
 
 export interface Discovered {
@@ -107,9 +108,12 @@ export async function discover(root: string, explicitFiles: string[] | undefined
 
   const folders = new FolderReader(reads);
   const stacks = new Map<string, Stack>();
+  const profiles = new Map<string, ServiceProfile>();
   for (const service of project.services) {
     if (service.config.buildContext === undefined) continue;
-    stacks.set(service.name, detectStack(contextFiles(folders, resolve(root, projectDir, service.config.buildContext))));
+    const profile = profileOf(folders, resolve(root, projectDir, service.config.buildContext), service.config);
+    stacks.set(service.name, profile.stack);
+    profiles.set(service.name, profile);
   }
 
   // env_file values count as set by the user: compose's `environment` would silently override them.
@@ -160,6 +164,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
       collectorConfigs,
       hints,
       stacks,
+      profiles,
       envIgnored,
       envTracked,
       projectName,
@@ -176,6 +181,19 @@ function contextFiles(folders: FolderReader, context: string): ContextFiles {
     has: (name) => folders.read(context, name) !== undefined,
     get: (name) => folders.read(context, name),
   };
+}
+
+/** What a built service runs: its Dockerfile (compose's `dockerfile`, else `Dockerfile`) and command read with the context's files. */
+export function profileOf(folders: FolderReader, context: string, config: ComposeService['config']): ServiceProfile {
+  const files = contextFiles(folders, context);
+  const dockerfile = config.dockerfile && !isAbsolute(config.dockerfile) ? folders.read(context, config.dockerfile.split('\\').join('/')) : files.get('Dockerfile');
+  const command = config.command === undefined || config.command === null ? undefined : Array.isArray(config.command) ? config.command.map(String).join(' ') : String(config.command);
+  return profileService({
+    files,
+    ...(dockerfile !== undefined ? { dockerfile } : {}),
+    ...(config.buildTarget !== undefined ? { target: config.buildTarget } : {}),
+    ...(command !== undefined ? { command } : {}),
+  });
 }
 
 function toPosix(path: string): string {

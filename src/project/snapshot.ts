@@ -6,6 +6,7 @@ import type { HostingHints } from '../aws/xray-url.js';
 import type { ComposeFile } from '../compose/parse.js';
 import type { ObsConfig } from '../config/obs-config.js';
 import type { Stack } from '../stacks/detect.js';
+import type { ServiceProfile } from '../stacks/service-profile.js';
 
 /** What a service's build context holds that its planner reads (path relative to the context). */
 export type ServiceSources = Map<string, string>;
@@ -45,6 +46,12 @@ export interface InitSnapshot {
   envFiles: Map<string, TextFile | null>;
   hints: HostingHints;
   stacks: Map<string, Stack>;
+  /**
+   * Per service built here: the folder of its build context holding the app (from the
+   * Dockerfile's COPY) and whether it serves requests or only builds assets. Absent: the
+   * context itself, an app.
+   */
+  profiles?: Map<string, ServiceProfile>;
   /** `.env` is ignored by git (or by .gitignore outside a repository). */
   envIgnored: boolean;
   /** `.env` is tracked by git: it must stop being tracked before a secret goes into it. */

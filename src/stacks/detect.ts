@@ -15,7 +15,8 @@ export interface ContextFiles {
 
 export function detectStack(files: ContextFiles): Stack {
   const python = [files.get('requirements.txt'), files.get('pyproject.toml'), files.get('Pipfile')].filter((t): t is string => t !== undefined);
-  if (python.some((text) => /^\s*["']?flask\b/im.test(text))) return 'flask';
+  // A requirement line, a poetry key, or a string in pyproject's dependency list (`["flask==3.1"]`).
+  if (python.some((text) => /^\s*["']?flask\b/im.test(text) || /["']flask\s*(?:[<>=~!;[]|["'])/i.test(text))) return 'flask';
   const gemfile = files.get('Gemfile');
   if (gemfile !== undefined) return /^\s*gem\s+["']rails["']/m.test(gemfile) ? 'rails' : 'ruby';
   const pkg = files.get('package.json');

@@ -381,6 +381,7 @@ describe('planFlask', () => {
         'backend-flask: the service has no app.py or wsgi.py. obs writes nothing for backend-flask yet; to finish by hand:',
         '    add to backend-flask/requirements.txt:',
         '        aws-xray-sdk',
+        '    then run: docker compose build backend-flask',
         ...PASTE,
         '    then run obs init again: it writes backend-flask/observability.py once the app calls it',
       ].join('\n'),
@@ -401,7 +402,7 @@ describe('planFlask', () => {
   });
 
   it('no `app = Flask(__name__)` line, or two of them: nothing written', () => {
-    const factory = lf('from flask import Flask', 'app = Flask(__name__, static_folder="web")');
+    const factory = lf('from flask import Flask', 'from web import make_app', 'app = make_app()');
     expect(planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': factory })).notes[0]).toMatch(/^backend-flask: no `app = Flask\(__name__\)` line in app.py\. /);
     const twice = lf('from flask import Flask', 'app = Flask(__name__)', 'admin = Flask(__name__)');
     const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': twice }));
@@ -431,6 +432,7 @@ describe('planFlask', () => {
         '    add to backend-flask/requirements.txt:',
         '        rollbar',
         '        blinker',
+        '    then run: docker compose build backend-flask',
         ...PASTE,
         '    then run obs init again: it writes backend-flask/observability.py once the app calls it',
       ].join('\n'),

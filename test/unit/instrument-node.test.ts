@@ -125,9 +125,13 @@ describe('planNode', () => {
       { path: 'api/package.json', before: PKG, after: PKG_AFTER },
     ]);
     expect(plan.environment).toEqual([{ key: 'NODE_OPTIONS', value: '--require ./tracing.cjs' }]);
-    expect(plan.notes).toEqual([
-      'api: run npm install (it updates package-lock.json) and rebuild the image for @opentelemetry/api, @opentelemetry/exporter-trace-otlp-proto, @opentelemetry/instrumentation, @opentelemetry/resources, @opentelemetry/sdk-trace-node, @opentelemetry/instrumentation-http, @opentelemetry/instrumentation-express',
-    ]);
+    expect(plan.notes).toEqual([]);
+    expect(plan.install).toEqual({
+      manager: 'npm',
+      manifest: 'api/package.json',
+      packages: ['@opentelemetry/api', '@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/instrumentation', '@opentelemetry/resources', '@opentelemetry/sdk-trace-node', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express'],
+      commands: ['(cd api && npm install) (updates api/package-lock.json)', 'docker compose build api'],
+    });
   });
 
   it('renders the module: managed marker first, the service name as a JS string, no placeholder left', () => {
@@ -195,7 +199,7 @@ describe('planNode', () => {
     );
     // Copies from a build stage may well bring it along: no note then.
     const staged = lf('FROM node:20 AS build', 'WORKDIR /app', 'COPY . .', 'FROM node:20-slim', 'WORKDIR /app', 'COPY --from=build /app /app', 'CMD ["node", "server.js"]');
-    expect(planNode(input({ 'package.json': PKG, Dockerfile: staged })).notes).toHaveLength(1);
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: staged })).notes).toHaveLength(0);
   });
 
   it('says to copy tracing.cjs when the last stage copies only the build output from another stage', () => {
@@ -210,7 +214,7 @@ describe('planNode', () => {
     expect(planNode(input({ 'package.json': PKG, Dockerfile: external })).notes.at(-1)).toBe(note);
     // The module itself, or the stage's whole folder, comes along: no note.
     for (const copy of ['COPY --from=build /app/tracing.cjs ./', 'COPY --from=BUILD /app/ ./', 'COPY --from=build / /']) {
-      expect(planNode(input({ 'package.json': PKG, Dockerfile: lf(...build, copy, 'CMD ["node", "server.js"]') })).notes, copy).toHaveLength(1);
+      expect(planNode(input({ 'package.json': PKG, Dockerfile: lf(...build, copy, 'CMD ["node", "server.js"]') })).notes, copy).toHaveLength(0);
     }
   });
 
@@ -223,7 +227,7 @@ describe('planNode', () => {
     const [first, ...rest] = plan.notes[0]!.split('\n');
     expect(first).toMatch(/^api: package\.json is not valid JSON \(.+\)\. obs writes api\/tracing\.cjs and changes nothing else; to finish by hand:$/);
     expect(rest).toEqual([
-      '    add to "dependencies" in api/package.json, then run npm install:',
+      '    add to "dependencies" in api/package.json, then run (cd api && npm install) (updates api/package-lock.json), then docker compose build api:',
       '        "@opentelemetry/api": "~1.9.0",',
       '        "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
       '        "@opentelemetry/instrumentation": "^0.223.0",',
@@ -273,7 +277,8 @@ describe('planNode', () => {
     expect(second.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
     expect(second.changes[0]!.after).toContain('["@opentelemetry/instrumentation-ioredis", "IORedisInstrumentation", {}]');
     expect(second.changes[0]!.after).toContain('["@opentelemetry/instrumentation-aws-sdk", "AwsInstrumentation", {}]');
-    expect(second.notes).toEqual(['api: run npm install (it updates package-lock.json) and rebuild the image for @opentelemetry/instrumentation-ioredis, @opentelemetry/instrumentation-aws-sdk']);
+    expect(second.notes).toEqual([]);
+    expect(second.install?.packages).toEqual(['@opentelemetry/instrumentation-ioredis', '@opentelemetry/instrumentation-aws-sdk']);
   });
 
   it('traces global fetch (undici) when a source file calls fetch()', () => {
@@ -364,10 +369,10 @@ describe('planNode over what an earlier obs wrote (sdk-node + auto-instrumentati
       ),
     );
     expect(plan.notes).toEqual([
-      'api: run npm install (it updates package-lock.json) and rebuild the image for @opentelemetry/instrumentation, @opentelemetry/resources, @opentelemetry/sdk-trace-node, ' +
-        '@opentelemetry/instrumentation-http, @opentelemetry/instrumentation-express and to drop @opentelemetry/auto-instrumentations-node, @opentelemetry/sdk-node ' +
-        '(the earlier tracing.cjs of obs loaded them; this one does not)',
+      'api: obs drops @opentelemetry/auto-instrumentations-node, @opentelemetry/sdk-node from api/package.json (the earlier tracing.cjs of obs loaded them; this one does not); ' +
+        'the install step removes them from package-lock.json',
     ]);
+    expect(plan.install?.packages).toEqual(['@opentelemetry/instrumentation', '@opentelemetry/resources', '@opentelemetry/sdk-trace-node', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express']);
     // A package.json that lists them while tracing.cjs is the user's own, or obs's new one: never removed.
     expect(planNode(input({ 'package.json': oldPkg, [NODE_MODULE]: MODULE })).changes.find((c) => c.path === 'api/package.json')!.after).toContain('"@opentelemetry/sdk-node"');
   });

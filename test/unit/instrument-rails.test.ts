@@ -95,9 +95,13 @@ describe('planRails', () => {
       { path: `web/${INITIALIZER}`, before: null, after: initializer },
       { path: 'web/Gemfile', before: GEMFILE, after: GEMFILE_AFTER },
     ]);
-    expect(plan.notes).toEqual([
-      'web: run bundle install to update Gemfile.lock with opentelemetry-sdk, opentelemetry-exporter-otlp, opentelemetry-instrumentation-rails, opentelemetry-instrumentation-net_http, opentelemetry-instrumentation-pg',
-    ]);
+    expect(plan.notes).toEqual([]);
+    expect(plan.install).toEqual({
+      manager: 'bundler',
+      manifest: 'web/Gemfile',
+      packages: ['opentelemetry-sdk', 'opentelemetry-exporter-otlp', 'opentelemetry-instrumentation-rails', 'opentelemetry-instrumentation-net_http', 'opentelemetry-instrumentation-pg'],
+      commands: ['(cd web && bundle install) (updates web/Gemfile.lock)', 'docker compose build web'],
+    });
     expect(initializer).toContain('c.service_name = service_name.empty? ? "web" : service_name');
     expect(initializer).toContain(
       lf(
@@ -148,7 +152,7 @@ describe('planRails', () => {
     const note = (reason: string) =>
       [
         `web: ${reason}. obs writes web/${INITIALIZER} and changes nothing else; to finish by hand:`,
-        '    add to web/Gemfile, then run bundle install:',
+        '    add to web/Gemfile, then run (cd web && bundle install) (updates web/Gemfile.lock), then docker compose build web:',
         '        gem "opentelemetry-sdk"',
         '        gem "opentelemetry-exporter-otlp"',
         '        gem "opentelemetry-instrumentation-rails"',
@@ -166,7 +170,8 @@ describe('planRails', () => {
     const first = planRails(input({ Gemfile: GEMFILE }));
     const gemfile = `${first.changes[1]!.after}gem 'sidekiq'\ngem 'redis', '~> 5'\n`;
     const again = planRails(input({ Gemfile: gemfile, [INITIALIZER]: first.changes[0]!.after }));
-    expect(again.notes).toEqual(['web: run bundle install to update Gemfile.lock with opentelemetry-instrumentation-redis, opentelemetry-instrumentation-sidekiq']);
+    expect(again.notes).toEqual([]);
+    expect(again.install?.packages).toEqual(['opentelemetry-instrumentation-redis', 'opentelemetry-instrumentation-sidekiq']);
     expect(again.changes[0]!.after).toContain('["opentelemetry/instrumentation/sidekiq", "OpenTelemetry::Instrumentation::Sidekiq"],');
     // An earlier obs (or the app) put opentelemetry-instrumentation-all in the Gemfile: kept, used whole, nothing added.
     const withAll = `${GEMFILE}gem 'opentelemetry-sdk'\ngem 'opentelemetry-exporter-otlp'\ngem 'opentelemetry-instrumentation-all'\n`;

@@ -154,11 +154,13 @@ describe('planReact', () => {
       { path: 'frontend-react-js/src/main.jsx', before: EXAMPLE_FILES['src/main.jsx'], after: EXAMPLE_MAIN_AFTER },
       { path: 'frontend-react-js/package.json', before: EXAMPLE_FILES['package.json'], after: EXAMPLE_PKG_AFTER },
     ]);
-    expect(plan.notes).toEqual([
-      `frontend-react-js: run npm install (it updates package-lock.json) and rebuild the image for ${FETCH_ONLY_PACKAGES.join(', ')}`,
-      COLLECTOR_NOTE,
-      CORS_NOTE,
-    ]);
+    expect(plan.notes).toEqual([COLLECTOR_NOTE, CORS_NOTE]);
+    expect(plan.install).toEqual({
+      manager: 'npm',
+      manifest: 'frontend-react-js/package.json',
+      packages: FETCH_ONLY_PACKAGES,
+      commands: ['(cd frontend-react-js && npm install) (updates frontend-react-js/package-lock.json)', 'docker compose build frontend-react-js'],
+    });
   });
 
   it('the module reads the collector URL from a build variable and holds no key', () => {
@@ -177,14 +179,13 @@ describe('planReact', () => {
     expect(wired.changes).toEqual(direct.changes);
     expect(wired.environment).toEqual([{ key: 'VITE_OTEL_COLLECTOR_URL', value: 'http://localhost:4318' }]);
     expect(wired.notes).toEqual([
-      direct.notes[0],
       'frontend-react-js: the browser sends spans to the collector at http://localhost:4318 (VITE_OTEL_COLLECTOR_URL, set in the compose file; ' +
         "a production build needs it at build time). The collector allows this app's pages in its CORS settings and adds the keys",
       CORS_NOTE,
     ]);
     const unwired = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV, pipeline: 'collector' }));
     expect(unwired.environment).toEqual([]);
-    expect(unwired.notes[1]).toBe(
+    expect(unwired.notes[0]).toBe(
       "frontend-react-js: the browser sends spans to VITE_OTEL_COLLECTOR_URL, the project's OpenTelemetry Collector, which forwards them with the keys it holds: " +
         'never a key in browser code. Set VITE_OTEL_COLLECTOR_URL where the build reads it to the URL the browser reaches the collector on ' +
         "(its OTLP/HTTP port 4318, published, with CORS allowing this site's origins). Tracing stays off until it is set",
@@ -223,7 +224,7 @@ describe('planReact', () => {
       renderTemplate(load(REACT_TEMPLATE), { ENTRY: 'src/index.js', ENV: 'process.env', PREFIX: 'REACT_APP_', SERVICE_NAME: '"frontend-react-js"', API_URLS: 'process.env.REACT_APP_BACKEND_URL', ...FETCH_ONLY }),
     );
     expect(plan.changes[1]!.after).toBe(crlf("import './tracing.js'", "import React from 'react'", "import App from './App'", '', "createRoot(document.getElementById('root')).render(<App />)"));
-    expect(plan.notes[1]).toMatch(/^frontend-react-js: the browser sends spans to REACT_APP_OTEL_COLLECTOR_URL, never straight to Honeycomb/);
+    expect(plan.notes[0]).toMatch(/^frontend-react-js: the browser sends spans to REACT_APP_OTEL_COLLECTOR_URL, never straight to Honeycomb/);
   });
 
   it('TypeScript entry: src/tracing.ts with the vite/client types, imported without extension', () => {
@@ -241,7 +242,7 @@ describe('planReact', () => {
     const [first, ...rest] = plan.notes[0]!.split('\n');
     expect(first).toMatch(/^frontend-react-js: package\.json is not valid JSON \(.+\)\. obs writes frontend-react-js\/src\/tracing\.js and changes nothing else; to finish by hand:$/);
     expect(rest).toEqual([
-      '    add to "dependencies" in frontend-react-js/package.json, then run npm install:',
+      '    add to "dependencies" in frontend-react-js/package.json, then run (cd frontend-react-js && npm install) (updates frontend-react-js/package-lock.json), then docker compose build frontend-react-js:',
       ...Object.entries(REACT_PACKAGES).filter(([p]) => !p.endsWith('xml-http-request')).map(([p, r]) => `        "${p}": "${r}",`),
       '    add as the first import of frontend-react-js/src/main.jsx:',
       "        import './tracing.js';",

@@ -11,6 +11,7 @@ import { composeFileCheck } from './compose-file.js';
 import { composeInterpolationCheck } from './compose-interpolation.js';
 import { envVarNamesCheck } from './env-var-names.js';
 import { instrumentationCoverageCheck } from './instrumentation-coverage.js';
+import { instrumentationWiredCheck } from './instrumentation-wired.js';
 import { obsConfigCheck } from './obs-config.js';
 import { obsConfigServicesCheck } from './obs-config-services.js';
 import { otelServiceNameCheck } from './otel-service-name.js';
@@ -29,6 +30,7 @@ export const CORE_PROJECT_CHECKS: readonly Check[] = [
   browserExposedSecretCheck,
   otelServiceNameCheck,
   otelServiceNameUniqueCheck,
+  instrumentationWiredCheck,
   instrumentationCoverageCheck,
 ];
 

@@ -2,6 +2,8 @@ import { readRegularTextSync } from '../../io/read-regular.js';
 import { join, posix } from 'node:path';
 import { coverageFiles, uncoveredLibraries } from '../../instrument/coverage.js';
 import { includedRequirementFiles } from '../../instrument/requirements.js';
+import { FolderReader } from '../../io/folder-reader.js';
+import { profileOf } from '../../project/discover.js';
 import type { Check } from '../types.js';
 import { composeOrWhy, report, skipped, warn, type Issue } from './lib/report.js';
 
@@ -21,11 +23,20 @@ export const instrumentationCoverageCheck: Check = {
     if (services.length === 0) return skipped(this, 'no services in obs.yaml');
     const issues: Issue[] = [];
     const judged: string[] = [];
+    const folders = new FolderReader();
     for (const [name, { stack }] of services) {
       const service = ready.compose.services.find((s) => s.name === name);
       const context = service?.config.buildContext;
       if (!context || /^[a-z][a-z0-9+.-]*:\/\//i.test(context)) continue;
-      const dir = posix.normalize(posix.join(project.projectDir || '.', context.split('\\').join('/')));
+      const contextDir = posix.normalize(posix.join(project.projectDir || '.', context.split('\\').join('/')));
+      // The app may sit in a folder of the build context (the Dockerfile copies backend/package.json).
+      let appDir = '';
+      try {
+        appDir = profileOf(folders, join(project.root, contextDir), service.config).appDir;
+      } catch {
+        // a FIFO named Dockerfile is never read: the build context itself, then
+      }
+      const dir = posix.normalize(posix.join(contextDir, appDir));
       const files = readAll(join(project.root, dir), stack);
       const uncovered = uncoveredLibraries(stack, files);
       if (uncovered === undefined) continue;

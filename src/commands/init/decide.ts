@@ -5,6 +5,7 @@ import { isCollectorImage } from '../../collector/service.js';
 import type { ObsConfig, Pipeline } from '../../config/obs-config.js';
 import { UsageError } from '../../errors.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
+import type { ServiceProfile } from '../../stacks/service-profile.js';
 import type { BackendChoice, InitChoices } from '../../backends/choices.js';
 import { BACKENDS } from '../../backends/index.js';
 import type { Backend, DecideContext } from '../../backends/types.js';
@@ -16,6 +17,8 @@ export interface DecideInput {
   project: ComposeProject;
   composePath: string;
   stacks: Map<string, Stack>;
+  /** Built services' profiles: one that only builds assets is not offered as a default. */
+  profiles?: ReadonlyMap<string, ServiceProfile>;
   previous?: ObsConfig;
   projectName: string;
   /** Present only when obs may ask (a TTY and not CI, and no --yes). */
@@ -37,10 +40,10 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     const candidates = project.services.filter((s) => !isXrayDaemon(s) && !isCollectorImage(s.config.image));
     const known = new Set(candidates.map((s) => s.name));
     const remembered = previous ? Object.keys(previous.services).filter((s) => known.has(s)) : [];
-    const defaults = remembered.length > 0 ? remembered : defaultServices(candidates);
+    const defaults = remembered.length > 0 ? remembered : defaultServices(candidates, input.profiles);
     if (prompter) {
       services = await prompter.services(
-        candidates.map((s) => ({ name: s.name, description: describeService(s.name, input.stacks, s.config.image) })),
+        candidates.map((s) => ({ name: s.name, description: describeService(s.name, input.stacks, s.config.image, input.profiles) })),
         defaults,
       );
     } else {
@@ -156,15 +159,19 @@ function parseServicesFlag(value: string, names: string[], composePath: string, 
   return services;
 }
 
-/** Services built from this repository; failing that, those whose image is not infrastructure. */
-function defaultServices(candidates: ComposeService[]): string[] {
-  const built = candidates.filter((s) => s.config.buildContext !== undefined);
+/**
+ * Services built from this repository, except those that only build front-end assets (they
+ * serve no requests); failing that, those whose image is not infrastructure or a tool.
+ */
+function defaultServices(candidates: ComposeService[], profiles?: ReadonlyMap<string, ServiceProfile>): string[] {
+  const built = candidates.filter((s) => s.config.buildContext !== undefined && profiles?.get(s.name)?.role !== 'assets');
   const chosen = built.length > 0 ? built : candidates.filter((s) => s.config.image !== undefined && !isInfrastructureImage(s.config.image));
   return chosen.map((s) => s.name);
 }
 
-function describeService(name: string, stacks: Map<string, Stack>, image: string | undefined): string {
+function describeService(name: string, stacks: Map<string, Stack>, image: string | undefined, profiles?: ReadonlyMap<string, ServiceProfile>): string {
   const stack = stacks.get(name);
+  if (profiles?.get(name)?.role === 'assets') return `built here, builds assets: ${profiles.get(name)!.assetCommand}`;
   if (stack) return stack === 'unknown' ? 'built here' : `built here, ${stack}`;
   return image ? `image ${image}` : 'no build or image';
 }

@@ -39,6 +39,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     project,
     composePath: snapshot.compose[0]!.path,
     stacks: snapshot.stacks,
+    ...(snapshot.profiles ? { profiles: snapshot.profiles } : {}),
     previous: found.previous,
     projectName: snapshot.projectName,
     prompter,
@@ -51,7 +52,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   // Symlinks decided before anything is shown: written through (said), or refused when outside.
   const targets = resolveWriteTargets(root, changes.map((c) => c.path), options.file ?? []);
   plan.notes.push(...targets.notes.map((text) => ({ kind: 'write-through-link' as const, text })));
-  for (const line of describeSetup(project, choices, snapshot.stacks)) say(ctx, line);
+  for (const line of describeSetup(project, choices, snapshot.stacks, snapshot.profiles)) say(ctx, line);
 
   const findings = findingsLines(plan);
   // Diffs go to terminals and CI logs: secret values in them are masked.

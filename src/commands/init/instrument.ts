@@ -2,17 +2,17 @@
  * Instrumentation code for each chosen service, from templates/<stack>/: which files to read
  * (I/O, here) and which planner turns them into file changes (pure, in src/instrument/).
  */
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import type { ComposeService } from '../../compose/project.js';
-import { FLASK_INPUT_FILES, planFlask } from '../../instrument/flask.js';
-import { NODE_INPUT_FILES, planNode } from '../../instrument/node.js';
+import { planFlask } from '../../instrument/flask.js';
+import { planNode } from '../../instrument/node.js';
 import { planRails } from '../../instrument/rails.js';
-import { planReact, REACT_INPUT_FILES, REACT_SOURCE } from '../../instrument/react.js';
-import { includedRequirementFiles } from '../../instrument/requirements.js';
-import { servicePath, templateLoader, type InstrumentInput } from '../../instrument/template.js';
-import type { FolderReader } from '../../io/folder-reader.js';
+import { planReact } from '../../instrument/react.js';
+import { templateLoader, type InstallStep, type InstrumentInput } from '../../instrument/template.js';
 import type { FileChange } from '../../plan/file-change.js';
 import type { Stack } from '../../stacks/detect.js';
+import type { ServiceProfile } from '../../stacks/service-profile.js';
+import { readServiceSources } from '../../project/app-sources.js';
 import type { InitChoices } from '../../backends/choices.js';
 import { cloudwatch } from '../../backends/cloudwatch.js';
 import { honeycomb } from '../../backends/honeycomb.js';
@@ -25,72 +25,37 @@ import type { InitSnapshot, ServiceSources } from '../../project/snapshot.js';
 export interface InstrumentResult {
   changes: FileChange[];
   notes: string[];
+  /** The commands that install the packages obs added (init's next steps). */
+  install?: InstallStep;
   /** Compose variables the instrumentation needs (NODE_OPTIONS=--require ./tracing.cjs). */
   environment: { key: string; value: string }[];
 }
 
-/** Build context of a service as a posix path relative to where obs runs. */
-export function serviceDirOf(projectDir: string, service: ComposeService): string | undefined {
+/**
+ * The folder of a service's app as a posix path relative to where obs runs: its build context,
+ * or the folder in it that the Dockerfile copies the manifest from (`profile.appDir`).
+ */
+export function serviceDirOf(projectDir: string, service: ComposeService, profile?: Pick<ServiceProfile, 'appDir'>): string | undefined {
   const context = service.config.buildContext;
   if (context === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(context)) return undefined; // a git URL is not ours to edit
-  return posix.normalize(posix.join(projectDir || '.', context.split('\\').join('/'))).replace(/^\.\/?$/, '');
+  return posix.normalize(posix.join(projectDir || '.', context.split('\\').join('/'), profile?.appDir ?? '')).replace(/^\.\/?$/, '');
 }
 
 /**
- * Reads the files the stack's planner looks at, from the build context on disk. Folders are
- * listed once and only files that exist are read (through `folders`, which stack detection
- * already filled): a failed read per missing candidate costs more than the reads themselves.
+ * Why obs writes no code for a chosen service, so the report can say plainly that it will send
+ * nothing: it runs an image, it only builds front-end assets, or obs knows no framework in it.
+ * undefined when obs instruments it.
  */
-export function readServiceSources(folders: FolderReader, root: string, serviceDir: string, stack: Stack, notUtf8?: Set<string>): ServiceSources {
-  const dir = join(root, serviceDir);
-  const files: ServiceSources = new Map();
-  const add = (name: string) => {
-    const text = folders.read(dir, name);
-    if (text !== undefined) files.set(name, text);
-    if (text !== undefined && !folders.isUtf8(dir, name)) notUtf8?.add(servicePath(serviceDir, name));
-  };
-  if (stack === 'flask') {
-    FLASK_INPUT_FILES.forEach(add);
-    // Requirements files included with -r are part of the dependency list too.
-    const queue = files.has('requirements.txt') ? includedRequirementFiles(files.get('requirements.txt')!) : [];
-    while (queue.length > 0) {
-      const name = queue.shift()!;
-      if (files.has(name)) continue;
-      add(name);
-      if (files.has(name)) queue.push(...includedRequirementFiles(files.get(name)!, name));
-    }
-  } else if (stack === 'rails') {
-    add('Gemfile');
-    for (const name of folders.list(join(dir, 'config/initializers'))) if (name.endsWith('.rb')) add(`config/initializers/${name}`);
-  } else if (stack === 'node') {
-    NODE_INPUT_FILES.forEach(add);
-  } else if (stack === 'react') {
-    REACT_INPUT_FILES.forEach(add);
-    // A browser OpenTelemetry setup of the app's own can live in any source file.
-    for (const name of sourceFiles(folders, dir, 'src')) if (REACT_SOURCE.test(name)) add(name);
-  }
-  return files;
+export function whyNoCode(service: ComposeService, stack: Stack, profile: ServiceProfile | undefined, serviceDir: string | undefined): SendsNothing['reason'] | undefined {
+  if (service.config.buildContext === undefined) return 'image';
+  if (serviceDir === undefined) return 'remote-context';
+  if (profile?.role === 'assets') return 'assets';
+  if (!INSTRUMENTED_STACKS.has(stack)) return 'no-framework';
+  return undefined;
 }
 
-/** Bounds of the src/ scan: a frontend's own code, never a vendored tree. */
-const MAX_SOURCE_FILES = 500;
-const MAX_SOURCE_DEPTH = 6;
-
-/** Paths (relative to `dir`, posix) of the files under `sub`, breadth first, bounded. */
-function sourceFiles(folders: FolderReader, dir: string, sub: string): string[] {
-  const out: string[] = [];
-  const queue: { path: string; depth: number }[] = [{ path: sub, depth: 0 }];
-  while (queue.length > 0 && out.length < MAX_SOURCE_FILES) {
-    const { path, depth } = queue.shift()!;
-    for (const name of [...folders.list(join(dir, path))].sort()) {
-      if (name.startsWith('.') || name === 'node_modules') continue;
-      const child = `${path}/${name}`;
-      if (/\.[cm]?[jt]sx?$/.test(name)) out.push(child);
-      else if (!name.includes('.') && depth < MAX_SOURCE_DEPTH) queue.push({ path: child, depth: depth + 1 });
-      if (out.length >= MAX_SOURCE_FILES) break;
-    }
-  }
-  return out;
+export interface SendsNothing {
+  reason: 'image' | 'remote-context' | 'assets' | 'no-framework';
 }
 
 /**
@@ -105,10 +70,11 @@ export function readInstrumentation(found: Discovered, chosen: readonly string[]
   for (const name of chosen) {
     const service = byName.get(name)!;
     const stack = snapshot.stacks.get(name) ?? 'unknown';
-    const dir = serviceDirOf(snapshot.projectDir, service);
-    if (dir === undefined || !INSTRUMENTED_STACKS.has(stack)) continue;
+    const profile = snapshot.profiles?.get(name);
+    const dir = serviceDirOf(snapshot.projectDir, service, profile);
+    if (dir === undefined || !INSTRUMENTED_STACKS.has(stack) || profile?.role === 'assets') continue;
     const odd = new Set<string>();
-    sources.set(name, readServiceSources(found.folders, found.root, dir, stack, odd));
+    sources.set(name, readServiceSources(found.folders, found.root, dir, stack, odd, service));
     if (odd.size > 0) notUtf8.set(name, odd);
   }
   const templates = new Map<string, string>();
@@ -130,6 +96,7 @@ export function planServiceInstrumentation(
   sources: ServiceSources,
   choices: InitChoices,
   template: (stack: string) => (name: string) => string,
+  profile?: ServiceProfile,
   /** The collector's URL as the browser reaches it (collector pipeline with a published port). */
   browserCollectorUrl?: string,
 ): InstrumentResult {
@@ -155,8 +122,14 @@ export function planServiceInstrumentation(
       return { ...planFlask(input), environment: [] };
     case 'rails':
       return { ...planRails(input), environment: [] };
-    case 'node':
-      return planNode(input);
+    case 'node': {
+      const planned = planNode(input);
+      // The app sits in a folder of the build context: NODE_OPTIONS names tracing.cjs where the image puts that folder.
+      const inImage = profile?.appPathInImage;
+      if (inImage === undefined || inImage === '.') return planned;
+      const path = inImage.startsWith('/') ? `${inImage}/tracing.cjs` : `./${inImage}/tracing.cjs`;
+      return { ...planned, environment: planned.environment.map((e) => (e.key === 'NODE_OPTIONS' ? { ...e, value: e.value.replace('./tracing.cjs', path) } : e)) };
+    }
     case 'react': {
       const apiUrl = [...service.config.environment.entries()].find(([k, v]) => /BACKEND_URL|API_URL/.test(k) && v && !v.includes('$'))?.[1] ?? undefined;
       const planned = planReact({ ...input, ...(apiUrl ? { apiUrl } : {}), ...(browserCollectorUrl ? { collectorUrl: browserCollectorUrl } : {}) });

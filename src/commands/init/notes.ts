@@ -46,6 +46,13 @@ export type InitNote =
   /** Values obs wrote that no choice wants, which obs cannot take out as text. */
   | { kind: 'remove-by-hand'; service: string; keys: string[] }
   /** A note of a stack's instrumentation planner (src/instrument/), already a sentence. */
-  | { kind: 'instrumentation'; text: string };
+  | { kind: 'instrumentation'; text: string }
+  /**
+   * A chosen service for which obs writes no code, so it sends nothing: it runs an image, its
+   * build context is a URL, it only builds front-end assets, or obs knows no framework in it.
+   */
+  | { kind: 'sends-nothing'; service: string; reason: 'image' | 'remote-context' | 'assets' | 'no-framework'; stack: string; image?: string; command?: string }
+  /** Packages obs added to a manifest: the commands that get them into the container (a next step). */
+  | { kind: 'install'; service: string; manager: string; manifest: string; packages: string[]; commands: string[] };
 
 export type InitNoteKind = InitNote['kind'];

@@ -5,7 +5,7 @@
 import { addEnvironment, findEnvEntry, makeEnvEditContext, removeEnvEntry, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { environmentReaders } from '../../compose/consumers.js';
-import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult } from './instrument.js';
+import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, whyNoCode, type InstrumentResult } from './instrument.js';
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
 import { planSecretFiles, planSecretMoves, type MovedSecret, type SecretWork } from '../../project/secret-moves.js';
 import type { InitSnapshot } from '../../project/snapshot.js';
@@ -590,7 +590,10 @@ function planCode(
 ): InstrumentResult {
   const none: InstrumentResult = { changes: [], notes: [], environment: [] };
   const sources = snapshot.instrumentation?.sources.get(service.name);
-  const dir = serviceDirOf(snapshot.projectDir, service);
+  const profile = snapshot.profiles?.get(service.name);
+  const dir = serviceDirOf(snapshot.projectDir, service, profile);
+  const silent = snapshot.instrumentation ? whyNoCode(service, stack, profile, dir) : undefined;
+  if (silent) notes.push({ kind: 'sends-nothing', service: service.name, reason: silent, stack, ...(service.config.image ? { image: service.config.image } : {}), ...(profile?.assetCommand ? { command: profile.assetCommand } : {}) });
   if (!snapshot.instrumentation || !sources || dir === undefined || !INSTRUMENTED_STACKS.has(stack)) return none;
   const first = instrumentedDirs.get(dir);
   if (first !== undefined) {
@@ -598,10 +601,11 @@ function planCode(
     return none;
   }
   instrumentedDirs.set(dir, service.name);
-  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, browserUrl);
+  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, profile, browserUrl);
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
   notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));
+  if (result.install) notes.push({ kind: 'install', service: service.name, ...result.install });
   return result;
 }
 

@@ -3,7 +3,8 @@ import { listing } from '../../text/listing.js';
 import type { Context } from '../../context.js';
 import { NO_PAINT, paintDiff, type Paint } from '../../io/diff.js';
 import type { FileChange } from '../../plan/file-change.js';
-import type { ComposeProject } from '../../compose/project.js';
+import type { ComposeProject, ComposeService } from '../../compose/project.js';
+import type { ServiceProfile } from '../../stacks/service-profile.js';
 import type { Stack } from '../../stacks/detect.js';
 import type { InitChoices } from '../../backends/choices.js';
 import { BACKENDS, isEnabled, settingsOf } from '../../backends/index.js';
@@ -21,12 +22,13 @@ export async function painter(ctx: Context, color = ctx.color): Promise<Painter>
   return { added: chalk.green, removed: chalk.red, header: chalk.bold, hunk: chalk.cyan, warn: chalk.yellow, ok: chalk.green, bold: chalk.bold };
 }
 
-export function describeSetup(project: ComposeProject, choices: InitChoices, stacks: Map<string, Stack>): string[] {
+export function describeSetup(project: ComposeProject, choices: InitChoices, stacks: Map<string, Stack>, profiles?: ReadonlyMap<string, ServiceProfile>): string[] {
   const lines: string[] = [];
   lines.push(`Services to instrument: ${choices.services.map((s) => `${s} (${stacks.get(s) ?? 'image'})`).join(', ')}`);
   const chosen = new Set(choices.services);
   const others = project.services.filter((s) => !chosen.has(s.name));
-  if (others.length > 0) lines.push(`Left alone: ${others.map((s) => (s.config.image ? `${s.name} (${s.config.image})` : s.name)).join(', ')}`);
+  const about = (s: ComposeService) => (profiles?.get(s.name)?.role === 'assets' ? `${s.name} (builds assets)` : s.config.image ? `${s.name} (${s.config.image})` : s.name);
+  if (others.length > 0) lines.push(`Left alone: ${others.map(about).join(', ')}`);
   const backends = BACKENDS.filter((b) => isEnabled(choices, b)).map((b) => b.describe(settingsOf(choices, b)));
   lines.push(`Backends: ${backends.length > 0 ? backends.join(', ') : 'none'}`);
   return lines;
@@ -49,7 +51,8 @@ export function findingsLines(plan: InitPlan): string[] {
     const action = c.replaced ? 'replaced (--force)' : 'kept; run with --force to replace it';
     lines.push(`! ${c.service}: ${c.key} ${c.reason}; ${action}`);
   }
-  for (const note of plan.notes) lines.push(`- ${noteText(note)}`);
+  // Install commands are next steps, listed there.
+  for (const note of plan.notes) if (note.kind !== 'install') lines.push(`${note.kind === 'sends-nothing' ? '!' : '-'} ${noteText(note)}`);
   if (plan.untrack.length > 0) lines.push(`! ${plan.untrack.join(', ')} is tracked by git; obs stops tracking it (git rm --cached, the file stays): secrets belong in .env, never in a file git tracks.`);
   return lines;
 }
@@ -64,11 +67,24 @@ export function nextSteps(plan: InitPlan, gitpod: boolean): string[] {
         : `Set ${vars.join(', ')} in .env (git-ignored) or in your shell before docker compose up`,
     );
   }
+  for (const note of plan.notes) if (note.kind === 'install') steps.push(installText(note, plan.notes));
   const resources = declaredResources(plan.config);
   // One resolution for apply and doctor: the shell, then .env, then the AWS profile (src/aws/settings.ts).
   if (resources.length > 0) steps.push(`Run obs apply to create ${listing(resources)} in AWS (AWS keys and region from your shell, else .env, else your AWS profile)`);
   steps.push('Run obs doctor to check the setup');
   return steps;
+}
+
+/**
+ * `Install what obs added to pyproject.toml: uv lock (updates uv.lock), then docker compose
+ * build web worker` -- every service built from that folder runs the new packages only once
+ * its image is rebuilt.
+ */
+function installText(note: Extract<InitNote, { kind: 'install' }>, notes: readonly InitNote[]): string {
+  const sharing = notes.filter((n): n is Extract<InitNote, { kind: 'shared-build-context' }> => n.kind === 'shared-build-context' && n.first === note.service).map((n) => n.service);
+  const build = `docker compose build ${note.service}`;
+  const commands = note.commands.map((c) => (c === build && sharing.length > 0 ? `${build} ${sharing.join(' ')}` : c));
+  return `Install what obs added to ${note.manifest} (${note.manager}): ${commands.join(', then ')}`;
 }
 
 /** What obs apply would create, by kind and name: `the X-Ray group cruddur`, `the log groups /a and /b`. */
@@ -139,9 +155,28 @@ export function noteText(note: InitNote): string {
       return `remove the collector ${note.service} and ${note.config} by hand (obs cannot take the service out of this file as text): the apps send directly now`;
     case 'remove-by-hand':
       return `${note.service}: obs wrote ${note.keys.join(', ')}, which no choice needs any more; remove ${note.keys.length > 1 ? 'them' : 'it'} by hand`;
+    case 'sends-nothing':
+      return sendsNothingText(note);
+    case 'install':
+      return `${note.service}: ${note.manifest} now lists ${note.packages.join(', ')}; run ${note.commands.join(', then ')}`;
     case 'write-through-link':
     case 'instrumentation':
       return note.text;
+  }
+}
+
+/** Said plainly: environment variables alone send nothing. */
+function sendsNothingText(note: Extract<InitNote, { kind: 'sends-nothing' }>): string {
+  const tail = 'obs sets its environment but writes no code, so it sends nothing';
+  switch (note.reason) {
+    case 'image':
+      return `${note.service} runs the image ${note.image ?? '(none)'}: ${tail} unless that image starts an OpenTelemetry SDK itself`;
+    case 'remote-context':
+      return `${note.service} is built from a URL, not from this project: ${tail}; instrument its code where it lives`;
+    case 'assets':
+      return `${note.service} only builds front-end assets (\`${note.command ?? ''}\`) and serves no requests: ${tail}; leave it out with --services`;
+    case 'no-framework':
+      return `${note.service}: obs found no Flask, Rails, Node or React app in its build context (stack: ${note.stack}): ${tail}; set up an OpenTelemetry SDK in it by hand`;
   }
 }
 
