@@ -4,7 +4,7 @@
  */
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
-import { environmentReaders } from '../../compose/consumers.js';
+import { buildEnvironmentIndex, type EnvironmentIndex, type IndexedEnvFile } from '../../compose/environment-index.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult } from './instrument.js';
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
 import { planSecretFiles, planSecretMoves, type MovedSecret, type SecretWork } from '../../project/secret-moves.js';
@@ -16,7 +16,6 @@ import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonFlow, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
 import { OBS_CONFIG_FILE, renderObsConfig, renderObsConfigOver, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
 import { mergeObsConfig } from '../../config/merge.js';
-import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
@@ -96,8 +95,9 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const movedSecrets: MovedSecret[] = [];
   const daemon = planDaemon(project, choices);
   const secretWork = planSecretMoves(project, snapshot, movedSecrets);
-  const { work, codeChanges } = planServices(snapshot, choices, project, daemon.daemonName, secretWork, found);
-  holdBackUnsafeEdits(work, project, choices, found.notes);
+  const envIndex = buildEnvironmentIndex(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path));
+  const { work, codeChanges } = planServices(snapshot, choices, project, envIndex, daemon.daemonName, secretWork, found);
+  holdBackUnsafeEdits(work, envIndex, choices, found.notes);
   const compose = planComposeEdits(snapshot, choices, project, work, secretWork, daemon, found);
   const files = planProjectFiles(snapshot, choices, work, secretWork, movedSecrets, daemon.daemonName, compose.daemonAdded, found.notes);
 
@@ -122,14 +122,21 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
  * (backends, then its instrumentation's) against what it has, with values obs wrote before
  * following new choices and values the user set reported as conflicts -- and its instrumentation code.
  */
-function planServices(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject, daemonName: string | undefined, secretWork: SecretWork, found: Findings): { work: ServiceWork[]; codeChanges: FileChange[] } {
+function planServices(
+  snapshot: InitSnapshot,
+  choices: InitChoices,
+  project: ComposeProject,
+  envIndex: EnvironmentIndex,
+  daemonName: string | undefined,
+  secretWork: SecretWork,
+  found: Findings,
+): { work: ServiceWork[]; codeChanges: FileChange[] } {
   const { notes, conflicts, updated } = found;
   const work: ServiceWork[] = [];
   const nameOwners = serviceNameOwners(project);
   const codeChanges: FileChange[] = [];
   const instrumentedDirs = new Map<string, string>();
   const byName = new Map(project.services.map((s) => [s.name, s]));
-  const missingEnvFiles = new Set<string>();
   for (const name of choices.services) {
     const service = byName.get(name)!;
     const stack = snapshot.stacks.get(name) ?? 'unknown';
@@ -139,15 +146,17 @@ function planServices(snapshot: InitSnapshot, choices: InitChoices, project: Com
     desired.push(...code.environment);
     const ownedBefore = previousValues(snapshot, service, stack);
     const item: ServiceWork = { service, additions: [], replacements: [] };
-    const fromEnvFiles = envFileValues(snapshot, service, notes, missingEnvFiles);
+    // What the container is given: env_file values count as set by the user (compose's
+    // `environment` would silently override them).
+    const env = envIndex.services.get(name)!;
+    noteMissingEnvFiles(name, env.envFiles, notes);
     for (const setting of desired) {
-      const inEnvironment = service.config.environment.has(setting.key);
       // A secret moved to .env leaves its reference behind: that is the value to compare, so a
       // reference to a per-service variable is a difference now, not only on the next run.
       const afterMove = secretWork.replaced.get(`${name}\0${setting.key}`);
-      const current = afterMove ?? (inEnvironment ? service.config.environment.get(setting.key) : fromEnvFiles.get(setting.key));
-      const has = inEnvironment || fromEnvFiles.has(setting.key);
-      if (!has) {
+      const variable = env.variables.get(setting.key);
+      const current = afterMove ?? variable?.value;
+      if (!variable) {
         item.additions.push(setting);
         continue;
       }
@@ -181,7 +190,7 @@ function planServices(snapshot: InitSnapshot, choices: InitChoices, project: Com
  * Phase 2b: edits obs cannot make safely become notes with the lines to add by hand: a service
  * without a block to add to, and an environment shared through an anchor with a service left alone.
  */
-function holdBackUnsafeEdits(work: ServiceWork[], project: ComposeProject, choices: InitChoices, notes: InitNote[]): void {
+function holdBackUnsafeEdits(work: ServiceWork[], envIndex: EnvironmentIndex, choices: InitChoices, notes: InitNote[]): void {
   // A service written as `name:` has no mapping to add keys to: say what to add. (One written
   // `name: {...}` gets its keys in flow style, see addEnvironment.)
   for (const item of work) {
@@ -202,10 +211,9 @@ function holdBackUnsafeEdits(work: ServiceWork[], project: ComposeProject, choic
   // An environment shared through an anchor with a service left alone must not grow keys
   // meant for one service: obs shows the lines to add instead of guessing.
   const chosen = new Set(choices.services);
-  const readers = environmentReaders(project);
   for (const item of work) {
     if (item.additions.length === 0 && item.replacements.length === 0) continue;
-    const bystanders = readers.sharedWith(item.service.name).filter((s) => !chosen.has(s));
+    const bystanders = envIndex.sharedWith(item.service.name).filter((s) => !chosen.has(s));
     if (bystanders.length === 0) continue;
     notes.push({ kind: 'shared-environment', service: item.service.name, sharedWith: bystanders, settings: [...item.additions, ...item.replacements].map((s) => `${s.key}=${s.value}`) });
     item.additions = [];
@@ -356,23 +364,10 @@ function planCode(
   return result;
 }
 
-/** Variables a service's env_file(s) set; a missing env_file is noted (often generated by a script). */
-function envFileValues(snapshot: InitSnapshot, service: ComposeService, notes: InitNote[], noted: Set<string>): Map<string, string | null> {
-  const values = new Map<string, string | null>();
-  for (const entry of service.config.envFiles) {
-    const path = joinPath(snapshot.projectDir, entry.path).replace(/^\.\//, '');
-    const file = snapshot.envFiles.get(path);
-    if (file === null || file === undefined) {
-      const key = `${service.name}\0${path}`;
-      if (entry.required && !noted.has(key)) {
-        noted.add(key);
-        notes.push({ kind: 'env-file-missing', service: service.name, path });
-      }
-      continue;
-    }
-    for (const [key, value] of dotenvToMap(parseDotenv(file.text, file.path))) values.set(key, value ?? null);
-  }
-  return values;
+/** A required env_file that is not there is noted, once per service (often generated by a script). */
+function noteMissingEnvFiles(service: string, envFiles: readonly IndexedEnvFile[], notes: InitNote[]): void {
+  const missing = new Set(envFiles.filter((f) => f.required && f.state === 'missing').map((f) => f.path));
+  for (const path of missing) notes.push({ kind: 'env-file-missing', service, path });
 }
 
 /** What obs wrote for a service under the choices recorded in obs.yaml. */
@@ -464,8 +459,3 @@ function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: s
   return config as unknown as ObsConfig;
 }
 
-/** Keeps a user's obs.yaml byte for byte (comments included) when it already says the same. */
-
-function joinPath(dir: string, name: string): string {
-  return dir === '' || dir === '.' ? name : `${dir}/${name}`;
-}
