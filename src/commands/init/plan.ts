@@ -36,6 +36,12 @@ export interface Conflict {
   /** true when --force replaced it. */
   replaced: boolean;
   reason: string;
+  /**
+   * The env_file (and line) the current value comes from; --force then sets the value in the
+   * service's `environment:`, which wins over it, and leaves the env_file (maybe generated, maybe
+   * loaded by other services) alone.
+   */
+  envFile?: { path: string; line: number };
 }
 
 export interface InitPlan {
@@ -177,7 +183,8 @@ function planServices(
       }
       const conflict = describeConflict(service, setting, current ?? null, nameOwners);
       if (!conflict) continue;
-      conflicts.push({ ...conflict, replaced: choices.force });
+      const envFile = afterMove === undefined && variable?.from === 'env_file' ? { envFile: { path: variable.file, line: variable.line } } : {};
+      conflicts.push({ ...conflict, replaced: choices.force, ...envFile });
       if (choices.force) item.replacements.push(setting);
     }
     work.push(item);
@@ -245,7 +252,10 @@ function planComposeEdits(
     const ctx = contexts.get(definition.file)!;
     const additions = [...item.additions];
     for (const replacement of item.replacements) {
-      // The definition that sets the value last is the one compose uses.
+      // The definition that sets the value last is the one compose uses. A value only an
+      // env_file sets is overridden by the service's own `environment:`, the env_file untouched.
+      const written = [...item.service.definitions].reverse().some((d) => d.map && findEnvEntry(d.file.doc, d.map, replacement.key));
+      if (!written) additions.push(replacement);
       for (const d of [...item.service.definitions].reverse()) {
         const entry = d.map ? findEnvEntry(d.file.doc, d.map, replacement.key) : undefined;
         if (!entry) continue;

@@ -46,8 +46,10 @@ export function findingsLines(plan: InitPlan): string[] {
     lines.push(`! ${moved.file}:${moved.line}: ${moved.service} had a secret written in ${moved.key}; it moves to .env as ${moved.envVar}${after}. Rotate that credential: it was in a shared file.`);
   }
   for (const c of plan.conflicts) {
-    const action = c.replaced ? 'replaced (--force)' : 'kept; run with --force to replace it';
-    lines.push(`! ${c.service}: ${c.key} ${c.reason}; ${action}`);
+    const replaced = c.envFile ? `replaced (--force) in the service environment, which wins over ${c.envFile.path}` : 'replaced (--force)';
+    const action = c.replaced ? replaced : 'kept; run with --force to replace it';
+    const where = c.envFile ? ` (in ${c.envFile.path}:${c.envFile.line})` : '';
+    lines.push(`! ${c.service}: ${c.key} ${c.reason}${where}; ${action}`);
   }
   for (const note of plan.notes) lines.push(`- ${noteText(note)}`);
   if (plan.untrack.length > 0) lines.push(`! ${plan.untrack.join(', ')} is tracked by git; obs stops tracking it (git rm --cached, the file stays): secrets belong in .env, never in a file git tracks.`);

@@ -1,0 +1,47 @@
+import { execa } from 'execa';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runObs, tempProject } from '../support/run-obs.js';
+const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
+
+/** docker-compose's own reading of the project: each service's environment, env_file merged in. */
+async function composeConfig(dir: string): Promise<Record<string, { environment?: Record<string, string | null> }>> {
+  const run = await execa('docker-compose', ['config'], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, extendEnv: false, reject: false });
+  if (run.exitCode !== 0) expect.fail(`docker-compose config failed: ${run.stderr}`);
+  return (parse(run.stdout) as { services: Record<string, { environment?: Record<string, string | null> }> }).services;
+}
+
+/** A small Express service whose settings live in an env_file. */
+async function expressWithEnvFile(envFile: string): Promise<string> {
+  const dir = await tempProject();
+  await mkdir(join(dir, 'api'));
+  await writeFile(join(dir, 'api', 'package.json'), JSON.stringify({ name: 'api', dependencies: { express: '^4.21.0' } }));
+  await writeFile(join(dir, 'api', 'index.js'), "require('express')().listen(3000);\n");
+  await writeFile(join(dir, 'compose.yaml'), lf('services:', '  api:', '    build: ./api', '    env_file: api.env', '    ports:', '      - "3000:3000"'));
+  await writeFile(join(dir, 'api.env'), envFile);
+  return dir;
+}
+
+/** Issue 12, item 3: a value to replace that lives in the service's env_file. */
+describe('obs init --force when the value lives in an env_file', () => {
+  it('sets it in the service environment, which wins over the env_file, and leaves the env_file alone', async () => {
+    const dir = await expressWithEnvFile(lf('OTEL_SERVICE_NAME=custom', 'OTEL_EXPORTER_OTLP_ENDPOINT=http://elsewhere:4318', 'PORT=3000'));
+    const run = await runObs(['init', '--yes', '--force', '--no-xray', '--dir', dir], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/bug/i);
+    expect(run.stderr).toContain('! api: OTEL_SERVICE_NAME set to "custom" instead of the compose service name (in api.env:1); replaced (--force) in the service environment, which wins over api.env');
+    expect(await readFile(join(dir, 'api.env'), 'utf8')).toBe(lf('OTEL_SERVICE_NAME=custom', 'OTEL_EXPORTER_OTLP_ENDPOINT=http://elsewhere:4318', 'PORT=3000'));
+    const services = await composeConfig(dir);
+    expect(services.api!.environment).toMatchObject({ OTEL_SERVICE_NAME: 'api', OTEL_EXPORTER_OTLP_ENDPOINT: 'https://api.honeycomb.io', PORT: '3000' });
+  });
+
+  it('without --force, reports the env_file value as kept and changes nothing there', async () => {
+    const dir = await expressWithEnvFile(lf('OTEL_SERVICE_NAME=custom'));
+    const run = await runObs(['init', '--yes', '--no-xray', '--dir', dir], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('! api: OTEL_SERVICE_NAME set to "custom" instead of the compose service name (in api.env:1); kept; run with --force to replace it');
+    expect((await composeConfig(dir)).api!.environment).toMatchObject({ OTEL_SERVICE_NAME: 'custom' });
+  });
+});
