@@ -3,7 +3,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { runObs, tempProject } from '../support/run-obs.js';
+import { readServices } from '../support/compose-read.js';
+import { REPO_ROOT, runObs, snapshotTree, tempProject } from '../support/run-obs.js';
+
+const CORPUS = join(REPO_ROOT, 'test', 'fixtures', 'corpus');
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
 
 /** docker-compose's own reading of the project: each service's environment, env_file merged in. */
@@ -43,5 +46,39 @@ describe('obs init --force when the value lives in an env_file', () => {
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain('! api: OTEL_SERVICE_NAME set to "custom" instead of the compose service name (in api.env:1); kept; run with --force to replace it');
     expect((await composeConfig(dir)).api!.environment).toMatchObject({ OTEL_SERVICE_NAME: 'custom' });
+  });
+});
+
+/**
+ * Issue 12, item 2: a Rails app whose services all load `.env` through env_file (which is also
+ * compose's own `.env`). Keys for the service obs was told to instrument must not reach the others.
+ */
+describe('obs init --services web on a project whose services share env_file: .env', () => {
+  it('adds no key to .env (or .env.example, copied to .env) and says where to set them', async () => {
+    const dir = await tempProject(join(CORPUS, 'nickjj__docker-rails-example'));
+    const before = await snapshotTree(dir);
+    const run = await runObs(['init', '--yes', '--services', 'web', '--dir', dir], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const after = await snapshotTree(dir);
+    expect(after['.env']).toBe(before['.env']);
+    expect(after['.env.example']).toBe(before['.env.example']);
+    expect(run.stderr).toContain(
+      '- .env is also loaded through env_file by worker, cable, js, css, which obs leaves alone: obs did not add HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION to it, or they would reach those containers',
+    );
+    expect(run.stderr).toContain('Set HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION in your shell before docker compose up (not in .env: worker, cable, js, css load it)');
+
+    // The services left alone: the same compose environment as before (read independently of
+    // obs; docker-compose 1.29 here predates this file's `depends_on.required`), and .env unchanged.
+    const composeBefore = readServices([await readFile(join(CORPUS, 'nickjj__docker-rails-example', 'compose.yaml'), 'utf8')]);
+    const composeAfter = readServices([await readFile(join(dir, 'compose.yaml'), 'utf8')]);
+    for (const name of ['worker', 'cable', 'js', 'css']) expect(composeAfter[name], name).toEqual(composeBefore[name]);
+    expect(composeAfter.web!.environment).toMatchObject({ OTEL_SERVICE_NAME: 'web' });
+  });
+
+  it('still writes to .env when every service that loads it is chosen', async () => {
+    const dir = await tempProject(join(CORPUS, 'nickjj__docker-rails-example'));
+    const run = await runObs(['init', '--yes', '--services', 'web,worker,cable,js,css', '--no-xray', '--dir', dir], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await readFile(join(dir, '.env'), 'utf8')).toMatch(/\nHONEYCOMB_API_KEY=\n$/);
   });
 });

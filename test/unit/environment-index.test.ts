@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildEnvironmentIndex, envFilePath, type EnvFileReader } from '../../src/compose/environment-index.js';
 import { parseComposeText } from '../../src/compose/parse.js';
 import { buildProject } from '../../src/compose/project.js';
+import { verifyEnvFileEdits } from '../../src/compose/verify-edits.js';
 
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
 
@@ -87,5 +88,24 @@ describe('the compose environment index', () => {
     expect(envFilePath('', './.env')).toBe('.env');
     expect(envFilePath('.', 'env/a.env')).toBe('env/a.env');
     expect(envFilePath('dev', './x/../b.env')).toBe('dev/b.env');
+  });
+});
+
+describe('the env_file guard under init (verifyEnvFileEdits)', () => {
+  const text = lf('x-app: &app', '  env_file: [".env"]', 'services:', '  web:', '    <<: *app', '  worker:', '    <<: *app');
+  const project = buildProject([parseComposeText('compose.yaml', text)]);
+  const before: EnvFileReader = (path) => (path === '.env' ? { path, text: 'A=1\n' } : null);
+
+  it('stops a key that would reach a service left alone through a shared env_file', () => {
+    expect(() => verifyEnvFileEdits(project, '', before, [{ path: '.env', after: 'A=1\nHONEYCOMB_API_KEY=\n' }], new Set(['web']), new Set())).toThrow(
+      'obs planned an edit that does not read back as intended (HONEYCOMB_API_KEY leaked into worker through env_file); nothing was written',
+    );
+    expect(() => verifyEnvFileEdits(project, '', before, [{ path: '.env', after: 'A=2\n' }], new Set(['web']), new Set())).toThrow("worker's env_file A changed");
+  });
+
+  it('lets it pass when every reader is chosen, or for a secret moved into .env', () => {
+    expect(() => verifyEnvFileEdits(project, '', before, [{ path: '.env', after: 'A=1\nK=\n' }], new Set(['web', 'worker']), new Set())).not.toThrow();
+    expect(() => verifyEnvFileEdits(project, '', before, [{ path: '.env', after: 'A=1\nK=v\n' }], new Set(['web']), new Set(['K']))).not.toThrow();
+    expect(() => verifyEnvFileEdits(project, '', before, [{ path: 'other.env', after: 'K=v\n' }], new Set(['web']), new Set())).not.toThrow();
   });
 });

@@ -4,7 +4,7 @@
  */
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
-import { buildEnvironmentIndex, type EnvironmentIndex, type IndexedEnvFile } from '../../compose/environment-index.js';
+import { buildEnvironmentIndex, envFilePath, type EnvironmentIndex, type IndexedEnvFile } from '../../compose/environment-index.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, type InstrumentResult } from './instrument.js';
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
 import { planSecretFiles, planSecretMoves, type MovedSecret, type SecretWork } from '../../project/secret-moves.js';
@@ -23,7 +23,7 @@ import type { InitChoices } from '../../backends/choices.js';
 import { desiredEnvironment } from '../../backends/environment.js';
 import { BACKENDS, choicesFromConfig, placeholderComments, settingsOf } from '../../backends/index.js';
 import { xray } from '../../backends/xray.js';
-import { verifyComposeEdits, type EditedFile } from '../../compose/verify-edits.js';
+import { verifyComposeEdits, verifyEnvFileEdits, type EditedFile } from '../../compose/verify-edits.js';
 import type { InitNote } from './notes.js';
 import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
 import { networksToReach } from '../../compose/networks.js';
@@ -105,7 +105,9 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const { work, codeChanges } = planServices(snapshot, choices, project, envIndex, daemon.daemonName, secretWork, found);
   holdBackUnsafeEdits(work, envIndex, choices, found.notes);
   const compose = planComposeEdits(snapshot, choices, project, work, secretWork, daemon, found);
-  const files = planProjectFiles(snapshot, choices, work, secretWork, movedSecrets, daemon.daemonName, compose.daemonAdded, found.notes);
+  const files = planProjectFiles(snapshot, choices, envIndex, work, secretWork, movedSecrets, daemon.daemonName, compose.daemonAdded, found.notes);
+  // The guard under compose edits (verifyComposeEdits) for what services load through env_file.
+  verifyEnvFileEdits(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path), files.changes, new Set(choices.services), new Set(secretWork.dotenvValues.keys()));
 
   return {
     changes: [...compose.changes, ...codeChanges, ...files.changes],
@@ -314,6 +316,7 @@ function planComposeEdits(
 function planProjectFiles(
   snapshot: InitSnapshot,
   choices: InitChoices,
+  envIndex: EnvironmentIndex,
   work: ServiceWork[],
   secretWork: SecretWork,
   movedSecrets: MovedSecret[],
@@ -325,7 +328,16 @@ function planProjectFiles(
   const referenced = referencedVariables(work, daemonAdded);
   // A moved secret whose value --force replaced is kept in .env but referenced by nothing: no placeholder.
   const requiredVariables = [...new Set([...referenced, ...movedSecrets.filter((m) => !m.replacedWith).map((m) => m.envVar)])];
-  const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, requiredVariables, PLACEHOLDERS);
+  // compose's own `.env` may also be a service env_file: what obs adds there reaches every
+  // service that loads it. With services obs leaves alone among them, the keys go unwritten
+  // (in .env.example too, which people copy to .env) and a note says where to set them.
+  const dotenvPath = envFilePath(snapshot.projectDir, '.env');
+  const bystanders = envIndex.envFileReaders(dotenvPath).filter((s) => !choices.services.includes(s));
+  const placeholders = bystanders.length > 0 ? requiredVariables.filter((v) => secretWork.dotenvValues.has(v)) : requiredVariables;
+  if (placeholders.length < requiredVariables.length) {
+    notes.push({ kind: 'dotenv-loaded-by-others', path: dotenvPath, services: bystanders, variables: requiredVariables.filter((v) => !placeholders.includes(v)) });
+  }
+  const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, placeholders, PLACEHOLDERS);
   changes.push(...secretFiles.changes);
   const untrack = secretFiles.untrack;
 
