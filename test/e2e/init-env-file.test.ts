@@ -82,3 +82,18 @@ describe('obs init --services web on a project whose services share env_file: .e
     expect(await readFile(join(dir, '.env'), 'utf8')).toMatch(/\nHONEYCOMB_API_KEY=\n$/);
   });
 });
+
+/** Issue 12, item 13: a published port behind a variable whose default holds a host address. */
+describe('obs init on ports published as ${VAR:-127.0.0.1:8000}:${PORT:-8000}', () => {
+  it('writes the port the browser uses into AWS_XRAY_URL, and doctor agrees', async () => {
+    const dir = await tempProject(join(CORPUS, 'nickjj__docker-rails-example'));
+    const run = await runObs(['init', '--yes', '--services', 'web,cable', '--dir', dir], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const services = readServices([await readFile(join(dir, 'compose.yaml'), 'utf8')]);
+    expect(services.web!.environment.AWS_XRAY_URL).toBe('*localhost:8000*');
+    expect(services.cable!.environment.AWS_XRAY_URL).toBe('*localhost:28080*');
+    const doctor = await runObs(['doctor', '--dir', dir, '--json', '--check', 'xray-url']);
+    const check = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] }).checks[0]!;
+    expect(check.status, check.detail).toBe('pass');
+  });
+});
