@@ -97,3 +97,29 @@ describe('obs init on ports published as ${VAR:-127.0.0.1:8000}:${PORT:-8000}', 
     expect(check.status, check.detail).toBe('pass');
   });
 });
+
+/** Issue 12, item 13: Flask's debug reloader turned on from an env_file. */
+describe("obs init warns about Flask's debug reloader wherever the container gets FLASK_DEBUG", () => {
+  async function flaskProject(envFile: string): Promise<string> {
+    const dir = await tempProject();
+    await mkdir(join(dir, 'backend'));
+    await writeFile(join(dir, 'backend', 'requirements.txt'), 'flask\n');
+    await writeFile(join(dir, 'backend', 'app.py'), lf('from flask import Flask', 'app = Flask(__name__)', '', '@app.route("/")', 'def home():', '    return "hi"'));
+    await writeFile(join(dir, 'compose.yaml'), lf('services:', '  backend:', '    build: ./backend', '    command: python3 -m flask run --host=0.0.0.0', '    env_file: backend.env', '    ports:', '      - "5000:5000"'));
+    await writeFile(join(dir, 'backend.env'), envFile);
+    return dir;
+  }
+  const warning = "backend: `python3 -m flask run --host=0.0.0.0` in the compose command with FLASK_DEBUG=1 runs Flask's debug reloader";
+
+  it('FLASK_DEBUG=1 in the env_file', async () => {
+    const run = await runObs(['init', '--yes', '--dry-run', '--no-xray', '--dir', await flaskProject(lf('FLASK_DEBUG=1'))], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain(warning);
+  });
+
+  it('FLASK_ENV=development on an unpinned Flask (3.x, which ignores it): no warning', async () => {
+    const run = await runObs(['init', '--yes', '--dry-run', '--no-xray', '--dir', await flaskProject(lf('FLASK_ENV=development'))], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain("runs Flask's debug reloader");
+  });
+});

@@ -130,6 +130,8 @@ export function planServiceInstrumentation(
   sources: ServiceSources,
   choices: InitChoices,
   template: (stack: string) => (name: string) => string,
+  /** What the container is given (env_file included), from the environment index. */
+  environment: ReadonlyMap<string, string | null> = service.config.environment,
 ): InstrumentResult {
   const command = service.config.command;
   const input: InstrumentInput = {
@@ -147,7 +149,7 @@ export function planServiceInstrumentation(
     // Apps send straight to each backend until the collector pipeline (issue 11) is wired into init.
     pipeline: 'direct',
     ...(command !== undefined ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
-    environment: service.config.environment,
+    environment,
   };
   switch (stack) {
     case 'flask':
@@ -157,7 +159,7 @@ export function planServiceInstrumentation(
     case 'node':
       return planNode(input);
     case 'react': {
-      const apiUrl = [...service.config.environment.entries()].find(([k, v]) => /BACKEND_URL|API_URL/.test(k) && v && !v.includes('$'))?.[1] ?? undefined;
+      const apiUrl = [...environment.entries()].find(([k, v]) => /BACKEND_URL|API_URL/.test(k) && v && !v.includes('$'))?.[1] ?? undefined;
       return { ...planReact({ ...input, ...(apiUrl ? { apiUrl } : {}) }), environment: [] };
     }
     default:

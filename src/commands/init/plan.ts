@@ -149,7 +149,7 @@ function planServices(
     const service = byName.get(name)!;
     const stack = snapshot.stacks.get(name) ?? 'unknown';
     const desired = desiredEnvironment(service, stack, choices, snapshot.hints, daemonName);
-    const code = planCode(snapshot, service, stack, choices, instrumentedDirs, notes);
+    const code = planCode(snapshot, service, stack, choices, envIndex, instrumentedDirs, notes);
     codeChanges.push(...code.changes);
     desired.push(...code.environment);
     const ownedBefore = previousValues(snapshot, service, stack);
@@ -366,6 +366,7 @@ function planCode(
   service: ComposeService,
   stack: Stack,
   choices: InitChoices,
+  envIndex: EnvironmentIndex,
   instrumentedDirs: Map<string, string>,
   notes: InitNote[],
 ): InstrumentResult {
@@ -379,7 +380,8 @@ function planCode(
     return none;
   }
   instrumentedDirs.set(dir, service.name);
-  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template);
+  const environment = new Map([...envIndex.variables(service.name)].map(([key, v]) => [key, v.value]));
+  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, environment);
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
   notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));
