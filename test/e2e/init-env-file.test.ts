@@ -123,3 +123,32 @@ describe("obs init warns about Flask's debug reloader wherever the container get
     expect(run.stderr).not.toContain("runs Flask's debug reloader");
   });
 });
+
+/** Issue 12, item 11: obs.yaml records the name the service uses when obs keeps the user's. */
+describe('obs init keeps the user OTEL_SERVICE_NAME, and obs.yaml says so', () => {
+  async function obsConfigServices(dir: string): Promise<{ status: string; detail: string }> {
+    const doctor = await runObs(['doctor', '--dir', dir, '--json', '--check', 'obs-config-services']);
+    return (JSON.parse(doctor.stdout) as { checks: { status: string; detail: string }[] }).checks[0]!;
+  }
+
+  it('romogo17 (OTEL_SERVICE_NAME: cruddur-backend-flask): serviceName follows it and doctor passes obs output', async () => {
+    const dir = await tempProject(join(CORPUS, 'romogo17__aws-bootcamp-cruddur-2023'));
+    const run = await runObs(['init', '--yes', '--dir', dir], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('! backend-flask: OTEL_SERVICE_NAME set to "cruddur-backend-flask" instead of the compose service name; kept');
+    const config = parse(await readFile(join(dir, 'obs.yaml'), 'utf8')) as { services: Record<string, { serviceName: string }> };
+    expect(config.services['backend-flask']!.serviceName).toBe('cruddur-backend-flask');
+    const check = await obsConfigServices(dir);
+    expect(check.status, check.detail).toBe('pass');
+
+    // A second run changes nothing; --force then writes the compose name, and obs.yaml follows.
+    const again = await runObs(['init', '--yes', '--dir', dir], { env: { CI: 'true' } });
+    expect(again.stderr).toContain('Nothing to change: the project is already wired as chosen.');
+    const forced = await runObs(['init', '--yes', '--force', '--dir', dir], { env: { CI: 'true' } });
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    const after = parse(await readFile(join(dir, 'obs.yaml'), 'utf8')) as { services: Record<string, { serviceName: string }> };
+    expect(after.services['backend-flask']!.serviceName).toBe('backend-flask');
+    expect(readServices([await readFile(join(dir, 'docker-compose.yml'), 'utf8')])['backend-flask']!.environment.OTEL_SERVICE_NAME).toBe('backend-flask');
+    expect((await obsConfigServices(dir)).status).toBe('pass');
+  });
+});

@@ -105,7 +105,9 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const { work, codeChanges } = planServices(snapshot, choices, project, envIndex, daemon.daemonName, secretWork, found);
   holdBackUnsafeEdits(work, envIndex, choices, found.notes);
   const compose = planComposeEdits(snapshot, choices, project, work, secretWork, daemon, found);
-  const files = planProjectFiles(snapshot, choices, envIndex, work, secretWork, movedSecrets, daemon.daemonName, compose.daemonAdded, found.notes);
+  // A user's OTEL_SERVICE_NAME obs keeps is the name the service sends as: obs.yaml records it.
+  const keptNames = new Map(found.conflicts.filter((c) => c.key === 'OTEL_SERVICE_NAME' && !c.replaced && c.current && !c.current.includes('$')).map((c) => [c.service, c.current!]));
+  const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon.daemonName, compose.daemonAdded, found.notes);
   // The guard under compose edits (verifyComposeEdits) for what services load through env_file.
   verifyEnvFileEdits(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path), files.changes, new Set(choices.services), new Set(secretWork.dotenvValues.keys()));
 
@@ -317,6 +319,7 @@ function planProjectFiles(
   snapshot: InitSnapshot,
   choices: InitChoices,
   envIndex: EnvironmentIndex,
+  keptNames: ReadonlyMap<string, string>,
   work: ServiceWork[],
   secretWork: SecretWork,
   movedSecrets: MovedSecret[],
@@ -341,14 +344,14 @@ function planProjectFiles(
   changes.push(...secretFiles.changes);
   const untrack = secretFiles.untrack;
 
-  const config = buildConfig(snapshot, choices, daemonName);
+  const config = buildConfig(snapshot, choices, daemonName, keptNames);
   if (config.xray.enabled && config.xray.groups.length === 0) {
     notes.push({ kind: 'xray-browser-only', services: choices.services });
   }
   // Values the user edited in obs.yaml stay (the next obs apply sends them), unless --force.
   const previous = snapshot.previous;
   const merged = previous
-    ? mergeObsConfig(previous, buildConfig(snapshot, choicesFromConfig(previous), previous.xray.daemonService), config, choices.force)
+    ? mergeObsConfig(previous, buildConfig(snapshot, choicesFromConfig(previous), previous.xray.daemonService, keptNames), config, choices.force)
     : { config, kept: [], replaced: [] };
   for (const { path, user, obs } of merged.kept) notes.push({ kind: 'obs-yaml-kept', path, user, obs });
   for (const { path, user, obs } of merged.replaced) notes.push({ kind: 'obs-yaml-replaced', path, user, obs });
@@ -474,9 +477,9 @@ function freeServiceName(project: ComposeProject, base: string): string {
   for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
 }
 
-function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined): ObsConfig {
+function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined, keptNames: ReadonlyMap<string, string>): ObsConfig {
   const services: ObsConfig['services'] = {};
-  for (const name of choices.services) services[name] = { serviceName: name, stack: snapshot.stacks.get(name) ?? 'unknown' };
+  for (const name of choices.services) services[name] = { serviceName: keptNames.get(name) ?? name, stack: snapshot.stacks.get(name) ?? 'unknown' };
   const traced = choices.services.filter((n) => !BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
   const config: Record<string, unknown> = { version: 1, compose: { files: snapshot.compose.map((f) => f.path) }, services };
   for (const backend of BACKENDS) config[backend.id] = backend.configSection({ settings: choices[backend.id] as never, traced, daemonService: daemonName });
