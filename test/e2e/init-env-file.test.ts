@@ -73,6 +73,14 @@ describe('obs init --services web on a project whose services share env_file: .e
     const composeAfter = readServices([await readFile(join(dir, 'compose.yaml'), 'utf8')]);
     for (const name of ['worker', 'cable', 'js', 'css']) expect(composeAfter[name], name).toEqual(composeBefore[name]);
     expect(composeAfter.web!.environment).toMatchObject({ OTEL_SERVICE_NAME: 'web' });
+
+    // doctor's advice agrees: not `echo ... >> .env`.
+    const doctor = await runObs(['doctor', '--dir', dir, '--json', '--check', 'honeycomb-key']);
+    const check = (JSON.parse(doctor.stdout) as { checks: { status: string; fix?: string }[] }).checks[0]!;
+    expect(check.status).toBe('fail');
+    expect(check.fix).toBe(
+      "export HONEYCOMB_API_KEY='...' in the shell that runs docker compose (not in .env: worker, cable, js, css load it through env_file) (the key is in Honeycomb under Environment settings > API keys)",
+    );
   });
 
   it('still writes to .env when every service that loads it is chosen', async () => {

@@ -109,7 +109,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const keptNames = new Map(found.conflicts.filter((c) => c.key === 'OTEL_SERVICE_NAME' && !c.replaced && c.current && !c.current.includes('$')).map((c) => [c.service, c.current!]));
   const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon.daemonName, compose.daemonAdded, found.notes);
   // The guard under compose edits (verifyComposeEdits) for what services load through env_file.
-  verifyEnvFileEdits(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path), files.changes, new Set(choices.services), new Set(secretWork.dotenvValues.keys()));
+  verifyEnvFileEdits(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path), files.changes, new Set([...choices.services, ...(daemon.daemonName ? [daemon.daemonName] : [])]), new Set(secretWork.dotenvValues.keys()));
 
   return {
     changes: [...compose.changes, ...codeChanges, ...files.changes],
@@ -335,7 +335,8 @@ function planProjectFiles(
   // service that loads it. With services obs leaves alone among them, the keys go unwritten
   // (in .env.example too, which people copy to .env) and a note says where to set them.
   const dotenvPath = envFilePath(snapshot.projectDir, '.env');
-  const bystanders = envIndex.envFileReaders(dotenvPath).filter((s) => !choices.services.includes(s));
+  // The X-Ray daemon is no bystander: the AWS keys are for it.
+  const bystanders = envIndex.envFileReaders(dotenvPath).filter((s) => !choices.services.includes(s) && s !== daemonName);
   const placeholders = bystanders.length > 0 ? requiredVariables.filter((v) => secretWork.dotenvValues.has(v)) : requiredVariables;
   if (placeholders.length < requiredVariables.length) {
     notes.push({ kind: 'dotenv-loaded-by-others', path: dotenvPath, services: bystanders, variables: requiredVariables.filter((v) => !placeholders.includes(v)) });

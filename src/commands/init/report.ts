@@ -65,7 +65,7 @@ export function nextSteps(plan: InitPlan, gitpod: boolean): string[] {
       gitpod
         ? `Set ${vars.join(', ')}: gp env ${vars.map((v) => `${v}=...`).join(' ')}  (and export them in open terminals)`
         : shared
-          ? `Set ${vars.join(', ')} in your shell before docker compose up (not in ${shared.path}: ${shared.services.join(', ')} load it)`
+          ? `Set ${vars.join(', ')} in your shell before docker compose up (not in ${shared.path}: ${shared.services.join(', ')} ${shared.services.length === 1 ? 'loads' : 'load'} it)`
           : `Set ${vars.join(', ')} in .env (git-ignored) or in your shell before docker compose up`,
     );
   }
