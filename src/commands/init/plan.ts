@@ -104,7 +104,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const envIndex = buildEnvironmentIndex(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path));
   const { work, codeChanges } = planServices(snapshot, choices, project, envIndex, daemon.daemonName, secretWork, found);
   holdBackUnsafeEdits(work, envIndex, choices, found.notes);
-  const compose = planComposeEdits(snapshot, choices, project, work, secretWork, daemon, found);
+  const compose = planComposeEdits(snapshot, choices, project, envIndex, work, secretWork, daemon, found);
   // A user's OTEL_SERVICE_NAME obs keeps is the name the service sends as: obs.yaml records it.
   const keptNames = new Map(found.conflicts.filter((c) => c.key === 'OTEL_SERVICE_NAME' && !c.replaced && c.current && !c.current.includes('$')).map((c) => [c.service, c.current!]));
   const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon.daemonName, compose.daemonAdded, found.notes);
@@ -143,7 +143,7 @@ function planServices(
 ): { work: ServiceWork[]; codeChanges: FileChange[] } {
   const { notes, conflicts, updated } = found;
   const work: ServiceWork[] = [];
-  const nameOwners = serviceNameOwners(project);
+  const nameOwners = serviceNameOwners(envIndex);
   const codeChanges: FileChange[] = [];
   const instrumentedDirs = new Map<string, string>();
   const byName = new Map(project.services.map((s) => [s.name, s]));
@@ -241,6 +241,7 @@ function planComposeEdits(
   snapshot: InitSnapshot,
   choices: InitChoices,
   project: ComposeProject,
+  envIndex: EnvironmentIndex,
   work: ServiceWork[],
   secretWork: SecretWork,
   daemon: DaemonPlan,
@@ -293,7 +294,7 @@ function planComposeEdits(
     const main = snapshot.compose[0]!;
     const step = contexts.get(main)!.indentStep;
     // Every service that will send segments to the daemon must reach it by name.
-    const senders = work.filter((w) => w.service.config.environment.has('AWS_XRAY_DAEMON_ADDRESS') || w.additions.some((a) => a.key === 'AWS_XRAY_DAEMON_ADDRESS')).map((w) => w.service);
+    const senders = work.filter((w) => envIndex.variables(w.service.name).has('AWS_XRAY_DAEMON_ADDRESS') || w.additions.some((a) => a.key === 'AWS_XRAY_DAEMON_ADDRESS')).map((w) => w.service);
     const reach = networksToReach(senders);
     editsByFile.get(main)!.push(addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s, reach.networks), step, xrayDaemonFlow(daemonName, reach.networks)));
     for (const name of reach.unreachable) notes.push({ kind: 'network-mode', service: name, daemon: daemonName });
@@ -408,12 +409,12 @@ function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: 
 }
 
 /** Services that already claim each OTEL_SERVICE_NAME, to spot names shared by several. */
-function serviceNameOwners(project: ComposeProject): Map<string, string[]> {
+function serviceNameOwners(envIndex: EnvironmentIndex): Map<string, string[]> {
   const owners = new Map<string, string[]>();
-  for (const service of project.services) {
-    const name = service.config.environment.get('OTEL_SERVICE_NAME');
+  for (const [service, env] of envIndex.services) {
+    const name = env.variables.get('OTEL_SERVICE_NAME')?.value;
     if (!name) continue;
-    owners.set(name, [...(owners.get(name) ?? []), service.name]);
+    owners.set(name, [...(owners.get(name) ?? []), service]);
   }
   return owners;
 }
