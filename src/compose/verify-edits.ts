@@ -90,7 +90,8 @@ export function problemIn(
 /**
  * The same guard for env_files: once the planned files are written, every service not in
  * `chosen` loads exactly the env_file variables it loaded before. `exempt`: variables of
- * secrets moved out of a compose file into `.env` (the value moves, it is not new to the project).
+ * secrets moved out of a compose file into `.env`, which happens only when no service but the
+ * secret's own loads `.env` (project/secret-moves.ts): the value moves within that service.
  */
 export function verifyEnvFileEdits(
   project: ComposeProject,

@@ -160,3 +160,31 @@ describe('obs init keeps the user OTEL_SERVICE_NAME, and obs.yaml says so', () =
     expect((await obsConfigServices(dir)).status).toBe('pass');
   });
 });
+
+/** Issue 12, item 2, for secrets obs moves: a literal key is not moved into a .env other services load. */
+describe('a literal secret in compose, when .env is loaded by other services too', () => {
+  it('stays where it is, with a note and a doctor fix that say where to put it instead', async () => {
+    const dir = await tempProject(join(CORPUS, 'nickjj__docker-rails-example'));
+    const composePath = join(dir, 'compose.yaml');
+    const text = await readFile(composePath, 'utf8');
+    const literal = 'abcdefghijABCDEFGHIJ12'; // 22 alphanumerics: the shape of a classic Honeycomb key
+    const withSecret = text.replace('    profiles: ["web"]\n', `    profiles: ["web"]\n    environment:\n      HONEYCOMB_API_KEY: "${literal}"\n`);
+    expect(withSecret).not.toBe(text);
+    await writeFile(composePath, withSecret);
+    const before = await snapshotTree(dir);
+
+    const run = await runObs(['init', '--yes', '--services', 'web', '--no-xray', '--dir', dir], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const after = await snapshotTree(dir);
+    expect(after['.env']).toBe(before['.env']);
+    expect(await readFile(composePath, 'utf8')).toContain(`HONEYCOMB_API_KEY: "${literal}"`);
+    expect(run.stderr).toMatch(
+      /! compose\.yaml:\d+: web has a secret written in HONEYCOMB_API_KEY; obs did not move it to \.env, which worker, cable, js, css also load through env_file: export HONEYCOMB_API_KEY='\.\.\.' in the shell that runs docker compose, write \$\{HONEYCOMB_API_KEY\} in its place, and rotate it/,
+    );
+    expect(run.stderr + run.stdout).not.toContain(literal);
+
+    const fix = await runObs(['doctor', '--fix', '--yes', '--dir', dir], { env: { CI: 'true' } });
+    expect((await snapshotTree(dir))['.env']).toBe(before['.env']);
+    expect(fix.stdout + fix.stderr).not.toContain(literal);
+  });
+});

@@ -101,6 +101,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const movedSecrets: MovedSecret[] = [];
   const daemon = planDaemon(project, choices);
   const secretWork = planSecretMoves(project, snapshot, movedSecrets);
+  for (const held of secretWork.heldBack) found.notes.push({ kind: 'secret-not-moved', ...held });
   const envIndex = buildEnvironmentIndex(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path));
   const { work, codeChanges } = planServices(snapshot, choices, project, envIndex, daemon.daemonName, secretWork, found);
   holdBackUnsafeEdits(work, envIndex, choices, found.notes);
