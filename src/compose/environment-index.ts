@@ -23,6 +23,15 @@ export interface IndexedVariable {
   from: 'environment' | 'env_file';
   /** How the line is written: `KEY: value`, `- KEY=value`, or `KEY=value` in an env_file. */
   form: 'map' | 'list' | 'dotenv';
+  /**
+   * Where it is written: on the service (inline), in an anchored node it reads through an alias
+   * or a `<<:` merge (anchor; editing it edits every reader), or in an env_file.
+   */
+  source: 'inline' | 'anchor' | 'env_file';
+  /** The compose file is not the first one: an override file set it. */
+  override: boolean;
+  /** The YAML node of an `environment:` entry (the list item or map key); absent for env_file lines. */
+  node?: Node;
 }
 
 /** One `env_file` entry of a service, path relative to where obs runs. */
@@ -75,7 +84,16 @@ export function buildEnvironmentIndex(project: ComposeProject, projectDir: strin
       if (!file) entries = 'missing';
       else {
         try {
-          entries = parseDotenv(file.text, file.path).entries.map((e) => ({ key: e.key, value: e.value ?? null, file: file.path, line: e.line, from: 'env_file' as const, form: 'dotenv' as const }));
+          entries = parseDotenv(file.text, file.path).entries.map((e) => ({
+            key: e.key,
+            value: e.value ?? null,
+            file: file.path,
+            line: e.line,
+            from: 'env_file' as const,
+            form: 'dotenv' as const,
+            source: 'env_file' as const,
+            override: false,
+          }));
         } catch {
           entries = 'unreadable';
         }
@@ -98,7 +116,8 @@ export function buildEnvironmentIndex(project: ComposeProject, projectDir: strin
     }
     for (const def of service.definitions) {
       for (const [key, item] of definitionEnvironment(def)) {
-        variables.set(key, { key, value: item.value, file: def.file.path, line: item.line, from: 'environment', form: item.form });
+        const override = def.file !== project.files[0];
+        variables.set(key, { key, value: item.value, file: def.file.path, line: item.line, from: 'environment', form: item.form, source: item.source, override, node: item.node });
       }
     }
     services.set(service.name, { service: service.name, variables, envFiles });

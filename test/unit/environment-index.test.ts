@@ -42,6 +42,9 @@ describe('the compose environment index', () => {
     expect(described(index, 'worker')).toEqual({ SHARED: 'base @compose.yaml:2 environment/map', OTHER: 'o @compose.yaml:3 environment/map' });
     // worker reads the anchor web merges, but web writes into its own map: nobody else reads it.
     expect(index.sharedWith('web')).toEqual([]);
+    const source = (service: string) => Object.fromEntries([...index.variables(service)].map(([k, v]) => [k, `${v.source}${v.override ? ' override' : ''}`]));
+    expect(source('web')).toEqual({ SHARED: 'inline', OTHER: 'inline override' });
+    expect(source('worker')).toEqual({ SHARED: 'anchor', OTHER: 'anchor' });
   });
 
   it('knows which services read an anchored environment', () => {
@@ -82,6 +85,9 @@ describe('the compose environment index', () => {
     expect(index.envFileReaders('.env')).toEqual(['web', 'worker']);
     expect(described(index, 'worker')).toEqual({ KEY: 'v @.env:1 env_file/dotenv' });
     expect(described(index, 'web')).toEqual({ KEY: 'v @.env:1 env_file/dotenv', OWN: 'web @compose.yaml:8 environment/map' });
+    expect(index.variables('web').get('KEY')).toMatchObject({ source: 'env_file', override: false });
+    expect(index.variables('web').get('KEY')!.node).toBeUndefined();
+    expect(String((index.variables('web').get('OWN')!.node as { value?: unknown }).value)).toBe('OWN');
   });
 
   it('normalises env_file paths', () => {
