@@ -75,7 +75,7 @@ export function envFilePath(projectDir: string, path: string): string {
 
 export function buildEnvironmentIndex(project: ComposeProject, projectDir: string, readEnvFile: EnvFileReader): EnvironmentIndex {
   const services = new Map<string, ServiceEnvironment>();
-  const readers = new Map<string, string[]>();
+  const readers = new Map<string, Set<string>>();
   const parsed = new Map<string, IndexedVariable[] | 'missing' | 'unreadable'>();
   const envFileEntries = (path: string): IndexedVariable[] | 'missing' | 'unreadable' => {
     let entries = parsed.get(path);
@@ -108,7 +108,9 @@ export function buildEnvironmentIndex(project: ComposeProject, projectDir: strin
     const envFiles: IndexedEnvFile[] = [];
     for (const entry of service.config.envFiles) {
       const path = envFilePath(projectDir, entry.path);
-      if (!(readers.get(path) ?? []).includes(service.name)) readers.set(path, [...(readers.get(path) ?? []), service.name]);
+      let loaders = readers.get(path);
+      if (!loaders) readers.set(path, (loaders = new Set()));
+      loaders.add(service.name);
       const entries = envFileEntries(path);
       envFiles.push({ path, required: entry.required, state: typeof entries === 'string' ? entries : 'read' });
       if (typeof entries === 'string') continue;
@@ -127,7 +129,7 @@ export function buildEnvironmentIndex(project: ComposeProject, projectDir: strin
   return {
     services,
     variables: (service) => services.get(service)?.variables ?? new Map(),
-    envFileReaders: (path) => readers.get(envFilePath('', path)) ?? [],
+    envFileReaders: (path) => [...(readers.get(envFilePath('', path)) ?? [])],
     sharedWith: shared,
   };
 }

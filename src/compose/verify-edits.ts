@@ -10,7 +10,7 @@ import { parseComposeText, type ComposeFile } from './parse.js';
 import { buildProject, type ComposeProject } from './project.js';
 import type { TextEdit } from '../text/edits.js';
 import { holdsLiteralSecret } from '../secrets/shapes.js';
-import { buildEnvironmentIndex, type EnvFileReader } from './environment-index.js';
+import { buildEnvironmentIndex, type EnvFileReader, type EnvironmentIndex } from './environment-index.js';
 
 export interface EditedFile {
   file: ComposeFile;
@@ -100,13 +100,16 @@ export function verifyEnvFileEdits(
   changes: readonly { path: string; after: string }[],
   chosen: ReadonlySet<string>,
   exempt: ReadonlySet<string>,
+  /** The index of `project` with `before`, when the caller has it. */
+  was: EnvironmentIndex = buildEnvironmentIndex(project, projectDir, before),
 ): void {
-  const changed = new Map(changes.map((c) => [c.path, c.after]));
+  const loaded = new Set([...was.services.values()].flatMap((s) => s.envFiles.map((f) => f.path)));
+  const changed = new Map(changes.filter((c) => loaded.has(c.path)).map((c) => [c.path, c.after]));
+  if (changed.size === 0) return; // no env_file is written: nothing to compare
   const after: EnvFileReader = (path) => {
     const text = changed.get(path);
     return text === undefined ? before(path) : { path, text };
   };
-  const was = buildEnvironmentIndex(project, projectDir, before);
   const now = buildEnvironmentIndex(project, projectDir, after);
   for (const [name, env] of was.services) {
     if (chosen.has(name)) continue;

@@ -5,7 +5,7 @@
 import { findEnvEntry, replaceEnvValue } from '../compose/edit-env.js';
 import type { ComposeFile } from '../compose/parse.js';
 import type { ComposeProject } from '../compose/project.js';
-import { buildEnvironmentIndex, envFilePath } from '../compose/environment-index.js';
+import { buildEnvironmentIndex, envFilePath, type EnvironmentIndex } from '../compose/environment-index.js';
 import { appendDotenvKeys, dotenvToMap, parseDotenv, setDotenvValue, type DotenvAddition } from '../dotenv/index.js';
 import type { FileChange } from '../plan/file-change.js';
 import { holdsLiteralSecret, honeycombTeamLiteral, isLiteralSecret, OTLP_HEADER_KEYS } from '../secrets/shapes.js';
@@ -46,10 +46,14 @@ export interface SecretWork {
   heldBack: HeldBackSecret[];
 }
 
-export function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot, moved: MovedSecret[]): SecretWork {
+export function planSecretMoves(
+  project: ComposeProject,
+  snapshot: InitSnapshot,
+  moved: MovedSecret[],
+  index: EnvironmentIndex = buildEnvironmentIndex(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path)),
+): SecretWork {
   const work: SecretWork = { edits: [], dotenvValues: new Map(), replaced: new Map(), heldBack: [] };
   // `.env` may also be an env_file: a value moved there reaches every service that loads it.
-  const index = buildEnvironmentIndex(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path));
   const dotenvReaders = index.envFileReaders(envFilePath(snapshot.projectDir, '.env'));
   const existing = snapshot.dotenv ? dotenvToMap(parseDotenv(snapshot.dotenv.text, snapshot.dotenv.path)) : new Map<string, string | undefined>();
   const seenNodes = new Set<unknown>();

@@ -100,9 +100,9 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const found: Findings = { notes: [], conflicts: [], updated: [] };
   const movedSecrets: MovedSecret[] = [];
   const daemon = planDaemon(project, choices);
-  const secretWork = planSecretMoves(project, snapshot, movedSecrets);
-  for (const held of secretWork.heldBack) found.notes.push({ kind: 'secret-not-moved', ...held });
   const envIndex = buildEnvironmentIndex(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path));
+  const secretWork = planSecretMoves(project, snapshot, movedSecrets, envIndex);
+  for (const held of secretWork.heldBack) found.notes.push({ kind: 'secret-not-moved', ...held });
   const { work, codeChanges } = planServices(snapshot, choices, project, envIndex, daemon.daemonName, secretWork, found);
   holdBackUnsafeEdits(work, envIndex, choices, found.notes);
   const compose = planComposeEdits(snapshot, choices, project, envIndex, work, secretWork, daemon, found);
@@ -110,7 +110,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const keptNames = new Map(found.conflicts.filter((c) => c.key === 'OTEL_SERVICE_NAME' && !c.replaced && c.current && !c.current.includes('$')).map((c) => [c.service, c.current!]));
   const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon.daemonName, compose.daemonAdded, found.notes);
   // The guard under compose edits (verifyComposeEdits) for what services load through env_file.
-  verifyEnvFileEdits(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path), files.changes, new Set([...choices.services, ...(daemon.daemonName ? [daemon.daemonName] : [])]), new Set(secretWork.dotenvValues.keys()));
+  verifyEnvFileEdits(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path), files.changes, new Set([...choices.services, ...(daemon.daemonName ? [daemon.daemonName] : [])]), new Set(secretWork.dotenvValues.keys()), envIndex);
 
   return {
     changes: [...compose.changes, ...codeChanges, ...files.changes],
