@@ -12,12 +12,18 @@ export interface HostingHints {
 /**
  * The port a browser reaches the service on, for X-Ray's dynamic segment naming. A range keeps
  * its last port; a `${VAR:-3000}` stays a reference, which compose interpolates in
- * AWS_XRAY_URL to the same port it publishes.
+ * AWS_XRAY_URL to the same port it publishes; `${VAR:-127.0.0.1:8000}` gives the default's port.
  */
 export function publishedPort(service: ComposeService): string | undefined {
   const tcp = service.config.ports.find((p) => !p.protocol || p.protocol === 'tcp');
   const published = tcp?.published;
-  if (published?.includes('${')) return published;
+  if (published?.includes('${')) {
+    // `${VAR:-127.0.0.1:8000}` publishes on a host address: the reference cannot stand for a
+    // port, and the browser reaches the default's port (nickjj/docker-rails-example).
+    const fallback = /^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}$/.exec(published)?.[1];
+    if (fallback !== undefined && fallback.includes(':')) return fallback.replace(/^.*:/, '').replace(/^.*-/, '') || undefined;
+    return published;
+  }
   return published?.replace(/^.*-/, '') ?? tcp?.target;
 }
 

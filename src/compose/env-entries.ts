@@ -13,13 +13,22 @@ export interface WrittenEnvEntry {
   value: string | null;
   line: number;
   form: 'map' | 'list';
+  /** Written on the service itself, or reached through an anchor (`environment: *x`, a `<<:` merge). */
+  source: 'inline' | 'anchor';
+  /** The YAML node the entry is written as: the list item, or the map key. */
+  node: Node;
 }
 
 /** The entries of a definition's `environment:`, merge sources under the map's own keys. */
 export function definitionEnvironment(def: ServiceDefinition): Map<string, WrittenEnvEntry> {
   if (!def.map) return new Map();
-  const node = envNodeOf(locateEnvironment(def.file.doc, def.map));
-  return node ? entriesOf(def.file, node, new Set()) : new Map();
+  const location = locateEnvironment(def.file.doc, def.map);
+  const node = envNodeOf(location);
+  if (!node) return new Map();
+  const entries = entriesOf(def.file, node, new Set());
+  // The whole environment is another node's (an alias, or `environment:` of a merged service).
+  if (location.kind !== 'own') for (const entry of entries.values()) entry.source = 'anchor';
+  return entries;
 }
 
 function scalarText(node: unknown): string | null | undefined {
@@ -38,20 +47,20 @@ function entriesOf(file: ComposeFile, node: YAMLMap | YAMLSeq, seen: Set<Node>):
       const text = scalarText(item);
       if (typeof text !== 'string') continue;
       const eq = text.indexOf('=');
-      out.set(eq === -1 ? text : text.slice(0, eq), { value: eq === -1 ? null : text.slice(eq + 1), line: lineOf(file, item as Node), form: 'list' });
+      out.set(eq === -1 ? text : text.slice(0, eq), { value: eq === -1 ? null : text.slice(eq + 1), line: lineOf(file, item as Node), form: 'list', source: 'inline', node: item as Node });
     }
     return out;
   }
   // Merge sources are weaker than the map's own keys; among them the first listed wins.
   for (const source of [...mergeSources(file.doc as Document, node)].reverse()) {
-    for (const [k, v] of entriesOf(file, source, seen)) out.set(k, v);
+    for (const [k, v] of entriesOf(file, source, seen)) out.set(k, { ...v, source: 'anchor' });
   }
   for (const pair of node.items) {
     if (!isPair(pair) || isMergeKey(pair.key) || !isScalar(pair.key)) continue;
     const value = isAlias(pair.value) ? pair.value.resolve(file.doc as Document) : pair.value;
     const text = scalarText(value);
     if (text === undefined) continue;
-    out.set(String(pair.key.value), { value: text, line: lineOf(file, pair.key as Node), form: 'map' });
+    out.set(String(pair.key.value), { value: text, line: lineOf(file, pair.key as Node), form: 'map', source: 'inline', node: pair.key as Node });
   }
   return out;
 }

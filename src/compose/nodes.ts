@@ -12,7 +12,31 @@ import type { ComposeService } from './project.js';
 export type Ranged = { range?: [number, number, number] | null } | null | undefined;
 
 export function lineOf(file: ComposeFile, node: Ranged): number {
-  return lineColOf(file.text, node?.range?.[0] ?? 0).line;
+  return lineAt(file, node?.range?.[0] ?? 0);
+}
+
+const lineStartsCache = new WeakMap<ComposeFile, number[]>();
+
+/**
+ * The 1-based line of `offset`, by binary search over the file's line starts (built once per
+ * file): the environment index asks for every variable's line, and counting newlines from the
+ * start each time made a 1,000-service file quadratic.
+ */
+function lineAt(file: ComposeFile, offset: number): number {
+  let starts = lineStartsCache.get(file);
+  if (!starts) {
+    starts = [0];
+    for (let i = file.text.indexOf('\n'); i !== -1; i = file.text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineStartsCache.set(file, starts);
+  }
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
 }
 
 /** Line of `needle` inside a node's source text (a value on a later line of a block scalar), else the node's line. */

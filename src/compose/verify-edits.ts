@@ -10,6 +10,7 @@ import { parseComposeText, type ComposeFile } from './parse.js';
 import { buildProject, type ComposeProject } from './project.js';
 import type { TextEdit } from '../text/edits.js';
 import { holdsLiteralSecret } from '../secrets/shapes.js';
+import { buildEnvironmentIndex, type EnvFileReader, type EnvironmentIndex } from './environment-index.js';
 
 export interface EditedFile {
   file: ComposeFile;
@@ -98,4 +99,43 @@ export function problemIn(
   const added = [...after.keys()].filter((name) => !names.has(name));
   if (added.some((name) => !expected.addedServices.includes(name))) return `unexpected new service ${added.join(', ')}`;
   return undefined;
+}
+
+/**
+ * The same guard for env_files: once the planned files are written, every service not in
+ * `chosen` loads exactly the env_file variables it loaded before. `exempt`: variables of
+ * secrets moved out of a compose file into `.env`, which happens only when no service but the
+ * secret's own loads `.env` (project/secret-moves.ts): the value moves within that service.
+ */
+export function verifyEnvFileEdits(
+  project: ComposeProject,
+  projectDir: string,
+  before: EnvFileReader,
+  changes: readonly { path: string; after: string }[],
+  chosen: ReadonlySet<string>,
+  exempt: ReadonlySet<string>,
+  /** The index of `project` with `before`, when the caller has it. */
+  was: EnvironmentIndex = buildEnvironmentIndex(project, projectDir, before),
+): void {
+  const loaded = new Set([...was.services.values()].flatMap((s) => s.envFiles.map((f) => f.path)));
+  const changed = new Map(changes.filter((c) => loaded.has(c.path)).map((c) => [c.path, c.after]));
+  if (changed.size === 0) return; // no env_file is written: nothing to compare
+  const after: EnvFileReader = (path) => {
+    const text = changed.get(path);
+    return text === undefined ? before(path) : { path, text };
+  };
+  const now = buildEnvironmentIndex(project, projectDir, after);
+  for (const [name, env] of was.services) {
+    if (chosen.has(name)) continue;
+    const next = now.variables(name);
+    const fromFiles = (vars: ReadonlyMap<string, { value: string | null; from: string }>) =>
+      new Map([...vars].filter(([key, v]) => v.from === 'env_file' && !exempt.has(key)).map(([key, v]) => [key, v.value]));
+    const old = fromFiles(env.variables);
+    const fresh = fromFiles(next);
+    for (const [key, value] of fresh) {
+      if (!old.has(key)) throw new Error(`obs planned an edit that does not read back as intended (${key} leaked into ${name} through env_file); nothing was written`);
+      if (old.get(key) !== value) throw new Error(`obs planned an edit that does not read back as intended (${name}'s env_file ${key} changed); nothing was written`);
+    }
+    for (const key of old.keys()) if (!fresh.has(key)) throw new Error(`obs planned an edit that does not read back as intended (${name}'s env_file ${key} disappeared); nothing was written`);
+  }
 }

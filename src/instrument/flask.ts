@@ -352,10 +352,10 @@ function debugReloader(input: InstrumentInput): string | undefined {
   const debugSource =
     debugValue !== undefined && debugValue.trim() !== '' && !['0', 'false', 'no'].includes(debugValue.trim().toLowerCase())
       ? `FLASK_DEBUG=${debugValue.trim()}`
-      : flaskEnv !== undefined && /^\W*development\b/.test(flaskEnv.trim())
+      : flaskEnv !== undefined && /^\W*development\b/.test(flaskEnv.trim()) && readsFlaskEnv(input.files)
         ? 'FLASK_ENV=development'
         : undefined;
-  if (command !== undefined && /\bflask\b.*\brun\b/.test(command)) {
+  if (command !== undefined && runsFlaskRun(command)) {
     if (/--no-reload\b/.test(command)) return undefined;
     if (/--reload\b/.test(command) || (/--debug\b/.test(command) && !/--no-debug\b/.test(command))) return `\`${command.trim()}\` in ${where}`;
     if (debugSource) return `\`${command.trim()}\` in ${where} with ${debugSource}`;
@@ -371,6 +371,42 @@ function debugReloader(input: InstrumentInput): string | undefined {
     if (/\bdebug\s*=\s*True\b/.test(args) && !/\buse_reloader\s*=\s*False\b/.test(args)) return `\`app.run(debug=True)\` in app.py${command === undefined ? ' (when started with `python app.py`)' : ''}`;
   }
   return undefined;
+}
+
+/**
+ * `flask run` as a command: the `flask` program (or `python -m flask`, or a path to it) followed
+ * by `run` in the same shell command; not a script whose path holds both words (`backend-flask/run.sh`).
+ */
+function runsFlaskRun(command: string): boolean {
+  for (const segment of command.split(/&&|\|\||[;|&\n]/)) {
+    const words = segment.trim().replace(/["']/g, ' ').split(/\s+/);
+    const flask = words.findIndex((w) => /^(?:\S*\/)?flask$/.test(w));
+    if (flask !== -1 && words.slice(flask + 1).includes('run')) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the Flask the project declares still reads FLASK_ENV: Flask 2.3 removed it, so only a
+ * pin or an upper bound below 2.3 does. Unpinned (or not declared here), pip installs 3.x.
+ */
+function readsFlaskEnv(files: ReadonlyMap<string, string>): boolean {
+  const spec = declaredPythonPackages(files).get('flask');
+  if (!spec) return false;
+  const before23 = (version: string) => {
+    const [major = 0, minor = 0] = version.split('.').map((n) => Number.parseInt(n, 10));
+    return major < 2 || (major === 2 && minor < 3);
+  };
+  for (const clause of spec.split(',')) {
+    const m = /^\s*(===?|~=|\^|<=|<|)\s*v?(\d+(?:\.\d+)*)/.exec(clause);
+    if (!m) continue;
+    const [, op, version] = m as unknown as [string, string, string];
+    if (op === '<') {
+      const [major = 0, minor = 0, patch = 0] = version.split('.').map((n) => Number.parseInt(n, 10));
+      if (major < 2 || (major === 2 && (minor < 3 || (minor === 3 && patch === 0)))) return true;
+    } else if (['==', '===', '~=', '^', '<=', ''].includes(op) && before23(version)) return true;
+  }
+  return false;
 }
 
 /** What the image runs (ENTRYPOINT then CMD, as one string) and the ENV values of a Dockerfile. */

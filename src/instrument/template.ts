@@ -37,7 +37,7 @@ export interface InstrumentInput {
    * OTEL_EXPORTER_OTLP_ENDPOINT, which forwards to every chosen backend.
    */
   pipeline?: Pipeline;
-  /** The compose `environment` of the service (FLASK_DEBUG, for the debug reloader check). */
+  /** What the service's container is given, env_file included (FLASK_DEBUG for the debug reloader check, NODE_OPTIONS). */
   environment?: ReadonlyMap<string, string | null>;
 }
 

@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles, explicitComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../compose/parse.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../compose/project.js';
+import { envFilePath } from '../compose/environment-index.js';
 import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../config/obs-config.js';
 import { parseDotenv } from '../dotenv/index.js';
 import { UsageError } from '../errors.js';
@@ -120,7 +121,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
   const envFiles = new Map<string, TextFile | null>();
   for (const service of project.services) {
     for (const entry of service.config.envFiles) {
-      const path = inProject(entry.path).replace(/^\.\//, '');
+      const path = envFilePath(projectDir, entry.path);
       if (envFiles.has(path)) continue;
       const file = await readOptional(root, path, reads);
       if (file) parseDotenv(file.text, file.path);

@@ -5,6 +5,7 @@
 import { findEnvEntry, replaceEnvValue } from '../compose/edit-env.js';
 import type { ComposeFile } from '../compose/parse.js';
 import type { ComposeProject } from '../compose/project.js';
+import { buildEnvironmentIndex, envFilePath, type EnvironmentIndex } from '../compose/environment-index.js';
 import { appendDotenvKeys, dotenvToMap, parseDotenv, setDotenvValue, type DotenvAddition } from '../dotenv/index.js';
 import type { FileChange } from '../plan/file-change.js';
 import { holdsLiteralSecret, honeycombTeamLiteral, isLiteralSecret, OTLP_HEADER_KEYS } from '../secrets/shapes.js';
@@ -24,6 +25,17 @@ export interface MovedSecret {
   replacedWith?: string;
 }
 
+/** A secret obs leaves in the compose file: the `.env` it would move to is loaded by other services. */
+export interface HeldBackSecret {
+  file: string;
+  line: number;
+  service: string;
+  key: string;
+  envVar: string;
+  /** The other services that load `.env` through env_file. */
+  loadedBy: string[];
+}
+
 export interface SecretWork {
   /** Each move's edit of the value it was in; superseded when --force rewrites that value whole. */
   edits: { file: ComposeFile; edit: TextEdit; scalar: unknown; moved: MovedSecret; superseded?: boolean }[];
@@ -31,10 +43,18 @@ export interface SecretWork {
   dotenvValues: Map<string, string>;
   /** `service\0KEY` whose value was replaced by a reference -> the value with the reference. */
   replaced: Map<string, string>;
+  heldBack: HeldBackSecret[];
 }
 
-export function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot, moved: MovedSecret[]): SecretWork {
-  const work: SecretWork = { edits: [], dotenvValues: new Map(), replaced: new Map() };
+export function planSecretMoves(
+  project: ComposeProject,
+  snapshot: InitSnapshot,
+  moved: MovedSecret[],
+  index: EnvironmentIndex = buildEnvironmentIndex(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path)),
+): SecretWork {
+  const work: SecretWork = { edits: [], dotenvValues: new Map(), replaced: new Map(), heldBack: [] };
+  // `.env` may also be an env_file: a value moved there reaches every service that loads it.
+  const dotenvReaders = index.envFileReaders(envFilePath(snapshot.projectDir, '.env'));
   const existing = snapshot.dotenv ? dotenvToMap(parseDotenv(snapshot.dotenv.text, snapshot.dotenv.path)) : new Map<string, string | undefined>();
   const seenNodes = new Set<unknown>();
   const variableFor = (base: string, value: string, service: string): string => {
@@ -57,20 +77,26 @@ export function planSecretMoves(project: ComposeProject, snapshot: InitSnapshot,
         if (written !== value) continue; // defined in another file; handled there
         let replacement: string | undefined;
         let envVar: string | undefined;
+        let moving = value;
         if (isLiteralSecret(key, value)) {
           envVar = variableFor(key, value, service.name);
           replacement = `\${${envVar}}`;
-          work.dotenvValues.set(envVar, value);
         } else if (OTLP_HEADER_KEYS.has(key)) {
           const literal = honeycombTeamLiteral(value);
           if (literal) {
             envVar = variableFor('HONEYCOMB_API_KEY', literal.value, service.name);
             replacement = `${value.slice(0, literal.start)}\${${envVar}}${value.slice(literal.end)}`;
-            work.dotenvValues.set(envVar, literal.value);
+            moving = literal.value;
           }
         }
         if (replacement === undefined || envVar === undefined) continue;
         seenNodes.add(entry.scalar);
+        const loadedBy = dotenvReaders.filter((r) => r !== service.name);
+        if (loadedBy.length > 0) {
+          work.heldBack.push({ file: definition.file.path, line: lineColOf(definition.file.text, entry.scalar.range![0]).line, service: service.name, key, envVar, loadedBy });
+          continue;
+        }
+        work.dotenvValues.set(envVar, moving);
         work.replaced.set(`${service.name}\0${key}`, replacement);
         const { line } = lineColOf(definition.file.text, entry.scalar.range![0]);
         const record: MovedSecret = { file: definition.file.path, line, service: service.name, key, envVar };

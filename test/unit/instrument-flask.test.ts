@@ -479,8 +479,26 @@ describe('planFlask', () => {
       expect(notes({ Dockerfile: lf('FROM python:3.11', 'ENV FLASK_DEBUG=1', 'CMD python3 -m flask run --host=0.0.0.0') })).toEqual([
         warning('`python3 -m flask run --host=0.0.0.0` in the Dockerfile with FLASK_DEBUG=1'),
       ]);
-      expect(notes({ Dockerfile: lf('FROM python:3.10', 'ENV FLASK_ENV = development', 'CMD ["python3", "-m", "flask", "run"]') })).toEqual([
-        warning('`python3 -m flask run` in the Dockerfile with FLASK_ENV=development'),
+    });
+
+    it('FLASK_ENV=development only where the Flask the project declares still reads it (before 2.3)', () => {
+      const dockerfile = lf('FROM python:3.10', 'ENV FLASK_ENV = development', 'CMD ["python3", "-m", "flask", "run"]');
+      const withEnv = warning('`python3 -m flask run` in the Dockerfile with FLASK_ENV=development');
+      for (const old of ['flask==2.2.5\n', 'Flask>=2.0,<2.3\n', 'flask~=2.1\n', 'Flask<=2.2.5\n']) {
+        expect(notes({ Dockerfile: dockerfile, 'requirements.txt': old }), old).toEqual([withEnv]);
+      }
+      // Flask 2.3 removed FLASK_ENV; an unpinned Flask installs 3.x.
+      for (const current of ['flask\n', 'flask==3.0.3\n', 'Flask>=2.3\n', 'flask<4\n']) {
+        expect(notes({ Dockerfile: dockerfile, 'requirements.txt': current }), current).toEqual([]);
+      }
+    });
+
+    it('flask must be the command that runs: a script path holding "flask" and "run" is not it', () => {
+      const env = { environment: new Map([['FLASK_DEBUG', '1']]) };
+      expect(notes({}, { ...env, command: 'bash /backend-flask/run.sh' })).toEqual([]);
+      expect(notes({}, { ...env, command: './flask-app/bin/run' })).toEqual([]);
+      expect(notes({}, { ...env, command: 'sh -c "pip install -r requirements.txt && /usr/local/bin/flask --app app run"' })).toEqual([
+        warning('`sh -c "pip install -r requirements.txt && /usr/local/bin/flask --app app run"` in the compose command with FLASK_DEBUG=1'),
       ]);
     });
 

@@ -1289,3 +1289,30 @@ describe('planInit: NODE_OPTIONS the user set', () => {
     ]);
   });
 });
+
+describe('planInit reads env_file values through the environment index', () => {
+  const compose = lf(
+    'services:',
+    '  api:',
+    '    image: node:22',
+    '    env_file: shared.env',
+    '    networks: [app]',
+    '  web:',
+    '    image: node:22',
+    '    env_file: shared.env',
+    '    networks: [app]',
+    'networks:',
+    '  app: {}',
+  );
+  const files = new Map([['shared.env', { path: 'shared.env', text: lf('OTEL_SERVICE_NAME=shop', 'AWS_XRAY_DAEMON_ADDRESS=xray-daemon:2000') }]]);
+
+  it('an OTEL_SERVICE_NAME two services get from one env_file is a shared name', () => {
+    const plan = planInit(snapshot({ 'docker-compose.yml': compose }, { envFiles: files }), choices({ services: ['api'], xray: { enabled: false, group: 'cruddur' } }));
+    expect(plan.conflicts.map((c) => [c.service, c.key, c.reason, c.envFile])).toEqual([['api', 'OTEL_SERVICE_NAME', 'the name "shop" is also used by web', { path: 'shared.env', line: 1 }]]);
+  });
+
+  it('a sender whose daemon address is in its env_file puts the daemon on its network', () => {
+    const plan = planInit(snapshot({ 'docker-compose.yml': compose }, { envFiles: files }), choices({ services: ['api', 'web'], honeycomb: { enabled: false, region: 'us' } }));
+    expect(after(plan, 'docker-compose.yml')).toMatch(/\n {2}xray-daemon:\n[\s\S]*\n {4}networks:\n {6}- app\n/);
+  });
+});

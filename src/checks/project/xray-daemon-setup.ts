@@ -3,7 +3,7 @@ import { effectiveValue, rawService, serviceEnv } from './lib/env.js';
 import { referencesIn } from '../../compose/interpolation.js';
 import { composeOrWhy, fail, report, skipped, warn, type Issue } from './lib/report.js';
 import { deployedToEcs, keyWhere, serviceWhere, xrayDaemonService } from './lib/services.js';
-import { envFilePath } from './lib/env.js';
+import { environmentIndex } from './lib/env.js';
 import { entryLine, quote, redact } from './lib/text.js';
 import { AWS_REGION, commandArgs, flagSuggestion, parseDaemonFlags, shellWords, suggestedCommand } from '../../compose/xray-daemon-args.js';
 import { daemonPort } from './xray-daemon-address.js';
@@ -36,7 +36,7 @@ export const xrayDaemonSetupCheck: Check = {
     }
 
     // A variable may come from an env_file doctor could not read: then only what is written here is judged.
-    const unreadable = daemon.config.envFiles.some((f) => !project.envFiles.get(envFilePath(project, f.path)));
+    const unreadable = (environmentIndex(project).services.get(daemon.name)?.envFiles ?? []).some((f) => f.state !== 'read');
     const regionFlag = flags.get('-n');
     const region = env.get('AWS_REGION');
     if (regionFlag !== undefined) {

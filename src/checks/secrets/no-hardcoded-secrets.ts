@@ -5,6 +5,7 @@ import { maskSecret } from '../../secrets/shapes.js';
 import { resultFrom, type Check, type CheckResult, type DoctorProject, type Finding } from '../types.js';
 import { scanForSecrets, type SecretHit } from './scan.js';
 import { dotenvPath } from './sources.js';
+import { environmentIndex } from '../project/lib/env.js';
 
 const META = { id: 'no-hardcoded-secrets', title: 'No hard-coded secrets' };
 const MAX_BYTES = 1024 * 1024;
@@ -113,6 +114,12 @@ function fixFor(target: ScanTarget, hit: SecretHit, project: DoctorProject): str
   const base = posix.basename(target.path);
   if (target.compose) {
     const ref = hit.header ? `x-honeycomb-team=\${${hit.envName}}` : `\${${hit.envName}}`;
+    // As init and --fix decide (project/secret-moves.ts): not into a .env other services load.
+    const owner = project.project?.services.find((s) => [...s.config.environment.values()].some((v) => v?.includes(hit.value)))?.name;
+    const others = environmentIndex(project).envFileReaders(dotenvPath(project)).filter((s) => s !== owner);
+    if (others.length > 0) {
+      return `export ${hit.envName}='…' in the shell that runs docker compose and write ${ref} here (not in ${dotenvPath(project)}: ${others.join(', ')} ${others.length === 1 ? 'loads' : 'load'} it through env_file); ${rotate}`;
+    }
     return `put ${hit.envName}=… in ${dotenvPath(project)} and write ${ref} here (\`obs init\` does it; \`obs doctor --fix\` will); ${rotate}`;
   }
   if (isExampleEnv(base)) return `leave the value empty in ${target.path} (${hit.envName}=); ${rotate}`;

@@ -4,6 +4,7 @@ import { join, posix, relative, resolve } from 'node:path';
 import { discoverComposeFiles } from '../../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
 import { buildProject } from '../../compose/project.js';
+import { envFilePath } from '../../compose/environment-index.js';
 import { findCollectors } from '../../collector/service.js';
 import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
 import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
@@ -100,7 +101,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   const envFiles: DoctorProject['envFiles'] = new Map();
   for (const service of project?.services ?? []) {
     for (const entry of service.config.envFiles) {
-      const path = inProject(entry.path).replace(/^\.\//, '');
+      const path = envFilePath(projectDir, entry.path);
       if (envFiles.has(path)) continue;
       const file = readText(root, path, skipped);
       let values = new Map<string, string | undefined>();

@@ -96,6 +96,8 @@ export function planServiceInstrumentation(
   sources: ServiceSources,
   choices: InitChoices,
   template: (stack: string) => (name: string) => string,
+  /** What the container is given (env_file included), from the environment index. */
+  environment: ReadonlyMap<string, string | null> = service.config.environment,
   profile?: ServiceProfile,
   /** The collector's URL as the browser reaches it (collector pipeline with a published port). */
   browserCollectorUrl?: string,
@@ -115,7 +117,7 @@ export function planServiceInstrumentation(
     template: template(stack),
     pipeline: choices.pipeline ?? 'direct',
     ...(command !== undefined ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
-    environment: service.config.environment,
+    environment,
   };
   switch (stack) {
     case 'flask':
@@ -131,7 +133,7 @@ export function planServiceInstrumentation(
       return { ...planned, environment: planned.environment.map((e) => (e.key === 'NODE_OPTIONS' ? { ...e, value: e.value.replace('./tracing.cjs', path) } : e)) };
     }
     case 'react': {
-      const apiUrl = [...service.config.environment.entries()].find(([k, v]) => /BACKEND_URL|API_URL/.test(k) && v && !v.includes('$'))?.[1] ?? undefined;
+      const apiUrl = [...environment.entries()].find(([k, v]) => /BACKEND_URL|API_URL/.test(k) && v && !v.includes('$'))?.[1] ?? undefined;
       const planned = planReact({ ...input, ...(apiUrl ? { apiUrl } : {}), ...(browserCollectorUrl ? { collectorUrl: browserCollectorUrl } : {}) });
       return { ...planned, environment: planned.environment ?? [] };
     }

@@ -4,7 +4,7 @@
  */
 import { addEnvironment, findEnvEntry, makeEnvEditContext, removeEnvEntry, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
-import { environmentReaders } from '../../compose/consumers.js';
+import { buildEnvironmentIndex, envFilePath, type EnvironmentIndex, type IndexedEnvFile } from '../../compose/environment-index.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, whyNoCode, type InstrumentResult } from './instrument.js';
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
 import { planSecretFiles, planSecretMoves, type MovedSecret, type SecretWork } from '../../project/secret-moves.js';
@@ -16,7 +16,6 @@ import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonFlow, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
 import { OBS_CONFIG_FILE, renderObsConfig, renderObsConfigOver, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
 import { mergeObsConfig } from '../../config/merge.js';
-import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
@@ -24,7 +23,7 @@ import type { InitChoices } from '../../backends/choices.js';
 import { desiredEnvironment, type Route } from '../../backends/environment.js';
 import { BACKENDS, choicesFromConfig, placeholderComments, settingsOf } from '../../backends/index.js';
 import { xray } from '../../backends/xray.js';
-import { verifyComposeEdits, type EditedFile } from '../../compose/verify-edits.js';
+import { verifyComposeEdits, verifyEnvFileEdits, type EditedFile } from '../../compose/verify-edits.js';
 import type { InitNote } from './notes.js';
 import { MANAGED_MARKER } from '../../instrument/template.js';
 import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
@@ -52,6 +51,12 @@ export interface Conflict {
   /** true when --force replaced it. */
   replaced: boolean;
   reason: string;
+  /**
+   * The env_file (and line) the current value comes from; --force then sets the value in the
+   * service's `environment:`, which wins over it, and leaves the env_file (maybe generated, maybe
+   * loaded by other services) alone.
+   */
+  envFile?: { path: string; line: number };
 }
 
 export interface InitPlan {
@@ -147,12 +152,19 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const found: Findings = { notes: [], conflicts: [], updated: [], removed: [] };
   const movedSecrets: MovedSecret[] = [];
   const daemon = planDaemon(project, choices, snapshot);
-  const secretWork = planSecretMoves(project, snapshot, movedSecrets);
-  const { work, codeChanges } = planServices(snapshot, choices, project, daemon, secretWork, found);
-  holdBackUnsafeEdits(work, project, choices, found.notes);
+  const envIndex = buildEnvironmentIndex(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path));
+  const secretWork = planSecretMoves(project, snapshot, movedSecrets, envIndex);
+  for (const held of secretWork.heldBack) found.notes.push({ kind: 'secret-not-moved', ...held });
+  const { work, codeChanges } = planServices(snapshot, choices, project, envIndex, daemon, secretWork, found);
+  holdBackUnsafeEdits(work, envIndex, choices, found.notes);
   const collector = planCollectorWork(snapshot, choices, project, work, daemon, found);
-  const compose = planComposeEdits(snapshot, choices, project, work, secretWork, daemon, collector, found);
-  const files = planProjectFiles(snapshot, choices, work, secretWork, movedSecrets, daemon, compose.daemonAdded, collector, found.notes);
+  const compose = planComposeEdits(snapshot, choices, project, envIndex, work, secretWork, daemon, collector, found);
+  // A user's OTEL_SERVICE_NAME obs keeps is the name the service sends as: obs.yaml records it.
+  const keptNames = new Map(found.conflicts.filter((c) => c.key === 'OTEL_SERVICE_NAME' && !c.replaced && c.current && !c.current.includes('$')).map((c) => [c.service, c.current!]));
+  const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon, compose.daemonAdded, collector, found.notes);
+  // The guard under compose edits (verifyComposeEdits) for what services load through env_file.
+  const receivers = [...(daemon.daemonName ? [daemon.daemonName] : []), ...(daemon.collector ? [daemon.collector.name] : [])];
+  verifyEnvFileEdits(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path), files.changes, new Set([...choices.services, ...receivers]), new Set(secretWork.dotenvValues.keys()), envIndex);
 
   return {
     changes: [...compose.changes, ...collector.changes, ...codeChanges, ...files.changes],
@@ -179,33 +191,42 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
  * (backends, then its instrumentation's) against what it has, with values obs wrote before
  * following new choices and values the user set reported as conflicts -- and its instrumentation code.
  */
-function planServices(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject, daemon: DaemonPlan, secretWork: SecretWork, found: Findings): { work: ServiceWork[]; codeChanges: FileChange[] } {
+function planServices(
+  snapshot: InitSnapshot,
+  choices: InitChoices,
+  project: ComposeProject,
+  envIndex: EnvironmentIndex,
+  daemon: DaemonPlan,
+  secretWork: SecretWork,
+  found: Findings,
+): { work: ServiceWork[]; codeChanges: FileChange[] } {
   const { notes, conflicts, updated, removed } = found;
   const route = routeOf(daemon);
   const work: ServiceWork[] = [];
-  const nameOwners = serviceNameOwners(project);
+  const nameOwners = serviceNameOwners(envIndex);
   const codeChanges: FileChange[] = [];
   const instrumentedDirs = new Map<string, string>();
   const byName = new Map(project.services.map((s) => [s.name, s]));
-  const missingEnvFiles = new Set<string>();
   for (const name of choices.services) {
     const service = byName.get(name)!;
     const stack = snapshot.stacks.get(name) ?? 'unknown';
     const desired = desiredEnvironment(service, stack, choices, snapshot.hints, route);
-    const code = planCode(snapshot, service, stack, choices, instrumentedDirs, notes, daemon.browserUrl);
+    const code = planCode(snapshot, service, stack, choices, envIndex, instrumentedDirs, notes, daemon.browserUrl);
     codeChanges.push(...code.changes);
     desired.push(...code.environment);
     const ownedBefore = previousValues(snapshot, service, stack);
     const item: ServiceWork = { service, additions: [], replacements: [], removals: [] };
-    const fromEnvFiles = envFileValues(snapshot, service, notes, missingEnvFiles);
+    // What the container is given: env_file values count as set by the user (compose's
+    // `environment` would silently override them).
+    const env = envIndex.services.get(name)!;
+    noteMissingEnvFiles(name, env.envFiles, notes);
     for (const setting of desired) {
-      const inEnvironment = service.config.environment.has(setting.key);
       // A secret moved to .env leaves its reference behind: that is the value to compare, so a
       // reference to a per-service variable is a difference now, not only on the next run.
       const afterMove = secretWork.replaced.get(`${name}\0${setting.key}`);
-      const current = afterMove ?? (inEnvironment ? service.config.environment.get(setting.key) : fromEnvFiles.get(setting.key));
-      const has = inEnvironment || fromEnvFiles.has(setting.key);
-      if (!has) {
+      const variable = env.variables.get(setting.key);
+      const current = afterMove ?? variable?.value;
+      if (!variable) {
         item.additions.push(setting);
         continue;
       }
@@ -226,7 +247,8 @@ function planServices(snapshot: InitSnapshot, choices: InitChoices, project: Com
       }
       const conflict = describeConflict(service, setting, current ?? null, nameOwners);
       if (!conflict) continue;
-      conflicts.push({ ...conflict, replaced: choices.force });
+      const envFile = afterMove === undefined && variable?.from === 'env_file' ? { envFile: { path: variable.file, line: variable.line } } : {};
+      conflicts.push({ ...conflict, replaced: choices.force, ...envFile });
       if (choices.force) item.replacements.push(setting);
     }
     // What obs wrote for choices no longer made (a backend turned off, the other pipeline) goes,
@@ -260,7 +282,7 @@ function planServices(snapshot: InitSnapshot, choices: InitChoices, project: Com
  * Phase 2b: edits obs cannot make safely become notes with the lines to add by hand: a service
  * without a block to add to, and an environment shared through an anchor with a service left alone.
  */
-function holdBackUnsafeEdits(work: ServiceWork[], project: ComposeProject, choices: InitChoices, notes: InitNote[]): void {
+function holdBackUnsafeEdits(work: ServiceWork[], envIndex: EnvironmentIndex, choices: InitChoices, notes: InitNote[]): void {
   // A service written as `name:` has no mapping to add keys to: say what to add. (One written
   // `name: {...}` gets its keys in flow style, see addEnvironment.)
   for (const item of work) {
@@ -281,10 +303,9 @@ function holdBackUnsafeEdits(work: ServiceWork[], project: ComposeProject, choic
   // An environment shared through an anchor with a service left alone must not grow keys
   // meant for one service: obs shows the lines to add instead of guessing.
   const chosen = new Set(choices.services);
-  const readers = environmentReaders(project);
   for (const item of work) {
     if (item.additions.length === 0 && item.replacements.length === 0) continue;
-    const bystanders = readers.sharedWith(item.service.name).filter((s) => !chosen.has(s));
+    const bystanders = envIndex.sharedWith(item.service.name).filter((s) => !chosen.has(s));
     if (bystanders.length === 0) continue;
     notes.push({ kind: 'shared-environment', service: item.service.name, sharedWith: bystanders, settings: [...item.additions, ...item.replacements].map((s) => `${s.key}=${s.value}`) });
     item.additions = [];
@@ -427,6 +448,7 @@ function planComposeEdits(
   snapshot: InitSnapshot,
   choices: InitChoices,
   project: ComposeProject,
+  envIndex: EnvironmentIndex,
   work: ServiceWork[],
   secretWork: SecretWork,
   daemon: DaemonPlan,
@@ -443,7 +465,10 @@ function planComposeEdits(
     const ctx = contexts.get(definition.file)!;
     const additions = [...item.additions];
     for (const replacement of item.replacements) {
-      // The definition that sets the value last is the one compose uses.
+      // The definition that sets the value last is the one compose uses. A value only an
+      // env_file sets is overridden by the service's own `environment:`, the env_file untouched.
+      const written = [...item.service.definitions].reverse().some((d) => d.map && findEnvEntry(d.file.doc, d.map, replacement.key));
+      if (!written) additions.push(replacement);
       for (const d of [...item.service.definitions].reverse()) {
         const entry = d.map ? findEnvEntry(d.file.doc, d.map, replacement.key) : undefined;
         if (!entry) continue;
@@ -485,7 +510,7 @@ function planComposeEdits(
     const main = snapshot.compose[0]!;
     const step = contexts.get(main)!.indentStep;
     // Every service that will send segments to the daemon must reach it by name.
-    const senders = work.filter((w) => w.service.config.environment.has('AWS_XRAY_DAEMON_ADDRESS') || w.additions.some((a) => a.key === 'AWS_XRAY_DAEMON_ADDRESS')).map((w) => w.service);
+    const senders = work.filter((w) => envIndex.variables(w.service.name).has('AWS_XRAY_DAEMON_ADDRESS') || w.additions.some((a) => a.key === 'AWS_XRAY_DAEMON_ADDRESS')).map((w) => w.service);
     const reach = networksToReach(senders);
     editsByFile.get(main)!.push(addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s, reach.networks), step, xrayDaemonFlow(daemonName, reach.networks)));
     for (const name of reach.unreachable) notes.push({ kind: 'network-mode', service: name, daemon: daemonName });
@@ -543,6 +568,8 @@ function planRemovals(item: ServiceWork, editsByFile: Map<ComposeFile, TextEdit[
 function planProjectFiles(
   snapshot: InitSnapshot,
   choices: InitChoices,
+  envIndex: EnvironmentIndex,
+  keptNames: ReadonlyMap<string, string>,
   work: ServiceWork[],
   secretWork: SecretWork,
   movedSecrets: MovedSecret[],
@@ -555,18 +582,34 @@ function planProjectFiles(
   const referenced = referencedVariables(work, daemonAdded, collector.added ? collector.environmentValues : []);
   // A moved secret whose value --force replaced is kept in .env but referenced by nothing: no placeholder.
   const requiredVariables = [...new Set([...referenced, ...movedSecrets.filter((m) => !m.replacedWith).map((m) => m.envVar)])];
-  const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, requiredVariables, PLACEHOLDERS);
+  // compose's own `.env` may also be a service env_file: what obs adds there reaches every
+  // service that loads it. With services obs leaves alone among them, the keys go unwritten
+  // (in .env.example too, which people copy to .env) and a note says where to set them.
+  const dotenvPath = envFilePath(snapshot.projectDir, '.env');
+  // The X-Ray daemon and the collector are no bystanders: the keys are for them (and a service obs takes out reads nothing).
+  const receivers = new Set([daemon.daemonName, daemon.collector?.name, ...collector.removedServices]);
+  const bystanders = envIndex.envFileReaders(dotenvPath).filter((s) => !choices.services.includes(s) && !receivers.has(s));
+  const placeholders = bystanders.length > 0 ? requiredVariables.filter((v) => secretWork.dotenvValues.has(v)) : requiredVariables;
+  if (placeholders.length < requiredVariables.length) {
+    notes.push({ kind: 'dotenv-loaded-by-others', path: dotenvPath, services: bystanders, variables: requiredVariables.filter((v) => !placeholders.includes(v)) });
+  }
+  const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, placeholders, PLACEHOLDERS);
   changes.push(...secretFiles.changes);
   const untrack = secretFiles.untrack;
 
-  const config = buildConfig(snapshot, choices, daemon.daemonName, daemon.collector);
+  const config = buildConfig(snapshot, choices, daemon.daemonName, daemon.collector, keptNames);
   if (config.xray.enabled && config.xray.groups.length === 0) {
     notes.push({ kind: 'xray-browser-only', services: choices.services });
   }
   // Values the user edited in obs.yaml stay (the next obs apply sends them), unless --force.
   const previous = snapshot.previous;
   const merged = previous
-    ? mergeObsConfig(previous, buildConfig(snapshot, choicesFromConfig(previous), previous.xray.daemonService, previous.collector && { name: previous.collector.service, add: false, configPath: previous.collector.config }), config, choices.force)
+    ? mergeObsConfig(
+        previous,
+        buildConfig(snapshot, choicesFromConfig(previous), previous.xray.daemonService, previous.collector && { name: previous.collector.service, add: false, configPath: previous.collector.config }, keptNames),
+        config,
+        choices.force,
+      )
     : { config, kept: [], replaced: [] };
   for (const { path, user, obs } of merged.kept) notes.push({ kind: 'obs-yaml-kept', path, user, obs });
   for (const { path, user, obs } of merged.replaced) notes.push({ kind: 'obs-yaml-replaced', path, user, obs });
@@ -584,6 +627,7 @@ function planCode(
   service: ComposeService,
   stack: Stack,
   choices: InitChoices,
+  envIndex: EnvironmentIndex,
   instrumentedDirs: Map<string, string>,
   notes: InitNote[],
   browserUrl?: string,
@@ -601,7 +645,8 @@ function planCode(
     return none;
   }
   instrumentedDirs.set(dir, service.name);
-  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, profile, browserUrl);
+  const environment = new Map([...envIndex.variables(service.name)].map(([key, v]) => [key, v.value]));
+  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, environment, profile, browserUrl);
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
   notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));
@@ -609,23 +654,10 @@ function planCode(
   return result;
 }
 
-/** Variables a service's env_file(s) set; a missing env_file is noted (often generated by a script). */
-function envFileValues(snapshot: InitSnapshot, service: ComposeService, notes: InitNote[], noted: Set<string>): Map<string, string | null> {
-  const values = new Map<string, string | null>();
-  for (const entry of service.config.envFiles) {
-    const path = joinPath(snapshot.projectDir, entry.path).replace(/^\.\//, '');
-    const file = snapshot.envFiles.get(path);
-    if (file === null || file === undefined) {
-      const key = `${service.name}\0${path}`;
-      if (entry.required && !noted.has(key)) {
-        noted.add(key);
-        notes.push({ kind: 'env-file-missing', service: service.name, path });
-      }
-      continue;
-    }
-    for (const [key, value] of dotenvToMap(parseDotenv(file.text, file.path))) values.set(key, value ?? null);
-  }
-  return values;
+/** A required env_file that is not there is noted, once per service (often generated by a script). */
+function noteMissingEnvFiles(service: string, envFiles: readonly IndexedEnvFile[], notes: InitNote[]): void {
+  const missing = new Set(envFiles.filter((f) => f.required && f.state === 'missing').map((f) => f.path));
+  for (const path of missing) notes.push({ kind: 'env-file-missing', service, path });
 }
 
 /** What obs wrote for a service under the choices recorded in obs.yaml. */
@@ -648,12 +680,12 @@ function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: 
 }
 
 /** Services that already claim each OTEL_SERVICE_NAME, to spot names shared by several. */
-function serviceNameOwners(project: ComposeProject): Map<string, string[]> {
+function serviceNameOwners(envIndex: EnvironmentIndex): Map<string, string[]> {
   const owners = new Map<string, string[]>();
-  for (const service of project.services) {
-    const name = service.config.environment.get('OTEL_SERVICE_NAME');
+  for (const [service, env] of envIndex.services) {
+    const name = env.variables.get('OTEL_SERVICE_NAME')?.value;
     if (!name) continue;
-    owners.set(name, [...(owners.get(name) ?? []), service.name]);
+    owners.set(name, [...(owners.get(name) ?? []), service]);
   }
   return owners;
 }
@@ -717,9 +749,9 @@ function freeServiceName(project: ComposeProject, base: string): string {
   for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
 }
 
-function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined, collector: CollectorTarget | undefined): ObsConfig {
+function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined, collector: CollectorTarget | undefined, keptNames: ReadonlyMap<string, string>): ObsConfig {
   const services: ObsConfig['services'] = {};
-  for (const name of choices.services) services[name] = { serviceName: name, stack: snapshot.stacks.get(name) ?? 'unknown' };
+  for (const name of choices.services) services[name] = { serviceName: keptNames.get(name) ?? name, stack: snapshot.stacks.get(name) ?? 'unknown' };
   const traced = choices.services.filter((n) => !BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
   const pipeline = choices.pipeline ?? 'direct';
   const section = collector && collectorSection(collector);
@@ -728,8 +760,3 @@ function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: s
   return config as unknown as ObsConfig;
 }
 
-/** Keeps a user's obs.yaml byte for byte (comments included) when it already says the same. */
-
-function joinPath(dir: string, name: string): string {
-  return dir === '' || dir === '.' ? name : `${dir}/${name}`;
-}

@@ -1,31 +1,35 @@
 import { posix } from 'node:path';
-import { definitionEnvironment } from '../../../compose/env-entries.js';
+import { buildEnvironmentIndex, envFilePath as composeEnvFilePath, type EnvironmentIndex, type IndexedVariable } from '../../../compose/environment-index.js';
 import { rawService } from '../../../compose/nodes.js';
 import type { ComposeService } from '../../../compose/project.js';
-import { parseDotenv } from '../../../dotenv/index.js';
 import type { DoctorProject } from '../../types.js';
 import { expand, type Expansion, type Lookup } from '../../../compose/interpolation.js';
 
 export { lineOf, lineOfText, rawService } from '../../../compose/nodes.js';
 
-/** One variable a service's container gets, and where it is written. */
-export interface EnvEntry {
+/** One variable a service's container gets, and where it is written (see compose/environment-index.ts). */
+export interface EnvEntry extends IndexedVariable {
   service: string;
-  key: string;
-  /** The value as written, before interpolation; null for `KEY:` / `- KEY` (taken from the project env). */
-  value: string | null;
-  file: string;
-  line: number;
-  from: 'environment' | 'env_file';
-  /** How the line is written: `KEY: value`, `- KEY=value`, or `KEY=value` in an env_file. */
-  form: 'map' | 'list' | 'dotenv';
 }
-
 
 /** Path of an env_file as load.ts keys it: relative to the root, through the project directory. */
 export function envFilePath(project: DoctorProject, path: string): string {
-  return (project.projectDir === '' ? path : posix.join(project.projectDir, path)).replace(/^\.\//, '');
+  return composeEnvFilePath(project.projectDir, path);
 }
+
+const indexCache = new WeakMap<DoctorProject, EnvironmentIndex>();
+
+/** The project's compose environment index, built once per doctor run. */
+export function environmentIndex(project: DoctorProject): EnvironmentIndex {
+  let index = indexCache.get(project);
+  if (!index) {
+    index = project.project ? buildEnvironmentIndex(project.project, project.projectDir, (path) => project.envFiles.get(path)) : EMPTY_INDEX;
+    indexCache.set(project, index);
+  }
+  return index;
+}
+
+const EMPTY_INDEX: EnvironmentIndex = { services: new Map(), variables: () => new Map(), envFileReaders: () => [], sharedWith: () => [] };
 
 const envCache = new WeakMap<DoctorProject, Map<string, Map<string, EnvEntry>>>();
 
@@ -34,37 +38,15 @@ export function serviceEnvs(project: DoctorProject): Map<string, Map<string, Env
   const cached = envCache.get(project);
   if (cached) return cached;
   const all = new Map<string, Map<string, EnvEntry>>();
-  for (const service of project.project?.services ?? []) all.set(service.name, collectServiceEnv(project, service));
+  for (const [service, env] of environmentIndex(project).services) {
+    all.set(service, new Map([...env.variables].map(([key, v]) => [key, { ...v, service }])));
+  }
   envCache.set(project, all);
   return all;
 }
 
 export function serviceEnv(project: DoctorProject, service: string): Map<string, EnvEntry> {
   return serviceEnvs(project).get(service) ?? new Map();
-}
-
-function collectServiceEnv(project: DoctorProject, service: ComposeService): Map<string, EnvEntry> {
-  const env = new Map<string, EnvEntry>();
-  for (const entry of service.config.envFiles) {
-    const path = envFilePath(project, entry.path);
-    const file = project.envFiles.get(path);
-    if (!file) continue;
-    let parsed;
-    try {
-      parsed = parseDotenv(file.text, file.path);
-    } catch {
-      continue;
-    }
-    for (const e of parsed.entries) {
-      env.set(e.key, { service: service.name, key: e.key, value: e.value ?? null, file: file.path, line: e.line, from: 'env_file', form: 'dotenv' });
-    }
-  }
-  for (const def of service.definitions) {
-    for (const [key, item] of definitionEnvironment(def)) {
-      env.set(key, { service: service.name, key, value: item.value, file: def.file.path, line: item.line, from: 'environment', form: item.form });
-    }
-  }
-  return env;
 }
 
 const lookupCache = new WeakMap<DoctorProject, Lookup>();
