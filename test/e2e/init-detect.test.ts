@@ -56,7 +56,8 @@ describe('nickjj/docker-flask-example: a uv Flask app factory with asset watcher
 
   it('says plainly that a watcher chosen by hand sends nothing, and writes no code for it', async () => {
     const { json, stderr } = await initJson('docker-flask-example', ['--services', 'js']);
-    expect(json.changes.map((c) => c.path).sort()).toEqual(['.env.example', '.gitignore', 'compose.yaml', 'obs.yaml']);
+    // No .env.example keys: web and worker, left alone, load .env through env_file (issue 12 item 2).
+    expect(json.changes.map((c) => c.path).sort()).toEqual(['.gitignore', 'compose.yaml', 'obs.yaml', 'otel-collector-config.yaml']);
     const note = json.notes.find((n) => n.kind === 'sends-nothing');
     expect(note?.message).toBe(
       'js only builds front-end assets (`../run yarn:build:js`) and serves no requests: obs sets its environment but writes no code, so it sends nothing; leave it out with --services',

@@ -31,7 +31,7 @@ async function expressWithEnvFile(envFile: string): Promise<string> {
 describe('obs init --force when the value lives in an env_file', () => {
   it('sets it in the service environment, which wins over the env_file, and leaves the env_file alone', async () => {
     const dir = await expressWithEnvFile(lf('OTEL_SERVICE_NAME=custom', 'OTEL_EXPORTER_OTLP_ENDPOINT=http://elsewhere:4318', 'PORT=3000'));
-    const run = await runObs(['init', '--yes', '--force', '--no-xray', '--dir', dir], { env: { CI: 'true' } });
+    const run = await runObs(['init', '--yes', '--force', '--pipeline', 'direct', '--no-xray', '--dir', dir], { env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).not.toMatch(/bug/i);
     expect(run.stderr).toContain('! api: OTEL_SERVICE_NAME set to "custom" instead of the compose service name (in api.env:1); replaced (--force) in the service environment, which wins over api.env');
@@ -95,7 +95,7 @@ describe('obs init --services web on a project whose services share env_file: .e
 describe('obs init on ports published as ${VAR:-127.0.0.1:8000}:${PORT:-8000}', () => {
   it('writes the port the browser uses into AWS_XRAY_URL, and doctor agrees', async () => {
     const dir = await tempProject(join(CORPUS, 'nickjj__docker-rails-example'));
-    const run = await runObs(['init', '--yes', '--services', 'web,cable', '--dir', dir], { env: { CI: 'true' } });
+    const run = await runObs(['init', '--yes', '--pipeline', 'direct', '--xray', '--services', 'web,cable', '--dir', dir], { env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
     const services = readServices([await readFile(join(dir, 'compose.yaml'), 'utf8')]);
     expect(services.web!.environment.AWS_XRAY_URL).toBe('*localhost:8000*');
