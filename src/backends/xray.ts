@@ -54,8 +54,8 @@ export const xray: Backend<XraySettings> = {
   ],
   question: 'Send traces to AWS X-Ray?',
   // Through a collector every OpenTelemetry app reaches X-Ray; directly, only an app obs writes
-  // X-Ray SDK code for (Flask) does.
-  enabledByDefault: (ctx) => ctx.serverSide,
+  // X-Ray SDK code for (Flask) or one already on the SDK does: otherwise a daemon nobody sends to.
+  enabledByDefault: (ctx) => (ctx.pipeline === 'collector' ? ctx.serverSide : ctx.xraySdkSender),
   validateFlags(options) {
     const group = given<string>(options, 'xrayGroup');
     if (group !== undefined) validateXrayGroupName(group);
