@@ -44,7 +44,7 @@ export function defaultGroupName(projectName: string): string {
 export const xray: Backend<XraySettings> = {
   id: 'xray',
   label: 'X-Ray',
-  help: { on: 'send traces to X-Ray: through the collector, or the X-Ray daemon with --pipeline direct (default: on when a backend service is instrumented)', off: 'do not set up X-Ray' },
+  help: { on: 'send traces to X-Ray: through the collector, or the X-Ray daemon with --pipeline direct (default: on for backend services; with --pipeline direct only for Flask or apps already on the X-Ray SDK)', off: 'do not set up X-Ray' },
   flags: [
     {
       flags: '--xray-group <name>',
