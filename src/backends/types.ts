@@ -51,6 +51,11 @@ export interface DecideContext {
   serverSide: boolean;
   /** Decided before the backends: what an app can reach depends on it. */
   pipeline: Pipeline;
+  /**
+   * Directly (no collector), some chosen service can send X-Ray segments: obs writes X-Ray SDK
+   * code for it (Flask) or it already sends to a daemon (AWS_XRAY_DAEMON_ADDRESS).
+   */
+  xraySdkSender: boolean;
 }
 
 export interface EnvironmentInput<S extends BackendSettings> {

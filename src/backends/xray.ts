@@ -44,7 +44,7 @@ export function defaultGroupName(projectName: string): string {
 export const xray: Backend<XraySettings> = {
   id: 'xray',
   label: 'X-Ray',
-  help: { on: 'send traces to X-Ray: through the collector, or the X-Ray daemon with --pipeline direct (default: on when a backend service is instrumented)', off: 'do not set up X-Ray' },
+  help: { on: 'send traces to X-Ray: through the collector, or the X-Ray daemon with --pipeline direct (default: on for backend services; with --pipeline direct only for Flask or apps already on the X-Ray SDK)', off: 'do not set up X-Ray' },
   flags: [
     {
       flags: '--xray-group <name>',
@@ -54,8 +54,8 @@ export const xray: Backend<XraySettings> = {
   ],
   question: 'Send traces to AWS X-Ray?',
   // Through a collector every OpenTelemetry app reaches X-Ray; directly, only an app obs writes
-  // X-Ray SDK code for (Flask) does.
-  enabledByDefault: (ctx) => ctx.serverSide,
+  // X-Ray SDK code for (Flask) or one already on the SDK does: otherwise a daemon nobody sends to.
+  enabledByDefault: (ctx) => (ctx.pipeline === 'collector' ? ctx.serverSide : ctx.xraySdkSender),
   validateFlags(options) {
     const group = given<string>(options, 'xrayGroup');
     if (group !== undefined) validateXrayGroupName(group);

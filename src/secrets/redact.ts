@@ -21,8 +21,11 @@ const ANYWHERE = /password|passwd|passphrase|secret|token|credential|private|api
 /** `AWS_SHARED_CREDENTIALS_FILE`, `SSH_AUTH_SOCK`: where a secret is kept, not the secret. */
 const LOCATION = /[_.-](?:file|files|path|dir|sock|socket)$/i;
 
+/** The shell's working directories (`PWD`, `OLDPWD`): paths every shell sets, not passwords. */
+const SHELL_DIRECTORIES = new Set(['PWD', 'OLDPWD']);
+
 export function isSecretName(name: string): boolean {
-  return (ANYWHERE.test(name) || WORD.test(name) || camelWord(name)) && !LOCATION.test(name);
+  return (ANYWHERE.test(name) || WORD.test(name) || camelWord(name)) && !LOCATION.test(name) && !SHELL_DIRECTORIES.has(name);
 }
 
 /** `x-honeycomb-team=HONEYCOMB_API_KEY`: a variable's name written where its value belongs (a mistake doctor reports), not a secret. */

@@ -187,3 +187,21 @@ describe('decideChoices: the X-Ray daemon is never a service to instrument', () 
     expect(offered).toEqual(['api']);
   });
 });
+
+describe('decideChoices: X-Ray on by default only where something can send to it (issue 12 item 6)', () => {
+  const xrayOn = async (pipeline: 'collector' | 'direct', stack: Stack, text = COMPOSE) =>
+    ((await decideChoices(input({ yes: true, pipeline }, {}, { api: stack }, text))).xray as { enabled: boolean }).enabled;
+
+  it('through the collector, for any server-side app: the collector exports OpenTelemetry spans to X-Ray', async () => {
+    expect(await xrayOn('collector', 'node')).toBe(true);
+    expect(await xrayOn('collector', 'rails')).toBe(true);
+  });
+
+  it('directly, only for a Flask app (obs writes its X-Ray SDK code) or an app already on the SDK', async () => {
+    expect(await xrayOn('direct', 'flask')).toBe(true);
+    expect(await xrayOn('direct', 'node')).toBe(false);
+    expect(await xrayOn('direct', 'rails')).toBe(false);
+    const onTheSdk = lf('services:', '  api:', '    build: ./api', '    environment:', '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"');
+    expect(await xrayOn('direct', 'node', onTheSdk)).toBe(true);
+  });
+});

@@ -89,12 +89,16 @@ describe('isSecretName', () => {
   it.each(['HONEYCOMB_API_KEY', 'DB_PASS', 'x-api-key', 'apiKey', 'dbPass', 'AWS_ACCESS_KEY_ID', 'PGPASSWORD', 'SENTRY_DSN', 'com.example.token', 'MYSQL_ROOT_PASSWORD', 'GITHUB_PAT_TOKEN', 'OAUTH_CLIENT_SECRET', 'DB_PWD', 'BASIC_AUTH', 'authorization', 'SSH_PRIVATE_KEY', 'GOOGLE_CREDENTIALS'])('%s is key-like', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
-  it.each(['MONKEY', 'KEYCLOAK_URL', 'BYPASS', 'AUTHOR', 'OTEL_SERVICE_NAME', 'AWS_REGION', 'PORT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_SHARED_CREDENTIALS_FILE', 'SSH_AUTH_SOCK', 'GOOGLE_CREDENTIALS_PATH'])('%s is not', (name) => {
+  it.each(['MONKEY', 'KEYCLOAK_URL', 'BYPASS', 'AUTHOR', 'OTEL_SERVICE_NAME', 'AWS_REGION', 'PORT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_SHARED_CREDENTIALS_FILE', 'SSH_AUTH_SOCK', 'GOOGLE_CREDENTIALS_PATH', 'PWD', 'OLDPWD'])('%s is not', (name) => {
     expect(isSecretName(name)).toBe(false);
   });
 });
 
 describe('secretsInEnvironment, secretsInArguments, redactKnown, displayUrl', () => {
+  it("leaves the shell's working directory alone: obs prints the project's path (it masked PWD's value as a password)", () => {
+    expect(secretsInEnvironment(Object.entries({ PWD: '/home/dev/cruddur', OLDPWD: '/home/dev', DB_PWD: 'hunter2-long' }))).toEqual(['hunter2-long']);
+  });
+
   it('collects values of key-like variables, header values and URL userinfo', () => {
     expect(secretsInEnvironment(Object.entries({ AWS_SECRET_ACCESS_KEY: 'abcdefg/xyz', OTEL_EXPORTER_OTLP_HEADERS: 'a=b1234,x-honeycomb-dataset=d', AWS_ENDPOINT_URL_XRAY: 'http://u:p4ssw0rd@h:1', PATH: '/usr/bin' }))).toEqual(['abcdefg/xyz', 'b1234', 'p4ssw0rd']);
     expect(secretsInArguments(['--endpoint-url', 'http://user:flag-pw-1@127.0.0.1:1', 'https://tok3n@h'])).toEqual(['flag-pw-1', 'tok3n']);

@@ -68,6 +68,7 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     projectName: input.projectName,
     serverSide: services.some((s) => !BROWSER_STACKS.has(input.stacks.get(s) ?? 'unknown')),
     pipeline,
+    xraySdkSender: services.some((s) => input.stacks.get(s) === 'flask' || project.services.find((p) => p.name === s)?.config.environment.has('AWS_XRAY_DAEMON_ADDRESS')),
   };
   // Built in --json order: services, pipeline, each backend, force.
   const choices = { services, pipeline } as InitChoices;
