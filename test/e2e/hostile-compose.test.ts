@@ -121,7 +121,7 @@ describe('flow-style compose is valid compose: obs edits it in flow style', () =
   ])('%s', async (_name, compose) => {
     for (const pipeline of ['direct', 'collector'] as const) {
       const dir = await project(compose);
-      const run = await runObs(['init', '--dir', dir, '--yes', '--no-instrument', '--pipeline', pipeline], { env: ENV });
+      const run = await runObs(['init', '--dir', dir, '--yes', '--no-instrument', '--xray', '--pipeline', pipeline], { env: ENV });
       noStackTrace(run);
       expect(run.exitCode, run.stderr).toBe(0);
       const after = await readFile(join(dir, 'docker-compose.yml'), 'utf8');

@@ -23,7 +23,7 @@ async function networkCheck(dir: string): Promise<DoctorJson['checks'][number]> 
 describe('obs init puts the service it adds on the senders networks', () => {
   it('denisgulev (Cruddur on internal-network): docker-compose resolves the daemon onto the apps network, and doctor agrees', async () => {
     const dir = await tempProject(join(CORPUS, 'denisgulev__aws-bootcamp-cruddur-2023'));
-    const run = await runObs(['init', '--yes', '--pipeline', 'direct', '--dir', dir], { env: { CI: 'true' } });
+    const run = await runObs(['init', '--yes', '--pipeline', 'direct', '--xray', '--dir', dir], { env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
 
     // docker-compose's own view of the result: every service that sends to the daemon shares a network with it.
@@ -57,7 +57,7 @@ describe('obs init puts the service it adds on the senders networks', () => {
 
   it('mastodon (web, streaming and sidekiq on external_network and internal_network): the daemon joins both', async () => {
     const dir = await tempProject(join(CORPUS, 'mastodon__mastodon'));
-    const run = await runObs(['init', '--yes', '--pipeline', 'direct', '--dir', dir], { env: { CI: 'true' } });
+    const run = await runObs(['init', '--yes', '--pipeline', 'direct', '--xray', '--dir', dir], { env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
     const compose = parse(await readFile(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { networks?: string[] | Record<string, unknown> }> };
     expect(compose.services['xray-daemon']!.networks).toEqual(['external_network', 'internal_network']);
