@@ -37,6 +37,7 @@ let site: http.Server;
 let browser: Browser;
 let pageOrigin: string;
 let notes: string[];
+let collectorVariable: { key: string; value: string }[];
 
 async function readInto(files: Map<string, string>, from: string, names: Iterable<string>) {
   for (const name of names) if (existsSync(join(from, name))) files.set(name, await readFile(join(from, name), 'utf8'));
@@ -73,8 +74,11 @@ beforeAll(async () => {
     template: templateLoader('react'),
     environment: new Map(Object.entries(compose['frontend-react-js']!.environment)),
     pipeline: 'collector',
+    // What init passes in collector mode: the URL the browser reaches the collector at.
+    collectorUrl: stack.url,
   });
   notes = reactPlan.notes;
+  collectorVariable = reactPlan.environment ?? [];
   await apply(reactPlan.changes);
   const install = await npmInstall(frontend);
   console.log(`collector-browser: npm install ${install.cached ? 'reused from cache' : `took ${install.seconds.toFixed(1)} s`}`);
@@ -118,7 +122,8 @@ afterAll(async () => {
 
 describe('a React page in a real browser, through the collector', () => {
   it("puts the browser's fetch span and the backend's span in one trace at Honeycomb", async () => {
-    expect(notes.join('\n')).toContain('the browser sends spans to VITE_OTEL_COLLECTOR_URL, the OpenTelemetry Collector obs adds');
+    expect(notes.join('\n')).toContain(`the browser sends spans to the collector at ${stack.url} (VITE_OTEL_COLLECTOR_URL, set in the compose file`);
+    expect(collectorVariable).toEqual([{ key: 'VITE_OTEL_COLLECTOR_URL', value: stack.url }]);
     expect(notes.join('\n')).toMatch(/allow the traceparent and tracestate headers in the backend's CORS/);
     const page = await browser.newPage();
     // Every failed request and script error (the page has no favicon: that 404 is expected).

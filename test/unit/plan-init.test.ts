@@ -24,6 +24,7 @@ function snapshot(compose: Record<string, string>, extra: SnapshotExtra = {}): I
     compose: Object.entries(compose).map(([path, text]) => parseComposeText(path, text)),
     projectDir: '',
     envFiles: new Map(),
+    collectorConfigs: new Map(),
     hints: { gitpod: false, codespaces: false },
     stacks: new Map(Object.entries(stacks ?? {})),
     envIgnored: false,
@@ -36,6 +37,8 @@ function snapshot(compose: Record<string, string>, extra: SnapshotExtra = {}): I
 function choices(over: Partial<InitChoices> = {}): InitChoices {
   return {
     services: ['backend-flask', 'frontend-react-js'],
+    // The planner's own tests of the direct pipeline; test/unit/plan-collector.test.ts has the collector's.
+    pipeline: 'direct',
     honeycomb: { enabled: true, region: 'us' },
     xray: { enabled: true, group: 'cruddur' },
     cloudwatch: { enabled: false, logGroup: '/cruddur', retentionInDays: 14 },
