@@ -6,6 +6,7 @@
  * A package.json obs cannot edit turns into a note saying what to paste; then only the module
  * is written.
  */
+import { commandOf, unquote, wordsOf } from '../stacks/dockerfile.js';
 import type { FileChange } from '../plan/file-change.js';
 import { addDependencies, removeDependencies } from './package-json.js';
 import { chooseInstrumentations, NODE_SDK_PACKAGES, otherLinePins, readNodeRuntime, runtimeSupported, type NodeInstrumentation } from './node-instrumentations.js';
@@ -309,32 +310,6 @@ function imagePathOf(docker: DockerfileInfo): { path: string; note?: string } {
   const workdir = docker.workdir || '/';
   if (docker.copiedTo === workdir) return { path: relative };
   return { path: `${docker.copiedTo.replace(/\/$/, '')}/${NODE_MODULE}` };
-}
-
-function commandOf(args: string): string {
-  try {
-    const parsed: unknown = JSON.parse(args);
-    if (Array.isArray(parsed)) return parsed.map(String).join(' ');
-  } catch {
-    // shell form
-  }
-  return args;
-}
-
-function wordsOf(args: string): string[] {
-  if (args.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(args);
-      if (Array.isArray(parsed)) return parsed.map(String);
-    } catch {
-      // fall through
-    }
-  }
-  return args.split(/\s+/).filter(Boolean).map(unquote);
-}
-
-function unquote(value: string): string {
-  return value.trim().replace(/^(["'])(.*)\1$/, '$2');
 }
 
 /** `to` against `from`, both posix; '' stands for the image's root-relative default. */

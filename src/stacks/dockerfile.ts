@@ -126,7 +126,8 @@ export function commandOf(args: string): string {
   return args;
 }
 
-function wordsOf(args: string): string[] {
+/** Exec form as its words, or shell form split on spaces (quotes removed). */
+export function wordsOf(args: string): string[] {
   if (args.startsWith('[')) {
     try {
       const parsed: unknown = JSON.parse(args);
@@ -138,7 +139,7 @@ function wordsOf(args: string): string[] {
   return args.split(/\s+/).filter(Boolean).map(unquote);
 }
 
-function unquote(value: string): string {
+export function unquote(value: string): string {
   return value.trim().replace(/^(["'])(.*)\1$/, '$2');
 }
 
