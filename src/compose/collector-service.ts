@@ -97,12 +97,13 @@ export function removeServiceEdit(service: ComposeService): TextEdit | undefined
     }
     at = next === -1 ? 0 : next + 1;
   }
-  // Blank lines after the block separate it from what follows: they stay, unless a blank line
-  // before it already separates what came before from what follows.
+  // Blank lines after the block separate it from what follows: they stay, and a blank line
+  // before it goes instead (else the two would stack up).
   const block = text.slice(start, end);
   const trailingBlank = /(?:\n[ \t]*\r?)+\n$/.exec(block);
   let from = start;
   if (trailingBlank) {
+    end -= trailingBlank[0].length - 1;
     const blankBefore = /\n([ \t]*\r?\n)$/.exec(text.slice(0, start));
     if (blankBefore) from = start - blankBefore[1]!.length;
   }

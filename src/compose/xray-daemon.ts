@@ -62,7 +62,7 @@ export function xrayDaemonFlow(name: string, networks?: readonly string[]): stri
  * Inserts a new service after the last one, matching the file's indentation and blank-line
  * habit; in a flow-style `services: {...}`, `flow` goes after the last service inside the braces.
  */
-export function addServiceEdit(file: ComposeFile, lines: (step: string) => string[], step: number, flow?: string): TextEdit {
+export function addServiceEdit(file: ComposeFile, lines: (step: string) => string[], step: number, flow?: string, skip: ReadonlySet<string> = new Set()): TextEdit {
   const services = servicesMap(file);
   if (!services || services.items.length === 0) {
     const at = (file.doc.contents as Node | null)?.range?.[0] ?? 0;
@@ -75,7 +75,9 @@ export function addServiceEdit(file: ComposeFile, lines: (step: string) => strin
     return { start: at, end: at, text: `, ${flow}` };
   }
   const first = pairs[0]!.key as Node;
-  const last = pairs[pairs.length - 1]!;
+  // After the last service that stays: one the same plan takes out is no place to add after.
+  const kept = pairs.filter((p) => !skip.has(String((p.key as { value?: unknown }).value)));
+  const last = kept[kept.length - 1] ?? pairs[pairs.length - 1]!;
   const indent = ' '.repeat(columnOf(file.text, first.range![0]));
   const body = lines(' '.repeat(step));
   const blankBetween = pairs.length > 1 && blankLineBetween(file.text, pairEnd(pairs[0]!), (pairs[1]!.key as Node).range![0]);

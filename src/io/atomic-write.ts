@@ -29,7 +29,8 @@ export interface WriteRequest {
   path: string;
   /** Shown in messages. */
   display: string;
-  content: string;
+  /** null: the file is deleted (its old content kept for a rollback like any other). */
+  content: string | null;
   /** Mode for a new file (an existing file keeps its own). */
   newFileMode?: number;
   /** The text the plan was made from (null: the file was not there), when the caller knows it. */
@@ -118,9 +119,9 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
   const files: JournalEntry[] = [];
   for (const w of writes) {
     const before = w.before === null ? null : (request.reads?.recorded(w.path) ?? fingerprint(await readFile(w.path).catch(() => null)));
-    files.push({ path: toJournalPath(root, w.path), before, after: fingerprint(encodeText(w.content))! });
+    files.push({ path: toJournalPath(root, w.path), before, after: w.content === null ? null : fingerprint(encodeText(w.content))! });
   }
-  const createdDirs = await missingDirs(writes.map((w) => dirname(w.path)));
+  const createdDirs = await missingDirs(writes.filter((w) => w.content !== null).map((w) => dirname(w.path)));
   const journal = newJournal(request.command, files, createdDirs.map((d) => toJournalPath(root, d)), untrack);
 
   await assertWritable(writes);
@@ -160,7 +161,8 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
       const group = writes.filter((w) => renameRank(w.display, composeFiles) === rank);
       await eachLimited(group, STAGING_CONCURRENCY, async (w) => {
         try {
-          await rename(newCopyOf(w.path), w.path);
+          if (w.content === null) await unlink(w.path);
+          else await rename(newCopyOf(w.path), w.path);
         } catch (err) {
           current ??= w;
           throw err;
@@ -337,6 +339,11 @@ async function assertIndexUnlocked(root: string, git: GitInfo): Promise<void> {
 async function stageFile(w: WriteRequest): Promise<void> {
   const temp = newCopyOf(w.path);
   const original = await stat(w.path).catch(() => undefined);
+  if (w.content === null) {
+    // A deletion stages nothing new: the original's backup is what a rollback puts back.
+    if (original) await backUp(w.path, original);
+    return;
+  }
   const owner = original ?? (isRoot() ? await stat(dirname(w.path)) : undefined);
   const handle = await createFresh(temp);
   try {
@@ -493,7 +500,8 @@ async function rollForward(root: string, journal: Journal, git: () => Promise<Gi
   for (const entry of journal.files) {
     const target = fromJournalPath(root, entry.path);
     if ((await bytesOf(target)) === entry.after) continue;
-    await rename(newCopyOf(target), target);
+    if (entry.after === null) await unlink(target);
+    else await rename(newCopyOf(target), target);
     written.push(entry.path);
   }
   for (const dir of unique(journal.files.map((e) => dirname(fromJournalPath(root, e.path))))) await syncDir(dir);

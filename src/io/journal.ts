@@ -24,7 +24,8 @@ export interface JournalEntry {
   path: string;
   /** sha256 of the target before (null: obs creates it) and of what obs writes. */
   before: Fingerprint;
-  after: string;
+  /** null: obs deletes the target. */
+  after: Fingerprint;
 }
 
 /**

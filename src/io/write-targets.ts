@@ -98,13 +98,14 @@ function within(folder: string, path: string): boolean {
  */
 export function writeRequestsFor(
   root: string,
-  changes: readonly { path: string; before: string | null; after: string }[],
+  changes: readonly { path: string; before: string | null; after: string; remove?: boolean }[],
   targets: WriteTargets,
-): { path: string; display: string; content: string; before: string | null; newFileMode: number }[] {
+): { path: string; display: string; content: string | null; before: string | null; newFileMode: number }[] {
   return changes.map((c) => ({
     path: targets.paths.get(c.path) ?? join(root, c.path),
     display: c.path,
-    content: c.after,
+    // null: the file goes (see applyFileChanges).
+    content: c.remove ? null : c.after,
     before: c.before,
     newFileMode: c.path.endsWith('.env') ? 0o600 : 0o644,
   }));

@@ -7,10 +7,12 @@ export interface FileChange {
   /** null when the file does not exist yet. */
   before: string | null;
   after: string;
+  /** obs deletes the file (a file it owns and no longer needs); `after` is then ''. */
+  remove?: boolean;
   /** The edits that turn `before` into `after`, when obs planned them as edits (for a fast diff). */
   edits?: TextEdit[];
 }
 
 export function changedOnly(changes: FileChange[]): FileChange[] {
-  return changes.filter((c) => c.before !== c.after);
+  return changes.filter((c) => (c.remove ? c.before !== null : c.before !== c.after));
 }

@@ -249,14 +249,17 @@ describe('planInit: switching pipelines on a re-run rewires what obs wrote, in o
     expect(parseObsConfig(after(collector, 'obs.yaml')).pipeline).toBe('collector');
   });
 
-  it('collector -> direct: obs takes its collector out and the apps send straight again', () => {
+  it('collector -> direct: obs takes its collector and its config file out, and the apps send straight again', () => {
     const collector = planInit(base, choices());
     const direct = planInit(rerun(collector, base), choices({ pipeline: 'direct' }));
     const composed = services(direct);
     expect(composed['otel-collector']).toBeUndefined();
     expect(composed['xray-daemon']).toBeDefined();
     expect((composed['backend-flask']!.environment as Record<string, string>).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('https://api.honeycomb.io');
-    expect(direct.notes.map(noteText)).toContain('the collector otel-collector goes (the apps send directly now); otel-collector-config.yaml is no longer used: delete it');
+    expect(direct.notes.map(noteText)).toContain('the collector otel-collector goes (the apps send directly now), and otel-collector-config.yaml with it');
+    // obs's config file is deleted in the same plan.
+    expect(direct.changes.find((c) => c.path === 'otel-collector-config.yaml')).toMatchObject({ remove: true, after: '' });
+    expect(changedOnly(direct.changes).map((c) => c.path)).toContain('otel-collector-config.yaml');
   });
 
   it('a value the user changed stays theirs when obs would take it out', () => {
@@ -301,5 +304,18 @@ describe('planInit, collector pipeline: an app right before the daemon it replac
     const composed = services(plan);
     expect(composed.api!.environment).toEqual({ OTEL_SERVICE_NAME: 'api', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' });
     expect(Object.keys(composed)).toEqual(['api', 'otel-collector']);
+  });
+});
+
+describe('planInit: a collector config file whose marker line the user deleted', () => {
+  it('stays, with the service, when obs switches to direct', () => {
+    const base = snapshot(FLASK_REACT, STACKS);
+    const collector = planInit(base, choices());
+    const next = rerun(collector, base);
+    const theirs = after(collector, 'otel-collector-config.yaml').replace(/^# Written by `obs init`.*\n/, '');
+    next.collectorConfigs = new Map([['otel-collector-config.yaml', { path: 'otel-collector-config.yaml', text: theirs }]]);
+    const direct = planInit(next, choices({ pipeline: 'direct' }));
+    expect(direct.changes.some((c) => c.remove)).toBe(false);
+    expect(services(direct)['otel-collector']).toBeDefined();
   });
 });

@@ -437,7 +437,9 @@ function removeOwnCollector(snapshot: InitSnapshot, project: ComposeProject, out
   }
   found.notes.push({ kind: 'collector-removed', service: service.name, config: recorded.config });
   const file = service.definitions[0]!.file;
-  return { ...out, removedServices: [service.name], edits: [{ file, edit }], removedRanges: [{ file, edit }] };
+  // obs's config file goes with its service (a file whose marker the user removed stayed above).
+  const changes: FileChange[] = config ? [{ path: recorded.config, before: config.text, after: '', remove: true }] : [];
+  return { ...out, changes, removedServices: [service.name], edits: [{ file, edit }], removedRanges: [{ file, edit }] };
 }
 
 /**
@@ -512,7 +514,14 @@ function planComposeEdits(
     // Every service that will send segments to the daemon must reach it by name.
     const senders = work.filter((w) => envIndex.variables(w.service.name).has('AWS_XRAY_DAEMON_ADDRESS') || w.additions.some((a) => a.key === 'AWS_XRAY_DAEMON_ADDRESS')).map((w) => w.service);
     const reach = networksToReach(senders);
-    editsByFile.get(main)!.push(addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s, reach.networks), step, xrayDaemonFlow(daemonName, reach.networks)));
+    // Before a service the same plan takes out (obs's collector on a switch to direct).
+    const insertion = addServiceEdit(main, (s) => xrayDaemonLines(daemonName, s, reach.networks), step, xrayDaemonFlow(daemonName, reach.networks), new Set(collector.removedServices));
+    const mainEdits = editsByFile.get(main)!;
+    mainEdits.push(insertion);
+    // Edits at one offset apply in list order: a service taken out there goes after everything
+    // added at that offset (the daemon, an app's new lines).
+    const removals = collector.removedRanges.filter((r) => r.file === main).map((r) => r.edit);
+    if (removals.length > 0) editsByFile.set(main, [...mainEdits.filter((e) => !removals.includes(e)), ...mainEdits.filter((e) => removals.includes(e))]);
     for (const name of reach.unreachable) notes.push({ kind: 'network-mode', service: name, daemon: daemonName });
     daemonAdded = true;
   }

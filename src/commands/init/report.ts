@@ -104,7 +104,8 @@ function declaredResources({ xray, cloudwatch }: InitPlan['config']): string[] {
   return [...kinds.filter(([, names]) => names.length > 0).map(([kind, names]) => `the ${kind}${names.length > 1 ? 's' : ''} ${listing(names)}`), ...search];
 }
 
-export function changeAction(change: FileChange): 'create' | 'modify' {
+export function changeAction(change: FileChange): 'create' | 'modify' | 'delete' {
+  if (change.remove) return 'delete';
   return change.before === null ? 'create' : 'modify';
 }
 
@@ -166,7 +167,7 @@ export function noteText(note: InitNote): string {
     case 'daemon-remove-by-hand':
       return `remove the X-Ray daemon ${note.daemon} by hand (obs cannot take it out of this file as text): ${note.collector} takes its place`;
     case 'collector-removed':
-      return `the collector ${note.service} goes (the apps send directly now); ${note.config} is no longer used: delete it`;
+      return `the collector ${note.service} goes (the apps send directly now), and ${note.config} with it`;
     case 'collector-remove-by-hand':
       return `remove the collector ${note.service} and ${note.config} by hand (obs cannot take the service out of this file as text): the apps send directly now`;
     case 'remove-by-hand':
