@@ -32,11 +32,10 @@ export function desiredEnvironment(
   backends: readonly Backend[] = BACKENDS,
 ): EnvSetting[] {
   const pipeline = choices.pipeline ?? 'direct';
-  if (BROWSER_STACKS.has(stack)) {
-    // A browser bundle cannot hold a key or reach a daemon, and reads no container variable at
-    // run time: through a collector, its tracing module's planner sets the build's URL variable.
-    return pipeline === 'collector' ? [] : [{ key: 'OTEL_SERVICE_NAME', value: service.name }];
-  }
+  // A browser bundle cannot hold a key or reach a daemon, and reads no container variable at run
+  // time (its tracing module carries its name); through a collector, the React planner sets the
+  // build's URL variable.
+  if (BROWSER_STACKS.has(stack)) return [];
   const settings: EnvSetting[] = [{ key: 'OTEL_SERVICE_NAME', value: service.name }];
   if (pipeline === 'collector' && route.collectorService) {
     // An app that chose OTLP/gRPC in its environment talks to the gRPC port.

@@ -238,12 +238,11 @@ describe('planInit: switching pipelines on a re-run rewires what obs wrote, in o
       OTEL_SERVICE_NAME: 'backend-flask',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
     });
-    // The browser no longer gets a container name it never reads; it gets the collector's URL.
+    // The browser gets no container variable it never reads (the collector's URL comes from its planner, not run here).
     expect(composed['frontend-react-js']!.environment).toEqual({ VITE_BACKEND_URL: 'http://localhost:4567' });
     expect(collector.removed).toEqual(expect.arrayContaining([
       { service: 'backend-flask', key: 'OTEL_EXPORTER_OTLP_HEADERS' },
       { service: 'backend-flask', key: 'AWS_XRAY_DAEMON_ADDRESS' },
-      { service: 'frontend-react-js', key: 'OTEL_SERVICE_NAME' },
     ]));
     expect(parseYaml(after(collector, 'otel-collector-config.yaml')).receivers.awsxray).toBeUndefined();
     expect(parseObsConfig(after(collector, 'obs.yaml')).pipeline).toBe('collector');
@@ -317,5 +316,22 @@ describe('planInit: a collector config file whose marker line the user deleted',
     const direct = planInit(next, choices({ pipeline: 'direct' }));
     expect(direct.changes.some((c) => c.remove)).toBe(false);
     expect(services(direct)['otel-collector']).toBeDefined();
+  });
+});
+
+describe('planInit: what earlier obs versions wrote into a browser app', () => {
+  it("takes out the container OTEL_SERVICE_NAME obs gave it (no browser reads it) on the next run", () => {
+    const base = snapshot(FLASK_REACT, STACKS);
+    const first = planInit(base, choices({ pipeline: 'direct' }));
+    const next = rerun(first, base);
+    // As an earlier obs wrote it, next to obs.yaml.
+    const older = after(first, 'docker-compose.yml').replace('      VITE_BACKEND_URL: "http://localhost:4567"\n', '      VITE_BACKEND_URL: "http://localhost:4567"\n      OTEL_SERVICE_NAME: "frontend-react-js"\n');
+    next.compose = [parseComposeText('docker-compose.yml', older)];
+    const second = planInit(next, choices({ pipeline: 'direct' }));
+    expect((services(second)['frontend-react-js']!.environment as Record<string, string>).OTEL_SERVICE_NAME).toBeUndefined();
+    expect(second.removed).toEqual([{ service: 'frontend-react-js', key: 'OTEL_SERVICE_NAME' }]);
+    // Without obs.yaml the same line is the user's: it stays.
+    const theirs = planInit(snapshot(older, STACKS), choices({ pipeline: 'direct' }));
+    expect((services(theirs)['frontend-react-js']!.environment as Record<string, string>).OTEL_SERVICE_NAME).toBe('frontend-react-js');
   });
 });

@@ -185,7 +185,7 @@ describe('planInit: a Flask + React + Postgres project', () => {
     ]);
   });
 
-  it('instruments the Flask service fully, the React one with its name only, and adds the daemon', () => {
+  it('instruments the Flask service fully, leaves the React container alone (its module carries its name), and adds the daemon', () => {
     expect(after(plan, 'docker-compose.yml')).toBe(
       lf(
         '# Cruddur: Flask API, React frontend, Postgres.',
@@ -209,7 +209,6 @@ describe('planInit: a Flask + React + Postgres project', () => {
         '      - "3000:3000"',
         '    environment:',
         '      REACT_APP_BACKEND_URL: "http://localhost:4567"',
-        '      OTEL_SERVICE_NAME: "frontend-react-js"',
         '',
         '  db:',
         '    image: postgres:13-alpine',
@@ -233,7 +232,6 @@ describe('planInit: a Flask + React + Postgres project', () => {
   it('reports what it did', () => {
     expect(plan.added).toEqual([
       { service: 'backend-flask', keys: ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_XRAY_URL', 'AWS_XRAY_DAEMON_ADDRESS'] },
-      { service: 'frontend-react-js', keys: ['OTEL_SERVICE_NAME'] },
     ]);
     expect(plan.daemonService).toBe('xray-daemon');
     expect(plan.daemonAdded).toBe(true);
@@ -731,15 +729,13 @@ describe('planInit: hosting and Honeycomb choices', () => {
     );
   });
 
-  it('a service chosen as React only gets its name, even with every option on', () => {
+  it('a service chosen as React gets nothing in its container (no browser reads it), even with every option on', () => {
     const plan = planInit(
       snapshot({ 'docker-compose.yml': lf('services:', '  web:', '    build: ./web', '    ports:', '      - "3000:3000"') }, { stacks: { web: 'react' }, envIgnored: true }),
       choices({ services: ['web'], cloudwatch: { enabled: true, logGroup: '/cruddur', retentionInDays: 14 }, rollbar: { enabled: true } }),
     );
-    expect(plan.added).toEqual([{ service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
-    expect(after(plan, 'docker-compose.yml')).toBe(
-      lf('services:', '  web:', '    build: ./web', '    ports:', '      - "3000:3000"', '    environment:', '      OTEL_SERVICE_NAME: "web"', ...DAEMON),
-    );
+    expect(plan.added).toEqual([]);
+    expect(after(plan, 'docker-compose.yml')).toBe(lf('services:', '  web:', '    build: ./web', '    ports:', '      - "3000:3000"', ...DAEMON));
     // Browser code sends no X-Ray segments: no group would ever match it, and a sampling rule
     // would only change sampling for the account. None is declared, and the plan says why.
     expect(plan.config.xray.groups).toEqual([]);

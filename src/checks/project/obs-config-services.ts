@@ -28,7 +28,7 @@ export const obsConfigServicesCheck: Check = {
       const browser = BROWSER_STACKS.has(config.services[name]!.stack as Stack);
       const collector = config.pipeline === 'collector' ? config.collector : undefined;
       // Through a collector, browser code names itself in its tracing module (no container variable).
-      const wanted: [string, string, string][] = browser && config.pipeline === 'collector' ? [] : [['OTEL_SERVICE_NAME', 'OpenTelemetry', config.services[name]!.serviceName]];
+      const wanted: [string, string, string][] = browser ? [] : [['OTEL_SERVICE_NAME', 'OpenTelemetry', config.services[name]!.serviceName]];
       if (!browser && collector) {
         wanted.push(['OTEL_EXPORTER_OTLP_ENDPOINT', 'the collector', `http://${collector.service}:4318`]);
       } else if (!browser && config.honeycomb.enabled && config.pipeline !== 'collector') {

@@ -677,6 +677,8 @@ function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: 
   const route: Route = { ...(previous.xray.daemonService && { daemonService: previous.xray.daemonService }), ...(previous.collector && { collectorService: previous.collector.service }) };
   const settings = desiredEnvironment(service, stack, choices, snapshot.hints, route);
   const owned = new Map(settings.map((s) => [s.key, s.value]));
+  // Earlier obs versions gave a browser app's container OTEL_SERVICE_NAME (its compose name), which no browser reads.
+  if (BROWSER_STACKS.has(stack) && service.config.environment.get('OTEL_SERVICE_NAME') === service.name) owned.set('OTEL_SERVICE_NAME', service.name);
   // The browser build's collector URL came from the React planner: obs's while it still has the form obs writes.
   if (previous.pipeline === 'collector' && BROWSER_STACKS.has(stack)) {
     for (const key of ['VITE_OTEL_COLLECTOR_URL', 'REACT_APP_OTEL_COLLECTOR_URL']) {
