@@ -67,47 +67,52 @@ export function collectorServiceFlow(spec: CollectorServiceSpec): string {
 }
 
 /**
- * Removes a service defined once, in block style, with the blank line before it when services
- * are separated by blank lines. undefined when that is not safe as text (flow style, several
- * definitions, the only service of its file): the caller says what to remove by hand.
+ * Where a service defined once, in block style, sits in its file: from its key's line to the end
+ * of its last non-blank line (`contentEnd`), and on to the next line indented no deeper than its key
+ * (`end`: blank lines between belong to what follows). undefined when that is not plain text to cut.
  */
-export function removeServiceEdit(service: ComposeService): TextEdit | undefined {
+function serviceBlock(service: ComposeService): { file: ComposeFile; start: number; indent: number; contentEnd: number; end: number; siblings: number } | undefined {
   if (service.definitions.length !== 1) return undefined;
   const { file, pair } = service.definitions[0]!;
   const services = servicesMap(file);
-  if (!services || services.flow || services.items.length < 2) return undefined;
+  if (!services || services.flow) return undefined;
   const text = file.text;
   const keyStart = (pair.key as Node).range![0];
   const start = lineStartOf(text, keyStart);
   if (text.slice(start, keyStart).trim() !== '') return undefined;
   const indent = keyStart - start;
-  // To the next line that is not indented deeper than the service key (nor a blank line before one).
-  let end = start;
-  for (let at = text.indexOf('\n', start) + 1; ; ) {
-    if (at === 0 || at >= text.length) {
-      end = text.length;
-      break;
-    }
+  const afterKey = text.indexOf('\n', start) + 1 || text.length;
+  let end = text.length;
+  let contentEnd = afterKey;
+  for (let at = afterKey; at < text.length; ) {
     const next = text.indexOf('\n', at);
+    const lineEnd = next === -1 ? text.length : next + 1;
     const line = text.slice(at, next === -1 ? text.length : next);
-    const depth = line.length - line.trimStart().length;
-    if (line.trim() !== '' && depth <= indent) {
-      end = at;
-      break;
+    if (line.trim() !== '') {
+      if (line.length - line.trimStart().length <= indent) {
+        end = at;
+        break;
+      }
+      contentEnd = lineEnd;
     }
-    at = next === -1 ? 0 : next + 1;
+    at = lineEnd;
   }
-  // Blank lines after the block separate it from what follows: they stay, and a blank line
-  // before it goes instead (else the two would stack up).
-  const block = text.slice(start, end);
-  const trailingBlank = /(?:\n[ \t]*\r?)+\n$/.exec(block);
-  let from = start;
-  if (trailingBlank) {
-    end -= trailingBlank[0].length - 1;
-    const blankBefore = /\n([ \t]*\r?\n)$/.exec(text.slice(0, start));
-    if (blankBefore) from = start - blankBefore[1]!.length;
-  }
-  return { start: from, end, text: '' };
+  return { file, start, indent, contentEnd, end, siblings: services.items.length - 1 };
+}
+
+/**
+ * Removes a service defined once, in block style. Blank lines after it separate it from what
+ * follows: they stay, and a blank line before it goes instead (else the two would stack up).
+ * undefined when that is not safe as text (flow style, several definitions, the only service of
+ * its file): the caller says what to remove by hand.
+ */
+export function removeServiceEdit(service: ComposeService): TextEdit | undefined {
+  const block = serviceBlock(service);
+  if (!block || block.siblings < 1) return undefined;
+  const { file, start, contentEnd, end } = block;
+  if (contentEnd === end) return { start, end, text: '' };
+  const blankBefore = /\n([ \t]*\r?\n)$/.exec(file.text.slice(0, start));
+  return { start: blankBefore ? start - blankBefore[1]!.length : start, end: contentEnd, text: '' };
 }
 
 /**
@@ -137,36 +142,14 @@ function scalarEdit(scalar: Scalar, value: string): TextEdit {
 /**
  * Replaces a service defined once in block style with `lines` (a new service in its place: the
  * collector where the X-Ray daemon was), keeping the blank lines around it. undefined when that is
- * not safe as text (see removeServiceEdit).
+ * not safe as text (see serviceBlock).
  */
 export function replaceServiceEdit(service: ComposeService, lines: (step: string) => string[], step: number): TextEdit | undefined {
-  if (service.definitions.length !== 1) return undefined;
-  const { file, pair } = service.definitions[0]!;
-  const services = servicesMap(file);
-  if (!services || services.flow) return undefined;
-  const text = file.text;
-  const keyStart = (pair.key as Node).range![0];
-  const start = lineStartOf(text, keyStart);
-  if (text.slice(start, keyStart).trim() !== '') return undefined;
-  const indent = keyStart - start;
-  let end = text.length;
-  let lastContent = text.length;
-  for (let at = text.indexOf('\n', start) + 1; at > 0 && at < text.length; ) {
-    const next = text.indexOf('\n', at);
-    const line = text.slice(at, next === -1 ? text.length : next);
-    const depth = line.length - line.trimStart().length;
-    if (line.trim() !== '' && depth <= indent) {
-      end = at;
-      break;
-    }
-    if (line.trim() !== '') lastContent = next === -1 ? text.length : next + 1;
-    at = next === -1 ? 0 : next + 1;
-  }
-  // Blank lines between the service and what follows stay where they are.
-  if (lastContent < end) end = lastContent;
-  else if (end === text.length && !text.endsWith('\n')) end = text.length;
+  const block = serviceBlock(service);
+  if (!block) return undefined;
+  const { file, start, indent, contentEnd } = block;
   const eol = file.eol;
   const body = lines(' '.repeat(step)).map((l) => ' '.repeat(indent) + l + eol).join('');
-  const keepNoFinalNewline = end === text.length && !text.endsWith('\n');
-  return { start, end, text: keepNoFinalNewline ? body.slice(0, -eol.length) : body };
+  const keepNoFinalNewline = contentEnd === file.text.length && !file.text.endsWith('\n');
+  return { start, end: contentEnd, text: keepNoFinalNewline ? body.slice(0, -eol.length) : body };
 }

@@ -163,3 +163,10 @@ export function portList(value: unknown): PortMapping[] {
     return [];
   });
 }
+
+/** `base`, or `base-2`, `base-3`, ... : the first name no service of the project has (for a service obs adds). */
+export function freeServiceName(project: ComposeProject, base: string): string {
+  const names = new Set(project.services.map((s) => s.name));
+  if (!names.has(base)) return base;
+  for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
+}

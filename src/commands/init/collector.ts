@@ -4,12 +4,12 @@
  * owns, and the collector's compose service. plan.ts calls it in its phases.
  */
 import type { HostingHints } from '../../aws/xray-url.js';
-import { renderCollectorConfig, collectorVariables, HONEYCOMB_KEY_VARIABLE, REGION_VARIABLE, type CollectorChoices } from '../../collector/config.js';
+import { collectorVariables, HONEYCOMB_KEY_VARIABLE, REGION_VARIABLE, type CollectorChoices } from '../../collector/config.js';
 import { corsOrigins, type FrontendPorts } from '../../collector/cors.js';
 import { COLLECTOR_BINARY, COLLECTOR_CONFIG_NAMES, COLLECTOR_CONFIG_PATH, COLLECTOR_IMAGE, COLLECTOR_PORTS, COLLECTOR_SERVICE_NAME } from '../../collector/image.js';
 import { isCollectorImage } from '../../collector/service.js';
 import type { EnvSetting } from '../../compose/edit-env.js';
-import type { ComposeProject, ComposeService } from '../../compose/project.js';
+import { freeServiceName, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { findXrayDaemon } from '../../compose/xray-daemon.js';
 import type { CollectorConfigSection } from '../../config/obs-config.js';
 import { MANAGED_MARKER } from '../../instrument/template.js';
@@ -53,7 +53,7 @@ export function planCollectorTarget(snapshot: InitSnapshot, project: ComposeProj
       const file = snapshot.collectorConfigs.get(path);
       return !file || file.text.includes(MANAGED_MARKER);
     }) ?? inProject(COLLECTOR_CONFIG_NAMES[COLLECTOR_CONFIG_NAMES.length - 1]);
-  return { name: freeName(names, COLLECTOR_SERVICE_NAME), add: true, configPath, ...(daemon && { daemon }) };
+  return { name: freeServiceName(project, COLLECTOR_SERVICE_NAME), add: true, configPath, ...(daemon && { daemon }) };
 }
 
 export interface CollectorInputs {
@@ -89,15 +89,11 @@ export function collectorHasBackend(choices: InitChoices): boolean {
   return settingsOf(choices, honeycomb).enabled || settingsOf(choices, xray).enabled || settingsOf(choices, cloudwatch).enabled;
 }
 
-/** The config file obs owns, as a change; a file whose marker line the user deleted is theirs. */
-export function planCollectorConfigFile(snapshot: InitSnapshot, path: string, rendered: string): { change?: FileChange; userOwned: boolean } {
+/** The config file obs owns, as a change; undefined for a file whose marker line the user deleted (theirs). */
+export function planCollectorConfigFile(snapshot: InitSnapshot, path: string, rendered: string): FileChange | undefined {
   const before = snapshot.collectorConfigs.get(path)?.text ?? null;
-  if (before !== null && !before.includes(MANAGED_MARKER)) return { userOwned: true };
-  return { change: { path, before, after: rendered }, userOwned: false };
-}
-
-export function renderConfig(choices: CollectorChoices): string {
-  return renderCollectorConfig(choices);
+  if (before !== null && !before.includes(MANAGED_MARKER)) return undefined;
+  return { path, before, after: rendered };
 }
 
 /**
@@ -162,9 +158,4 @@ export function browserCollectorUrl(port: number, hints: HostingHints): string {
 
 export function collectorSection(target: CollectorTarget): CollectorConfigSection | undefined {
   return target.configPath ? { service: target.name, config: target.configPath } : undefined;
-}
-
-function freeName(names: ReadonlySet<string>, base: string): string {
-  if (!names.has(base)) return base;
-  for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
 }

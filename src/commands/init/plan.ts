@@ -3,7 +3,7 @@
  * new text of every file. No fs, no prompts, no git: those live in index.ts.
  */
 import { addEnvironment, findEnvEntry, makeEnvEditContext, removeEnvEntry, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
-import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
+import { buildProject, freeServiceName, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { buildEnvironmentIndex, envFilePath, type EnvironmentIndex, type IndexedEnvFile } from '../../compose/environment-index.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, whyNoCode, type InstrumentResult } from './instrument.js';
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
@@ -26,6 +26,7 @@ import { xray } from '../../backends/xray.js';
 import { verifyComposeEdits, verifyEnvFileEdits, type EditedFile } from '../../compose/verify-edits.js';
 import type { InitNote } from './notes.js';
 import { MANAGED_MARKER } from '../../instrument/template.js';
+import { renderCollectorConfig } from '../../collector/config.js';
 import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
 import { networksToReach } from '../../compose/networks.js';
 import { collectorServiceFlow, collectorServiceLines, removeServiceEdit, renameDependency, replaceServiceEdit } from '../../compose/collector-service.js';
@@ -39,7 +40,6 @@ import {
   collectorServiceSpec,
   planCollectorConfigFile,
   planCollectorTarget,
-  renderConfig,
   type CollectorTarget,
 } from './collector.js';
 
@@ -378,8 +378,8 @@ function planCollectorWork(snapshot: InitSnapshot, choices: InitChoices, project
   if (target.configPath === undefined) {
     found.notes.push({ kind: 'collector-theirs', service: target.name });
   } else {
-    const file = planCollectorConfigFile(snapshot, target.configPath, renderConfig(rendered.choices));
-    if (file.change) out.changes.push(file.change);
+    const file = planCollectorConfigFile(snapshot, target.configPath, renderCollectorConfig(rendered.choices));
+    if (file) out.changes.push(file);
     else found.notes.push({ kind: 'collector-config-theirs', path: target.configPath });
   }
 
@@ -753,12 +753,6 @@ function referencedVariables(work: ServiceWork[], daemonAdded: boolean, collecto
   return [...vars].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }
 
-
-function freeServiceName(project: ComposeProject, base: string): string {
-  const names = new Set(project.services.map((s) => s.name));
-  if (!names.has(base)) return base;
-  for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
-}
 
 function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined, collector: CollectorTarget | undefined, keptNames: ReadonlyMap<string, string>): ObsConfig {
   const services: ObsConfig['services'] = {};
