@@ -14,6 +14,8 @@ export interface FlaskEntryInput {
   command?: string;
   /** compose `environment`. */
   environment?: ReadonlyMap<string, string | null>;
+  /** compose `build.target`: the Dockerfile stage the image is. */
+  buildTarget?: string;
 }
 
 export interface FlaskEntry {
@@ -35,7 +37,7 @@ export const DEFAULT_APP_FILES = ['app.py', 'wsgi.py', 'main.py', 'application.p
 export const PACKAGE_APP_FILES = ['__init__.py', 'app.py', 'wsgi.py'] as const;
 
 export function findFlaskEntry(input: FlaskEntryInput): FlaskEntry {
-  const docker = input.files.has('Dockerfile') ? imageFacts(input.files.get('Dockerfile')!) : undefined;
+  const docker = input.files.has('Dockerfile') ? imageFacts(input.files.get('Dockerfile')!, input.buildTarget) : undefined;
   const named: string[] = [];
   let moduleDir = '';
   let from: string | undefined;

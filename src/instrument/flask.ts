@@ -10,6 +10,7 @@ import { detectEol } from '../text/edits.js';
 import { addPyprojectDependencies, addRequirements, declaredPythonPackages, type ManifestResult } from './requirements.js';
 import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan, type Pipeline } from './template.js';
 import { DEFAULT_APP_FILES, findFlaskEntry, type FlaskEntry } from './flask-entry.js';
+import { imageFacts, type ImageFacts } from '../stacks/dockerfile.js';
 import { installSteps, pythonManifest, pythonPackageManager, type PythonPackageManager } from '../stacks/package-manager.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
@@ -341,7 +342,7 @@ export function scanPython(text: string): PythonScan | { error: string } {
 /** Where the service starts Flask's reloader, described for a note; undefined when it does not. */
 function debugReloader(input: InstrumentInput): string | undefined {
   const dockerfile = input.files.get('Dockerfile');
-  const fromDocker = dockerfile === undefined ? {} : readDockerfile(dockerfile);
+  const fromDocker: Partial<ImageFacts> = dockerfile === undefined ? {} : imageFacts(dockerfile, input.buildTarget);
   // A compose `command` replaces the image's CMD, not its ENTRYPOINT.
   const parts = [fromDocker.entrypoint, input.command ?? fromDocker.cmd].filter((p) => p !== undefined);
   const command = parts.length > 0 ? parts.join(' ') : undefined;
@@ -409,36 +410,3 @@ function readsFlaskEnv(files: ReadonlyMap<string, string>): boolean {
   return false;
 }
 
-/** What the image runs (ENTRYPOINT then CMD, as one string) and the ENV values of a Dockerfile. */
-function readDockerfile(text: string): { entrypoint?: string; cmd?: string; env?: Map<string, string> } {
-  const env = new Map<string, string>();
-  let entrypoint: string | undefined;
-  let cmd: string | undefined;
-  const logical = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
-  for (const line of logical) {
-    const instruction = /^\s*(CMD|ENTRYPOINT|ENV)\s+(.*)$/i.exec(line);
-    if (!instruction) continue;
-    const kind = instruction[1]!.toUpperCase();
-    const args = instruction[2]!.trim();
-    if (kind !== 'ENV') {
-      let value = args;
-      try {
-        const parsed: unknown = JSON.parse(args);
-        if (Array.isArray(parsed)) value = parsed.map(String).join(' ');
-      } catch {
-        // shell form
-      }
-      if (kind === 'CMD') cmd = value;
-      else entrypoint = value;
-      continue;
-    }
-    const pairs = [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g)];
-    if (pairs.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args)) {
-      for (const [, key, value] of pairs) env.set(key!, value!.replace(/^(["'])(.*)\1$/, '$2'));
-    } else {
-      const legacy = /^([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$/.exec(args);
-      if (legacy) env.set(legacy[1]!, legacy[2]!.replace(/^(["'])(.*)\1$/, '$2'));
-    }
-  }
-  return { entrypoint, cmd, env };
-}

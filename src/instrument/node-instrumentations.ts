@@ -6,6 +6,8 @@
  * (sdk 0.300+) needs Node >= 22.15, so it would stop apps on Node 20; 1.x APIs differ.
  */
 
+import { imageFacts, parseDockerfile } from '../stacks/dockerfile.js';
+
 /** The SDK obs loads in tracing.cjs: tracer provider, OTLP/HTTP protobuf exporter, resources. */
 export const NODE_SDK_PACKAGES: Readonly<Record<string, string>> = {
   '@opentelemetry/api': '~1.9.0',
@@ -106,11 +108,13 @@ export function runtimeSupported(v: { major: number; minor: number }): boolean {
  * else the lowest version package.json's engines.node allows. A bare major tag (`node:18`)
  * means the newest release of that major, which obs counts as supported.
  */
-export function readNodeRuntime(files: ReadonlyMap<string, string>): NodeRuntime {
+export function readNodeRuntime(files: ReadonlyMap<string, string>, buildTarget?: string): NodeRuntime {
   const docker = files.get('Dockerfile');
   if (docker !== undefined) {
-    const froms = [...docker.matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)/gim)].map((m) => m[1]!);
-    const image = froms.reverse().find((f) => /(?:^|\/)node:/.test(f));
+    // The stage compose builds and those it is built FROM first; any stage's node image after.
+    const chain = imageFacts(docker, buildTarget).chain.map((s) => s.base).reverse();
+    const froms = parseDockerfile(docker).map((s) => s.base).reverse();
+    const image = [...chain, ...froms].find((f) => /(?:^|\/)node:/.test(f));
     const tag = image ? /(?:^|\/)node:v?(\d+)(?:\.(\d+))?/.exec(image) : null;
     if (tag) return { version: { major: Number(tag[1]), minor: tag[2] === undefined ? 99 : Number(tag[2]) }, source: `Dockerfile FROM ${image}` };
   }

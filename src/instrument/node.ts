@@ -6,7 +6,7 @@
  * A package.json obs cannot edit turns into a note saying what to paste; then only the module
  * is written.
  */
-import { commandOf, unquote, wordsOf } from '../stacks/dockerfile.js';
+import { imageFacts, parseDockerfile, resolvePosix, wordsOf } from '../stacks/dockerfile.js';
 import type { FileChange } from '../plan/file-change.js';
 import { addDependencies, removeDependencies } from './package-json.js';
 import { chooseInstrumentations, NODE_SDK_PACKAGES, otherLinePins, readNodeRuntime, runtimeSupported, type NodeInstrumentation } from './node-instrumentations.js';
@@ -86,10 +86,10 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
   const modulePath = path(NODE_MODULE);
   const existing = files.get(NODE_MODULE);
   if (existing !== undefined && !existing.includes(MANAGED_MARKER)) {
-    notes.push(`${name}: ${modulePath} exists and was not written by obs; obs leaves it, package.json and the compose file alone`);
+    notes.push(`${name}: ${modulePath} exists and was not written by obs; obs leaves it and package.json alone and adds no NODE_OPTIONS`);
     return { changes: [], notes, environment: [] };
   }
-  const dockerfile = files.has('Dockerfile') ? readDockerfile(files.get('Dockerfile')!) : undefined;
+  const dockerfile = files.has('Dockerfile') ? readDockerfile(files.get('Dockerfile')!, input.buildTarget) : undefined;
   const handMade = [...files].find(
     ([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !file.startsWith('node_modules/') && !text.includes(MANAGED_MARKER) && NODE_HAND_WIRED.test(text),
   );
@@ -97,17 +97,17 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
   const handPreload = preload.find((text) => text && /@opentelemetry\/auto-instrumentations-node\/register|(?:^|\s)(?:-r|--require|--import)[=\s]*\S*(?:tracing|instrumentation|otel)\.(?:js|mjs|cjs|ts)\b/.test(text) && !text.includes(NODE_MODULE));
   if (handMade || handPreload) {
     const where = handMade ? path(handMade[0]) : 'the service command or NODE_OPTIONS';
-    notes.push(`${name}: ${where} already sets up OpenTelemetry; obs leaves the app, package.json and the compose file alone`);
+    notes.push(`${name}: ${where} already sets up OpenTelemetry; obs leaves the app and package.json alone and adds no NODE_OPTIONS`);
     return { changes: [], notes, environment: [] };
   }
 
   const pkgText = files.get('package.json');
   const manifest = pkgText === undefined ? undefined : readManifest(pkgText);
-  const runtime = readNodeRuntime(files);
+  const runtime = readNodeRuntime(files, input.buildTarget);
   if (runtime.version && !runtimeSupported(runtime.version)) {
     notes.push(
       `${name}: ${runtime.source} is older than the OpenTelemetry JS SDK obs writes supports (Node ^18.19.0 || >=20.6.0); ` +
-        'obs leaves the app, package.json and the compose file alone: move the app to Node 20 or newer and run obs init again',
+        'obs leaves the app and package.json alone and adds no NODE_OPTIONS: move the app to Node 20 or newer and run obs init again',
     );
     return { changes: [], notes, environment: [] };
   }
@@ -116,7 +116,7 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
   if (pins.length > 0) {
     notes.push(
       `${name}: ${path('package.json')} already uses OpenTelemetry ${pins.map((p) => `${p.pkg}@${p.version}`).join(', ')} (the ${pins[0]!.line} line); ` +
-        `${NODE_MODULE} is written for the 2.x line (sdk-trace-node ^2.12, instrumentation ^0.223), so obs leaves the app, package.json and the compose file alone. ` +
+        `${NODE_MODULE} is written for the 2.x line (sdk-trace-node ^2.12, instrumentation ^0.223), so obs leaves the app and package.json alone and adds no NODE_OPTIONS. ` +
         `Move those packages to the 2.x line and run obs init again, or keep your own setup`,
     );
     return { changes: [], notes, environment: [] };
@@ -219,67 +219,44 @@ function scriptsOf(pkg: string | undefined): string | undefined {
 // ---------------------------------------------------------------------------
 
 interface DockerfileInfo {
-  /** ENV of the last stage. */
+  /** ENV of the stage compose builds and the stages it builds on. */
   env: Map<string, string>;
-  /** CMD or ENTRYPOINT of the last stage, as one string. */
+  /** ENTRYPOINT and CMD of that stage, as one string. */
   command?: string;
-  /** Final WORKDIR of the last stage ('' when none). */
+  /** Its final WORKDIR ('/' when none). */
   workdir: string;
   /** Where COPY/ADD of the whole build context (`.`) or of tracing.cjs itself put it, resolved. */
   copiedTo?: string;
   /**
-   * A COPY --from of the last stage may bring the module along: its source holds the folder
+   * A COPY --from of the stage may bring the module along: its source holds the folder
    * an earlier stage copied the build context to (`COPY --from=build /app /app`), or names
    * tracing.cjs. Copying only `dist/` or `node_modules/` does not bring it.
    */
   fromStage: boolean;
 }
 
-/** Where each earlier stage (by its `AS` name, lower case) copied the build context. */
-type StageCopies = Map<string, string | undefined>;
-
-function readDockerfile(text: string): DockerfileInfo {
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
-  let info: DockerfileInfo = { env: new Map(), workdir: '', fromStage: false };
-  const stages: StageCopies = new Map();
-  let stageName: string | undefined;
-  for (const raw of lines) {
-    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(raw);
-    if (!m || raw.trim().startsWith('#')) continue;
-    const instruction = m[1]!.toUpperCase();
-    const args = m[2]!.trim();
-    if (instruction === 'FROM') {
-      if (stageName !== undefined) stages.set(stageName, info.copiedTo);
-      stageName = /\s+AS\s+(\S+)\s*$/i.exec(args)?.[1]?.toLowerCase();
-      info = { env: new Map(), workdir: '', fromStage: false };
-    }
-    else if (instruction === 'WORKDIR') info.workdir = resolvePosix(info.workdir, unquote(args));
-    else if (instruction === 'ENV') {
-      const pairs = [...args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g)];
-      if (pairs.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args)) for (const [, key, value] of pairs) info.env.set(key!, unquote(value!));
-      else {
-        const legacy = /^([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$/.exec(args);
-        if (legacy) info.env.set(legacy[1]!, unquote(legacy[2]!));
-      }
-    } else if (instruction === 'CMD' || instruction === 'ENTRYPOINT') info.command = commandOf(args);
-    else if (instruction === 'COPY' || instruction === 'ADD') {
-      const parts = wordsOf(args);
-      const flags = parts.filter((p) => p.startsWith('--'));
-      const paths = parts.filter((p) => !p.startsWith('--'));
-      const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length).toLowerCase();
-      if (from !== undefined) {
-        if (paths.length >= 2 && bringsModule(paths.slice(0, -1), stages.get(from))) info.fromStage = true;
-        continue;
-      }
-      if (paths.length < 2) continue;
-      const dest = paths.at(-1)!;
-      const sources = paths.slice(0, -1).map((s) => s.replace(/^\.\//, '').replace(/\/+$/, ''));
-      if (sources.some((s) => s === '.' || s === '' || s === '*' || s === '*.cjs' || s === NODE_MODULE)) {
-        const target = resolvePosix(info.workdir, dest);
-        // `COPY tracing.cjs /app/tracing.cjs` names the file; every other form names a folder.
-        const namesFile = sources.length === 1 && sources[0] === NODE_MODULE && !dest.endsWith('/') && target.endsWith(`/${NODE_MODULE}`);
-        info.copiedTo = namesFile ? target.slice(0, -NODE_MODULE.length - 1) || '/' : target;
-      }
+/**
+ * The image compose builds: the `target` stage (else the last) with the stages it is built
+ * FROM, so `FROM base AS dev` inherits base's COPY and WORKDIR (src/stacks/dockerfile.ts).
+ */
+function readDockerfile(text: string, target: string | undefined, seen: ReadonlySet<string> = new Set()): DockerfileInfo {
+  const facts = imageFacts(text, target);
+  const info: DockerfileInfo = { env: facts.env, workdir: facts.workdir, fromStage: false, ...(facts.command !== undefined ? { command: facts.command } : {}) };
+  for (const copy of facts.copies) {
+    if (!copy.sources.some((s) => s === '.' || s === '*' || s === '*.cjs' || s === NODE_MODULE)) continue;
+    // `COPY tracing.cjs /app/tracing.cjs` names the file; every other form names a folder.
+    const namesFile = copy.sources.length === 1 && copy.sources[0] === NODE_MODULE && !copy.dest.endsWith('/') && copy.target.endsWith(`/${NODE_MODULE}`);
+    info.copiedTo = namesFile ? copy.target.slice(0, -NODE_MODULE.length - 1) || '/' : copy.target;
+  }
+  for (const stage of facts.chain) {
+    for (const { kind, args } of stage.instructions) {
+      if (kind !== 'COPY' && kind !== 'ADD') continue;
+      const words = wordsOf(args);
+      const from = words.find((w) => /^--from=/i.test(w))?.slice('--from='.length).toLowerCase();
+      const paths = words.filter((w) => !w.startsWith('--'));
+      if (from === undefined || paths.length < 2 || seen.has(from)) continue;
+      const source = parseDockerfile(text).some((s) => s.name === from) ? readDockerfile(text, from, new Set([...seen, from])).copiedTo : undefined;
+      if (bringsModule(paths.slice(0, -1), source)) info.fromStage = true;
     }
   }
   return info;
@@ -312,14 +289,3 @@ function imagePathOf(docker: DockerfileInfo): { path: string; note?: string } {
   return { path: `${docker.copiedTo.replace(/\/$/, '')}/${NODE_MODULE}` };
 }
 
-/** `to` against `from`, both posix; '' stands for the image's root-relative default. */
-function resolvePosix(from: string, to: string): string {
-  const joined = to.startsWith('/') ? to : `${from || '/'}/${to}`;
-  const out: string[] = [];
-  for (const part of joined.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return `/${out.join('/')}`;
-}

@@ -243,6 +243,12 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
       `${name}: requests to ${api.described.join(', ')} carry the traceparent header once tracing is on: allow the traceparent and tracestate ` +
         `headers in the backend's CORS (Access-Control-Allow-Headers), or the browser blocks those requests`,
     );
+  } else if (devProxy(input.files.get('package.json')) !== undefined) {
+    // Create React App's dev server forwards unknown paths to package.json's "proxy": same origin.
+    notes.push(
+      `${name}: the browser reaches the backend through the dev server's proxy (package.json "proxy": ${devProxy(input.files.get('package.json'))}), ` +
+        `the page's own origin, so those requests carry the trace headers and backend spans join the browser's traces`,
+    );
   } else {
     notes.push(`${name}: obs found no backend URL for the browser app; add it to apiUrls in ${modulePath} so backend spans join the browser's traces`);
   }
@@ -280,6 +286,17 @@ function readPackage(text: string): { dependencies?: Record<string, string>; dev
   try {
     const pkg: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
     return pkg && typeof pkg === 'object' && !Array.isArray(pkg) ? (pkg as { dependencies?: Record<string, string> }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Create React App's `"proxy"` in package.json: where its dev server forwards API calls. */
+function devProxy(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const proxy = (JSON.parse(text.replace(/^\uFEFF/, '')) as { proxy?: unknown }).proxy;
+    return typeof proxy === 'string' && /^https?:\/\//.test(proxy) ? proxy : undefined;
   } catch {
     return undefined;
   }

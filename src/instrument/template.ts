@@ -30,6 +30,8 @@ export interface InstrumentInput {
   template: (name: string) => string;
   /** The compose `command` of the service, as one string, when it sets one (debug reloader check). */
   command?: string;
+  /** compose `build.target`: the Dockerfile stage the image is (else its last). */
+  buildTarget?: string;
   /**
    * How telemetry leaves the app. 'direct' (the default): each app sends to each backend
    * (Honeycomb over OTLP, the X-Ray SDK to the daemon, watchtower to CloudWatch Logs).

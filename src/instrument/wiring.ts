@@ -14,6 +14,7 @@ import { RAILS_INITIALIZER, RAILS_SDK_GEMS, RUBY_INSTRUMENTATIONS } from './rail
 import { CRA_ENTRIES, REACT_HAND_WIRED, REACT_SDK_PACKAGES, TRACING_IMPORT, VITE_ENTRIES } from './react.js';
 import { declaredPythonPackages } from './requirements.js';
 import { MANAGED_MARKER, servicePath } from './template.js';
+import { imageFacts } from '../stacks/dockerfile.js';
 import { installSteps, nodePackageManager, pythonManifest, pythonPackageManager, type PackageManager } from '../stacks/package-manager.js';
 
 export interface WiringProblem {
@@ -33,6 +34,8 @@ export interface WiringInput {
   files: ReadonlyMap<string, string>;
   command?: string;
   environment?: ReadonlyMap<string, string | null>;
+  /** compose `build.target`: the Dockerfile stage the image is. */
+  buildTarget?: string;
 }
 
 /** Problems found, or undefined when the service has no module of obs's and a setup of its own (or a stack obs does not instrument). */
@@ -122,7 +125,8 @@ function preloads(text: string | undefined): string[] {
 
 function nodeWiring(input: WiringInput): WiringProblem[] | undefined {
   const { files } = input;
-  const dockerEnv = /^\s*ENV\s+(?:.*\s)?NODE_OPTIONS=("[^"]*"|'[^']*'|\S+)/m.exec(files.get('Dockerfile') ?? '')?.[1]?.replace(/^(["'])(.*)\1$/, '$2');
+  const dockerfile = files.get('Dockerfile');
+  const dockerEnv = dockerfile === undefined ? undefined : imageFacts(dockerfile, input.buildTarget).env.get('NODE_OPTIONS');
   const nodeOptions = input.environment?.has('NODE_OPTIONS') ? (input.environment.get('NODE_OPTIONS') ?? '') : dockerEnv;
   const loaded = [...preloads(nodeOptions), ...preloads(input.command)];
   const module = files.get(NODE_MODULE);

@@ -43,6 +43,7 @@ export function readServiceSources(folders: FolderReader, root: string, serviceD
       files,
       ...(command !== undefined && command !== null ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
       ...(service ? { environment: service.config.environment } : {}),
+      ...(service?.config.buildTarget !== undefined ? { buildTarget: service.config.buildTarget } : {}),
     });
     for (const name of entry.candidates) if (!DEFAULT_APP_FILES.includes(name as never)) add(name);
     if (entry.moduleDir !== '') add(`${entry.moduleDir}/${FLASK_MODULE}`);

@@ -33,6 +33,9 @@ export interface ImageFacts {
   copies: DockerCopy[];
   /** ENTRYPOINT then CMD of the chain as one string (the last of each wins). */
   command?: string;
+  /** The chain's last ENTRYPOINT and CMD apart (a compose `command` replaces CMD only). */
+  entrypoint?: string;
+  cmd?: string;
   /** ENV of the chain (later wins). */
   env: Map<string, string>;
   /** RUN lines of the chain. */
@@ -95,6 +98,8 @@ export function imageFacts(text: string, target?: string): ImageFacts {
   }
   const command = [entrypoint, cmd].filter((p) => p !== undefined && p !== '').join(' ');
   if (command !== '') facts.command = command;
+  if (entrypoint !== undefined) facts.entrypoint = entrypoint;
+  if (cmd !== undefined) facts.cmd = cmd;
   return facts;
 }
 
@@ -144,7 +149,7 @@ export function unquote(value: string): string {
 }
 
 /** `to` against `from`, both posix, as an absolute path without a trailing slash. */
-function resolvePosix(from: string, to: string): string {
+export function resolvePosix(from: string, to: string): string {
   const out: string[] = [];
   for (const part of (to.startsWith('/') ? to : `${from}/${to}`).split('/')) {
     if (part === '' || part === '.') continue;

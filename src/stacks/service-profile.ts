@@ -23,6 +23,11 @@ export interface ServiceProfile {
    * /app/backend` with WORKDIR /app); absent when the Dockerfile does not say.
    */
   appPathInImage?: string;
+  /**
+   * The image the built stage starts FROM (through earlier stages), lower case: `nginx:1.25`
+   * for a proxy built with its config copied in. Absent without a Dockerfile.
+   */
+  baseImage?: string;
 }
 
 export interface ProfileInput {
@@ -56,7 +61,15 @@ export function profileService(input: ProfileInput): ServiceProfile {
   const command = input.command ?? facts?.command;
   const asset = command === undefined ? undefined : assetCommand(command);
   const inImage = appDir === '' || !facts ? undefined : appPathInImage(facts, appDir);
-  return { stack, appDir, role: asset ? 'assets' : 'app', ...(asset ? { assetCommand: asset } : {}), ...(inImage !== undefined ? { appPathInImage: inImage } : {}) };
+  const baseImage = facts?.chain[0]?.base;
+  return {
+    stack,
+    appDir,
+    role: asset ? 'assets' : 'app',
+    ...(asset ? { assetCommand: asset } : {}),
+    ...(inImage !== undefined ? { appPathInImage: inImage } : {}),
+    ...(baseImage ? { baseImage } : {}),
+  };
 }
 
 /** Where the last COPY of the whole app folder lands, relative to the final WORKDIR (posix, '.' for the WORKDIR itself). */

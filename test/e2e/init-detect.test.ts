@@ -112,3 +112,33 @@ describe('tools are not the app', () => {
     expect((JSON.parse(run.stdout) as InitJson).choices.services).toEqual(['api']);
   });
 });
+
+describe('docker/awesome-compose samples (test/fixtures/corpus/docker__awesome-compose__*)', () => {
+  const CORPUS = join(REPO_ROOT, 'test', 'fixtures', 'corpus');
+
+  it('nginx-flask-mysql: an nginx proxy built FROM nginx is left alone unless named; the builder target sets FLASK_ENV', async () => {
+    const dir = await tempProject(join(CORPUS, 'docker__awesome-compose__nginx-flask-mysql'));
+    const run = await runObs(['init', '--dry-run', '--yes', '--json', '--no-xray'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout) as InitJson;
+    expect(json.choices.services).toEqual(['backend']);
+    expect(run.stderr).toContain('Left alone: db (mariadb:10-focal), proxy (built from nginx:1.13-alpine)');
+    expect(json.notes.map((n) => n.message).join('\n')).toContain('`flask run` in the Dockerfile with FLASK_ENV=development');
+    // Named by hand, it is wired like any service obs writes no code for.
+    const named = await runObs(['init', '--dry-run', '--yes', '--json', '--no-xray', '--services', 'backend,proxy'], { cwd: dir });
+    expect(named.exitCode, named.stderr).toBe(0);
+    expect((JSON.parse(named.stdout) as InitJson).choices.services).toEqual(['backend', 'proxy']);
+  });
+
+  it('react-express-mongodb: the development target copies the context (no COPY note); CRA proxy calls are same-origin', async () => {
+    const dir = await tempProject(join(CORPUS, 'docker__awesome-compose__react-express-mongodb'));
+    const run = await runObs(['init', '--dry-run', '--yes', '--json', '--no-xray'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout) as InitJson;
+    const messages = json.notes.map((n) => n.message).join('\n');
+    expect(messages).not.toContain('does not copy the whole build context');
+    expect(messages).not.toContain('found no backend URL');
+    expect(messages).toContain('package.json "proxy": http://backend:3000');
+    expect(json.changes.find((c) => c.path === 'compose.yaml')!.diff).toContain('NODE_OPTIONS: "--require ./tracing.cjs"');
+  });
+});

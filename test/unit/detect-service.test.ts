@@ -15,21 +15,28 @@ describe('the service profile (issue 12 item 5)', () => {
   it('follows the build target and the manifest it copies: an assets stage is a Node asset build', () => {
     const dockerfile = lf('FROM node:24 AS assets', 'WORKDIR /app/assets', 'COPY assets/package.json assets/*yarn* ./', 'COPY . ..', 'CMD ["bash"]', 'FROM python:3.14 AS app', 'COPY . .', 'CMD ["gunicorn", "hello.app:create_app()"]');
     const ctx = context({ 'pyproject.toml': '[project]\ndependencies = ["flask==3.1.3"]\n', 'assets/package.json': '{"dependencies":{"esbuild":"0.28.0"}}' });
-    expect(profileService({ files: ctx, dockerfile, target: 'assets', command: '../run yarn:build:js' })).toEqual({ stack: 'node', appDir: 'assets', role: 'assets', assetCommand: '../run yarn:build:js' });
-    expect(profileService({ files: ctx, dockerfile, target: 'app' })).toEqual({ stack: 'flask', appDir: '', role: 'app' });
-    expect(profileService({ files: ctx, dockerfile })).toEqual({ stack: 'flask', appDir: '', role: 'app' });
+    expect(profileService({ files: ctx, dockerfile, target: 'assets', command: '../run yarn:build:js' })).toEqual({ stack: 'node', appDir: 'assets', role: 'assets', assetCommand: '../run yarn:build:js', baseImage: 'node:24' });
+    expect(profileService({ files: ctx, dockerfile, target: 'app' })).toEqual({ stack: 'flask', appDir: '', role: 'app', baseImage: 'python:3.14' });
+    expect(profileService({ files: ctx, dockerfile })).toEqual({ stack: 'flask', appDir: '', role: 'app', baseImage: 'python:3.14' });
   });
 
   it('a context whose manifest is the frontend, built into a backend by COPY backend/', () => {
     const ctx = context({ 'package.json': '{"dependencies":{"react":"^18","vite":"^4"}}', 'backend/package.json': '{"dependencies":{"express":"^4"}}' });
     const dockerfile = lf('FROM node:18-alpine', 'WORKDIR /app', 'COPY backend/package.json ./', 'RUN npm install', 'COPY backend/ .', 'CMD ["npm", "start"]');
-    expect(profileService({ files: ctx, dockerfile })).toEqual({ stack: 'node', appDir: 'backend', role: 'app', appPathInImage: '.' });
+    expect(profileService({ files: ctx, dockerfile })).toEqual({ stack: 'node', appDir: 'backend', role: 'app', appPathInImage: '.', baseImage: 'node:18-alpine' });
     // Copied below the WORKDIR: tracing.cjs is preloaded from there.
     const nested = lf('FROM node:20', 'WORKDIR /srv', 'COPY backend/package.json backend/', 'COPY backend ./backend', 'CMD ["node", "backend/index.js"]');
     expect(profileService({ files: ctx, dockerfile: nested })).toMatchObject({ appDir: 'backend', appPathInImage: 'backend' });
     // No manifest at the root: the folder copied whole.
     const bare = context({ 'server/requirements.txt': 'flask\n' });
-    expect(profileService({ files: bare, dockerfile: lf('FROM python:3.12', 'WORKDIR /app', 'COPY server /app', 'CMD python app.py') })).toEqual({ stack: 'flask', appDir: 'server', role: 'app', appPathInImage: '.' });
+    expect(profileService({ files: bare, dockerfile: lf('FROM python:3.12', 'WORKDIR /app', 'COPY server /app', 'CMD python app.py') })).toEqual({ stack: 'flask', appDir: 'server', role: 'app', appPathInImage: '.', baseImage: 'python:3.12' });
+  });
+
+  it('the image a built service starts FROM, through the stages of its target', () => {
+    const proxy = lf('FROM nginx:1.13-alpine AS base', 'COPY conf /etc/nginx/conf.d/default.conf', 'FROM base AS final', 'RUN nginx -t');
+    expect(profileService({ files: context({ conf: 'server {}' }), dockerfile: proxy })).toMatchObject({ stack: 'unknown', baseImage: 'nginx:1.13-alpine' });
+    expect(profileService({ files: context({}), dockerfile: lf('FROM --platform=$BUILDPLATFORM python:3.10-alpine AS builder', 'FROM builder AS dev') })).toMatchObject({ baseImage: 'python:3.10-alpine' });
+    expect(profileService({ files: context({}) })).not.toHaveProperty('baseImage');
   });
 
   it('asset commands, and commands that also serve', () => {

@@ -493,6 +493,17 @@ describe('planFlask', () => {
       }
     });
 
+    it('reads the stage compose builds (build.target) and the stages it is built FROM', () => {
+      // docker/awesome-compose nginx-flask-mysql: the `builder` target sets FLASK_ENV; a later stage builds on it.
+      const stages = lf('FROM python:3.10-alpine AS builder', 'ENV FLASK_APP hello.py', 'ENV FLASK_ENV development', 'CMD ["flask", "run"]', 'FROM builder AS dev-envs', 'CMD ["flask", "run"]', 'FROM python:3.10 AS prod', 'CMD ["gunicorn", "app:app"]');
+      const old = { 'requirements.txt': 'Flask==2.0.1\n' };
+      const withEnv = warning('`flask run` in the Dockerfile with FLASK_ENV=development');
+      expect(notes({ ...old, Dockerfile: stages }, { buildTarget: 'builder' })).toEqual([withEnv]);
+      expect(notes({ ...old, Dockerfile: stages }, { buildTarget: 'dev-envs' })).toEqual([withEnv]);
+      // The last stage (no target) runs gunicorn: no reloader, whatever earlier stages say.
+      expect(notes({ ...old, Dockerfile: stages })).toEqual([]);
+    });
+
     it('flask must be the command that runs: a script path holding "flask" and "run" is not it', () => {
       const env = { environment: new Map([['FLASK_DEBUG', '1']]) };
       expect(notes({}, { ...env, command: 'bash /backend-flask/run.sh' })).toEqual([]);

@@ -156,7 +156,7 @@ describe('planNode', () => {
     const mine = "require('./otel-setup');\n";
     expect(planNode(input({ 'package.json': PKG, [NODE_MODULE]: mine }))).toEqual({
       changes: [],
-      notes: ['api: api/tracing.cjs exists and was not written by obs; obs leaves it, package.json and the compose file alone'],
+      notes: ['api: api/tracing.cjs exists and was not written by obs; obs leaves it and package.json alone and adds no NODE_OPTIONS'],
       environment: [],
     });
   });
@@ -165,12 +165,12 @@ describe('planNode', () => {
     const tracing = lf("const { NodeSDK } = require('@opentelemetry/sdk-node');", 'new NodeSDK().start();');
     expect(planNode(input({ 'package.json': PKG, 'tracing.js': tracing }))).toEqual({
       changes: [],
-      notes: ['api: api/tracing.js already sets up OpenTelemetry; obs leaves the app, package.json and the compose file alone'],
+      notes: ['api: api/tracing.js already sets up OpenTelemetry; obs leaves the app and package.json alone and adds no NODE_OPTIONS'],
       environment: [],
     });
     const viaCommand = planNode(input({ 'package.json': PKG }, { command: 'node --require @opentelemetry/auto-instrumentations-node/register server.js' }));
     expect(viaCommand.changes).toEqual([]);
-    expect(viaCommand.notes).toEqual(['api: the service command or NODE_OPTIONS already sets up OpenTelemetry; obs leaves the app, package.json and the compose file alone']);
+    expect(viaCommand.notes).toEqual(['api: the service command or NODE_OPTIONS already sets up OpenTelemetry; obs leaves the app and package.json alone and adds no NODE_OPTIONS']);
   });
 
   it('appends to an existing NODE_OPTIONS (compose first, else the Dockerfile ENV)', () => {
@@ -287,6 +287,24 @@ describe('planNode', () => {
     expect(planNode(input({ 'package.json': PKG, 'server.js': SERVER })).changes[0]!.after).not.toContain('undici');
   });
 
+  it('reads the stage compose builds (build.target) with the stages it is built FROM', () => {
+    // docker/awesome-compose: `target: development` copies the context; the last stage builds on it and copies nothing.
+    const multi = lf('FROM node:lts-buster-slim AS development', 'WORKDIR /usr/src/app', 'COPY package.json /usr/src/app/package.json', 'RUN npm ci', 'COPY . /usr/src/app', 'CMD [ "npm", "run", "dev" ]', 'FROM development as dev-envs', 'RUN apt-get update', 'CMD [ "npm", "run", "dev" ]');
+    for (const target of ['development', 'dev-envs', undefined]) {
+      const plan = planNode(input({ 'package.json': PKG, Dockerfile: multi }, target === undefined ? {} : { buildTarget: target }));
+      expect(plan.notes, String(target)).toEqual([]);
+      expect(plan.environment).toEqual([{ key: 'NODE_OPTIONS', value: '--require ./tracing.cjs' }]);
+    }
+    // A target stage that copies only some files still gets the note, whatever a later stage does.
+    const partial = lf('FROM node:20 AS slim', 'WORKDIR /app', 'COPY package.json ./', 'FROM node:20 AS full', 'WORKDIR /app', 'COPY . .');
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: partial }, { buildTarget: 'slim' })).notes.at(-1)).toMatch(/does not copy the whole build context/);
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: partial })).notes).toEqual([]);
+    // The runtime is the target's: an old Node in another stage does not count.
+    const runtimes = lf('FROM node:16 AS legacy', 'COPY . .', 'FROM node:22 AS app', 'COPY . .', 'FROM node:16-alpine AS tools', 'COPY . .');
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: runtimes }, { buildTarget: 'app' })).changes).not.toEqual([]);
+    expect(planNode(input({ 'package.json': PKG, Dockerfile: runtimes }, { buildTarget: 'legacy' })).changes).toEqual([]);
+  });
+
   it('refuses, changing nothing, when the app runs a Node the SDK does not support', () => {
     for (const [files, source] of [
       [{ Dockerfile: 'FROM node:16-alpine\nCOPY . .\n' }, 'Dockerfile FROM node:16-alpine'],
@@ -295,7 +313,7 @@ describe('planNode', () => {
     ] as const) {
       const plan = planNode(input({ 'package.json': PKG, ...files }));
       expect(plan.changes, source).toEqual([]);
-      expect(plan.notes).toEqual([`api: ${source} is older than the OpenTelemetry JS SDK obs writes supports (Node ^18.19.0 || >=20.6.0); obs leaves the app, package.json and the compose file alone: move the app to Node 20 or newer and run obs init again`]);
+      expect(plan.notes).toEqual([`api: ${source} is older than the OpenTelemetry JS SDK obs writes supports (Node ^18.19.0 || >=20.6.0); obs leaves the app and package.json alone and adds no NODE_OPTIONS: move the app to Node 20 or newer and run obs init again`]);
     }
     expect(planNode(input({ 'package.json': PKG, Dockerfile: 'FROM node:18\nCOPY . .\n' })).changes).not.toEqual([]);
     expect(planNode(input({ 'package.json': PKG, '.nvmrc': '22\n' })).changes).not.toEqual([]);

@@ -57,6 +57,7 @@ export const instrumentationWiredCheck: Check = {
         // env_file values count too (compose's environment wins over them).
         environment: new Map([...serviceEnv(project, name)].map(([key, entry]) => [key, entry.value] as [string, string | null])),
         ...(command !== undefined && command !== null ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
+        ...(service.config.buildTarget !== undefined ? { buildTarget: service.config.buildTarget } : {}),
       });
       if (problems === undefined) continue;
       judged.push(name);

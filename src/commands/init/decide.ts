@@ -40,7 +40,7 @@ export async function decideChoices(input: DecideInput): Promise<InitChoices> {
     const candidates = project.services.filter((s) => !isXrayDaemon(s) && !isCollectorImage(s.config.image));
     const known = new Set(candidates.map((s) => s.name));
     const remembered = previous ? Object.keys(previous.services).filter((s) => known.has(s)) : [];
-    const defaults = remembered.length > 0 ? remembered : defaultServices(candidates, input.profiles);
+    const defaults = remembered.length > 0 ? remembered : defaultServices(candidates, input.stacks, input.profiles);
     if (prompter) {
       services = await prompter.services(
         candidates.map((s) => ({ name: s.name, description: describeService(s.name, input.stacks, s.config.image, input.profiles) })),
@@ -162,17 +162,26 @@ function parseServicesFlag(value: string, names: string[], composePath: string, 
 
 /**
  * Services built from this repository, except those that only build front-end assets (they
- * serve no requests); failing that, those whose image is not infrastructure or a tool.
+ * serve no requests) and infrastructure built FROM its stock image with no app of a known
+ * stack in it (an nginx proxy with its config copied in); failing that, those whose image is
+ * not infrastructure or a tool.
  */
-function defaultServices(candidates: ComposeService[], profiles?: ReadonlyMap<string, ServiceProfile>): string[] {
-  const built = candidates.filter((s) => s.config.buildContext !== undefined && profiles?.get(s.name)?.role !== 'assets');
+function defaultServices(candidates: ComposeService[], stacks: ReadonlyMap<string, Stack>, profiles?: ReadonlyMap<string, ServiceProfile>): string[] {
+  const built = candidates.filter((s) => s.config.buildContext !== undefined && profiles?.get(s.name)?.role !== 'assets' && !builtInfrastructure(s.name, stacks, profiles));
   const chosen = built.length > 0 ? built : candidates.filter((s) => s.config.image !== undefined && !isInfrastructureImage(s.config.image));
   return chosen.map((s) => s.name);
+}
+
+/** Built here FROM an infrastructure image (nginx, haproxy, ...) with no app obs knows in it. */
+export function builtInfrastructure(name: string, stacks: ReadonlyMap<string, Stack>, profiles?: ReadonlyMap<string, ServiceProfile>): boolean {
+  const stack = stacks.get(name);
+  return (stack === undefined || stack === 'unknown') && isInfrastructureImage(profiles?.get(name)?.baseImage);
 }
 
 function describeService(name: string, stacks: Map<string, Stack>, image: string | undefined, profiles?: ReadonlyMap<string, ServiceProfile>): string {
   const stack = stacks.get(name);
   if (profiles?.get(name)?.role === 'assets') return `built here, builds assets: ${profiles.get(name)!.assetCommand}`;
+  if (builtInfrastructure(name, stacks, profiles)) return `built here from ${profiles!.get(name)!.baseImage}`;
   if (stack) return stack === 'unknown' ? 'built here' : `built here, ${stack}`;
   return image ? `image ${image}` : 'no build or image';
 }

@@ -117,6 +117,7 @@ export function planServiceInstrumentation(
     template: template(stack),
     pipeline: choices.pipeline ?? 'direct',
     ...(command !== undefined ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
+    ...(service.config.buildTarget !== undefined ? { buildTarget: service.config.buildTarget } : {}),
     environment,
   };
   switch (stack) {

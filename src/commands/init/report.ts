@@ -1,3 +1,4 @@
+import { isInfrastructureImage } from '../../compose/infrastructure.js';
 import { referencesIn } from '../../compose/interpolation.js';
 import { listing } from '../../text/listing.js';
 import type { Context } from '../../context.js';
@@ -27,7 +28,12 @@ export function describeSetup(project: ComposeProject, choices: InitChoices, sta
   lines.push(`Services to instrument: ${choices.services.map((s) => `${s} (${stacks.get(s) ?? 'image'})`).join(', ')}`);
   const chosen = new Set(choices.services);
   const others = project.services.filter((s) => !chosen.has(s.name));
-  const about = (s: ComposeService) => (profiles?.get(s.name)?.role === 'assets' ? `${s.name} (builds assets)` : s.config.image ? `${s.name} (${s.config.image})` : s.name);
+  const about = (s: ComposeService) => {
+    const profile = profiles?.get(s.name);
+    if (profile?.role === 'assets') return `${s.name} (builds assets)`;
+    if (s.config.image) return `${s.name} (${s.config.image})`;
+    return s.config.buildContext !== undefined && profile?.baseImage && isInfrastructureImage(profile.baseImage) ? `${s.name} (built from ${profile.baseImage})` : s.name;
+  };
   if (others.length > 0) lines.push(`Left alone: ${others.map(about).join(', ')}`);
   const backends = BACKENDS.filter((b) => isEnabled(choices, b)).map((b) => b.describe(settingsOf(choices, b)));
   lines.push(`Backends: ${backends.length > 0 ? backends.join(', ') : 'none'}`);
