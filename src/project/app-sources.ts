@@ -2,7 +2,7 @@
  * The files of a service's app that its stack's planner (init) and doctor's wiring checks read,
  * from the build context on disk.
  */
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { ComposeService } from '../compose/project.js';
 import { FLASK_INPUT_FILES, FLASK_MODULE } from '../instrument/flask.js';
 import { DEFAULT_APP_FILES, findFlaskEntry, PACKAGE_APP_FILES } from '../instrument/flask-entry.js';
@@ -20,13 +20,24 @@ import type { ServiceSources } from './snapshot.js';
  * listed once and only files that exist are read (through `folders`, which stack detection
  * already filled): a failed read per missing candidate costs more than the reads themselves.
  */
-export function readServiceSources(folders: FolderReader, root: string, serviceDir: string, stack: Stack, notUtf8?: Set<string>, service?: ComposeService): ServiceSources {
+export function readServiceSources(
+  folders: FolderReader,
+  root: string,
+  serviceDir: string,
+  stack: Stack,
+  notUtf8?: Set<string>,
+  service?: ComposeService,
+  /** compose's `build.dockerfile` relative to serviceDir, when the app is the build context itself. */
+  composeDockerfile?: string,
+): ServiceSources {
   const dir = join(root, serviceDir);
   const files: ServiceSources = new Map();
   const add = (name: string) => {
-    const text = folders.read(dir, name);
+    // `dockerfile: Dockerfile.prod`: the planners read that one as the image's Dockerfile, never the plain one.
+    const file = name === 'Dockerfile' && composeDockerfile !== undefined ? composeDockerfile : name;
+    const text = folders.read(dir, file);
     if (text !== undefined) files.set(name, text);
-    if (text !== undefined && !folders.isUtf8(dir, name)) notUtf8?.add(servicePath(serviceDir, name));
+    if (text !== undefined && !folders.isUtf8(dir, file)) notUtf8?.add(servicePath(serviceDir, file));
   };
   // Lock files name the package manager: only whether they exist matters, so they are listed, not read.
   const listed = folders.list(dir);
@@ -66,6 +77,13 @@ export function readServiceSources(folders: FolderReader, root: string, serviceD
     for (const name of sourceFiles(folders, dir, 'src')) if (REACT_SOURCE.test(name)) add(name);
   }
   return files;
+}
+
+/** The `composeDockerfile` argument of readServiceSources for a service whose app is its whole build context. */
+export function composeDockerfileOf(service: ComposeService, appDir: string | undefined): string | undefined {
+  const path = service.config.dockerfile;
+  if (path === undefined || (appDir ?? '') !== '' || isAbsolute(path) || /^[a-z]:/i.test(path)) return undefined;
+  return path.split('\\').join('/');
 }
 
 /** Bounds of the src/ scan: a frontend's own code, never a vendored tree. */

@@ -142,3 +142,27 @@ describe('docker/awesome-compose samples (test/fixtures/corpus/docker__awesome-c
     expect(json.changes.find((c) => c.path === 'compose.yaml')!.diff).toContain('NODE_OPTIONS: "--require ./tracing.cjs"');
   });
 });
+
+describe("compose's build.dockerfile names the Dockerfile the planners read", () => {
+  it('Dockerfile.prod, not the plain Dockerfile, decides the Node runtime and where the app is copied', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const dir = await tempProject();
+    const pkg = JSON.stringify({ name: 'api', dependencies: { express: '^4.21.0' } }, null, 2) + '\n';
+    await writeFile(join(dir, 'package.json'), pkg);
+    await writeFile(join(dir, 'server.js'), "require('express')().listen(3000);\n");
+    await writeFile(join(dir, 'Dockerfile'), 'FROM node:22\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n');
+    await writeFile(join(dir, 'Dockerfile.prod'), 'FROM node:16-alpine\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n');
+    const compose = (file: string) => `services:\n  api:\n    build:\n      context: .\n      dockerfile: ${file}\n`;
+    await writeFile(join(dir, 'compose.yaml'), compose('Dockerfile.prod'));
+    const prod = await runObs(['init', '--dry-run', '--yes', '--json', '--no-xray'], { cwd: dir });
+    expect(prod.exitCode, prod.stderr).toBe(0);
+    const prodJson = JSON.parse(prod.stdout) as InitJson;
+    expect(prodJson.notes.map((n) => n.message).join('\n')).toContain('Dockerfile FROM node:16-alpine is older than the OpenTelemetry JS SDK');
+    expect(prodJson.changes.map((c) => c.path)).not.toContain('tracing.cjs');
+    // Built from the plain Dockerfile (Node 22), the same app is instrumented.
+    await writeFile(join(dir, 'compose.yaml'), compose('Dockerfile'));
+    const dev = await runObs(['init', '--dry-run', '--yes', '--json', '--no-xray'], { cwd: dir });
+    expect(dev.exitCode, dev.stderr).toBe(0);
+    expect((JSON.parse(dev.stdout) as InitJson).changes.map((c) => c.path)).toContain('tracing.cjs');
+  });
+});

@@ -19,6 +19,7 @@ export const FILE_ARGS: Record<string, string[]> = {
   'honeycombio__honeycomb-opentelemetry-node__smoke-tests': ['-f', 'smoke-tests/docker-compose.yml'],
   'honeycombio__honeycomb-opentelemetry-python__smoke-tests': ['-f', 'smoke-tests/docker-compose.yml'],
   'omenking__aws-bootcamp-cruddur-2023__prod-ecs': ['-f', 'docker-compose.prod.yml'],
+  'testdrivenio__flask-on-docker': ['-f', 'docker-compose.prod.yml'],
 };
 
 /** Project cases; the `_` folders are collections of loose files, not projects. */

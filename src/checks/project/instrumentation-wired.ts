@@ -1,7 +1,7 @@
 import { posix, resolve } from 'node:path';
 import { wiringProblems } from '../../instrument/wiring.js';
 import { FolderReader } from '../../io/folder-reader.js';
-import { readServiceSources } from '../../project/app-sources.js';
+import { composeDockerfileOf, readServiceSources } from '../../project/app-sources.js';
 import { profileOf } from '../../project/discover.js';
 import type { Stack } from '../../stacks/detect.js';
 import type { Check } from '../types.js';
@@ -46,7 +46,7 @@ export const instrumentationWiredCheck: Check = {
       }
       seen.add(`${dir}\0${stack}`);
       const command = service.config.command;
-      const files = readSafely(() => readServiceSources(folders, project.root, dir, stack as Stack, undefined, service));
+      const files = readSafely(() => readServiceSources(folders, project.root, dir, stack as Stack, undefined, service, composeDockerfileOf(service, profile.appDir)));
       // A build context that is not here (another checkout, a generated folder) says nothing.
       if (!files || files.size === 0) continue;
       const problems = wiringProblems({

@@ -12,7 +12,7 @@ import { templateLoader, type InstallStep, type InstrumentInput } from '../../in
 import type { FileChange } from '../../plan/file-change.js';
 import type { Stack } from '../../stacks/detect.js';
 import type { ServiceProfile } from '../../stacks/service-profile.js';
-import { readServiceSources } from '../../project/app-sources.js';
+import { composeDockerfileOf, readServiceSources } from '../../project/app-sources.js';
 import type { InitChoices } from '../../backends/choices.js';
 import { cloudwatch } from '../../backends/cloudwatch.js';
 import { honeycomb } from '../../backends/honeycomb.js';
@@ -74,7 +74,7 @@ export function readInstrumentation(found: Discovered, chosen: readonly string[]
     const dir = serviceDirOf(snapshot.projectDir, service, profile);
     if (dir === undefined || !INSTRUMENTED_STACKS.has(stack) || profile?.role === 'assets') continue;
     const odd = new Set<string>();
-    sources.set(name, readServiceSources(found.folders, found.root, dir, stack, odd, service));
+    sources.set(name, readServiceSources(found.folders, found.root, dir, stack, odd, service, composeDockerfileOf(service, profile?.appDir)));
     if (odd.size > 0) notUtf8.set(name, odd);
   }
   const templates = new Map<string, string>();
