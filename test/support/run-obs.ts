@@ -19,8 +19,8 @@ export interface ObsRun {
  * Runs the built `obs` binary as a child process, the way a user would, with a clean
  * environment (no CI flag leaking in unless given, no colour, no AWS settings from the machine).
  */
-export async function runObs(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; bin?: string; timeoutMs?: number } = {}): Promise<ObsRun> {
-  const result = await execa(process.execPath, [options.bin ?? OBS_BIN, ...args], {
+export async function runObs(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; bin?: string; timeoutMs?: number; node?: string } = {}): Promise<ObsRun> {
+  const result = await execa(options.node ?? process.execPath, [options.bin ?? OBS_BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...options.env },
     extendEnv: false,
