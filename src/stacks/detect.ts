@@ -2,7 +2,17 @@
  * Detects what runs in a service from the files in its build context, the way a person
  * would: the dependency manifest names the framework.
  */
-export type Stack = 'flask' | 'python' | 'rails' | 'ruby' | 'node' | 'react' | 'unknown';
+export type Stack = 'flask' | 'python' | 'rails' | 'ruby' | 'node' | 'react' | 'go' | 'java' | 'dotnet' | 'php' | 'unknown';
+
+/** Stacks obs names but writes no code for: what a person calls them, and the SDK to set up by hand. */
+export const OTHER_LANGUAGES: Readonly<Partial<Record<Stack, { name: string; sdk: string }>>> = {
+  python: { name: 'Python', sdk: 'opentelemetry-distro (opentelemetry-instrument)' },
+  ruby: { name: 'Ruby', sdk: 'the opentelemetry-sdk gem' },
+  go: { name: 'Go', sdk: 'go.opentelemetry.io/otel' },
+  java: { name: 'Java', sdk: 'the OpenTelemetry Java agent' },
+  dotnet: { name: '.NET', sdk: 'OpenTelemetry .NET' },
+  php: { name: 'PHP', sdk: 'open-telemetry/sdk' },
+};
 
 /** Browser apps: the container only serves bundles, telemetry is sent from the browser. */
 export const BROWSER_STACKS: ReadonlySet<Stack> = new Set(['react']);
@@ -30,6 +40,20 @@ export function detectStack(files: ContextFiles): Stack {
     return 'node';
   }
   if (python.length > 0 || files.has('app.py') || files.has('wsgi.py')) return 'python';
+  if (files.has('go.mod')) return 'go';
+  if (files.has('pom.xml') || files.has('build.gradle') || files.has('build.gradle.kts')) return 'java';
+  if (files.has('composer.json')) return 'php';
+  return 'unknown';
+}
+
+/** A stack from the image a service is built FROM, when its files name none (a .NET project's manifest is `<name>.csproj`). */
+export function stackOfBaseImage(image: string | undefined): Stack {
+  if (image === undefined) return 'unknown';
+  if (/(?:^|\/)dotnet\/(?:sdk|aspnet|runtime)\b/.test(image)) return 'dotnet';
+  if (/(?:^|\/)golang:/.test(image)) return 'go';
+  if (/(?:^|\/)(?:openjdk|eclipse-temurin|amazoncorretto|maven|gradle):/.test(image)) return 'java';
+  if (/(?:^|\/)php:/.test(image)) return 'php';
+  if (/(?:^|\/)python:/.test(image)) return 'python';
   return 'unknown';
 }
 

@@ -5,8 +5,8 @@
  * service's command says whether it serves requests or only builds front-end assets
  * (`yarn build --watch`, `tailwindcss --watch`), which send no telemetry.
  */
-import { detectStack, type ContextFiles, type Stack } from './detect.js';
-import { imageFacts, type ImageFacts } from './dockerfile.js';
+import { detectStack, stackOfBaseImage, type ContextFiles, type Stack } from './detect.js';
+import { imageFacts, parseDockerfile, type ImageFacts } from './dockerfile.js';
 
 export type ServiceRole = 'app' | 'assets';
 
@@ -57,7 +57,9 @@ const STARTS_SERVER = /\b(?:start|serve|server|preview)\b|\bnode\s+[\w./-]+\.[cm
 export function profileService(input: ProfileInput): ServiceProfile {
   const facts = input.dockerfile === undefined ? undefined : imageFacts(input.dockerfile, input.target);
   const appDir = manifestDir(input.files, facts);
-  const stack = detectStack(appDir === '' ? input.files : inFolder(input.files, appDir));
+  const detected = detectStack(appDir === '' ? input.files : inFolder(input.files, appDir));
+  // Multi-stage images name the language in their first stage (`FROM mcr.microsoft.com/dotnet/sdk:7.0 AS build`).
+  const stack = detected !== 'unknown' ? detected : stackOfBaseImage(facts ? parseDockerfile(input.dockerfile!).map((s) => s.base).find((b) => stackOfBaseImage(b) !== 'unknown') : undefined);
   const command = input.command ?? facts?.command;
   const asset = command === undefined ? undefined : assetCommand(command);
   const inImage = appDir === '' || !facts ? undefined : appPathInImage(facts, appDir);

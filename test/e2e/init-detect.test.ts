@@ -143,6 +143,20 @@ describe('docker/awesome-compose samples (test/fixtures/corpus/docker__awesome-c
   });
 });
 
+describe('dockersamples/example-voting-app: a .NET worker and a Python seed job are named, and said to send nothing', () => {
+  it('says which language each is and which SDK to set up', async () => {
+    const dir = await tempProject(join(REPO_ROOT, 'test', 'fixtures', 'corpus', 'dockersamples__example-voting-app'));
+    const run = await runObs(['init', '--dry-run', '--yes', '--json', '--no-xray'], { cwd: dir });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Services to instrument: vote (flask), result (node), worker (dotnet), seed (python)');
+    const messages = (JSON.parse(run.stdout) as InitJson).notes.filter((n) => n.kind === 'sends-nothing').map((n) => n.message);
+    expect(messages).toEqual([
+      'worker is a .NET app (stack: dotnet): obs sets its environment but writes no .NET code, so it sends nothing; set up OpenTelemetry .NET in it by hand (it reads the OTEL_ variables obs sets)',
+      'seed is a Python app (stack: python): obs sets its environment but writes no Python code, so it sends nothing; set up opentelemetry-distro (opentelemetry-instrument) in it by hand (it reads the OTEL_ variables obs sets)',
+    ]);
+  });
+});
+
 describe("compose's build.dockerfile names the Dockerfile the planners read", () => {
   it('Dockerfile.prod, not the plain Dockerfile, decides the Node runtime and where the app is copied', async () => {
     const { writeFile } = await import('node:fs/promises');

@@ -39,6 +39,20 @@ describe('the service profile (issue 12 item 5)', () => {
     expect(profileService({ files: context({}) })).not.toHaveProperty('baseImage');
   });
 
+  it('names the languages obs writes no code for, from their manifests or the image they are built FROM', () => {
+    expect(profileService({ files: context({ 'go.mod': 'module example.com/api\n' }) }).stack).toBe('go');
+    expect(profileService({ files: context({ 'pom.xml': '<project/>' }) }).stack).toBe('java');
+    expect(profileService({ files: context({ 'build.gradle.kts': '' }) }).stack).toBe('java');
+    expect(profileService({ files: context({ 'composer.json': '{}' }) }).stack).toBe('php');
+    // dockersamples/example-voting-app's worker: a .csproj named after the project, built FROM the .NET SDK.
+    const dotnet = lf('FROM --platform=${BUILDPLATFORM} mcr.microsoft.com/dotnet/sdk:7.0 AS build', 'COPY *.csproj .', 'FROM mcr.microsoft.com/dotnet/runtime:7.0', 'COPY --from=build /app .');
+    expect(profileService({ files: context({ 'Program.cs': '' }), dockerfile: dotnet }).stack).toBe('dotnet');
+    expect(profileService({ files: context({ 'make-data.py': '' }), dockerfile: lf('FROM python:3.9-slim', 'COPY . .') }).stack).toBe('python');
+    // A known app wins over the image; nginx names no language.
+    expect(profileService({ files: context({ 'requirements.txt': 'flask\n' }), dockerfile: lf('FROM golang:1.22 AS tools', 'FROM python:3.12') }).stack).toBe('flask');
+    expect(profileService({ files: context({}), dockerfile: lf('FROM nginx:1.25') }).stack).toBe('unknown');
+  });
+
   it('asset commands, and commands that also serve', () => {
     for (const c of ['yarn build', 'yarn build:css', 'npm run watch', '../run yarn:build:js', 'bin/rails tailwindcss:watch', 'npx tailwindcss -i app.css -o out.css --watch', 'pnpm run build:js --watch']) expect(assetCommand(c), c).toBe(c);
     for (const c of ['npm start', 'npm run build && npm start', 'node server.js', 'bundle exec sidekiq', 'puma -p 28080 cable/config.ru', 'yarn dev', 'vite', 'rails s', 'gunicorn app:app', 'yarn builder']) expect(assetCommand(c), c).toBeUndefined();

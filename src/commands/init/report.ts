@@ -6,7 +6,7 @@ import { NO_PAINT, paintDiff, type Paint } from '../../io/diff.js';
 import type { FileChange } from '../../plan/file-change.js';
 import type { ComposeProject, ComposeService } from '../../compose/project.js';
 import type { ServiceProfile } from '../../stacks/service-profile.js';
-import type { Stack } from '../../stacks/detect.js';
+import { OTHER_LANGUAGES, type Stack } from '../../stacks/detect.js';
 import type { InitChoices } from '../../backends/choices.js';
 import { BACKENDS, isEnabled, settingsOf } from '../../backends/index.js';
 import { OBS_CONFIG_FILE } from '../../config/obs-config.js';
@@ -198,8 +198,13 @@ function sendsNothingText(note: Extract<InitNote, { kind: 'sends-nothing' }>): s
       return `${note.service} is built from a URL, not from this project: ${tail}; instrument its code where it lives`;
     case 'assets':
       return `${note.service} only builds front-end assets (\`${note.command ?? ''}\`) and serves no requests: ${tail}; leave it out with --services`;
-    case 'no-framework':
+    case 'no-framework': {
+      const language = OTHER_LANGUAGES[note.stack as Stack];
+      if (language) {
+        return `${note.service} is a ${language.name} app (stack: ${note.stack}): obs sets its environment but writes no ${language.name} code, so it sends nothing; set up ${language.sdk} in it by hand (it reads the OTEL_ variables obs sets)`;
+      }
       return `${note.service}: obs found no Flask, Rails, Node or React app in its build context (stack: ${note.stack}): ${tail}; set up an OpenTelemetry SDK in it by hand`;
+    }
   }
 }
 
