@@ -1,17 +1,11 @@
-import { readdir, stat } from 'node:fs/promises';
-import { readRegularFileSync } from '../io/read-regular.js';
 import { COLLECTOR_CONFIG_NAMES } from '../collector/image.js';
-import { dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
-import { discoverComposeFiles, explicitComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
-import { parseComposeText, type ComposeFile } from '../compose/parse.js';
-import { buildProject, type ComposeProject, type ComposeService } from '../compose/project.js';
-import { envFilePath } from '../compose/environment-index.js';
-import { OBS_CONFIG_FILE, parseObsConfig, type ObsConfig } from '../config/obs-config.js';
-import { parseDotenv } from '../dotenv/index.js';
-import { UsageError } from '../errors.js';
+import { isAbsolute, posix, resolve } from 'node:path';
+import { explicitComposeFiles } from '../compose/discover.js';
+import type { ComposeProject, ComposeService } from '../compose/project.js';
+import type { ObsConfig } from '../config/obs-config.js';
 import { FolderReader } from '../io/folder-reader.js';
-import { decodeBytes, notUtf8Message } from '../io/raw-text.js';
-import { ReadLedger } from '../io/read-ledger.js';
+import type { ReadLedger } from '../io/read-ledger.js';
+import { loadProject, partError, readProjectFile, type ParsedPart } from './load.js';
 import { gitignoreCoversDotenv, gitInfo, type GitInfo } from '../io/git.js';
 import type { ContextFiles, Stack } from '../stacks/detect.js';
 import { profileService, type ServiceProfile } from '../stacks/service-profile.js';
@@ -31,81 +25,31 @@ export interface Discovered {
 }
 
 /**
- * Reads a file, turning "missing" into undefined and anything else into a one-line error.
- * `reads` records what was read, to check before writing that nothing changed meanwhile. Bytes
- * that are not UTF-8 are kept as they are (raw-text.ts) in line-based files obs only appends to;
- * YAML (`yaml: true`) must be UTF-8, as compose itself requires, so it is refused instead.
+ * Loads the project for init (and doctor --fix): the shared loader (load.ts), with every part
+ * required. The first problem, in the order init has always read the files, is thrown.
  */
-async function readOptional(root: string, path: string, reads: ReadLedger, { yaml = false } = {}): Promise<TextFile | undefined> {
-  let bytes: Buffer;
-  try {
-    const info = await stat(join(root, path));
-    if (info.isDirectory()) return undefined;
-    if ((info.mode & 0o444) === 0) throw new UsageError('the file is not readable (no read permission)', { file: path });
-    // A FIFO or device here would block obs forever: refused, naming it.
-    const read = readRegularFileSync(join(root, path), path);
-    reads.record(join(root, path), read ?? null);
-    if (read === undefined) return undefined;
-    bytes = read;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      reads.record(join(root, path), null);
-      return undefined;
-    }
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`cannot read the file: ${(err as Error).message}`, { file: path });
-  }
-  const { text, invalid } = decodeBytes(bytes);
-  if (invalid && yaml) throw new UsageError(notUtf8Message(invalid, bytes), { file: path, line: invalid.line, col: invalid.col });
-  return { path, text };
-}
-
-async function readRequired(root: string, path: string, reads: ReadLedger): Promise<TextFile> {
-  const file = await readOptional(root, path, reads, { yaml: true });
-  if (!file) throw new UsageError('no such file', { file: path, hint: 'check the path given to -f/--file' });
-  return file;
-}
-
 export async function discover(root: string, explicitFiles: string[] | undefined): Promise<Discovered> {
   const notes: string[] = [];
-  const reads = new ReadLedger();
-  const rootInfo = await stat(root).catch(() => undefined);
-  if (!rootInfo?.isDirectory()) throw new UsageError(`no such directory: ${root}`);
+  const explicit = explicitFiles && explicitFiles.length > 0 ? explicitComposeFiles(root, explicitFiles) : undefined;
   // git runs in child processes while this process parses the compose file.
-  const gitPending = gitInfo(root);
-
-  let composePaths: string[];
-  if (explicitFiles && explicitFiles.length > 0) {
-    const explicit = explicitComposeFiles(root, explicitFiles);
-    composePaths = explicit.files;
-    notes.push(...explicit.notes);
-  } else {
-    const names = new Set(await readdir(root));
-    const found = discoverComposeFiles(names);
-    if (!found) {
-      throw new UsageError(`no compose file in ${root} (looked for ${COMPOSE_FILE_NAMES.join(', ')})`, {
-        hint: 'run obs in the folder with your compose file, or pass --dir or -f/--file',
-      });
-    }
-    composePaths = found.files;
-    if (found.ignored.length > 0) notes.push(`found several compose files; using ${found.files.join(' + ')} like docker compose, not ${found.ignored.join(', ')}`);
-  }
-  const compose: ComposeFile[] = [];
-  for (const path of composePaths) {
-    const file = await readRequired(root, path, reads);
-    compose.push(parseComposeText(path, file.text));
-  }
-  const project = buildProject(compose);
-  const projectDir = toPosix(dirname(composePaths[0]!));
+  let gitPending: Promise<GitInfo> | undefined;
+  const load = loadProject(root, { ...(explicit ? { composeFiles: explicit.files } : {}), onComposePaths: () => (gitPending = gitInfo(root)) });
+  if (load.rootError) throw load.rootError;
+  if (explicit) notes.push(...explicit.notes);
+  if (load.compose.error) throw load.compose.error;
+  if (load.compose.ignored.length > 0) notes.push(`found several compose files; using ${load.compose.paths.join(' + ')} like docker compose, not ${load.compose.ignored.join(', ')}`);
+  const compose = load.compose.files;
+  const project = load.project!;
+  const { reads } = load;
+  const projectDir = load.projectDir === '' ? '.' : load.projectDir;
   const inProject = (name: string) => (projectDir === '.' ? name : posix.join(projectDir, name));
 
-  const dotenv = await readOptional(root, inProject('.env'), reads);
-  if (dotenv) parseDotenv(dotenv.text, dotenv.path); // fail early, naming the line
-  const dotenvExample = await readOptional(root, inProject('.env.example'), reads);
-  if (dotenvExample) parseDotenv(dotenvExample.text, dotenvExample.path);
-  const gitignore = await readOptional(root, '.gitignore', reads);
-  const obsConfigFile = await readOptional(root, OBS_CONFIG_FILE, reads, { yaml: true });
-  const previous = obsConfigFile ? parseObsConfig(obsConfigFile.text, obsConfigFile.path) : undefined;
+  const dotenv = required(load.dotenv);
+  const dotenvExample = required(load.dotenvExample);
+  if (load.gitignore.problem) throw load.gitignore.problem.error;
+  const gitignore = load.gitignore.file;
+  const obsConfigFile = required(load.obsConfig);
+  const previous = load.obsConfig.value;
 
   const folders = new FolderReader(reads);
   const stacks = new Map<string, Stack>();
@@ -117,32 +61,23 @@ export async function discover(root: string, explicitFiles: string[] | undefined
     profiles.set(service.name, profile);
   }
 
-  // env_file values count as set by the user: compose's `environment` would silently override them.
   const envFiles = new Map<string, TextFile | null>();
-  for (const service of project.services) {
-    for (const entry of service.config.envFiles) {
-      const path = envFilePath(projectDir, entry.path);
-      if (envFiles.has(path)) continue;
-      const file = await readOptional(root, path, reads);
-      if (file) parseDotenv(file.text, file.path);
-      envFiles.set(path, file ?? null);
-    }
-  }
+  for (const [path, part] of load.envFiles) envFiles.set(path, required(part) ?? null);
 
   const collectorConfigs = new Map<string, TextFile | null>();
   for (const path of [previous?.collector?.config, ...COLLECTOR_CONFIG_NAMES.map(inProject)]) {
     if (path === undefined || collectorConfigs.has(path)) continue;
-    collectorConfigs.set(path, (await readOptional(root, path, reads, { yaml: true })) ?? null);
+    const read = readProjectFile(root, path, reads, { yaml: true });
+    if (read.problem) throw read.problem.error;
+    collectorConfigs.set(path, read.file ?? null);
   }
 
-  const git = await gitPending;
+  const git = await gitPending!;
   const envPath = inProject('.env');
   const envIgnored = git.isRepo ? await git.isIgnored(envPath) : gitignoreCoversDotenv(gitignore?.text);
   const envTracked = git.isRepo ? await git.isTracked(envPath) : false;
-  const hints = {
-    gitpod: (await readOptional(root, '.gitpod.yml', reads)) !== undefined,
-    codespaces: (await stat(join(root, '.devcontainer')).catch(() => undefined))?.isDirectory() ?? false,
-  };
+  if (load.gitpod.problem) throw load.gitpod.problem.error;
+  const hints = { gitpod: load.gitpod.file !== undefined, codespaces: load.codespaces };
   const projectName = sanitizeProjectName(project.name ?? baseName(resolve(root, projectDir)));
 
   return {
@@ -155,7 +90,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
     reads,
     snapshot: {
       compose,
-      projectDir: projectDir === '.' ? '' : projectDir,
+      projectDir: load.projectDir,
       dotenv,
       dotenvExample,
       gitignore,
@@ -171,6 +106,13 @@ export async function discover(root: string, explicitFiles: string[] | undefined
       projectName,
     },
   };
+}
+
+/** The part's file, or its reading or parsing error thrown. */
+function required(part: ParsedPart<unknown>): TextFile | undefined {
+  const error = partError(part);
+  if (error) throw error;
+  return part.read.file;
 }
 
 /**
@@ -195,10 +137,6 @@ export function profileOf(folders: FolderReader, context: string, config: Compos
     ...(config.buildTarget !== undefined ? { target: config.buildTarget } : {}),
     ...(command !== undefined ? { command } : {}),
   });
-}
-
-function toPosix(path: string): string {
-  return path.split('\\').join('/');
 }
 
 function baseName(path: string): string {

@@ -1,117 +1,70 @@
-import { readdirSync, statSync } from 'node:fs';
-import { NotRegularFile, readRegularFileSync } from '../../io/read-regular.js';
-import { join, posix, relative, resolve } from 'node:path';
-import { discoverComposeFiles } from '../../compose/discover.js';
-import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
-import { buildProject } from '../../compose/project.js';
-import { envFilePath } from '../../compose/environment-index.js';
+import { posix, relative, resolve } from 'node:path';
 import { findCollectors } from '../../collector/service.js';
-import { OBS_CONFIG_FILE, parseObsConfig } from '../../config/obs-config.js';
-import { dotenvToMap, parseDotenv } from '../../dotenv/index.js';
-import { ObsError } from '../../errors.js';
+import type { ObsError } from '../../errors.js';
 import { gitignoreCoversDotenv, gitSnapshot } from '../../io/git.js';
-import { decodeBytes, notUtf8Message } from '../../io/raw-text.js';
+import { NotRegularFile } from '../../io/read-regular.js';
+import { loadProject, readProjectFile, type ComposePart, type FileRead } from '../../project/load.js';
 import type { DoctorProject, LoadedFile } from '../../checks/types.js';
 
-/** Bytes that are not UTF-8 are kept (raw-text.ts); YAML readers report them (notUtf8). */
-function decodedFile(path: string, bytes: Buffer): LoadedFile & { notUtf8?: { line: number; col: number; message: string } } {
-  const { text, invalid } = decodeBytes(bytes);
-  return { path, text, ...(invalid ? { notUtf8: { line: invalid.line, col: invalid.col, message: notUtf8Message(invalid, bytes) } } : {}) };
+/** A FIFO or device would block doctor forever: left unread, and said so. */
+function skipNote(read: FileRead): string | undefined {
+  const problem = read.problem;
+  return problem?.kind === 'not-regular' && !problem.error.kind.includes('directory') ? `${read.path} is ${problem.error.kind}, not a regular file: not read` : undefined;
 }
 
-/**
- * Synchronous on purpose: a handful of small local files, read while git runs in its own
- * processes; promises and the thread pool would only add start-up time.
- */
-function readText(root: string, path: string, skipped?: string[]): ReturnType<typeof decodedFile> | undefined {
-  try {
-    const bytes = readRegularFileSync(join(root, path), path);
-    return bytes === undefined ? undefined : decodedFile(path, bytes);
-  } catch (err) {
-    // A FIFO or device would block doctor forever: left unread, and said so.
-    if (err instanceof NotRegularFile && !err.kind.includes('directory')) skipped?.push(`${path} is ${err.kind}, not a regular file: not read`);
-    return undefined;
-  }
+/** What doctor reads of a file: its text when the bytes could be read, else nothing (the checks see it missing). */
+function fileOf(read: FileRead): LoadedFile | undefined {
+  return read.file && (!read.problem || read.problem.kind === 'no-permission' || read.problem.kind === 'not-utf8') ? read.file : undefined;
 }
 
-/** Loads what the offline checks read. A broken file is recorded for a check to report, never thrown. */
+/** Why the compose file that stopped loading failed, as the compose check words it. */
+function composeErrorOf(compose: ComposePart): DoctorProject['composeError'] {
+  const error = compose.error as ObsError | undefined;
+  // No compose file at all is not a load error for doctor: its compose check says so.
+  if (!error || compose.failedPath === undefined) return undefined;
+  const read = compose.failed;
+  if (!read) return { file: compose.failedPath, line: error.line, col: error.col, message: error.message };
+  const problem = read.problem;
+  if (read.directory) return { file: read.path, message: new NotRegularFile(read.path, 'a directory').message };
+  if (!problem) return { file: read.path, message: 'no such file' };
+  if (problem.kind === 'not-utf8') return { file: read.path, line: problem.line, col: problem.col, message: problem.message };
+  if (problem.kind === 'unreadable') return { file: read.path, message: `cannot read it: ${problem.reason}` };
+  return { file: read.path, message: problem.error.message };
+}
+
+/** Loads what the offline checks read (the shared loader, load.ts). A broken file is recorded for a check to report, never thrown. */
 export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, explicitFiles?: string[]): Promise<DoctorProject> {
-  const skipped: string[] = [];
-  const obsText = readText(root, OBS_CONFIG_FILE, skipped);
-  let obsConfig: DoctorProject['obsConfig'];
-  let obsConfigError: DoctorProject['obsConfigError'];
-  if (obsText) {
-    try {
-      obsConfig = parseObsConfig(obsText.text, OBS_CONFIG_FILE);
-    } catch (err) {
-      obsConfigError = { line: (err as ObsError).line, message: (err as Error).message };
-    }
-  }
-
-  let composePaths: string[];
-  if (explicitFiles && explicitFiles.length > 0) composePaths = explicitFiles.map((f) => relative(root, resolve(root, f)).split('\\').join('/'));
-  else if (obsConfig && obsConfig.compose.files.length > 0) composePaths = obsConfig.compose.files;
-  else composePaths = discoverComposeFiles(new Set(readdirOrEmpty(root)))?.files ?? [];
-
+  const composeFiles = explicitFiles && explicitFiles.length > 0 ? explicitFiles.map((f) => relative(root, resolve(root, f)).split('\\').join('/')) : undefined;
   // git runs in child processes while this process reads and parses the project.
-  const earlyProjectDir = composePaths.length > 0 ? posix.dirname(composePaths[0]!).replace(/^\.$/, '') : '';
-  const gitPending = gitSnapshot(root, earlyProjectDir === '' ? '.env' : posix.join(earlyProjectDir, '.env'));
-
-  const compose: ComposeFile[] = [];
-  let composeError: DoctorProject['composeError'];
-  for (const path of composePaths) {
-    let file: ReturnType<typeof decodedFile> | undefined;
-    try {
-      const bytes = readRegularFileSync(join(root, path), path);
-      file = bytes === undefined ? undefined : decodedFile(path, bytes);
-    } catch (err) {
-      composeError = { file: path, message: err instanceof NotRegularFile ? err.message : `cannot read it: ${(err as Error).message}` };
-      break;
-    }
-    if (!file) {
-      composeError = { file: path, message: 'no such file' };
-      break;
-    }
-    if (file.notUtf8) {
-      composeError = { file: path, ...file.notUtf8 };
-      break;
-    }
-    try {
-      compose.push(parseComposeText(path, file.text));
-    } catch (err) {
-      const e = err as ObsError;
-      composeError = { file: path, line: e.line, col: e.col, message: e.message };
-      break;
-    }
-  }
-  const parsed = composeError ? [] : compose;
-  const project = parsed.length > 0 ? buildProject(parsed) : undefined;
-  const projectDir = composePaths.length > 0 ? posix.dirname(composePaths[0]!).replace(/^\.$/, '') : '';
+  let gitPending: ReturnType<typeof gitSnapshot> | undefined;
+  const load = loadProject(root, {
+    ...(composeFiles ? { composeFiles } : {}),
+    recordedComposeFiles: true,
+    onComposePaths: (_paths, projectDir) => (gitPending = gitSnapshot(root, projectDir === '' ? '.env' : posix.join(projectDir, '.env'))),
+  });
+  const { project, projectDir } = load;
   const inProject = (name: string) => (projectDir === '' ? name : posix.join(projectDir, name));
+  const skipped: string[] = [];
+  const skip = (read: FileRead) => {
+    const note = skipNote(read);
+    if (note) skipped.push(note);
+  };
 
-  const dotenvFile = readText(root, inProject('.env'), skipped);
+  skip(load.obsConfig.read);
+  const obsConfigError = load.obsConfig.parseError as ObsError | undefined;
+  const composeError = composeErrorOf(load.compose);
+
+  skip(load.dotenv.read);
+  const dotenvFile = fileOf(load.dotenv.read);
   let dotenv: DoctorProject['dotenv'];
-  if (dotenvFile) {
-    try {
-      dotenv = { ...dotenvFile, values: dotenvToMap(parseDotenv(dotenvFile.text, dotenvFile.path)) };
-    } catch (err) {
-      dotenv = { ...dotenvFile, values: new Map(), error: (err as Error).message };
-    }
-  }
+  if (dotenvFile) dotenv = { ...dotenvFile, values: load.dotenv.value ?? new Map(), ...(load.dotenv.parseError ? { error: load.dotenv.parseError.message } : {}) };
+
   const envFiles: DoctorProject['envFiles'] = new Map();
-  for (const service of project?.services ?? []) {
-    for (const entry of service.config.envFiles) {
-      const path = envFilePath(projectDir, entry.path);
-      if (envFiles.has(path)) continue;
-      const file = readText(root, path, skipped);
-      let values = new Map<string, string | undefined>();
-      try {
-        if (file) values = dotenvToMap(parseDotenv(file.text, file.path));
-      } catch {
-        // a broken env_file is compose's error to report; doctor reads what it can
-      }
-      envFiles.set(path, file ? { ...file, values } : null);
-    }
+  for (const [path, part] of load.envFiles) {
+    skip(part.read);
+    const file = fileOf(part.read);
+    // a broken env_file is compose's error to report; doctor reads what it can
+    envFiles.set(path, file ? { ...file, values: part.value ?? new Map() } : null);
   }
 
   // The collector's config is found through the project's volumes; `${VAR}` in a bind source
@@ -121,32 +74,34 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     const lookup = (name: string) => env[name] ?? dotenv?.values.get(name) ?? (name === 'PWD' ? root : undefined);
     for (const collector of findCollectors(project, lookup, projectDir, root)) {
       const path = collector.mount?.path;
-      if (path !== undefined && !collectorConfigs.has(path)) collectorConfigs.set(path, readText(root, path, skipped) ?? null);
+      if (path === undefined || collectorConfigs.has(path)) continue;
+      const read = readProjectFile(root, path, load.reads);
+      skip(read);
+      collectorConfigs.set(path, fileOf(read) ?? null);
     }
   }
 
-  const gitignore = readText(root, '.gitignore', skipped);
+  skip(load.gitignore);
+  const gitignore = fileOf(load.gitignore);
+  skip(load.dotenvExample.read);
   const envPath = inProject('.env');
-  const git = await gitPending;
+  const git = await (gitPending ?? gitSnapshot(root, envPath));
   const isRepo = git.trackedFiles !== undefined;
   return {
     root,
-    composePaths,
-    compose: parsed,
+    composePaths: load.compose.paths,
+    compose: composeError ? [] : load.compose.files,
     composeError,
     project,
     projectDir,
-    obsConfig,
-    obsConfigError,
+    obsConfig: load.obsConfig.value,
+    obsConfigError: obsConfigError && { line: obsConfigError.line, message: obsConfigError.message },
     dotenv,
-    dotenvExample: readText(root, inProject('.env.example'), skipped),
+    dotenvExample: fileOf(load.dotenvExample.read),
     gitignore,
     envFiles,
     collectorConfigs,
-    hints: {
-      gitpod: readText(root, '.gitpod.yml') !== undefined,
-      codespaces: isDirectory(join(root, '.devcontainer')),
-    },
+    hints: { gitpod: fileOf(load.gitpod) !== undefined, codespaces: load.codespaces },
     git: {
       isRepo,
       envTracked: git.trackedFiles?.includes(envPath) ?? false,
@@ -156,21 +111,4 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     env,
     skipped,
   };
-}
-
-
-function readdirOrEmpty(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
