@@ -1,31 +1,25 @@
-import { readRegularTextSync } from '../io/read-regular.js';
+import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 
 /**
- * The AWS shared config and credentials files, read offline the way the SDK reads them: never the
- * SDK provider chain, which may reach the EC2 metadata endpoint.
+ * The AWS shared config and credentials files, read offline by the SDK's own loader
+ * (@smithy/shared-ini-file-loader, what the SDK clients resolve profiles with), so doctor,
+ * apply and the SDK agree on what a profile holds. Never the SDK provider chain, which may
+ * reach the EC2 metadata endpoint.
  */
 
+/** Profile name (config: `[profile x]` and `[default]` already named x and default) -> settings. */
 export type IniSections = Map<string, Map<string, string>>;
 
-/** INI as the AWS SDKs read it: `[section]`, `key = value`, `#`/`;` comment lines; indented sub-settings ignored. */
-export function parseAwsIni(text: string): IniSections {
+/** Sections the SDK keeps that are not profiles: `[sso-session x]`, `[services x]`. */
+const NOT_PROFILES = /^(sso-session|services|profile)\./;
+
+function sectionsOf(parsed: Record<string, Record<string, string | undefined>>): IniSections {
   const sections: IniSections = new Map();
-  let current: Map<string, string> | undefined;
-  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const section = /^\[([^\]]*)\]/.exec(line);
-    if (section) {
-      const name = section[1]!.trim().replace(/\s+/g, ' ');
-      current = sections.get(name) ?? new Map();
-      sections.set(name, current);
-      continue;
-    }
-    if (!current || /^\s/.test(raw)) continue;
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    current.set(line.slice(0, eq).trim().toLowerCase(), line.slice(eq + 1).trim());
+  for (const [name, values] of Object.entries(parsed)) {
+    if (NOT_PROFILES.test(name)) continue;
+    sections.set(name, new Map(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined)));
   }
   return sections;
 }
@@ -52,35 +46,47 @@ function expandHome(path: string, home: string | undefined): string {
   return isAbsolute(path) ? path : resolve(path);
 }
 
-async function readShared(envPath: string | undefined, home: string | undefined, fallback: string): Promise<SharedFile> {
+/** Where a shared file is: the variable's path, else ~/.aws/<fallback>. */
+function sharedPath(envPath: string | undefined, home: string | undefined, fallback: string): { display: string; path?: string } {
   const display = envPath?.trim() ? envPath.trim() : `~/.aws/${fallback}`;
   const path = envPath?.trim() ? expandHome(envPath.trim(), home) : home ? join(home, '.aws', fallback) : undefined;
-  if (!path) return { display };
+  return path === undefined ? { display } : { display, path };
+}
+
+/** A regular file obs can read: a FIFO at AWS_CONFIG_FILE would block doctor (it counts as unreadable). */
+function readable(path: string | undefined): path is string {
   try {
-    // Regular files only: a FIFO at AWS_CONFIG_FILE would block doctor (it counts as unreadable).
-    const text = readRegularTextSync(path, display);
-    return text === undefined ? { display } : { display, sections: parseAwsIni(text) };
+    if (path === undefined || !statSync(path).isFile()) return false;
+    accessSync(path, constants.R_OK);
+    return true;
   } catch {
-    return { display };
+    return false;
   }
 }
 
 export async function readSharedFiles(env: NodeJS.ProcessEnv): Promise<{ credentials: SharedFile; config: SharedFile }> {
   const home = env.HOME || env.USERPROFILE || undefined;
-  const [credentials, config] = await Promise.all([
-    readShared(env.AWS_SHARED_CREDENTIALS_FILE, home, 'credentials'),
-    readShared(env.AWS_CONFIG_FILE, home, 'config'),
-  ]);
-  return { credentials, config };
+  const credentials = sharedPath(env.AWS_SHARED_CREDENTIALS_FILE, home, 'credentials');
+  const config = sharedPath(env.AWS_CONFIG_FILE, home, 'config');
+  const hasCredentials = readable(credentials.path);
+  const hasConfig = readable(config.path);
+  // A file left out is given as a path that cannot exist: the loader reads it as empty.
+  const nowhere = join(home ?? '/', '.aws', '\0obs-not-read');
+  const loaded = await loadSharedConfigFiles({
+    filepath: hasCredentials ? credentials.path : nowhere,
+    configFilepath: hasConfig ? config.path : nowhere,
+    ignoreCache: true,
+  });
+  return {
+    credentials: { display: credentials.display, ...(hasCredentials ? { sections: sectionsOf(loaded.credentialsFile) } : {}) },
+    config: { display: config.display, ...(hasConfig ? { sections: sectionsOf(loaded.configFile) } : {}) },
+  };
 }
 
 /** The profiles the shared files define: `[profile x]` and `[default]` in config, `[x]` in credentials. */
 export function profileNames(files: { credentials: SharedFile; config: SharedFile }): string[] {
   const names = new Set<string>();
-  for (const section of files.config.sections?.keys() ?? []) {
-    if (section === 'default') names.add(section);
-    else if (section.startsWith('profile ')) names.add(section.slice('profile '.length).trim());
-  }
+  for (const section of files.config.sections?.keys() ?? []) names.add(section);
   for (const section of files.credentials.sections?.keys() ?? []) names.add(section);
   return [...names].sort();
 }
@@ -88,7 +94,7 @@ export function profileNames(files: { credentials: SharedFile; config: SharedFil
 /** What a profile in the shared files provides: the credentials file wins key by key, as in the SDK. */
 export function resolveProfile(name: string, files: { credentials: SharedFile; config: SharedFile }): AwsProfile {
   const fromCredentials = files.credentials.sections?.get(name);
-  const fromConfig = files.config.sections?.get(`profile ${name}`) ?? (name === 'default' ? files.config.sections?.get('default') : undefined);
+  const fromConfig = files.config.sections?.get(name);
   const profile: AwsProfile = { name, missing: !fromCredentials && !fromConfig };
   const get = (key: string): { value: string; where: string } | undefined => {
     const a = fromCredentials?.get(key);

@@ -3,7 +3,6 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SECRET_CHECKS } from '../../src/backends/index.js';
-import { parseAwsIni } from '../../src/aws/shared-files.js';
 import { scanForSecrets } from '../../src/checks/secrets/scan.js';
 import { classifyHoneycombKey, isPlaceholder } from '../../src/secrets/shapes.js';
 import type { CheckResult, DoctorOptions } from '../../src/checks/types.js';
@@ -346,13 +345,6 @@ describe('aws-credentials', () => {
     const r = await runAws({ 'docker-compose.yml': daemon }, {}, { AWS_ACCESS_KEY_ID: AWS_ID, AWS_SECRET_ACCESS_KEY: AWS_SECRET, AWS_REGION: 'us_east_1', AWS_DEFAULT_REGION: 'us-east-1' });
     expect(r.status).toBe('fail');
     expect(r.detail).toContain('AWS_REGION in the environment is not a valid region name: "us_east_1"');
-  });
-
-  it('parses the shared-file INI format', () => {
-    const ini = parseAwsIni('# c\n[default]\nregion = us-east-1\ns3 =\n  max_concurrent_requests = 20\n; c\n[profile  x]\nrole_arn=arn\n');
-    expect([...ini.keys()]).toEqual(['default', 'profile x']);
-    expect(Object.fromEntries(ini.get('default')!)).toEqual({ region: 'us-east-1', s3: '' });
-    expect(ini.get('profile x')!.get('role_arn')).toBe('arn');
   });
 });
 
