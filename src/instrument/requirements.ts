@@ -4,6 +4,7 @@
  * already listed in any spelling (case, `_`/`.`/`-`, extras, version specifiers, `#egg=`) is
  * left alone. A file obs cannot read with confidence is refused with a reason, never guessed at.
  */
+import { readPyproject } from '../stacks/pyproject.js';
 import { detectEol } from '../text/edits.js';
 
 export type ManifestResult =
@@ -173,22 +174,12 @@ export function declaredPythonPackages(files: ReadonlyMap<string, string>): Map<
   }
   const pyproject = files.get('pyproject.toml');
   const out = new Map<string, string>();
-  if (pyproject === undefined) return out;
-  for (const section of tomlSections(pyproject)) {
-    const body = pyproject.slice(section.start, section.contentEnd);
-    if (section.name === 'project') {
-      const key = /^[ \t]*dependencies[ \t]*=[ \t]*/m.exec(body);
-      const array = key ? readStringArray(pyproject, section.start + key.index + key[0].length) : undefined;
-      for (const item of array?.items ?? []) {
-        const match = NAME.exec(item.value.trim());
-        if (match) out.set(normalizePackageName(match[1]!), match[3]!.trim());
-      }
-    } else if (/^tool\.poetry\.(?:group\.[^.]+\.)?(?:dev-)?dependencies$/.test(section.name)) {
-      for (const m of body.matchAll(/^[ \t]*["']?([A-Za-z0-9][A-Za-z0-9._-]*)["']?[ \t]*=[ \t]*(?:"([^"]*)"|\{[^}\n]*version[ \t]*=[ \t]*"([^"]*)")?/gm)) {
-        out.set(normalizePackageName(m[1]!), (m[2] ?? m[3] ?? '').trim());
-      }
-    }
+  const read = pyproject === undefined ? undefined : readPyproject(pyproject);
+  for (const requirement of read?.dependencies ?? []) {
+    const match = NAME.exec(requirement.trim());
+    if (match) out.set(normalizePackageName(match[1]!), match[3]!.trim());
   }
+  for (const { name, spec } of read?.poetry ?? []) out.set(normalizePackageName(name), spec);
   return out;
 }
 

@@ -2,6 +2,8 @@
  * Detects what runs in a service from the files in its build context, the way a person
  * would: the dependency manifest names the framework.
  */
+import { readPyproject } from './pyproject.js';
+
 export type Stack = 'flask' | 'python' | 'rails' | 'ruby' | 'node' | 'react' | 'go' | 'java' | 'dotnet' | 'php' | 'unknown';
 
 /** Stacks obs names but writes no code for: what a person calls them, and the SDK to set up by hand. */
@@ -23,10 +25,19 @@ export interface ContextFiles {
   get(name: string): string | undefined;
 }
 
+/** pyproject.toml names flask among its dependencies (main, optional, groups or Poetry's). */
+function declaresFlask(text: string | undefined): boolean {
+  const read = text === undefined ? undefined : readPyproject(text);
+  if (!read) return false;
+  const names = [...read.dependencies, ...read.optional].map((r) => /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(r)?.[1]).concat(read.poetry.map((p) => p.name));
+  return names.some((name) => name !== undefined && name.toLowerCase() === 'flask');
+}
+
 export function detectStack(files: ContextFiles): Stack {
-  const python = [files.get('requirements.txt'), files.get('pyproject.toml'), files.get('Pipfile')].filter((t): t is string => t !== undefined);
-  // A requirement line, a poetry key, or a string in pyproject's dependency list (`["flask==3.1"]`).
+  const python = [files.get('requirements.txt'), files.get('Pipfile')].filter((t): t is string => t !== undefined);
+  // A requirement line, or a Pipfile key; in pyproject.toml, any dependency list or Poetry table.
   if (python.some((text) => /^\s*["']?flask\b/im.test(text) || /["']flask\s*(?:[<>=~!;[]|["'])/i.test(text))) return 'flask';
+  if (declaresFlask(files.get('pyproject.toml'))) return 'flask';
   const gemfile = files.get('Gemfile');
   if (gemfile !== undefined) return /^\s*gem\s+["']rails["']/m.test(gemfile) ? 'rails' : 'ruby';
   const pkg = files.get('package.json');
@@ -39,7 +50,7 @@ export function detectStack(files: ContextFiles): Stack {
     }
     return 'node';
   }
-  if (python.length > 0 || files.has('app.py') || files.has('wsgi.py')) return 'python';
+  if (python.length > 0 || files.has('pyproject.toml') || files.has('app.py') || files.has('wsgi.py')) return 'python';
   if (files.has('go.mod')) return 'go';
   if (files.has('pom.xml') || files.has('build.gradle') || files.has('build.gradle.kts')) return 'java';
   if (files.has('composer.json')) return 'php';

@@ -6,6 +6,7 @@
  * then the image rebuild.
  */
 import type { ContextFiles } from './detect.js';
+import { readPyproject } from './pyproject.js';
 
 export type NodePackageManager = 'npm' | 'yarn' | 'pnpm' | 'bun';
 export type PythonPackageManager = 'pip' | 'uv' | 'poetry' | 'pipenv';
@@ -29,10 +30,11 @@ export function nodePackageManager(files: ContextFiles): NodePackageManager {
 export function pythonPackageManager(files: ContextFiles): PythonPackageManager {
   if (files.has('uv.lock')) return 'uv';
   if (files.has('poetry.lock')) return 'poetry';
-  const pyproject = files.get('pyproject.toml') ?? '';
+  const text = files.get('pyproject.toml');
+  const pyproject = text === undefined ? undefined : readPyproject(text);
   const docker = files.get('Dockerfile') ?? '';
-  if (/\buv\s+(?:sync|lock|pip)\b/.test(docker) || /^\[tool\.uv\]/m.test(pyproject)) return 'uv';
-  if (/\bpoetry\s+install\b/.test(docker) || /^\[tool\.poetry\.dependencies\]/m.test(pyproject)) return 'poetry';
+  if (/\buv\s+(?:sync|lock|pip)\b/.test(docker) || pyproject?.tools.has('uv')) return 'uv';
+  if (/\bpoetry\s+install\b/.test(docker) || pyproject?.poetryDependencies) return 'poetry';
   if (files.has('Pipfile.lock') || (files.has('Pipfile') && !files.has('requirements.txt'))) return 'pipenv';
   return 'pip';
 }
