@@ -1,4 +1,5 @@
 import type { HostingHints } from '../aws/xray-url.js';
+import { portRange, portsOf, unsetDefault } from '../compose/ports.js';
 import type { PortMapping } from '../compose/project.js';
 
 export interface FrontendPorts {
@@ -56,12 +57,7 @@ export function corsOrigins(frontends: readonly FrontendPorts[], hints: HostingH
 
 /** `3000`, `3000-3002`, `${PORT:-3000}`; undefined when compose alone decides (`${PORT}`). */
 function portNumbers(published: string): number[] | undefined {
-  const text = published.trim().replace(/^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([0-9]+)\}$/, '$1');
-  const range = /^([0-9]+)(?:-([0-9]+))?$/.exec(text);
-  if (!range) return undefined;
-  const first = Number(range[1]);
-  const last = range[2] === undefined ? first : Number(range[2]);
-  if (first < 1 || last > 65535 || last < first) return undefined;
-  const count = Math.min(last - first + 1, MAX_RANGE);
-  return Array.from({ length: count }, (_, i) => first + i);
+  const range = portRange(unsetDefault(published));
+  if (!range || range.first < 1 || range.last > 65535 || range.last < range.first) return undefined;
+  return portsOf(range, MAX_RANGE);
 }

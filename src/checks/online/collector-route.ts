@@ -1,6 +1,7 @@
 import { componentType, definedIds, settingsOf } from '../../collector/parse.js';
 import { COLLECTOR_PORTS } from '../../collector/image.js';
 import { expand } from '../../compose/interpolation.js';
+import { portRange } from '../../compose/ports.js';
 import type { ComposeService } from '../../compose/project.js';
 import { projectCollectors } from '../project/lib/collector.js';
 import { networkNames, projectLookup } from '../project/lib/env.js';
@@ -62,19 +63,13 @@ function publishedPortOf(project: DoctorProject, service: ComposeService, target
   for (const mapping of service.config.ports) {
     if (mapping.protocol && mapping.protocol !== 'tcp') continue;
     if (mapping.published === undefined) continue;
-    const targets = range(expand(mapping.target, lookup).value);
-    const published = range(expand(mapping.published, lookup).value);
+    const targets = portRange(expand(mapping.target, lookup).value);
+    const published = portRange(expand(mapping.published, lookup).value);
     if (!targets || !published) continue;
-    const offset = target - targets[0];
-    if (offset < 0 || target > targets[1]) continue;
-    const port = published[0] + offset;
-    if (port <= published[1] && port >= 1 && port <= 65535) return port;
+    const offset = target - targets.first;
+    if (offset < 0 || target > targets.last) continue;
+    const port = published.first + offset;
+    if (port <= published.last && port >= 1 && port <= 65535) return port;
   }
   return undefined;
-}
-
-function range(text: string): [number, number] | undefined {
-  const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(text);
-  if (!m) return undefined;
-  return [Number(m[1]), Number(m[2] ?? m[1])];
 }

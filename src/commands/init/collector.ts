@@ -10,6 +10,7 @@ import { COLLECTOR_BINARY, COLLECTOR_CONFIG_NAMES, COLLECTOR_CONFIG_PATH, COLLEC
 import { isCollectorImage } from '../../collector/service.js';
 import type { EnvSetting } from '../../compose/edit-env.js';
 import { freeServiceName, type ComposeProject, type ComposeService } from '../../compose/project.js';
+import { portRange, portsOf } from '../../compose/ports.js';
 import { findXrayDaemon } from '../../compose/xray-daemon.js';
 import type { CollectorConfigSection } from '../../config/obs-config.js';
 import { MANAGED_MARKER } from '../../instrument/template.js';
@@ -135,10 +136,8 @@ export function browserHostPort(project: ComposeProject, collectorName: string):
   for (const service of project.services) {
     if (service.name === collectorName) continue;
     for (const port of service.config.ports) {
-      const published = /^([0-9]+)(?:-([0-9]+))?$/.exec((port.published ?? '').trim());
-      if (!published) continue;
-      const last = Number(published[2] ?? published[1]);
-      for (let p = Number(published[1]); p <= last && p - Number(published[1]) < 100; p++) taken.add(p);
+      const published = portRange(port.published ?? '');
+      if (published) for (const p of portsOf(published, 100)) taken.add(p);
     }
   }
   for (const candidate of [COLLECTOR_PORTS.otlpHttp, 14318, 24318, 34318]) if (!taken.has(candidate)) return candidate;
