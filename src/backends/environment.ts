@@ -14,6 +14,11 @@ export interface Route {
   collectorService?: string;
 }
 
+/** The route through these services (a name left undefined or empty: no such service), from a plan or from obs.yaml alike. */
+export function routeVia(daemonService: string | undefined, collectorService: string | undefined): Route {
+  return { ...(daemonService && { daemonService }), ...(collectorService && { collectorService }) };
+}
+
 /** The collector's OTLP ports inside the compose network. */
 export const COLLECTOR_OTLP_HTTP_PORT = 4318;
 export const COLLECTOR_OTLP_GRPC_PORT = 4317;

@@ -20,7 +20,7 @@ import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
 import type { InitChoices } from '../../backends/choices.js';
-import { desiredEnvironment, type Route } from '../../backends/environment.js';
+import { desiredEnvironment, routeVia, type Route } from '../../backends/environment.js';
 import { BACKENDS, choicesFromConfig, placeholderComments, settingsOf } from '../../backends/index.js';
 import { xray } from '../../backends/xray.js';
 import { verifyComposeEdits, verifyEnvFileEdits, type EditedFile } from '../../compose/verify-edits.js';
@@ -139,7 +139,7 @@ function planDaemon(project: ComposeProject, choices: InitChoices, snapshot: Ini
 }
 
 function routeOf(daemon: DaemonPlan): Route {
-  return { ...(daemon.daemonName && { daemonService: daemon.daemonName }), ...(daemon.collector && { collectorService: daemon.collector.name }) };
+  return routeVia(daemon.daemonName, daemon.collector?.name);
 }
 
 /**
@@ -674,7 +674,7 @@ function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: 
   const previous = snapshot.previous;
   if (!previous || !previous.services[service.name]) return new Map();
   const choices = choicesFromConfig(previous);
-  const route: Route = { ...(previous.xray.daemonService && { daemonService: previous.xray.daemonService }), ...(previous.collector && { collectorService: previous.collector.service }) };
+  const route = routeVia(previous.xray.daemonService, previous.collector?.service);
   const settings = desiredEnvironment(service, stack, choices, snapshot.hints, route);
   const owned = new Map(settings.map((s) => [s.key, s.value]));
   // Earlier obs versions gave a browser app's container OTEL_SERVICE_NAME (its compose name), which no browser reads.
