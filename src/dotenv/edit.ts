@@ -22,7 +22,7 @@ export function formatDotenvValue(value: string): string {
   // very end, and a newline would spread the key over several lines: those fall through.
   if (value.includes('$') && !/\\'|\\$|[\r\n]/.test(value)) return `'${value.replaceAll("'", "\\'")}'`;
   // In double quotes `$$` is compose's escape for a literal `$`.
-  return `"${value.replace(/[\\"\r\n$]/g, (c) => DOUBLE_QUOTED[c])}"`;
+  return `"${value.replace(/[\\"\r\n$]/g, (c) => DOUBLE_QUOTED[c] ?? c)}"`;
 }
 
 /**

@@ -78,7 +78,7 @@ export function scanDotenv(
     const lineEnd = nl === -1 ? text.length : nl;
     const next = lineEnd + 1;
     let i = pos;
-    while (i < lineEnd && SPACE.test(text[i])) i++;
+    while (i < lineEnd && SPACE.test(text.charAt(i))) i++;
     if (i === lineEnd || text[i] === '#') {
       pos = next;
       line++;
@@ -101,7 +101,7 @@ export function scanDotenv(
     }
 
     let v = sepAt + 1;
-    while (v < lineEnd && BLANK.test(text[v])) v++;
+    while (v < lineEnd && BLANK.test(text.charAt(v))) v++;
     const q = text[v];
 
     if (q !== "'" && q !== '"') {
@@ -171,7 +171,7 @@ function readQuoted(text: string, open: number): { value: string; close: number 
       value += c;
       continue;
     }
-    const e = text[++i];
+    const e = text.charAt(++i);
     if (e === quote) value += e;
     else if (quote === "'") value += '\\' + e;
     else if (e === '0' && /^[0-3][0-7]{2}$/.test(text.slice(i + 1, i + 4))) {
@@ -184,7 +184,7 @@ function readQuoted(text: string, open: number): { value: string; close: number 
 }
 
 function indexOfAny(text: string, chars: string, from: number, to: number): number {
-  for (let i = from; i < to; i++) if (chars.includes(text[i])) return i;
+  for (let i = from; i < to; i++) if (chars.includes(text.charAt(i))) return i;
   return -1;
 }
 

@@ -166,7 +166,7 @@ describe('sampling rules', () => {
     const names = rules.SamplingRuleRecords!.map((r) => r.SamplingRule!.RuleName);
     expect(names).toEqual(['Default', 'Cruddur']);
     const defaultRule = rules.SamplingRuleRecords![0];
-    expect(defaultRule.SamplingRule).toMatchObject({
+    expect(defaultRule?.SamplingRule).toMatchObject({
       Priority: 10000,
       FixedRate: 0.05,
       ReservoirSize: 1,
@@ -174,7 +174,7 @@ describe('sampling rules', () => {
       URLPath: '*',
       Version: 1,
     });
-    expect(defaultRule.CreatedAt!.getTime()).toBe(0);
+    expect(defaultRule?.CreatedAt?.getTime()).toBe(0);
   });
 
   it('rejects a duplicate rule name', async () => {
@@ -341,7 +341,7 @@ describe('control and protocol', () => {
     await client().send(new CreateGroupCommand({ GroupName: 'recorded' }));
     const [request] = server.control.requests;
     expect(request).toMatchObject({ operation: 'CreateGroup', method: 'POST', path: '/CreateGroup', body: { GroupName: 'recorded' } });
-    expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/us-east-1\/xray\/aws4_request/);
+    expect(request?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/us-east-1\/xray\/aws4_request/);
   });
 
   it('answers an unsigned fetch with 403 and an unknown route with 404', async () => {

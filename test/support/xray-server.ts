@@ -119,12 +119,19 @@ function violation(value: unknown, path: string, constraint: string): string {
   return `Value ${renderValue(value)} at '${path}' failed to satisfy constraint: ${constraint}`;
 }
 
+/** A shape the model refers to by name; a dangling reference is a broken model, not bad input. */
+function shapeNamed(model: ServiceModel, name: string): ModelShape {
+  const shape = model.shapes[name];
+  if (!shape) throw new Error(`the X-Ray model has no shape ${name}`);
+  return shape;
+}
+
 /** Resolve a member's effective shape: the model shape plus service-only constraints. */
 function memberShape(model: ServiceModel, structureName: string, memberName: string, ref: MemberRef): ModelShape {
-  const shape = model.shapes[ref.shape];
+  const shape = shapeNamed(model, ref.shape);
   const extra = SERVICE_MEMBER_CONSTRAINTS[`${structureName}.${memberName}`];
   if (!extra) return shape;
-  const borrowed = extra.like ? model.shapes[extra.like] : undefined;
+  const borrowed = extra.like ? shapeNamed(model, extra.like) : undefined;
   const merged: ModelShape = { ...shape };
   for (const key of ['min', 'max'] as const) {
     const bound = extra[key] ?? borrowed?.[key];
@@ -211,13 +218,13 @@ function validateList(model: ServiceModel, shape: ModelShape, value: unknown[], 
   value.forEach((item, index) => {
     const itemPath = `${path}.${index + 1}.member`;
     if (item === null) errors.push(violation(null, itemPath, 'Member must not be null'));
-    else validateValue(model, ref.shape, model.shapes[ref.shape], item, itemPath, errors);
+    else validateValue(model, ref.shape, shapeNamed(model, ref.shape), item, itemPath, errors);
   });
 }
 
 function validateMap(model: ServiceModel, shape: ModelShape, value: Record<string, unknown>, path: string, errors: string[]): void {
-  const keyShape = model.shapes[shape.key!.shape];
-  const valueShape = model.shapes[shape.value!.shape];
+  const keyShape = shapeNamed(model, shape.key!.shape);
+  const valueShape = shapeNamed(model, shape.value!.shape);
   for (const [key, item] of Object.entries(value)) {
     // Coral reports map entries against the map itself, with the nested constraints in brackets.
     const keyErrors = boundViolations(keyShape, key);
@@ -241,7 +248,7 @@ export function validateXrayInput(operation: string, input: unknown): string[] {
   const inputRef = model.operations[operation]?.input;
   if (!inputRef) return [];
   const errors: string[] = [];
-  validateValue(model, inputRef.shape, model.shapes[inputRef.shape], input, '', errors);
+  validateValue(model, inputRef.shape, shapeNamed(model, inputRef.shape), input, '', errors);
   return errors;
 }
 
@@ -629,7 +636,9 @@ function destinationView(ctx: Context): object {
 function buildRoutes(model: ServiceModel): Map<string, XrayOperation> {
   const routes = new Map<string, XrayOperation>();
   for (const name of XRAY_OPERATIONS) {
-    const { method, requestUri } = model.operations[name].http;
+    const operation = model.operations[name];
+    if (!operation) throw new Error(`the X-Ray model has no operation ${name}`);
+    const { method, requestUri } = operation.http;
     routes.set(`${method} ${requestUri.split('?')[0]}`, name);
   }
   return routes;
@@ -651,7 +660,7 @@ function authenticate(authorization: string | undefined): string {
   if (match[4] !== 'xray') {
     throw new XrayServerError(403, 'InvalidSignatureException', undefined, { message: "Credential should be scoped to correct service: 'xray'." });
   }
-  return match[3];
+  return match[3]!; // the pattern has no optional groups
 }
 
 function parseBody(raw: string): Input {

@@ -253,14 +253,14 @@ describe('formatDotenvValue', () => {
 
   it('round-trips through parseDotenv for values without $', () => {
     for (const value of ['', 'plain', 'a b', ' lead', 'x #y', '"q"', "'s'", 'a\\nb', 'l1\nl2', 'tab\there', 'é']) {
-      expect(parseDotenv(`K=${formatDotenvValue(value)}\n`).entries[0].value).toBe(value);
+      expect(parseDotenv(`K=${formatDotenvValue(value)}\n`).entries[0]?.value).toBe(value);
     }
   });
 
   it('round-trips through parseDotenv for single-quoted $ values', () => {
     for (const value of ['$x', '${A:-b}', "it's $x", 'a\\b$']) {
       const entry = parseDotenv(`K=${formatDotenvValue(value)}\n`).entries[0];
-      expect([entry.value, entry.quote]).toEqual([value, 'single']);
+      expect([entry?.value, entry?.quote]).toEqual([value, 'single']);
     }
   });
 });

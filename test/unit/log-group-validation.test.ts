@@ -21,20 +21,20 @@ const shapes = model.shapes;
 
 describe('log group limits match the CloudWatch Logs model', () => {
   it('LogGroupName', () => {
-    expect(shapes.CreateLogGroupRequest.members!.logGroupName.shape).toBe('LogGroupName');
+    expect(shapes.CreateLogGroupRequest?.members?.logGroupName?.shape).toBe('LogGroupName');
     expect(shapes.LogGroupName).toMatchObject({ min: LOG_GROUP_NAME_MIN, max: LOG_GROUP_NAME_MAX, pattern: LOG_GROUP_NAME_PATTERN });
   });
   it('LogStreamName', () => {
-    expect(shapes.CreateLogStreamRequest.members!.logStreamName.shape).toBe('LogStreamName');
+    expect(shapes.CreateLogStreamRequest?.members?.logStreamName?.shape).toBe('LogStreamName');
     expect(shapes.LogStreamName).toMatchObject({ min: LOG_STREAM_NAME_MIN, max: LOG_STREAM_NAME_MAX, pattern: LOG_STREAM_NAME_PATTERN });
   });
   it('KmsKeyId', () => {
-    expect(shapes.CreateLogGroupRequest.members!.kmsKeyId.shape).toBe('KmsKeyId');
-    expect(shapes.KmsKeyId.max).toBe(KMS_KEY_ID_MAX);
+    expect(shapes.CreateLogGroupRequest?.members?.kmsKeyId?.shape).toBe('KmsKeyId');
+    expect(shapes.KmsKeyId?.max).toBe(KMS_KEY_ID_MAX);
   });
   it('retention days: the set the Days documentation lists (the model type is a plain integer)', () => {
-    expect(shapes.PutRetentionPolicyRequest.members!.retentionInDays.shape).toBe('Days');
-    const doc = /Possible values are: ([\d, and]+)\./.exec(shapes.Days.documentation ?? '')![1]!;
+    expect(shapes.PutRetentionPolicyRequest?.members?.retentionInDays?.shape).toBe('Days');
+    const doc = /Possible values are: ([\d, and]+)\./.exec(shapes.Days?.documentation ?? '')![1]!;
     expect(doc.split(/,\s*(?:and\s+)?|\s+and\s+/).map(Number)).toEqual([...RETENTION_DAYS]);
   });
 });

@@ -53,7 +53,7 @@ export function planCollectorTarget(snapshot: InitSnapshot, project: ComposeProj
     COLLECTOR_CONFIG_NAMES.map(inProject).find((path) => {
       const file = snapshot.collectorConfigs.get(path);
       return !file || file.text.includes(MANAGED_MARKER);
-    }) ?? inProject(COLLECTOR_CONFIG_NAMES[COLLECTOR_CONFIG_NAMES.length - 1]);
+    }) ?? inProject(COLLECTOR_CONFIG_NAMES[COLLECTOR_CONFIG_NAMES.length - 1]!);
   return { name: freeServiceName(project, COLLECTOR_SERVICE_NAME), add: true, configPath, ...(daemon && { daemon }) };
 }
 
