@@ -3,6 +3,12 @@ import { BACKENDS } from './backends/index.js';
 import type { Context } from './context.js';
 import { EXIT_USAGE, ObsError } from './errors.js';
 import { readVersion } from './version.js';
+import type { InitOptions } from './commands/init/options.js';
+import type { XrayCreateGroupOptions } from './commands/xray/create-group.js';
+import type { XrayCreateSamplingRuleOptions } from './commands/xray/create-sampling-rule.js';
+import type { LogsCreateGroupOptions } from './commands/logs/create-group.js';
+import type { ApplyOptions } from './commands/apply/index.js';
+import type { DoctorCliOptions } from './commands/doctor/index.js';
 
 /**
  * After a usage error commander prints this hint: each command points at its own --help, the one
@@ -107,7 +113,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('--dry-run', 'show the diff, write nothing')
     .option('--force', 'replace values you set that differ from what obs would write')
     .option('--json', 'print the plan and result as one JSON document on stdout')
-    .action(async (options) => {
+    .action(async (options: InitOptions) => {
       const { runInit } = await import('./commands/init/index.js');
       exitCode = await runInit(ctx, options);
     });
@@ -140,7 +146,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .option('--no-insights', 'disable X-Ray Insights for the group, and so its notifications')
       .option('--notifications', 'enable Insights notifications (needs --insights)')
       .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
-  ).action(async (options) => {
+  ).action(async (options: XrayCreateGroupOptions) => {
     const { runXrayCreateGroup } = await import('./commands/xray/create-group.js');
     exitCode = await runXrayCreateGroup(ctx, options);
   });
@@ -162,7 +168,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .option('--resource-arn <arn>', 'resource ARN to match (default: *)')
       .option('--attribute <key=value>', 'segment attribute to match (repeatable, at most 5)', collect)
       .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
-  ).action(async (options) => {
+  ).action(async (options: XrayCreateSamplingRuleOptions) => {
     const { runXrayCreateSamplingRule } = await import('./commands/xray/create-sampling-rule.js');
     exitCode = await runXrayCreateSamplingRule(ctx, options);
   });
@@ -180,7 +186,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .option('--retention <days>', 'days to keep events: 1, 3, 5, 7, 14, 30, 60, 90, ... 3653 (default: a new group never expires, an existing one keeps its setting)')
       .option('--kms-key-id <arn>', 'KMS key ARN to encrypt a new log group with (obs does not re-key an existing group)')
       .option('--tag <key=value>', 'tag to add (repeatable); managed-by=obs is always added', collect),
-  ).action(async (options) => {
+  ).action(async (options: LogsCreateGroupOptions) => {
     const { runLogsCreateGroup } = await import('./commands/logs/create-group.js');
     exitCode = await runLogsCreateGroup(ctx, options);
   });
@@ -191,7 +197,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .summary('create or update every AWS resource obs.yaml declares')
       .description('Create or update every AWS resource obs.yaml declares (X-Ray groups, sampling rules, log groups): plan, show the plan, apply, summarise.')
       .option('--dir <path>', 'directory with obs.yaml', '.'),
-  ).action(async (options) => {
+  ).action(async (options: ApplyOptions) => {
     const { runApply } = await import('./commands/apply/index.js');
     exitCode = await runApply(ctx, options);
   });
@@ -215,7 +221,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('--strict', 'warnings fail too (exit 1)')
     .option('--fix', 'apply the safe fixes first (secrets to .env, .env ignored, ${} around key names, distinct service names, the X-Ray daemon command as flags)')
     .option('--json', 'print one JSON document on stdout')
-    .action(async (options) => {
+    .action(async (options: DoctorCliOptions) => {
       const { runDoctor } = await import('./commands/doctor/index.js');
       exitCode = await runDoctor(ctx, options);
     });

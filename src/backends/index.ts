@@ -15,7 +15,7 @@ import { rollbar } from './rollbar.js';
 import type { Backend, BackendSettings } from './types.js';
 import { xray } from './xray.js';
 
-export const BACKENDS: readonly Backend[] = [honeycomb, xray, cloudwatch, rollbar] as unknown as readonly Backend[];
+export const BACKENDS: readonly Backend[] = [honeycomb, xray, cloudwatch, rollbar];
 
 /** A backend's settings in init's choices. */
 export function settingsOf<S extends BackendSettings>(choices: InitChoices, backend: Backend<S>): S {

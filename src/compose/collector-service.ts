@@ -126,9 +126,9 @@ export function renameDependency(service: ComposeService, from: string, to: stri
     const pair = map.items.find((p): p is Pair => isPair(p) && isScalar(p.key) && p.key.value === 'depends_on');
     const value = pair?.value;
     if (isSeq(value)) {
-      for (const item of value.items) if (isScalar(item) && item.value === from) edits.push({ file, edit: scalarEdit(item as Scalar, to) });
+      for (const item of value.items) if (isScalar(item) && item.value === from) edits.push({ file, edit: scalarEdit(item, to) });
     } else if (isMap(value)) {
-      for (const entry of value.items) if (isPair(entry) && isScalar(entry.key) && entry.key.value === from) edits.push({ file, edit: scalarEdit(entry.key as Scalar, to) });
+      for (const entry of value.items) if (isPair(entry) && isScalar(entry.key) && entry.key.value === from) edits.push({ file, edit: scalarEdit(entry.key, to) });
     }
   }
   return edits;

@@ -291,7 +291,7 @@ function anchorEdit(ctx: EnvEditContext, target: Node, name: string): TextEdit {
   visit(ctx.file.doc, {
     Pair(_key, pair) {
       if (pair.value === target) {
-        holder = pair as Pair;
+        holder = pair;
         return visit.BREAK;
       }
       return undefined;

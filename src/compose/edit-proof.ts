@@ -569,7 +569,7 @@ function startState(definition: ServiceDefinition, collection: YAMLMap | YAMLSeq
   const raw = definition.resolved.environment;
   if (isSeq(collection)) {
     if (!Array.isArray(raw) || raw.length !== collection.items.length) return undefined;
-    return { list: [...raw] };
+    return { list: Array.from<unknown>(raw) };
   }
   const keys = new Set<string>();
   for (const pair of collection.items) {
@@ -594,7 +594,7 @@ function applyInsert(state: DefinitionEnv, collection: YAMLMap | YAMLSeq, item: 
 function applyRewrite(state: DefinitionEnv, target: Target, item: ParsedItem): boolean {
   const old = target.item!;
   if (isSeq(target.collection)) {
-    const index = target.collection.items.indexOf(old as Node);
+    const index = target.collection.items.indexOf(old);
     if (index === -1) return false;
     state.list![index] = (item.js as unknown[])[0];
     return true;

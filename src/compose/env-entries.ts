@@ -2,7 +2,7 @@
  * The variables one service definition writes in its `environment:` (map or list, merge keys and
  * aliases resolved), each with its value as written and its line.
  */
-import { isAlias, isPair, isScalar, isSeq, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isPair, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { envNodeOf, isMergeKey, locateEnvironment, mergeSources } from './environment.js';
 import { lineOf } from './nodes.js';
 import type { ComposeFile } from './parse.js';
@@ -52,15 +52,15 @@ function entriesOf(file: ComposeFile, node: YAMLMap | YAMLSeq, seen: Set<Node>):
     return out;
   }
   // Merge sources are weaker than the map's own keys; among them the first listed wins.
-  for (const source of [...mergeSources(file.doc as Document, node)].reverse()) {
+  for (const source of [...mergeSources(file.doc, node)].reverse()) {
     for (const [k, v] of entriesOf(file, source, seen)) out.set(k, { ...v, source: 'anchor' });
   }
   for (const pair of node.items) {
     if (!isPair(pair) || isMergeKey(pair.key) || !isScalar(pair.key)) continue;
-    const value = isAlias(pair.value) ? pair.value.resolve(file.doc as Document) : pair.value;
+    const value = isAlias(pair.value) ? pair.value.resolve(file.doc) : pair.value;
     const text = scalarText(value);
     if (text === undefined) continue;
-    out.set(String(pair.key.value), { value: text, line: lineOf(file, pair.key as Node), form: 'map', source: 'inline', node: pair.key as Node });
+    out.set(String(pair.key.value), { value: text, line: lineOf(file, pair.key), form: 'map', source: 'inline', node: pair.key as Node });
   }
   return out;
 }

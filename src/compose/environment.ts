@@ -72,7 +72,7 @@ export function envNodeOf(location: EnvLocation): YAMLMap | YAMLSeq | undefined 
 
 /** The pair `key:` written directly in `map` (not through a merge). */
 export function findPair(map: YAMLMap, key: string): Pair | undefined {
-  return map.items.find((pair) => isPair(pair) && isScalar(pair.key) && pair.key.value === key) as Pair | undefined;
+  return map.items.find((pair) => isPair(pair) && isScalar(pair.key) && pair.key.value === key);
 }
 
 /** Merge sources of a map in precedence order (`<<: [*a, *b]`: a wins over b). */
@@ -101,7 +101,7 @@ function findInMergeSources(doc: Document, map: YAMLMap, key: string, seen: Set<
     const pair = findPair(source, key);
     if (pair) {
       const value = pair.value as Node | null;
-      return isAlias(value) ? (value.resolve(doc) as Node | undefined) : (value ?? undefined);
+      return isAlias(value) ? value.resolve(doc) : (value ?? undefined);
     }
     const deeper = findInMergeSources(doc, source, key, seen);
     if (deeper) return deeper;

@@ -3,7 +3,7 @@
  * a service's own keys and list items, its settings as plain JS, and every string scalar.
  * Checks ask these instead of walking the YAML themselves.
  */
-import { isMap, isPair, isScalar, isSeq, visit, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, visit, type Node, type Pair, type Scalar } from 'yaml';
 import { lineColOf } from '../text/edits.js';
 import type { ComposeFile } from './parse.js';
 import type { ComposeService } from './project.js';
@@ -58,7 +58,7 @@ export function rawService(service: ComposeService): Record<string, unknown> {
 /** The `key:` pair written in a service (last definition wins), with its file. */
 export function servicePair(service: ComposeService, key: string): { file: ComposeFile; pair: Pair } | undefined {
   for (const def of [...service.definitions].reverse()) {
-    const pair = def.map?.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key) as Pair | undefined;
+    const pair = def.map?.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
     if (pair) return { file: def.file, pair };
   }
   return undefined;

@@ -68,7 +68,7 @@ export function buildProject(files: ComposeFile[]): ComposeProject {
         byName.set(serviceName, service);
       }
       const settings = resolved[serviceName] ?? {};
-      service.definitions.push({ file, pair: pair as Pair, map: isMap(pair.value) ? pair.value : null, resolved: settings });
+      service.definitions.push({ file, pair, map: isMap(pair.value) ? pair.value : null, resolved: settings });
       mergeConfig(service.config, settings);
     }
   }

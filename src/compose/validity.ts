@@ -111,7 +111,7 @@ function checkNodes(path: string, text: string, doc: Document.Parsed): void {
     if (depth >= MAX_DEPTH) throw depthError(path, text, node.range?.[0] ?? 0);
     for (const item of node.items as unknown[]) {
       if (isPair(item)) {
-        if (isMap(node) && isMergeKey(item.key)) checkMerge(path, text, doc, item as Pair);
+        if (isMap(node) && isMergeKey(item.key)) checkMerge(path, text, doc, item);
         stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
       } else stack.push({ node: item, depth: depth + 1 });
     }
@@ -125,7 +125,7 @@ function checkMerge(path: string, text: string, doc: Document.Parsed, pair: Pair
     const resolved = isAlias(source) ? source.resolve(doc) : source;
     if (isAlias(source) && resolved === undefined) continue; // reported as an unresolved alias
     if (!isMap(resolved)) {
-      const at = (source as Node | null)?.range?.[0] ?? (pair.key as Node).range?.[0] ?? 0;
+      const at = source?.range?.[0] ?? (pair.key as Node).range?.[0] ?? 0;
       throw new UsageError('`<<:` merges mappings only (a mapping, an alias of one, or a list of those); compose refuses this file too', {
         file: path,
         ...lineColOf(text, at),
@@ -215,7 +215,7 @@ function findKey(doc: Document.Parsed, map: unknown, key: string, seen: Set<unkn
   if (!isMap(map) || seen.has(map)) return undefined;
   seen.add(map);
   const own = map.items.find((p) => isPair(p) && !isMergeKey(p.key) && keyText(p.key) === key);
-  if (own) return own as Pair;
+  if (own) return own;
   for (const pair of map.items) {
     if (!isPair(pair) || !isMergeKey(pair.key)) continue;
     const value = pair.value as Node | null;

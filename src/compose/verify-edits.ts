@@ -58,7 +58,7 @@ export function reparse(file: ComposeFile, after: string): ComposeFile {
     if (!isMap(reparsed.doc.contents)) throw new Error('not a mapping');
     return reparsed;
   } catch (err) {
-    throw new Error(`obs produced invalid YAML for ${file.path}; nothing was written (${(err as Error).message})`);
+    throw new Error(`obs produced invalid YAML for ${file.path}; nothing was written (${(err as Error).message})`, { cause: err });
   }
 }
 

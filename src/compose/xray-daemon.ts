@@ -68,7 +68,7 @@ export function addServiceEdit(file: ComposeFile, lines: (step: string) => strin
     const at = (file.doc.contents as Node | null)?.range?.[0] ?? 0;
     throw new UsageError('the file has no services to add the X-Ray daemon next to', { file: file.path, ...lineColOf(file.text, at) });
   }
-  const pairs = services.items.filter(isPair) as Pair[];
+  const pairs = services.items.filter(isPair);
   if (services.flow) {
     if (flow === undefined) throw new UsageError('`services` is written in flow style ({...}); write it in block style to add a service here', { file: file.path, ...lineColOf(file.text, services.range?.[0] ?? 0) });
     const at = pairEnd(pairs[pairs.length - 1]!);

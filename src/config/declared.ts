@@ -22,7 +22,7 @@ export async function planDeclared(desired: DesiredResources, clients: AwsClient
     ...desired.logStreams.map((d) => planResource(logStreamHandler, d, clients)),
     ...(ts ? [planResource(logsResourcePolicyHandler, ts.policy, clients), planResource(traceDestinationHandler, ts.destination, clients)] : []),
     ...(ts?.indexingRule ? [planResource(indexingRuleHandler, ts.indexingRule, clients)] : []),
-  ])) as AnyPlanned[];
+  ]));
 }
 
 /**
@@ -61,7 +61,7 @@ export async function applyInStages(planned: AnyPlanned[], clients: AwsClients, 
   for (const stage of [...new Set(planned.map((p) => STAGE[p.handler.kind]))].sort()) {
     const now = planned.filter((p) => STAGE[p.handler.kind] === stage);
     const results = await Promise.all(
-      now.map((p) => {
+      now.map(async (p) => {
         const blocker = [...outcomes.values()].find((o) => o.status === 'failed' && dependsOn(p, o));
         if (!blocker) return applyPlanned(p, clients, options);
         const outcome: ResourceOutcome = {

@@ -161,7 +161,7 @@ type Refuse = (path: string, text: string) => UsageError;
 /** A list of mappings with known keys, or one line naming where it is not (hand edits break this). */
 function entries<T>(value: T[], path: string, keys: string[], what: string, refuse: Refuse): T[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value as unknown)) throw refuse(path, `must be a list (- name: ...), got ${describeValue(value)}`);
+  if (!Array.isArray(value)) throw refuse(path, `must be a list (- name: ...), got ${describeValue(value)}`);
   value.forEach((entry, i) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw refuse(`${path}[${i}]`, `must be a mapping (name: ...), got ${describeValue(entry)}`);
     for (const key of Object.keys(entry)) {
@@ -170,7 +170,7 @@ function entries<T>(value: T[], path: string, keys: string[], what: string, refu
       throw refuse(`${path}[${i}].${key}`, `is not ${what} setting${guess ? ` (did you mean ${guess}?)` : ` (${keys.join(', ')})`}`);
     }
   });
-  return value as T[];
+  return value;
 }
 
 /** Two entries with one name would each undo the other on every run: apply never settles. */

@@ -59,7 +59,7 @@ function syncNode(doc: Document, node: unknown, value: unknown): unknown {
   if (isMap(node) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const entries = value as Record<string, unknown>;
     const byKey = new Map<string, Pair>();
-    for (const pair of node.items) if (isScalar(pair.key)) byKey.set(String(pair.key.value), pair as Pair);
+    for (const pair of node.items) if (isScalar(pair.key)) byKey.set(String(pair.key.value), pair);
     node.items = node.items.filter((pair) => isScalar(pair.key) && Object.hasOwn(entries, String(pair.key.value)));
     for (const [key, child] of Object.entries(entries)) {
       const pair = byKey.get(key);
@@ -69,7 +69,7 @@ function syncNode(doc: Document, node: unknown, value: unknown): unknown {
     return node;
   }
   if (isSeq(node) && Array.isArray(value)) {
-    node.items = value.map((child, i) => (i < node.items.length ? syncNode(doc, node.items[i], child) : doc.createNode(child))) as typeof node.items;
+    node.items = value.map((child, i) => (i < node.items.length ? syncNode(doc, node.items[i], child) : doc.createNode(child)));
     return node;
   }
   if (isScalar(node) && (value === null || typeof value !== 'object')) {

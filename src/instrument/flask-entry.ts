@@ -85,7 +85,7 @@ function fromCommand(command: string): { files: string[]; script?: string } {
     if (flag) {
       const value = flag[2] ?? next;
       // gunicorn's -w is its worker count: only a name is a module.
-      if (value && /^[A-Za-z_.\/]/.test(value)) files.push(...moduleFiles(value));
+      if (value && /^[A-Za-z_./]/.test(value)) files.push(...moduleFiles(value));
       continue;
     }
     // python path/app.py (not `python -m x`)

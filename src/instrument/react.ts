@@ -285,7 +285,7 @@ function installedVersion(text: string | undefined): string | undefined {
 function readPackage(text: string): { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } | undefined {
   try {
     const pkg: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
-    return pkg && typeof pkg === 'object' && !Array.isArray(pkg) ? (pkg as { dependencies?: Record<string, string> }) : undefined;
+    return pkg && typeof pkg === 'object' && !Array.isArray(pkg) ? pkg : undefined;
   } catch {
     return undefined;
   }

@@ -229,7 +229,7 @@ function tomlSections(text: string): TomlSection[] {
     }
     const triple = /("""|''')/.exec(line.replace(/#.*$/, ''));
     if (triple && line.split(triple[1]!).length === 2) inMultiline = triple[1];
-    const header = /^\s*\[(\[)?\s*([^\[\]]+?)\s*\]\]?\s*(?:#.*)?$/.exec(line);
+    const header = /^\s*\[(\[)?\s*([^[\]]+?)\s*\]\]?\s*(?:#.*)?$/.exec(line);
     if (header && !inMultiline) {
       current = { name: header[1] ? `[${header[2]}]` : header[2]!.replace(/\s*\.\s*/g, '.').replace(/["']/g, ''), start, contentEnd: next };
       sections.push(current);

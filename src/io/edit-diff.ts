@@ -19,7 +19,7 @@ export function diffFromEdits(oldName: string, newName: string, before: string, 
   const changes: Change[] = [];
   let i = 0;
   while (i < sorted.length) {
-    let regionStart = lineStarts[lineOf(sorted[i]!.start)]!;
+    const regionStart = lineStarts[lineOf(sorted[i]!.start)]!;
     let regionEnd = wholeLineEnd(before, sorted[i]!.end);
     let j = i + 1;
     while (j < sorted.length && sorted[j]!.start < regionEnd) {
@@ -36,7 +36,6 @@ export function diffFromEdits(oldName: string, newName: string, before: string, 
     const oldStart = lineOf(regionStart);
     const oldCount = regionEnd === regionStart ? 0 : lineOf(regionEnd - 1) - oldStart + 1;
     changes.push({ oldStart, oldCount, newLines: splitLines(text).lines });
-    regionStart = regionEnd;
     i = j;
   }
 

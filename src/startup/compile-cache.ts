@@ -47,7 +47,7 @@ export function createCompileCache(dir: string | undefined, variant: string, rep
     const fileDir = dirname(file);
     const plainRequire = createRequire(file);
     // Bundles require each other by relative path (dist/vendor/*.cjs): those go through the cache too.
-    const bundleRequire = Object.assign((id: string) => (id.startsWith('./') && id.endsWith('.cjs') ? load(join(fileDir, id)) : plainRequire(id)), {
+    const bundleRequire = Object.assign((id: string): unknown => (id.startsWith('./') && id.endsWith('.cjs') ? load(join(fileDir, id)) : plainRequire(id)), {
       resolve: plainRequire.resolve,
       cache: plainRequire.cache,
     });

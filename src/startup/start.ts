@@ -14,7 +14,8 @@ export function start(argv: string[], dist: string): void {
   const report = process.env.OBS_COMPILE_CACHE_DEBUG === '1' ? (line: string) => process.stderr.write(`obs: compile cache: ${line}\n`) : undefined;
   const cache = createCompileCache(compileCacheDir(process.env), variant.replace(/[^a-z-]/g, ''), report);
   const { main } = cache.load(join(dist, 'main.cjs')) as { main: (argv: string[]) => Promise<number> };
-  main(argv).then((code) => {
+  // main catches every error and resolves to the exit code.
+  void main(argv).then((code) => {
     process.exitCode = code;
   });
 }

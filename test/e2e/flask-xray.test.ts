@@ -105,7 +105,7 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
       reject: false,
     });
     let stderr = '';
-    app.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    app.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
       await waitForPort(port, app, () => stderr);
 

@@ -200,7 +200,7 @@ describe('startOtlpReceiver', () => {
                   name: 'HTTP GET',
                   kind: 3,
                   startTimeUnixNano: '1700000000000000000',
-                  endTimeUnixNano: 1700000000000000100,
+                  endTimeUnixNano: 1700000000000000000, // a JSON number, as some exporters send
                   attributes: [{ key: 'ok', value: { boolValue: true } }, { key: 'b', value: { bytesValue: '3q0=' } }, { key: 'l', value: { arrayValue: { values: [{ doubleValue: 0.5 }] } } }],
                   status: { code: 'STATUS_CODE_ERROR', message: 'x' },
                 },

@@ -201,8 +201,8 @@ export async function startCollector(options: StartCollectorOptions): Promise<Ru
     output += chunk.toString('utf8');
     for (const listener of [...listeners]) listener();
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => {
     running.delete(child);

@@ -252,7 +252,7 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
         for (const ss of rs.scopeSpans ?? []) {
           for (const span of ss.spans ?? []) {
             out.push({
-              serviceName: typeof resourceAttributes['service.name'] === 'string' ? (resourceAttributes['service.name'] as string) : undefined,
+              serviceName: typeof resourceAttributes['service.name'] === 'string' ? resourceAttributes['service.name'] : undefined,
               resourceAttributes,
               name: span.name as string | undefined,
               traceId: span.traceId as string | undefined,

@@ -721,9 +721,9 @@ export interface XrayControl {
    * 'throttle' -> 429 ThrottledException, 'error' -> 500 {"__type":"InternalFailure"}.
    * Calls accumulate in order.
    */
-  failNext(n: number, kind?: FailureKind): void;
+  failNext: (n: number, kind?: FailureKind) => void;
   /** Forget recorded requests and pending failures and wipe all regions' data. */
-  reset(): void;
+  reset: () => void;
 }
 
 function createControl(state: XrayState): XrayControl & { takeFailure(): FailureKind | undefined } {

@@ -10,7 +10,6 @@
  */
 import dgram from 'node:dgram';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 export interface XraySegment {
   id: string;
@@ -51,7 +50,7 @@ export async function startXrayDaemon(options: XrayDaemonOptions = {}): Promise<
       udp.once('error', reject);
       udp.bind(0, '127.0.0.1', () => resolve());
     });
-    const port = (udp.address() as AddressInfo).port;
+    const port = udp.address().port;
     const tcp = http.createServer((req, res) => {
       req.resume();
       req.on('end', () => {

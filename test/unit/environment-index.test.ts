@@ -8,7 +8,7 @@ const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');
 
 function indexOf(files: [string, string][], envFiles: Record<string, string> = {}, projectDir = '') {
   const project = buildProject(files.map(([path, text]) => parseComposeText(path, text)));
-  const read: EnvFileReader = (path) => (envFiles[path] === undefined ? null : { path, text: envFiles[path]! });
+  const read: EnvFileReader = (path) => (envFiles[path] === undefined ? null : { path, text: envFiles[path] });
   return buildEnvironmentIndex(project, projectDir, read);
 }
 

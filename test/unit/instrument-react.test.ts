@@ -136,7 +136,7 @@ describe('planReact: only the instrumentations the page needs', () => {
   it('XMLHttpRequest only when the code uses it (axios, or XMLHttpRequest itself); never user-interaction', () => {
     const plain = planReact(input(EXAMPLE_FILES, { environment: EXAMPLE_ENV })).changes[0]!.after;
     expect(plain).not.toMatch(/xml-http-request|user-interaction/);
-    const withAxios = { ...EXAMPLE_FILES, 'package.json': EXAMPLE_FILES['package.json']!.replace('"react": ', '"axios": "^1.7.0",\n    "react": ') };
+    const withAxios = { ...EXAMPLE_FILES, 'package.json': EXAMPLE_FILES['package.json'].replace('"react": ', '"axios": "^1.7.0",\n    "react": ') };
     const plan = planReact(input(withAxios, { environment: EXAMPLE_ENV }));
     expect(plan.changes[0]!.after).toContain('      new XMLHttpRequestInstrumentation({ propagateTraceHeaderCorsUrls, ignoreUrls }),');
     expect(plan.changes[0]!.after).toContain('page loads, fetch calls and XMLHttpRequest calls become spans');

@@ -126,7 +126,7 @@ export function honeycombSetup(project: DoctorProject, urls: HoneycombApiUrls): 
   }
 
   let region: HoneycombRegion | undefined;
-  let regionSource = '';
+  let regionSource: string;
   const endpointRegion = exporter?.endpoint ? regionOfUrl(exporter.endpoint.tracesUrl, urls) : undefined;
   if (exporter?.endpoint && endpointRegion) {
     region = endpointRegion;

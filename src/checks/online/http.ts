@@ -41,7 +41,7 @@ export async function request(
   } catch (err) {
     return { error: networkError(url, err) };
   }
-  let text = '';
+  let text: string;
   try {
     text = await res.text();
   } catch (err) {

@@ -68,7 +68,7 @@ function sendersOf(project: DoctorProject): Sender[] {
     }));
   }
   // The collector config is the ground truth; without a readable one, obs.yaml's choice stands in.
-  const config = project.obsConfig as (ObsConfig & { pipeline?: unknown }) | undefined;
+  const config = project.obsConfig;
   const readable = [...project.collectorConfigs.values()].some((f) => f !== null);
   if (!readable && config?.pipeline === 'collector' && config.xray?.enabled) {
     return [{ who: `${OBS_CONFIG_FILE} has the collector send spans to X-Ray's OTLP endpoint (pipeline: collector)`, short: 'the collector', collector: 'the collector' }];

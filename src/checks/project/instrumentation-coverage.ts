@@ -74,7 +74,7 @@ function readAll(dir: string, stack: string): Map<string, string> {
   for (let i = 0; i < queue.length && i < 20; i++) {
     if (files.has(queue[i]!)) continue;
     read(queue[i]!);
-    if (files.has(queue[i]!)) queue.push(...includedRequirementFiles(files.get(queue[i]!)!, queue[i]!));
+    if (files.has(queue[i]!)) queue.push(...includedRequirementFiles(files.get(queue[i]!)!, queue[i]));
   }
   return files;
 }

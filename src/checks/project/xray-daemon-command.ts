@@ -21,7 +21,7 @@ export const xrayDaemonCommandCheck: Check = {
     if (!review) return report(this, [], `${daemon.name} runs the image's /xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`);
     const { args, isList, words, joined, startsWithXray, raw } = review;
     const items = listItems(daemon, 'command');
-    const at = (i: number) => (isList && items[i] ? { file: items[i]!.file, line: items[i]!.line } : keyWhere(daemon, 'command'));
+    const at = (i: number) => (isList && items[i] ? { file: items[i].file, line: items[i].line } : keyWhere(daemon, 'command'));
     const fix = `command: ${flowList(review.fixArgs)}`;
     const issues: Issue[] = [];
     if (joined !== -1) {

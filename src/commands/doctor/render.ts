@@ -3,11 +3,12 @@ import { GROUP_TITLES, type Check, type CheckGroup, type CheckResult, type Check
 const SYMBOL: Record<CheckStatus, string> = { pass: '✔', warn: '⚠', fail: '✖', skip: '-' };
 
 export interface Paint {
-  pass(t: string): string;
-  warn(t: string): string;
-  fail(t: string): string;
-  dim(t: string): string;
-  bold(t: string): string;
+  // Function-valued properties, not methods: the checklist picks one out by status and calls it alone.
+  pass: (t: string) => string;
+  warn: (t: string) => string;
+  fail: (t: string) => string;
+  dim: (t: string) => string;
+  bold: (t: string) => string;
 }
 
 export const PLAIN: Paint = { pass: (t) => t, warn: (t) => t, fail: (t) => t, dim: (t) => t, bold: (t) => t };

@@ -684,7 +684,7 @@ function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: 
     for (const key of ['VITE_OTEL_COLLECTOR_URL', 'REACT_APP_OTEL_COLLECTOR_URL']) {
       const value = service.config.environment.get(key);
       const port = typeof value === 'string' ? /^(?:http:\/\/localhost:|https:\/\/|https:\/\/\$\{CODESPACE_NAME\}-)(\d+)/.exec(value)?.[1] : undefined;
-      if (port !== undefined && value === browserCollectorUrl(Number(port), snapshot.hints)) owned.set(key, value!);
+      if (port !== undefined && value === browserCollectorUrl(Number(port), snapshot.hints)) owned.set(key, value);
     }
   }
   return owned;

@@ -46,7 +46,7 @@ export function serviceEnvs(project: DoctorProject): Map<string, Map<string, Env
 }
 
 export function serviceEnv(project: DoctorProject, service: string): Map<string, EnvEntry> {
-  return serviceEnvs(project).get(service) ?? new Map();
+  return serviceEnvs(project).get(service) ?? new Map<string, EnvEntry>();
 }
 
 const lookupCache = new WeakMap<DoctorProject, Lookup>();
@@ -98,7 +98,7 @@ export function effectiveValue(project: DoctorProject, entry: EnvEntry): Expansi
 export function networkNames(service: ComposeService): Set<string> {
   const raw = rawService(service);
   const names = new Set([service.name]);
-  for (const key of ['container_name', 'hostname']) if (typeof raw[key] === 'string') names.add(raw[key] as string);
+  for (const key of ['container_name', 'hostname']) if (typeof raw[key] === 'string') names.add(raw[key]);
   const networks = raw.networks;
   if (networks && typeof networks === 'object' && !Array.isArray(networks)) {
     for (const settings of Object.values(networks as Record<string, unknown>)) {
