@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: unit tests import src/ directly and need neither a build nor moto_server, so
-// `npx vitest run --project unit` is the quick loop; e2e and support tests run the built binary
-// against local servers (global-setup.ts checks the build and starts moto_server).
+// Two projects: unit tests import src/ directly and need neither a build, nor moto_server, nor the
+// test collector, so `npm run test:unit` is the quick loop; e2e and support tests run the built
+// binary against local servers (global-setup.ts checks the build and starts moto_server).
+// `npm test` runs both.
 export default defineConfig({
   test: {
     setupFiles: ['test/support/cleanup.ts'],
