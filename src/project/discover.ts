@@ -33,7 +33,7 @@ export async function discover(root: string, explicitFiles: string[] | undefined
   const explicit = explicitFiles && explicitFiles.length > 0 ? explicitComposeFiles(root, explicitFiles) : undefined;
   // git runs in child processes while this process parses the compose file.
   let gitPending: Promise<GitInfo> | undefined;
-  const load = loadProject(root, { ...(explicit ? { composeFiles: explicit.files } : {}), onComposePaths: () => (gitPending = gitInfo(root)) });
+  const load = loadProject(root, { ...(explicit ? { composeFiles: explicit.files } : {}), onComposePaths: () => void (gitPending = gitInfo(root)) });
   if (load.rootError) throw load.rootError;
   if (explicit) notes.push(...explicit.notes);
   if (load.compose.error) throw load.compose.error;

@@ -16,7 +16,7 @@ export function canFetchNode(): boolean {
   return process.platform === 'linux' && process.arch === 'x64';
 }
 
-export async function nodeBinary(major: keyof typeof NODE_RELEASES | string): Promise<string> {
+export async function nodeBinary(major: string): Promise<string> {
   const version = NODE_RELEASES[major];
   if (version === undefined) throw new Error(`no Node ${major} release pinned in test/support/node-runtimes.ts`);
   const home = join(process.env.OBS_TEST_NODE_CACHE ?? join(homedir(), '.cache', 'obs-test-node'), version);

@@ -40,7 +40,9 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   const load = loadProject(root, {
     ...(composeFiles ? { composeFiles } : {}),
     recordedComposeFiles: true,
-    onComposePaths: (_paths, projectDir) => (gitPending = gitSnapshot(root, projectDir === '' ? '.env' : posix.join(projectDir, '.env'))),
+    onComposePaths: (_paths, projectDir) => {
+      gitPending = gitSnapshot(root, projectDir === '' ? '.env' : posix.join(projectDir, '.env'));
+    },
   });
   const { project, projectDir } = load;
   const inProject = (name: string) => (projectDir === '' ? name : posix.join(projectDir, name));
@@ -57,14 +59,14 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
   skip(load.dotenv.read);
   const dotenvFile = fileOf(load.dotenv.read);
   let dotenv: DoctorProject['dotenv'];
-  if (dotenvFile) dotenv = { ...dotenvFile, values: load.dotenv.value ?? new Map(), ...(load.dotenv.parseError ? { error: load.dotenv.parseError.message } : {}) };
+  if (dotenvFile) dotenv = { ...dotenvFile, values: load.dotenv.value ?? new Map<string, string | undefined>(), ...(load.dotenv.parseError ? { error: load.dotenv.parseError.message } : {}) };
 
   const envFiles: DoctorProject['envFiles'] = new Map();
   for (const [path, part] of load.envFiles) {
     skip(part.read);
     const file = fileOf(part.read);
     // a broken env_file is compose's error to report; doctor reads what it can
-    envFiles.set(path, file ? { ...file, values: part.value ?? new Map() } : null);
+    envFiles.set(path, file ? { ...file, values: part.value ?? new Map<string, string | undefined>() } : null);
   }
 
   // The collector's config is found through the project's volumes; `${VAR}` in a bind source
