@@ -8,13 +8,27 @@
 
 import { imageFacts, parseDockerfile } from '../stacks/dockerfile.js';
 
-/** The SDK obs loads in tracing.cjs: tracer provider, OTLP/HTTP protobuf exporter, resources. */
+/**
+ * The SDK obs loads in tracing.cjs: tracer provider, OTLP/HTTP protobuf exporter, resources.
+ * Exact versions, one release of each line: the SDK's packages depend on each other at exact
+ * versions (instrumentation-http 0.223.0 on core 2.12.0, exporter 0.223.1 on core 2.12.1), so
+ * caret ranges let npm mix two releases and install a second copy of core and api-logs (1.1 MB).
+ */
 export const NODE_SDK_PACKAGES: Readonly<Record<string, string>> = {
   '@opentelemetry/api': '~1.9.0',
-  '@opentelemetry/exporter-trace-otlp-proto': '^0.223.0',
-  '@opentelemetry/instrumentation': '^0.223.0',
-  '@opentelemetry/resources': '^2.12.0',
-  '@opentelemetry/sdk-trace-node': '^2.12.0',
+  '@opentelemetry/exporter-trace-otlp-proto': '0.223.0',
+  '@opentelemetry/instrumentation': '0.223.0',
+  '@opentelemetry/resources': '2.12.0',
+  '@opentelemetry/sdk-trace-node': '2.12.0',
+};
+
+/**
+ * Declared only so that npm puts this release at the top of node_modules, where the contrib
+ * instrumentations (core ^2.x) share it with the SDK; without it npm hoists the newest core and
+ * nests 2.12.0 under every SDK package. tracing.cjs does not load it (doctor does not ask for it).
+ */
+export const NODE_SHARED_PINS: Readonly<Record<string, string>> = {
+  '@opentelemetry/core': '2.12.0',
 };
 
 export interface NodeInstrumentation {
@@ -34,7 +48,7 @@ export interface NodeInstrumentation {
  * server and most clients go through it); the others load only when the app depends on them.
  */
 export const NODE_INSTRUMENTATIONS: readonly NodeInstrumentation[] = [
-  { pkg: '@opentelemetry/instrumentation-http', range: '^0.223.0', exportName: 'HttpInstrumentation', when: [] },
+  { pkg: '@opentelemetry/instrumentation-http', range: '0.223.0', exportName: 'HttpInstrumentation', when: [] },
   { pkg: '@opentelemetry/instrumentation-express', range: '^0.71.1', exportName: 'ExpressInstrumentation', when: ['express'] },
   { pkg: '@fastify/otel', range: '^0.21.2', exportName: 'FastifyOtelInstrumentation', options: { registerOnInitialization: true }, when: ['fastify'] },
   { pkg: '@opentelemetry/instrumentation-koa', range: '^0.71.0', exportName: 'KoaInstrumentation', when: ['koa', '@koa/router', 'koa-router'] },

@@ -9,7 +9,7 @@
 import { imageFacts, parseDockerfile, resolvePosix, wordsOf } from '../stacks/dockerfile.js';
 import type { FileChange } from '../plan/file-change.js';
 import { addDependencies, removeDependencies } from './package-json.js';
-import { chooseInstrumentations, NODE_SDK_PACKAGES, otherLinePins, readNodeRuntime, runtimeSupported, type NodeInstrumentation } from './node-instrumentations.js';
+import { chooseInstrumentations, NODE_SDK_PACKAGES, NODE_SHARED_PINS, otherLinePins, readNodeRuntime, runtimeSupported, type NodeInstrumentation } from './node-instrumentations.js';
 import { installSteps, LOCK_FILES, nodePackageManager } from '../stacks/package-manager.js';
 import { changeOf, MANAGED_MARKER, otelOnlyTargets, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan } from './template.js';
 
@@ -25,7 +25,7 @@ export const NODE_PACKAGES: Readonly<Record<string, string>> = NODE_SDK_PACKAGES
 
 /** The packages for a service with these instrumentations, name -> range. */
 export function nodePackagesFor(instrumentations: readonly NodeInstrumentation[]): Record<string, string> {
-  return { ...NODE_SDK_PACKAGES, ...Object.fromEntries(instrumentations.map((i) => [i.pkg, i.range])) };
+  return { ...NODE_SDK_PACKAGES, ...NODE_SHARED_PINS, ...Object.fromEntries(instrumentations.map((i) => [i.pkg, i.range])) };
 }
 
 /** What tracing.cjs of obs loaded before it chose instrumentations per dependency. */

@@ -105,7 +105,11 @@ def _opentelemetry(app, service, imports):
         return False
     # The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS itself.
     provider = sdk.TracerProvider(resource=resources.Resource.create({"service.name": service}))
-    provider.add_span_processor(export.BatchSpanProcessor(otlp.OTLPSpanExporter()))
+    # Batches of 64 spans instead of the SDK's 512: the export thread encodes a batch in Python,
+    # holding the GIL, and the request threads wait meanwhile (512 spans: 30-60 ms, 64: 3-4 ms;
+    # bench/RESULTS.md). OTEL_BSP_MAX_EXPORT_BATCH_SIZE, when set, still wins.
+    batch_size = None if _env("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") else 64
+    provider.add_span_processor(export.BatchSpanProcessor(otlp.OTLPSpanExporter(), max_export_batch_size=batch_size))
     trace.set_tracer_provider(provider)
     if flask_instrumentation is not None:
         flask_instrumentation.FlaskInstrumentor().instrument_app(app)

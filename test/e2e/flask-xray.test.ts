@@ -217,10 +217,12 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
         '    def __init__(self, resource=None):',
         '        CALLS.append(["TracerProvider", resource.attributes])',
         '    def add_span_processor(self, processor):',
-        '        CALLS.append(["add_span_processor", type(processor).__name__, type(processor.exporter).__name__])',
+        '        CALLS.append(["add_span_processor", type(processor).__name__, type(processor.exporter).__name__, processor.max_export_batch_size])',
         '',
       ].join('\n'),
-      'opentelemetry/sdk/trace/export/__init__.py': 'class BatchSpanProcessor:\n    def __init__(self, span_exporter):\n        self.exporter = span_exporter\n',
+      // The SDK's signature (1.x): None means OTEL_BSP_* or the SDK's default.
+      'opentelemetry/sdk/trace/export/__init__.py':
+        'class BatchSpanProcessor:\n    def __init__(self, span_exporter, max_queue_size=None, schedule_delay_millis=None, max_export_batch_size=None, export_timeout_millis=None):\n        self.exporter = span_exporter\n        self.max_export_batch_size = max_export_batch_size\n',
       'opentelemetry/exporter/__init__.py': '',
       'opentelemetry/exporter/otlp/__init__.py': '',
       'opentelemetry/exporter/otlp/proto/__init__.py': '',
@@ -284,7 +286,8 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
     expect(result.running).toEqual(['opentelemetry', 'cloudwatch', 'rollbar']);
     expect(result.calls.filter((c) => c[0] !== 'cloudwatch')).toEqual([
       ['TracerProvider', { 'service.name': 'cruddur-api' }],
-      ['add_span_processor', 'BatchSpanProcessor', 'OTLPSpanExporter'],
+      // Batches of 64 spans: the encoding of a batch holds the GIL (bench/RESULTS.md, Flask p99).
+      ['add_span_processor', 'BatchSpanProcessor', 'OTLPSpanExporter', 64],
       ['set_tracer_provider', 'TracerProvider'],
       ['instrument_app', 'app'],
       ['requests.instrument'],

@@ -33,24 +33,26 @@ const PKG_AFTER = lf(
   '  "main": "server.js",',
   '  "dependencies": {',
   '    "@opentelemetry/api": "~1.9.0",',
-  '    "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
-  '    "@opentelemetry/instrumentation": "^0.223.0",',
+  '    "@opentelemetry/core": "2.12.0",',
+  '    "@opentelemetry/exporter-trace-otlp-proto": "0.223.0",',
+  '    "@opentelemetry/instrumentation": "0.223.0",',
   '    "@opentelemetry/instrumentation-express": "^0.71.1",',
-  '    "@opentelemetry/instrumentation-http": "^0.223.0",',
-  '    "@opentelemetry/resources": "^2.12.0",',
-  '    "@opentelemetry/sdk-trace-node": "^2.12.0",',
+  '    "@opentelemetry/instrumentation-http": "0.223.0",',
+  '    "@opentelemetry/resources": "2.12.0",',
+  '    "@opentelemetry/sdk-trace-node": "2.12.0",',
   '    "express": "^4.21.2"',
   '  }',
   '}',
 );
 const EXPRESS_PACKAGES = {
   '@opentelemetry/api': '~1.9.0',
-  '@opentelemetry/exporter-trace-otlp-proto': '^0.223.0',
-  '@opentelemetry/instrumentation': '^0.223.0',
+  '@opentelemetry/core': '2.12.0',
+  '@opentelemetry/exporter-trace-otlp-proto': '0.223.0',
+  '@opentelemetry/instrumentation': '0.223.0',
   '@opentelemetry/instrumentation-express': '^0.71.1',
-  '@opentelemetry/instrumentation-http': '^0.223.0',
-  '@opentelemetry/resources': '^2.12.0',
-  '@opentelemetry/sdk-trace-node': '^2.12.0',
+  '@opentelemetry/instrumentation-http': '0.223.0',
+  '@opentelemetry/resources': '2.12.0',
+  '@opentelemetry/sdk-trace-node': '2.12.0',
 };
 const SERVER = lf("const express = require('express');", 'const app = express();', "app.listen(3000);");
 
@@ -129,7 +131,7 @@ describe('planNode', () => {
     expect(plan.install).toEqual({
       manager: 'npm',
       manifest: 'api/package.json',
-      packages: ['@opentelemetry/api', '@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/instrumentation', '@opentelemetry/resources', '@opentelemetry/sdk-trace-node', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express'],
+      packages: ['@opentelemetry/api', '@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/instrumentation', '@opentelemetry/resources', '@opentelemetry/sdk-trace-node', '@opentelemetry/core', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express'],
       commands: ['(cd api && npm install) (updates api/package-lock.json)', 'docker compose build api'],
     });
   });
@@ -229,11 +231,12 @@ describe('planNode', () => {
     expect(rest).toEqual([
       '    add to "dependencies" in api/package.json, then run (cd api && npm install) (updates api/package-lock.json), then docker compose build api:',
       '        "@opentelemetry/api": "~1.9.0",',
-      '        "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
-      '        "@opentelemetry/instrumentation": "^0.223.0",',
-      '        "@opentelemetry/resources": "^2.12.0",',
-      '        "@opentelemetry/sdk-trace-node": "^2.12.0",',
-      '        "@opentelemetry/instrumentation-http": "^0.223.0",',
+      '        "@opentelemetry/exporter-trace-otlp-proto": "0.223.0",',
+      '        "@opentelemetry/instrumentation": "0.223.0",',
+      '        "@opentelemetry/resources": "2.12.0",',
+      '        "@opentelemetry/sdk-trace-node": "2.12.0",',
+      '        "@opentelemetry/core": "2.12.0",',
+      '        "@opentelemetry/instrumentation-http": "0.223.0",',
       '    set on the service in the compose file: NODE_OPTIONS: "--require ./tracing.cjs"',
     ]);
   });
@@ -375,12 +378,13 @@ describe('planNode over what an earlier obs wrote (sdk-node + auto-instrumentati
         '  "name": "api",',
         '  "dependencies": {',
         '    "@opentelemetry/api": "~1.9.0",',
+        '    "@opentelemetry/core": "2.12.0",',
         '    "@opentelemetry/exporter-trace-otlp-proto": "^0.223.0",',
-        '    "@opentelemetry/instrumentation": "^0.223.0",',
+        '    "@opentelemetry/instrumentation": "0.223.0",',
         '    "@opentelemetry/instrumentation-express": "^0.71.1",',
-        '    "@opentelemetry/instrumentation-http": "^0.223.0",',
-        '    "@opentelemetry/resources": "^2.12.0",',
-        '    "@opentelemetry/sdk-trace-node": "^2.12.0",',
+        '    "@opentelemetry/instrumentation-http": "0.223.0",',
+        '    "@opentelemetry/resources": "2.12.0",',
+        '    "@opentelemetry/sdk-trace-node": "2.12.0",',
         '    "express": "^4.21.2"',
         '  }',
         '}',
@@ -390,7 +394,7 @@ describe('planNode over what an earlier obs wrote (sdk-node + auto-instrumentati
       'api: obs drops @opentelemetry/auto-instrumentations-node, @opentelemetry/sdk-node from api/package.json (the earlier tracing.cjs of obs loaded them; this one does not); ' +
         'the install step removes them from package-lock.json',
     ]);
-    expect(plan.install?.packages).toEqual(['@opentelemetry/instrumentation', '@opentelemetry/resources', '@opentelemetry/sdk-trace-node', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express']);
+    expect(plan.install?.packages).toEqual(['@opentelemetry/instrumentation', '@opentelemetry/resources', '@opentelemetry/sdk-trace-node', '@opentelemetry/core', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express']);
     // A package.json that lists them while tracing.cjs is the user's own, or obs's new one: never removed.
     expect(planNode(input({ 'package.json': oldPkg, [NODE_MODULE]: MODULE })).changes.find((c) => c.path === 'api/package.json')!.after).toContain('"@opentelemetry/sdk-node"');
   });
