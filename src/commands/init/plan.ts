@@ -2,7 +2,7 @@
  * Pure planning for `obs init`: from the files as read and the user's choices to the exact
  * new text of every file. No fs, no prompts, no git: those live in index.ts.
  */
-import { addEnvironment, findEnvEntry, makeEnvEditContext, removeEnvEntry, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
+import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, freeServiceName, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { buildEnvironmentIndex, envFilePath, type EnvironmentIndex, type IndexedEnvFile } from '../../compose/environment-index.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, whyNoCode, type InstrumentResult } from './instrument.js';
@@ -25,39 +25,15 @@ import { BACKENDS, choicesFromConfig, placeholderComments, settingsOf } from '..
 import { xray } from '../../backends/xray.js';
 import { verifyComposeEdits, verifyEnvFileEdits, type EditedFile } from '../../compose/verify-edits.js';
 import type { InitNote } from './notes.js';
-import { MANAGED_MARKER } from '../../instrument/template.js';
-import { renderCollectorConfig } from '../../collector/config.js';
+import type { Conflict, DaemonPlan, Findings, ServiceWork } from './plan-work.js';
+import { planCollectorWork, type CollectorWork } from './plan-collector.js';
+import { planRemovals, withinRemovedServices } from './plan-removals.js';
 import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
 import { networksToReach } from '../../compose/networks.js';
-import { collectorServiceFlow, collectorServiceLines, removeServiceEdit, renameDependency, replaceServiceEdit } from '../../compose/collector-service.js';
-import {
-  browserCollectorUrl,
-  browserHostPort,
-  collectorChoices,
-  collectorEnvironment,
-  collectorHasBackend,
-  collectorSection,
-  collectorServiceSpec,
-  planCollectorConfigFile,
-  planCollectorTarget,
-  type CollectorTarget,
-} from './collector.js';
+import { collectorServiceFlow, collectorServiceLines } from '../../compose/collector-service.js';
+import { browserCollectorUrl, browserHostPort, collectorHasBackend, collectorSection, planCollectorTarget, type CollectorTarget } from './collector.js';
 
-export interface Conflict {
-  service: string;
-  key: string;
-  current: string | null;
-  proposed: string;
-  /** true when --force replaced it. */
-  replaced: boolean;
-  reason: string;
-  /**
-   * The env_file (and line) the current value comes from; --force then sets the value in the
-   * service's `environment:`, which wins over it, and leaves the env_file (maybe generated, maybe
-   * loaded by other services) alone.
-   */
-  envFile?: { path: string; line: number };
-}
+export type { Conflict } from './plan-work.js';
 
 export interface InitPlan {
   changes: FileChange[];
@@ -83,36 +59,6 @@ export interface InitPlan {
   requiredVariables: string[];
   /** Literal secret values the plan moves: masked in every diff obs prints, never output. */
   secretValues: string[];
-}
-
-interface ServiceWork {
-  service: ComposeService;
-  additions: EnvSetting[];
-  replacements: { key: string; value: string }[];
-  /** Keys obs wrote earlier, still holding obs's value, that no choice wants now. */
-  removals: string[];
-}
-
-/** Findings the phases add to as they go: reported with the plan. */
-interface Findings {
-  notes: InitNote[];
-  conflicts: Conflict[];
-  updated: { service: string; key: string }[];
-  removed: { service: string; key: string }[];
-}
-
-/**
- * Phase 0: where the apps send. Direct: the X-Ray daemon, reused or to add. Collector: the
- * collector (obs's, the user's, or new), which replaces a daemon the project runs.
- */
-interface DaemonPlan {
-  xrayOn: boolean;
-  existingDaemon: ComposeService | undefined;
-  daemonName: string | undefined;
-  collector?: CollectorTarget;
-  /** The collector's URL for browser code, when a chosen browser app sends to it. */
-  browserUrl?: string;
-  browserPort?: number;
 }
 
 function planDaemon(project: ComposeProject, choices: InitChoices, snapshot: InitSnapshot): DaemonPlan {
@@ -314,134 +260,6 @@ function holdBackUnsafeEdits(work: ServiceWork[], envIndex: EnvironmentIndex, ch
 
 }
 
-/** Phase 2c (collector pipeline): the collector's config file, service and environment, and the daemon it replaces. */
-interface CollectorWork {
-  changes: FileChange[];
-  /** obs adds the collector service in this run, with these settings. */
-  added: boolean;
-  addSpec?: ReturnType<typeof collectorServiceSpec>;
-  removedServices: string[];
-  /** Text edits outside the environment: the daemon's removal, depends_on renamed. */
-  edits: { file: ComposeFile; edit: TextEdit }[];
-  /** The edits that take a service out: other edits inside them go with it. */
-  removedRanges: { file: ComposeFile; edit: TextEdit }[];
-  /** Values of the collector's environment (their ${VAR} references need placeholders). */
-  environmentValues: string[];
-}
-
-function planCollectorWork(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject, work: ServiceWork[], daemon: DaemonPlan, found: Findings): CollectorWork {
-  const none: CollectorWork = { changes: [], added: false, removedServices: [], edits: [], removedRanges: [], environmentValues: [] };
-  const target = daemon.collector;
-  if (!target) {
-    if (choices.pipeline === 'collector') found.notes.push({ kind: 'collector-nothing-to-export', services: choices.services });
-    return removeOwnCollector(snapshot, project, none, found);
-  }
-  const out: CollectorWork = { ...none, edits: [], removedRanges: [] };
-  const byName = new Map(project.services.map((s) => [s.name, s]));
-  const workOf = (service: ComposeService): ServiceWork => {
-    let item = work.find((w) => w.service === service);
-    if (!item) {
-      item = { service, additions: [], replacements: [], removals: [] };
-      work.push(item);
-    }
-    return item;
-  };
-
-  // Apps that keep sending X-Ray SDK segments (code obs did not write): the awsxray receiver
-  // takes the daemon's place, and their address follows it to the collector.
-  const removedDaemon = target.daemon;
-  const sdkSenders: ComposeService[] = [];
-  for (const service of target.configPath === undefined ? [] : project.services) {
-    if (service === removedDaemon || service.name === target.name) continue;
-    const address = service.config.environment.get('AWS_XRAY_DAEMON_ADDRESS');
-    if (address === undefined) continue;
-    const item = work.find((w) => w.service === service);
-    if (item?.removals.includes('AWS_XRAY_DAEMON_ADDRESS')) continue;
-    sdkSenders.push(service);
-    if (removedDaemon && typeof address === 'string' && address.startsWith(`${removedDaemon.name}:`)) {
-      workOf(service).replacements.push({ key: 'AWS_XRAY_DAEMON_ADDRESS', value: `${target.name}:2000` });
-      found.updated.push({ service: service.name, key: 'AWS_XRAY_DAEMON_ADDRESS' });
-    }
-  }
-  if (sdkSenders.length > 0) found.notes.push({ kind: 'xray-sdk-through-collector', services: sdkSenders.map((s) => s.name), collector: target.name });
-
-  const frontends = choices.services.map((n) => byName.get(n)!).filter((s) => BROWSER_STACKS.has(snapshot.stacks.get(s.name) ?? 'unknown'));
-  const rendered = collectorChoices(choices, { frontends, xraySdkSenders: sdkSenders, hints: snapshot.hints });
-  for (const { service, published } of rendered.unknownPorts) found.notes.push({ kind: 'cors-port-unknown', service, published });
-  // A region the daemon was given literally stays the collector's.
-  const daemonRegion = removedDaemon?.config.environment.get('AWS_REGION');
-  const environment = collectorEnvironment(rendered.choices).map((e) =>
-    e.key === 'AWS_REGION' && typeof daemonRegion === 'string' && /^[a-z0-9-]+$/.test(daemonRegion) ? { ...e, value: daemonRegion } : e,
-  );
-  out.environmentValues = environment.map((e) => e.value);
-
-  if (target.configPath === undefined) {
-    found.notes.push({ kind: 'collector-theirs', service: target.name });
-  } else {
-    const file = planCollectorConfigFile(snapshot, target.configPath, renderCollectorConfig(rendered.choices));
-    if (file) out.changes.push(file);
-    else found.notes.push({ kind: 'collector-config-theirs', path: target.configPath });
-  }
-
-  // Senders reach the collector by name: it joins their networks.
-  // Every chosen server-side app (also one whose own endpoint is kept until --force) and every SDK sender.
-  const senders = [...work.filter((w) => choices.services.includes(w.service.name) && !BROWSER_STACKS.has(snapshot.stacks.get(w.service.name) ?? 'unknown')).map((w) => w.service), ...sdkSenders];
-  if (target.add) {
-    const reach = networksToReach(senders);
-    for (const name of reach.unreachable) found.notes.push({ kind: 'network-mode', service: name, daemon: target.name });
-    out.added = true;
-    out.addSpec = collectorServiceSpec(target, snapshot.projectDir, environment, daemon.browserPort, reach.networks);
-  } else if (target.configPath !== undefined) {
-    // obs's collector from an earlier run: the variables this run's config reads must reach it.
-    const service = byName.get(target.name)!;
-    const missing = environment.filter((e) => !service.config.environment.has(e.key));
-    if (missing.length > 0) workOf(service).additions.push(...missing);
-  }
-
-  if (removedDaemon) {
-    // The collector takes the daemon's place in the file, so the diff reads as one swap.
-    const file = removedDaemon.definitions[0]!.file;
-    const spec = out.addSpec;
-    const edit = spec ? replaceServiceEdit(removedDaemon, (st) => collectorServiceLines(spec, st), makeEnvEditContext(file).indentStep) : removeServiceEdit(removedDaemon);
-    if (edit) {
-      out.edits.push({ file, edit });
-      out.removedRanges.push({ file, edit });
-      if (spec) out.addSpec = undefined;
-      out.removedServices.push(removedDaemon.name);
-      for (const service of project.services) {
-        if (service === removedDaemon) continue;
-        out.edits.push(...renameDependency(service, removedDaemon.name, target.name));
-      }
-      found.notes.push({ kind: 'daemon-replaced', daemon: removedDaemon.name, collector: target.name });
-    } else {
-      found.notes.push({ kind: 'daemon-remove-by-hand', daemon: removedDaemon.name, collector: target.name });
-    }
-  }
-  return out;
-}
-
-/**
- * Off the collector pipeline (or with nothing to export): the collector obs added goes, while its
- * config file still carries obs's marker (a collector the user took over stays).
- */
-function removeOwnCollector(snapshot: InitSnapshot, project: ComposeProject, out: CollectorWork, found: Findings): CollectorWork {
-  const recorded = snapshot.previous?.collector;
-  const service = recorded && project.services.find((s) => s.name === recorded.service);
-  if (!recorded || !service) return out;
-  const config = snapshot.collectorConfigs.get(recorded.config);
-  if (config && !config.text.includes(MANAGED_MARKER)) return out;
-  const edit = removeServiceEdit(service);
-  if (!edit) {
-    found.notes.push({ kind: 'collector-remove-by-hand', service: service.name, config: recorded.config });
-    return out;
-  }
-  found.notes.push({ kind: 'collector-removed', service: service.name, config: recorded.config });
-  const file = service.definitions[0]!.file;
-  // obs's config file goes with its service (a file whose marker the user removed stayed above).
-  const changes: FileChange[] = config ? [{ path: recorded.config, before: config.text, after: '', remove: true }] : [];
-  return { ...out, changes, removedServices: [service.name], edits: [{ file, edit }], removedRanges: [{ file, edit }] };
-}
-
 /**
  * Phase 3: all of it as text edits per compose file -- additions, replacements, moved secrets,
  * the X-Ray daemon's command fix or the daemon itself -- applied and verified by a re-read.
@@ -543,34 +361,6 @@ function planComposeEdits(
   });
 
   return { changes, daemonAdded };
-}
-
-/** Edits inside a service obs takes out (a secret moved out of the daemon, its command fixed) go with it. */
-function withinRemovedServices(edits: TextEdit[], removals: readonly TextEdit[]): TextEdit[] {
-  if (removals.length === 0) return edits;
-  // An insertion at either edge of a removed service belongs to its neighbour (the end of the service before it).
-  const inside = (e: TextEdit, r: TextEdit) => (e.start === e.end ? e.start > r.start && e.start < r.end : e.start >= r.start && e.end <= r.end);
-  return edits.filter((e) => removals.includes(e) || !removals.some((r) => inside(e, r)));
-}
-
-/** Removal edits for the values obs wrote that no choice wants; what cannot go as text is said instead. */
-function planRemovals(item: ServiceWork, editsByFile: Map<ComposeFile, TextEdit[]>, secretWork: SecretWork, found: Findings): void {
-  const byHand: string[] = [];
-  for (const key of item.removals) {
-    // The definition that sets the value last is the one compose uses.
-    const definition = [...item.service.definitions].reverse().find((d) => d.map && findEnvEntry(d.file.doc, d.map, key));
-    const edit = definition ? removeEnvEntry(definition.file, definition.map!, key) : undefined;
-    if (edit && definition) {
-      editsByFile.get(definition.file)!.push(edit);
-      // A secret in the value leaves with the line: its move is only into .env.
-      const entry = findEnvEntry(definition.file.doc, definition.map!, key);
-      for (const move of secretWork.edits) if (entry && move.scalar === entry.scalar) move.superseded = true;
-    } else byHand.push(key);
-  }
-  if (byHand.length === 0) return;
-  item.removals = item.removals.filter((k) => !byHand.includes(k));
-  found.removed = found.removed.filter((r) => r.service !== item.service.name || !byHand.includes(r.key));
-  found.notes.push({ kind: 'remove-by-hand', service: item.service.name, keys: byHand });
 }
 
 /** Phase 4: `.env.example` placeholders, `.env`, `.gitignore` and obs.yaml. */
