@@ -28,6 +28,24 @@ function runsOfficialDaemon(service: ComposeService): boolean {
   return /aws-xray-daemon/.test(service.config.image ?? '');
 }
 
+/** The comment obs writes into its daemon's block (and the one it wrote before 2026-12-06): obs's marker, like MANAGED_MARKER in its files. */
+const DAEMON_COMMENT = "# Added to the image's entrypoint (/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000): local mode.";
+const DAEMON_MARKERS = [DAEMON_COMMENT, "# Flags for the image's /xray entrypoint: local mode, listen on all interfaces."];
+
+/**
+ * Whether obs added this daemon: its one definition carries obs's comment line (block style) or
+ * reads exactly as obs writes it (flow style). A daemon the user ran before obs, or one whose
+ * comment the user deleted to make it theirs, is not.
+ */
+export function addedByObs(service: ComposeService): boolean {
+  if (service.definitions.length !== 1) return false;
+  const { file, pair } = service.definitions[0]!;
+  const start = (pair.key as Node).range![0];
+  const end = (pair.value as Node | null)?.range?.[1] ?? start;
+  const text = file.text.slice(start, end);
+  return DAEMON_MARKERS.some((marker) => text.split(/\r?\n/).some((line) => line.trim() === marker)) || text === xrayDaemonFlow(service.name, service.config.networks);
+}
+
 /**
  * The daemon service obs writes, on the given networks (none: compose's default). The image's entrypoint is `/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`
  * and compose appends `command` to it, so the command holds flags only, one per list item
@@ -42,7 +60,7 @@ export function xrayDaemonLines(name: string, step: string, networks?: readonly 
     `${step}${step}AWS_ACCESS_KEY_ID: "\${AWS_ACCESS_KEY_ID}"`,
     `${step}${step}AWS_SECRET_ACCESS_KEY: "\${AWS_SECRET_ACCESS_KEY}"`,
     `${step}${step}AWS_REGION: "\${AWS_DEFAULT_REGION}"`,
-    `${step}# Added to the image's entrypoint (/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000): local mode.`,
+    `${step}${DAEMON_COMMENT}`,
     `${step}command: ${flowList(daemonCommandArgs())}`,
     `${step}ports:`,
     `${step}${step}- "2000:2000/udp"`,

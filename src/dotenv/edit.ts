@@ -61,3 +61,22 @@ export function setDotenvValue(text: string, key: string, value: string, file?: 
   }
   return text.slice(0, span.valueStart) + formatted + text.slice(span.valueEnd);
 }
+
+/**
+ * Takes out `KEY=` lines obs wrote as placeholders: an empty value right under the very comment
+ * obs writes for it (its marker: a changed comment or a filled-in value is the user's). Every
+ * other byte stays. `markers`: for each key, the comments obs wrote above it.
+ */
+export function removeDotenvPlaceholders(text: string, markers: ReadonlyMap<string, readonly string[]>): string {
+  const lines = text.split(/(?<=\n)/);
+  const bare = (line: string) => line.replace(/\r?\n$/, '');
+  const drop = new Set<number>();
+  for (const [key, comments] of markers) {
+    const at = lines.findIndex((line) => bare(line) === `${key}=`);
+    // A key set twice is a file someone edited: left alone.
+    if (at < 1 || lines.some((line, i) => i !== at && bare(line).trimStart().startsWith(`${key}=`))) continue;
+    if (!comments.some((c) => bare(lines[at - 1]!) === `# ${c}`)) continue;
+    drop.add(at - 1).add(at);
+  }
+  return drop.size === 0 ? text : lines.filter((_, i) => !drop.has(i)).join('');
+}

@@ -5,6 +5,7 @@ import {
   dotenvToMap,
   formatDotenvValue,
   parseDotenv,
+  removeDotenvPlaceholders,
   setDotenvValue,
 } from '../../src/dotenv/index.js';
 
@@ -349,5 +350,31 @@ describe('setDotenvValue', () => {
 
   it('throws a UsageError for a missing key', () => {
     expect(errorOf(() => setDotenvValue('A=1\n', 'B', '2', '.env'))).toBe('.env: B is not set in this file');
+  });
+});
+
+describe('removeDotenvPlaceholders', () => {
+  const markers = new Map([
+    ['ROLLBAR_ACCESS_TOKEN', ['Rollbar token. Never commit it.']],
+    ['AWS_DEFAULT_REGION', ['AWS region.']],
+  ]);
+
+  it('takes out an empty KEY= under the comment obs writes for it, every other byte kept', () => {
+    const text = 'DB=x\r\n# Rollbar token. Never commit it.\r\nROLLBAR_ACCESS_TOKEN=\r\n# AWS region.\r\nAWS_DEFAULT_REGION=\r\n';
+    expect(removeDotenvPlaceholders(text, markers)).toBe('DB=x\r\n');
+  });
+
+  it('leaves a filled-in value, a changed comment, a key set twice and a file without them alone', () => {
+    const filled = '# Rollbar token. Never commit it.\nROLLBAR_ACCESS_TOKEN=abc\n';
+    expect(removeDotenvPlaceholders(filled, markers)).toBe(filled);
+    const comment = '# our region\nAWS_DEFAULT_REGION=\n';
+    expect(removeDotenvPlaceholders(comment, markers)).toBe(comment);
+    const twice = '# AWS region.\nAWS_DEFAULT_REGION=\nAWS_DEFAULT_REGION=eu-west-1\n';
+    expect(removeDotenvPlaceholders(twice, markers)).toBe(twice);
+    expect(removeDotenvPlaceholders('A=1', markers)).toBe('A=1');
+  });
+
+  it('an unterminated last line goes too', () => {
+    expect(removeDotenvPlaceholders('A=1\n# AWS region.\nAWS_DEFAULT_REGION=', markers)).toBe('A=1\n');
   });
 });

@@ -1315,3 +1315,28 @@ describe('planInit reads env_file values through the environment index', () => {
     expect(after(plan, 'docker-compose.yml')).toMatch(/\n {2}xray-daemon:\n[\s\S]*\n {4}networks:\n {6}- app\n/);
   });
 });
+
+describe('planInit: a backend turned off on a re-run (direct pipeline)', () => {
+  const ALL_OFF = { honeycomb: { enabled: false, region: 'us' as const }, xray: { enabled: false, group: 'cruddur' } };
+
+  it('the placeholders obs wrote go with the backend, and a .env.example only obs wrote goes with them', () => {
+    const base = snapshot({ 'docker-compose.yml': lf('services:', '  api:', '    build: ./api', '  db:', '    image: postgres') }, { stacks: { api: 'flask' }, envIgnored: true });
+    const first = planInit(base, choices({ services: ['api'], rollbar: { enabled: true } }));
+    expect(after(first, '.env.example')).toContain('ROLLBAR_ACCESS_TOKEN=\n');
+    const xrayOff = planInit(rerun(first, base), choices({ services: ['api'], xray: { enabled: false, group: 'cruddur' }, rollbar: { enabled: true } }));
+    expect(after(xrayOff, '.env.example')).toBe(lf(...EXAMPLE_LINES['HONEYCOMB_API_KEY']!, '# Rollbar project access token with the post_server_item scope. Never commit it.', 'ROLLBAR_ACCESS_TOKEN='));
+    expect(xrayOff.removedServices).toEqual(['xray-daemon']);
+    expect(after(xrayOff, 'docker-compose.yml')).not.toContain('xray-daemon');
+    const allOff = planInit(rerun(first, base), choices({ services: ['api'], ...ALL_OFF }));
+    expect(allOff.changes.find((c) => c.path === '.env.example')).toMatchObject({ after: '', remove: true });
+  });
+
+  it('a daemon in a flow-style services map is said, not cut', () => {
+    const base = snapshot({ 'docker-compose.yml': lf('services: {api: {build: ./api}}') }, { stacks: { api: 'flask' }, envIgnored: true });
+    const first = planInit(base, choices({ services: ['api'] }));
+    expect(after(first, 'docker-compose.yml')).toContain('xray-daemon: {image:');
+    const second = planInit(rerun(first, base), choices({ services: ['api'], xray: { enabled: false, group: 'cruddur' } }));
+    expect(second.notes).toContainEqual({ kind: 'xray-daemon-remove-by-hand', daemon: 'xray-daemon', dependents: [] });
+    expect(after(second, 'docker-compose.yml')).toContain('xray-daemon: {image:');
+  });
+});

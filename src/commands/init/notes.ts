@@ -50,6 +50,14 @@ export type InitNote =
   /** obs's collector goes (direct pipeline); its config file stays for the user to delete. */
   | { kind: 'collector-removed'; service: string; config: string }
   | { kind: 'collector-remove-by-hand'; service: string; config: string }
+  /** X-Ray is off (direct pipeline): the daemon an earlier run added goes, with the depends_on entries naming it. */
+  | { kind: 'xray-daemon-removed'; daemon: string; dependents: string[] }
+  /** X-Ray is off, but the daemon stays: the user ran it before obs (`yours`), or services still send to it. */
+  | { kind: 'xray-daemon-kept'; daemon: string; reason: 'yours' | 'still-used'; services: string[] }
+  /** X-Ray is off and obs added the daemon, but cannot take it (or a depends_on naming it) out as text. */
+  | { kind: 'xray-daemon-remove-by-hand'; daemon: string; dependents: string[] }
+  /** Variables an earlier run wrote for a choice now off, whose values the user changed since: they stay. */
+  | { kind: 'kept-user-values'; service: string; keys: string[] }
   /** Values obs wrote that no choice wants, which obs cannot take out as text. */
   | { kind: 'remove-by-hand'; service: string; keys: string[] }
   /** A note of a stack's instrumentation planner (src/instrument/), already a sentence. */

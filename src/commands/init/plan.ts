@@ -22,12 +22,14 @@ import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
 import type { InitChoices } from '../../backends/choices.js';
 import { desiredEnvironment, routeVia, type Route } from '../../backends/environment.js';
 import { BACKENDS, choicesFromConfig, placeholderComments, settingsOf } from '../../backends/index.js';
+import { EARLIER_PLACEHOLDERS } from '../../backends/aws-placeholders.js';
+import { removeDotenvPlaceholders } from '../../dotenv/index.js';
 import { xray } from '../../backends/xray.js';
 import { verifyComposeEdits, verifyEnvFileEdits, type EditedFile } from '../../compose/verify-edits.js';
 import type { InitNote } from './notes.js';
 import type { Conflict, DaemonPlan, Findings, ServiceWork } from './plan-work.js';
 import { planCollectorWork, type CollectorWork } from './plan-collector.js';
-import { planRemovals, withinRemovedServices } from './plan-removals.js';
+import { planDaemonRemoval, planRemovals, withinRemovedServices } from './plan-removals.js';
 import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
 import { networksToReach } from '../../compose/networks.js';
 import { collectorServiceFlow, collectorServiceLines } from '../../compose/collector-service.js';
@@ -104,10 +106,16 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const { work, codeChanges } = planServices(snapshot, choices, project, envIndex, daemon, secretWork, found);
   holdBackUnsafeEdits(work, envIndex, choices, found.notes);
   const collector = planCollectorWork(snapshot, choices, project, work, daemon, found);
+  const daemonRemoval = planDaemonRemoval(snapshot, project, envIndex, work, daemon, found);
+  if (daemonRemoval) {
+    collector.edits.push(...daemonRemoval.edits);
+    collector.removedRanges.push(...daemonRemoval.removedRanges);
+    collector.removedServices.push(...daemonRemoval.removedServices);
+  }
   const compose = planComposeEdits(snapshot, choices, project, envIndex, work, secretWork, daemon, collector, found);
   // A user's OTEL_SERVICE_NAME obs keeps is the name the service sends as: obs.yaml records it.
   const keptNames = new Map(found.conflicts.filter((c) => c.key === 'OTEL_SERVICE_NAME' && !c.replaced && c.current && !c.current.includes('$')).map((c) => [c.service, c.current!]));
-  const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon, compose.daemonAdded, collector, found.notes);
+  const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon, compose.daemonAdded, collector, compose.changes, found.notes);
   // The guard under compose edits (verifyComposeEdits) for what services load through env_file.
   const receivers = [...(daemon.daemonName ? [daemon.daemonName] : []), ...(daemon.collector ? [daemon.collector.name] : [])];
   verifyEnvFileEdits(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path), files.changes, new Set([...choices.services, ...receivers]), new Set(secretWork.dotenvValues.keys()), envIndex);
@@ -200,11 +208,18 @@ function planServices(
     // What obs wrote for choices no longer made (a backend turned off, the other pipeline) goes,
     // when the value is still obs's; a value the user changed stays theirs.
     const wanted = new Set(desired.map((s) => s.key));
+    const kept: string[] = [];
     for (const [key, value] of ownedBefore) {
-      if (wanted.has(key) || service.config.environment.get(key) !== value) continue;
+      const current = service.config.environment.get(key);
+      if (wanted.has(key) || current === undefined) continue;
+      if (current !== value) {
+        kept.push(key);
+        continue;
+      }
       item.removals.push(key);
       removed.push({ service: name, key });
     }
+    if (kept.length > 0) notes.push({ kind: 'kept-user-values', service: name, keys: kept });
     // Through the collector, a Honeycomb key header the user wired into the app is the key in the
     // app's container, which the collector is there to avoid: reported, taken out with --force.
     if (daemon.collector && !BROWSER_STACKS.has(stack)) {
@@ -375,6 +390,7 @@ function planProjectFiles(
   daemon: DaemonPlan,
   daemonAdded: boolean,
   collector: CollectorWork,
+  composeChanges: readonly FileChange[],
   notes: InitNote[],
 ): { changes: FileChange[]; untrack: string[]; config: ObsConfig; requiredVariables: string[] } {
   const changes: FileChange[] = [];
@@ -393,7 +409,7 @@ function planProjectFiles(
     notes.push({ kind: 'dotenv-loaded-by-others', path: dotenvPath, services: bystanders, variables: requiredVariables.filter((v) => !placeholders.includes(v)) });
   }
   const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, placeholders, PLACEHOLDERS);
-  changes.push(...secretFiles.changes);
+  changes.push(...secretFiles.changes.map((c) => (c.path === envFilePath(snapshot.projectDir, '.env.example') ? withoutUnusedPlaceholders(c, requiredVariables, [...composeChanges, ...collector.changes]) : c)));
   const untrack = secretFiles.untrack;
 
   const config = buildConfig(snapshot, choices, daemon.daemonName, daemon.collector, keptNames);
@@ -529,6 +545,24 @@ function headerDifference(current: string, proposed: string): string {
 
 /** `.env.example` comments of every backend's variables, in backend order. */
 const PLACEHOLDERS = placeholderComments();
+
+/**
+ * `.env.example` without the placeholders obs wrote for variables nothing references after this
+ * run (a backend turned off): what the compose files and obs's collector config read is kept.
+ * A file left empty held only obs's lines: it goes.
+ */
+function withoutUnusedPlaceholders(change: FileChange, requiredVariables: readonly string[], written: readonly FileChange[]): FileChange {
+  if (change.before === null) return change;
+  const referenced = new Set(written.flatMap((c) => [...c.after.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!)));
+  const markers = new Map(
+    Object.entries(PLACEHOLDERS)
+      .filter(([key]) => !requiredVariables.includes(key) && !referenced.has(key))
+      .map(([key, comment]) => [key, [comment, ...(EARLIER_PLACEHOLDERS[key] ?? [])]]),
+  );
+  const after = removeDotenvPlaceholders(change.after, markers);
+  if (after === change.after) return change;
+  return after.trim() === '' ? { path: change.path, before: change.before, after: '', remove: true } : { ...change, after };
+}
 
 function referencedVariables(work: ServiceWork[], daemonAdded: boolean, collectorValues: readonly string[]): string[] {
   const vars = new Set<string>();

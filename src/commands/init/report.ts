@@ -176,6 +176,18 @@ export function noteText(note: InitNote): string {
       return `the collector ${note.service} goes (the apps send directly now), and ${note.config} with it`;
     case 'collector-remove-by-hand':
       return `remove the collector ${note.service} and ${note.config} by hand (obs cannot take the service out of this file as text): the apps send directly now`;
+    case 'xray-daemon-removed':
+      return `the X-Ray daemon ${note.daemon} obs added goes (X-Ray is off)${note.dependents.length > 0 ? `, and ${listing(note.dependents)} no longer ${note.dependents.length > 1 ? 'depend' : 'depends'} on it` : ''}`;
+    case 'xray-daemon-kept':
+      return note.reason === 'yours'
+        ? `X-Ray is off: ${note.daemon} is not a service obs added, so it stays; remove it if nothing sends to it`
+        : `X-Ray is off, but ${listing(note.services)} still ${note.services.length > 1 ? 'send' : 'sends'} to ${note.daemon} (AWS_XRAY_DAEMON_ADDRESS): the daemon stays; remove it once nothing sends to it`;
+    case 'xray-daemon-remove-by-hand':
+      return `X-Ray is off: remove the X-Ray daemon ${note.daemon} by hand${note.dependents.length > 0 ? `, and the depends_on entries naming it in ${listing(note.dependents)}` : ''} (obs cannot take it out of this file as text)`;
+    case 'kept-user-values': {
+      const one = note.keys.length === 1;
+      return `${note.service}: ${note.keys.join(', ')} ${one ? 'is not the value' : 'are not the values'} obs wrote, so ${one ? 'it stays' : 'they stay'} although no choice needs ${one ? 'it' : 'them'} now; remove ${one ? 'it' : 'them'} if nothing uses ${one ? 'it' : 'them'}`;
+    }
     case 'remove-by-hand':
       return `${note.service}: obs wrote ${note.keys.join(', ')}, which no choice needs any more; remove ${note.keys.length > 1 ? 'them' : 'it'} by hand`;
     case 'sends-nothing':
