@@ -1,6 +1,7 @@
 /**
- * AWS_XRAY_URL, the Host pattern the X-Ray SDKs name segments by: computed by init's X-Ray
- * backend and checked by doctor's xray-url check, so both agree.
+ * AWS_XRAY_URL, the Host pattern hand-written X-Ray SDK code names segments by (dynamic naming):
+ * checked by doctor's xray-url check, which suggests these patterns as fixes. obs writes none
+ * (see the X-Ray backend, src/backends/xray.ts).
  */
 import type { ComposeService } from '../compose/project.js';
 

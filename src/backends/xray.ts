@@ -1,5 +1,4 @@
 import { validateGroup } from '../aws/xray-group.js';
-import { publishedPort, xrayUrlPattern } from '../aws/xray-url.js';
 import { xrayDaemonAddressCheck } from '../checks/project/xray-daemon-address.js';
 import { xrayDaemonCommandCheck } from '../checks/project/xray-daemon-command.js';
 import { xrayDaemonImageCheck } from '../checks/project/xray-daemon-image.js';
@@ -7,7 +6,6 @@ import { xrayDaemonPresentCheck } from '../checks/project/xray-daemon-present.js
 import { xrayDaemonSetupCheck } from '../checks/project/xray-daemon-setup.js';
 import { xrayMaintenanceCheck } from '../checks/project/xray-maintenance.js';
 import { xrayUrlCheck } from '../checks/project/xray-url.js';
-import type { EnvSetting } from '../compose/edit-env.js';
 import { BROWSER_STACKS } from '../stacks/detect.js';
 import { AWS_PLACEHOLDERS } from './aws-placeholders.js';
 import { given, validationMessage } from './flags.js';
@@ -68,14 +66,14 @@ export const xray: Backend<XraySettings> = {
     return { enabled, group };
   },
   describe: (s) => `X-Ray (group ${s.group})`,
-  environment({ service, stack, hints, daemonService, pipeline }) {
+  environment({ stack, daemonService, pipeline }) {
     // A browser bundle cannot reach a daemon; through a collector, apps send OTLP and the collector exports to X-Ray.
     if (BROWSER_STACKS.has(stack) || !daemonService || pipeline === 'collector') return [];
-    const settings: EnvSetting[] = [];
-    const port = publishedPort(service);
-    if (port) settings.push({ key: 'AWS_XRAY_URL', value: xrayUrlPattern(port, hints) });
-    settings.push({ key: 'AWS_XRAY_DAEMON_ADDRESS', value: `${daemonService}:2000` });
-    return settings;
+    // No AWS_XRAY_URL: no X-Ray SDK reads it, only hand-written dynamic naming (the bootcamp's
+    // `dynamic_naming=os.getenv("AWS_XRAY_URL")`), which names segments after the Host header, so
+    // obs.yaml's group filter and sampling rule (`service("<name>")`) never match them. obs's Flask
+    // module names segments after the service. One already there stays: see README.
+    return [{ key: 'AWS_XRAY_DAEMON_ADDRESS', value: `${daemonService}:2000` }];
   },
   placeholders: AWS_PLACEHOLDERS,
   configSection({ settings, traced, daemonService, pipeline }) {

@@ -136,3 +136,34 @@ describe('re-run with a backend off (direct pipeline)', () => {
     await expectValidCompose(theirs);
   });
 });
+
+/**
+ * AWS_XRAY_URL is no variable of any X-Ray SDK: only hand-written code reads it (the bootcamp's
+ * `dynamic_naming=os.getenv("AWS_XRAY_URL")`), naming segments after the Host header, which
+ * obs.yaml's group and sampling rule (`service("backend-flask")`) then never match. obs's Flask
+ * module names segments after the service, so obs writes none. One already there stays: obs cannot
+ * tell one it wrote from the user's (the corpus writes the same patterns by hand, and reads them
+ * from modules obs does not read), and obs's module ignores it.
+ */
+describe('AWS_XRAY_URL (direct pipeline, X-Ray on)', () => {
+  it('is not written, and doctor has nothing to fault', async () => {
+    const dir = await tempProject(join(REPO_ROOT, 'examples', 'cruddur'));
+    await init(dir, '--xray');
+    const backend = envOf((await services(dir))['backend-flask']);
+    expect(backend['AWS_XRAY_DAEMON_ADDRESS']).toBe('xray-daemon:2000');
+    expect(backend['AWS_XRAY_URL']).toBeUndefined();
+    const doctor = await runObs(['doctor', '--dir', dir, '--json', '--check', 'xray-url'], { env });
+    const check = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] }).checks[0]!;
+    expect(check.status, check.detail).toBe('skip');
+  });
+
+  it('one already there stays, run after run, and doctor passes it', async () => {
+    const dir = await tempProject(join(CORPUS, 'FavyanL__cruddur-aws'));
+    await init(dir, '--xray');
+    expect(envOf((await services(dir))['backend-flask'])['AWS_XRAY_URL']).toBe('*localhost:4567*');
+    expect((await init(dir)).stderr).toMatch(/Nothing to change/);
+    const doctor = await runObs(['doctor', '--dir', dir, '--json', '--check', 'xray-url'], { env });
+    const check = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] }).checks[0]!;
+    expect(check.status, check.detail).toBe('pass');
+  });
+});

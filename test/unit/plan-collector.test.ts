@@ -285,7 +285,7 @@ describe('planInit, collector pipeline, when the project runs its own collector'
 });
 
 describe('planInit: values obs wrote for a backend turned off go on the re-run', () => {
-  it('--no-xray takes out AWS_XRAY_URL and AWS_XRAY_DAEMON_ADDRESS obs wrote', () => {
+  it('--no-xray takes out AWS_XRAY_DAEMON_ADDRESS and the daemon obs wrote (and obs writes no AWS_XRAY_URL)', () => {
     const base = snapshot(FLASK_REACT, STACKS);
     const first = planInit(base, choices({ pipeline: 'direct' }));
     const off = planInit(rerun(first, base), choices({ pipeline: 'direct', xray: { enabled: false, group: 'Cruddur' } }));
@@ -293,6 +293,8 @@ describe('planInit: values obs wrote for a backend turned off go on the re-run',
     expect(env.AWS_XRAY_DAEMON_ADDRESS).toBeUndefined();
     expect(env.AWS_XRAY_URL).toBeUndefined();
     expect(env.OTEL_EXPORTER_OTLP_HEADERS).toBe('x-honeycomb-team=${HONEYCOMB_API_KEY}');
+    expect(off.removedServices).toEqual(['xray-daemon']);
+    expect(Object.keys(services(off))).not.toContain('xray-daemon');
   });
 });
 

@@ -200,7 +200,6 @@ describe('planInit: a Flask + React + Postgres project', () => {
         '      OTEL_SERVICE_NAME: "backend-flask"',
         '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"',
         '      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"',
-        '      AWS_XRAY_URL: "*localhost:4567*"',
         '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
         '',
         '  frontend-react-js:',
@@ -231,7 +230,7 @@ describe('planInit: a Flask + React + Postgres project', () => {
 
   it('reports what it did', () => {
     expect(plan.added).toEqual([
-      { service: 'backend-flask', keys: ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_XRAY_URL', 'AWS_XRAY_DAEMON_ADDRESS'] },
+      { service: 'backend-flask', keys: ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_XRAY_DAEMON_ADDRESS'] },
     ]);
     expect(plan.daemonService).toBe('xray-daemon');
     expect(plan.daemonAdded).toBe(true);
@@ -304,7 +303,6 @@ describe('planInit: secrets written into the compose file', () => {
         '      AWS_SECRET_ACCESS_KEY: bogus_key',
         '      ROLLBAR_ACCESS_TOKEN: test',
         '      OTEL_SERVICE_NAME: backend-flask',
-        '      AWS_XRAY_URL: "*localhost:4567*"',
         '      AWS_XRAY_DAEMON_ADDRESS: xray-daemon:2000',
         '  db:',
         '    image: postgres:13-alpine',
@@ -326,7 +324,7 @@ describe('planInit: secrets written into the compose file', () => {
       { file: 'docker-compose.yml', line: 9, service: 'backend-flask', key: 'AWS_ACCESS_KEY_ID', envVar: 'AWS_ACCESS_KEY_ID' },
     ]);
     expect(plan.untrack).toEqual(['.env']);
-    expect(plan.added).toEqual([{ service: 'backend-flask', keys: ['OTEL_SERVICE_NAME', 'AWS_XRAY_URL', 'AWS_XRAY_DAEMON_ADDRESS'] }]);
+    expect(plan.added).toEqual([{ service: 'backend-flask', keys: ['OTEL_SERVICE_NAME', 'AWS_XRAY_DAEMON_ADDRESS'] }]);
     expect(plan.conflicts).toEqual([]);
   });
 
@@ -509,7 +507,6 @@ describe('planInit: values the user already set', () => {
         '    ports: ["4567:4567"]',
         '    environment:',
         '      OTEL_SERVICE_NAME: app',
-        '      AWS_XRAY_URL: "*localhost:4567*"',
         '      AWS_XRAY_DAEMON_ADDRESS: xray:2000',
         '  worker:',
         '    build: ./worker',
@@ -541,7 +538,6 @@ describe('planInit: values the user already set', () => {
         '    ports: ["4567:4567"]',
         '    environment:',
         '      OTEL_SERVICE_NAME: api',
-        '      AWS_XRAY_URL: "*localhost:4567*"',
         '      AWS_XRAY_DAEMON_ADDRESS: xray:2000',
         '  worker:',
         '    build: ./worker',
@@ -638,7 +634,7 @@ describe('planInit: hosting and Honeycomb choices', () => {
   const run = (extra: SnapshotExtra, over: Partial<InitChoices>) =>
     planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { stacks: { api: 'flask' }, envIgnored: true, ...extra }), choices({ services: ['api'], ...over }));
 
-  it('matches the Gitpod host name in AWS_XRAY_URL', () => {
+  it('writes no AWS_XRAY_URL on Gitpod (obs names segments after the service)', () => {
     const plan = run({ hints: { gitpod: true, codespaces: false } }, {});
     expect(after(plan, 'docker-compose.yml')).toBe(
       lf(
@@ -651,14 +647,13 @@ describe('planInit: hosting and Honeycomb choices', () => {
         '      OTEL_SERVICE_NAME: "api"',
         '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"',
         '      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"',
-        '      AWS_XRAY_URL: "*4567-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"',
         '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
         ...DAEMON,
       ),
     );
   });
 
-  it('matches the Codespaces host name in AWS_XRAY_URL', () => {
+  it('writes no AWS_XRAY_URL on Codespaces either', () => {
     const plan = run({ hints: { gitpod: false, codespaces: true } }, { honeycomb: { enabled: false, region: 'us' } });
     expect(after(plan, 'docker-compose.yml')).toBe(
       lf(
@@ -669,7 +664,6 @@ describe('planInit: hosting and Honeycomb choices', () => {
         '      - "4567:4567"',
         '    environment:',
         '      OTEL_SERVICE_NAME: "api"',
-        '      AWS_XRAY_URL: "*${CODESPACE_NAME}-4567.${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}*"',
         '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
         ...DAEMON,
       ),
@@ -888,7 +882,6 @@ describe('planInit: anchors and layouts', () => {
         '            OTEL_SERVICE_NAME: "api"',
         '            OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"',
         '            OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"',
-        '            AWS_XRAY_URL: "*localhost:4567*"',
         '            AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
         '',
         '    db:',
@@ -1007,107 +1000,15 @@ describe('planInit: anchors and layouts', () => {
   });
 });
 
-describe('planInit: AWS_XRAY_URL for a published port written with a variable', () => {
-  // Corpus getlago__lago: `- ${API_PORT:-3000}:3000` was split on every colon, giving
-  // AWS_XRAY_URL "*localhost:3000}*". The published part is kept whole and compose
-  // interpolates it in the environment value just as it does in `ports`.
-  const COMPOSE = lf(
-    'services:',
-    '  api:',
-    '    build: ./api',
-    '    ports:',
-    '      - ${API_PORT:-3000}:3000',
-    '  front:',
-    '    build: ./front',
-    '    ports:',
-    '      - "127.0.0.1:${FRONT_PORT-80}:80/tcp"',
-  );
-  const only = { xray: { enabled: true, group: 'cruddur' }, honeycomb: { enabled: false, region: 'us' as const } };
-
-  it('references the variable, default included, instead of cutting it at its colon', () => {
-    const plan = planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true }), choices({ services: ['api', 'front'], ...only }));
-    expect(after(plan, 'docker-compose.yml')).toBe(
-      lf(
-        'services:',
-        '  api:',
-        '    build: ./api',
-        '    ports:',
-        '      - ${API_PORT:-3000}:3000',
-        '    environment:',
-        '      OTEL_SERVICE_NAME: "api"',
-        '      AWS_XRAY_URL: "*localhost:${API_PORT:-3000}*"',
-        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
-        '  front:',
-        '    build: ./front',
-        '    ports:',
-        '      - "127.0.0.1:${FRONT_PORT-80}:80/tcp"',
-        '    environment:',
-        '      OTEL_SERVICE_NAME: "front"',
-        '      AWS_XRAY_URL: "*localhost:${FRONT_PORT-80}*"',
-        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
-        ...DAEMON,
-      ),
-    );
-  });
-
-  it('uses the Gitpod host pattern with the same reference', () => {
-    const plan = planInit(
-      snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true, hints: { gitpod: true, codespaces: false } }),
-      choices({ services: ['api'], ...only }),
-    );
-    expect(after(plan, 'docker-compose.yml')).toContain('      AWS_XRAY_URL: "*${API_PORT:-3000}-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
-  });
-});
-
-describe('planInit: AWS_XRAY_URL for a service published on port 80 or 443', () => {
-  // A browser leaves the scheme's default port out of the Host header (`Host: localhost`), so
-  // "*localhost:80*" never matched and every segment fell back to the service name (QA).
-  const COMPOSE = lf(
-    'services:',
-    '  web:',
-    '    build: ./web',
-    '    ports:',
-    '      - "80:8080"',
-    '  secure:',
-    '    build: ./secure',
-    '    ports:',
-    '      - 443:8443',
-  );
-  const only = { xray: { enabled: true, group: 'cruddur' }, honeycomb: { enabled: false, region: 'us' as const } };
-  const run = (hints: { gitpod: boolean; codespaces: boolean }) =>
-    planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true, hints }), choices({ services: ['web', 'secure'], ...only }));
-
-  it('matches localhost without the port', () => {
-    expect(after(run({ gitpod: false, codespaces: false }), 'docker-compose.yml')).toBe(
-      lf(
-        'services:',
-        '  web:',
-        '    build: ./web',
-        '    ports:',
-        '      - "80:8080"',
-        '    environment:',
-        '      OTEL_SERVICE_NAME: "web"',
-        '      AWS_XRAY_URL: "*localhost*"',
-        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
-        '  secure:',
-        '    build: ./secure',
-        '    ports:',
-        '      - 443:8443',
-        '    environment:',
-        '      OTEL_SERVICE_NAME: "secure"',
-        '      AWS_XRAY_URL: "*localhost*"',
-        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
-        ...DAEMON,
-      ),
-    );
-  });
-
-  it('keeps the port on Gitpod and Codespaces, where it is part of the host name', () => {
-    const gitpod = after(run({ gitpod: true, codespaces: false }), 'docker-compose.yml');
-    expect(gitpod).toContain('      AWS_XRAY_URL: "*80-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
-    expect(gitpod).toContain('      AWS_XRAY_URL: "*443-${GITPOD_WORKSPACE_ID}.${GITPOD_WORKSPACE_CLUSTER_HOST}*"\n');
-    const codespaces = after(run({ gitpod: false, codespaces: true }), 'docker-compose.yml');
-    expect(codespaces).toContain('      AWS_XRAY_URL: "*${CODESPACE_NAME}-80.${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}*"\n');
+describe('AWS_XRAY_URL', () => {
+  it('obs writes none, whatever the ports', () => {
+    const compose = lf('services:', '  api:', '    build: ./api', '    ports:', '      - ${API_PORT:-3000}:3000', '  web:', '    build: ./web', '    ports:', '      - "80:8080"');
+    const plan = planInit(snapshot({ 'docker-compose.yml': compose }, { envIgnored: true, hints: { gitpod: true, codespaces: false } }), choices({ services: ['api', 'web'], honeycomb: { enabled: false, region: 'us' } }));
+    expect(after(plan, 'docker-compose.yml')).not.toContain('AWS_XRAY_URL');
+    expect(plan.added).toEqual([
+      { service: 'api', keys: ['OTEL_SERVICE_NAME', 'AWS_XRAY_DAEMON_ADDRESS'] },
+      { service: 'web', keys: ['OTEL_SERVICE_NAME', 'AWS_XRAY_DAEMON_ADDRESS'] },
+    ]);
   });
 });
 
