@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InitChoices } from '../../src/backends/choices.js';
-import { noteText } from '../../src/commands/init/report.js';
+import { conflictReason, noteText } from '../../src/commands/init/report.js';
 import { planInit, type InitPlan } from '../../src/commands/init/plan.js';
 import type { InitSnapshot } from '../../src/project/snapshot.js';
 import { parseComposeText } from '../../src/compose/parse.js';
@@ -451,7 +451,7 @@ describe('planInit: --force on a header whose literal key differs from HONEYCOMB
         key: 'OTEL_EXPORTER_OTLP_HEADERS',
         current: '(a reference)',
         proposed: 'x-honeycomb-team=${HONEYCOMB_API_KEY}',
-        reason: 'references a different variable',
+        kind: 'references-other-variable',
         replaced: true,
       },
     ]);
@@ -471,10 +471,10 @@ describe('planInit: --force on a header whose literal key differs from HONEYCOMB
     expect(after(plan, '.env.example')).toBe(
       lf(...EXAMPLE_LINES.HONEYCOMB_API_KEY!, '# Moved out of docker-compose.yml by obs. Never commit it.', 'HONEYCOMB_API_KEY_BACKEND_FLASK='),
     );
-    expect(plan.conflicts.map((c) => [c.key, c.reason, c.replaced])).toEqual([['OTEL_EXPORTER_OTLP_HEADERS', 'references a different variable', false]]);
+    expect(plan.conflicts.map((c) => [c.key, conflictReason(c), c.replaced])).toEqual([['OTEL_EXPORTER_OTLP_HEADERS', 'references a different variable', false]]);
     const second = planInit(rerun(plan, base), pick(false));
     expect(changedOnly(second.changes)).toEqual([]);
-    expect(second.conflicts.map((c) => [c.key, c.reason, c.replaced])).toEqual([['OTEL_EXPORTER_OTLP_HEADERS', 'references a different variable', false]]);
+    expect(second.conflicts.map((c) => [c.key, conflictReason(c), c.replaced])).toEqual([['OTEL_EXPORTER_OTLP_HEADERS', 'references a different variable', false]]);
   });
 });
 
@@ -519,8 +519,8 @@ describe('planInit: values the user already set', () => {
       ),
     );
     expect(plan.conflicts).toEqual([
-      { service: 'api', key: 'OTEL_SERVICE_NAME', current: 'app', proposed: 'api', reason: 'the name "app" is also used by worker', replaced: false },
-      { service: 'worker', key: 'OTEL_SERVICE_NAME', current: 'app', proposed: 'worker', reason: 'the name "app" is also used by api', replaced: false },
+      { service: 'api', key: 'OTEL_SERVICE_NAME', current: 'app', proposed: 'api', kind: 'service-name-shared', sharedWith: ['worker'], replaced: false },
+      { service: 'worker', key: 'OTEL_SERVICE_NAME', current: 'app', proposed: 'worker', kind: 'service-name-shared', sharedWith: ['api'], replaced: false },
     ]);
     expect(plan.daemonService).toBe('xray');
     expect(plan.daemonAdded).toBe(false);
@@ -559,7 +559,7 @@ describe('planInit: values the user already set', () => {
     const text = lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: backend', '      OTEL_EXPORTER_OTLP_ENDPOINT:');
     const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], xray: { enabled: false, group: 'g' } }));
     expect(plan.conflicts).toEqual([
-      { service: 'api', key: 'OTEL_SERVICE_NAME', current: 'backend', proposed: 'api', reason: 'set to "backend" instead of the compose service name', replaced: false },
+      { service: 'api', key: 'OTEL_SERVICE_NAME', current: 'backend', proposed: 'api', kind: 'service-name-differs', replaced: false },
     ]);
     expect(after(plan, 'docker-compose.yml')).toBe(
       lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: backend', '      OTEL_EXPORTER_OTLP_ENDPOINT:', '      OTEL_EXPORTER_OTLP_HEADERS: x-honeycomb-team=${HONEYCOMB_API_KEY}'),
@@ -1039,10 +1039,11 @@ describe('planInit: a reused X-Ray daemon whose command never reaches /xray', ()
         key: 'command',
         current: '["xray -o -b xray-daemon:2000"]',
         proposed: '["-o"]',
-        reason: `["xray -o -b xray-daemon:2000"] does not reach the daemon as flags (the image's entrypoint is already /xray); obs would write ["-o"]`,
+        kind: 'daemon-command',
         replaced: false,
       },
     ]);
+    expect(conflictReason(plan.conflicts[0]!)).toBe(`["xray -o -b xray-daemon:2000"] does not reach the daemon as flags (the image's entrypoint is already /xray); obs would write ["-o"]`);
     expect(after(plan, 'docker-compose.yml')).toContain(lf('    command:', '      - "xray -o -b xray-daemon:2000"', '    ports:'));
   });
 
@@ -1124,7 +1125,7 @@ describe('planInit: why a user-set OTEL_EXPORTER_OTLP_HEADERS is kept', () => {
   it('says what is wrong with each', () => {
     const plan = planInit(snapshot({ 'docker-compose.yml': COMPOSE }, { envIgnored: true }), choices({ services: names, ...only }));
     const wanted = 'is not the header obs writes: x-honeycomb-team=${HONEYCOMB_API_KEY}';
-    expect(plan.conflicts.map((c) => [c.service, c.key, c.reason])).toEqual([
+    expect(plan.conflicts.map((c) => [c.service, c.key, conflictReason(c)])).toEqual([
       ['empty', 'OTEL_EXPORTER_OTLP_HEADERS', 'does not reference ${HONEYCOMB_API_KEY}; obs writes x-honeycomb-team=${HONEYCOMB_API_KEY}'],
       ['noequals', 'OTEL_EXPORTER_OTLP_HEADERS', wanted],
       ['colon', 'OTEL_EXPORTER_OTLP_HEADERS', wanted],
@@ -1208,7 +1209,7 @@ describe('planInit reads env_file values through the environment index', () => {
 
   it('an OTEL_SERVICE_NAME two services get from one env_file is a shared name', () => {
     const plan = planInit(snapshot({ 'docker-compose.yml': compose }, { envFiles: files }), choices({ services: ['api'], xray: { enabled: false, group: 'cruddur' } }));
-    expect(plan.conflicts.map((c) => [c.service, c.key, c.reason, c.envFile])).toEqual([['api', 'OTEL_SERVICE_NAME', 'the name "shop" is also used by web', { path: 'shared.env', line: 1 }]]);
+    expect(plan.conflicts.map((c) => [c.service, c.key, conflictReason(c), c.envFile])).toEqual([['api', 'OTEL_SERVICE_NAME', 'the name "shop" is also used by web', { path: 'shared.env', line: 1 }]]);
   });
 
   it('a sender whose daemon address is in its env_file puts the daemon on its network', () => {

@@ -12,7 +12,7 @@ import { discover } from '../../project/discover.js';
 import type { InitOptions } from './options.js';
 import { planInit } from './plan.js';
 import { readInstrumentation } from './instrument.js';
-import { changeAction, describeSetup, findingsLines, nextSteps, noteJson, painter, renderDiffs } from './report.js';
+import { changeAction, conflictJson, describeSetup, findingsLines, nextSteps, noteJson, painter, renderDiffs } from './report.js';
 
 /** discover -> decide -> plan -> show -> apply -> report. Only the last two steps write. */
 export async function runInit(ctx: Context, options: InitOptions): Promise<number> {
@@ -72,7 +72,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     removed: plan.removed,
     removedServices: plan.removedServices,
     movedSecrets: plan.movedSecrets,
-    conflicts: plan.conflicts.map((c) => ({ service: c.service, key: c.key, reason: c.reason, replaced: c.replaced })),
+    conflicts: plan.conflicts.map(conflictJson),
     notes: plan.notes.map(noteJson),
     nextSteps: nextSteps(plan, snapshot.hints.gitpod),
   };

@@ -7,21 +7,41 @@ import type { ComposeService } from '../../compose/project.js';
 import type { InitNote } from './notes.js';
 import type { CollectorTarget } from './collector.js';
 
-export interface Conflict {
+/**
+ * Why a value the user set differs from obs's, as data: a stable `kind` (which `--json` prints)
+ * and the facts its sentence needs; report.ts words it (conflictReason).
+ */
+export type ConflictKind =
+  /** OTEL_SERVICE_NAME names other services too: their traces mix. */
+  | { kind: 'service-name-shared'; sharedWith: string[] }
+  /** OTEL_SERVICE_NAME is not the compose service name. */
+  | { kind: 'service-name-differs' }
+  /** A key (or a header holding one) references another variable: a deliberate choice. */
+  | { kind: 'references-other-variable' }
+  /** An OTLP header that references the key but is not the header obs writes (malformed). */
+  | { kind: 'header-malformed' }
+  /** An OTLP header that does not reference the key variable at all. */
+  | { kind: 'header-without-key'; variable: string }
+  | { kind: 'differs' }
+  /** Through the collector, an app that sends the Honeycomb key itself (its own header). */
+  | { kind: 'key-header-through-collector'; collector: string }
+  /** A reused X-Ray daemon whose command never reaches /xray as flags. */
+  | { kind: 'daemon-command' };
+
+export type Conflict = ConflictKind & {
   service: string;
   key: string;
   current: string | null;
   proposed: string;
   /** true when --force replaced it. */
   replaced: boolean;
-  reason: string;
   /**
    * The env_file (and line) the current value comes from; --force then sets the value in the
    * service's `environment:`, which wins over it, and leaves the env_file (maybe generated, maybe
    * loaded by other services) alone.
    */
   envFile?: { path: string; line: number };
-}
+};
 
 export interface ServiceWork {
   service: ComposeService;

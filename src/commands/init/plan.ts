@@ -27,7 +27,7 @@ import { removeDotenvPlaceholders } from '../../dotenv/index.js';
 import { xray } from '../../backends/xray.js';
 import { verifyComposeEdits, verifyEnvFileEdits, type EditedFile } from '../../compose/verify-edits.js';
 import type { InitNote } from './notes.js';
-import type { Conflict, DaemonPlan, Findings, ServiceWork } from './plan-work.js';
+import type { Conflict, ConflictKind, DaemonPlan, Findings, ServiceWork } from './plan-work.js';
 import { planCollectorWork, type CollectorWork } from './plan-collector.js';
 import { planDaemonRemoval, planRemovals, withinRemovedServices } from './plan-removals.js';
 import { planDaemonCommand } from '../../compose/xray-daemon-command.js';
@@ -35,7 +35,7 @@ import { networksToReach } from '../../compose/networks.js';
 import { collectorServiceFlow, collectorServiceLines } from '../../compose/collector-service.js';
 import { browserCollectorUrl, browserHostPort, collectorHasBackend, collectorSection, planCollectorTarget, type CollectorTarget } from './collector.js';
 
-export type { Conflict } from './plan-work.js';
+export type { Conflict, ConflictKind } from './plan-work.js';
 
 export interface InitPlan {
   changes: FileChange[];
@@ -226,7 +226,7 @@ function planServices(
       for (const key of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_LOGS_HEADERS']) {
         const value = service.config.environment.get(key);
         if (typeof value !== 'string' || !/x-honeycomb-team/i.test(value) || item.removals.includes(key)) continue;
-        conflicts.push({ service: name, key, current: '(a reference)', proposed: '(none: the collector adds the key)', reason: `sends the Honeycomb key from the app; through ${daemon.collector.name} only the collector holds it`, replaced: choices.force });
+        conflicts.push({ service: name, key, current: '(a reference)', proposed: '(none: the collector adds the key)', kind: 'key-header-through-collector', collector: daemon.collector.name, replaced: choices.force });
         if (choices.force) {
           item.removals.push(key);
           removed.push({ service: name, key });
@@ -337,7 +337,7 @@ function planComposeEdits(
   const daemonFix = existingDaemon ? planDaemonCommand(existingDaemon) : undefined;
   if (daemonFix && choices.force && !daemonFix.edit) notes.push({ kind: 'daemon-command-by-hand', service: daemonFix.service, text: daemonFix.byHand });
   else if (daemonFix) {
-    conflicts.push({ service: daemonFix.service, key: 'command', current: daemonFix.current, proposed: daemonFix.proposed, reason: daemonFix.reason, replaced: choices.force });
+    conflicts.push({ service: daemonFix.service, key: 'command', current: daemonFix.current, proposed: daemonFix.proposed, kind: 'daemon-command', replaced: choices.force });
     if (choices.force) editsByFile.get(daemonFix.edit!.file)!.push(daemonFix.edit!.edit);
   }
   let daemonAdded = false;
@@ -507,39 +507,36 @@ function serviceNameOwners(envIndex: EnvironmentIndex): Map<string, string[]> {
   return owners;
 }
 
-function describeConflict(
-  service: ComposeService,
-  setting: EnvSetting,
-  current: string | null,
-  owners: Map<string, string[]>,
-): Omit<Conflict, 'replaced'> | undefined {
+/** A conflict before --force and the env_file are known (Omit over each member of the union). */
+type ConflictFound = Conflict extends infer C ? (C extends Conflict ? Omit<C, 'replaced' | 'envFile'> : never) : never;
+
+function describeConflict(service: ComposeService, setting: EnvSetting, current: string | null, owners: Map<string, string[]>): ConflictFound | undefined {
   if (current === null) return undefined; // `KEY:` passes the value through from the shell or .env: the user's choice.
+  const base = { service: service.name, key: setting.key, current, proposed: setting.value };
   if (setting.key === 'OTEL_SERVICE_NAME') {
     const sharing = (owners.get(current) ?? []).filter((s) => s !== service.name);
-    const reason = sharing.length > 0 ? `the name "${current}" is also used by ${sharing.join(', ')}` : `set to "${current}" instead of the compose service name`;
-    return { service: service.name, key: setting.key, current, proposed: setting.value, reason };
+    return sharing.length > 0 ? { ...base, kind: 'service-name-shared', sharedWith: sharing } : { ...base, kind: 'service-name-differs' };
   }
   if (SECRET_KEYS.has(setting.key) || OTLP_HEADER_KEYS.has(setting.key)) {
-    // A reference to another variable (e.g. per-service keys) is a deliberate choice.
-    const conflict = { service: service.name, key: setting.key, current: '(a reference)', proposed: setting.value, reason: 'references a different variable' };
-    if (OTLP_HEADER_KEYS.has(setting.key)) conflict.reason = headerDifference(current, setting.value);
-    return conflict;
+    // A reference to another variable (e.g. per-service keys) is a deliberate choice. The user's
+    // value is not shown: it may hold what looks like a key.
+    const hidden = { ...base, current: '(a reference)' };
+    return OTLP_HEADER_KEYS.has(setting.key) ? { ...hidden, ...headerDifference(current, setting.value) } : { ...hidden, kind: 'references-other-variable' };
   }
-  return { service: service.name, key: setting.key, current, proposed: setting.value, reason: 'differs from what obs would write' };
+  return { ...base, kind: 'differs' };
 }
 
 /**
  * Why a header the user wrote differs from obs's: a malformed header that references the key
- * (`x-honeycomb-team:${HONEYCOMB_API_KEY}`) is not "a different variable". Only obs's own value
- * is quoted: the user's may hold what looks like a key.
+ * (`x-honeycomb-team:${HONEYCOMB_API_KEY}`) is not "a different variable".
  */
-function headerDifference(current: string, proposed: string): string {
+function headerDifference(current: string, proposed: string): ConflictKind {
   const wanted = referencesIn(proposed)[0]?.name;
   // Unclosed `${NAME` counts too: a malformed header may still mean the key.
   const references = [...current.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-  if (wanted && references.includes(wanted)) return `is not the header obs writes: ${proposed}`;
-  if (references.length > 0) return 'references a different variable';
-  return `does not reference \${${wanted ?? 'HONEYCOMB_API_KEY'}}; obs writes ${proposed}`;
+  if (wanted && references.includes(wanted)) return { kind: 'header-malformed' };
+  if (references.length > 0) return { kind: 'references-other-variable' };
+  return { kind: 'header-without-key', variable: wanted ?? 'HONEYCOMB_API_KEY' };
 }
 
 

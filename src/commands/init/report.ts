@@ -11,7 +11,7 @@ import type { InitChoices } from '../../backends/choices.js';
 import { BACKENDS, isEnabled, settingsOf } from '../../backends/index.js';
 import { OBS_CONFIG_FILE } from '../../config/obs-config.js';
 import type { InitNote } from './notes.js';
-import type { InitPlan } from './plan.js';
+import type { Conflict, InitPlan } from './plan.js';
 
 export type Painter = Paint & { warn(t: string): string; ok(t: string): string; bold(t: string): string };
 
@@ -57,7 +57,7 @@ export function findingsLines(plan: InitPlan): string[] {
     const replaced = c.envFile ? `replaced (--force) in the service environment, which wins over ${c.envFile.path}` : 'replaced (--force)';
     const action = c.replaced ? replaced : 'kept; run with --force to replace it';
     const where = c.envFile ? ` (in ${c.envFile.path}:${c.envFile.line})` : '';
-    lines.push(`! ${c.service}: ${c.key} ${c.reason}${where}; ${action}`);
+    lines.push(`! ${c.service}: ${c.key} ${conflictReason(c)}${where}; ${action}`);
   }
   // Install commands are next steps, listed there.
   for (const note of plan.notes) if (note.kind !== 'install') lines.push(`${note.kind === 'sends-nothing' || note.kind === 'secret-not-moved' ? '!' : '-'} ${noteText(note)}`);
@@ -223,4 +223,33 @@ function sendsNothingText(note: Extract<InitNote, { kind: 'sends-nothing' }>): s
 /** A note as --json prints it: its data, with the sentence as `message`. */
 export function noteJson(note: InitNote): InitNote & { message: string } {
   return { ...note, message: noteText(note) };
+}
+
+/** Why a value differs from obs's, as a phrase after its key (the same words --json carries as `reason`). */
+export function conflictReason(c: Conflict): string {
+  switch (c.kind) {
+    case 'service-name-shared':
+      return `the name "${c.current}" is also used by ${c.sharedWith.join(', ')}`;
+    case 'service-name-differs':
+      return `set to "${c.current}" instead of the compose service name`;
+    case 'references-other-variable':
+      return 'references a different variable';
+    case 'header-malformed':
+      return `is not the header obs writes: ${c.proposed}`;
+    case 'header-without-key':
+      return `does not reference \${${c.variable}}; obs writes ${c.proposed}`;
+    case 'differs':
+      return 'differs from what obs would write';
+    case 'key-header-through-collector':
+      return `sends the Honeycomb key from the app; through ${c.collector} only the collector holds it`;
+    case 'daemon-command':
+      return `${c.current} does not reach the daemon as flags (the image's entrypoint is already /xray); obs would write ${c.proposed}`;
+  }
+}
+
+/** A conflict as --json prints it: its kind and data, with the phrase as `reason`. */
+export function conflictJson(c: Conflict): { service: string; key: string; kind: Conflict['kind']; reason: string; replaced: boolean } & Record<string, unknown> {
+  // current is left out as before (the reason quotes what may be shown), envFile too.
+  const { service, key, kind, current: _current, proposed: _proposed, replaced, envFile: _envFile, ...data } = c;
+  return { service, key, kind, ...data, reason: conflictReason(c), replaced };
 }
