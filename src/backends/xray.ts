@@ -1,4 +1,6 @@
 import { validateGroup } from '../aws/xray-group.js';
+import { publishedPort, xrayUrlPattern } from '../aws/xray-url.js';
+import type { ComposeService } from '../compose/project.js';
 import { xrayDaemonAddressCheck } from '../checks/project/xray-daemon-address.js';
 import { xrayDaemonCommandCheck } from '../checks/project/xray-daemon-command.js';
 import { xrayDaemonImageCheck } from '../checks/project/xray-daemon-image.js';
@@ -38,6 +40,18 @@ export function defaultGroupName(projectName: string): string {
   return name === 'Default' ? 'Default-app' : name;
 }
 
+/**
+ * The AWS_XRAY_URL values obs wrote before it stopped (see environment below): the Host pattern of
+ * the published port, locally, on Gitpod, on Codespaces. A re-run that takes the daemon away takes
+ * one of these out with it.
+ */
+export function formerXrayUrls(service: ComposeService): string[] {
+  const port = publishedPort(service);
+  if (!port) return [];
+  const hints = [{ gitpod: false, codespaces: false }, { gitpod: true, codespaces: false }, { gitpod: false, codespaces: true }];
+  return [...new Set(hints.map((h) => xrayUrlPattern(port, h)))];
+}
+
 /** AWS X-Ray through the X-Ray daemon service init adds; obs.yaml holds a group and a sampling rule for `obs apply`. */
 export const xray: Backend<XraySettings> = {
   id: 'xray',
@@ -72,7 +86,8 @@ export const xray: Backend<XraySettings> = {
     // No AWS_XRAY_URL: no X-Ray SDK reads it, only hand-written dynamic naming (the bootcamp's
     // `dynamic_naming=os.getenv("AWS_XRAY_URL")`), which names segments after the Host header, so
     // obs.yaml's group filter and sampling rule (`service("<name>")`) never match them. obs's Flask
-    // module names segments after the service. One already there stays: see README.
+    // module names segments after the service. One already there stays while the daemon does
+    // (formerXrayUrls).
     return [{ key: 'AWS_XRAY_DAEMON_ADDRESS', value: `${daemonService}:2000` }];
   },
   placeholders: AWS_PLACEHOLDERS,

@@ -157,6 +157,23 @@ describe('AWS_XRAY_URL (direct pipeline, X-Ray on)', () => {
     expect(check.status, check.detail).toBe('skip');
   });
 
+  it('one in the form an earlier obs wrote goes with the daemon when X-Ray is turned off, so doctor finds no sender left', async () => {
+    const dir = await tempProject(join(REPO_ROOT, 'examples', 'cruddur'));
+    await init(dir, '--xray');
+    const compose = join(dir, 'docker-compose.yml');
+    // What obs wrote next to the daemon address before it stopped writing AWS_XRAY_URL.
+    const text = await readFile(compose, 'utf8');
+    await writeFile(compose, text.replace('      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"\n', '      AWS_XRAY_URL: "*localhost:4567*"\n      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"\n'));
+    expect((await init(dir)).stderr).toMatch(/Nothing to change/);
+    await init(dir, '--no-xray');
+    const backend = envOf((await services(dir))['backend-flask']);
+    expect(Object.keys(backend).filter((k) => k.startsWith('AWS_XRAY'))).toEqual([]);
+    const doctor = await runObs(['doctor', '--dir', dir, '--json', '--check', 'xray-daemon-present,xray-url'], { env });
+    const checks = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] }).checks;
+    expect(checks.map((c) => [c.id, c.status])).toEqual([['xray-daemon-present', 'skip'], ['xray-url', 'skip']]);
+    expect((await init(dir)).stderr).toMatch(/Nothing to change/);
+  });
+
   it('one already there stays, run after run, and doctor passes it', async () => {
     const dir = await tempProject(join(CORPUS, 'FavyanL__cruddur-aws'));
     await init(dir, '--xray');

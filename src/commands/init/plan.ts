@@ -24,7 +24,7 @@ import { desiredEnvironment, routeVia, type Route } from '../../backends/environ
 import { BACKENDS, choicesFromConfig, placeholderComments, settingsOf } from '../../backends/index.js';
 import { EARLIER_PLACEHOLDERS } from '../../backends/aws-placeholders.js';
 import { removeDotenvPlaceholders } from '../../dotenv/index.js';
-import { xray } from '../../backends/xray.js';
+import { formerXrayUrls, xray } from '../../backends/xray.js';
 import { verifyComposeEdits, verifyEnvFileEdits, type EditedFile } from '../../compose/verify-edits.js';
 import type { InitNote } from './notes.js';
 import type { Conflict, ConflictKind, DaemonPlan, Findings, ServiceWork } from './plan-work.js';
@@ -168,7 +168,7 @@ function planServices(
     const code = planCode(snapshot, service, stack, choices, envIndex, instrumentedDirs, notes, daemon.browserUrl);
     codeChanges.push(...code.changes);
     desired.push(...code.environment);
-    const ownedBefore = previousValues(snapshot, service, stack);
+    const ownedBefore = previousValues(snapshot, service, stack, choices);
     const item: ServiceWork = { service, additions: [], replacements: [], removals: [] };
     // What the container is given: env_file values count as set by the user (compose's
     // `environment` would silently override them).
@@ -476,13 +476,21 @@ function noteMissingEnvFiles(service: string, envFiles: readonly IndexedEnvFile[
 }
 
 /** What obs wrote for a service under the choices recorded in obs.yaml. */
-function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: Stack): Map<string, string> {
+function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: Stack, now: InitChoices): Map<string, string> {
   const previous = snapshot.previous;
   if (!previous || !previous.services[service.name]) return new Map();
   const choices = choicesFromConfig(previous);
   const route = routeVia(previous.xray.daemonService, previous.collector?.service);
   const settings = desiredEnvironment(service, stack, choices, snapshot.hints, route);
   const owned = new Map(settings.map((s) => [s.key, s.value]));
+  // Earlier obs versions wrote AWS_XRAY_URL next to the daemon address (backends/xray.ts says why
+  // no more). While the daemon stays, one there stays (obs cannot tell it from the user's); on the
+  // run that takes the daemon away (X-Ray off, or the collector) it goes with the address, if it
+  // still has a form obs wrote, else it is reported as the user's.
+  const daemonGoes = previous.pipeline !== 'collector' && previous.xray.enabled && previous.xray.daemonService !== undefined && (!settingsOf(now, xray).enabled || now.pipeline === 'collector');
+  const xrayUrl = service.config.environment.get('AWS_XRAY_URL');
+  const forms = formerXrayUrls(service);
+  if (daemonGoes && !BROWSER_STACKS.has(stack) && typeof xrayUrl === 'string' && forms.length > 0) owned.set('AWS_XRAY_URL', forms.includes(xrayUrl) ? xrayUrl : forms[0]!);
   // Earlier obs versions gave a browser app's container OTEL_SERVICE_NAME (its compose name), which no browser reads.
   if (BROWSER_STACKS.has(stack) && service.config.environment.get('OTEL_SERVICE_NAME') === service.name) owned.set('OTEL_SERVICE_NAME', service.name);
   // The browser build's collector URL came from the React planner: obs's while it still has the form obs writes.
