@@ -670,7 +670,7 @@ function noteMissingEnvFiles(service: string, envFiles: readonly IndexedEnvFile[
 }
 
 /** What obs wrote for a service under the choices recorded in obs.yaml. */
-function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: Stack): Map<string, string> {
+export function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: Stack): Map<string, string> {
   const previous = snapshot.previous;
   if (!previous || !previous.services[service.name]) return new Map();
   const choices = choicesFromConfig(previous);
