@@ -26,9 +26,12 @@ const ENV = { CI: 'true' };
  * values from the user's by value (obs.yaml records the choices, not the keys obs added), so a
  * value the user had written exactly as obs would goes too. The others: init replaced the user's
  * X-Ray daemon with the collector (not restorable), wrote through an anchor, gave a file without a
- * final newline one, or sent apps to a collector the user runs (obs.yaml does not record it).
+ * final newline one, sent apps to a collector the user runs (obs.yaml does not record it), or put a
+ * blank line before the service it appended.
  */
 const KNOWN = new Set([
+  // The blank line init put before the collector it appended after the last service stays.
+  'docker__awesome-compose__react-express-mongodb collector',
   'apache__airflow collector',
   'apache__airflow direct',
   'honeycombio__honeycomb-opentelemetry-node__smoke-tests collector',
