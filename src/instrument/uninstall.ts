@@ -4,14 +4,14 @@
  * as file changes. What obs can no longer tell apart from the user's is left and said.
  */
 import type { FileChange } from '../plan/file-change.js';
-import { FLASK_IMPORT_LINE, FLASK_MODULE } from './flask.js';
+import { FLASK_IMPORT_LINE, FLASK_MODULE, isObsPythonPackage } from './flask.js';
 import { findFlaskEntry } from './flask-entry.js';
 import { NODE_MODULE } from './node.js';
 import { NODE_INSTRUMENTATIONS, NODE_SDK_PACKAGES } from './node-instrumentations.js';
 import { removeDependencies } from './package-json.js';
 import { RAILS_INITIALIZER } from './rails.js';
 import { CRA_ENTRIES, REACT_PACKAGES, VITE_ENTRIES } from './react.js';
-import { normalizePackageName, removeAddedLines, splitRequirement } from './requirements.js';
+import { removeAddedLines } from './requirements.js';
 import { MANAGED_MARKER, servicePath } from './template.js';
 
 export interface UninstallInput {
@@ -46,12 +46,6 @@ const NPM_RANGE_SETS = (() => {
   }
   return out;
 })();
-
-/** Python packages obs adds (any pin): opentelemetry-*, the X-Ray SDK, watchtower, rollbar and blinker. */
-function pythonPackageOfObs(line: string): boolean {
-  const name = normalizePackageName(splitRequirement(line).name);
-  return name.startsWith('opentelemetry-') || ['aws-xray-sdk', 'watchtower', 'rollbar', 'blinker'].includes(name);
-}
 
 /** Gems obs adds: `gem "opentelemetry-..."`. */
 function gemOfObs(line: string): boolean {
@@ -163,7 +157,7 @@ function uninstallFlask(input: UninstallInput): UninstallPlan {
     plan.changes.push({ path: servicePath(input.serviceDir, file), before: text, after });
     break;
   }
-  takeBlocks(input, 'requirements.txt', pythonPackageOfObs, plan);
+  takeBlocks(input, 'requirements.txt', isObsPythonPackage, plan);
   const pyproject = input.files.get('pyproject.toml');
   if (!input.files.has('requirements.txt') && pyproject !== undefined) {
     // pyproject.toml has no place for obs's marker: the packages obs may have added are named, not guessed at.
