@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { outputStream, say, type Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
@@ -7,6 +7,7 @@ import { parseDotenv } from '../../dotenv/index.js';
 import { applyFileChanges, pendingApply, recoverInterruptedApply } from '../../io/atomic-write.js';
 import { unifiedDiff } from '../../io/diff.js';
 import { gitInfo } from '../../io/git.js';
+import { STAGING_DIR } from '../../io/journal.js';
 import { resolveWriteTargets, writeRequestsFor } from '../../io/write-targets.js';
 import { changedOnly } from '../../plan/file-change.js';
 import { readServiceSources } from '../../project/app-sources.js';
@@ -22,20 +23,30 @@ import { removeNoteText } from './render.js';
 /** discover -> plan -> show -> apply -> report, like init: only the last two steps write. */
 export async function runRemove(ctx: Context, options: RemoveOptions): Promise<number> {
   const root = resolve(ctx.cwd, options.dir ?? '.');
+  // An apply a crash interrupted (maybe this very command) is finished or rolled back first.
+  let recovered = false;
+  if (!options.dryRun) {
+    // Left staging counts too: a run killed while cleaning up had already written everything.
+    recovered = (await pendingApply(root)) !== undefined || (await stat(join(root, STAGING_DIR)).catch(() => undefined)) !== undefined;
+    const message = await recoverInterruptedApply(root, () => gitInfo(root));
+    if (message) say(ctx, `obs: ${message}`);
+    recovered ||= Boolean(message);
+  } else if (await pendingApply(root)) {
+    say(ctx, 'obs: an earlier obs run was interrupted while writing this project; obs remove without --dry-run finishes or rolls it back.');
+  }
   const configText = await readFile(join(root, OBS_CONFIG_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
     throw new UsageError(`cannot read ${OBS_CONFIG_FILE}: ${err.message}`, { file: OBS_CONFIG_FILE });
   });
+  // The interrupted run was an obs remove that is now finished.
+  if (configText === undefined && recovered) {
+    say(ctx, `obs: no ${OBS_CONFIG_FILE} left: the interrupted obs remove is complete.`);
+    return 0;
+  }
   if (configText === undefined) {
     throw new UsageError(`no ${OBS_CONFIG_FILE} in ${root}: obs remove undoes what obs init recorded there, so there is nothing to remove`);
   }
   const recordedFiles = parseObsConfig(configText).compose.files;
-  if (!options.dryRun) {
-    const recovered = await recoverInterruptedApply(root, () => gitInfo(root));
-    if (recovered) say(ctx, `obs: ${recovered}`);
-  } else if (await pendingApply(root)) {
-    say(ctx, 'obs: an earlier obs run was interrupted while writing this project; obs remove without --dry-run finishes or rolls it back.');
-  }
   const explicit = options.file && options.file.length > 0 ? options.file : recordedFiles;
   const found = await discover(root, explicit);
   const { snapshot, project } = found;
