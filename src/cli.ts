@@ -4,6 +4,7 @@ import type { Context } from './context.js';
 import { EXIT_USAGE, ObsError } from './errors.js';
 import { readVersion } from './version.js';
 import type { InitOptions } from './commands/init/options.js';
+import type { RemoveOptions } from './commands/remove/options.js';
 import type { XrayCreateGroupOptions } from './commands/xray/create-group.js';
 import type { XrayCreateSamplingRuleOptions } from './commands/xray/create-sampling-rule.js';
 import type { LogsCreateGroupOptions } from './commands/logs/create-group.js';
@@ -131,7 +132,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('-y, --yes', 'apply without asking')
     .option('--dry-run', 'show the diff, write nothing')
     .option('--json', 'print the plan and result as one JSON document on stdout')
-    .action(async (options) => {
+    .action(async (options: RemoveOptions) => {
       const { runRemove } = await import('./commands/remove/index.js');
       exitCode = await runRemove(ctx, options);
     });

@@ -3,7 +3,7 @@
  * `environment:` when every entry goes) and `depends_on` entries naming a service taken out.
  * What is not safe as text (flow style, anchors, shared lines) is returned for the caller to say.
  */
-import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { findEnvEntry, removeEnvEntry } from './edit-env.js';
 import { findPair, locateEnvironment } from './environment.js';
 import type { ComposeFile } from './parse.js';
@@ -62,7 +62,7 @@ export function removeDependencies(service: ComposeService, names: ReadonlySet<s
   const out: { file: ComposeFile; edits: TextEdit[]; byHand: string[] }[] = [];
   for (const { file, map } of service.definitions) {
     if (!map) continue;
-    const pair = findPair(map, 'depends_on') as Pair | undefined;
+    const pair = findPair(map, 'depends_on');
     const value = pair?.value;
     if (!pair || !(isSeq(value) || isMap(value))) continue;
     const items = value.items as unknown[];

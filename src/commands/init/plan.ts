@@ -16,6 +16,7 @@ import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonFlow, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
 import { OBS_CONFIG_FILE, renderObsConfig, renderObsConfigOver, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
 import { mergeObsConfig } from '../../config/merge.js';
+import { previousValues } from '../../backends/owned-values.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
@@ -669,26 +670,6 @@ function noteMissingEnvFiles(service: string, envFiles: readonly IndexedEnvFile[
   for (const path of missing) notes.push({ kind: 'env-file-missing', service, path });
 }
 
-/** What obs wrote for a service under the choices recorded in obs.yaml. */
-export function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: Stack): Map<string, string> {
-  const previous = snapshot.previous;
-  if (!previous || !previous.services[service.name]) return new Map();
-  const choices = choicesFromConfig(previous);
-  const route = routeVia(previous.xray.daemonService, previous.collector?.service);
-  const settings = desiredEnvironment(service, stack, choices, snapshot.hints, route);
-  const owned = new Map(settings.map((s) => [s.key, s.value]));
-  // Earlier obs versions gave a browser app's container OTEL_SERVICE_NAME (its compose name), which no browser reads.
-  if (BROWSER_STACKS.has(stack) && service.config.environment.get('OTEL_SERVICE_NAME') === service.name) owned.set('OTEL_SERVICE_NAME', service.name);
-  // The browser build's collector URL came from the React planner: obs's while it still has the form obs writes.
-  if (previous.pipeline === 'collector' && BROWSER_STACKS.has(stack)) {
-    for (const key of ['VITE_OTEL_COLLECTOR_URL', 'REACT_APP_OTEL_COLLECTOR_URL']) {
-      const value = service.config.environment.get(key);
-      const port = typeof value === 'string' ? /^(?:http:\/\/localhost:|https:\/\/|https:\/\/\$\{CODESPACE_NAME\}-)(\d+)/.exec(value)?.[1] : undefined;
-      if (port !== undefined && value === browserCollectorUrl(Number(port), snapshot.hints)) owned.set(key, value);
-    }
-  }
-  return owned;
-}
 
 /** Services that already claim each OTEL_SERVICE_NAME, to spot names shared by several. */
 function serviceNameOwners(envIndex: EnvironmentIndex): Map<string, string[]> {

@@ -14,8 +14,8 @@ import { readServiceSources } from '../../project/app-sources.js';
 import { discover } from '../../project/discover.js';
 import type { ServiceSources } from '../../project/snapshot.js';
 import { redactDiff } from '../../secrets/redact.js';
-import { serviceDirOf } from '../init/instrument.js';
-import { changeAction, painter, renderDiffs } from '../init/report.js';
+import { serviceDirOf } from '../../project/service-dir.js';
+import { changeAction, painter, renderDiffs } from '../../io/paint.js';
 import type { RemoveOptions } from './options.js';
 import { planRemove } from './plan.js';
 import { removeNoteText } from './render.js';
@@ -106,9 +106,9 @@ export async function runRemove(ctx: Context, options: RemoveOptions): Promise<n
   const dirty = await found.git.uncommitted(changes.map((c) => c.path));
   if (!options.yes) {
     if (!interactive) throw new UsageError('obs remove needs a yes to write these files', { hint: 'pass --yes to apply the changes above, or --dry-run to only show them' });
-    const prompter = (await import('../init/prompter.js')).inquirerPrompter(ctx);
+    const { confirm } = await import('@inquirer/prompts');
     if (dirty.length > 0) say(ctx, paint.warn(`! uncommitted changes in ${dirty.join(', ')}; obs edits them in place.`));
-    if (!(await prompter.confirm('Remove what obs added?', true))) {
+    if (!(await confirm({ message: 'Remove what obs added?', default: true }, { input: ctx.stdin, output: ctx.stderr, clearPromptOnDone: false }))) {
       say(ctx, 'Nothing was written.');
       return finish(0);
     }

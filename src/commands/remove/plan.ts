@@ -21,7 +21,7 @@ import type { FileChange } from '../../plan/file-change.js';
 import type { InitSnapshot, ServiceSources } from '../../project/snapshot.js';
 import type { Stack } from '../../stacks/detect.js';
 import { applyTextEdits, type TextEdit } from '../../text/edits.js';
-import { previousValues } from '../init/plan.js';
+import { previousValues } from '../../backends/owned-values.js';
 
 export type RemoveNote =
   | UninstallNote
