@@ -7,7 +7,7 @@ import type { FileChange } from '../plan/file-change.js';
 import { FLASK_IMPORT_LINE, FLASK_MODULE, isObsPythonPackage } from './flask.js';
 import { findFlaskEntry } from './flask-entry.js';
 import { NODE_MODULE } from './node.js';
-import { NODE_INSTRUMENTATIONS, NODE_SDK_PACKAGES } from './node-instrumentations.js';
+import { NODE_INSTRUMENTATIONS, NODE_SDK_PACKAGES, NODE_SHARED_PINS } from './node-instrumentations.js';
 import { removeDependencies } from './package-json.js';
 import { RAILS_INITIALIZER } from './rails.js';
 import { CRA_ENTRIES, REACT_PACKAGES, VITE_ENTRIES } from './react.js';
@@ -41,7 +41,7 @@ export interface UninstallPlan {
 /** Every package obs may add to a package.json, with the exact ranges it writes (per stack): the fingerprint of obs's entries. */
 const NPM_RANGE_SETS = (() => {
   const out = new Map<string, Set<string>>();
-  for (const [pkg, range] of [...Object.entries(NODE_SDK_PACKAGES), ...NODE_INSTRUMENTATIONS.map((i) => [i.pkg, i.range] as const), ...Object.entries(REACT_PACKAGES)]) {
+  for (const [pkg, range] of [...Object.entries(NODE_SDK_PACKAGES), ...Object.entries(NODE_SHARED_PINS), ...NODE_INSTRUMENTATIONS.map((i) => [i.pkg, i.range] as const), ...Object.entries(REACT_PACKAGES)]) {
     out.set(pkg, (out.get(pkg) ?? new Set()).add(range));
   }
   return out;
