@@ -5,7 +5,7 @@
 const { join } = require('node:path');
 
 // obs's top-level commands (test/e2e/cli.test.ts checks this list against `obs --help`).
-const COMMANDS = ['init', 'doctor', 'apply', 'xray', 'logs', 'completion', 'help'];
+const COMMANDS = ['init', 'remove', 'doctor', 'apply', 'xray', 'logs', 'completion', 'help'];
 
 const argv = process.argv.slice(2);
 const passThrough = argv.length > 0 && (COMMANDS.includes(argv[0]) || argv[0] === '--version' || argv[0] === '-V');

@@ -4,6 +4,7 @@ import type { Context } from './context.js';
 import { EXIT_USAGE, ObsError } from './errors.js';
 import { readVersion } from './version.js';
 import type { InitOptions } from './commands/init/options.js';
+import type { RemoveOptions } from './commands/remove/options.js';
 import type { XrayCreateGroupOptions } from './commands/xray/create-group.js';
 import type { XrayCreateSamplingRuleOptions } from './commands/xray/create-sampling-rule.js';
 import type { LogsCreateGroupOptions } from './commands/logs/create-group.js';
@@ -116,6 +117,24 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .action(async (options: InitOptions) => {
       const { runInit } = await import('./commands/init/index.js');
       exitCode = await runInit(ctx, options);
+    });
+
+  program
+    .command('remove')
+    .summary('undo obs init: take out everything obs added')
+    .description(
+      'Undo obs init in one diff: the compose values obs wrote (a value you changed since stays), the X-Ray daemon or collector obs added and its config, ' +
+        '.env.example placeholders and empty .env keys, the instrumentation files obs wrote (while they carry its marker line) with the lines that load them ' +
+        'and the packages obs added, and finally obs.yaml. Values you filled into .env stay.',
+    )
+    .option('--dir <path>', 'project directory', '.')
+    .option('-f, --file <path>', 'compose file (repeatable; default: the ones obs.yaml names)', collect)
+    .option('-y, --yes', 'apply without asking')
+    .option('--dry-run', 'show the diff, write nothing')
+    .option('--json', 'print the plan and result as one JSON document on stdout')
+    .action(async (options: RemoveOptions) => {
+      const { runRemove } = await import('./commands/remove/index.js');
+      exitCode = await runRemove(ctx, options);
     });
 
   /** --region, --profile, --endpoint-url, --json, --dry-run, --no-update, --verbose: like the AWS CLI. */

@@ -7,7 +7,7 @@
  */
 import type { FileChange } from '../plan/file-change.js';
 import { detectEol } from '../text/edits.js';
-import { addPyprojectDependencies, addRequirements, declaredPythonPackages, type ManifestResult } from './requirements.js';
+import { addPyprojectDependencies, addRequirements, declaredPythonPackages, normalizePackageName, removeAddedLines, splitRequirement, type ManifestResult } from './requirements.js';
 import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan, type Pipeline } from './template.js';
 import { DEFAULT_APP_FILES, findFlaskEntry, type FlaskEntry } from './flask-entry.js';
 import { imageFacts, type ImageFacts } from '../stacks/dockerfile.js';
@@ -146,9 +146,10 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
     if (manifest.file && manifest.result.text !== undefined) changes.push(...changeOf(path(manifest.file), files.get(manifest.file)!, manifest.result.text));
     if (app.kind === 'edit') changes.push(...changeOf(path(app.file), files.get(app.file)!, app.after));
     // New packages reach the container only through its lock file (uv, poetry) and a rebuilt image.
-    if (manifest.file && manifest.result.text !== undefined && manifest.result.added.length > 0) {
+    if (manifest.file && manifest.result.text !== undefined && (manifest.result.added.length > 0 || manifest.dropped)) {
       install = { manager, manifest: path(manifest.file), packages: manifest.result.added, commands: installSteps(manager, input.serviceDir, name) };
     }
+    if (manifest.file && manifest.dropped) notes.push(`${name}: obs drops ${manifest.dropped.join(', ')} from ${path(manifest.file)} (obs added it; no choice needs it now)`);
   } else {
     const steps: string[] = [];
     const toAdd = manifest.result.text === undefined ? packages : manifest.result.added;
@@ -178,9 +179,17 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
 
 const pythonBool = (value: boolean) => (value ? 'True' : 'False');
 
+/** A package obs adds to a Python manifest (any pin): the lines its marked blocks hold. */
+export function isObsPythonPackage(line: string): boolean {
+  const name = normalizePackageName(splitRequirement(line).name);
+  return name.startsWith('opentelemetry-') || ['aws-xray-sdk', 'watchtower', 'rollbar', 'blinker'].includes(name);
+}
+
 interface ManifestPlan {
   file?: 'requirements.txt' | 'pyproject.toml';
   result: ManifestResult;
+  /** Packages taken out of obs's blocks: obs added them and no choice wants them now. */
+  dropped?: string[];
   installCommand: string;
 }
 
@@ -188,9 +197,15 @@ function planManifest(files: ReadonlyMap<string, string>, packages: string[], ma
   // uv and poetry install from pyproject.toml (a requirements.txt beside it is usually exported from the lock).
   const file = pythonManifest(files, manager);
   if (file === 'requirements.txt') {
+    const added = addRequirements(files.get(file)!, packages, { include: (p) => files.get(p) });
+    // Packages in obs's own blocks that no choice wants now (aws-xray-sdk after --no-xray or a
+    // switch to the collector) go; a package the user listed is outside those blocks and stays.
+    const wanted = new Set(packages.map((p) => normalizePackageName(splitRequirement(p).name)));
+    const trimmed = added.text === undefined ? undefined : removeAddedLines(added.text, isObsPythonPackage, (line) => wanted.has(normalizePackageName(splitRequirement(line).name)));
     return {
       file,
-      result: addRequirements(files.get(file)!, packages, { include: (p) => files.get(p) }),
+      result: added.text === undefined || !trimmed ? added : { text: trimmed.text, added: added.added },
+      ...(trimmed && trimmed.removed.length > 0 ? { dropped: trimmed.removed } : {}),
       installCommand: 'pip install -r requirements.txt',
     };
   }

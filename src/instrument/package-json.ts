@@ -102,7 +102,7 @@ export function addDependencies(text: string, deps: Record<string, string>, sect
  * edits (the rest stays byte for byte). Used only for packages obs itself added and no longer
  * needs. A section written on one line, or a file that is not JSON, is left as it is.
  */
-export function removeDependencies(text: string, names: readonly string[]): { text: string; removed: string[] } {
+export function removeDependencies(text: string, names: readonly string[], options: { dropEmptySection?: boolean } = {}): { text: string; removed: string[] } {
   const bom = text.startsWith('\uFEFF') ? 1 : 0;
   try {
     JSON.parse(text.slice(bom));
@@ -137,6 +137,13 @@ export function removeDependencies(text: string, names: readonly string[]): { te
     after = after.slice(0, start) + after.slice(end);
     removed.unshift(member.key);
     object = readObject(after, section.valueStart);
+  }
+  // A section emptied here was obs's (addDependencies appends a new one last): it goes whole.
+  if (options.dropEmptySection && removed.length > 0 && object.members.length === 0) {
+    const members = readObject(after, skipSpace(after, bom)).members;
+    const at = members.findIndex((m) => m.key === 'dependencies');
+    const previous = members[at - 1];
+    if (previous && at === members.length - 1) after = after.slice(0, previous.valueEnd) + after.slice(members[at]!.valueEnd);
   }
   JSON.parse(after.slice(bom)); // a removal that broke the JSON is a bug in obs, never written
   return { text: after, removed };

@@ -379,3 +379,35 @@ export function addPyprojectDependencies(text: string, names: readonly string[],
   }
   return { text: undefined, reason: `${file} has no [project] or [tool.poetry.dependencies] table obs can add packages to` };
 }
+
+/**
+ * The lines obs appended to a requirements file or Gemfile (each block under its
+ * `# Observability (added by obs init)` comment) taken out, with the blank line appendBlock put
+ * before the block. A block runs on while its lines are ones obs writes (`owned`: a package obs
+ * adds), so a line the user appended right after it is not taken for obs's. `keep` decides per
+ * line whether it stays: a block whose lines all go loses its comment too. Lines outside obs's
+ * blocks are never touched.
+ */
+export function removeAddedLines(text: string, owned: (line: string) => boolean, keep: (line: string) => boolean = () => false): { text: string; removed: string[] } {
+  const lines = text.split(/(?<=\n)/);
+  const out: string[] = [];
+  const removed: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.replace(/\r?\n$/, '') !== `# ${ADDED_COMMENT}`) {
+      out.push(line);
+      continue;
+    }
+    // The block: the lines after the comment up to a blank line, another comment or the end.
+    let end = i + 1;
+    while (end < lines.length && lines[end]!.trim() !== '' && owned(lines[end]!.trim())) end++;
+    const block = lines.slice(i + 1, end);
+    const kept = block.filter((l) => keep(l.trim()));
+    removed.push(...block.filter((l) => !keep(l.trim())).map((l) => l.trim()));
+    if (kept.length > 0) out.push(line, ...kept);
+    // The blank line before the block was appendBlock's, unless something that is not blank follows.
+    else if (out.length > 0 && out[out.length - 1]!.trim() === '' && (end >= lines.length || lines[end]!.trim() === '')) out.pop();
+    i = end - 1;
+  }
+  return { text: out.join(''), removed };
+}

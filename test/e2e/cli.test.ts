@@ -26,7 +26,7 @@ describe('the obs command line', () => {
   it('lists every command in obs --help with a description that fits on one line', async () => {
     const help = await runObs(['--help']);
     const commands = help.stdout.slice(help.stdout.indexOf('Commands:\n') + 'Commands:\n'.length).split('\n').filter((l) => l.trim() !== '');
-    expect(commands.map((l) => l.trim().split(/\s+/)[0])).toEqual(['init', 'xray', 'logs', 'apply', 'doctor', 'completion', 'help']);
+    expect(commands.map((l) => l.trim().split(/\s+/)[0])).toEqual(['init', 'remove', 'xray', 'logs', 'apply', 'doctor', 'completion', 'help']);
     // An indented line after a command would be the wrapped rest of its description.
     for (const line of commands) expect(line, help.stdout).toMatch(/^ {2}\S.*\S {2,}\S/);
   });

@@ -144,16 +144,7 @@ export function browserHostPort(project: ComposeProject, collectorName: string):
   return 44318;
 }
 
-/**
- * The URL the browser reaches the collector at: localhost and the published port; on Gitpod and
- * Codespaces the forwarded https URL, from the variables those set in every workspace shell
- * (compose interpolates them when it starts the frontend).
- */
-export function browserCollectorUrl(port: number, hints: HostingHints): string {
-  if (hints.gitpod) return `https://${port}-\${GITPOD_WORKSPACE_ID}.\${GITPOD_WORKSPACE_CLUSTER_HOST}`;
-  if (hints.codespaces) return `https://\${CODESPACE_NAME}-${port}.\${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}`;
-  return `http://localhost:${port}`;
-}
+export { browserCollectorUrl } from '../../collector/browser-url.js';
 
 export function collectorSection(target: CollectorTarget): CollectorConfigSection | undefined {
   return target.configPath ? { service: target.name, config: target.configPath } : undefined;

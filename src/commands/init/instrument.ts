@@ -2,7 +2,6 @@
  * Instrumentation code for each chosen service, from templates/<stack>/: which files to read
  * (I/O, here) and which planner turns them into file changes (pure, in src/instrument/).
  */
-import { posix } from 'node:path';
 import type { ComposeService } from '../../compose/project.js';
 import { planFlask } from '../../instrument/flask.js';
 import { planNode } from '../../instrument/node.js';
@@ -31,15 +30,8 @@ export interface InstrumentResult {
   environment: { key: string; value: string }[];
 }
 
-/**
- * The folder of a service's app as a posix path relative to where obs runs: its build context,
- * or the folder in it that the Dockerfile copies the manifest from (`profile.appDir`).
- */
-export function serviceDirOf(projectDir: string, service: ComposeService, profile?: Pick<ServiceProfile, 'appDir'>): string | undefined {
-  const context = service.config.buildContext;
-  if (context === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(context)) return undefined; // a git URL is not ours to edit
-  return posix.normalize(posix.join(projectDir || '.', context.split('\\').join('/'), profile?.appDir ?? '')).replace(/^\.\/?$/, '');
-}
+export { serviceDirOf } from '../../project/service-dir.js';
+import { serviceDirOf } from '../../project/service-dir.js';
 
 /**
  * Why obs writes no code for a chosen service, so the report can say plainly that it will send

@@ -16,6 +16,7 @@ import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonFlow, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
 import { OBS_CONFIG_FILE, renderObsConfig, renderObsConfigOver, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
 import { mergeObsConfig } from '../../config/merge.js';
+import { previousValues } from '../../backends/owned-values.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
@@ -24,7 +25,7 @@ import { desiredEnvironment, routeVia, type Route } from '../../backends/environ
 import { BACKENDS, choicesFromConfig, placeholderComments, settingsOf } from '../../backends/index.js';
 import { EARLIER_PLACEHOLDERS } from '../../backends/aws-placeholders.js';
 import { removeDotenvPlaceholders } from '../../dotenv/index.js';
-import { formerXrayUrls, xray } from '../../backends/xray.js';
+import { xray } from '../../backends/xray.js';
 import { verifyComposeEdits, verifyEnvFileEdits, type EditedFile } from '../../compose/verify-edits.js';
 import type { InitNote } from './notes.js';
 import type { Conflict, ConflictKind, DaemonPlan, Findings, ServiceWork } from './plan-work.js';
@@ -475,34 +476,6 @@ function noteMissingEnvFiles(service: string, envFiles: readonly IndexedEnvFile[
   for (const path of missing) notes.push({ kind: 'env-file-missing', service, path });
 }
 
-/** What obs wrote for a service under the choices recorded in obs.yaml. */
-function previousValues(snapshot: InitSnapshot, service: ComposeService, stack: Stack, now: InitChoices): Map<string, string> {
-  const previous = snapshot.previous;
-  if (!previous || !previous.services[service.name]) return new Map();
-  const choices = choicesFromConfig(previous);
-  const route = routeVia(previous.xray.daemonService, previous.collector?.service);
-  const settings = desiredEnvironment(service, stack, choices, snapshot.hints, route);
-  const owned = new Map(settings.map((s) => [s.key, s.value]));
-  // Earlier obs versions wrote AWS_XRAY_URL next to the daemon address (backends/xray.ts says why
-  // no more). While the daemon stays, one there stays (obs cannot tell it from the user's); on the
-  // run that takes the daemon away (X-Ray off, or the collector) it goes with the address, if it
-  // still has a form obs wrote, else it is reported as the user's.
-  const daemonGoes = previous.pipeline !== 'collector' && previous.xray.enabled && previous.xray.daemonService !== undefined && (!settingsOf(now, xray).enabled || now.pipeline === 'collector');
-  const xrayUrl = service.config.environment.get('AWS_XRAY_URL');
-  const forms = formerXrayUrls(service);
-  if (daemonGoes && !BROWSER_STACKS.has(stack) && typeof xrayUrl === 'string' && forms.length > 0) owned.set('AWS_XRAY_URL', forms.includes(xrayUrl) ? xrayUrl : forms[0]!);
-  // Earlier obs versions gave a browser app's container OTEL_SERVICE_NAME (its compose name), which no browser reads.
-  if (BROWSER_STACKS.has(stack) && service.config.environment.get('OTEL_SERVICE_NAME') === service.name) owned.set('OTEL_SERVICE_NAME', service.name);
-  // The browser build's collector URL came from the React planner: obs's while it still has the form obs writes.
-  if (previous.pipeline === 'collector' && BROWSER_STACKS.has(stack)) {
-    for (const key of ['VITE_OTEL_COLLECTOR_URL', 'REACT_APP_OTEL_COLLECTOR_URL']) {
-      const value = service.config.environment.get(key);
-      const port = typeof value === 'string' ? /^(?:http:\/\/localhost:|https:\/\/|https:\/\/\$\{CODESPACE_NAME\}-)(\d+)/.exec(value)?.[1] : undefined;
-      if (port !== undefined && value === browserCollectorUrl(Number(port), snapshot.hints)) owned.set(key, value);
-    }
-  }
-  return owned;
-}
 
 /** Services that already claim each OTEL_SERVICE_NAME, to spot names shared by several. */
 function serviceNameOwners(envIndex: EnvironmentIndex): Map<string, string[]> {

@@ -1,9 +1,6 @@
 import { isInfrastructureImage } from '../../compose/infrastructure.js';
 import { referencesIn } from '../../compose/interpolation.js';
 import { listing } from '../../text/listing.js';
-import type { Context } from '../../context.js';
-import { NO_PAINT, paintDiff, type Paint } from '../../io/diff.js';
-import type { FileChange } from '../../plan/file-change.js';
 import type { ComposeProject, ComposeService } from '../../compose/project.js';
 import type { ServiceProfile } from '../../stacks/service-profile.js';
 import { OTHER_LANGUAGES, type Stack } from '../../stacks/detect.js';
@@ -12,16 +9,8 @@ import { BACKENDS, isEnabled, settingsOf } from '../../backends/index.js';
 import { OBS_CONFIG_FILE } from '../../config/obs-config.js';
 import type { InitNote } from './notes.js';
 import type { Conflict, InitPlan } from './plan.js';
+export { changeAction, painter, renderDiffs, type Painter } from '../../io/paint.js';
 
-export type Painter = Paint & { warn(t: string): string; ok(t: string): string; bold(t: string): string };
-
-/** Colours only on a terminal that wants them (stderr's, unless told); chalk loads only then. */
-export async function painter(ctx: Context, color = ctx.color): Promise<Painter> {
-  if (!color) return { ...NO_PAINT, warn: (t) => t, ok: (t) => t, bold: (t) => t };
-  const { Chalk } = await import('chalk');
-  const chalk = new Chalk({ level: 1 });
-  return { added: chalk.green, removed: chalk.red, header: chalk.bold, hunk: chalk.cyan, warn: chalk.yellow, ok: chalk.green, bold: chalk.bold };
-}
 
 export function describeSetup(project: ComposeProject, choices: InitChoices, stacks: Map<string, Stack>, profiles?: ReadonlyMap<string, ServiceProfile>): string[] {
   const lines: string[] = [];
@@ -40,9 +29,6 @@ export function describeSetup(project: ComposeProject, choices: InitChoices, sta
   return lines;
 }
 
-export function renderDiffs(diffs: string[], paint: Paint): string {
-  return diffs.map((d) => paintDiff(d, paint)).join('');
-}
 
 export function findingsLines(plan: InitPlan): string[] {
   const lines: string[] = [];
@@ -110,10 +96,6 @@ function declaredResources({ xray, cloudwatch }: InitPlan['config']): string[] {
   return [...kinds.filter(([, names]) => names.length > 0).map(([kind, names]) => `the ${kind}${names.length > 1 ? 's' : ''} ${listing(names)}`), ...search];
 }
 
-export function changeAction(change: FileChange): 'create' | 'modify' | 'delete' {
-  if (change.remove) return 'delete';
-  return change.before === null ? 'create' : 'modify';
-}
 
 /** The sentence for a note of the planner (the same words --json carries as `message`). */
 export function noteText(note: InitNote): string {

@@ -1,0 +1,259 @@
+/**
+ * Pure planning for `obs remove`: from the files as read and obs.yaml to the exact new text of
+ * every file, undoing what obs init added -- the compose values obs wrote (still holding obs's
+ * value), the X-Ray daemon or collector obs added with its config file, the `.env.example`
+ * placeholders and empty `.env` keys, the instrumentation obs wrote with the lines that load it
+ * and the packages it added, and obs.yaml itself. What the user changed since stays and is said.
+ */
+import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
+import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
+import { removeServiceEdit } from '../../compose/collector-service.js';
+import { removeDependencies, removeEnvironmentKeys } from '../../compose/remove-entries.js';
+import { XRAY_DAEMON_IMAGE } from '../../compose/xray-daemon.js';
+import { keepMissingFinalNewline } from '../../compose/final-newline.js';
+import { OBS_CONFIG_FILE, type ObsConfig } from '../../config/obs-config.js';
+import { placeholderComments } from '../../backends/index.js';
+import { parseDotenv } from '../../dotenv/index.js';
+import { planUninstall, type UninstallNote } from '../../instrument/uninstall.js';
+import { MANAGED_MARKER } from '../../instrument/template.js';
+import { NODE_MODULE } from '../../instrument/node.js';
+import type { FileChange } from '../../plan/file-change.js';
+import type { InitSnapshot, ServiceSources } from '../../project/snapshot.js';
+import type { Stack } from '../../stacks/detect.js';
+import { applyTextEdits, type TextEdit } from '../../text/edits.js';
+import { previousValues } from '../../backends/owned-values.js';
+
+export type RemoveNote =
+  | UninstallNote
+  /** A value obs wrote that the user has changed since: theirs now, it stays. */
+  | { kind: 'value-kept'; service: string; key: string }
+  /** Values obs wrote that cannot go as text (flow style, an anchor): the keys to delete by hand. */
+  | { kind: 'remove-by-hand'; service: string; file: string; keys: string[] }
+  /** The daemon or collector obs added, changed since (or its config's marker gone): it stays. */
+  | { kind: 'service-kept'; service: string; reason: 'changed' | 'config-theirs' | 'by-hand' }
+  /** `.env` keys the user filled in: they stay (names only, never values), and so does the .gitignore line. */
+  | { kind: 'dotenv-kept'; path: string; variables: string[] }
+  /** Secrets init moved from the compose file to `.env`: the compose file keeps the reference. */
+  | { kind: 'secrets-stay-moved'; path: string; variables: string[] }
+  /** obs.yaml names a service the compose files no longer have. */
+  | { kind: 'service-gone'; service: string };
+
+export interface RemovePlan {
+  changes: FileChange[];
+  notes: RemoveNote[];
+  removedValues: { service: string; key: string }[];
+  removedServices: string[];
+  removedPackages: { file: string; packages: string[] }[];
+}
+
+export interface RemoveInput {
+  snapshot: InitSnapshot;
+  previous: ObsConfig;
+  project?: ComposeProject;
+  /** Each recorded service's app files (paths relative to its folder) and that folder. */
+  apps: Map<string, { dir: string; files: ServiceSources }>;
+}
+
+/** The `.env.example` comments obs writes over each variable. */
+const PLACEHOLDERS = placeholderComments();
+const DOTENV_HEADER = '# Local secrets for docker compose. Git-ignored: never commit this file.';
+const GITIGNORE_BLOCK = /^# Local secrets \(added by obs\)\r?\n\.env(?:\r?\n|$)/m;
+
+export function planRemove(input: RemoveInput): RemovePlan {
+  const { snapshot, previous } = input;
+  const project = input.project ?? buildProject(snapshot.compose);
+  const plan: RemovePlan = { changes: [], notes: [], removedValues: [], removedServices: [], removedPackages: [] };
+  const editsByFile = new Map<ComposeFile, TextEdit[]>(snapshot.compose.map((f) => [f, []]));
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+
+  // 1. The values obs wrote on each service it set up, while they still hold obs's value.
+  for (const [name, entry] of Object.entries(previous.services)) {
+    const service = byName.get(name);
+    if (!service) {
+      plan.notes.push({ kind: 'service-gone', service: name });
+      continue;
+    }
+    const owned = previousValues(snapshot, service, entry.stack as Stack);
+    const nodeOptions = service.config.environment.get('NODE_OPTIONS');
+    const remove: string[] = [];
+    for (const [key, value] of owned) {
+      const current = service.config.environment.get(key);
+      if (current === undefined) continue;
+      if (current === value) remove.push(key);
+      // A service name of the user's that obs kept (obs.yaml records it) was never obs's.
+      else if (!(key === 'OTEL_SERVICE_NAME' && current === entry.serviceName)) plan.notes.push({ kind: 'value-kept', service: name, key });
+    }
+    // NODE_OPTIONS obs set to preload tracing.cjs (its own value only; options the user had before stay with obs's flag).
+    if (typeof nodeOptions === 'string' && /^--require \S*tracing\.cjs$/.test(nodeOptions) && nodeOptions.endsWith(NODE_MODULE)) remove.push('NODE_OPTIONS');
+    else if (typeof nodeOptions === 'string' && nodeOptions.includes(`${NODE_MODULE}`)) plan.notes.push({ kind: 'value-kept', service: name, key: 'NODE_OPTIONS' });
+    if (remove.length === 0) continue;
+    // The definition that sets the values (the last one with an environment of its own).
+    const definition = [...service.definitions].reverse().find((d) => d.map);
+    if (!definition?.map) {
+      plan.notes.push({ kind: 'remove-by-hand', service: name, file: service.definitions[0]!.file.path, keys: remove });
+      continue;
+    }
+    const result = removeEnvironmentKeys(definition.file, definition.map, remove);
+    editsByFile.get(definition.file)!.push(...result.edits);
+    if (result.byHand.length > 0) plan.notes.push({ kind: 'remove-by-hand', service: name, file: definition.file.path, keys: result.byHand });
+    for (const key of remove) if (!result.byHand.includes(key)) plan.removedValues.push({ service: name, key });
+  }
+
+  // 1b. Other services obs pointed at its daemon or collector (X-Ray SDK senders, a browser build's
+  // collector URL): the address obs wrote, exactly, goes with the service it names.
+  const routes = [previous.xray.daemonService && `${previous.xray.daemonService}:2000`, previous.collector && `http://${previous.collector.service}:4318`, previous.collector && `${previous.collector.service}:2000`].filter(
+    (v): v is string => typeof v === 'string',
+  );
+  for (const service of project.services) {
+    if (Object.hasOwn(previous.services, service.name)) continue;
+    const keys = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'AWS_XRAY_DAEMON_ADDRESS'].filter((k) => routes.includes(String(service.config.environment.get(k))));
+    const definition = [...service.definitions].reverse().find((d) => d.map);
+    if (keys.length === 0 || !definition?.map) continue;
+    const result = removeEnvironmentKeys(definition.file, definition.map, keys);
+    editsByFile.get(definition.file)!.push(...result.edits);
+    if (result.byHand.length > 0) plan.notes.push({ kind: 'remove-by-hand', service: service.name, file: definition.file.path, keys: result.byHand });
+    for (const key of keys) if (!result.byHand.includes(key)) plan.removedValues.push({ service: service.name, key });
+  }
+
+  // 2. The daemon or collector obs added (and the collector's config file while it carries obs's marker).
+  const taken = new Set<string>();
+  const daemon = previous.xray.daemonService ? byName.get(previous.xray.daemonService) : undefined;
+  if (daemon) {
+    if (isObsDaemon(daemon)) takeService(daemon, editsByFile, taken, plan);
+    else plan.notes.push({ kind: 'service-kept', service: daemon.name, reason: 'changed' });
+  }
+  const recorded = previous.collector;
+  const collector = recorded ? byName.get(recorded.service) : undefined;
+  if (recorded && collector) {
+    const config = snapshot.collectorConfigs.get(recorded.config);
+    if (config && !config.text.includes(MANAGED_MARKER)) plan.notes.push({ kind: 'service-kept', service: collector.name, reason: 'config-theirs' });
+    else if (takeService(collector, editsByFile, taken, plan) && config) plan.changes.push({ path: recorded.config, before: config.text, after: '', remove: true });
+  }
+  // depends_on entries naming a service taken out would stop compose.
+  for (const service of project.services) {
+    if (taken.has(service.name)) continue;
+    for (const { file, edits, byHand } of removeDependencies(service, taken)) {
+      editsByFile.get(file)!.push(...edits);
+      if (byHand.length > 0) plan.notes.push({ kind: 'remove-by-hand', service: service.name, file: file.path, keys: byHand.map((n) => `depends_on ${n}`) });
+    }
+  }
+
+  for (const file of snapshot.compose) {
+    const edits = keepMissingFinalNewline(file, editsByFile.get(file)!);
+    if (edits.length === 0) continue;
+    const after = applyTextEdits(file.text, edits);
+    // A removal that broke the file is a bug in obs: never written.
+    parseComposeText(file.path, after);
+    plan.changes.push({ path: file.path, before: file.text, after, edits });
+  }
+
+  // 3. Each app: the module obs wrote, the lines that load it, the packages obs added.
+  const doneDirs = new Set<string>();
+  for (const [name, entry] of Object.entries(previous.services)) {
+    const app = input.apps.get(name);
+    const service = byName.get(name);
+    // Services sharing a build context share its files: each folder once.
+    if (!app || !service || doneDirs.has(app.dir)) continue;
+    doneDirs.add(app.dir);
+    const command = service.config.command;
+    const uninstall = planUninstall({
+      stack: entry.stack,
+      serviceName: name,
+      serviceDir: app.dir,
+      files: app.files,
+      ...(command !== undefined && command !== null ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
+      environment: service.config.environment,
+    });
+    plan.changes.push(...uninstall.changes);
+    plan.notes.push(...uninstall.notes);
+    plan.removedPackages.push(...uninstall.removedPackages);
+  }
+
+  // 4. .env.example placeholders, empty .env keys, the .gitignore line, obs.yaml.
+  planProjectFiles(snapshot, plan);
+  if (snapshot.obsConfig) plan.changes.push({ path: OBS_CONFIG_FILE, before: snapshot.obsConfig.text, after: '', remove: true });
+  return plan;
+}
+
+/** The daemon as obs writes it: its image, and the three variables obs gives it. */
+function isObsDaemon(service: ComposeService): boolean {
+  const env = service.config.environment;
+  return (
+    service.config.image === XRAY_DAEMON_IMAGE &&
+    env.size === 3 &&
+    env.get('AWS_ACCESS_KEY_ID') === '${AWS_ACCESS_KEY_ID}' &&
+    env.get('AWS_SECRET_ACCESS_KEY') === '${AWS_SECRET_ACCESS_KEY}' &&
+    env.get('AWS_REGION') === '${AWS_DEFAULT_REGION}'
+  );
+}
+
+function takeService(service: ComposeService, editsByFile: Map<ComposeFile, TextEdit[]>, taken: Set<string>, plan: RemovePlan): boolean {
+  const edit = removeServiceEdit(service);
+  if (!edit) {
+    plan.notes.push({ kind: 'service-kept', service: service.name, reason: 'by-hand' });
+    return false;
+  }
+  editsByFile.get(service.definitions[0]!.file)!.push(edit);
+  taken.add(service.name);
+  plan.removedServices.push(service.name);
+  return true;
+}
+
+/** Lines of `text` with their line breaks. */
+function linesOf(text: string): string[] {
+  return text.split(/(?<=\n)/);
+}
+
+function planProjectFiles(snapshot: InitSnapshot, plan: RemovePlan): void {
+  // .env.example: each `KEY=` obs wrote under its comment lines.
+  const example = snapshot.dotenvExample;
+  if (example) {
+    const lines = linesOf(example.text);
+    const drop = new Set<number>();
+    for (const [key, comment] of Object.entries(PLACEHOLDERS)) {
+      const at = lines.findIndex((l) => l.replace(/\r?\n$/, '') === `${key}=`);
+      if (at === -1) continue;
+      const comments = comment.split(/\r?\n/).map((c) => (c ? `# ${c}` : '#'));
+      const start = at - comments.length;
+      if (start < 0 || !comments.every((c, i) => lines[start + i]!.replace(/\r?\n$/, '') === c)) continue;
+      for (let i = start; i <= at; i++) drop.add(i);
+    }
+    if (drop.size > 0) {
+      const after = lines.filter((_, i) => !drop.has(i)).join('');
+      plan.changes.push(after === '' ? { path: example.path, before: example.text, after: '', remove: true } : { path: example.path, before: example.text, after });
+    }
+  }
+
+  // .env: the empty keys obs appended go; values the user filled in stay (names said, values never).
+  const dotenv = snapshot.dotenv;
+  let dotenvStays = false;
+  if (dotenv) {
+    const parsed = parseDotenv(dotenv.text, dotenv.path);
+    const lines = linesOf(dotenv.text);
+    const drop = new Set<number>();
+    const filled: string[] = [];
+    for (const entry of parsed.entries) {
+      if (!Object.hasOwn(PLACEHOLDERS, entry.key)) continue;
+      if (entry.value === '' && lines[entry.line - 1]?.replace(/\r?\n$/, '') === `${entry.key}=`) drop.add(entry.line - 1);
+      else if (entry.value) filled.push(entry.key);
+    }
+    const after = lines.filter((_, i) => !drop.has(i)).join('');
+    const onlyHeader = after.replace(/\r?\n$/, '') === DOTENV_HEADER || after === '';
+    if (onlyHeader) plan.changes.push({ path: dotenv.path, before: dotenv.text, after: '', remove: true });
+    else {
+      dotenvStays = true;
+      if (after !== dotenv.text) plan.changes.push({ path: dotenv.path, before: dotenv.text, after });
+    }
+    if (filled.length > 0) plan.notes.push({ kind: 'dotenv-kept', path: dotenv.path, variables: filled });
+    const moved = parsed.entries.filter((e) => !Object.hasOwn(PLACEHOLDERS, e.key) && e.value && after.includes(`${e.key}=`)).map((e) => e.key);
+    const referenced = moved.filter((key) => snapshot.compose.some((f) => f.text.includes(`\${${key}}`)));
+    if (referenced.length > 0 && dotenv.text.startsWith(DOTENV_HEADER)) plan.notes.push({ kind: 'secrets-stay-moved', path: dotenv.path, variables: referenced });
+  }
+
+  // .gitignore: obs's two lines go only with the .env they protect.
+  const gitignore = snapshot.gitignore;
+  if (gitignore && !dotenvStays && GITIGNORE_BLOCK.test(gitignore.text)) {
+    const after = gitignore.text.replace(GITIGNORE_BLOCK, '');
+    plan.changes.push(after === '' ? { path: gitignore.path, before: gitignore.text, after: '', remove: true } : { path: gitignore.path, before: gitignore.text, after });
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Pure: what `obs remove` takes out of one service's app -- the module obs wrote (only while it
+ * still carries obs's marker), the lines obs inserted to load it, and the packages obs added --
+ * as file changes. What obs can no longer tell apart from the user's is left and said.
+ */
+import type { FileChange } from '../plan/file-change.js';
+import { FLASK_IMPORT_LINE, FLASK_MODULE, isObsPythonPackage } from './flask.js';
+import { findFlaskEntry } from './flask-entry.js';
+import { NODE_MODULE } from './node.js';
+import { NODE_INSTRUMENTATIONS, NODE_SDK_PACKAGES, NODE_SHARED_PINS } from './node-instrumentations.js';
+import { removeDependencies } from './package-json.js';
+import { RAILS_INITIALIZER } from './rails.js';
+import { CRA_ENTRIES, REACT_PACKAGES, VITE_ENTRIES } from './react.js';
+import { removeAddedLines } from './requirements.js';
+import { MANAGED_MARKER, servicePath } from './template.js';
+
+export interface UninstallInput {
+  stack: string;
+  serviceName: string;
+  /** The app's folder relative to where obs runs ('' for the same folder). */
+  serviceDir: string;
+  /** The app's files as read (paths relative to serviceDir). */
+  files: ReadonlyMap<string, string>;
+  command?: string;
+  environment?: ReadonlyMap<string, string | null>;
+}
+
+export type UninstallNote =
+  /** A module obs once wrote whose marker line is gone: the user's now, left with what loads it. */
+  | { kind: 'module-kept'; service: string; file: string }
+  /** Packages obs may have added to a manifest it cannot mark (pyproject.toml): left, named. */
+  | { kind: 'packages-by-hand'; service: string; file: string; packages: string[] };
+
+export interface UninstallPlan {
+  changes: FileChange[];
+  notes: UninstallNote[];
+  /** Packages taken out, per manifest (paths relative to where obs runs). */
+  removedPackages: { file: string; packages: string[] }[];
+}
+
+/** Every package obs may add to a package.json, with the exact ranges it writes (per stack): the fingerprint of obs's entries. */
+const NPM_RANGE_SETS = (() => {
+  const out = new Map<string, Set<string>>();
+  for (const [pkg, range] of [...Object.entries(NODE_SDK_PACKAGES), ...Object.entries(NODE_SHARED_PINS), ...NODE_INSTRUMENTATIONS.map((i) => [i.pkg, i.range] as const), ...Object.entries(REACT_PACKAGES)]) {
+    out.set(pkg, (out.get(pkg) ?? new Set()).add(range));
+  }
+  return out;
+})();
+
+/** Gems obs adds: `gem "opentelemetry-..."`. */
+function gemOfObs(line: string): boolean {
+  return /^gem\s*\(?\s*(["'])opentelemetry-[A-Za-z0-9._-]+\1\s*\)?$/.test(line);
+}
+
+export function planUninstall(input: UninstallInput): UninstallPlan {
+  switch (input.stack) {
+    case 'flask':
+      return uninstallFlask(input);
+    case 'node':
+      return uninstallNode(input);
+    case 'rails':
+      return uninstallRails(input);
+    case 'react':
+      return uninstallReact(input);
+    default:
+      return { changes: [], notes: [], removedPackages: [] };
+  }
+}
+
+const empty = (): UninstallPlan => ({ changes: [], notes: [], removedPackages: [] });
+
+/** The module obs wrote: deleted while it has the marker; otherwise kept and said, and false returned. */
+function takeModule(input: UninstallInput, file: string, plan: UninstallPlan): boolean | undefined {
+  const text = input.files.get(file);
+  if (text === undefined) return undefined;
+  if (!text.includes(MANAGED_MARKER)) {
+    plan.notes.push({ kind: 'module-kept', service: input.serviceName, file: servicePath(input.serviceDir, file) });
+    return false;
+  }
+  plan.changes.push({ path: servicePath(input.serviceDir, file), before: text, after: '', remove: true });
+  return true;
+}
+
+/** requirements.txt or a Gemfile: obs's appended blocks go. */
+function takeBlocks(input: UninstallInput, file: string, owned: (line: string) => boolean, plan: UninstallPlan): void {
+  const text = input.files.get(file);
+  if (text === undefined) return;
+  const result = removeAddedLines(text, owned);
+  if (result.removed.length === 0) return;
+  plan.changes.push({ path: servicePath(input.serviceDir, file), before: text, after: result.text });
+  plan.removedPackages.push({ file: servicePath(input.serviceDir, file), packages: result.removed });
+}
+
+/** package.json: entries with a package obs adds at the exact range obs writes. */
+function takeNpmPackages(input: UninstallInput, plan: UninstallPlan): void {
+  const text = input.files.get('package.json');
+  if (text === undefined) return;
+  let deps: Record<string, unknown> = {};
+  try {
+    const value = (JSON.parse(text.replace(/^\uFEFF/, '')) as { dependencies?: unknown }).dependencies;
+    if (value && typeof value === 'object' && !Array.isArray(value)) deps = value as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const ours = Object.entries(deps)
+    .filter(([pkg, range]) => typeof range === 'string' && NPM_RANGE_SETS.get(pkg)?.has(range))
+    .map(([pkg]) => pkg);
+  if (ours.length === 0) return;
+  const result = removeDependencies(text, ours, { dropEmptySection: true });
+  if (result.removed.length === 0) return;
+  plan.changes.push({ path: servicePath(input.serviceDir, 'package.json'), before: text, after: result.text });
+  plan.removedPackages.push({ file: servicePath(input.serviceDir, 'package.json'), packages: result.removed });
+}
+
+function uninstallNode(input: UninstallInput): UninstallPlan {
+  const plan = empty();
+  if (takeModule(input, NODE_MODULE, plan) !== true) return plan;
+  takeNpmPackages(input, plan);
+  return plan;
+}
+
+function uninstallReact(input: UninstallInput): UninstallPlan {
+  const plan = empty();
+  const moduleFile = ['src/tracing.js', 'src/tracing.ts'].find((f) => input.files.has(f));
+  if (moduleFile === undefined || takeModule(input, moduleFile, plan) !== true) return plan;
+  // The import obs put first in the entry file (addImport): `import './tracing.js';`.
+  const specifier = moduleFile.endsWith('.ts') ? './tracing' : './tracing.js';
+  const line = new RegExp(`^import (['"])${specifier.replace(/\./g, '\\.')}\\1;?\\r?\\n`, 'm');
+  for (const entry of [...VITE_ENTRIES, ...CRA_ENTRIES]) {
+    const text = input.files.get(entry);
+    if (text === undefined || !line.test(text)) continue;
+    plan.changes.push({ path: servicePath(input.serviceDir, entry), before: text, after: text.replace(line, '') });
+    break;
+  }
+  takeNpmPackages(input, plan);
+  return plan;
+}
+
+function uninstallRails(input: UninstallInput): UninstallPlan {
+  const plan = empty();
+  if (takeModule(input, RAILS_INITIALIZER, plan) !== true) return plan;
+  takeBlocks(input, 'Gemfile', gemOfObs, plan);
+  return plan;
+}
+
+function uninstallFlask(input: UninstallInput): UninstallPlan {
+  const plan = empty();
+  const entry = findFlaskEntry(input);
+  const moduleFile = entry.moduleDir === '' ? FLASK_MODULE : `${entry.moduleDir}/${FLASK_MODULE}`;
+  if (takeModule(input, moduleFile, plan) !== true) return plan;
+  // The lines obs put right after `app = Flask(...)`: the import (unless the user had written it) and the call.
+  for (const file of entry.candidates) {
+    const text = input.files.get(file);
+    if (text === undefined) continue;
+    const after = withoutFlaskCall(text);
+    if (after === text) continue;
+    plan.changes.push({ path: servicePath(input.serviceDir, file), before: text, after });
+    break;
+  }
+  takeBlocks(input, 'requirements.txt', isObsPythonPackage, plan);
+  const pyproject = input.files.get('pyproject.toml');
+  if (!input.files.has('requirements.txt') && pyproject !== undefined) {
+    // pyproject.toml has no place for obs's marker: the packages obs may have added are named, not guessed at.
+    const named = [...pyproject.matchAll(/["']?((?:opentelemetry-[A-Za-z0-9._-]+|aws-xray-sdk|watchtower|rollbar|blinker))\b/g)].map((m) => m[1]!);
+    if (named.length > 0) plan.notes.push({ kind: 'packages-by-hand', service: input.serviceName, file: servicePath(input.serviceDir, 'pyproject.toml'), packages: [...new Set(named)] });
+  }
+  return plan;
+}
+
+/** `text` without obs's `init_observability(app)` line and the import line right before it. */
+function withoutFlaskCall(text: string): string {
+  const lines = text.split(/(?<=\n)/);
+  const call = lines.findIndex((l) => /^[ \t]*init_observability\([A-Za-z_][A-Za-z0-9_]*\)[ \t]*\r?\n?$/.test(l));
+  if (call === -1) return text;
+  const indent = /^[ \t]*/.exec(lines[call]!)![0];
+  const importAt = call - 1;
+  const imported = importAt >= 0 && lines[importAt]!.replace(/\r?\n$/, '') === `${indent}${FLASK_IMPORT_LINE}`;
+  const start = imported ? importAt : call;
+  let out = [...lines.slice(0, start), ...lines.slice(call + 1)].join('');
+  // At the end of a file without a final newline, init wrote `<eol>import<eol>call`: the line break before goes too.
+  if (call === lines.length - 1 && !lines[call]!.endsWith('\n')) out = out.replace(/\r?\n$/, '');
+  return out;
+}
