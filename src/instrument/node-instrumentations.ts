@@ -120,7 +120,8 @@ export function runtimeSupported(v: { major: number; minor: number }): boolean {
 /**
  * The Node version of the image (the last `FROM node:<tag>`), else .nvmrc / .node-version,
  * else the lowest version package.json's engines.node allows. A bare major tag (`node:18`)
- * means the newest release of that major, which obs counts as supported.
+ * means the newest release of that major, which obs counts as supported; a tag without a
+ * version (`node:alpine`, `node:lts`) is a current release: the image decides, not engines.
  */
 export function readNodeRuntime(files: ReadonlyMap<string, string>, buildTarget?: string): NodeRuntime {
   const docker = files.get('Dockerfile');
@@ -128,9 +129,9 @@ export function readNodeRuntime(files: ReadonlyMap<string, string>, buildTarget?
     // The stage compose builds and those it is built FROM first; any stage's node image after.
     const chain = imageFacts(docker, buildTarget).chain.map((s) => s.base).reverse();
     const froms = parseDockerfile(docker).map((s) => s.base).reverse();
-    const image = [...chain, ...froms].find((f) => /(?:^|\/)node:/.test(f));
-    const tag = image ? /(?:^|\/)node:v?(\d+)(?:\.(\d+))?/.exec(image) : null;
-    if (tag) return { version: { major: Number(tag[1]), minor: tag[2] === undefined ? 99 : Number(tag[2]) }, source: `Dockerfile FROM ${image}` };
+    const image = [...chain, ...froms].find((f) => /(?:^|\/)node(?::|@|$)/.test(f));
+    const version = image === undefined ? undefined : nodeImageVersion(image);
+    if (version !== undefined) return { ...(version === 'current' ? {} : { version }), source: `Dockerfile FROM ${image}` };
   }
   for (const file of ['.nvmrc', '.node-version']) {
     const text = files.get(file)?.trim();
@@ -143,6 +144,26 @@ export function readNodeRuntime(files: ReadonlyMap<string, string>, buildTarget?
     if (m && !/^\s*[<]/.test(engines)) return { version: { major: Number(m[1]), minor: m[2] === undefined || m[2] === 'x' ? (/^\s*(?:>=|\^|~)/.test(engines) ? 0 : 99) : Number(m[2]) }, source: `package.json engines.node (${engines})` };
   }
   return {};
+}
+
+/** Node's LTS code names, as the official image tags them (`node:gallium-alpine` is Node 16). */
+const LTS_CODE_NAMES: Readonly<Record<string, number>> = {
+  argon: 4, boron: 6, carbon: 8, dubnium: 10, erbium: 12, fermium: 14, gallium: 16, hydrogen: 18, iron: 20, jod: 22, krypton: 24,
+};
+
+/**
+ * The Node an official `node` image runs: a numbered tag (`node:16-alpine`), an LTS code name, or
+ * 'current' for a tag without a version (`node`, `node:alpine`, `node:lts-slim`, `node:current`),
+ * which pulls a release obs supports; undefined for a tag obs cannot read (`node:${VERSION}`).
+ */
+function nodeImageVersion(image: string): { major: number; minor: number } | 'current' | undefined {
+  const tag = /(?:^|\/)node(?::([^@]*))?(?:@|$)/.exec(image)?.[1] ?? '';
+  if (tag.includes('$')) return undefined;
+  const numbered = /^v?(\d+)(?:\.(\d+))?/.exec(tag);
+  if (numbered) return { major: Number(numbered[1]), minor: numbered[2] === undefined ? 99 : Number(numbered[2]) };
+  const codeName = LTS_CODE_NAMES[tag.split('-')[0]!];
+  if (codeName !== undefined) return { major: codeName, minor: 99 };
+  return 'current';
 }
 
 function enginesNode(pkg: string | undefined): string | undefined {

@@ -8,7 +8,8 @@
 import { detectStack, stackOfBaseImage, type ContextFiles, type Stack } from './detect.js';
 import { imageFacts, parseDockerfile, type ImageFacts } from './dockerfile.js';
 
-export type ServiceRole = 'app' | 'assets';
+/** What a service does: serve requests (an app), only build front-end assets, or run a test suite. */
+export type ServiceRole = 'app' | 'assets' | 'tests';
 
 export interface ServiceProfile {
   stack: Stack;
@@ -17,6 +18,8 @@ export interface ServiceProfile {
   role: ServiceRole;
   /** The command that makes the service an asset build, when role is 'assets'. */
   assetCommand?: string;
+  /** What makes the service a test run, when role is 'tests': its command, or `built FROM <test-runner image>`. */
+  testRunner?: string;
   /**
    * For an app in a folder of the context: where the image puts that folder, relative to the
    * WORKDIR the command runs in ('.' when it is the WORKDIR, `backend` for `COPY backend
@@ -52,6 +55,15 @@ const MANIFEST_SOURCE = /(?:^|\/)(?:package[^/]*\.json|requirements[^/]*\.txt|py
  */
 const ASSET_COMMAND =
   /\b(?:yarn|npm|pnpm|bun)\b(?:\s+run)?[\s:]+(?:build|watch)(?::[\w-]+)?(?![\w-])|\b(?:esbuild|tailwindcss|webpack|rollup|sass|postcss|parcel)\b[^&|;]*--watch\b|\b(?:tailwindcss|dartsass|cssbundling|jsbundling|css|js):(?:watch|build)\b/;
+/**
+ * A command that runs a test suite: a package script named test (`yarn test`, `npm run test:e2e`),
+ * a test runner by name (`playwright test`, `cypress run`, jest, vitest, mocha, pytest, rspec,
+ * `rails test`).
+ */
+const TEST_COMMAND =
+  /(?:^|[\s;&|])(?:(?:yarn|npm|pnpm|bun)(?:\s+run)?\s+test(?::[\w-]+)?(?![\w-])|(?:npx\s+|bunx\s+|pnpm\s+exec\s+)?(?:playwright\s+test|cypress\s+run|jest|vitest|mocha)(?![\w-])|(?:python3?\s+-m\s+)?pytest(?![\w-])|(?:bundle\s+exec\s+)?rspec(?![\w-])|(?:bin\/)?rails\s+test(?![\w-]))/;
+/** Images that exist to run browser tests: a service built FROM one is a test run, not an app. */
+const TEST_IMAGE = /^(?:mcr\.microsoft\.com\/playwright(?:\/[\w-]+)?|(?:docker\.io\/)?cypress\/(?:included|base|browsers|factory)|(?:docker\.io\/)?testcafe\/testcafe)(?::|@|$)/;
 const STARTS_SERVER = /\b(?:start|serve|server|preview)\b|\bnode\s+[\w./-]+\.[cm]?js\b|\brails\s+s(?:erver)?\b|\b(?:puma|gunicorn|uvicorn|flask\s+run|next\s+(?:dev|start)|vite(?:\s+dev)?\s*$)/;
 
 export function profileService(input: ProfileInput): ServiceProfile {
@@ -64,11 +76,13 @@ export function profileService(input: ProfileInput): ServiceProfile {
   const asset = command === undefined ? undefined : assetCommand(command);
   const inImage = appDir === '' || !facts ? undefined : appPathInImage(facts, appDir);
   const baseImage = facts?.chain[0]?.base;
+  const tests = asset ? undefined : (command === undefined ? undefined : testRunner(command)) ?? (baseImage && TEST_IMAGE.test(baseImage) ? `built FROM ${baseImage}` : undefined);
   return {
     stack,
     appDir,
-    role: asset ? 'assets' : 'app',
+    role: asset ? 'assets' : tests ? 'tests' : 'app',
     ...(asset ? { assetCommand: asset } : {}),
+    ...(tests ? { testRunner: tests } : {}),
     ...(inImage !== undefined ? { appPathInImage: inImage } : {}),
     ...(baseImage ? { baseImage } : {}),
   };
@@ -84,6 +98,13 @@ function appPathInImage(facts: ImageFacts, appDir: string): string | undefined {
   if (target === workdir) return '.';
   if (target.startsWith(`${workdir === '/' ? '' : workdir}/`)) return target.slice(workdir === '/' ? 1 : workdir.length + 1);
   return target;
+}
+
+/** The command when it runs a test suite (and starts no server), else undefined. */
+export function testRunner(command: string): string | undefined {
+  const text = command.trim();
+  if (!TEST_COMMAND.test(text) || STARTS_SERVER.test(text)) return undefined;
+  return text;
 }
 
 /** The command when it only builds assets, else undefined. */

@@ -3,6 +3,7 @@ import { envReferences } from '../../collector/parse.js';
 import { collectorsWithConfig, reachOf } from './lib/collector.js';
 import { composeOrWhy, fail, listing, report, skipped, warn, type Issue } from './lib/report.js';
 import { keyWhere } from './lib/services.js';
+import { shellInstead } from './lib/env.js';
 
 /** Variables that hold a credential: in compose they are a `${VAR}` reference, the value lives in .env. */
 export const SECRET_VARIABLES = new Set(['HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
@@ -42,7 +43,7 @@ export const collectorEnvCheck: Check = {
           continue;
         }
         if (reach.status === 'empty') {
-          issues.push(warn({ file: reach.file, line: reach.line }, `${ref.name} reaches ${name} empty (${reach.why}): ${ref.text} in ${config.path} expands to nothing`, `set ${reach.variable} in .env`));
+          issues.push(warn({ file: reach.file, line: reach.line }, `${ref.name} reaches ${name} empty (${reach.why}): ${ref.text} in ${config.path} expands to nothing`, shellInstead(project, reach.variable) ?? `set ${reach.variable} in .env`));
           continue;
         }
         if (SECRET_VARIABLES.has(ref.name) && reach.from === 'environment' && reach.literal) {

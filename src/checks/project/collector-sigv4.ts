@@ -2,6 +2,7 @@ import type { Check } from '../types.js';
 import { componentType, definedIds, envReferencesIn, lineAt, settingsOf, withFallbacks } from '../../collector/parse.js';
 import { collectorsWithConfig, reachOf } from './lib/collector.js';
 import { hostOf } from './lib/otlp.js';
+import { shellInstead } from './lib/env.js';
 import { composeOrWhy, fail, report, skipped, type Issue } from './lib/report.js';
 
 /** The signing name AWS expects for an endpoint host: X-Ray's OTLP endpoint signs as `xray`, CloudWatch Logs' as `logs`. */
@@ -43,7 +44,7 @@ export const collectorSigv4Check: Check = {
             if (ref.fallback !== undefined) continue;
             const reach = reachOf(project, name, ref.name);
             if (reach.status !== 'set') {
-              issues.push(fail(where('region'), `extension ${id} of ${name} takes its region from ${ref.text}, but ${ref.name} ${reach.status === 'missing' ? `is not in the environment of ${name}` : `reaches ${name} empty (${reach.why})`}`, reach.status === 'missing' ? `${ref.name}: "\${${ref.name}}" in the environment of ${name}, set in .env` : `set ${reach.variable} in .env (or your shell)`));
+              issues.push(fail(where('region'), `extension ${id} of ${name} takes its region from ${ref.text}, but ${ref.name} ${reach.status === 'missing' ? `is not in the environment of ${name}` : `reaches ${name} empty (${reach.why})`}`, reach.status === 'missing' ? `${ref.name}: "\${${ref.name}}" in the environment of ${name}, set in .env` : shellInstead(project, reach.variable) ?? `set ${reach.variable} in .env (or your shell)`));
             }
           }
         }

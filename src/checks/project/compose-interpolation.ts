@@ -1,7 +1,7 @@
 import { stringScalars } from '../../compose/nodes.js';
 import type { ComposeFile } from '../../compose/parse.js';
 import type { Check, DoctorProject } from '../types.js';
-import { envFilePath, lineOfText, projectLookup, serviceEnvs } from './lib/env.js';
+import { envFilePath, lineOfText, projectLookup, serviceEnvs, shellInstead } from './lib/env.js';
 import { expand, parseTemplate, type VarRef } from '../../compose/interpolation.js';
 import { composeOrWhy, fail, listing, report, warn, type Issue } from './lib/report.js';
 
@@ -60,7 +60,11 @@ export const composeInterpolationCheck: Check = {
           if (event.kind === 'required') {
             const why = event.ref.arg ? `: ${event.ref.arg}` : '';
             issues.push(
-              fail(where, `${event.ref.text} requires ${event.ref.name}, which has no value: compose stops with "required variable ${event.ref.name} is missing a value${why}"`, `add ${event.ref.name}=<value> to ${dotenvPath}`),
+              fail(
+                where,
+                `${event.ref.text} requires ${event.ref.name}, which has no value: compose stops with "required variable ${event.ref.name} is missing a value${why}"`,
+                shellInstead(project, event.ref.name) ?? `add ${event.ref.name}=<value> to ${dotenvPath}`,
+              ),
             );
           } else if (event.kind === 'missing') {
             const list = missing.get(event.ref.name) ?? [];
@@ -92,13 +96,14 @@ function missingIssue(project: DoctorProject, name: string, uses: Use[], dotenvP
   const first = uses[0]!;
   const where = { file: first.file.path, line: first.line };
   const times = uses.length > 1 ? ` (used ${uses.length} times, first here)` : '';
-  const fix = `add ${name}=<value> to ${dotenvPath} (or write \${${name}:-<default>})`;
+  const shell = shellInstead(project, name);
+  const fix = shell ?? `add ${name}=<value> to ${dotenvPath} (or write \${${name}:-<default>})`;
   const inEnvFiles = [...project.envFiles.values()].filter((f) => f?.values.has(name)).map((f) => f!.path);
   if (inEnvFiles.length > 0) {
     return warn(
       where,
       `${name} is only set in env_file ${listing(inEnvFiles)}, and env_file does NOT feed interpolation: compose substitutes an empty string for ${first.ref.text}${times}`,
-      `move ${name} to ${dotenvPath}`,
+      shell ?? `move ${name} to ${dotenvPath}`,
     );
   }
   const inServices = [...serviceEnvs(project)].filter(([, env]) => {

@@ -38,7 +38,7 @@ export const instrumentationWiredCheck: Check = {
       const contextDir = posix.normalize(posix.join(project.projectDir || '.', context.split('\\').join('/')));
       const profile = readSafely(() => profileOf(folders, resolve(project.root, contextDir), service.config));
       if (!profile) continue;
-      if (profile.role === 'assets') continue;
+      if (profile.role !== 'app') continue;
       const dir = posix.normalize(posix.join(contextDir, profile.appDir)).replace(/^\.\/?$/, '');
       if (seen.has(`${dir}\0${stack}`)) {
         judged.push(name);

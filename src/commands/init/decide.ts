@@ -161,13 +161,13 @@ function parseServicesFlag(value: string, names: string[], composePath: string, 
 }
 
 /**
- * Services built from this repository, except those that only build front-end assets (they
- * serve no requests) and infrastructure built FROM its stock image with no app of a known
+ * Services built from this repository, except those that only build front-end assets or run a
+ * test suite (they serve no requests) and infrastructure built FROM its stock image with no app of a known
  * stack in it (an nginx proxy with its config copied in); failing that, those whose image is
  * not infrastructure or a tool.
  */
 function defaultServices(candidates: ComposeService[], stacks: ReadonlyMap<string, Stack>, profiles?: ReadonlyMap<string, ServiceProfile>): string[] {
-  const built = candidates.filter((s) => s.config.buildContext !== undefined && profiles?.get(s.name)?.role !== 'assets' && !builtInfrastructure(s.name, stacks, profiles));
+  const built = candidates.filter((s) => s.config.buildContext !== undefined && (profiles?.get(s.name)?.role ?? 'app') === 'app' && !builtInfrastructure(s.name, stacks, profiles));
   const chosen = built.length > 0 ? built : candidates.filter((s) => s.config.image !== undefined && !isInfrastructureImage(s.config.image));
   return chosen.map((s) => s.name);
 }
@@ -181,6 +181,7 @@ export function builtInfrastructure(name: string, stacks: ReadonlyMap<string, St
 function describeService(name: string, stacks: Map<string, Stack>, image: string | undefined, profiles?: ReadonlyMap<string, ServiceProfile>): string {
   const stack = stacks.get(name);
   if (profiles?.get(name)?.role === 'assets') return `built here, builds assets: ${profiles.get(name)!.assetCommand}`;
+  if (profiles?.get(name)?.role === 'tests') return `built here, runs tests: ${profiles.get(name)!.testRunner}`;
   if (builtInfrastructure(name, stacks, profiles)) return `built here from ${profiles!.get(name)!.baseImage}`;
   if (stack) return stack === 'unknown' ? 'built here' : `built here, ${stack}`;
   return image ? `image ${image}` : 'no build or image';

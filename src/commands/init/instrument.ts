@@ -42,12 +42,13 @@ export function whyNoCode(service: ComposeService, stack: Stack, profile: Servic
   if (service.config.buildContext === undefined) return 'image';
   if (serviceDir === undefined) return 'remote-context';
   if (profile?.role === 'assets') return 'assets';
+  if (profile?.role === 'tests') return 'tests';
   if (!INSTRUMENTED_STACKS.has(stack)) return 'no-framework';
   return undefined;
 }
 
 export interface SendsNothing {
-  reason: 'image' | 'remote-context' | 'assets' | 'no-framework';
+  reason: 'image' | 'remote-context' | 'assets' | 'tests' | 'no-framework';
 }
 
 /**
@@ -64,7 +65,7 @@ export function readInstrumentation(found: Discovered, chosen: readonly string[]
     const stack = snapshot.stacks.get(name) ?? 'unknown';
     const profile = snapshot.profiles?.get(name);
     const dir = serviceDirOf(snapshot.projectDir, service, profile);
-    if (dir === undefined || !INSTRUMENTED_STACKS.has(stack) || profile?.role === 'assets') continue;
+    if (dir === undefined || !INSTRUMENTED_STACKS.has(stack) || (profile?.role ?? 'app') !== 'app') continue;
     const odd = new Set<string>();
     sources.set(name, readServiceSources(found.folders, found.root, dir, stack, odd, service, composeDockerfileOf(service, profile?.appDir)));
     if (odd.size > 0) notUtf8.set(name, odd);

@@ -453,7 +453,7 @@ function planCode(
   const profile = snapshot.profiles?.get(service.name);
   const dir = serviceDirOf(snapshot.projectDir, service, profile);
   const silent = snapshot.instrumentation ? whyNoCode(service, stack, profile, dir) : undefined;
-  if (silent) notes.push({ kind: 'sends-nothing', service: service.name, reason: silent, stack, ...(service.config.image ? { image: service.config.image } : {}), ...(profile?.assetCommand ? { command: profile.assetCommand } : {}) });
+  if (silent) notes.push({ kind: 'sends-nothing', service: service.name, reason: silent, stack, ...(service.config.image ? { image: service.config.image } : {}), ...(profile?.assetCommand || profile?.testRunner ? { command: profile.assetCommand ?? profile.testRunner } : {}) });
   if (!snapshot.instrumentation || !sources || dir === undefined || !INSTRUMENTED_STACKS.has(stack)) return none;
   const first = instrumentedDirs.get(dir);
   if (first !== undefined) {

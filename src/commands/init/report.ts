@@ -20,6 +20,7 @@ export function describeSetup(project: ComposeProject, choices: InitChoices, sta
   const about = (s: ComposeService) => {
     const profile = profiles?.get(s.name);
     if (profile?.role === 'assets') return `${s.name} (builds assets)`;
+    if (profile?.role === 'tests') return `${s.name} (runs tests)`;
     if (s.config.image) return `${s.name} (${s.config.image})`;
     return s.config.buildContext !== undefined && profile?.baseImage && isInfrastructureImage(profile.baseImage) ? `${s.name} (built from ${profile.baseImage})` : s.name;
   };
@@ -192,6 +193,8 @@ function sendsNothingText(note: Extract<InitNote, { kind: 'sends-nothing' }>): s
       return `${note.service} is built from a URL, not from this project: ${tail}; instrument its code where it lives`;
     case 'assets':
       return `${note.service} only builds front-end assets (\`${note.command ?? ''}\`) and serves no requests: ${tail}; leave it out with --services`;
+    case 'tests':
+      return `${note.service} runs a test suite (${note.command ?? ''}) and serves no requests: ${tail}; leave it out with --services`;
     case 'no-framework': {
       const language = OTHER_LANGUAGES[note.stack as Stack];
       if (language) {

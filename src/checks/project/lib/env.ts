@@ -4,6 +4,9 @@ import { rawService } from '../../../compose/nodes.js';
 import type { ComposeService } from '../../../compose/project.js';
 import type { DoctorProject } from '../../types.js';
 import { expand, type Expansion, type Lookup } from '../../../compose/interpolation.js';
+import { isXrayDaemon } from '../../../compose/xray-daemon.js';
+import { isCollectorImage } from '../../../collector/service.js';
+import { isSecretName } from '../../../secrets/redact.js';
 
 export { lineOf, lineOfText, rawService } from '../../../compose/nodes.js';
 
@@ -113,3 +116,37 @@ export function findServiceByHost(project: DoctorProject, host: string): Compose
   return project.project?.services.find((s) => networkNames(s).has(host));
 }
 
+
+/** The keys and AWS settings obs's senders read: what init keeps out of a `.env` other services load. */
+const OBS_KEYS = new Set(['HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'ROLLBAR_ACCESS_TOKEN']);
+
+/**
+ * Services that load compose's `.env` through env_file and are not obs's (not in obs.yaml, not
+ * the collector or the X-Ray daemon): a key written there would reach their containers.
+ */
+export function dotenvBystanders(project: DoctorProject): string[] {
+  const path = envFilePath(project, '.env');
+  const ours = new Set([...Object.keys(project.obsConfig?.services ?? {}), project.obsConfig?.collector?.service]);
+  const byName = new Map((project.project?.services ?? []).map((s) => [s.name, s]));
+  return environmentIndex(project)
+    .envFileReaders(path)
+    .filter((name) => {
+      const service = byName.get(name);
+      return !ours.has(name) && !(service && (isXrayDaemon(service) || isCollectorImage(service.config.image)));
+    });
+}
+
+/**
+ * Where to set `name` so compose interpolates it: compose's `.env`, unless it is one of obs's
+ * keys or AWS settings and services obs leaves alone load that `.env` through env_file, as
+ * `obs init` says too: then the shell. undefined means `.env`. The project's own variables (a
+ * database password the database reads from that `.env`) are its own business.
+ */
+export function shellInstead(project: DoctorProject, name: string): string | undefined {
+  if (!OBS_KEYS.has(name)) return undefined;
+  const bystanders = dotenvBystanders(project);
+  if (bystanders.length === 0) return undefined;
+  const dotenv = project.dotenv?.path ?? envFilePath(project, '.env');
+  const what = isSecretName(name) ? 'the key' : 'the value';
+  return `set ${name} in your shell before docker compose up (not in ${dotenv}: ${bystanders.join(', ')} ${bystanders.length === 1 ? 'loads' : 'load'} it through env_file, so ${what} would reach ${bystanders.length === 1 ? 'that container' : 'those containers'})`;
+}
