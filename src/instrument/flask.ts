@@ -68,19 +68,37 @@ export function flaskParts(backends: InstrumentInput['backends'], pipeline: Pipe
 }
 
 /**
- * Python packages for the pipeline and backends, in the order obs adds them. When the service
- * pins the OpenTelemetry SDK or API (`==1.Y.Z`), the exporter is pinned to the same release and
- * the instrumentations to the contrib release made with it (0.(Y+21)b0), so pip never pulls a
- * second SDK line; otherwise they are left to pip's resolver.
+ * The OpenTelemetry Python release obs writes: the stable packages (api, sdk, exporter) and the
+ * contrib instrumentations made with them, which pin the same semantic-conventions release
+ * (sdk 1.45.1 and contrib 0.66b1 both need semantic-conventions==0.66b1). Exact versions: left
+ * unpinned, pip takes the newest sdk (1.45.2, semantic-conventions 0.66b2) that no contrib
+ * release matches yet and backtracks through every older instrumentation-flask (20-30 s of a
+ * warm-cache install; pinned: 5 s, bench/RESULTS.md). Both need Python >= 3.10.
  */
-export function flaskPackages(backends: InstrumentInput['backends'], pipeline: Pipeline = 'direct', declared: ReadonlyMap<string, string> = new Map()): string[] {
+export const PYTHON_OTEL_RELEASE = { stable: '1.45.1', contrib: '0.66b1', python: { major: 3, minor: 10 } } as const;
+
+/**
+ * Python packages for the pipeline and backends, in the order obs adds them. The OpenTelemetry
+ * ones at PYTHON_OTEL_RELEASE; when the service pins the SDK or API (`==1.Y.Z`), at that release
+ * instead: the exporter at the same version, the instrumentations at the contrib release made with
+ * it (0.(Y+21)bZ, which pins the same semantic conventions), so pip never pulls a second SDK line.
+ * Left to pip's resolver when the image's Python is older than the release supports.
+ */
+export function flaskPackages(
+  backends: InstrumentInput['backends'],
+  pipeline: Pipeline = 'direct',
+  declared: ReadonlyMap<string, string> = new Map(),
+  python?: { major: number; minor: number },
+): string[] {
   const parts = flaskParts(backends, pipeline);
   const out: string[] = [];
   if (parts.otelTraces || parts.otelLogs) {
     const pin = /^==\s*1\.(\d+)\.(\d+)\s*$/.exec(declared.get('opentelemetry-sdk') ?? declared.get('opentelemetry-api') ?? '');
-    const stable = pin ? `==1.${pin[1]}.${pin[2]}` : '';
-    const contrib = pin ? `==0.${Number(pin[1]) + 21}b0` : '';
-    out.push('opentelemetry-api', 'opentelemetry-sdk', `opentelemetry-exporter-otlp-proto-http${stable}`);
+    const release = PYTHON_OTEL_RELEASE;
+    const tooOld = python !== undefined && (python.major < release.python.major || (python.major === release.python.major && python.minor < release.python.minor));
+    const stable = pin ? `==1.${pin[1]}.${pin[2]}` : tooOld ? '' : `==${release.stable}`;
+    const contrib = pin ? `==0.${Number(pin[1]) + 21}b${pin[2]}` : tooOld ? '' : `==${release.contrib}`;
+    out.push(`opentelemetry-api${pin ? '' : stable}`, `opentelemetry-sdk${pin ? '' : stable}`, `opentelemetry-exporter-otlp-proto-http${stable}`);
     if (parts.otelTraces) {
       out.push(`opentelemetry-instrumentation-flask${contrib}`, ...chooseFlaskInstrumentations(declared).map((i) => `${i.pkg}${contrib}`));
     }
@@ -89,6 +107,18 @@ export function flaskPackages(backends: InstrumentInput['backends'], pipeline: P
   if (parts.watchtower) out.push('watchtower');
   if (parts.rollbar) out.push('rollbar', 'blinker');
   return out;
+}
+
+/** The Python of the image compose builds (the last `FROM python:X.Y` of its stages), when the Dockerfile names one. */
+export function readPythonRuntime(files: ReadonlyMap<string, string>, buildTarget?: string): { major: number; minor: number } | undefined {
+  const docker = files.get('Dockerfile');
+  if (docker === undefined) return undefined;
+  const image = imageFacts(docker, buildTarget)
+    .chain.map((s) => s.base)
+    .reverse()
+    .find((f) => /(?:^|\/)python:/.test(f));
+  const tag = image ? /(?:^|\/)python:(\d+)\.(\d+)/.exec(image) : null;
+  return tag ? { major: Number(tag[1]), minor: Number(tag[2]) } : undefined;
 }
 
 export function planFlask(input: InstrumentInput): InstrumentPlan {
@@ -113,7 +143,7 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   const pipeline = input.pipeline ?? 'direct';
   const declared = declaredPythonPackages(files);
   const parts = flaskParts(backends, pipeline);
-  const packages = flaskPackages(backends, pipeline, declared);
+  const packages = flaskPackages(backends, pipeline, declared, readPythonRuntime(files, input.buildTarget));
   const manager = pythonPackageManager(files);
   const manifest = planManifest(files, packages, manager);
   const moduleText = renderTemplate(input.template(FLASK_MODULE), {
