@@ -330,6 +330,17 @@ describe('planFlask', () => {
     // The release needs Python >= 3.10: on 3.9 pip's resolver picks the newest release that runs there.
     expect(added(lf('FROM python:3.9-slim AS build', 'RUN true', 'FROM build', 'COPY . .'))).toBe(lf(...OTEL_NAMES));
     expect(added(lf('FROM python:2.7'))).toBe(lf(...OTEL_NAMES));
+    const honeycombOnly = (requirements: string[]) => flaskPackages(honeycomb, 'direct', new Map(requirements.map((r) => [r.split(/[=<>~]/)[0]!, r.slice(r.split(/[=<>~]/)[0]!.length)])));
+    // A contrib pin names the release too (0.37b0 was made with 1.16.0).
+    expect(honeycombOnly(['flask', 'opentelemetry-instrumentation-flask==0.37b0'])).toEqual([
+      'opentelemetry-api==1.16.0',
+      'opentelemetry-sdk==1.16.0',
+      'opentelemetry-exporter-otlp-proto-http==1.16.0',
+      'opentelemetry-instrumentation-flask==0.37b0',
+    ]);
+    // Any other bound on an OpenTelemetry package could contradict a pin: pip decides.
+    expect(honeycombOnly(['flask', 'opentelemetry-sdk<1.30'])).toEqual(OTEL_NAMES.slice(0, 4));
+    expect(honeycombOnly(['flask', 'opentelemetry-sdk', 'opentelemetry-exporter-otlp-proto-http'])).toEqual(OTEL.slice(0, 4));
   });
 
   it('edits only what each backend needs, at paths relative to where obs runs', () => {
