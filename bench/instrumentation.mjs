@@ -6,6 +6,8 @@
 //   npm run build && node bench/instrumentation.mjs            # every group
 //   node bench/instrumentation.mjs --only node,flask,react     # some groups
 //   node bench/instrumentation.mjs --no-write                  # print only
+//   node bench/instrumentation.mjs --only flask --ttft-only --runs 5 [--obs <other obs>/bin/obs.js]
+//     # time to first trace alone, per phase, printed (not written); --obs compares two builds
 //
 // Apps (real ones, real SDKs from the registries; npm and pip caches warmed by an untimed first
 // install of every variant):
@@ -28,8 +30,11 @@ import { gzipSync } from 'node:zlib';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
-const OBS = join(ROOT, 'bin', 'obs.js');
 const argv = process.argv.slice(2);
+const option = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const OBS = option('--obs') ?? join(ROOT, 'bin', 'obs.js');
+const TTFT_ONLY = argv.includes('--ttft-only');
+const TTFT_RUNS = Number(option('--runs') ?? 3);
 const ONLY = (() => {
   const i = argv.indexOf('--only');
   return i === -1 ? ['node', 'flask', 'react'] : argv[i + 1].split(',');
@@ -251,23 +256,40 @@ async function measureRuntime(variants, path) {
  */
 async function timeToFirstTrace({ from, name, service, appDir, prepare, install, start, path }) {
   const runs = [];
-  for (let i = 0; i < 3; i++) {
+  const phases = [];
+  for (let i = 0; i < TTFT_RUNS; i++) {
     const project = copy(from, `${name}-ttft-${i}`);
     const dir = join(project, appDir);
     prepare(dir);
     const sink = await startSink();
     const t0 = performance.now();
     obsInit(project, service);
+    const t1 = performance.now();
     install(dir);
+    const t2 = performance.now();
     const app = await startApp({ ...start(dir, sink.url), path });
+    const t3 = performance.now();
     while (!sink.counts.get('/v1/traces') && performance.now() - t0 < 180_000) await new Promise((r) => setTimeout(r, 20));
     // No trace within 180 s counts as 180 s (a FAIL), with the app's output for the log.
     if (!sink.counts.get('/v1/traces')) log(`${name}: no trace within 180 s; app output:\n${app.stderr()}`);
-    runs.push(performance.now() - t0);
+    const t4 = performance.now();
+    runs.push(t4 - t0);
+    phases.push({ init: t1 - t0, install: t2 - t1, start: t3 - t2, span: t4 - t3, total: t4 - t0 });
+    log(`${name}: time to first trace ${fmtMs(t4 - t0)} (init ${fmtMs(t1 - t0)}, install ${fmtMs(t2 - t1)}, app start to first 200 ${fmtMs(t3 - t2)}, then to the span ${fmtMs(t4 - t3)})`);
     await stopApp(app);
     await sink.close();
+    rmSync(project, { recursive: true, force: true });
   }
+  runs.phases = phases;
   return runs;
+}
+
+/** `medians: init 0.2 s, install 4.1 s, ...` of a timeToFirstTrace result. */
+function phaseMedians(runs) {
+  const names = { init: 'obs init', install: 'install', start: 'app start to first 200', span: 'then to the span' };
+  return `medians: ${Object.entries(names)
+    .map(([k, label]) => `${label} ${fmtMs(median(runs.phases.map((p) => p[k])))}`)
+    .join(', ')}`;
 }
 
 function newestInstall(dir, extra = []) {
@@ -373,6 +395,20 @@ function writeAllInstrumentations(dir) {
   writeFileSync(join(dir, 'tracing.cjs'), old);
 }
 
+/** The node group's time to first trace: the fixture with Express installed, then obs init, npm install, the app. */
+function nodeFirstTrace() {
+  return {
+    from: join(ROOT, 'test', 'fixtures', 'instrument', 'express-app'),
+    name: 'node',
+    service: 'api',
+    appDir: '.',
+    prepare: (dir) => newestInstall(dir),
+    install: (dir) => sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir }),
+    start: (dir, url) => ({ cmd: process.execPath, args: ['server.js'], cwd: dir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_SERVICE_NAME: 'api', NODE_OPTIONS: '--require ./tracing.cjs' } }),
+    path: '/hello',
+  };
+}
+
 async function nodeGroup(sink) {
   const fixture = join(ROOT, 'test', 'fixtures', 'instrument', 'express-app');
   const base = copy(fixture, 'node-base');
@@ -398,16 +434,7 @@ async function nodeGroup(sink) {
   if (!sink.counts.get('/v1/traces')) throw new Error('node: no span reached the sink');
 
   log('node: time to first trace');
-  const ttft = await timeToFirstTrace({
-    from: fixture,
-    name: 'node',
-    service: 'api',
-    appDir: '.',
-    prepare: (dir) => newestInstall(dir),
-    install: (dir) => sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir }),
-    start: (dir, url) => ({ cmd: process.execPath, args: ['server.js'], cwd: dir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_SERVICE_NAME: 'api', NODE_OPTIONS: '--require ./tracing.cjs' } }),
-    path: '/hello',
-  });
+  const ttft = await timeToFirstTrace(nodeFirstTrace());
 
   const addedInstall = median(install.obs) - median(install.base);
   const addedStart = median(m.start.obs) - median(m.start.base);
@@ -439,9 +466,26 @@ async function nodeGroup(sink) {
     loadMethod('/hello'),
     P99_NOTE,
     `Not goals: closed-loop p99 added ${fmtMs(addedClosedP99)}; app CPU added per request ${fmtMs(addedCpu)}.`,
-    `Time to first trace: a fresh copy with Express installed (untimed), then timed: \`obs init --yes\`, \`npm install --prefer-offline\` (lock file from the untimed install kept), \`node server.js\` with NODE_OPTIONS, OTEL_SERVICE_NAME and the endpoint at a fresh sink, GET /hello until 200, until the first /v1/traces export arrives (the batch span processor's default 5 s delay included). Runs: ${ttft.map(fmtMs).join(', ')}.`,
+    `Time to first trace: a fresh copy with Express installed (untimed), then timed: \`obs init --yes\`, \`npm install --prefer-offline\` (lock file from the untimed install kept), \`node server.js\` with NODE_OPTIONS, OTEL_SERVICE_NAME and the endpoint at a fresh sink, GET /hello until 200, until the first /v1/traces export arrives (the batch span processor's delay included: 1 s as obs writes it, the SDK's default is 5 s). Runs: ${ttft.map(fmtMs).join(', ')}; ${phaseMedians(ttft)}.`,
     'Added = obs minus base, both from this run.',
   ], tables, goals);
+}
+
+/** The flask group's time to first trace: a venv with the example's requirements, then obs init, pip install, the app. */
+function flaskFirstTrace() {
+  return {
+    from: join(ROOT, 'examples', 'cruddur'),
+    name: 'flask',
+    service: 'backend-flask',
+    appDir: 'backend-flask',
+    prepare: (dir) => {
+      sh('python3', ['-m', 'venv', join(dir, 'venv')]);
+      sh(join(dir, 'venv', 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', '-r', 'requirements.txt'], { cwd: dir });
+    },
+    install: (dir) => sh(join(dir, 'venv', 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', '-r', 'requirements.txt'], { cwd: dir }),
+    start: (dir, url) => ({ cmd: join(dir, 'venv', 'bin', 'python'), args: ['app.py'], cwd: dir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_SERVICE_NAME: 'backend-flask' } }),
+    path: '/api/activities/home',
+  };
 }
 
 async function flaskGroup(sink) {
@@ -478,6 +522,14 @@ async function flaskGroup(sink) {
       cwd: lean,
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'backend-flask', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' },
     },
+    {
+      name: 'delay5s',
+      label: "reference: the same with the SDK's default schedule delay of 5 s (OTEL_BSP_SCHEDULE_DELAY=5000, obs before the 1 s delay)",
+      cmd: join(venvs.obs, 'bin', 'python'),
+      args: ['app.py'],
+      cwd: lean,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'backend-flask', OTEL_BSP_SCHEDULE_DELAY: '5000' },
+    },
   ];
   log('flask: start-up, latency, RSS');
   const before = sink.counts.get('/v1/traces') ?? 0;
@@ -486,19 +538,7 @@ async function flaskGroup(sink) {
   const exported = (sink.counts.get('/v1/traces') ?? 0) - before;
   if (exported === 0) throw new Error('flask: no span reached the sink');
   log('flask: time to first trace');
-  const ttft = await timeToFirstTrace({
-    from: example,
-    name: 'flask',
-    service: 'backend-flask',
-    appDir: 'backend-flask',
-    prepare: (dir) => {
-      sh('python3', ['-m', 'venv', join(dir, 'venv')]);
-      sh(join(dir, 'venv', 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', '-r', 'requirements.txt'], { cwd: dir });
-    },
-    install: (dir) => sh(join(dir, 'venv', 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', '-r', 'requirements.txt'], { cwd: dir }),
-    start: (dir, url) => ({ cmd: join(dir, 'venv', 'bin', 'python'), args: ['app.py'], cwd: dir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_SERVICE_NAME: 'backend-flask' } }),
-    path: '/api/activities/home',
-  });
+  const ttft = await timeToFirstTrace(flaskFirstTrace());
   const addedStart = median(m.start.obs) - median(m.start.base);
   const addedP99 = quantile(m.fixed.obs, 0.99) - quantile(m.fixed.base, 0.99);
   const addedClosedP99 = quantile(m.lat.obs, 0.99) - quantile(m.lat.base, 0.99);
@@ -526,7 +566,7 @@ async function flaskGroup(sink) {
     loadMethod('/api/activities/home'),
     P99_NOTE,
     `Not goals: closed-loop p99 added ${fmtMs(addedClosedP99)}; app CPU added per request ${fmtMs(addedCpu)}.`,
-    `Time to first trace: a fresh copy of the example with a venv holding its requirements (untimed), then timed: \`obs init --yes --services backend-flask\` (Honeycomb only), \`pip install -r requirements.txt\` (pip's cache warm), \`python app.py\` with OTEL_SERVICE_NAME and the endpoint at a fresh sink, GET until 200, until the first /v1/traces export arrives (5 s batch delay included). Runs: ${ttft.map(fmtMs).join(', ')}.`,
+    `Time to first trace: a fresh copy of the example with a venv holding its requirements (untimed), then timed: \`obs init --yes --services backend-flask\` (Honeycomb only), \`pip install -r requirements.txt\` (pip's cache warm), \`python app.py\` with OTEL_SERVICE_NAME and the endpoint at a fresh sink, GET until 200, until the first /v1/traces export arrives (the batch span processor's delay included: 1 s as obs writes it, the SDK's default is 5 s). Runs: ${ttft.map(fmtMs).join(', ')}; ${phaseMedians(ttft)}.`,
     'Added = obs minus base, both from this run.',
   ], tables, goals);
 }
@@ -580,7 +620,21 @@ async function reactGroup() {
 
 // ---------------------------------------------------------------------------------------------
 
+/** --ttft-only: each group's time to first trace alone, per phase, as JSON on stdout. */
+async function firstTraceOnly() {
+  const groups = { node: nodeFirstTrace, flask: flaskFirstTrace };
+  try {
+    for (const name of ['node', 'flask'].filter((g) => ONLY.includes(g))) {
+      const runs = await timeToFirstTrace(groups[name]());
+      console.log(JSON.stringify({ group: name, obs: OBS, median: median(runs), phases: runs.phases }));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function main() {
+  if (TTFT_ONLY) return firstTraceOnly();
   const sink = await startSink();
   const groups = { node: () => nodeGroup(sink), flask: () => flaskGroup(sink), react: () => reactGroup() };
   try {

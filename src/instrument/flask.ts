@@ -68,19 +68,38 @@ export function flaskParts(backends: InstrumentInput['backends'], pipeline: Pipe
 }
 
 /**
- * Python packages for the pipeline and backends, in the order obs adds them. When the service
- * pins the OpenTelemetry SDK or API (`==1.Y.Z`), the exporter is pinned to the same release and
- * the instrumentations to the contrib release made with it (0.(Y+21)b0), so pip never pulls a
- * second SDK line; otherwise they are left to pip's resolver.
+ * The OpenTelemetry Python release obs writes: the stable packages (api, sdk, exporter) and the
+ * contrib instrumentations made with them, which pin the same semantic-conventions release
+ * (sdk 1.45.1 and contrib 0.66b1 both need semantic-conventions==0.66b1). Exact versions: left
+ * unpinned, pip takes the newest sdk (1.45.2, semantic-conventions 0.66b2) that no contrib
+ * release matches yet and backtracks through every older instrumentation-flask (20-30 s of a
+ * warm-cache install; pinned: 5 s, bench/RESULTS.md). Both need Python >= 3.10.
  */
-export function flaskPackages(backends: InstrumentInput['backends'], pipeline: Pipeline = 'direct', declared: ReadonlyMap<string, string> = new Map()): string[] {
+export const PYTHON_OTEL_RELEASE = { stable: '1.45.1', contrib: '0.66b1', python: { major: 3, minor: 10 } } as const;
+
+/**
+ * Python packages for the pipeline and backends, in the order obs adds them. The OpenTelemetry
+ * ones at PYTHON_OTEL_RELEASE; when the service pins the SDK or API (`==1.Y.Z`), at that release
+ * instead: the exporter at the same version, the instrumentations at the contrib release made with
+ * it (0.(Y+21)bZ, which pins the same semantic conventions), so pip never pulls a second SDK line
+ * (likewise from a contrib pin). Left to pip's resolver when the image's Python is older than the
+ * release supports or the service bounds an OpenTelemetry package otherwise (otelRelease).
+ */
+export function flaskPackages(
+  backends: InstrumentInput['backends'],
+  pipeline: Pipeline = 'direct',
+  declared: ReadonlyMap<string, string> = new Map(),
+  python?: { major: number; minor: number },
+): string[] {
   const parts = flaskParts(backends, pipeline);
   const out: string[] = [];
   if (parts.otelTraces || parts.otelLogs) {
-    const pin = /^==\s*1\.(\d+)\.(\d+)\s*$/.exec(declared.get('opentelemetry-sdk') ?? declared.get('opentelemetry-api') ?? '');
-    const stable = pin ? `==1.${pin[1]}.${pin[2]}` : '';
-    const contrib = pin ? `==0.${Number(pin[1]) + 21}b0` : '';
-    out.push('opentelemetry-api', 'opentelemetry-sdk', `opentelemetry-exporter-otlp-proto-http${stable}`);
+    const release = otelRelease(declared, python);
+    const stable = release ? `==${release.stable}` : '';
+    const contrib = release ? `==${release.contrib}` : '';
+    // A pin the service has on the api or sdk stays its own; obs adds them bare then.
+    const own = release?.fromService ? '' : stable;
+    out.push(`opentelemetry-api${own}`, `opentelemetry-sdk${own}`, `opentelemetry-exporter-otlp-proto-http${stable}`);
     if (parts.otelTraces) {
       out.push(`opentelemetry-instrumentation-flask${contrib}`, ...chooseFlaskInstrumentations(declared).map((i) => `${i.pkg}${contrib}`));
     }
@@ -89,6 +108,43 @@ export function flaskPackages(backends: InstrumentInput['backends'], pipeline: P
   if (parts.watchtower) out.push('watchtower');
   if (parts.rollbar) out.push('rollbar', 'blinker');
   return out;
+}
+
+/**
+ * The OpenTelemetry release to pin: the one an exact pin of the service names (sdk/api `==1.Y.Z`,
+ * or a contrib package `==0.Xb Z`, e.g. 0.37b0 with 1.16.0), else PYTHON_OTEL_RELEASE. None (left
+ * to pip) when the image's Python is older than that release supports, or when the service
+ * constrains an opentelemetry-* package some other way (`>=`, `~=`, `<`), which a pin could contradict.
+ */
+function otelRelease(
+  declared: ReadonlyMap<string, string>,
+  python: { major: number; minor: number } | undefined,
+): { stable: string; contrib: string; fromService: boolean } | undefined {
+  const stablePin = /^==\s*1\.(\d+)\.(\d+)\s*$/.exec(declared.get('opentelemetry-sdk') ?? declared.get('opentelemetry-api') ?? '');
+  if (stablePin) return { stable: `1.${stablePin[1]}.${stablePin[2]}`, contrib: `0.${Number(stablePin[1]) + 21}b${stablePin[2]}`, fromService: true };
+  for (const [name, spec] of declared) {
+    if (!name.startsWith('opentelemetry-') || spec.trim() === '' || spec.trim() === '*') continue;
+    const contribPin = /^==\s*0\.(\d+)b(\d+)\s*$/.exec(spec);
+    if (contribPin && Number(contribPin[1]) > 21) {
+      return { stable: `1.${Number(contribPin[1]) - 21}.${contribPin[2]}`, contrib: `0.${contribPin[1]}b${contribPin[2]}`, fromService: false };
+    }
+    return undefined;
+  }
+  const { stable, contrib, python: needs } = PYTHON_OTEL_RELEASE;
+  if (python !== undefined && (python.major < needs.major || (python.major === needs.major && python.minor < needs.minor))) return undefined;
+  return { stable, contrib, fromService: false };
+}
+
+/** The Python of the image compose builds (the last `FROM python:X.Y` of its stages), when the Dockerfile names one. */
+export function readPythonRuntime(files: ReadonlyMap<string, string>, buildTarget?: string): { major: number; minor: number } | undefined {
+  const docker = files.get('Dockerfile');
+  if (docker === undefined) return undefined;
+  const image = imageFacts(docker, buildTarget)
+    .chain.map((s) => s.base)
+    .reverse()
+    .find((f) => /(?:^|\/)python:/.test(f));
+  const tag = image ? /(?:^|\/)python:(\d+)\.(\d+)/.exec(image) : null;
+  return tag ? { major: Number(tag[1]), minor: Number(tag[2]) } : undefined;
 }
 
 export function planFlask(input: InstrumentInput): InstrumentPlan {
@@ -113,7 +169,7 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   const pipeline = input.pipeline ?? 'direct';
   const declared = declaredPythonPackages(files);
   const parts = flaskParts(backends, pipeline);
-  const packages = flaskPackages(backends, pipeline, declared);
+  const packages = flaskPackages(backends, pipeline, declared, readPythonRuntime(files, input.buildTarget));
   const manager = pythonPackageManager(files);
   const manifest = planManifest(files, packages, manager);
   const moduleText = renderTemplate(input.template(FLASK_MODULE), {

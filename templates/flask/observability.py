@@ -109,7 +109,12 @@ def _opentelemetry(app, service, imports):
     # holding the GIL, and the request threads wait meanwhile (512 spans: 30-60 ms, 64: 3-4 ms;
     # bench/RESULTS.md). OTEL_BSP_MAX_EXPORT_BATCH_SIZE, when set, still wins.
     batch_size = None if _env("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") else 64
-    provider.add_span_processor(export.BatchSpanProcessor(otlp.OTLPSpanExporter(), max_export_batch_size=batch_size))
+    # A batch leaves at least every second instead of the SDK's 5 s, so the first trace shows up
+    # soon after the first request; under load batches fill first. OTEL_BSP_SCHEDULE_DELAY still wins.
+    delay = None if _env("OTEL_BSP_SCHEDULE_DELAY") else 1000
+    provider.add_span_processor(
+        export.BatchSpanProcessor(otlp.OTLPSpanExporter(), max_export_batch_size=batch_size, schedule_delay_millis=delay)
+    )
     trace.set_tracer_provider(provider)
     if flask_instrumentation is not None:
         flask_instrumentation.FlaskInstrumentor().instrument_app(app)

@@ -74,11 +74,17 @@ const INSTRUMENTATIONS = [
   // answer, rather than before the app starts: ready well before the first export or a shutdown.
   let exporter;
   const loadExporter = () => (exporter ??= new (require('@opentelemetry/exporter-trace-otlp-proto').OTLPTraceExporter)());
-  const batch = new BatchSpanProcessor({
-    export: (spans, done) => loadExporter().export(spans, done),
-    forceFlush: () => (exporter ? exporter.forceFlush() : Promise.resolve()),
-    shutdown: () => (exporter ? exporter.shutdown() : Promise.resolve()),
-  });
+  // A batch leaves at least every second instead of the SDK's 5 s, so the first trace shows up
+  // soon after the first request; under load batches fill first. OTEL_BSP_SCHEDULE_DELAY still wins.
+  const delay = String(process.env.OTEL_BSP_SCHEDULE_DELAY ?? '').trim() ? {} : { scheduledDelayMillis: 1000 };
+  const batch = new BatchSpanProcessor(
+    {
+      export: (spans, done) => loadExporter().export(spans, done),
+      forceFlush: () => (exporter ? exporter.forceFlush() : Promise.resolve()),
+      shutdown: () => (exporter ? exporter.shutdown() : Promise.resolve()),
+    },
+    delay,
+  );
   const provider = new NodeTracerProvider({
     resource,
     spanProcessors: [

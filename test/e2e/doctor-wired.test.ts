@@ -73,7 +73,7 @@ describe('doctor instrumentation-wired', () => {
   it('Flask app factory with uv (nickjj/docker-flask-example): the call inside create_app() counts; the packages live in pyproject.toml', async () => {
     const dir = await initialized(join(FIXTURES, 'docker-flask-example'), 'web,worker');
     expect(await wired(dir)).toMatchObject({ status: 'pass', detail: 'web, worker: the SDK is loaded and its packages are declared' });
-    await edit(join(dir, 'pyproject.toml'), (t) => t.replace(/^ {2}"opentelemetry-sdk",\n/m, ''));
+    await edit(join(dir, 'pyproject.toml'), (t) => t.replace(/^ {2}"opentelemetry-sdk==1\.45\.1",\n/m, ''));
     expect(await wired(dir)).toMatchObject({
       status: 'fail',
       fix: 'add opentelemetry-sdk to pyproject.toml (obs init adds them), then run uv lock (updates uv.lock), then docker compose build web',

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredFromConfig } from '../../src/config/desired.js';
 import { parseObsConfig } from '../../src/config/obs-config.js';
-import { FLASK_INPUT_FILES, planFlask, type InstrumentInput } from '../../src/instrument/flask.js';
+import { FLASK_INPUT_FILES, planFlask, PYTHON_OTEL_RELEASE, type InstrumentInput } from '../../src/instrument/flask.js';
 import { templateLoader } from '../../src/instrument/template.js';
 import { SpanKind, startOtlpReceiver } from '../support/otlp-receiver.js';
 import { REPO_ROOT, runObs, tempProject } from '../support/run-obs.js';
@@ -314,7 +314,9 @@ describe('generated Flask instrumentation with the real OpenTelemetry SDK', () =
   let otelPython: string;
   beforeAll(async () => {
     const added = (await readFile(join(dir, 'backend-flask', 'requirements.txt'), 'utf8')).split('\n').filter((l) => l.startsWith('opentelemetry-'));
-    expect(added).toEqual(OTEL_PACKAGES);
+    // At obs's tested release: stable packages at one version, the instrumentations at its contrib release.
+    const { stable, contrib } = PYTHON_OTEL_RELEASE;
+    expect(added).toEqual(OTEL_PACKAGES.map((p) => `${p}==${p.startsWith('opentelemetry-instrumentation-') ? contrib : stable}`));
     // A venv of exactly these packages, cached under ~/.cache/obs-e2e-venv by the requirement list.
     const venv = await pythonVenv(['flask', 'requests', 'python-dotenv', ...added]);
     otelPython = venv.python;

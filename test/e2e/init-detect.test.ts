@@ -50,7 +50,7 @@ describe('nickjj/docker-flask-example: a uv Flask app factory with asset watcher
   it('adds the packages to pyproject.toml (uv installs from it) and says uv lock, then the rebuild of every service built from it', async () => {
     const { json } = await initJson('docker-flask-example');
     expect(json.changes.map((c) => c.path)).toContain('pyproject.toml');
-    expect(json.changes.find((c) => c.path === 'pyproject.toml')!.diff).toContain('+  "opentelemetry-instrumentation-flask",');
+    expect(json.changes.find((c) => c.path === 'pyproject.toml')!.diff).toContain('+  "opentelemetry-instrumentation-flask==0.66b1",');
     expect(json.nextSteps).toContain('Install what obs added to pyproject.toml (uv): uv lock (updates uv.lock), then docker compose build web worker');
   });
 

@@ -13,12 +13,14 @@ const exampleFile = (name: string) => readFileSync(join(EXAMPLE, name), 'utf8');
 
 const ALL = { honeycomb: true, xray: true, cloudwatch: true, rollbar: true };
 const OTEL = [
-  'opentelemetry-api',
-  'opentelemetry-sdk',
-  'opentelemetry-exporter-otlp-proto-http',
-  'opentelemetry-instrumentation-flask',
-  'opentelemetry-instrumentation-requests',
+  'opentelemetry-api==1.45.1',
+  'opentelemetry-sdk==1.45.1',
+  'opentelemetry-exporter-otlp-proto-http==1.45.1',
+  'opentelemetry-instrumentation-flask==0.66b1',
+  'opentelemetry-instrumentation-requests==0.66b1',
 ];
+/** The same packages without versions (requirements.txt handling does not depend on them). */
+const OTEL_NAMES = OTEL.map((p) => p.split('==')[0]!);
 
 function input(files: Record<string, string>, over: Partial<InstrumentInput> = {}): InstrumentInput {
   return {
@@ -93,7 +95,7 @@ describe('addRequirements', () => {
       '  --pre',
       '-i https://pypi.org/simple',
     );
-    expect(addRequirements(before, [...OTEL, 'aws-xray-sdk', 'watchtower', 'rollbar', 'blinker'])).toEqual({
+    expect(addRequirements(before, [...OTEL_NAMES, 'aws-xray-sdk', 'watchtower', 'rollbar', 'blinker'])).toEqual({
       text: `${before}\n# Observability (added by obs init)\nopentelemetry-instrumentation-flask\nopentelemetry-instrumentation-requests\nblinker\n`,
       added: ['opentelemetry-instrumentation-flask', 'opentelemetry-instrumentation-requests', 'blinker'],
     });
@@ -130,8 +132,8 @@ describe('addRequirements', () => {
   });
 
   it('changes nothing when every package is there (idempotent)', () => {
-    const once = addRequirements(lf('flask'), OTEL).text!;
-    expect(addRequirements(once, OTEL)).toEqual({ text: once, added: [] });
+    const once = addRequirements(lf('flask'), OTEL_NAMES).text!;
+    expect(addRequirements(once, OTEL_NAMES)).toEqual({ text: once, added: [] });
   });
 
   it('refuses a file that only installs the project itself, or a line it cannot read', () => {
@@ -279,7 +281,7 @@ describe('planFlask', () => {
     expect(plan.changes[1]!.after.split('# Observability (added by obs init)\n')[1]).toBe(lf(...OTEL, 'rollbar', 'blinker'));
     // X-Ray alone through a collector is still OpenTelemetry traces; CloudWatch alone is OTLP logs without any instrumentation.
     expect(flaskPackages({ honeycomb: false, xray: true, cloudwatch: false, rollbar: false }, 'collector', new Map([['requests', '']]))).toEqual(OTEL);
-    expect(flaskPackages({ honeycomb: false, xray: false, cloudwatch: true, rollbar: false }, 'collector')).toEqual(['opentelemetry-api', 'opentelemetry-sdk', 'opentelemetry-exporter-otlp-proto-http']);
+    expect(flaskPackages({ honeycomb: false, xray: false, cloudwatch: true, rollbar: false }, 'collector')).toEqual(OTEL.slice(0, 3));
     // The same backends, direct: today's parts.
     expect(flaskPackages(all, 'direct', new Map([['requests', '']]))).toEqual([...OTEL, 'aws-xray-sdk', 'watchtower', 'rollbar', 'blinker']);
   });
@@ -290,14 +292,11 @@ describe('planFlask', () => {
     const plan = planFlask(input({ 'requirements.txt': requirements, 'extra.txt': 'redis\n', 'app.py': APP }, { backends: honeycomb }));
     expect(plan.changes[1]!.after.split('# Observability (added by obs init)\n')[1]).toBe(
       lf(
-        'opentelemetry-api',
-        'opentelemetry-sdk',
-        'opentelemetry-exporter-otlp-proto-http',
-        'opentelemetry-instrumentation-flask',
-        'opentelemetry-instrumentation-psycopg2',
-        'opentelemetry-instrumentation-sqlalchemy',
-        'opentelemetry-instrumentation-redis',
-        'opentelemetry-instrumentation-botocore',
+        ...OTEL.slice(0, 4),
+        'opentelemetry-instrumentation-psycopg2==0.66b1',
+        'opentelemetry-instrumentation-sqlalchemy==0.66b1',
+        'opentelemetry-instrumentation-redis==0.66b1',
+        'opentelemetry-instrumentation-botocore==0.66b1',
       ),
     );
     expect(plan.changes[0]!.after).toContain('    ("opentelemetry.instrumentation.psycopg2", "Psycopg2Instrumentor", "opentelemetry-instrumentation-psycopg2"),');
@@ -308,11 +307,40 @@ describe('planFlask', () => {
       `${pinned}\n# Observability (added by obs init)\n` +
         lf('opentelemetry-exporter-otlp-proto-http==1.15.0', 'opentelemetry-instrumentation-flask==0.36b0', 'opentelemetry-instrumentation-requests==0.36b0'),
     );
+    // A patch release: sdk 1.45.1 needs semantic-conventions 0.66b1, as contrib 0.66b1 does (0.66b0 cannot install with it).
+    const patch = lf('flask', 'opentelemetry-sdk==1.45.1');
+    expect(planFlask(input({ 'requirements.txt': patch, 'app.py': APP }, { backends: honeycomb })).changes[1]!.after).toBe(
+      `${patch}\n# Observability (added by obs init)\n` + lf('opentelemetry-api', 'opentelemetry-exporter-otlp-proto-http==1.45.1', 'opentelemetry-instrumentation-flask==0.66b1'),
+    );
     // Poetry gets the pin as a version string.
     const poetry = lf('[tool.poetry.dependencies]', 'python = "^3.11"', 'flask = "^3"', 'opentelemetry-sdk = "==1.27.0"');
     expect(planFlask(input({ 'pyproject.toml': poetry, 'app.py': APP }, { backends: honeycomb })).changes[1]!.after).toContain(
       lf('opentelemetry-api = "*"', 'opentelemetry-exporter-otlp-proto-http = "1.27.0"', 'opentelemetry-instrumentation-flask = "0.48b0"'),
     );
+  });
+
+  it("writes obs's tested OpenTelemetry release, unless the image's Python is older than it supports", () => {
+    const honeycomb = { honeycomb: true, xray: false, cloudwatch: false, rollbar: false };
+    const added = (dockerfile?: string) =>
+      planFlask(input({ 'requirements.txt': 'flask\nrequests\n', 'app.py': APP, ...(dockerfile ? { Dockerfile: dockerfile } : {}) }, { backends: honeycomb }))
+        .changes[1]!.after.split('# Observability (added by obs init)\n')[1];
+    expect(added()).toBe(lf(...OTEL));
+    expect(added(lf('FROM python:3.11-slim', 'COPY . .'))).toBe(lf(...OTEL));
+    expect(added(lf('FROM python:3.10', 'COPY . .'))).toBe(lf(...OTEL));
+    // The release needs Python >= 3.10: on 3.9 pip's resolver picks the newest release that runs there.
+    expect(added(lf('FROM python:3.9-slim AS build', 'RUN true', 'FROM build', 'COPY . .'))).toBe(lf(...OTEL_NAMES));
+    expect(added(lf('FROM python:2.7'))).toBe(lf(...OTEL_NAMES));
+    const honeycombOnly = (requirements: string[]) => flaskPackages(honeycomb, 'direct', new Map(requirements.map((r) => [r.split(/[=<>~]/)[0]!, r.slice(r.split(/[=<>~]/)[0]!.length)])));
+    // A contrib pin names the release too (0.37b0 was made with 1.16.0).
+    expect(honeycombOnly(['flask', 'opentelemetry-instrumentation-flask==0.37b0'])).toEqual([
+      'opentelemetry-api==1.16.0',
+      'opentelemetry-sdk==1.16.0',
+      'opentelemetry-exporter-otlp-proto-http==1.16.0',
+      'opentelemetry-instrumentation-flask==0.37b0',
+    ]);
+    // Any other bound on an OpenTelemetry package could contradict a pin: pip decides.
+    expect(honeycombOnly(['flask', 'opentelemetry-sdk<1.30'])).toEqual(OTEL_NAMES.slice(0, 4));
+    expect(honeycombOnly(['flask', 'opentelemetry-sdk', 'opentelemetry-exporter-otlp-proto-http'])).toEqual(OTEL.slice(0, 4));
   });
 
   it('edits only what each backend needs, at paths relative to where obs runs', () => {
