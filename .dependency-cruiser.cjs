@@ -67,7 +67,7 @@ module.exports = {
     {
       name: 'check-libs-private',
       severity: 'error',
-      comment: "checks/*/lib/ serve the checks only: what a command needs too belongs in the domain.",
+      comment: 'checks/*/lib/ serve the checks only: what a command needs too belongs in the domain.',
       from: { path: '^src/', pathNot: '^src/checks/' },
       to: { path: '^src/checks/[^/]+/lib/' },
     },

@@ -194,11 +194,7 @@ export function logsCall(motoUrl, operation, body) {
 
 /** X-Ray (rest-json: POST /<requestUri>) against the X-Ray server. */
 export function xrayCall(xrayUrl, path, body) {
-  return call(
-    `${xrayUrl}${path}`,
-    { method: 'POST', headers: { 'content-type': 'application/json', authorization: fakeSigV4('xray') }, body: JSON.stringify(body) },
-    `xray ${path}`,
-  );
+  return call(`${xrayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: fakeSigV4('xray') }, body: JSON.stringify(body) }, `xray ${path}`);
 }
 
 /** The log group named exactly `name`, or undefined. */

@@ -69,10 +69,7 @@ async function loadSupport() {
   const outDir = join(ROOT, 'node_modules', '.cache', 'obs-bench');
   mkdirSync(outDir, { recursive: true });
   const entry = join(outDir, 'first-trace-entry.ts');
-  writeFileSync(
-    entry,
-    ['honeycomb-server', 'aws-otlp-servers', 'collector', 'app-process', 'python-venv'].map((m) => `export * from ${JSON.stringify(join(support, `${m}.ts`))};`).join('\n'),
-  );
+  writeFileSync(entry, ['honeycomb-server', 'aws-otlp-servers', 'collector', 'app-process', 'python-venv'].map((m) => `export * from ${JSON.stringify(join(support, `${m}.ts`))};`).join('\n'));
   const outfile = join(outDir, 'first-trace-support.mjs');
   const esbuild = join(ROOT, 'node_modules', '.bin', 'esbuild');
   if (!existsSync(esbuild)) throw new Error('node_modules/.bin/esbuild is missing: run npm ci');
@@ -363,7 +360,11 @@ async function main() {
     for (const pipeline of ['collector', 'direct']) {
       const r = await firstTrace(S, yaml, pipeline, venvFor, i);
       r.load = loadavg();
-      log(`first-trace ${pipeline} #${i + 1}: ${Object.entries(r.phases).map(([k, v]) => `${k} ${fmtS(v)}`).join(', ')} (load ${r.load})`);
+      log(
+        `first-trace ${pipeline} #${i + 1}: ${Object.entries(r.phases)
+          .map(([k, v]) => `${k} ${fmtS(v)}`)
+          .join(', ')} (load ${r.load})`,
+      );
       results[pipeline].push(r);
     }
   }
@@ -376,8 +377,8 @@ async function main() {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...['collector', 'direct'].map(
       (p) =>
-        `| ${p === 'collector' ? 'collector (default): app → collector → Honeycomb stand-in (+ X-Ray SigV4 stand-in)' : 'baseline: direct (`--pipeline direct`): app → Honeycomb stand-in'} | ${PHASES.map((k) =>
-          p === 'direct' && k === 'collector' ? '-' : k === 'total' ? `**${fmtS(med(p, k))}**` : fmtS(med(p, k)),
+        `| ${p === 'collector' ? 'collector (default): app → collector → Honeycomb stand-in (+ X-Ray SigV4 stand-in)' : 'baseline: direct (`--pipeline direct`): app → Honeycomb stand-in'} | ${PHASES.map(
+          (k) => (p === 'direct' && k === 'collector' ? '-' : k === 'total' ? `**${fmtS(med(p, k))}**` : fmtS(med(p, k))),
         ).join(' | ')} | ${results[p].map((r) => fmtS(r.phases.total)).join(', ')} | ${fmtS(med(p, 'appToSpan'))} |`,
     ),
   ];
@@ -395,10 +396,10 @@ async function main() {
     `- Revision: ${rev}`,
     `- Command: \`npm run bench:first-trace\` (= \`npm run build && node bench/first-trace.mjs\`; options \`--runs N\`, \`--no-write\`)`,
     `- Parts: obs from dist/ (\`node bin/obs.js\`); collector: ${collectorVersion} (test/support/otelcol, the components obs writes); ${python}, Flask + the OpenTelemetry SDK from a venv with exactly the requirements.txt obs writes (built untimed, cached in ~/.cache/obs-e2e-venv); stand-ins of test/support: Honeycomb (checks x-honeycomb-team), X-Ray OTLP (checks SigV4).`,
-    '- Method: per run a fresh copy of examples/cruddur and fresh stand-ins (untimed), then timed one after the other: **init** `obs init --dir <copy> --yes` (`--pipeline direct` for the baseline) to its exit; **collector start** the collector with `--config=<copy>/otel-collector-config.yaml` as obs wrote it (the file the compose service mounts), listeners moved to free 127.0.0.1 ports with `--set` (test/support/collector.ts), environment = what docker-compose.yml gives `otel-collector` (HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION; `${VAR}` filled from a .env-like map: test key, test AWS credentials, region eu-central-1) plus only the documented redirections HONEYCOMB_OTLP_ENDPOINT=<Honeycomb stand-in> and XRAY_OTLP_ENDPOINT=<SigV4 stand-in>/v1/traces, until it logs "Everything is ready" and health_check answers 200; **app start** `python -m flask run --host=127.0.0.1 --port=<free>` (the image\'s CMD) in backend-flask/ with the Dockerfile\'s ENV and exactly the `environment:` obs wrote for backend-flask, until the port accepts connections (polled every 100 ms); **first request** GET /api/activities/home until 200; **first span** until that request\'s SERVER span is at the Honeycomb stand-in (accepted, with the key). Collector and app start one after the other (compose would start them side by side), so the sum is an upper bound.',
+    "- Method: per run a fresh copy of examples/cruddur and fresh stand-ins (untimed), then timed one after the other: **init** `obs init --dir <copy> --yes` (`--pipeline direct` for the baseline) to its exit; **collector start** the collector with `--config=<copy>/otel-collector-config.yaml` as obs wrote it (the file the compose service mounts), listeners moved to free 127.0.0.1 ports with `--set` (test/support/collector.ts), environment = what docker-compose.yml gives `otel-collector` (HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION; `${VAR}` filled from a .env-like map: test key, test AWS credentials, region eu-central-1) plus only the documented redirections HONEYCOMB_OTLP_ENDPOINT=<Honeycomb stand-in> and XRAY_OTLP_ENDPOINT=<SigV4 stand-in>/v1/traces, until it logs \"Everything is ready\" and health_check answers 200; **app start** `python -m flask run --host=127.0.0.1 --port=<free>` (the image's CMD) in backend-flask/ with the Dockerfile's ENV and exactly the `environment:` obs wrote for backend-flask, until the port accepts connections (polled every 100 ms); **first request** GET /api/activities/home until 200; **first span** until that request's SERVER span is at the Honeycomb stand-in (accepted, with the key). Collector and app start one after the other (compose would start them side by side), so the sum is an upper bound.",
     `- Host mapping (no DNS here): the app's OTEL_EXPORTER_OTLP_ENDPOINT as written, \`${c.facts.appEndpoint}\`, has its scheme, host and port replaced by the collector's OTLP/HTTP listener (\`http://127.0.0.1:<free port>\`); path kept. Baseline: \`${d.facts.appEndpoint}\` replaced by the Honeycomb stand-in's \`http://127.0.0.1:<port>\` (OTEL_EXPORTER_OTLP_HEADERS as written, with the test key), AWS_XRAY_DAEMON_ADDRESS (\`xray-daemon:2000\`) by a UDP socket of the bench (${d.facts.xray}).`,
     `- Checked each run: the first span's user-agent is the collector's (\`${c.facts.userAgent}\`) in collector mode, the SDK's (\`${d.facts.userAgent}\`) in the baseline; the key arrived; in collector mode ${c.facts.xray}; no Honeycomb key or AWS keys in the app's environment; no traceback.`,
-    '- Where the first-span time goes: the Python SDK\'s BatchSpanProcessor exports every second as obs\'s observability.py sets it (the SDK\'s default is 5 s; OTEL_BSP_SCHEDULE_DELAY still wins), then the collector\'s batch processor (default timeout 200 ms) forwards it. Both pipelines wait the same delay, counted from the SDK\'s start in the app: "app spawn to span" (app start + first request + first span, medians) differs between the two by the hop through the collector.',
+    "- Where the first-span time goes: the Python SDK's BatchSpanProcessor exports every second as obs's observability.py sets it (the SDK's default is 5 s; OTEL_BSP_SCHEDULE_DELAY still wins), then the collector's batch processor (default timeout 200 ms) forwards it. Both pipelines wait the same delay, counted from the SDK's start in the app: \"app spawn to span\" (app start + first request + first span, medians) differs between the two by the hop through the collector.",
     '- Not measured: pulling and creating containers. Under `docker compose up` the first trace also waits for the otel/opentelemetry-collector-contrib image (pulled once) and the backend image build (pip install of what obs added); here the collector is the test build with only the components obs writes (ready in well under a second) and the venv is built before the clock.',
     '',
     ...rows,

@@ -373,8 +373,7 @@ function loadMethod(path) {
  * time, so a request waits for the ~8 ahead of it and its latency is 8x the app's CPU per request;
  * the CPU tracing adds to every request shows up 8-fold there (a throughput figure).
  */
-const P99_NOTE =
-  `The p99 goal is read at the fixed rate (${LOAD.rate}/s, the app mostly idle, as a service normally runs). In the closed loop the app's core never idles: a request waits for the ~${LOAD.concurrency} ahead of it, so what tracing adds to each request's CPU appears about ${LOAD.concurrency}-fold in its latency; that row measures throughput and is shown with the CPU per request, not as the goal.`;
+const P99_NOTE = `The p99 goal is read at the fixed rate (${LOAD.rate}/s, the app mostly idle, as a service normally runs). In the closed loop the app's core never idles: a request waits for the ~${LOAD.concurrency} ahead of it, so what tracing adds to each request's CPU appears about ${LOAD.concurrency}-fold in its latency; that row measures throughput and is shown with the CPU per request, not as the goal.`;
 
 // ---------------------------------------------------------------------------------------------
 // Groups
@@ -460,15 +459,21 @@ async function nodeGroup(sink) {
     goalRow('RSS added after load (median)', addedRss, 40e6, fmtMB),
     goalRow(`time to first trace, obs init --yes to a span at the receiver (median of ${ttft.length})`, median(ttft), 10_000, fmtMs),
   ];
-  return section('instrumentation-node', 'what obs adds to an Express app (install, start-up, latency, memory)', [
-    `Install: each variant installed once untimed (warms ~/.npm), then node_modules and package-lock.json removed and \`npm install --prefer-offline --no-audit --no-fund\` timed ${INSTALL_RUNS} times, variants interleaved (the reference once). Sizes: \`du -sb\`.`,
-    `Start-up: spawn of \`node server.js\` until the first 200 on GET /hello (polled every 5 ms), ${START_RUNS} runs per variant, interleaved. Traced variants get NODE_OPTIONS=--require ./tracing.cjs, OTEL_SERVICE_NAME and OTEL_EXPORTER_OTLP_ENDPOINT pointing at a local OTLP/HTTP sink (its own process).`,
-    loadMethod('/hello'),
-    P99_NOTE,
-    `Not goals: closed-loop p99 added ${fmtMs(addedClosedP99)}; app CPU added per request ${fmtMs(addedCpu)}.`,
-    `Time to first trace: a fresh copy with Express installed (untimed), then timed: \`obs init --yes\`, \`npm install --prefer-offline\` (lock file from the untimed install kept), \`node server.js\` with NODE_OPTIONS, OTEL_SERVICE_NAME and the endpoint at a fresh sink, GET /hello until 200, until the first /v1/traces export arrives (the batch span processor's delay included: 1 s as obs writes it, the SDK's default is 5 s). Runs: ${ttft.map(fmtMs).join(', ')}; ${phaseMedians(ttft)}.`,
-    'Added = obs minus base, both from this run.',
-  ], tables, goals);
+  return section(
+    'instrumentation-node',
+    'what obs adds to an Express app (install, start-up, latency, memory)',
+    [
+      `Install: each variant installed once untimed (warms ~/.npm), then node_modules and package-lock.json removed and \`npm install --prefer-offline --no-audit --no-fund\` timed ${INSTALL_RUNS} times, variants interleaved (the reference once). Sizes: \`du -sb\`.`,
+      `Start-up: spawn of \`node server.js\` until the first 200 on GET /hello (polled every 5 ms), ${START_RUNS} runs per variant, interleaved. Traced variants get NODE_OPTIONS=--require ./tracing.cjs, OTEL_SERVICE_NAME and OTEL_EXPORTER_OTLP_ENDPOINT pointing at a local OTLP/HTTP sink (its own process).`,
+      loadMethod('/hello'),
+      P99_NOTE,
+      `Not goals: closed-loop p99 added ${fmtMs(addedClosedP99)}; app CPU added per request ${fmtMs(addedCpu)}.`,
+      `Time to first trace: a fresh copy with Express installed (untimed), then timed: \`obs init --yes\`, \`npm install --prefer-offline\` (lock file from the untimed install kept), \`node server.js\` with NODE_OPTIONS, OTEL_SERVICE_NAME and the endpoint at a fresh sink, GET /hello until 200, until the first /v1/traces export arrives (the batch span processor's delay included: 1 s as obs writes it, the SDK's default is 5 s). Runs: ${ttft.map(fmtMs).join(', ')}; ${phaseMedians(ttft)}.`,
+      'Added = obs minus base, both from this run.',
+    ],
+    tables,
+    goals,
+  );
 }
 
 /** The flask group's time to first trace: a venv with the example's requirements, then obs init, pip install, the app. */
@@ -560,15 +565,21 @@ async function flaskGroup(sink) {
     goalRow('RSS added after load (median)', addedRss, 40e6, fmtMB),
     goalRow(`time to first trace, obs init --yes to a span at the receiver (median of ${ttft.length})`, median(ttft), 15_000, fmtMs),
   ];
-  return section('instrumentation-flask', 'what obs adds to the Flask example (venv, start-up, latency, memory)', [
-    `Venvs: Python ${sh('python3', ['--version']).stdout.trim().replace('Python ', '')}, one per variant, packages from PyPI through pip's cache; sizes: \`du -sb\` of the whole venv.`,
-    `Start-up: spawn of \`python app.py\` (Flask's development server, threaded, debug off) until the first 200 on GET /api/activities/home, ${START_RUNS} runs per variant, interleaved. The traced variant exports to a local OTLP/HTTP sink (OTEL_EXPORTER_OTLP_ENDPOINT); ${exported} exports reached it during the load rounds.`,
-    loadMethod('/api/activities/home'),
-    P99_NOTE,
-    `Not goals: closed-loop p99 added ${fmtMs(addedClosedP99)}; app CPU added per request ${fmtMs(addedCpu)}.`,
-    `Time to first trace: a fresh copy of the example with a venv holding its requirements (untimed), then timed: \`obs init --yes --services backend-flask\` (Honeycomb only), \`pip install -r requirements.txt\` (pip's cache warm), \`python app.py\` with OTEL_SERVICE_NAME and the endpoint at a fresh sink, GET until 200, until the first /v1/traces export arrives (the batch span processor's delay included: 1 s as obs writes it, the SDK's default is 5 s). Runs: ${ttft.map(fmtMs).join(', ')}; ${phaseMedians(ttft)}.`,
-    'Added = obs minus base, both from this run.',
-  ], tables, goals);
+  return section(
+    'instrumentation-flask',
+    'what obs adds to the Flask example (venv, start-up, latency, memory)',
+    [
+      `Venvs: Python ${sh('python3', ['--version']).stdout.trim().replace('Python ', '')}, one per variant, packages from PyPI through pip's cache; sizes: \`du -sb\` of the whole venv.`,
+      `Start-up: spawn of \`python app.py\` (Flask's development server, threaded, debug off) until the first 200 on GET /api/activities/home, ${START_RUNS} runs per variant, interleaved. The traced variant exports to a local OTLP/HTTP sink (OTEL_EXPORTER_OTLP_ENDPOINT); ${exported} exports reached it during the load rounds.`,
+      loadMethod('/api/activities/home'),
+      P99_NOTE,
+      `Not goals: closed-loop p99 added ${fmtMs(addedClosedP99)}; app CPU added per request ${fmtMs(addedCpu)}.`,
+      `Time to first trace: a fresh copy of the example with a venv holding its requirements (untimed), then timed: \`obs init --yes --services backend-flask\` (Honeycomb only), \`pip install -r requirements.txt\` (pip's cache warm), \`python app.py\` with OTEL_SERVICE_NAME and the endpoint at a fresh sink, GET until 200, until the first /v1/traces export arrives (the batch span processor's delay included: 1 s as obs writes it, the SDK's default is 5 s). Runs: ${ttft.map(fmtMs).join(', ')}; ${phaseMedians(ttft)}.`,
+      'Added = obs minus base, both from this run.',
+    ],
+    tables,
+    goals,
+  );
 }
 
 function jsGzipBytes(dist) {
@@ -613,9 +624,15 @@ async function reactGroup() {
     ],
   ];
   const goals = [goalRow('gzip size added to the bundle by the React module', sizes.obs.gzip - sizes.base.gzip, 60e3, fmtKB)];
-  return section('instrumentation-react', "what obs's browser module adds to a Vite bundle", [
-    'Both variants installed with `npm install --prefer-offline` and built with `vite build`, VITE_OTEL_COLLECTOR_URL set so the tracing branch is kept; gzip: zlib defaults (level 6) per .js file, summed, as Vite reports it.',
-  ], tables, goals);
+  return section(
+    'instrumentation-react',
+    "what obs's browser module adds to a Vite bundle",
+    [
+      'Both variants installed with `npm install --prefer-offline` and built with `vite build`, VITE_OTEL_COLLECTOR_URL set so the tracing branch is kept; gzip: zlib defaults (level 6) per .js file, summed, as Vite reports it.',
+    ],
+    tables,
+    goals,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -660,7 +677,8 @@ function writeSection(s) {
 
 if (ROLE === 'sink') runSink();
 else if (ROLE === 'load') await runLoad(argv.slice(1));
-else main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+else
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

@@ -121,7 +121,10 @@ function awsEnv(home, extra = {}) {
 let awsCliPath;
 function awsCli() {
   if (awsCliPath) return awsCliPath;
-  const found = (process.env.PATH ?? '').split(':').map((d) => join(d || '.', 'aws')).find((p) => existsSync(p));
+  const found = (process.env.PATH ?? '')
+    .split(':')
+    .map((d) => join(d || '.', 'aws'))
+    .find((p) => existsSync(p));
   if (!found) throw new Error('aws (the AWS CLI) not found on PATH');
   awsCliPath = found;
   if (found.includes('/shims/')) {
@@ -427,7 +430,7 @@ function usage() {
   return [
     'usage: node bench/run.mjs [--only <group>[,<group>...]] [--runs N] [--warmup N] [--no-write] [--keep] [--keep-node-extra-ca-certs]',
     `  groups: ${GROUPS.map((g) => g.id).join(', ')}`,
-    '  --runs/--warmup override every group\'s defaults; --no-write leaves bench/RESULTS.md alone;',
+    "  --runs/--warmup override every group's defaults; --no-write leaves bench/RESULTS.md alone;",
     '  --keep keeps generated projects in the temp dir; --keep-node-extra-ca-certs runs the children',
     '  with NODE_EXTRA_CA_CERTS if it is set (removed by default: it adds its load time to every node start).',
     '  Run `npm run build` first (npm run bench does), the benchmarks run dist/ through bin/obs.js.',
@@ -447,19 +450,36 @@ function parseArgs(argv) {
     const value = () => inline ?? argv[++i];
     switch (flag) {
       case '--only': {
-        const ids = String(value() ?? '').split(/[,|]/).map((s) => s.trim()).filter(Boolean);
+        const ids = String(value() ?? '')
+          .split(/[,|]/)
+          .map((s) => s.trim())
+          .filter(Boolean);
         const unknown = ids.filter((id) => !GROUPS.some((g) => g.id === id));
         if (ids.length === 0 || unknown.length > 0) fail(`--only: unknown group ${unknown.join(', ') || '(none given)'}`);
         opts.only = new Set(ids);
         break;
       }
-      case '--runs': opts.runs = intArg('--runs', value(), 1); break;
-      case '--warmup': opts.warmup = intArg('--warmup', value(), 0); break;
-      case '--no-write': opts.write = false; break;
-      case '--keep': opts.keep = true; break;
-      case '--keep-node-extra-ca-certs': break; // read at start-up, see KEEP_EXTRA_CA_CERTS
-      case '-h': case '--help': process.stdout.write(`${usage()}\n`); process.exit(0); break;
-      default: fail(`unknown argument: ${arg}`);
+      case '--runs':
+        opts.runs = intArg('--runs', value(), 1);
+        break;
+      case '--warmup':
+        opts.warmup = intArg('--warmup', value(), 0);
+        break;
+      case '--no-write':
+        opts.write = false;
+        break;
+      case '--keep':
+        opts.keep = true;
+        break;
+      case '--keep-node-extra-ca-certs':
+        break; // read at start-up, see KEEP_EXTRA_CA_CERTS
+      case '-h':
+      case '--help':
+        process.stdout.write(`${usage()}\n`);
+        process.exit(0);
+        break;
+      default:
+        fail(`unknown argument: ${arg}`);
     }
   }
   return opts;
@@ -598,7 +618,12 @@ async function runGroup(group, opts) {
     return { group, results, goals: [], notes, error: err.message };
   } finally {
     if (!opts.keep) group.teardown?.(state);
-    else if (Object.keys(state).length) notes.push(`kept: ${Object.values(state).filter((v) => typeof v === 'string').join(', ')}`);
+    else if (Object.keys(state).length)
+      notes.push(
+        `kept: ${Object.values(state)
+          .filter((v) => typeof v === 'string')
+          .join(', ')}`,
+      );
   }
 }
 
@@ -634,13 +659,7 @@ function benchRows(outcome) {
 }
 
 function goalRows(outcome, forMarkdown) {
-  return outcome.goals.map((g) => [
-    g.name,
-    fmtValue(g.value, g.unit),
-    fmtValue(g.limit, g.unit),
-    `${g.ratio.toFixed(2)}`,
-    forMarkdown ? (g.pass ? 'PASS' : '**FAIL**') : verdict(g.pass),
-  ]);
+  return outcome.goals.map((g) => [g.name, fmtValue(g.value, g.unit), fmtValue(g.limit, g.unit), `${g.ratio.toFixed(2)}`, forMarkdown ? (g.pass ? 'PASS' : '**FAIL**') : verdict(g.pass)]);
 }
 
 const BENCH_HEADERS = ['benchmark', 'runs', 'median', 'p90', 'min', 'max'];
@@ -667,7 +686,10 @@ function machine() {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     memGiB: (os.totalmem() / 2 ** 30).toFixed(1),
     // Other work on the machine skews wall times; recorded so that a noisy run can be spotted.
-    load: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    load: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 
@@ -703,7 +725,13 @@ function markdownSection(outcome, meta) {
     lines.push(`**ERROR**: ${outcome.error.split('\n')[0]}`, '');
   } else {
     const md = (headers, rows) => [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
-    lines.push(...md(BENCH_HEADERS, benchRows(outcome).map((r, i) => [`${r[0]} (\`${Object.values(outcome.results)[i].command}\`)`, ...r.slice(1)])), '');
+    lines.push(
+      ...md(
+        BENCH_HEADERS,
+        benchRows(outcome).map((r, i) => [`${r[0]} (\`${Object.values(outcome.results)[i].command}\`)`, ...r.slice(1)]),
+      ),
+      '',
+    );
     lines.push(...md(GOAL_HEADERS, goalRows(outcome, true)), '');
     for (const note of outcome.notes) lines.push(`Note: ${note}`, '');
   }

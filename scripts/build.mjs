@@ -45,9 +45,7 @@ const common = {
 const lazyChildProcessForCommander = {
   name: 'lazy-child-process-for-commander',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: join(root, 'scripts', 'lazy-child-process.cjs') } : undefined,
-    );
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: join(root, 'scripts', 'lazy-child-process.cjs') } : undefined));
   },
 };
 
@@ -75,7 +73,11 @@ const composeSchemaWithoutDescriptions = {
         Array.isArray(node)
           ? node.map(strip)
           : node && typeof node === 'object'
-            ? Object.fromEntries(Object.entries(node).filter(([key, value]) => !(key === 'description' && typeof value === 'string')).map(([key, value]) => [key, strip(value)]))
+            ? Object.fromEntries(
+                Object.entries(node)
+                  .filter(([key, value]) => !(key === 'description' && typeof value === 'string'))
+                  .map(([key, value]) => [key, strip(value)]),
+              )
             : node;
       return { contents: JSON.stringify(strip(JSON.parse(readFileSync(args.path, 'utf8')))), loader: 'json' };
     });

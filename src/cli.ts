@@ -148,10 +148,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       .option('--json', 'print one JSON document on stdout')
       .option('--verbose', 'show request ids');
 
-  const xray = program
-    .command('xray')
-    .summary('create or update X-Ray groups and sampling rules')
-    .description('Create or update X-Ray groups and sampling rules; safe to repeat.');
+  const xray = program.command('xray').summary('create or update X-Ray groups and sampling rules').description('Create or update X-Ray groups and sampling rules; safe to repeat.');
   withAwsOptions(
     xray
       .command('create-group')
@@ -192,10 +189,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     exitCode = await runXrayCreateSamplingRule(ctx, options);
   });
 
-  const logs = program
-    .command('logs')
-    .summary('create or update CloudWatch Logs log groups')
-    .description('Create or update CloudWatch Logs log groups; safe to repeat.');
+  const logs = program.command('logs').summary('create or update CloudWatch Logs log groups').description('Create or update CloudWatch Logs log groups; safe to repeat.');
   withAwsOptions(
     logs
       .command('create-group')
@@ -230,7 +224,11 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     .option('--online', 'also check keys and AWS resources against the real services')
     .option('--send-test-span', 'send one span over OTLP/HTTP with the configured endpoint and headers (implies --online)')
     .option('--honeycomb-api-url <url>', 'Honeycomb API base URL for the configured region, or us=URL,eu=URL (default: the public ones)')
-    .option('--allow-endpoint <host>', 'let --send-test-span send the configured headers (the key) to HOST or HOST:PORT, an endpoint that is not Honeycomb over https (repeatable; asked in a terminal)', collect)
+    .option(
+      '--allow-endpoint <host>',
+      'let --send-test-span send the configured headers (the key) to HOST or HOST:PORT, an endpoint that is not Honeycomb over https (repeatable; asked in a terminal)',
+      collect,
+    )
     .option('--region <region>', 'AWS region for the aws-credentials check and --online (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile)')
     .option('--profile <name>', 'AWS profile for the aws-credentials check and --online (default: AWS_PROFILE)')
     .option('--endpoint-url <url>', 'AWS endpoint for --online (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> also work)')
@@ -248,7 +246,9 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
   program
     .command('completion')
     .summary('print a shell completion script (bash, zsh or fish)')
-    .description('Print the completion script for your shell. bash: eval "$(obs completion bash)" in ~/.bashrc; zsh: eval "$(obs completion zsh)" in ~/.zshrc; fish: obs completion fish > ~/.config/fish/completions/obs.fish')
+    .description(
+      'Print the completion script for your shell. bash: eval "$(obs completion bash)" in ~/.bashrc; zsh: eval "$(obs completion zsh)" in ~/.zshrc; fish: obs completion fish > ~/.config/fish/completions/obs.fish',
+    )
     .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
       const [{ completionSpec }, { renderCompletion }] = await Promise.all([import('./commands/completion/spec.js'), import('./commands/completion/render.js')]);

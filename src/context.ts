@@ -57,8 +57,7 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
  * stream: prompts still see the terminal (isTTY, columns, resize events).
  */
 function maskedStream<T extends NodeJS.WriteStream>(stream: T, net: SeenSecrets): T {
-  const write = (chunk: unknown, ...rest: unknown[]): boolean =>
-    (stream.write as (...args: unknown[]) => boolean)(typeof chunk === 'string' ? net.clean(chunk) : chunk, ...rest);
+  const write = (chunk: unknown, ...rest: unknown[]): boolean => (stream.write as (...args: unknown[]) => boolean)(typeof chunk === 'string' ? net.clean(chunk) : chunk, ...rest);
   return new Proxy(stream, {
     get(target, prop) {
       if (prop === 'write') return write;

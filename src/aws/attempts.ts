@@ -130,7 +130,10 @@ export function patientClient<C>(client: C, timeouts: AttemptTimeouts, where: st
       if (attempt > 1 && previous) {
         progress(`obs: ${operation} to ${where} ${describeFailedAttempt(previous.err, previous.timeoutMs)}; retrying (attempt ${attempt} of ${max}, waiting up to ${seconds(timeoutMs)})`);
       }
-      const notice = setTimeout(() => progress(`obs: waiting for ${where} to answer ${operation} (attempt ${attempt} of ${max}, up to ${seconds(timeoutMs)})`), Math.min(WAIT_NOTICE_MS, timeoutMs / 2));
+      const notice = setTimeout(
+        () => progress(`obs: waiting for ${where} to answer ${operation} (attempt ${attempt} of ${max}, up to ${seconds(timeoutMs)})`),
+        Math.min(WAIT_NOTICE_MS, timeoutMs / 2),
+      );
       notice.unref();
       try {
         return await next(args);

@@ -63,7 +63,9 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
   if (err instanceof RefusedChange) return out(err.message);
   if (err instanceof UnexpectedResponse) {
     const check = source === undefined ? 'check the network (a proxy may be answering in its place)' : `check ${source}`;
-    return out(`${where} answered ${err.operation} with HTTP ${err.httpStatus ?? '2xx'} but without ${err.missing}, which the ${SERVICE_NAMES[service]} API always returns: it is not the ${SERVICE_NAMES[service]} API, so obs does not trust the answer; ${check}`);
+    return out(
+      `${where} answered ${err.operation} with HTTP ${err.httpStatus ?? '2xx'} but without ${err.missing}, which the ${SERVICE_NAMES[service]} API always returns: it is not the ${SERVICE_NAMES[service]} API, so obs does not trust the answer; ${check}`,
+    );
   }
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return out('no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with --profile or AWS_PROFILE (aws configure creates one)');
@@ -71,7 +73,7 @@ export function explainAwsError(err: unknown, service: AwsService, operation: st
   if (/Region is missing/i.test(message)) {
     return out('no AWS region: pass --region or set AWS_REGION (AWS_DEFAULT_REGION works too)');
   }
-  if (/^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedException)$/.test(name) || e.$metadata?.httpStatusCode === 403 && !/Signature|Token|ClientException/.test(name)) {
+  if (/^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnauthorizedException)$/.test(name) || (e.$metadata?.httpStatusCode === 403 && !/Signature|Token|ClientException/.test(name))) {
     return out(`access denied: the credentials may not call ${service}:${operation}; add that action to their IAM policy (${message})`);
   }
   if (/^(UnrecognizedClientException|InvalidClientTokenId|InvalidSignatureException|SignatureDoesNotMatch|ExpiredToken|ExpiredTokenException|MissingAuthenticationTokenException)$/.test(name)) {

@@ -102,10 +102,9 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
     const base = { kind: 'log-group' as const, name: desired.name };
     // What the create sends: retention (a second call), the key and the tags.
     if (!current) return { ...base, action: 'create', differences: [...diffFields({}, { retentionInDays: desired.retentionInDays, kmsKeyId: desired.kmsKeyId }), ...createdTags(desired.tags)] };
-    const differences = diffFields(
-      { retentionInDays: current.retentionInDays, kmsKeyId: current.kmsKeyId },
-      { retentionInDays: desired.retentionInDays, kmsKeyId: desired.kmsKeyId },
-    ).concat(tagDifferences(requestedTags(desired.tags), current.tags));
+    const differences = diffFields({ retentionInDays: current.retentionInDays, kmsKeyId: current.kmsKeyId }, { retentionInDays: desired.retentionInDays, kmsKeyId: desired.kmsKeyId }).concat(
+      tagDifferences(requestedTags(desired.tags), current.tags),
+    );
     return { ...base, action: differences.length ? 'update' : 'unchanged', differences, arn: current.arn };
   },
 
@@ -124,9 +123,7 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
     // the ARN is read back (we do not know the account id). Both only need the group to exist:
     // they go out together. A failed read-back only costs the ARN in the report.
     const [, created] = await Promise.all([
-      desired.retentionInDays === undefined
-        ? undefined
-        : client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays })),
+      desired.retentionInDays === undefined ? undefined : client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays })),
       // Without tags: the ARN is all this read-back is for.
       // An answer that is not the service's own is not a missing ARN: it fails the create.
       logGroupHandler.read(clients, { ...desired, tags: new Map() }).catch((err: unknown) => {
@@ -151,9 +148,7 @@ export const logGroupHandler: ResourceHandler<DesiredLogGroup, CurrentLogGroup> 
     const client = await clients.logs();
     const tags = tagsToSet(change.differences);
     await Promise.all([
-      change.differences.some((d) => d.field === 'retentionInDays')
-        ? client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays }))
-        : undefined,
+      change.differences.some((d) => d.field === 'retentionInDays') ? client.send(new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays })) : undefined,
       Object.keys(tags).length ? during('TagResource', client.send(new TagResourceCommand({ resourceArn: current.arn, tags }))) : undefined,
     ]);
     return {};

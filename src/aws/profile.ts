@@ -21,11 +21,7 @@ export async function assertProfileExists(settings: AwsSettings, env: NodeJS.Pro
   };
   const names = profileNames(files);
   const found =
-    names.length > 0
-      ? `profiles there: ${names.join(', ')}`
-      : files.config.sections === undefined && files.credentials.sections === undefined
-        ? 'neither file exists'
-        : 'neither has a profile';
+    names.length > 0 ? `profiles there: ${names.join(', ')}` : files.config.sections === undefined && files.credentials.sections === undefined ? 'neither file exists' : 'neither has a profile';
   const flag = settings.profileSource === 'AWS_PROFILE' ? `AWS_PROFILE=${name}` : `--profile ${name}`;
   throw new UsageError(`${flag}: no such AWS profile in ${describe('AWS_CONFIG_FILE', files.config)} or ${describe('AWS_SHARED_CREDENTIALS_FILE', files.credentials)}; ${found}`, {
     hint: `create it with aws configure --profile ${name}, or pick one that exists`,

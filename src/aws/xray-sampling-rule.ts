@@ -133,7 +133,14 @@ export function parseSamplingRuleFile(text: string, file: string): FileRule {
     for (const key of Object.keys(doc)) if (key !== 'SamplingRule' && key !== 'Tags') throw new UsageError(`${file}: ${key} is not a create-sampling-rule member (SamplingRule, Tags)`);
     if (!isObject(rule)) throw new UsageError(`${file}: SamplingRule must be an object, got ${JSON.stringify(rule)}`);
   } else if (!Object.keys(doc).some((k) => k in RULE_LIMITS)) {
-    throw new UsageError(`${file}: not an X-Ray sampling rule (found ${Object.keys(doc).slice(0, 3).map((k) => JSON.stringify(k)).join(', ') || 'an empty object'}); ${expected}`);
+    throw new UsageError(
+      `${file}: not an X-Ray sampling rule (found ${
+        Object.keys(doc)
+          .slice(0, 3)
+          .map((k) => JSON.stringify(k))
+          .join(', ') || 'an empty object'
+      }); ${expected}`,
+    );
   }
   const r = rule as Record<string, unknown>;
   for (const key of Object.keys(r)) {
@@ -290,7 +297,9 @@ export const samplingRuleHandler: ResourceHandler<DesiredSamplingRule, CurrentSa
     await setXrayTags(clients, current.RuleARN!, tagsToSet(change.differences));
     if (current.Version !== d.Version) {
       // The other fields are updated; say plainly that Version is not (exit 1 via a failed outcome).
-      throw new RefusedChange(`the rule's other fields are updated, but its Version is ${current.Version}, not ${d.Version}, and X-Ray cannot update it; delete the rule (aws xray delete-sampling-rule --rule-name ${d.RuleName}) and run obs again`);
+      throw new RefusedChange(
+        `the rule's other fields are updated, but its Version is ${current.Version}, not ${d.Version}, and X-Ray cannot update it; delete the rule (aws xray delete-sampling-rule --rule-name ${d.RuleName}) and run obs again`,
+      );
     }
     return { arn: current.RuleARN };
   },

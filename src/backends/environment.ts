@@ -28,14 +28,7 @@ export const COLLECTOR_OTLP_GRPC_PORT = 4317;
  * name, then (through a collector) the collector's address, then each enabled backend's variables
  * in the order of the backend list.
  */
-export function desiredEnvironment(
-  service: ComposeService,
-  stack: Stack,
-  choices: InitChoices,
-  hints: HostingHints,
-  route: Route,
-  backends: readonly Backend[] = BACKENDS,
-): EnvSetting[] {
+export function desiredEnvironment(service: ComposeService, stack: Stack, choices: InitChoices, hints: HostingHints, route: Route, backends: readonly Backend[] = BACKENDS): EnvSetting[] {
   const pipeline = choices.pipeline ?? 'direct';
   // A browser bundle cannot hold a key or reach a daemon, and reads no container variable at run
   // time (its tracing module carries its name); through a collector, the React planner sets the

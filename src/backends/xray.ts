@@ -48,7 +48,11 @@ export function defaultGroupName(projectName: string): string {
 export function formerXrayUrls(service: ComposeService): string[] {
   const port = publishedPort(service);
   if (!port) return [];
-  const hints = [{ gitpod: false, codespaces: false }, { gitpod: true, codespaces: false }, { gitpod: false, codespaces: true }];
+  const hints = [
+    { gitpod: false, codespaces: false },
+    { gitpod: true, codespaces: false },
+    { gitpod: false, codespaces: true },
+  ];
   return [...new Set(hints.map((h) => xrayUrlPattern(port, h)))];
 }
 
@@ -56,7 +60,10 @@ export function formerXrayUrls(service: ComposeService): string[] {
 export const xray: Backend<XraySettings> = {
   id: 'xray',
   label: 'X-Ray',
-  help: { on: 'send traces to X-Ray: through the collector, or the X-Ray daemon with --pipeline direct (default: on for backend services; with --pipeline direct only for Flask or apps already on the X-Ray SDK)', off: 'do not set up X-Ray' },
+  help: {
+    on: 'send traces to X-Ray: through the collector, or the X-Ray daemon with --pipeline direct (default: on for backend services; with --pipeline direct only for Flask or apps already on the X-Ray SDK)',
+    off: 'do not set up X-Ray',
+  },
   flags: [
     {
       flags: '--xray-group <name>',

@@ -104,11 +104,7 @@ export interface Check {
 }
 
 /** Builds a result from findings: fail (or warn) when there are any, pass otherwise. */
-export function resultFrom(
-  check: Pick<Check, 'id' | 'title'>,
-  findings: Finding[],
-  options: { failAs?: 'fail' | 'warn'; pass: string; problem?: (n: number) => string; fix?: string },
-): CheckResult {
+export function resultFrom(check: Pick<Check, 'id' | 'title'>, findings: Finding[], options: { failAs?: 'fail' | 'warn'; pass: string; problem?: (n: number) => string; fix?: string }): CheckResult {
   if (findings.length === 0) return { id: check.id, title: check.title, status: 'pass', detail: options.pass };
   return {
     id: check.id,

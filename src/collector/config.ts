@@ -68,7 +68,10 @@ const regionOf = (region: string | undefined): string => region ?? env(REGION_VA
 const REGION_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function validate(choices: CollectorChoices): void {
-  for (const [what, region] of [['xray.region', choices.xray?.region], ['cloudwatchLogs.region', choices.cloudwatchLogs?.region]] as const) {
+  for (const [what, region] of [
+    ['xray.region', choices.xray?.region],
+    ['cloudwatchLogs.region', choices.cloudwatchLogs?.region],
+  ] as const) {
     if (region !== undefined && !REGION_RE.test(region)) throw new UsageError(`collector ${what} is not a valid AWS region name: ${JSON.stringify(region)}`);
   }
   const logs = choices.cloudwatchLogs;
@@ -104,7 +107,8 @@ export function collectorPipelines(choices: CollectorChoices): { traces: string[
  */
 export function collectorVariables(choices: CollectorChoices): { required: string[]; redirects: string[] } {
   const aws = Boolean(choices.xray || choices.cloudwatchLogs || choices.xraySdkReceiver);
-  const regionFromEnv = (choices.xray && choices.xray.region === undefined) || (choices.cloudwatchLogs && choices.cloudwatchLogs.region === undefined) || (choices.xraySdkReceiver && choices.xray?.region === undefined);
+  const regionFromEnv =
+    (choices.xray && choices.xray.region === undefined) || (choices.cloudwatchLogs && choices.cloudwatchLogs.region === undefined) || (choices.xraySdkReceiver && choices.xray?.region === undefined);
   const required = [...(choices.honeycomb ? [HONEYCOMB_KEY_VARIABLE] : []), ...(aws && regionFromEnv ? [REGION_VARIABLE] : [])];
   const redirects: string[] = (['honeycomb', 'xray', 'cloudwatchLogs'] as const).filter((b) => choices[b]).map((b) => ENDPOINT_VARIABLES[b]);
   if (choices.xraySdkReceiver) redirects.push(ENDPOINT_VARIABLES.xraySampling);

@@ -59,7 +59,10 @@ function commandWords(service: ComposeService): { value: string; file: string; l
   const command = service.config.command;
   if (typeof command !== 'string') return [];
   const where = keyWhere(service, 'command');
-  return command.split(/\s+/).filter(Boolean).map((value) => ({ value, ...where }));
+  return command
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((value) => ({ value, ...where }));
 }
 
 /** `--config=file:/x.yaml`, `--config /x.yaml`: the file, without the `file:` scheme; env:/yaml:/http: sources are not files. */
@@ -139,8 +142,7 @@ export function findCollectors(project: ComposeProject, lookup: Lookup, projectD
     const mounts = volumes(service, lookup);
     const configPath = fromCommand?.path ?? imageDefault(image);
     const mounted = configPath ? mountOf(configPath, mounts, projectDir, root) : undefined;
-    const looksLikeCollector =
-      !service.config.buildContext && fromCommand !== undefined && mounted !== undefined && /otel|collector|otelcol/i.test(`${service.name} ${mounted.path} ${image ?? ''}`);
+    const looksLikeCollector = !service.config.buildContext && fromCommand !== undefined && mounted !== undefined && /otel|collector|otelcol/i.test(`${service.name} ${mounted.path} ${image ?? ''}`);
     if (!byImage && !looksLikeCollector) continue;
     out.push({
       service,

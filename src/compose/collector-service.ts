@@ -32,7 +32,7 @@ const quote = (text: string) => JSON.stringify(text);
  * health_check extension on 13133 for anything that can make an HTTP request.
  */
 function healthTest(spec: CollectorServiceSpec): string {
-  return `[${["CMD", spec.binary, 'validate', `--config=${spec.configTarget}`].map(quote).join(', ')}]`;
+  return `[${['CMD', spec.binary, 'validate', `--config=${spec.configTarget}`].map(quote).join(', ')}]`;
 }
 
 export function collectorServiceLines(spec: CollectorServiceSpec, step: string): string[] {
@@ -43,7 +43,9 @@ export function collectorServiceLines(spec: CollectorServiceSpec, step: string):
     `${step}volumes:`,
     `${step}${step}- ${quote(`${spec.configSource}:${spec.configTarget}:ro`)}`,
     ...(spec.environment.length > 0 ? [`${step}environment:`, ...spec.environment.map((e) => `${step}${step}${e.key}: ${quote(e.value)}`)] : []),
-    ...(spec.publishedPort !== undefined ? [`${step}# Published for the browser app's spans only (CORS allows its pages).`, `${step}ports:`, `${step}${step}- ${quote(`${spec.publishedPort}:4318`)}`] : []),
+    ...(spec.publishedPort !== undefined
+      ? [`${step}# Published for the browser app's spans only (CORS allows its pages).`, `${step}ports:`, `${step}${step}- ${quote(`${spec.publishedPort}:4318`)}`]
+      : []),
     `${step}healthcheck:`,
     `${step}${step}test: ${healthTest(spec)}`,
     `${step}${step}interval: 30s`,
@@ -84,7 +86,7 @@ function serviceBlock(service: ComposeService): { file: ComposeFile; start: numb
   const afterKey = text.indexOf('\n', start) + 1 || text.length;
   let end = text.length;
   let contentEnd = afterKey;
-  for (let at = afterKey; at < text.length; ) {
+  for (let at = afterKey; at < text.length;) {
     const next = text.indexOf('\n', at);
     const lineEnd = next === -1 ? text.length : next + 1;
     const line = text.slice(at, next === -1 ? text.length : next);
@@ -149,7 +151,9 @@ export function replaceServiceEdit(service: ComposeService, lines: (step: string
   if (!block) return undefined;
   const { file, start, indent, contentEnd } = block;
   const eol = file.eol;
-  const body = lines(' '.repeat(step)).map((l) => ' '.repeat(indent) + l + eol).join('');
+  const body = lines(' '.repeat(step))
+    .map((l) => ' '.repeat(indent) + l + eol)
+    .join('');
   const keepNoFinalNewline = contentEnd === file.text.length && !file.text.endsWith('\n');
   return { start, end: contentEnd, text: keepNoFinalNewline ? body.slice(0, -eol.length) : body };
 }

@@ -84,7 +84,7 @@ function wholeLines(text: string, at: number, end: number): TextEdit | undefined
   let last = end - 1;
   while (last > at && /\s/.test(text[last]!)) last--;
   let stop = text.indexOf('\n', last) + 1 || text.length;
-  for (let pos = stop; pos < text.length; ) {
+  for (let pos = stop; pos < text.length;) {
     const next = text.indexOf('\n', pos);
     const lineEnd = next === -1 ? text.length : next + 1;
     const line = text.slice(pos, lineEnd).replace(/\r?\n$/, '');

@@ -192,9 +192,7 @@ function addToFlowService(ctx: EnvEditContext, service: YAMLMap, location: EnvLo
     }
     case 'alias': {
       const alias = location.alias as Node;
-      const body = isSeq(location.target)
-        ? `[${[...copiedFlowItems(location.target), ...settings.map(flowListItem)].join(', ')}]`
-        : mapOf([`<<: *${location.alias.source}`]);
+      const body = isSeq(location.target) ? `[${[...copiedFlowItems(location.target), ...settings.map(flowListItem)].join(', ')}]` : mapOf([`<<: *${location.alias.source}`]);
       return [{ start: alias.range![0], end: alias.range![1], text: body }];
     }
     case 'inherited': {
@@ -246,32 +244,26 @@ function inheritAndExtend(ctx: EnvEditContext, service: YAMLMap, target: YAMLMap
 /** `environment:` with nothing after it: the block goes on the lines below the key. */
 function fillEmptyEnvironment(ctx: EnvEditContext, service: YAMLMap, pair: Pair, settings: readonly EnvSetting[]): TextEdit {
   const indent = serviceKeyIndent(ctx, service) + ' '.repeat(ctx.indentStep);
-  return insertLinesAfter(ctx.file.text, (pair.key as Node).range![1], indent, settings.map((s) => mapLine(s, 'double')), ctx.file.eol);
+  return insertLinesAfter(
+    ctx.file.text,
+    (pair.key as Node).range![1],
+    indent,
+    settings.map((s) => mapLine(s, 'double')),
+    ctx.file.eol,
+  );
 }
 
 /**
  * `environment: *env` becomes a local block that merges `*env` (or copies an aliased list):
  * the alias leaves the key line (a trailing comment stays there) and the block goes below it.
  */
-function replaceAliasWithLocal(
-  ctx: EnvEditContext,
-  service: YAMLMap,
-  pair: Pair,
-  anchor: string,
-  target: YAMLMap | YAMLSeq,
-  settings: readonly EnvSetting[],
-): TextEdit[] {
+function replaceAliasWithLocal(ctx: EnvEditContext, service: YAMLMap, pair: Pair, anchor: string, target: YAMLMap | YAMLSeq, settings: readonly EnvSetting[]): TextEdit[] {
   const { text, eol } = ctx.file;
   const indent = serviceKeyIndent(ctx, service) + ' '.repeat(ctx.indentStep);
   const alias = pair.value as Node;
   const colon = text.indexOf(':', (pair.key as Node).range![1]);
-  const body = isSeq(target)
-    ? [...copiedListLines(target), ...settings.map((s) => listLine(s, 'double'))]
-    : [`<<: *${anchor}`, ...settings.map((s) => mapLine(s, 'double'))];
-  return [
-    { start: colon + 1, end: alias.range![1], text: '' },
-    insertLinesAfter(text, alias.range![1], indent, body, eol),
-  ];
+  const body = isSeq(target) ? [...copiedListLines(target), ...settings.map((s) => listLine(s, 'double'))] : [`<<: *${anchor}`, ...settings.map((s) => mapLine(s, 'double'))];
+  return [{ start: colon + 1, end: alias.range![1], text: '' }, insertLinesAfter(text, alias.range![1], indent, body, eol)];
 }
 
 function copiedListLines(seq: YAMLSeq): string[] {
@@ -364,7 +356,6 @@ export function replaceEnvValue(text: string, entry: EnvEntryNode, key: string, 
   }
   return { start, end, text: rendered };
 }
-
 
 /**
  * Removes one environment entry that sits on lines of its own in block style (`KEY: value` or

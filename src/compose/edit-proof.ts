@@ -141,7 +141,7 @@ function unitsOf(text: string, edits: readonly TextEdit[]): Unit[] | undefined {
     .sort((a, b) => a.edit.start - b.edit.start || a.index - b.index)
     .map(({ edit }) => edit);
   const units: Unit[] = [];
-  for (let i = 0; i < ordered.length; ) {
+  for (let i = 0; i < ordered.length;) {
     const edit = ordered[i]!;
     if (edit.start === edit.end && (edit.start === 0 || text[edit.start - 1] === '\n') && edit.text.endsWith('\n')) {
       // Insertions at the same offset land in the order given.
@@ -190,7 +190,7 @@ interface Segment {
 function segmentsOf(block: string): Segment[] | undefined {
   const segments: Segment[] = [];
   let pending = '';
-  for (let from = 0; from < block.length; ) {
+  for (let from = 0; from < block.length;) {
     const newline = block.indexOf('\n', from);
     const to = newline === -1 ? block.length : newline + 1;
     const line = block.slice(from, to);

@@ -80,9 +80,7 @@ export function keyWhere(service: ComposeService, key: string): { file: string; 
 export function listItems(service: ComposeService, key: string): { value: string; file: string; line: number }[] {
   const found = servicePair(service, key);
   if (!found || !isSeq(found.pair.value)) return [];
-  return found.pair.value.items
-    .filter((i): i is Scalar => isScalar(i))
-    .map((i) => ({ value: String(i.value), file: found.file.path, line: lineOf(found.file, i) }));
+  return found.pair.value.items.filter((i): i is Scalar => isScalar(i)).map((i) => ({ value: String(i.value), file: found.file.path, line: lineOf(found.file, i) }));
 }
 
 /** Top-level keys of the file (`services`, `x-aws-vpc`, ...), in order. */

@@ -33,12 +33,7 @@ export interface ExpectedChanges {
   removedKeys: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-export function verifyComposeEdits(
-  project: ComposeProject,
-  edited: readonly EditedFile[],
-  planned: ReadonlyMap<string, readonly EnvSetting[]>,
-  expected: ExpectedChanges,
-): void {
+export function verifyComposeEdits(project: ComposeProject, edited: readonly EditedFile[], planned: ReadonlyMap<string, readonly EnvSetting[]>, expected: ExpectedChanges): void {
   const changed = edited.filter((e) => e.after !== e.file.text);
   const proven = environmentsAfterEdits(project, changed);
   if (proven && problemIn(project, proven, planned, expected) === undefined) return;
@@ -63,12 +58,7 @@ export function reparse(file: ComposeFile, after: string): ComposeFile {
 }
 
 /** The first way `after` (service -> environment) differs from the plan, or undefined. */
-export function problemIn(
-  before: ComposeProject,
-  after: ReadonlyMap<string, EnvMap>,
-  planned: ReadonlyMap<string, readonly EnvSetting[]>,
-  expected: ExpectedChanges,
-): string | undefined {
+export function problemIn(before: ComposeProject, after: ReadonlyMap<string, EnvMap>, planned: ReadonlyMap<string, readonly EnvSetting[]>, expected: ExpectedChanges): string | undefined {
   const names = new Set<string>();
   for (const old of before.services) {
     names.add(old.name);

@@ -88,7 +88,8 @@ export function addServiceEdit(file: ComposeFile, lines: (step: string) => strin
   }
   const pairs = services.items.filter(isPair);
   if (services.flow) {
-    if (flow === undefined) throw new UsageError('`services` is written in flow style ({...}); write it in block style to add a service here', { file: file.path, ...lineColOf(file.text, services.range?.[0] ?? 0) });
+    if (flow === undefined)
+      throw new UsageError('`services` is written in flow style ({...}); write it in block style to add a service here', { file: file.path, ...lineColOf(file.text, services.range?.[0] ?? 0) });
     const at = pairEnd(pairs[pairs.length - 1]!);
     return { start: at, end: at, text: `, ${flow}` };
   }

@@ -15,14 +15,14 @@ type AnyPlanned = Planned<unknown, unknown>;
 /** Every lookup at once: nothing is changed while deciding. `obs apply` and `obs doctor --online` share it. */
 export async function planDeclared(desired: DesiredResources, clients: AwsClients): Promise<AnyPlanned[]> {
   const ts = desired.transactionSearch;
-  return (await Promise.all([
+  return await Promise.all([
     ...desired.groups.map((d) => planResource(xrayGroupHandler, d, clients)),
     ...desired.rules.map((d) => planResource(samplingRuleHandler, d, clients)),
     ...desired.logGroups.map((d) => planResource(logGroupHandler, d, clients)),
     ...desired.logStreams.map((d) => planResource(logStreamHandler, d, clients)),
     ...(ts ? [planResource(logsResourcePolicyHandler, ts.policy, clients), planResource(traceDestinationHandler, ts.destination, clients)] : []),
     ...(ts?.indexingRule ? [planResource(indexingRuleHandler, ts.indexingRule, clients)] : []),
-  ]));
+  ]);
 }
 
 /**

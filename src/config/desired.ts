@@ -66,7 +66,10 @@ export function desiredFromConfig(config: ObsConfig, file: string, options: { al
           insights: g.insights === undefined ? undefined : bool(g.insights, `xray.groups[${i}].insights`),
           tags: managed(),
         };
-        checked((field) => `xray.groups[${i}].${field}`, (label) => validateGroup(desired, label));
+        checked(
+          (field) => `xray.groups[${i}].${field}`,
+          (label) => validateGroup(desired, label),
+        );
         return desired;
       })
     : [];
@@ -87,7 +90,10 @@ export function desiredFromConfig(config: ObsConfig, file: string, options: { al
           Version: 1,
           tags: managed(),
         };
-        checked((field) => p(camel(field)), (label) => validateSamplingRule(desired, label));
+        checked(
+          (field) => p(camel(field)),
+          (label) => validateSamplingRule(desired, label),
+        );
         return desired;
       })
     : [];
@@ -98,7 +104,10 @@ export function desiredFromConfig(config: ObsConfig, file: string, options: { al
           retentionInDays: l.retentionInDays === undefined ? undefined : num(l.retentionInDays, `cloudwatch.logGroups[${i}].retentionInDays`),
           tags: managed(),
         };
-        checked((field) => `cloudwatch.logGroups[${i}].${field}`, (label) => validateLogGroup(desired, label));
+        checked(
+          (field) => `cloudwatch.logGroups[${i}].${field}`,
+          (label) => validateLogGroup(desired, label),
+        );
         return desired;
       })
     : [];
@@ -110,17 +119,44 @@ export function desiredFromConfig(config: ObsConfig, file: string, options: { al
         if (!Array.isArray(names)) throw refuse(path, `must be a list of stream names (- collector), got ${describeValue(names)}`);
         const streams = names.map((name, j) => {
           const desired: DesiredLogStream = { logGroup: l.name, name: str(name, `${path}[${j}]`) };
-          checked(() => `${path}[${j}]`, (label) => validateLogStream(desired, label));
+          checked(
+            () => `${path}[${j}]`,
+            (label) => validateLogStream(desired, label),
+          );
           return desired;
         });
-        unique(streams.map((s) => s.name), path, '', 'log stream', refuse);
+        unique(
+          streams.map((s) => s.name),
+          path,
+          '',
+          'log stream',
+          refuse,
+        );
         return streams;
       })
     : [];
   const transactionSearch = xrayOn ? transactionSearchFrom(config.xray.transactionSearch, refuse, checked) : undefined;
-  unique(groups.map((g) => g.name), 'xray.groups', 'name', 'X-Ray group', refuse);
-  unique(rules.map((r) => r.RuleName), 'xray.samplingRules', 'ruleName', 'sampling rule', refuse);
-  unique(logGroups.map((l) => l.name), 'cloudwatch.logGroups', 'name', 'log group', refuse);
+  unique(
+    groups.map((g) => g.name),
+    'xray.groups',
+    'name',
+    'X-Ray group',
+    refuse,
+  );
+  unique(
+    rules.map((r) => r.RuleName),
+    'xray.samplingRules',
+    'ruleName',
+    'sampling rule',
+    refuse,
+  );
+  unique(
+    logGroups.map((l) => l.name),
+    'cloudwatch.logGroups',
+    'name',
+    'log group',
+    refuse,
+  );
   return { groups, rules, logGroups, logStreams, ...(transactionSearch && { transactionSearch }) };
 }
 
@@ -146,7 +182,10 @@ function transactionSearchFrom(
     const percentage = settings.indexingPercentage;
     if (typeof percentage !== 'number') throw refuse(`${path}.indexingPercentage`, `must be a number, got ${JSON.stringify(percentage)}`);
     indexingRule = { name: DEFAULT_INDEXING_RULE, percentage };
-    checked(() => `${path}.indexingPercentage`, (label) => validateIndexingRule(indexingRule!, label));
+    checked(
+      () => `${path}.indexingPercentage`,
+      (label) => validateIndexingRule(indexingRule!, label),
+    );
   }
   return { policy: { name: TRANSACTION_SEARCH_POLICY_NAME }, destination: { destination: 'CloudWatchLogs' }, ...(indexingRule && { indexingRule }) };
 }

@@ -74,7 +74,8 @@ export function mergeObsConfig(previous: ObsConfig, base: ObsConfig, proposed: O
     prev.forEach((p, i) => {
       const b = prevToBase.get(i);
       const n = b === undefined ? undefined : baseToNext.get(b);
-      if (b === undefined) out.push(p); // added by the user
+      if (b === undefined)
+        out.push(p); // added by the user
       else if (n === undefined) {
         if (!same(p, baseList[b])) out.push(p); // obs no longer proposes it; the user changed it: kept
       } else {

@@ -11,13 +11,21 @@ export { obsConfigLine } from './lines.js';
 /** obs.yaml: the choices `obs init` made, read by `obs apply` and `obs doctor`. Holds no secrets. */
 export const OBS_CONFIG_FILE = 'obs.yaml';
 
-export { HONEYCOMB_ENDPOINTS, PIPELINES, type CollectorConfigSection, type HoneycombRegion, type Pipeline, type LogGroupConfig, type ObsConfig, type SamplingRuleConfig, type TransactionSearchConfig, type XrayGroupConfig } from './types.js';
+export {
+  HONEYCOMB_ENDPOINTS,
+  PIPELINES,
+  type CollectorConfigSection,
+  type HoneycombRegion,
+  type Pipeline,
+  type LogGroupConfig,
+  type ObsConfig,
+  type SamplingRuleConfig,
+  type TransactionSearchConfig,
+  type XrayGroupConfig,
+} from './types.js';
 import { HONEYCOMB_ENDPOINTS, PIPELINES, type ObsConfig } from './types.js';
 
-const HEADER = [
-  ' obs.yaml: what `obs init` set up. `obs apply` creates the AWS resources listed here',
-  ' and `obs doctor` checks the project against it. No secrets belong in this file.',
-].join('\n');
+const HEADER = [' obs.yaml: what `obs init` set up. `obs apply` creates the AWS resources listed here', ' and `obs doctor` checks the project against it. No secrets belong in this file.'].join('\n');
 
 export function renderObsConfig(config: ObsConfig): string {
   // The services map grows with the project (thousands of nodes for yaml to build and print);

@@ -71,4 +71,3 @@ export interface ObsConfig {
   /** The section of a backend module this file does not know (src/backends/), kept as written. */
   readonly [backend: string]: unknown;
 }
-

@@ -53,7 +53,9 @@ export function appendDotenvKeys(text: string, additions: DotenvAddition[], file
  * uses, is changed. A bare inherited `KEY` becomes `KEY=value`.
  */
 export function setDotenvValue(text: string, key: string, value: string, file?: string): string {
-  const span = scanDotenv(text, file).spans.filter((s) => s.entry.key === key).pop();
+  const span = scanDotenv(text, file)
+    .spans.filter((s) => s.entry.key === key)
+    .pop();
   if (!span) throw new UsageError(`${key} is not set in this file`, { file });
   const formatted = formatDotenvValue(value);
   if (span.entry.value === undefined) {

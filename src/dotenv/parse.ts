@@ -44,7 +44,15 @@ const BLANK = /[ \t\v\f\r\u0085\u00a0]/;
 const EXPORT = /^export[ \t]+(?=\S)/;
 
 const ESCAPES: Record<string, string> = {
-  n: '\n', r: '\r', t: '\t', v: '\v', f: '\f', a: '\x07', b: '\b', '\\': '\\', '"': '"',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  f: '\f',
+  a: '\x07',
+  b: '\b',
+  '\\': '\\',
+  '"': '"',
   // compose turns `\$` into `$$`, its interpolation escape, so it can be told apart from `$`.
   $: '$$',
 };
@@ -65,10 +73,7 @@ export function isValidDotenvKey(key: string): boolean {
   return key !== '' && [...key].every((c) => KEY_CHAR.test(c));
 }
 
-export function scanDotenv(
-  text: string,
-  file?: string,
-): { spans: DotenvSpan[]; eol: '\n' | '\r\n'; finalNewline: boolean } {
+export function scanDotenv(text: string, file?: string): { spans: DotenvSpan[]; eol: '\n' | '\r\n'; finalNewline: boolean } {
   const spans: DotenvSpan[] = [];
   let pos = text.startsWith(BOM) ? 1 : 0;
   let line = 1;

@@ -64,7 +64,10 @@ export function findFlaskEntry(input: FlaskEntryInput): FlaskEntry {
 
 /** `hello.app:create_app()` -> hello/app.py, hello/app/__init__.py; `app.py` stays; `src/app` -> src/app.py. */
 export function moduleFiles(spec: string): string[] {
-  const target = spec.replace(/^["']|["']$/g, '').split(':')[0]!.trim();
+  const target = spec
+    .replace(/^["']|["']$/g, '')
+    .split(':')[0]!
+    .trim();
   if (target === '') return [];
   if (target.endsWith('.py')) return [target.replace(/^\.\//, '')];
   if (target.includes('/')) return [`${target.replace(/^\.\//, '').replace(/\/+$/, '')}.py`, `${target.replace(/^\.\//, '').replace(/\/+$/, '')}/__init__.py`];

@@ -116,10 +116,7 @@ export function flaskPackages(
  * to pip) when the image's Python is older than that release supports, or when the service
  * constrains an opentelemetry-* package some other way (`>=`, `~=`, `<`), which a pin could contradict.
  */
-function otelRelease(
-  declared: ReadonlyMap<string, string>,
-  python: { major: number; minor: number } | undefined,
-): { stable: string; contrib: string; fromService: boolean } | undefined {
+function otelRelease(declared: ReadonlyMap<string, string>, python: { major: number; minor: number } | undefined): { stable: string; contrib: string; fromService: boolean } | undefined {
   const stablePin = /^==\s*1\.(\d+)\.(\d+)\s*$/.exec(declared.get('opentelemetry-sdk') ?? declared.get('opentelemetry-api') ?? '');
   if (stablePin) return { stable: `1.${stablePin[1]}.${stablePin[2]}`, contrib: `0.${Number(stablePin[1]) + 21}b${stablePin[2]}`, fromService: true };
   for (const [name, spec] of declared) {
@@ -182,9 +179,7 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
     ROLLBAR: pythonBool(parts.rollbar),
     LOG_GROUP: parts.watchtower && input.logGroup ? pythonString(input.logGroup) : 'None',
     INSTALL_COMMAND: pythonString(manifest.installCommand),
-    INSTRUMENTATIONS: (parts.otelTraces ? chooseFlaskInstrumentations(declared) : [])
-      .map((i) => `    (${pythonString(i.module)}, ${pythonString(i.className)}, ${pythonString(i.pkg)}),`)
-      .join('\n'),
+    INSTRUMENTATIONS: (parts.otelTraces ? chooseFlaskInstrumentations(declared) : []).map((i) => `    (${pythonString(i.module)}, ${pythonString(i.className)}, ${pythonString(i.pkg)}),`).join('\n'),
   });
   const moduleChange = changeOf(modulePath, existingModule ?? null, moduleText);
   if (parts.watchtower && !input.logGroup) notes.push(`${name}: no CloudWatch log group was given; ${modulePath} leaves CloudWatch Logs off`);
@@ -277,17 +272,15 @@ function planManifest(files: ReadonlyMap<string, string>, packages: string[], ma
 // The app file
 // ---------------------------------------------------------------------------
 
-type AppEdit =
-  | { kind: 'edit'; file: string; after: string; appVariable: string }
-  | { kind: 'present' }
-  | { kind: 'manual'; reason: string; appVariable: string };
+type AppEdit = { kind: 'edit'; file: string; after: string; appVariable: string } | { kind: 'present' } | { kind: 'manual'; reason: string; appVariable: string };
 
 /** The import at module level: one inside another function would leave the name undefined at the call. */
 const FLASK_IMPORT = /^from[ \t]+observability[ \t]+import[ \t]+init_observability[ \t]*$/;
 /** `app = Flask(__name__)`, with arguments (`static_folder=...`), on one line or more. */
 const FLASK_APP_LINE = /^([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^=]+)?=[ \t]*(?:flask\.)?Flask\(/;
 /** Code that shows telemetry already set up by hand (the bootcamp's lib/*.py helpers included). */
-export const FLASK_HAND_WIRED = /\b(FlaskInstrumentor|RequestsInstrumentor|XRayMiddleware|xray_recorder|CloudWatchLogHandler|got_request_exception|init_honeycomb|init_xray|init_rollbar|init_cloudwatch|opentelemetry|aws_xray_sdk|watchtower|rollbar)\b/g;
+export const FLASK_HAND_WIRED =
+  /\b(FlaskInstrumentor|RequestsInstrumentor|XRayMiddleware|xray_recorder|CloudWatchLogHandler|got_request_exception|init_honeycomb|init_xray|init_rollbar|init_cloudwatch|opentelemetry|aws_xray_sdk|watchtower|rollbar)\b/g;
 
 function planAppEdit(files: ReadonlyMap<string, string>, entry: FlaskEntry): AppEdit {
   const present = entry.candidates.filter((f) => files.has(f));
@@ -440,7 +433,8 @@ function debugReloader(input: InstrumentInput): string | undefined {
   if (!scan || !('code' in scan)) return undefined;
   for (const call of scan.code.matchAll(/\.run\(([^)]*)\)/g)) {
     const args = call[1]!;
-    if (/\bdebug\s*=\s*True\b/.test(args) && !/\buse_reloader\s*=\s*False\b/.test(args)) return `\`app.run(debug=True)\` in app.py${command === undefined ? ' (when started with `python app.py`)' : ''}`;
+    if (/\bdebug\s*=\s*True\b/.test(args) && !/\buse_reloader\s*=\s*False\b/.test(args))
+      return `\`app.run(debug=True)\` in app.py${command === undefined ? ' (when started with `python app.py`)' : ''}`;
   }
   return undefined;
 }
@@ -480,4 +474,3 @@ function readsFlaskEnv(files: ReadonlyMap<string, string>): boolean {
   }
   return false;
 }
-

@@ -127,8 +127,12 @@ export function readNodeRuntime(files: ReadonlyMap<string, string>, buildTarget?
   const docker = files.get('Dockerfile');
   if (docker !== undefined) {
     // The stage compose builds and those it is built FROM first; any stage's node image after.
-    const chain = imageFacts(docker, buildTarget).chain.map((s) => s.base).reverse();
-    const froms = parseDockerfile(docker).map((s) => s.base).reverse();
+    const chain = imageFacts(docker, buildTarget)
+      .chain.map((s) => s.base)
+      .reverse();
+    const froms = parseDockerfile(docker)
+      .map((s) => s.base)
+      .reverse();
     const image = [...chain, ...froms].find((f) => /(?:^|\/)node(?::|@|$)/.test(f));
     const version = image === undefined ? undefined : nodeImageVersion(image);
     if (version !== undefined) return { ...(version === 'current' ? {} : { version }), source: `Dockerfile FROM ${image}` };
@@ -141,14 +145,28 @@ export function readNodeRuntime(files: ReadonlyMap<string, string>, buildTarget?
   const engines = enginesNode(files.get('package.json'));
   if (engines) {
     const m = /(\d+)(?:\.(\d+|x))?/.exec(engines);
-    if (m && !/^\s*[<]/.test(engines)) return { version: { major: Number(m[1]), minor: m[2] === undefined || m[2] === 'x' ? (/^\s*(?:>=|\^|~)/.test(engines) ? 0 : 99) : Number(m[2]) }, source: `package.json engines.node (${engines})` };
+    if (m && !/^\s*[<]/.test(engines))
+      return {
+        version: { major: Number(m[1]), minor: m[2] === undefined || m[2] === 'x' ? (/^\s*(?:>=|\^|~)/.test(engines) ? 0 : 99) : Number(m[2]) },
+        source: `package.json engines.node (${engines})`,
+      };
   }
   return {};
 }
 
 /** Node's LTS code names, as the official image tags them (`node:gallium-alpine` is Node 16). */
 const LTS_CODE_NAMES: Readonly<Record<string, number>> = {
-  argon: 4, boron: 6, carbon: 8, dubnium: 10, erbium: 12, fermium: 14, gallium: 16, hydrogen: 18, iron: 20, jod: 22, krypton: 24,
+  argon: 4,
+  boron: 6,
+  carbon: 8,
+  dubnium: 10,
+  erbium: 12,
+  fermium: 14,
+  gallium: 16,
+  hydrogen: 18,
+  iron: 20,
+  jod: 22,
+  krypton: 24,
 };
 
 /**

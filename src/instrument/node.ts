@@ -94,7 +94,12 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
     ([file, text]) => file !== NODE_MODULE && file !== 'package.json' && file !== 'Dockerfile' && !file.startsWith('node_modules/') && !text.includes(MANAGED_MARKER) && NODE_HAND_WIRED.test(text),
   );
   const preload = [input.environment?.get('NODE_OPTIONS'), input.command, dockerfile?.env.get('NODE_OPTIONS'), dockerfile?.command, scriptsOf(files.get('package.json'))];
-  const handPreload = preload.find((text) => text && /@opentelemetry\/auto-instrumentations-node\/register|(?:^|\s)(?:-r|--require|--import)[=\s]*\S*(?:tracing|instrumentation|otel)\.(?:js|mjs|cjs|ts)\b/.test(text) && !text.includes(NODE_MODULE));
+  const handPreload = preload.find(
+    (text) =>
+      text &&
+      /@opentelemetry\/auto-instrumentations-node\/register|(?:^|\s)(?:-r|--require|--import)[=\s]*\S*(?:tracing|instrumentation|otel)\.(?:js|mjs|cjs|ts)\b/.test(text) &&
+      !text.includes(NODE_MODULE),
+  );
   if (handMade || handPreload) {
     const where = handMade ? path(handMade[0]) : 'the service command or NODE_OPTIONS';
     notes.push(`${name}: ${where} already sets up OpenTelemetry; obs leaves the app and package.json alone and adds no NODE_OPTIONS`);
@@ -122,7 +127,10 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
     return { changes: [], notes, environment: [] };
   }
 
-  const instrumentations = chooseInstrumentations(manifest?.names ?? [], [...files].filter(([f]) => /\.[cm]?[jt]s$/.test(f) && !f.startsWith('node_modules/') && f !== NODE_MODULE).map(([, t]) => t));
+  const instrumentations = chooseInstrumentations(
+    manifest?.names ?? [],
+    [...files].filter(([f]) => /\.[cm]?[jt]s$/.test(f) && !f.startsWith('node_modules/') && f !== NODE_MODULE).map(([, t]) => t),
+  );
   const packages = nodePackagesFor(instrumentations);
   const requirePath = `./${NODE_MODULE}`;
   const target = dockerfile ? imagePathOf(dockerfile) : { path: requirePath };
@@ -150,7 +158,9 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
     const manager = nodePackageManager(files);
     install = { manager, manifest: path('package.json'), packages: result.added, commands: installSteps(manager, input.serviceDir, name) };
     if (trimmed.removed.length > 0) {
-      notes.push(`${name}: obs drops ${trimmed.removed.join(', ')} from ${path('package.json')} (the earlier ${NODE_MODULE} of obs loaded them; this one does not); the install step removes them from ${LOCK_FILES[manager]}`);
+      notes.push(
+        `${name}: obs drops ${trimmed.removed.join(', ')} from ${path('package.json')} (the earlier ${NODE_MODULE} of obs loaded them; this one does not); the install step removes them from ${LOCK_FILES[manager]}`,
+      );
     }
   }
   if (target.note) notes.push(`${name}: ${target.note}`);
@@ -208,7 +218,11 @@ function scriptsOf(pkg: string | undefined): string | undefined {
   if (pkg === undefined) return undefined;
   try {
     const scripts = (JSON.parse(pkg.replace(/^\uFEFF/, '')) as { scripts?: Record<string, unknown> }).scripts;
-    return scripts && typeof scripts === 'object' ? Object.values(scripts).filter((s) => typeof s === 'string').join('\n') : undefined;
+    return scripts && typeof scripts === 'object'
+      ? Object.values(scripts)
+          .filter((s) => typeof s === 'string')
+          .join('\n')
+      : undefined;
   } catch {
     return undefined;
   }
@@ -252,7 +266,10 @@ function readDockerfile(text: string, target: string | undefined, seen: Readonly
     for (const { kind, args } of stage.instructions) {
       if (kind !== 'COPY' && kind !== 'ADD') continue;
       const words = wordsOf(args);
-      const from = words.find((w) => /^--from=/i.test(w))?.slice('--from='.length).toLowerCase();
+      const from = words
+        .find((w) => /^--from=/i.test(w))
+        ?.slice('--from='.length)
+        .toLowerCase();
       const paths = words.filter((w) => !w.startsWith('--'));
       if (from === undefined || paths.length < 2 || seen.has(from)) continue;
       const source = parseDockerfile(text).some((s) => s.name === from) ? readDockerfile(text, from, new Set([...seen, from])).copiedTo : undefined;
@@ -288,4 +305,3 @@ function imagePathOf(docker: DockerfileInfo): { path: string; note?: string } {
   if (docker.copiedTo === workdir) return { path: relative };
   return { path: `${docker.copiedTo.replace(/\/$/, '')}/${NODE_MODULE}` };
 }
-

@@ -62,9 +62,7 @@ export function addDependencies(text: string, deps: Record<string, string>, sect
   const existing = sections[0];
   if (!existing) {
     // A new section at the end of the object, indented like the other top-level keys.
-    const body = style.inline
-      ? `{${missing.map(entry).join(style.comma)}}`
-      : `{${eol}${missing.map((d) => style.indent + style.indent + entry(d)).join(`,${eol}`)}${eol}${style.indent}}`;
+    const body = style.inline ? `{${missing.map(entry).join(style.comma)}}` : `{${eol}${missing.map((d) => style.indent + style.indent + entry(d)).join(`,${eol}`)}${eol}${style.indent}}`;
     const member = `${JSON.stringify(section)}${style.colon}${body}`;
     const last = top.members.at(-1);
     if (last) edits.push({ start: last.valueEnd, end: last.valueEnd, text: style.inline ? `${style.comma}${member}` : `,${eol}${style.indent}${member}` });
@@ -73,9 +71,7 @@ export function addDependencies(text: string, deps: Record<string, string>, sect
     const object = readObject(text, existing.valueStart);
     if (object.members.length === 0) {
       const outer = lineIndent(text, existing.keyStart);
-      const body = style.inline
-        ? `{${missing.map(entry).join(style.comma)}}`
-        : `{${eol}${missing.map((d) => outer + style.indent + entry(d)).join(`,${eol}`)}${eol}${outer}}`;
+      const body = style.inline ? `{${missing.map(entry).join(style.comma)}}` : `{${eol}${missing.map((d) => outer + style.indent + entry(d)).join(`,${eol}`)}${eol}${outer}}`;
       edits.push({ start: object.open, end: object.close + 1, text: body });
     } else {
       const inline = !text.slice(object.open, object.members[0]!.keyStart).includes('\n');

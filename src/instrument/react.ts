@@ -51,8 +51,20 @@ interface WebInstrumentation {
 }
 
 const DOCUMENT_LOAD: WebInstrumentation = { pkg: '@opentelemetry/instrumentation-document-load', range: '^0.68.0', exportName: 'DocumentLoadInstrumentation', args: '', what: 'page loads' };
-const FETCH: WebInstrumentation = { pkg: '@opentelemetry/instrumentation-fetch', range: '^0.223.0', exportName: 'FetchInstrumentation', args: '{ propagateTraceHeaderCorsUrls, ignoreUrls }', what: 'fetch calls' };
-const XHR: WebInstrumentation = { pkg: '@opentelemetry/instrumentation-xml-http-request', range: '^0.223.0', exportName: 'XMLHttpRequestInstrumentation', args: '{ propagateTraceHeaderCorsUrls, ignoreUrls }', what: 'XMLHttpRequest calls' };
+const FETCH: WebInstrumentation = {
+  pkg: '@opentelemetry/instrumentation-fetch',
+  range: '^0.223.0',
+  exportName: 'FetchInstrumentation',
+  args: '{ propagateTraceHeaderCorsUrls, ignoreUrls }',
+  what: 'fetch calls',
+};
+const XHR: WebInstrumentation = {
+  pkg: '@opentelemetry/instrumentation-xml-http-request',
+  range: '^0.223.0',
+  exportName: 'XMLHttpRequestInstrumentation',
+  args: '{ propagateTraceHeaderCorsUrls, ignoreUrls }',
+  what: 'XMLHttpRequest calls',
+};
 
 /** Every package obs may add for a browser app. */
 export const REACT_PACKAGES: Readonly<Record<string, string>> = { ...REACT_SDK_PACKAGES, ...Object.fromEntries([DOCUMENT_LOAD, FETCH, XHR].map((i) => [i.pkg, i.range])) };
@@ -151,7 +163,10 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
   // (maybe in a file obs did not read), on a line obs may not write for. Never a second SDK.
   const declared = otelDeclared(pkg);
   if (existing === undefined && declared.size > 0) {
-    const listed = [...declared].slice(0, 3).map(([p, v]) => `${p}@${v}`).join(', ');
+    const listed = [...declared]
+      .slice(0, 3)
+      .map(([p, v]) => `${p}@${v}`)
+      .join(', ');
     notes.push(
       `${name}: ${path('package.json')} already lists browser OpenTelemetry (${listed}${declared.size > 3 ? ', ...' : ''}), so the app sets up tracing itself; ` +
         `obs leaves the app and package.json alone. ${pasteHint(chain.env, chain.prefix)}`,
@@ -169,7 +184,12 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
     notes.push(
       `${name}: ${pins.map((p) => `${p.pkg}@${p.version}`).join(', ')} in ${path('package.json')} is the ${pins[0]!.line} line; ${modulePath} is written for the 2.x line ` +
         `(sdk-trace-web ^2.12, resourceFromAttributes), so obs leaves it, ${path(entry)} and package.json as they are: move those packages to ` +
-        `${Object.entries(REACT_SDK_PACKAGES).filter(([p]) => declared.has(p)).map(([p, r]) => `${p}@${r}`).join(', ') || 'the 2.x line'}, or delete ${modulePath} and keep your own setup`,
+        `${
+          Object.entries(REACT_SDK_PACKAGES)
+            .filter(([p]) => declared.has(p))
+            .map(([p, r]) => `${p}@${r}`)
+            .join(', ') || 'the 2.x line'
+        }, or delete ${modulePath} and keep your own setup`,
     );
     return { changes: [], notes };
   }
@@ -187,7 +207,10 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
       PREFIX: chain.prefix,
       SERVICE_NAME: JSON.stringify(name),
       API_URLS: api.expressions.join(', '),
-      WHAT: instrumentations.map((i) => i.what).join(', ').replace(/, ([^,]*)$/, ' and $1'),
+      WHAT: instrumentations
+        .map((i) => i.what)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' and $1'),
       IMPORTS: instrumentations.map((i) => `import { ${i.exportName} } from '${i.pkg}';`).join('\n'),
       INSTRUMENTATIONS: instrumentations.map((i) => `      new ${i.exportName}(${i.args}),`).join('\n'),
     });
@@ -258,8 +281,7 @@ export function planReact(input: ReactInstrumentInput): InstrumentPlan & { envir
 /** What to change in a setup of the app's own so its spans reach the collector obs points it at. */
 function pasteHint(env: string, prefix: string): string {
   return (
-    `To send its spans where obs sends the others, give its OTLPTraceExporter \`url: \`\${${env}.${prefix}OTEL_COLLECTOR_URL}/v1/traces\`\` and no headers ` +
-    '(never a Honeycomb key in browser code)'
+    `To send its spans where obs sends the others, give its OTLPTraceExporter \`url: \`\${${env}.${prefix}OTEL_COLLECTOR_URL}/v1/traces\`\` and no headers ` + '(never a Honeycomb key in browser code)'
   );
 }
 

@@ -9,8 +9,7 @@ import { detectEol } from '../text/edits.js';
 
 export type ManifestResult =
   /** `added` is empty when every package was there already (then `text` is the input). */
-  | { text: string; added: string[] }
-  | { text: undefined; reason: string };
+  { text: string; added: string[] } | { text: undefined; reason: string };
 
 /** The comment obs writes above the lines it appends. */
 export const ADDED_COMMENT = 'Observability (added by obs init)';
@@ -40,13 +39,7 @@ interface RequirementsRead {
  * Reads a requirements file the way pip does (continuation lines, ` #` comments, options),
  * following `-r` lines through `include` (path relative to the service folder -> text).
  */
-function readRequirements(
-  text: string,
-  file: string,
-  include: ((path: string) => string | undefined) | undefined,
-  seen: Set<string>,
-  out: RequirementsRead,
-): void {
+function readRequirements(text: string, file: string, include: ((path: string) => string | undefined) | undefined, seen: Set<string>, out: RequirementsRead): void {
   const physical = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   for (let i = 0; i < physical.length; i++) {
     const lineNo = i + 1;
@@ -198,7 +191,11 @@ export function appendBlock(text: string, lines: readonly string[]): string {
   const eol = detectEol(text);
   let body = text;
   if (body !== '' && !body.endsWith('\n')) body += eol;
-  const lastLine = body.replace(/\r?\n$/, '').split(/\r?\n/).pop() ?? '';
+  const lastLine =
+    body
+      .replace(/\r?\n$/, '')
+      .split(/\r?\n/)
+      .pop() ?? '';
   if (body.replace(/^\uFEFF/, '') !== '' && lastLine.trim() !== '') body += eol;
   return body + lines.map((l) => l + eol).join('');
 }

@@ -116,7 +116,10 @@ export function templateLoader(stack: string): (name: string) => string {
 
 /** `dir/name` in posix form, with '' and '.' meaning the folder obs runs in. */
 export function servicePath(serviceDir: string, name: string): string {
-  const dir = serviceDir.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  const dir = serviceDir
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
   return dir === '' || dir === '.' ? name : `${dir}/${name}`;
 }
 

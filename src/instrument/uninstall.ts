@@ -41,7 +41,12 @@ export interface UninstallPlan {
 /** Every package obs may add to a package.json, with the exact ranges it writes (per stack): the fingerprint of obs's entries. */
 const NPM_RANGE_SETS = (() => {
   const out = new Map<string, Set<string>>();
-  for (const [pkg, range] of [...Object.entries(NODE_SDK_PACKAGES), ...Object.entries(NODE_SHARED_PINS), ...NODE_INSTRUMENTATIONS.map((i) => [i.pkg, i.range] as const), ...Object.entries(REACT_PACKAGES)]) {
+  for (const [pkg, range] of [
+    ...Object.entries(NODE_SDK_PACKAGES),
+    ...Object.entries(NODE_SHARED_PINS),
+    ...NODE_INSTRUMENTATIONS.map((i) => [i.pkg, i.range] as const),
+    ...Object.entries(REACT_PACKAGES),
+  ]) {
     out.set(pkg, (out.get(pkg) ?? new Set()).add(range));
   }
   return out;

@@ -122,7 +122,12 @@ export async function applyFileChanges(request: ApplyRequest): Promise<void> {
     files.push({ path: toJournalPath(root, w.path), before, after: w.content === null ? null : fingerprint(encodeText(w.content))! });
   }
   const createdDirs = await missingDirs(writes.filter((w) => w.content !== null).map((w) => dirname(w.path)));
-  const journal = newJournal(request.command, files, createdDirs.map((d) => toJournalPath(root, d)), untrack);
+  const journal = newJournal(
+    request.command,
+    files,
+    createdDirs.map((d) => toJournalPath(root, d)),
+    untrack,
+  );
 
   await assertWritable(writes);
   await lock(root, journal);
@@ -259,7 +264,11 @@ async function cleanUpAfterSuccess(root: string, journal: Journal, dirs: readonl
     await unlink(join(staging, '.gitignore')).catch(() => undefined);
     await rmdir(staging).catch(() => undefined);
   };
-  await eachLimited(dirs.filter((d) => d !== root), STAGING_CONCURRENCY, clean);
+  await eachLimited(
+    dirs.filter((d) => d !== root),
+    STAGING_CONCURRENCY,
+    clean,
+  );
   await clean(root);
 }
 
@@ -278,7 +287,10 @@ async function assertUnchanged(root: string, writes: readonly WriteRequest[], re
   for (const w of writes) {
     if (changed) break;
     if (w.before === undefined || reads?.recorded(w.path) !== undefined) continue;
-    const now = await readFile(w.path).then((b) => decodeBytes(b).text, () => null);
+    const now = await readFile(w.path).then(
+      (b) => decodeBytes(b).text,
+      () => null,
+    );
     if (now !== w.before) changed = { path: w.display, now: w.before === null ? 'created' : now === null ? 'deleted' : 'changed' };
   }
   if (changed) {
@@ -402,12 +414,23 @@ function ignoreExists(err: NodeJS.ErrnoException): void {
 async function missingDirs(dirs: readonly string[]): Promise<string[]> {
   const exists = new Map<string, boolean>();
   await eachLimited(unique(dirs), STAGING_CONCURRENCY, async (dir) => {
-    exists.set(dir, await stat(dir).then(() => true, () => false));
+    exists.set(
+      dir,
+      await stat(dir).then(
+        () => true,
+        () => false,
+      ),
+    );
   });
   const missing = new Set<string>();
   for (const start of unique(dirs)) {
     for (let dir = start; !missing.has(dir); dir = dirname(dir)) {
-      const known = exists.get(dir) ?? (await stat(dir).then(() => true, () => false));
+      const known =
+        exists.get(dir) ??
+        (await stat(dir).then(
+          () => true,
+          () => false,
+        ));
       if (known) break;
       missing.add(dir);
       if (dirname(dir) === dir) break;
@@ -535,7 +558,13 @@ export async function recoverInterruptedApply(root: string, git: () => Promise<G
   const journal = await readJournal(root);
   if (!journal) {
     // The journal goes before the root's staging folder: what is left of it holds nothing.
-    if (await stat(join(root, STAGING_DIR)).then(() => true, () => false)) await sweepStagingDir(root);
+    if (
+      await stat(join(root, STAGING_DIR)).then(
+        () => true,
+        () => false,
+      )
+    )
+      await sweepStagingDir(root);
     return undefined;
   }
   if (writerIsAlive(journal)) throw busy(journal);

@@ -17,7 +17,9 @@ export function unifiedDiff(change: FileChange): string {
   const oldName = change.before === null ? '/dev/null' : `a/${change.path}`;
   const before = change.before ?? '';
   // Bytes kept from a file that is not all UTF-8 show as \xE4, not as replacement characters.
-  return showEscapedBytes(diffFromEdits(oldName, change.remove ? '/dev/null' : `b/${change.path}`, before, change.edits ?? sameShapeEdits(before, change.after) ?? [changedSpan(before, change.after)]));
+  return showEscapedBytes(
+    diffFromEdits(oldName, change.remove ? '/dev/null' : `b/${change.path}`, before, change.edits ?? sameShapeEdits(before, change.after) ?? [changedSpan(before, change.after)]),
+  );
 }
 
 /**

@@ -15,7 +15,11 @@ export function diffFromEdits(oldName: string, newName: string, before: string, 
   const lineOf = (offset: number) => upperBound(lineStarts, offset) - 1;
 
   // 1. Regions of whole old lines that the edits touch, each with the new lines replacing them.
-  interface Change { oldStart: number; oldCount: number; newLines: string[] }
+  interface Change {
+    oldStart: number;
+    oldCount: number;
+    newLines: string[];
+  }
   const changes: Change[] = [];
   let i = 0;
   while (i < sorted.length) {
@@ -58,7 +62,8 @@ export function diffFromEdits(oldName: string, newName: string, before: string, 
     let hunkDelta = 0;
     for (const change of changes.slice(g, h + 1)) {
       for (; cursor < change.oldStart; cursor++, oldCount++, newCount++) body.push(...contextLine(oldLines, cursor, afterNoNewline, false));
-      for (let k = 0; k < change.oldCount; k++, oldCount++) body.push(...marked('-', oldLines.lines[change.oldStart + k]!, oldLines.noFinalNewline && change.oldStart + k === oldLines.lines.length - 1));
+      for (let k = 0; k < change.oldCount; k++, oldCount++)
+        body.push(...marked('-', oldLines.lines[change.oldStart + k]!, oldLines.noFinalNewline && change.oldStart + k === oldLines.lines.length - 1));
       const isLastChange = change.oldStart + change.oldCount === oldLines.lines.length;
       change.newLines.forEach((line, k) => {
         body.push(...marked('+', line, afterNoNewline && isLastChange && k === change.newLines.length - 1));

@@ -74,10 +74,7 @@ export async function gitInfo(cwd: string): Promise<GitInfo> {
  * (undefined outside a repository) and whether `path` is ignored.
  */
 export async function gitSnapshot(cwd: string, path: string): Promise<{ trackedFiles?: string[]; ignored: boolean }> {
-  const [files, ignoredExit] = await Promise.all([
-    gitStdout(cwd, ['ls-files', '-z']),
-    gitExitCode(cwd, ['check-ignore', '-q', '--no-index', '--', path]),
-  ]);
+  const [files, ignoredExit] = await Promise.all([gitStdout(cwd, ['ls-files', '-z']), gitExitCode(cwd, ['check-ignore', '-q', '--no-index', '--', path])]);
   return { trackedFiles: files?.split('\0').filter(Boolean), ignored: ignoredExit === 0 };
 }
 

@@ -98,7 +98,9 @@ function isHighSurrogate(code: number): boolean {
 
 /** For showing text read with decodeBytes: each escaped byte as `\xE4`. */
 export function showEscapedBytes(text: string): string {
-  return ESCAPED.test(text) ? text.replace(/[\uDC80-\uDCFF]/g, (c, offset: number) => (offset > 0 && isHighSurrogate(text.charCodeAt(offset - 1)) ? c : `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).toUpperCase()}`)) : text;
+  return ESCAPED.test(text)
+    ? text.replace(/[\uDC80-\uDCFF]/g, (c, offset: number) => (offset > 0 && isHighSurrogate(text.charCodeAt(offset - 1)) ? c : `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).toUpperCase()}`))
+    : text;
 }
 
 /** One line for a file that must be UTF-8 (YAML): where the first other byte is. */

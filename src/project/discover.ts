@@ -145,5 +145,10 @@ function baseName(path: string): string {
 
 /** compose's project-name normalisation: lowercase, [a-z0-9_-] only, no leading _ or -. */
 export function sanitizeProjectName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '') || 'app';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, '')
+      .replace(/^[_-]+/, '') || 'app'
+  );
 }

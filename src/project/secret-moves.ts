@@ -139,7 +139,11 @@ export function planSecretFiles(
       const current = dotenvToMap(parseDotenv(envAfter, envPath));
       envAfter = current.has(envVar) ? setDotenvValue(envAfter, envVar, value, envPath) : appendDotenvKeys(envAfter, [{ key: envVar, value }], envPath);
     }
-    envAfter = appendDotenvKeys(envAfter, requiredVariables.map((key) => ({ key, value: '' })), envPath);
+    envAfter = appendDotenvKeys(
+      envAfter,
+      requiredVariables.map((key) => ({ key, value: '' })),
+      envPath,
+    );
     changes.push({ path: envPath, before: envBefore, after: envAfter });
   }
   // Whether or not obs writes to it: .env is where secrets live, and the .gitignore line obs

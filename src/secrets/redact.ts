@@ -90,7 +90,6 @@ class Hider {
   }
 }
 
-
 function maskUserinfo(text: string, found: (value: string) => void): string {
   // Only the stretch around each `://` is looked at: output runs to megabytes.
   let at = text.indexOf('://');
@@ -142,7 +141,8 @@ function isReference(value: string): boolean {
  */
 function maskLiteral(value: string, found: Found): string {
   const trimmed = value.trim();
-  if (trimmed === '' || isReference(trimmed) || isPlaceholderText(trimmed) || isVariableName(trimmed) || trimmed.includes('\u0001') || /\u2026\(|^\(\d+(?: chars\))?$|^\*\*\*$/.test(trimmed)) return value;
+  if (trimmed === '' || isReference(trimmed) || isPlaceholderText(trimmed) || isVariableName(trimmed) || trimmed.includes('\u0001') || /\u2026\(|^\(\d+(?: chars\))?$|^\*\*\*$/.test(trimmed))
+    return value;
   if (!trimmed.includes('${')) return value.replace(trimmed, found(trimmed));
   // Mixed text and references: mask each literal run between references.
   return value.replace(/((?:\$\{[^}]*\})+)|([^$]+|\$(?!\{))/g, (run, ref: string | undefined) => (ref || run.trim() === '' ? run : found(run)));
@@ -267,7 +267,10 @@ function hideKnown(text: string, knownSecrets: Iterable<string>, hide: Found): s
 export function redactText(text: string, knownSecrets: Iterable<string> = [], { message = false } = {}): string {
   const hider = new Hider();
   const hidden = hideKnown(text, knownSecrets, hider.hide);
-  return hider.reveal(mapCandidateLines(hidden, (line) => maskLine(line, hider.hide, !message)), maskValue);
+  return hider.reveal(
+    mapCandidateLines(hidden, (line) => maskLine(line, hider.hide, !message)),
+    maskValue,
+  );
 }
 
 const MAYBE_SECRET_ALL = new RegExp(MAYBE_SECRET.source, 'gi');

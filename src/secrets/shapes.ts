@@ -1,14 +1,7 @@
 /** Which environment values are secrets, and how to show one without revealing it. */
 
 /** Keys whose value is a credential: it belongs in `.env`, referenced as `${KEY}`. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([
-  'HONEYCOMB_API_KEY',
-  'HONEYCOMB_WRITEKEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'ROLLBAR_ACCESS_TOKEN',
-]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['HONEYCOMB_API_KEY', 'HONEYCOMB_WRITEKEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'ROLLBAR_ACCESS_TOKEN']);
 
 /** Header variables whose `x-honeycomb-team` value is the Honeycomb key itself. */
 export const OTLP_HEADER_KEYS: ReadonlySet<string> = new Set([

@@ -70,7 +70,7 @@ export function imageFacts(text: string, target?: string): ImageFacts {
   const index = target === undefined ? stages.length - 1 : stages.findIndex((s) => s.name === target.toLowerCase());
   const chain: DockerStage[] = [];
   const seen = new Set<number>();
-  for (let i = index; i >= 0 && !seen.has(i); ) {
+  for (let i = index; i >= 0 && !seen.has(i);) {
     seen.add(i);
     const stage = stages[i]!;
     chain.unshift(stage);

@@ -71,12 +71,21 @@ export function profileService(input: ProfileInput): ServiceProfile {
   const appDir = manifestDir(input.files, facts);
   const detected = detectStack(appDir === '' ? input.files : inFolder(input.files, appDir));
   // Multi-stage images name the language in their first stage (`FROM mcr.microsoft.com/dotnet/sdk:7.0 AS build`).
-  const stack = detected !== 'unknown' ? detected : stackOfBaseImage(facts ? parseDockerfile(input.dockerfile!).map((s) => s.base).find((b) => stackOfBaseImage(b) !== 'unknown') : undefined);
+  const stack =
+    detected !== 'unknown'
+      ? detected
+      : stackOfBaseImage(
+          facts
+            ? parseDockerfile(input.dockerfile!)
+                .map((s) => s.base)
+                .find((b) => stackOfBaseImage(b) !== 'unknown')
+            : undefined,
+        );
   const command = input.command ?? facts?.command;
   const asset = command === undefined ? undefined : assetCommand(command);
   const inImage = appDir === '' || !facts ? undefined : appPathInImage(facts, appDir);
   const baseImage = facts?.chain[0]?.base;
-  const tests = asset ? undefined : (command === undefined ? undefined : testRunner(command)) ?? (baseImage && TEST_IMAGE.test(baseImage) ? `built FROM ${baseImage}` : undefined);
+  const tests = asset ? undefined : ((command === undefined ? undefined : testRunner(command)) ?? (baseImage && TEST_IMAGE.test(baseImage) ? `built FROM ${baseImage}` : undefined));
   return {
     stack,
     appDir,

@@ -13,9 +13,7 @@ export interface TextEdit {
 
 /** Applies non-overlapping edits; insertions at the same offset keep their given order. */
 export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
-  const ordered = edits
-    .map((edit, index) => ({ edit, index }))
-    .sort((a, b) => a.edit.start - b.edit.start || a.index - b.index);
+  const ordered = edits.map((edit, index) => ({ edit, index })).sort((a, b) => a.edit.start - b.edit.start || a.index - b.index);
   let out = '';
   let cursor = 0;
   for (const { edit } of ordered) {
@@ -54,13 +52,7 @@ export function lineColOf(text: string, offset: number): { line: number; col: nu
  * (or at `contentEnd` when it already sits at the start of a line, as after a block scalar).
  * Each line gets `indent` and the file's line ending.
  */
-export function insertLinesAfter(
-  text: string,
-  contentEnd: number,
-  indent: string,
-  lines: readonly string[],
-  eol: string,
-): TextEdit {
+export function insertLinesAfter(text: string, contentEnd: number, indent: string, lines: readonly string[], eol: string): TextEdit {
   let at = contentEnd;
   let prefix = '';
   if (at > 0 && text[at - 1] !== '\n') {

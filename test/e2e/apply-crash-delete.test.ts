@@ -69,9 +69,11 @@ it('obs init --pipeline direct killed at every step: the collector config is the
     if (await anyStaging(dir)) failures.push(`${where}: staging left after the next run`);
   };
   const queue = Array.from({ length: steps }, (_, i) => i + 1);
-  await Promise.all([0, 1].map(async () => {
-    for (let n = queue.shift(); n !== undefined; n = queue.shift()) await checkStep(n);
-  }));
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let n = queue.shift(); n !== undefined; n = queue.shift()) await checkStep(n);
+    }),
+  );
   expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
   expect(steps).toBeGreaterThan(20);
 });

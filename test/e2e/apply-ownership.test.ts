@@ -48,7 +48,7 @@ describe.skipIf(process.getuid?.() !== 0)('owner, group and mode, running as roo
     }
   });
 
-  it('a .env obs creates to hold a moved secret is 0600 and the folder owner\'s', async () => {
+  it("a .env obs creates to hold a moved secret is 0600 and the folder owner's", async () => {
     const dir = await userProject();
     const run = await runObs(['init', '--dir', dir, '--yes'], { env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);

@@ -152,7 +152,10 @@ describe('obs apply', () => {
     const dry = await runObs(['apply', '--dir', dir, '--dry-run'], { env: env(dir) });
     expect(dry.exitCode, dry.stderr).toBe(0);
     for (const name of [`X-Ray group ${prefix}`, `X-Ray sampling rule ${prefix}`, `log group /${prefix}/a`, `log group /${prefix}/b`, `log group /${prefix}/c`]) {
-      expect(dry.stdout.split('\n').filter((line) => line.includes(name)), name).toHaveLength(1);
+      expect(
+        dry.stdout.split('\n').filter((line) => line.includes(name)),
+        name,
+      ).toHaveLength(1);
     }
     expect(dry.stdout.match(/FilterExpression/g)).toHaveLength(1);
     expect(dry.stdout).toMatch(/^Plan \(us-east-1\):\nwould create +X-Ray group /);
@@ -188,7 +191,9 @@ describe('obs apply', () => {
     const retention = await runObs(['apply', '--dir', await project(obsYaml('Bad', { retention: 13 }))], { env: env('/tmp') });
     expect(retention.exitCode).toBe(2);
     expect(retention.stderr).toMatch(/^obs: obs\.yaml:27: cloudwatch\.logGroups\[0\]\.retentionInDays must be one of 1, 3, 5, .* \(days\), got 13$/);
-    const group = await runObs(['apply', '--dir', await project(obsYaml('Bad').replace('    - name: Bad\n      filterExpression', '    - name: Bad group\n      filterExpression'))], { env: env('/tmp') });
+    const group = await runObs(['apply', '--dir', await project(obsYaml('Bad').replace('    - name: Bad\n      filterExpression', '    - name: Bad group\n      filterExpression'))], {
+      env: env('/tmp'),
+    });
     expect(group.exitCode).toBe(2);
     expect(group.stderr).toBe('obs: obs.yaml:11: xray.groups[0].name may contain only letters, digits and dashes: "Bad group"');
     expect(xray.control.requests.length).toBe(before);
@@ -196,7 +201,10 @@ describe('obs apply', () => {
 
   it('refuses a hand-edited obs.yaml whose list is a mapping, or that names a log group twice (exit 2, nothing sent)', async () => {
     const before = xray.control.requests.length;
-    const mapping = await runObs(['apply', '--dir', await project(obsYaml('Shape').replace('  groups:\n    - name: Shape\n      filterExpression', '  groups:\n    name: Shape\n    filterExpression'))], { env: env('/tmp') });
+    const mapping = await runObs(
+      ['apply', '--dir', await project(obsYaml('Shape').replace('  groups:\n    - name: Shape\n      filterExpression', '  groups:\n    name: Shape\n    filterExpression'))],
+      { env: env('/tmp') },
+    );
     expect(mapping.exitCode, mapping.stderr).toBe(2);
     expect(mapping.stderr).toBe('obs: obs.yaml:10: xray.groups must be a list (- name: ...), got a mapping');
     const twice = await runObs(['apply', '--dir', await project(obsYaml('Twice').replace('/Twice/b', '/Twice/a'))], { env: env('/tmp') });

@@ -30,10 +30,9 @@ describe('a profile that does not exist', () => {
     const run = await runObs(['logs', 'create-group', '--name', name, '--profile', 'nope', '--endpoint-url', motoUrl], { env: env() });
     expect(run.exitCode, run.stderr).toBe(2);
     expect(run.stderr).toBe(
-      [
-        'obs: --profile nope: no such AWS profile in ~/.aws/config or ~/.aws/credentials; profiles there: default, work',
-        '  create it with aws configure --profile nope, or pick one that exists',
-      ].join('\n'),
+      ['obs: --profile nope: no such AWS profile in ~/.aws/config or ~/.aws/credentials; profiles there: default, work', '  create it with aws configure --profile nope, or pick one that exists'].join(
+        '\n',
+      ),
     );
     const sdk = new CloudWatchLogsClient({ region: 'us-east-1', endpoint: motoUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     const out = await sdk.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
@@ -90,7 +89,7 @@ describe('the region from the profile', () => {
     expect((JSON.parse(run.stdout) as { region: string | null }).region).toBe('eu-west-2');
   });
 
-  it('the default profile\'s region is reported too', async () => {
+  it("the default profile's region is reported too", async () => {
     const run = await runObs(['logs', 'create-group', '--name', unique('default-region'), '--json', '--endpoint-url', motoUrl], { env: env() });
     expect(run.exitCode, run.stderr).toBe(0);
     expect((JSON.parse(run.stdout) as { region: string | null }).region).toBe('us-east-1');
@@ -112,7 +111,9 @@ describe('obs doctor --check aws-credentials', () => {
       return (JSON.parse(run.stdout) as { checks: CheckResult[] }).checks[0]!.detail;
     };
     expect(await detail(['--profile', 'p1', '--region', 'eu-west-1'])).toBe('credentials from profile p1 in ~/.aws/credentials (static keys); region eu-west-1 from --region');
-    expect(await detail([], { AWS_PROFILE: 'p1', AWS_REGION: 'eu-west-1' })).toBe('credentials from profile p1 in ~/.aws/credentials (static keys); region eu-west-1 from AWS_REGION in the environment');
+    expect(await detail([], { AWS_PROFILE: 'p1', AWS_REGION: 'eu-west-1' })).toBe(
+      'credentials from profile p1 in ~/.aws/credentials (static keys); region eu-west-1 from AWS_REGION in the environment',
+    );
     expect(await detail(['--profile', 'p1', '--region', 'eu-west-1'], { AWS_PROFILE: 'nope', AWS_REGION: 'us-west-2' })).toMatch(/profile p1 .*region eu-west-1 from --region$/);
     expect((await doctor(['--region', 'eu-west-1'])).exitCode).toBe(1);
   });

@@ -25,7 +25,10 @@ describe('the obs command line', () => {
 
   it('lists every command in obs --help with a description that fits on one line', async () => {
     const help = await runObs(['--help']);
-    const commands = help.stdout.slice(help.stdout.indexOf('Commands:\n') + 'Commands:\n'.length).split('\n').filter((l) => l.trim() !== '');
+    const commands = help.stdout
+      .slice(help.stdout.indexOf('Commands:\n') + 'Commands:\n'.length)
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     expect(commands.map((l) => l.trim().split(/\s+/)[0])).toEqual(['init', 'remove', 'xray', 'logs', 'apply', 'doctor', 'completion', 'help']);
     // An indented line after a command would be the wrapped rest of its description.
     for (const line of commands) expect(line, help.stdout).toMatch(/^ {2}\S.*\S {2,}\S/);
@@ -48,7 +51,10 @@ describe('the obs command line', () => {
   });
 
   it('stops quietly when the reader of its output goes away (obs doctor --list-checks | head -1)', async () => {
-    for (const args of [['doctor', '--list-checks'], ['doctor', '--json', '--dir', 'examples/cruddur']]) {
+    for (const args of [
+      ['doctor', '--list-checks'],
+      ['doctor', '--json', '--dir', 'examples/cruddur'],
+    ]) {
       const run = await withClosedStdout(args);
       expect(run.stderr, args.join(' ')).not.toMatch(/EPIPE|Unhandled|node:events/);
       expect(run.stderr).toBe('');

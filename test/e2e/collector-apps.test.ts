@@ -222,7 +222,12 @@ describe('a hand-wired X-Ray SDK Flask app, its daemon address pointed at the co
     const atXray = await stack.xray.waitForSpan((s) => s.traceId === traceId && s.parentSpanId === '', 30_000);
     expect(atXray.serviceName).toBe('backend-xray');
     expect(atXray.auth as SigV4Result).toMatchObject({ valid: true, service: 'xray', region: STACK_REGION, accessKeyId: TEST_AWS_CREDENTIALS.accessKeyId });
-    expect(stack.xray.spans().filter((s) => s.traceId === traceId).map((s) => s.name)).toContain('mock-data');
+    expect(
+      stack.xray
+        .spans()
+        .filter((s) => s.traceId === traceId)
+        .map((s) => s.name),
+    ).toContain('mock-data');
 
     const atHoneycomb = await stack.honeycomb.waitForSpan((s) => s.traceId === traceId && s.serviceName === 'backend-xray', 30_000);
     expect(atHoneycomb.key).toBe(STACK_HONEYCOMB_KEY);

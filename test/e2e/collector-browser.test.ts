@@ -97,7 +97,10 @@ beforeAll(async () => {
   const service = join(dir, 'backend-flask');
   const flaskFiles = new Map<string, string>();
   await readInto(flaskFiles, service, FLASK_INPUT_FILES);
-  await apply(planFlask({ serviceDir: 'backend-flask', serviceName: 'backend-flask', backends: BACKENDS, logGroup: STACK_LOG_GROUP, files: flaskFiles, template: templateLoader('flask'), pipeline: 'collector' }).changes);
+  await apply(
+    planFlask({ serviceDir: 'backend-flask', serviceName: 'backend-flask', backends: BACKENDS, logGroup: STACK_LOG_GROUP, files: flaskFiles, template: templateLoader('flask'), pipeline: 'collector' })
+      .changes,
+  );
   const app = await readFile(join(service, 'app.py'), 'utf8');
   await writeFile(join(service, 'app.py'), app.replace('"Content-Type, Authorization"', '"Content-Type, Authorization, traceparent, tracestate"'));
   const requirements = (await readFile(join(service, 'requirements.txt'), 'utf8')).split('\n').filter((l) => l.trim() && !l.startsWith('#'));
@@ -136,7 +139,10 @@ describe('a React page in a real browser, through the collector', () => {
     await page.waitForSelector('li >> nth=2', { timeout: 15_000 });
     expect(await page.locator('li').count()).toBe(3);
 
-    const fetchSpan = await stack.honeycomb.waitForSpan((s) => s.serviceName === 'frontend-react-js' && s.kind === SpanKind.CLIENT && String(s.attributes['http.url'] ?? s.attributes['url.full']).endsWith('/api/activities/home'), 30_000);
+    const fetchSpan = await stack.honeycomb.waitForSpan(
+      (s) => s.serviceName === 'frontend-react-js' && s.kind === SpanKind.CLIENT && String(s.attributes['http.url'] ?? s.attributes['url.full']).endsWith('/api/activities/home'),
+      30_000,
+    );
     expect(fetchSpan).toMatchObject({ key: STACK_HONEYCOMB_KEY, scope: '@opentelemetry/instrumentation-fetch' });
     expect(fetchSpan.userAgent).toMatch(COLLECTOR_USER_AGENT);
     const server = await stack.honeycomb.waitForSpan((s) => s.traceId === fetchSpan.traceId && s.serviceName === 'backend-flask' && s.kind === SpanKind.SERVER, 30_000);

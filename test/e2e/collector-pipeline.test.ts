@@ -22,10 +22,17 @@ const LOG_STREAM = 'collector';
 const resource = (service: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: service } }] });
 const now = () => `${BigInt(Date.now()) * 1_000_000n}`;
 const spanBody = (service: string, traceId: string) => ({
-  resourceSpans: [{ resource: resource(service), scopeSpans: [{ scope: { name: 'obs-test' }, spans: [{ traceId, spanId: '00f067aa0ba902b7', name: 'GET /api', kind: 2, startTimeUnixNano: now(), endTimeUnixNano: now() }] }] }],
+  resourceSpans: [
+    {
+      resource: resource(service),
+      scopeSpans: [{ scope: { name: 'obs-test' }, spans: [{ traceId, spanId: '00f067aa0ba902b7', name: 'GET /api', kind: 2, startTimeUnixNano: now(), endTimeUnixNano: now() }] }],
+    },
+  ],
 });
 const logBody = (service: string, text: string) => ({
-  resourceLogs: [{ resource: resource(service), scopeLogs: [{ scope: { name: 'obs-test' }, logRecords: [{ timeUnixNano: now(), severityNumber: 9, severityText: 'INFO', body: { stringValue: text } }] }] }],
+  resourceLogs: [
+    { resource: resource(service), scopeLogs: [{ scope: { name: 'obs-test' }, logRecords: [{ timeUnixNano: now(), severityNumber: 9, severityText: 'INFO', body: { stringValue: text } }] }] },
+  ],
 });
 const post = async (url: string, body: unknown, origin?: string) => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(origin && { origin }) }, body: JSON.stringify(body) });
@@ -100,9 +107,9 @@ describe('the collector config obs renders, run by the real collector', () => {
       expect((await preflight(origin)).headers.get('access-control-allow-origin'), origin).toBeNull();
     }
     // A real cross-origin POST is answered with the header the browser needs to read the result.
-    expect((await post(`${collector.otlpHttpUrl}/v1/traces`, spanBody('frontend-react-js', 'aaaabbbbccccddddeeeeffff00001111'), 'http://localhost:3000')).headers.get('access-control-allow-origin')).toBe(
-      'http://localhost:3000',
-    );
+    expect(
+      (await post(`${collector.otlpHttpUrl}/v1/traces`, spanBody('frontend-react-js', 'aaaabbbbccccddddeeeeffff00001111'), 'http://localhost:3000')).headers.get('access-control-allow-origin'),
+    ).toBe('http://localhost:3000');
   });
 
   it("proxies an X-Ray SDK's sampling request to the X-Ray API named by AWS_ENDPOINT_URL_XRAY, signed for xray", async () => {

@@ -12,7 +12,11 @@ function doctor(cacheDir: string, extraEnv: Record<string, string> = {}) {
 }
 
 const reports = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('obs: compile cache: '));
-const withoutReports = (stderr: string) => stderr.split('\n').filter((l) => !l.startsWith('obs: compile cache: ')).join('\n');
+const withoutReports = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter((l) => !l.startsWith('obs: compile cache: '))
+    .join('\n');
 
 describe('compile cache', () => {
   it('is written by the first run, used by the next, and changes nothing in the output', async () => {

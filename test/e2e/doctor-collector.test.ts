@@ -66,7 +66,12 @@ async function collectorProject(choices: CollectorChoices): Promise<string> {
   ];
   await writeFile(join(dir, 'docker-compose.yml'), `${compose.join('\n')}\n`);
   await writeFile(join(dir, 'otel-collector-config.yaml'), renderCollectorConfig(choices));
-  await writeFile(join(dir, '.env'), Object.entries(DOTENV).map(([k, v]) => `${k}=${v}\n`).join(''));
+  await writeFile(
+    join(dir, '.env'),
+    Object.entries(DOTENV)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  );
   if (browser) {
     await writeFile(join(dir, '.gitpod.yml'), 'tasks: []\n');
     await mkdir(join(dir, '.devcontainer'));
@@ -79,7 +84,7 @@ describe('obs doctor passes every collector config obs renders', () => {
     it(name, async () => {
       const checks = await doctor(await collectorProject(choices));
       const aws = Boolean(choices.xray || choices.cloudwatchLogs);
-      const expected = (id: string) => (id === 'collector-cors' && choices.browserOrigins.length === 0) || (id === 'collector-sigv4' && !aws) ? 'skip' : 'pass';
+      const expected = (id: string) => ((id === 'collector-cors' && choices.browserOrigins.length === 0) || (id === 'collector-sigv4' && !aws) ? 'skip' : 'pass');
       expect(checks.map((c) => [c.id, c.status, c.detail])).toEqual(CHECKS.map((id) => [id, expected(id), checks.find((c) => c.id === id)!.detail]));
     });
   }

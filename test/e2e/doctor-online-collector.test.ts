@@ -106,8 +106,7 @@ async function doctor(dir: string, args: string[], runEnv: Record<string, string
   return { run, checks: new Map(doc.checks.map((c) => [c.id, c])) };
 }
 
-const IAM =
-  'xray:GetTraceSegmentDestination, xray:UpdateTraceSegmentDestination, xray:GetIndexingRules, xray:UpdateIndexingRule, logs:DescribeResourcePolicies, logs:PutResourcePolicy';
+const IAM = 'xray:GetTraceSegmentDestination, xray:UpdateTraceSegmentDestination, xray:GetIndexingRules, xray:UpdateIndexingRule, logs:DescribeResourcePolicies, logs:PutResourcePolicy';
 const TS = ['--online', '--check', 'xray-transaction-search'];
 
 describe('xray-transaction-search', () => {
@@ -161,7 +160,9 @@ describe('xray-transaction-search', () => {
     const state = xray.state.region(region);
     state.destination = { Destination: 'CloudWatchLogs', activeAt: 0 };
     const logs = new CloudWatchLogsClient({ endpoint: motoUrl, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    await logs.send(new PutResourcePolicyCommand({ policyName: 'TransactionSearchXRayAccess', policyDocument: JSON.stringify(transactionSearchPolicy({ account: '123456789012', partition: 'aws' }, region)) }));
+    await logs.send(
+      new PutResourcePolicyCommand({ policyName: 'TransactionSearchXRayAccess', policyDocument: JSON.stringify(transactionSearchPolicy({ account: '123456789012', partition: 'aws' }, region)) }),
+    );
     const on = (await doctor(dir, TS, env('us-east-1'))).checks.get('xray-transaction-search')!;
     expect([on.status, on.detail]).toEqual([
       'pass',
@@ -204,8 +205,25 @@ describe('xray-transaction-search', () => {
       `could not look up the indexing rules: ${cannot}`,
     ]);
     // Every look-up failing the same way is said once.
-    const allDown = (await doctor(dir, TS, env('us-east-1', { AWS_ENDPOINT_URL: dead, AWS_ENDPOINT_URL_XRAY: '', AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: '', AWS_ENDPOINT_URL_STS: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_MAX_ATTEMPTS: '1' }))).checks.get('xray-transaction-search')!;
-    expect([allDown.status, allDown.detail]).toEqual(['fail', 'could not check Transaction Search in eu-south-1 (region from sigv4auth/xray of otel-collector): no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with --profile or AWS_PROFILE (aws configure creates one)']);
+    const allDown = (
+      await doctor(
+        dir,
+        TS,
+        env('us-east-1', {
+          AWS_ENDPOINT_URL: dead,
+          AWS_ENDPOINT_URL_XRAY: '',
+          AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: '',
+          AWS_ENDPOINT_URL_STS: '',
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+          AWS_MAX_ATTEMPTS: '1',
+        }),
+      )
+    ).checks.get('xray-transaction-search')!;
+    expect([allDown.status, allDown.detail]).toEqual([
+      'fail',
+      'could not check Transaction Search in eu-south-1 (region from sigv4auth/xray of otel-collector): no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with --profile or AWS_PROFILE (aws configure creates one)',
+    ]);
     expect(allDown.fix).toBe('obs doctor --online reads it with xray:GetTraceSegmentDestination, xray:GetIndexingRules and logs:DescribeResourcePolicies');
   });
 
@@ -290,7 +308,9 @@ describe('send-test-span with a collector in the project', () => {
     expect(check.detail).not.toContain(KEY);
     // With consent it is sent (here to a port nothing listens on).
     const allowed = (await doctor(dir, [...SEND, '--allow-endpoint', `127.0.0.1:${collectorPort}`], env('us-east-1', { HONEYCOMB_API_KEY: KEY }))).checks.get('send-test-span')!;
-    expect(allowed.detail).toContain(`the span was not sent to otel-collector (its OTLP/HTTP port 4318, published on ${collectorPort}): cannot reach http://127.0.0.1:${collectorPort}/v1/traces (ECONNREFUSED)`);
+    expect(allowed.detail).toContain(
+      `the span was not sent to otel-collector (its OTLP/HTTP port 4318, published on ${collectorPort}): cannot reach http://127.0.0.1:${collectorPort}/v1/traces (ECONNREFUSED)`,
+    );
   });
 });
 
@@ -328,13 +348,16 @@ describe('honeycomb-key-valid with a collector in the project', () => {
     const wrong = (await doctor(euDir, online(), env('us-east-1', { HONEYCOMB_API_KEY: KEY }))).checks.get('honeycomb-key-valid')!;
     expect(wrong.status).toBe('fail');
     expect(wrong.detail).toContain('belongs to Honeycomb US');
-    expect(wrong.detail).toContain("region from otlphttp/honeycomb of otel-collector");
+    expect(wrong.detail).toContain('region from otlphttp/honeycomb of otel-collector');
     expect(eu.requests.map((r) => r.status)).toEqual([401]);
   });
 
   it('is skipped, naming the collector, when the key does not reach it', async () => {
     const dir = await collectorProject({ ...none, honeycomb: { region: 'us' } });
     const check = (await doctor(dir, online(), env('us-east-1'))).checks.get('honeycomb-key-valid')!;
-    expect([check.status, check.detail]).toEqual(['skip', "no key to check: x-honeycomb-team of otel-collector's otlphttp/honeycomb is empty (HONEYCOMB_API_KEY reaches otel-collector empty: HONEYCOMB_API_KEY is not set in .env or the shell)"]);
+    expect([check.status, check.detail]).toEqual([
+      'skip',
+      "no key to check: x-honeycomb-team of otel-collector's otlphttp/honeycomb is empty (HONEYCOMB_API_KEY reaches otel-collector empty: HONEYCOMB_API_KEY is not set in .env or the shell)",
+    ]);
   });
 });

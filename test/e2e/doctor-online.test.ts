@@ -17,7 +17,10 @@ import { runInPty } from '../support/pty.js';
 const motoUrl = inject('motoUrl');
 const ONLINE_IDS = ['honeycomb-key-valid', 'send-test-span', 'aws-identity', 'aws-resources'];
 
-const key = (prefix: string) => `hcaik_01${prefix}${randomBytes(28).toString('hex').slice(0, 56 - prefix.length)}`;
+const key = (prefix: string) =>
+  `hcaik_01${prefix}${randomBytes(28)
+    .toString('hex')
+    .slice(0, 56 - prefix.length)}`;
 const US_KEY = key('us');
 const EU_KEY = key('eu');
 const UNKNOWN_KEY = key('xx');
@@ -231,7 +234,9 @@ describe('aws-resources', () => {
     expect(missing.fix).toBe('obs apply');
     expect(missing.detail).toContain('3 missing');
     const messages = missing.findings!.map((f) => f.message);
-    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^X-Ray group \S+ is missing$/), expect.stringMatching(/^X-Ray sampling rule \S+ is missing$/), `log group ${logGroup} is missing`]));
+    expect(messages).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^X-Ray group \S+ is missing$/), expect.stringMatching(/^X-Ray sampling rule \S+ is missing$/), `log group ${logGroup} is missing`]),
+    );
     expect(before.run.exitCode).toBe(1);
 
     const apply = await obs(['apply', '--dir', dir]);
@@ -249,9 +254,7 @@ describe('aws-resources', () => {
     const differs = drift.checks.get('aws-resources')!;
     expect(differs.status).toBe('fail');
     expect(differs.detail).toContain('2 differ');
-    expect(differs.findings!.map((f) => f.message)).toEqual(
-      expect.arrayContaining([expect.stringContaining('FixedRate: 0.1 -> 0.5'), expect.stringContaining('retentionInDays: 14 -> 30')]),
-    );
+    expect(differs.findings!.map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringContaining('FixedRate: 0.1 -> 0.5'), expect.stringContaining('retentionInDays: 14 -> 30')]));
   });
 
   it('is skipped when obs.yaml declares no resources', async () => {
@@ -325,10 +328,7 @@ describe('send-test-span', () => {
   it('uses OTEL_EXPORTER_OTLP_TRACES_ENDPOINT verbatim', async () => {
     const { dir } = await initedProject();
     const compose = await readFile(join(dir, 'docker-compose.yml'), 'utf8');
-    await writeFile(
-      join(dir, 'docker-compose.yml'),
-      compose.replace('OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"', `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "\${COLLECTOR}/v1/traces"`),
-    );
+    await writeFile(join(dir, 'docker-compose.yml'), compose.replace('OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"', `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "\${COLLECTOR}/v1/traces"`));
     eu.reset();
     const host = new URL(eu.url).host;
     const { run, checks } = await doctor(dir, ['--send-test-span', '--check', 'send-test-span', '--allow-endpoint', host], { HONEYCOMB_API_KEY: EU_KEY, COLLECTOR: eu.url });

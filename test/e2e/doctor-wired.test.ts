@@ -114,10 +114,16 @@ describe('doctor instrumentation-wired', () => {
     const gemfile = join(dir, 'Gemfile');
     const original = await readFile(gemfile, 'utf8');
     await edit(gemfile, (t) => t.replace(/^gem "opentelemetry-exporter-otlp"\n/m, ''));
-    expect(await wired(dir)).toMatchObject({ status: 'fail', detail: 'web: Gemfile does not declare opentelemetry-exporter-otlp, which config/initializers/opentelemetry.rb loads: without them it sends nothing' });
+    expect(await wired(dir)).toMatchObject({
+      status: 'fail',
+      detail: 'web: Gemfile does not declare opentelemetry-exporter-otlp, which config/initializers/opentelemetry.rb loads: without them it sends nothing',
+    });
     await writeFile(gemfile, original);
     await rm(join(dir, 'config', 'initializers', 'opentelemetry.rb'));
-    expect(await wired(dir)).toMatchObject({ status: 'fail', detail: 'web: the Gemfile has opentelemetry-sdk but no initializer configures it (config/initializers/opentelemetry.rb is missing), so nothing is sent' });
+    expect(await wired(dir)).toMatchObject({
+      status: 'fail',
+      detail: 'web: the Gemfile has opentelemetry-sdk but no initializer configures it (config/initializers/opentelemetry.rb is missing), so nothing is sent',
+    });
   }, 120_000);
 
   it('React (examples/cruddur): the tracing module must be the first import of the entry', async () => {

@@ -63,7 +63,10 @@ describe('an endpoint that answers 200 {} to everything is not believed', () => 
     expect(run.stderr).not.toMatch(/^created\b/m);
     expect(run.stderr).toContain('0 created, 0 updated, 0 unchanged, 0 drifted, 3 failed.');
     // Nothing was written: only look-ups reached the endpoint.
-    expect(yes.requests.every((r) => /GetGroups|Groups|GetSamplingRules|DescribeLogGroups/.test(`${r.path} ${String(r.headers['x-amz-target'] ?? '')}`)), JSON.stringify(yes.requests.map((r) => r.path))).toBe(true);
+    expect(
+      yes.requests.every((r) => /GetGroups|Groups|GetSamplingRules|DescribeLogGroups/.test(`${r.path} ${String(r.headers['x-amz-target'] ?? '')}`)),
+      JSON.stringify(yes.requests.map((r) => r.path)),
+    ).toBe(true);
   });
 
   it('obs xray create-group and obs logs create-group fail the same way (exit 1, one line)', async () => {

@@ -22,13 +22,7 @@ import { startXrayDaemon, type XrayDaemon } from '../support/xray-udp.js';
  * stand-in over UDP, and the missing packages give one warning, not a crash. The last describe
  * installs the real OpenTelemetry SDK from PyPI into a second venv.
  */
-const OTEL_PACKAGES = [
-  'opentelemetry-api',
-  'opentelemetry-sdk',
-  'opentelemetry-exporter-otlp-proto-http',
-  'opentelemetry-instrumentation-flask',
-  'opentelemetry-instrumentation-requests',
-];
+const OTEL_PACKAGES = ['opentelemetry-api', 'opentelemetry-sdk', 'opentelemetry-exporter-otlp-proto-http', 'opentelemetry-instrumentation-flask', 'opentelemetry-instrumentation-requests'];
 const BACKENDS = { honeycomb: true, xray: true, cloudwatch: true, rollbar: true };
 
 let dir: string;
@@ -75,7 +69,19 @@ beforeAll(async () => {
   expect(groupFilter).toBe('service("backend-flask") {fault OR error}');
   const { tags: _tags, ...rule } = desired.rules[0]!;
   ruleName = rule.RuleName;
-  const defaultRule = { RuleName: 'Default', ResourceARN: '*', Priority: 10000, FixedRate: 0.05, ReservoirSize: 1, ServiceName: '*', ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', Version: 1 };
+  const defaultRule = {
+    RuleName: 'Default',
+    ResourceARN: '*',
+    Priority: 10000,
+    FixedRate: 0.05,
+    ReservoirSize: 1,
+    ServiceName: '*',
+    ServiceType: '*',
+    Host: '*',
+    HTTPMethod: '*',
+    URLPath: '*',
+    Version: 1,
+  };
   daemon = await startXrayDaemon({ samplingRules: [{ ...rule }, defaultRule] });
 }, 120_000);
 
@@ -247,8 +253,7 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
       'rollbar/__init__.py':
         'from fake_calls import CALLS\ndef init(access_token, environment="production", **kw):\n    CALLS.append(["rollbar.init", access_token, environment, kw.get("allow_logging_basic_config")])\n',
       'rollbar/contrib/__init__.py': '',
-      'rollbar/contrib/flask/__init__.py':
-        'from fake_calls import CALLS\ndef report_exception(app, exception):\n    CALLS.append(["report_exception", type(exception).__name__, str(exception)])\n',
+      'rollbar/contrib/flask/__init__.py': 'from fake_calls import CALLS\ndef report_exception(app, exception):\n    CALLS.append(["report_exception", type(exception).__name__, str(exception)])\n',
     };
     for (const [path, text] of Object.entries(modules)) {
       await mkdir(dirname(join(fakes, path)), { recursive: true });
@@ -301,7 +306,6 @@ describe('generated Flask instrumentation (real Flask + aws-xray-sdk, no OpenTel
     expect(result.calls).toContainEqual(['cloudwatch', 'to cloudwatch']);
   });
 });
-
 
 /**
  * The OpenTelemetry part, with the real Python SDK from PyPI:

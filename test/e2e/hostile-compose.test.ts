@@ -67,17 +67,53 @@ const CASES: [string, string | Buffer, RegExp][] = [
   ['an unresolved alias', 'services:\n  web:\n    build: ./app\n    environment: *nope\n', /^obs: docker-compose\.yml:4:18: the alias \*nope names no anchor defined before it/],
   ['`<<:` of a scalar', 'services:\n  web:\n    <<: 5\n    build: ./app\n', /^obs: docker-compose\.yml:3:9: `<<:` merges mappings only/],
   ['`<<:` of a list alias', 'x-l: &l [1, 2]\nservices:\n  web:\n    <<: *l\n    build: ./app\n', /^obs: docker-compose\.yml:4:9: `<<:` merges mappings only/],
-  ['`environment: FOO`', 'services:\n  web:\n    build: ./app\n    environment: FOO\n', /^obs: docker-compose\.yml:4:18: `services\.web\.environment` must be a mapping or a list of strings, not a string/],
-  ['`environment: 5`', 'services:\n  web:\n    build: ./app\n    environment: 5\n', /^obs: docker-compose\.yml:4:18: `services\.web\.environment` must be a mapping or a list of strings, not a number/],
-  ['a list-of-maps environment', 'services:\n  web:\n    build: ./app\n    environment:\n      - A: b\n', /^obs: docker-compose\.yml:5:9: `services\.web\.environment\[0\]` must be a string, not a mapping/],
+  [
+    '`environment: FOO`',
+    'services:\n  web:\n    build: ./app\n    environment: FOO\n',
+    /^obs: docker-compose\.yml:4:18: `services\.web\.environment` must be a mapping or a list of strings, not a string/,
+  ],
+  [
+    '`environment: 5`',
+    'services:\n  web:\n    build: ./app\n    environment: 5\n',
+    /^obs: docker-compose\.yml:4:18: `services\.web\.environment` must be a mapping or a list of strings, not a number/,
+  ],
+  [
+    'a list-of-maps environment',
+    'services:\n  web:\n    build: ./app\n    environment:\n      - A: b\n',
+    /^obs: docker-compose\.yml:5:9: `services\.web\.environment\[0\]` must be a string, not a mapping/,
+  ],
   ['`build: [a, b]`', 'services:\n  web:\n    build: [a, b]\n', /^obs: docker-compose\.yml:3:12: `services\.web\.build` must be a string or a mapping, not a list/],
-  ['a misspelt service key', 'services:\n  web:\n    build: ./app\n    enviroment:\n      A: b\n', /^obs: docker-compose\.yml:4:5: `services\.web\.enviroment` is not a key compose knows here; did you mean `environment`\?/],
-  ['an empty `environment:`', 'services:\n  web:\n    build: ./app\n    environment:\n', /^obs: docker-compose\.yml:4:17: `services\.web\.environment` must be a mapping or a list of strings, not empty/],
-  ['a UTF-16 file', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('services:\n  web:\n    build: ./app\n', 'utf16le')]), /^obs: docker-compose\.yml:1:1: the file is UTF-16 \(little-endian\) text; compose and obs read YAML as UTF-8/],
-  ['a UTF-16BE file', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('services:\n  web:\n    build: ./app\n', 'utf16le').swap16()]), /^obs: docker-compose\.yml:1:1: the file is UTF-16 \(big-endian\) text/],
+  [
+    'a misspelt service key',
+    'services:\n  web:\n    build: ./app\n    enviroment:\n      A: b\n',
+    /^obs: docker-compose\.yml:4:5: `services\.web\.enviroment` is not a key compose knows here; did you mean `environment`\?/,
+  ],
+  [
+    'an empty `environment:`',
+    'services:\n  web:\n    build: ./app\n    environment:\n',
+    /^obs: docker-compose\.yml:4:17: `services\.web\.environment` must be a mapping or a list of strings, not empty/,
+  ],
+  [
+    'a UTF-16 file',
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('services:\n  web:\n    build: ./app\n', 'utf16le')]),
+    /^obs: docker-compose\.yml:1:1: the file is UTF-16 \(little-endian\) text; compose and obs read YAML as UTF-8/,
+  ],
+  [
+    'a UTF-16BE file',
+    Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('services:\n  web:\n    build: ./app\n', 'utf16le').swap16()]),
+    /^obs: docker-compose\.yml:1:1: the file is UTF-16 \(big-endian\) text/,
+  ],
   ['5,000-deep flow nesting', `services:\n  web:\n    build: ./app\nx-deep: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, /^obs: docker-compose\.yml:4:\d+: the YAML is nested more than 100 levels deep/],
-  ['5,000-deep block nesting', `services:\n  web:\n    build: ./app\nx-deep:\n${Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i + 1)}- `).join('\n')}x\n`, /^obs: docker-compose\.yml:\d+:\d+: the YAML is nested more than 100 levels deep/],
-  ['aliases nesting 150 levels deep', `x-0: &x0 [1]\n${Array.from({ length: 150 }, (_, i) => `x-${i + 1}: &x${i + 1} [*x${i}]`).join('\n')}\nservices:\n  web:\n    build: ./app\n`, /^obs: docker-compose\.yml:\d+:\d+: (the YAML is nested more than 100 levels deep|the file expands its aliases)/],
+  [
+    '5,000-deep block nesting',
+    `services:\n  web:\n    build: ./app\nx-deep:\n${Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i + 1)}- `).join('\n')}x\n`,
+    /^obs: docker-compose\.yml:\d+:\d+: the YAML is nested more than 100 levels deep/,
+  ],
+  [
+    'aliases nesting 150 levels deep',
+    `x-0: &x0 [1]\n${Array.from({ length: 150 }, (_, i) => `x-${i + 1}: &x${i + 1} [*x${i}]`).join('\n')}\nservices:\n  web:\n    build: ./app\n`,
+    /^obs: docker-compose\.yml:\d+:\d+: (the YAML is nested more than 100 levels deep|the file expands its aliases)/,
+  ],
 ];
 
 describe('obs init refuses compose files compose refuses: file:line:col, exit 2, nothing changed', () => {
@@ -106,7 +142,10 @@ describe('obs doctor reports the same compose files as a failed compose-file che
   it.each(CASES)('%s', async (_name, compose) => {
     const dir = await project(compose);
     const init = await runObs(['init', '--dir', dir, '--dry-run'], { env: ENV });
-    const line = init.stderr.split('\n').find((l) => l.startsWith('obs: '))!.slice('obs: '.length);
+    const line = init.stderr
+      .split('\n')
+      .find((l) => l.startsWith('obs: '))!
+      .slice('obs: '.length);
     expect(line).toMatch(/^docker-compose\.yml:\d+:\d+: /);
     await expectDoctorFails(dir, line);
   });

@@ -21,7 +21,6 @@ const cases = readdirSync(CORPUS, { withFileTypes: true })
   .filter((d) => d.isDirectory() && !d.name.startsWith('_'))
   .map((d) => d.name);
 
-
 /** The two cases whose YAML is broken: obs must refuse them, naming the line. */
 const INVALID: Record<string, RegExp> = {
   'ExamProCo__aws-bootcamp-cruddur-2023__shell-in-yaml': /^obs: docker-compose\.yml:11:7: invalid YAML: /m,

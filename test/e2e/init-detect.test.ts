@@ -38,11 +38,7 @@ describe('nickjj/docker-flask-example: a uv Flask app factory with asset watcher
     const { json } = await initJson('docker-flask-example');
     const app = json.changes.find((c) => c.path === 'hello/app.py');
     expect(app?.diff).toContain(
-      [
-        '     app = Flask(__name__, static_folder="../public", static_url_path="")',
-        '+    from observability import init_observability',
-        '+    init_observability(app)',
-      ].join('\n'),
+      ['     app = Flask(__name__, static_folder="../public", static_url_path="")', '+    from observability import init_observability', '+    init_observability(app)'].join('\n'),
     );
     expect(json.notes.map((n) => n.message).join('\n')).not.toContain('no app.py or wsgi.py');
   });
@@ -87,7 +83,10 @@ describe('worou/charisma-move: build: . whose Dockerfile copies backend/', () =>
   it('preloads tracing.cjs from where the Dockerfile puts backend/ when that is not the WORKDIR', async () => {
     const dir = await tempProject(join(FIXTURES, 'charisma-move'));
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(join(dir, 'Dockerfile'), 'FROM node:18-alpine\nWORKDIR /srv\nCOPY backend/package.json backend/\nRUN cd backend && npm install\nCOPY backend ./backend\nCMD ["node", "backend/index.js"]\n');
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      'FROM node:18-alpine\nWORKDIR /srv\nCOPY backend/package.json backend/\nRUN cd backend && npm install\nCOPY backend ./backend\nCMD ["node", "backend/index.js"]\n',
+    );
     const run = await runObs(['init', '--dry-run', '--yes', '--json', '--no-xray'], { cwd: dir });
     expect(run.exitCode, run.stderr).toBe(0);
     const compose = (JSON.parse(run.stdout) as InitJson).changes.find((c) => c.path === 'docker-compose.yml')!;

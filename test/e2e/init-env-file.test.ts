@@ -65,7 +65,9 @@ describe('obs init --services web on a project whose services share env_file: .e
     expect(run.stderr).toContain(
       '- .env is also loaded through env_file by worker, cable, js, css, which obs leaves alone: obs did not add HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION to it, or they would reach those containers',
     );
-    expect(run.stderr).toContain('Set HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION in your shell before docker compose up (not in .env: worker, cable, js, css load it)');
+    expect(run.stderr).toContain(
+      'Set HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION in your shell before docker compose up (not in .env: worker, cable, js, css load it)',
+    );
 
     // The services left alone: the same compose environment as before (read independently of
     // obs; docker-compose 1.29 here predates this file's `depends_on.required`), and .env unchanged.
@@ -116,7 +118,10 @@ describe("obs init warns about Flask's debug reloader wherever the container get
     await mkdir(join(dir, 'backend'));
     await writeFile(join(dir, 'backend', 'requirements.txt'), 'flask\n');
     await writeFile(join(dir, 'backend', 'app.py'), lf('from flask import Flask', 'app = Flask(__name__)', '', '@app.route("/")', 'def home():', '    return "hi"'));
-    await writeFile(join(dir, 'compose.yaml'), lf('services:', '  backend:', '    build: ./backend', '    command: python3 -m flask run --host=0.0.0.0', '    env_file: backend.env', '    ports:', '      - "5000:5000"'));
+    await writeFile(
+      join(dir, 'compose.yaml'),
+      lf('services:', '  backend:', '    build: ./backend', '    command: python3 -m flask run --host=0.0.0.0', '    env_file: backend.env', '    ports:', '      - "5000:5000"'),
+    );
     await writeFile(join(dir, 'backend.env'), envFile);
     return dir;
   }

@@ -1,11 +1,4 @@
-import {
-  CloudWatchLogsClient,
-  CreateLogGroupCommand,
-  DescribeLogGroupsCommand,
-  ListTagsForResourceCommand,
-  PutRetentionPolicyCommand,
-  type LogGroup,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, ListTagsForResourceCommand, PutRetentionPolicyCommand, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -33,8 +26,7 @@ const env = (over: Record<string, string | undefined> = {}): Record<string, stri
   };
   return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
 };
-const obs = (args: string[], over: Record<string, string | undefined> = {}, endpoint = motoUrl) =>
-  runObs(['logs', 'create-group', ...args, '--endpoint-url', endpoint], { env: env(over) });
+const obs = (args: string[], over: Record<string, string | undefined> = {}, endpoint = motoUrl) => runObs(['logs', 'create-group', ...args, '--endpoint-url', endpoint], { env: env(over) });
 
 /** moto keeps state for the whole run (other files use it too): every test gets its own name. */
 const unique = (label: string) => `obs-e2e/${label}-${randomUUID().slice(0, 8)}`;

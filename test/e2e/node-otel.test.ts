@@ -62,7 +62,12 @@ beforeAll(async () => {
   });
 
   receiver = await startOtlpReceiver();
-  const dotenv = Object.fromEntries((await readFile(join(dir, '.env'), 'utf8')).split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const dotenv = Object.fromEntries(
+    (await readFile(join(dir, '.env'), 'utf8'))
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
   env = {};
   for (const [key, value] of Object.entries(composeEnv)) if (value !== null) env[key] = interpolate(value, dotenv);
   env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
@@ -123,7 +128,13 @@ describe('a Node/Express service instrumented by obs', () => {
     const exit = await app.exited;
     expect(exit).toEqual({ code: 143, signal: null });
     const span = receiver.spans().find((s) => s.kind === SpanKind.SERVER && s.name === 'GET /hello');
-    expect(span, `spans: ${receiver.spans().map((s) => s.name).join(', ')}`).toBeDefined();
+    expect(
+      span,
+      `spans: ${receiver
+        .spans()
+        .map((s) => s.name)
+        .join(', ')}`,
+    ).toBeDefined();
     expect(span!.serviceName).toBe(SERVICE);
     expect(span!.headers['x-honeycomb-team']).toBe(KEY);
     // express itself is instrumented through the ES module loader hook.
@@ -144,7 +155,12 @@ describe('a Node/Express service instrumented by obs', () => {
     await fetch(`http://127.0.0.1:${env.PORT}/hello`);
     app.child.kill('SIGTERM');
     expect(await app.exited).toEqual({ code: 0, signal: null });
-    expect(receiver.spans().filter((s) => s.kind === SpanKind.SERVER).map((s) => s.name)).toEqual(['GET']);
+    expect(
+      receiver
+        .spans()
+        .filter((s) => s.kind === SpanKind.SERVER)
+        .map((s) => s.name),
+    ).toEqual(['GET']);
   }, 60_000);
 
   it('stays off, and the app runs, without an OTLP endpoint', async () => {

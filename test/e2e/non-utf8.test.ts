@@ -69,7 +69,11 @@ describe('a compose file that is not UTF-8: refused, nothing changed', () => {
   it('init and doctor --fix exit 2 naming file, line and column', async () => {
     const dir = await project({ 'docker-compose.yml': composeLatin1, '.env': 'A=1\n' });
     const tree = await snapshotTree(dir);
-    for (const args of [['init', '--dir', dir, '--yes'], ['init', '--dir', dir, '--dry-run'], ['doctor', '--dir', dir, '--fix']]) {
+    for (const args of [
+      ['init', '--dir', dir, '--yes'],
+      ['init', '--dir', dir, '--dry-run'],
+      ['doctor', '--dir', dir, '--fix'],
+    ]) {
       const run = await runObs(args, { env: ENV });
       expect(run.exitCode, `${args.join(' ')}\n${run.stderr}`).toBe(2);
       expect(run.stderr).toContain('obs: docker-compose.yml:1:7: is not UTF-8 text (byte 0xFC); compose and obs read YAML as UTF-8 only: save the file as UTF-8 and run obs again');

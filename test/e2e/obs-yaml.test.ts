@@ -61,9 +61,24 @@ describe('one obs.yaml validator: init, doctor and apply refuse the same files',
     { name: 'enabled: "yes"', edit: (t) => t.replace(/(rollbar:\n {2}enabled:) false/, '$1 "yes"'), needle: 'enabled: "yes"', message: /rollbar\.enabled must be true or false/ },
     { name: 'a service entry that is a list', edit: (t) => t.replace(/ {4}serviceName: web\n {4}stack: flask/, '    - web'), needle: '  web:', message: /services\.web must be a mapping/ },
     { name: 'fixedRate: 2', edit: (t) => t.replace('fixedRate: 0.1', 'fixedRate: 2'), needle: 'fixedRate', message: /fixedRate must be a number from 0 to 1/ },
-    { name: 'honeycomb.endpoint that is not a URL', edit: (t) => t.replace('endpoint: https://api.honeycomb.io', 'endpoint: api dot honeycomb'), needle: 'endpoint:', message: /honeycomb\.endpoint must be an http\(s\) URL/ },
-    { name: 'compose.files pointing out of the project', edit: (t) => t.replace('    - docker-compose.yml', '    - ../../../../etc/passwd'), needle: 'etc/passwd', message: /compose\.files\[0\] .*outside the project/ },
-    { name: 'compose.files with an absolute path', edit: (t) => t.replace('    - docker-compose.yml', '    - /etc/hostname'), needle: '/etc/hostname', message: /compose\.files\[0\] .*outside the project/ },
+    {
+      name: 'honeycomb.endpoint that is not a URL',
+      edit: (t) => t.replace('endpoint: https://api.honeycomb.io', 'endpoint: api dot honeycomb'),
+      needle: 'endpoint:',
+      message: /honeycomb\.endpoint must be an http\(s\) URL/,
+    },
+    {
+      name: 'compose.files pointing out of the project',
+      edit: (t) => t.replace('    - docker-compose.yml', '    - ../../../../etc/passwd'),
+      needle: 'etc/passwd',
+      message: /compose\.files\[0\] .*outside the project/,
+    },
+    {
+      name: 'compose.files with an absolute path',
+      edit: (t) => t.replace('    - docker-compose.yml', '    - /etc/hostname'),
+      needle: '/etc/hostname',
+      message: /compose\.files\[0\] .*outside the project/,
+    },
     { name: 'compose.files with a number', edit: (t) => t.replace('    - docker-compose.yml', '    - 5'), needle: '- 5', message: /compose\.files\[0\] must be a string/ },
     { name: 'compose.files with a mapping', edit: (t) => t.replace('    - docker-compose.yml', '    - {a: b}'), needle: '{a: b}', message: /compose\.files\[0\] must be a string/ },
   ];
@@ -122,7 +137,10 @@ describe('obs init keeps obs.yaml values the user edited', () => {
     // --force: obs's values again, and it says which it replaced.
     const forced = await runObs(['init', '--dir', dir, '--yes', '--force'], { env: ENV });
     expect(forced.exitCode, forced.stderr).toBe(0);
-    const config = parseDocument(await readFile(join(dir, 'obs.yaml'), 'utf8')).toJS() as { xray: { samplingRules: Record<string, unknown>[] }; cloudwatch: { logGroups: { retentionInDays: number }[] } };
+    const config = parseDocument(await readFile(join(dir, 'obs.yaml'), 'utf8')).toJS() as {
+      xray: { samplingRules: Record<string, unknown>[] };
+      cloudwatch: { logGroups: { retentionInDays: number }[] };
+    };
     expect(config.xray.samplingRules[0]).toMatchObject({ fixedRate: 0.1, priority: 9000, reservoirSize: 5, urlPath: '*', httpMethod: '*' });
     expect(config.cloudwatch.logGroups[0]!.retentionInDays).toBe(30);
     expect(forced.stderr).toMatch(/obs\.yaml xray\.samplingRules\[0\]\.fixedRate: replaced 0\.5 with 0\.1/);
@@ -131,10 +149,9 @@ describe('obs init keeps obs.yaml values the user edited', () => {
   it('a second sampling rule the user added is kept', async () => {
     const dir = await initialised();
     const edited = await editObsYaml(dir, (t) =>
-      t.replace('fixedRate: 0.1', 'fixedRate: 0.25').replace(
-        /(  samplingRules:\n)/,
-        '$1    - ruleName: Health\n      priority: 10\n      fixedRate: 0\n      reservoirSize: 0\n      urlPath: /health\n',
-      ),
+      t
+        .replace('fixedRate: 0.1', 'fixedRate: 0.25')
+        .replace(/(  samplingRules:\n)/, '$1    - ruleName: Health\n      priority: 10\n      fixedRate: 0\n      reservoirSize: 0\n      urlPath: /health\n'),
     );
     const rerun = await runObs(['init', '--dir', dir, '--yes'], { env: ENV });
     expect(rerun.exitCode, rerun.stderr).toBe(0);

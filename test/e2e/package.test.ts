@@ -29,7 +29,13 @@ describe('the npm package', () => {
     await execa('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', join(packDir, filename)], { cwd: app });
     const installed = join(app, 'node_modules');
     const { stdout: tree } = await execa('npm', ['ls', '--all', '--parseable'], { cwd: app });
-    expect(tree.trim().split('\n').map((line) => line.slice(installed.length + 1)).filter(Boolean)).toEqual(['obs-init']);
+    expect(
+      tree
+        .trim()
+        .split('\n')
+        .map((line) => line.slice(installed.length + 1))
+        .filter(Boolean),
+    ).toEqual(['obs-init']);
 
     const env = { PATH: process.env.PATH ?? '', HOME: app, NO_COLOR: '1' };
     const checks = await execa(join(installed, '.bin', 'obs'), ['doctor', '--list-checks'], { cwd: app, env, extendEnv: false });

@@ -27,7 +27,36 @@ const RUNS = Number(process.env.OBS_PROPERTY_RUNS ?? 2000);
 // ---------------------------------------------------------------------------------------------
 
 const oddString = fc.oneof(
-  fc.constantFrom('', ' ', 'x', 'a: b', '# not a comment', '${HOME}', '${UNSET:-d}', '$$', "it's", 'say "hi"', 'ünïcödé', '日本', '😀', 'a\tb', 'on', 'yes', 'null', '~', '0x1F', '1e3', '-', '[x]', '{a}', '*a', '&a', '!tag', '%', '@'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'x',
+    'a: b',
+    '# not a comment',
+    '${HOME}',
+    '${UNSET:-d}',
+    '$$',
+    "it's",
+    'say "hi"',
+    'ünïcödé',
+    '日本',
+    '😀',
+    'a\tb',
+    'on',
+    'yes',
+    'null',
+    '~',
+    '0x1F',
+    '1e3',
+    '-',
+    '[x]',
+    '{a}',
+    '*a',
+    '&a',
+    '!tag',
+    '%',
+    '@',
+  ),
   fc.string({ maxLength: 8 }),
   fc.string({ unit: 'grapheme', maxLength: 6 }),
 );
@@ -35,7 +64,14 @@ const oddScalar = fc.oneof(oddString, fc.integer({ min: -5, max: 70000 }), fc.do
 const envKey = fc.oneof(fc.constantFrom('A', 'PORT', 'DB_HOST', 'FLASK_ENV', 'X-Y', 'a b', '', 'ÜBER', '1ST'), fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,6}$/));
 const environment = fc.oneof(
   fc.dictionary(envKey, oddScalar, { maxKeys: 4 }),
-  fc.array(fc.oneof(envKey.map((k) => `${k}=v`), envKey, oddString), { maxLength: 4 }),
+  fc.array(
+    fc.oneof(
+      envKey.map((k) => `${k}=v`),
+      envKey,
+      oddString,
+    ),
+    { maxLength: 4 },
+  ),
   fc.array(fc.dictionary(envKey, oddScalar, { maxKeys: 1 }), { maxLength: 2 }), // list of maps: compose refuses it
   oddScalar, // `environment: FOO` / `environment: 5`
 );
@@ -58,7 +94,10 @@ const validService = fc.record(
     build: fc.constantFrom('./app', '.', { context: './app' }),
     environment: fc.oneof(
       fc.dictionary(validKey, fc.oneof(oddString, fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 4 }),
-      fc.uniqueArray(fc.tuple(validKey, oddString).map(([k, v]) => `${k}=${v}`), { maxLength: 4 }),
+      fc.uniqueArray(
+        fc.tuple(validKey, oddString).map(([k, v]) => `${k}=${v}`),
+        { maxLength: 4 },
+      ),
     ),
     ports: fc.uniqueArray(fc.constantFrom('80:80', '2000:2000/udp', 8080, '${PORT:-3000}:3000'), { maxLength: 2 }),
     command: fc.oneof(oddString, fc.array(oddString, { maxLength: 3 })),
@@ -67,11 +106,17 @@ const validService = fc.record(
 );
 const validImageService = fc.record({ image: fc.constantFrom('postgres:16', 'redis', 'nginx'), environment: fc.dictionary(validKey, oddString, { maxKeys: 3 }) }, { requiredKeys: ['image'] });
 const validName = fc.oneof(fc.constantFrom('web', 'api', 'db', 'worker', 'front-end', 'x.y'), fc.stringMatching(/^[a-z][a-z0-9-]{0,5}$/));
-const validCompose = fc.record({ services: fc.dictionary(validName, fc.oneof(validService, validImageService), { minKeys: 1, maxKeys: 3 }), 'x-extra': fc.dictionary(fc.string({ maxLength: 3 }), oddScalar, { maxKeys: 2 }) }, { requiredKeys: ['services'] });
+const validCompose = fc.record(
+  { services: fc.dictionary(validName, fc.oneof(validService, validImageService), { minKeys: 1, maxKeys: 3 }), 'x-extra': fc.dictionary(fc.string({ maxLength: 3 }), oddScalar, { maxKeys: 2 }) },
+  { requiredKeys: ['services'] },
+);
 
 const composeValue = fc.record(
   {
-    services: fc.oneof({ weight: 8, arbitrary: fc.dictionary(serviceName, fc.oneof({ weight: 6, arbitrary: service }, { weight: 1, arbitrary: oddScalar }), { minKeys: 1, maxKeys: 3 }) }, { weight: 1, arbitrary: oddScalar }),
+    services: fc.oneof(
+      { weight: 8, arbitrary: fc.dictionary(serviceName, fc.oneof({ weight: 6, arbitrary: service }, { weight: 1, arbitrary: oddScalar }), { minKeys: 1, maxKeys: 3 }) },
+      { weight: 1, arbitrary: oddScalar },
+    ),
     name: oddString,
     'x-extra': fc.oneof(oddScalar, fc.dictionary(fc.string({ maxLength: 3 }), oddScalar, { maxKeys: 2 })),
   },
@@ -79,9 +124,13 @@ const composeValue = fc.record(
 );
 
 /** The value written out as YAML, block or flow, with or without quotes everywhere. */
-const composeFromValue = fc.tuple(fc.oneof({ weight: 3, arbitrary: validCompose }, { weight: 2, arbitrary: composeValue }), fc.constantFrom<'block' | 'flow' | 'any'>('block', 'flow', 'any'), fc.constantFrom<'PLAIN' | 'QUOTE_DOUBLE'>('PLAIN', 'QUOTE_DOUBLE')).map(([value, collectionStyle, defaultStringType]) =>
-  stringify(value, { collectionStyle, defaultStringType }),
-);
+const composeFromValue = fc
+  .tuple(
+    fc.oneof({ weight: 3, arbitrary: validCompose }, { weight: 2, arbitrary: composeValue }),
+    fc.constantFrom<'block' | 'flow' | 'any'>('block', 'flow', 'any'),
+    fc.constantFrom<'PLAIN' | 'QUOTE_DOUBLE'>('PLAIN', 'QUOTE_DOUBLE'),
+  )
+  .map(([value, collectionStyle, defaultStringType]) => stringify(value, { collectionStyle, defaultStringType }));
 
 /** Hand-written shapes: anchors and merges (good and bad), aliases, nesting, encodings, layouts. */
 const nastyCompose = fc.oneof(
@@ -104,7 +153,10 @@ const nastyCompose = fc.oneof(
   fc.integer({ min: 95, max: 140 }).map((d) => `services:\n  web:\n    build: ./app\nx-deep: ${'['.repeat(d)}${']'.repeat(d)}\n`),
   fc.integer({ min: 3, max: 7 }).map((n) => {
     let text = 'x-a: &a [x, x, x, x, x, x, x, x, x]\n';
-    for (let i = 1; i <= n; i++) text += `x-${i}: &a${i} [${Array(9).fill(i === 1 ? '*a' : `*a${i - 1}`).join(', ')}]\n`;
+    for (let i = 1; i <= n; i++)
+      text += `x-${i}: &a${i} [${Array(9)
+        .fill(i === 1 ? '*a' : `*a${i - 1}`)
+        .join(', ')}]\n`;
     return `${text}services:\n  web:\n    build: ./app\n`;
   }),
   composeFromValue.map((text) => text.replace(/\n/g, '\r\n')),
@@ -112,20 +164,30 @@ const nastyCompose = fc.oneof(
 const composeText = fc.oneof({ weight: 3, arbitrary: composeFromValue }, { weight: 2, arbitrary: nastyCompose });
 
 const dotenvText = fc.option(
-  fc.array(
-    fc.oneof(
-      fc.tuple(envKey, oddString).map(([k, v]) => `${k}=${v}`),
-      fc.tuple(envKey, oddString).map(([k, v]) => `export ${k}="${v}"`),
-      fc.constantFrom('# comment', '', 'NO_EQUALS', '=value', 'A="unterminated', "B='x'", 'C=a # trailing', 'HONEYCOMB_API_KEY=', 'D=ü'),
-    ),
-    { maxLength: 5 },
-  ).map((lines) => lines.join('\n')),
+  fc
+    .array(
+      fc.oneof(
+        fc.tuple(envKey, oddString).map(([k, v]) => `${k}=${v}`),
+        fc.tuple(envKey, oddString).map(([k, v]) => `export ${k}="${v}"`),
+        fc.constantFrom('# comment', '', 'NO_EQUALS', '=value', 'A="unterminated', "B='x'", 'C=a # trailing', 'HONEYCOMB_API_KEY=', 'D=ü'),
+      ),
+      { maxLength: 5 },
+    )
+    .map((lines) => lines.join('\n')),
   { nil: undefined },
 );
 const obsYamlText = fc.option(
   fc.oneof(
     fc.constant('version: 1\ncompose:\n  files:\n    - docker-compose.yml\n'),
-    fc.constantFrom('version: 2\n', 'version: 1\ncompose:\n  files: [1]\n', 'version: 1\nhoneycomb:\n  region: mars\n', '[]\n', 'version: 1\nservices: 5\n', 'version: 1\nxray:\n  groups: {}\n', ': :\n'),
+    fc.constantFrom(
+      'version: 2\n',
+      'version: 1\ncompose:\n  files: [1]\n',
+      'version: 1\nhoneycomb:\n  region: mars\n',
+      '[]\n',
+      'version: 1\nservices: 5\n',
+      'version: 1\nxray:\n  groups: {}\n',
+      ': :\n',
+    ),
     fc.tuple(oddScalar, oddScalar).map(([a, b]) => `version: 1\nhoneycomb:\n  enabled: ${JSON.stringify(a)}\ncloudwatch:\n  logGroups: ${JSON.stringify(b)}\n`),
   ),
   { nil: undefined },
@@ -237,7 +299,8 @@ describe('property: hostile compose, .env and obs.yaml never crash obs, and exit
             const byHand = /add (these lines to \S+ )?by hand/.test(yes.stderr);
             if (!byHand) {
               // Directly, the app holds the key header; through the collector, only the collector's address.
-              const wanted = pipeline === 'direct' ? { OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=${HONEYCOMB_API_KEY}' } : { OTEL_EXPORTER_OTLP_ENDPOINT: expect.stringMatching(/^http:\/\/[\w.-]+:4318$/) };
+              const wanted =
+                pipeline === 'direct' ? { OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=${HONEYCOMB_API_KEY}' } : { OTEL_EXPORTER_OTLP_ENDPOINT: expect.stringMatching(/^http:\/\/[\w.-]+:4318$/) };
               expect(now[chosen]?.environment, `${chosen} lacks obs's variables:\n${after}`).toMatchObject({ OTEL_SERVICE_NAME: expect.any(String), ...wanted });
             }
             for (const [name, svc] of Object.entries(was)) {

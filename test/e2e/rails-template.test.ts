@@ -109,8 +109,7 @@ describe.runIf(HAS_RUBY)('generated Rails files', () => {
     const missing = await runInitializer(file, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' });
     expect(missing.exitCode).toBe(0);
     expect(missing.stderr).toBe(
-      'observability: missing gem (cannot load such file -- opentelemetry/sdk); add opentelemetry-sdk and opentelemetry-exporter-otlp ' +
-        'to the Gemfile and run bundle install. Tracing is off.',
+      'observability: missing gem (cannot load such file -- opentelemetry/sdk); add opentelemetry-sdk and opentelemetry-exporter-otlp ' + 'to the Gemfile and run bundle install. Tracing is off.',
     );
 
     const fakes = await fakeGems();

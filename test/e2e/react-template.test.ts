@@ -106,4 +106,3 @@ describe('a frontend that sets up browser OpenTelemetry itself (issue 12 item 1)
     expect(after).toEqual(before);
   }, 120_000);
 });
-

@@ -170,7 +170,10 @@ describe('AWS_XRAY_URL (direct pipeline, X-Ray on)', () => {
     expect(Object.keys(backend).filter((k) => k.startsWith('AWS_XRAY'))).toEqual([]);
     const doctor = await runObs(['doctor', '--dir', dir, '--json', '--check', 'xray-daemon-present,xray-url'], { env });
     const checks = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] }).checks;
-    expect(checks.map((c) => [c.id, c.status])).toEqual([['xray-daemon-present', 'skip'], ['xray-url', 'skip']]);
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ['xray-daemon-present', 'skip'],
+      ['xray-url', 'skip'],
+    ]);
     expect((await init(dir)).stderr).toMatch(/Nothing to change/);
   });
 

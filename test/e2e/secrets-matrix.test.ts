@@ -156,7 +156,9 @@ const closed = () => withUserinfo(`http://127.0.0.1:${closedPort}`, SEEDS.flagEn
 /** A copy of the seeded project after `obs init --yes`, with obs.yaml for obs apply. */
 async function inited(): Promise<string> {
   const dir = await copyOf(base);
-  const run = await runObs(['init', '--dir', dir, '--yes', '--cloudwatch', '--log-group', `/seeded/${dir.slice(-6)}`, '--xray-group', `Seeded${dir.slice(-6).replace(/[^A-Za-z0-9]/g, '')}`], { env: env() });
+  const run = await runObs(['init', '--dir', dir, '--yes', '--cloudwatch', '--log-group', `/seeded/${dir.slice(-6)}`, '--xray-group', `Seeded${dir.slice(-6).replace(/[^A-Za-z0-9]/g, '')}`], {
+    env: env(),
+  });
   expect(run.exitCode, run.stderr).toBe(0);
   return dir;
 }
@@ -204,7 +206,11 @@ const ROWS: Row[] = [
     args: () => ['xray', 'create-sampling-rule', '--name', 'SeededMatrix', '--service-name', 'api', '--json', '--endpoint-url', withUserinfo(xray.url, SEEDS.flagEndpointPassword)],
     exit: 0,
   },
-  { name: 'xray create-sampling-rule, bad rate', args: () => ['xray', 'create-sampling-rule', '--name', 'SeededMatrix', '--service-name', 'api', '--fixed-rate', '7', '--endpoint-url', closed()], exit: 2 },
+  {
+    name: 'xray create-sampling-rule, bad rate',
+    args: () => ['xray', 'create-sampling-rule', '--name', 'SeededMatrix', '--service-name', 'api', '--fixed-rate', '7', '--endpoint-url', closed()],
+    exit: 2,
+  },
   { name: 'xray create-sampling-rule, endpoint down', args: () => ['xray', 'create-sampling-rule', '--name', 'SeededMatrix', '--service-name', 'api', '--endpoint-url', closed()], exit: 1 },
   { name: 'logs create-group', args: () => ['logs', 'create-group', '--name', '/seeded/matrix', '--retention', '7', '--endpoint-url', withUserinfo(motoUrl, SEEDS.flagEndpointPassword)], exit: 0 },
   { name: 'logs create-group --json, endpoint down', args: () => ['logs', 'create-group', '--name', '/seeded/matrix', '--json', '--endpoint-url', closed()], exit: 1 },

@@ -20,7 +20,11 @@ async function project(stack: 'flask' | 'node' | 'rails'): Promise<string> {
   const files: Record<string, string> = {
     flask: { 'app/Dockerfile': 'FROM python:3.11\n', 'app/requirements.txt': 'flask\n', 'app/app.py': 'from flask import Flask\napp = Flask(__name__)\n' },
     node: { 'app/Dockerfile': 'FROM node:20\n', 'app/package.json': '{"name":"api","dependencies":{"express":"^4.19.0"}}\n', 'app/index.js': "const express = require('express');\n" },
-    rails: { 'app/Dockerfile': 'FROM ruby:3.3\n', 'app/Gemfile': "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n", 'app/config/application.rb': 'module App\n  class Application < Rails::Application\n  end\nend\n' },
+    rails: {
+      'app/Dockerfile': 'FROM ruby:3.3\n',
+      'app/Gemfile': "source 'https://rubygems.org'\ngem 'rails', '~> 7.1'\n",
+      'app/config/application.rb': 'module App\n  class Application < Rails::Application\n  end\nend\n',
+    },
   }[stack];
   for (const [path, text] of Object.entries(files)) {
     await mkdir(join(dir, path, '..'), { recursive: true });

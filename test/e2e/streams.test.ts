@@ -112,7 +112,10 @@ describe('obs doctor: the checklist is the output', () => {
 
   it('doctor --fix: the diff and the fixes go to stderr, the checklist of the result to stdout', async () => {
     const dir = await gitProject();
-    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  api:\n    build: ./api\n    environment:\n      OTEL_SERVICE_NAME: "app"\n  worker:\n    build: ./worker\n    environment:\n      OTEL_SERVICE_NAME: "app"\n');
+    await writeFile(
+      join(dir, 'docker-compose.yml'),
+      'services:\n  api:\n    build: ./api\n    environment:\n      OTEL_SERVICE_NAME: "app"\n  worker:\n    build: ./worker\n    environment:\n      OTEL_SERVICE_NAME: "app"\n',
+    );
     const run = await runObs(['doctor', '--dir', dir, '--fix', '--check', 'otel-service-name-unique'], { env: { CI: 'true' } });
     expect(run.stderr).toContain('obs doctor --fix made');
     expect(run.stderr).toContain('+++ b/docker-compose.yml');

@@ -93,9 +93,7 @@ describe('obs apply: Transaction Search', () => {
       'xray-trace-destination CloudWatchLogs updated',
       'xray-indexing-rule Default updated',
     ]);
-    expect(doc.resources.find((r) => r.kind === 'xray-trace-destination')?.detail).toBe(
-      'status PENDING: X-Ray is switching (usually minutes); spans reach Transaction Search once it is ACTIVE',
-    );
+    expect(doc.resources.find((r) => r.kind === 'xray-trace-destination')?.detail).toBe('status PENDING: X-Ray is switching (usually minutes); spans reach Transaction Search once it is ACTIVE');
     const state = xray.state.region(region);
     expect(state.destination.Destination).toBe('CloudWatchLogs');
     expect(state.indexingRules.get('Default')?.Rule.Probabilistic.DesiredSamplingPercentage).toBe(5);

@@ -86,7 +86,7 @@ async function expectRefused(args: string[], first: RegExp): Promise<void> {
 const writeRule = (doc: unknown, name = 'xray.json') => writeFile(join(work, name), typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2));
 
 describe('obs xray create-group', () => {
-  it('creates the seeds\' group from --service, tags it, then leaves it alone', async () => {
+  it("creates the seeds' group from --service, tags it, then leaves it alone", async () => {
     const args = ['xray', 'create-group', '--name', 'Cruddur', '--service', 'backend-flask', '--errors-only'];
     expectOk(await obs(args), /^created +X-Ray group Cruddur {2}arn:aws:xray:us-east-1:123456789012:group\/Cruddur\//m);
     expect(region().groups.get('Cruddur')).toMatchObject({ FilterExpression: SEED_FILTER, InsightsConfiguration: { InsightsEnabled: false } });
@@ -220,7 +220,9 @@ describe('obs xray create-group', () => {
       expect(fromXray.exitCode, fromXray.stderr).toBe(1);
       expect(lines(fromXray)).toContain(`${url} (from AWS_ENDPOINT_URL_XRAY) answered HTTP 404 with something that is not the X-Ray API; check AWS_ENDPOINT_URL_XRAY`);
       const fromAny = await runObs(args, { env: { ...ENV(), AWS_ENDPOINT_URL: url }, cwd: work });
-      expect(lines(fromAny)).toContain(`${url} (from AWS_ENDPOINT_URL) answered HTTP 404 with something that is not the X-Ray API; check AWS_ENDPOINT_URL, or set AWS_ENDPOINT_URL_XRAY to send X-Ray elsewhere`);
+      expect(lines(fromAny)).toContain(
+        `${url} (from AWS_ENDPOINT_URL) answered HTTP 404 with something that is not the X-Ray API; check AWS_ENDPOINT_URL, or set AWS_ENDPOINT_URL_XRAY to send X-Ray elsewhere`,
+      );
       const fromFlag = await obs(args, url);
       expect(lines(fromFlag)).toContain(`${url} answered HTTP 404 with something that is not the X-Ray API; check --endpoint-url`);
     } finally {
@@ -286,7 +288,7 @@ describe('--tag on a resource that already exists', () => {
 });
 
 describe('obs xray create-sampling-rule', () => {
-  it('creates the seeds\' rule from a file, leaves it alone, updates a changed FixedRate', async () => {
+  it("creates the seeds' rule from a file, leaves it alone, updates a changed FixedRate", async () => {
     await writeRule({ SamplingRule: SEED_RULE });
     const args = ['xray', 'create-sampling-rule', '--file', 'xray.json'];
     expectOk(await obs(args), /^created +X-Ray sampling rule Cruddur {2}arn:aws:xray:us-east-1:123456789012:sampling-rule\/Cruddur$/m);
@@ -313,7 +315,18 @@ describe('obs xray create-sampling-rule', () => {
     const run = await obs(['xray', 'create-sampling-rule', '--name', 'api', '--service-name', 'backend-flask', '--attribute', 'tier=web', '--tag', 'team=web']);
     expectOk(run, /^created +X-Ray sampling rule api/m);
     const rule = region().rules.get('api')!.SamplingRule;
-    expect(rule).toMatchObject({ Priority: 1000, FixedRate: 0.05, ReservoirSize: 1, Host: '*', HTTPMethod: '*', URLPath: '*', ServiceType: '*', ResourceARN: '*', Version: 1, Attributes: { tier: 'web' } });
+    expect(rule).toMatchObject({
+      Priority: 1000,
+      FixedRate: 0.05,
+      ReservoirSize: 1,
+      Host: '*',
+      HTTPMethod: '*',
+      URLPath: '*',
+      ServiceType: '*',
+      ResourceARN: '*',
+      Version: 1,
+      Attributes: { tier: 'web' },
+    });
     expect(Object.fromEntries(region().tags.get(rule.RuleARN)!)).toEqual({ team: 'web', 'managed-by': 'obs' });
     const drift = await obs(['xray', 'create-sampling-rule', '--name', 'api', '--service-name', 'backend-flask', '--no-update']);
     expect(drift.exitCode).toBe(1);
@@ -361,10 +374,13 @@ describe('obs xray create-sampling-rule', () => {
   });
 
   describe('the corpus of committed rule files', () => {
-    const files = readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     const refused: Record<string, RegExp> = {
       'CracktheDom__aws-bootcamp-cruddur-2023__aws__json__xray@7efa56b929.json': /: SamplingRule\.ResourcesARN is not a sampling rule field \(did you mean ResourceARN\?\)$/,
-      'aravindvcyber__aws-bootcamp-cruddur-2023__aws__task-definitions__xray-daemon@41b99b6c5d.json': /: not an X-Ray sampling rule \(found "family", "executionRoleArn", "taskRoleArn"\); expected \{"SamplingRule": \{\.\.\.\}\}/,
+      'aravindvcyber__aws-bootcamp-cruddur-2023__aws__task-definitions__xray-daemon@41b99b6c5d.json':
+        /: not an X-Ray sampling rule \(found "family", "executionRoleArn", "taskRoleArn"\); expected \{"SamplingRule": \{\.\.\.\}\}/,
     };
     it('has the 15 files the header table lists', () => {
       expect(files).toHaveLength(15);

@@ -108,7 +108,12 @@ const spanBody = (service: string, traceId: string, spanId: string) => ({
   resourceSpans: [
     {
       resource: resource(service),
-      scopeSpans: [{ scope: { name: 'obs-test' }, spans: [{ traceId, spanId, name: 'GET /hello', kind: 2, startTimeUnixNano: now(), endTimeUnixNano: now(), attributes: [{ key: 'http.route', value: { stringValue: '/hello' } }] }] }],
+      scopeSpans: [
+        {
+          scope: { name: 'obs-test' },
+          spans: [{ traceId, spanId, name: 'GET /hello', kind: 2, startTimeUnixNano: now(), endTimeUnixNano: now(), attributes: [{ key: 'http.route', value: { stringValue: '/hello' } }] }],
+        },
+      ],
     },
   ],
 });

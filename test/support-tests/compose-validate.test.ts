@@ -2,11 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  canDockerComposeRead,
-  dockerComposeConfig,
-  validateComposeSchema,
-} from '../support/compose-validate.js';
+import { canDockerComposeRead, dockerComposeConfig, validateComposeSchema } from '../support/compose-validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'compose-validate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,12 +46,9 @@ describe('validateComposeSchema and dockerComposeConfig', () => {
 
   it.each([
     // docker-compose leaves type errors to the schema (its types are older than today's).
-    ['environment of the wrong type', 'services:\n  web:\n    image: nginx\n    environment: 5\n',
-      '/services/web/environment must be object', 'services.web.environment', false],
-    ['an unknown service key', 'services:\n  web:\n    image: nginx\n    bogus: 1\n',
-      "/services/web must NOT have additional properties ('bogus')", 'services.web', true],
-    ['a bad service name', 'services:\n  "web app":\n    image: nginx\n',
-      "/services must NOT have additional properties ('web app')", 'web app', true],
+    ['environment of the wrong type', 'services:\n  web:\n    image: nginx\n    environment: 5\n', '/services/web/environment must be object', 'services.web.environment', false],
+    ['an unknown service key', 'services:\n  web:\n    image: nginx\n    bogus: 1\n', "/services/web must NOT have additional properties ('bogus')", 'services.web', true],
+    ['a bad service name', 'services:\n  "web app":\n    image: nginx\n', "/services must NOT have additional properties ('web app')", 'web app', true],
   ])('reject %s, naming the path', async (_what, text, schemaError, dcPath, dcJudges) => {
     const { schema, dc } = await check(text);
     expect(schema.ok).toBe(false);
@@ -91,9 +84,7 @@ services:
   });
 
   it('catch errors that only show after merging', () => {
-    const r = validateComposeSchema(
-      'x-base: &base\n  bogus: 1\nservices:\n  web:\n    <<: *base\n    image: nginx\n',
-    );
+    const r = validateComposeSchema('x-base: &base\n  bogus: 1\nservices:\n  web:\n    <<: *base\n    image: nginx\n');
     expect(r.errors).toContain("/services/web must NOT have additional properties ('bogus')");
   });
 
@@ -124,8 +115,7 @@ services:
 
 describe('canDockerComposeRead', () => {
   // Shaped like docker-compose 1.29's stderr (see the runs above and the corpus survey).
-  const invalid = (...errors: string[]) =>
-    `The Compose file './docker-compose.yml' is invalid because:\n${errors.join('\n')}\n`;
+  const invalid = (...errors: string[]) => `The Compose file './docker-compose.yml' is invalid because:\n${errors.join('\n')}\n`;
   const ADVICE =
     "\nYou might be seeing this error because you're using the wrong Compose file version. Either ...\n" +
     'For more on the Compose file format versions, see https://docs.docker.com/compose/compose-file/';
@@ -140,8 +130,7 @@ describe('canDockerComposeRead', () => {
     invalid("services.web.networks.n contains unsupported option: 'gw_priority'"),
     invalid("Additional properties are not allowed ('name' was unexpected)"),
     // advice in the middle, then more old-tool gaps
-    invalid("'name' does not match any of the regexes: '^x-'" + ADVICE,
-      'services.api.env_file contains {"path": "./.env"}, which is an invalid type, it should be a string'),
+    invalid("'name' does not match any of the regexes: '^x-'" + ADVICE, 'services.api.env_file contains {"path": "./.env"}, which is an invalid type, it should be a string'),
     invalid('services.web.environment.FLAG contains false, which is an invalid type, it should be a string, number, or a null'),
     invalid('services.web.environment contains an invalid type, it should be an object, or an array'),
     'Version "4" in "./docker-compose.yml" is invalid.',

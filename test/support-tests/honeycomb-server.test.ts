@@ -165,7 +165,11 @@ describe('POST /v1/traces', () => {
   });
 
   it('takes OTLP/JSON logs on /v1/logs with the same key checks', async () => {
-    const logs = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'worker' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'hello' }, severityText: 'INFO' }] }] }] };
+    const logs = {
+      resourceLogs: [
+        { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'worker' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'hello' }, severityText: 'INFO' }] }] },
+      ],
+    };
     const ok = await fetch(`${us.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-honeycomb-team': US_KEY }, body: JSON.stringify(logs) });
     expect(ok.status).toBe(200);
     const unknown = await fetch(`${us.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-honeycomb-team': 'nope' }, body: JSON.stringify(logs) });

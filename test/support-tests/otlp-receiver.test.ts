@@ -10,23 +10,84 @@ const ascii = (s: string) => [...Buffer.from(s, 'utf8')];
  * unknown field 99 the decoder must skip.
  */
 const HAND_ENCODED = Buffer.from([
-  0x0a, 0x71, //                                  resource_spans (1, LEN 113)
-  0x0a, 0x17, //                                    resource (1, LEN 23)
-  0x0a, 0x15, //                                      attributes (1, LEN 21): KeyValue
-  0x0a, 0x0c, ...ascii('service.name'), //              key (1, LEN 12)
-  0x12, 0x05, 0x0a, 0x03, ...ascii('api'), //           value (2, LEN 5): AnyValue string_value (1, LEN 3)
-  0x12, 0x56, //                                    scope_spans (2, LEN 86)
-  0x0a, 0x03, 0x0a, 0x01, ...ascii('t'), //           scope (1, LEN 3): name (1, LEN 1)
-  0x12, 0x4f, //                                      spans (2, LEN 79)
-  0x0a, 0x10, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, // trace_id
-  0x12, 0x08, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, // span_id (2, LEN 8)
-  0x2a, 0x0a, ...ascii('GET /hello'), //                name (5, LEN 10)
-  0x30, 0x02, //                                        kind (6, varint): SERVER
-  0x39, 0x01, 0, 0, 0, 0, 0, 0, 0, //                   start_time_unix_nano (7, fixed64) = 1
-  0x4a, 0x17, //                                        attributes (9, LEN 23): KeyValue
-  0x0a, 0x10, ...ascii('http.status_code'), //            key (1, LEN 16)
-  0x12, 0x03, 0x18, 0xc8, 0x01, //                        value: AnyValue int_value (3, varint 200)
-  0x98, 0x06, 0x01, //                                  field 99 (varint) = 1: unknown, skipped
+  0x0a,
+  0x71, //                                  resource_spans (1, LEN 113)
+  0x0a,
+  0x17, //                                    resource (1, LEN 23)
+  0x0a,
+  0x15, //                                      attributes (1, LEN 21): KeyValue
+  0x0a,
+  0x0c,
+  ...ascii('service.name'), //              key (1, LEN 12)
+  0x12,
+  0x05,
+  0x0a,
+  0x03,
+  ...ascii('api'), //           value (2, LEN 5): AnyValue string_value (1, LEN 3)
+  0x12,
+  0x56, //                                    scope_spans (2, LEN 86)
+  0x0a,
+  0x03,
+  0x0a,
+  0x01,
+  ...ascii('t'), //           scope (1, LEN 3): name (1, LEN 1)
+  0x12,
+  0x4f, //                                      spans (2, LEN 79)
+  0x0a,
+  0x10,
+  0x01,
+  0x02,
+  0x03,
+  0x04,
+  0x05,
+  0x06,
+  0x07,
+  0x08,
+  0x09,
+  0x0a,
+  0x0b,
+  0x0c,
+  0x0d,
+  0x0e,
+  0x0f,
+  0x10, // trace_id
+  0x12,
+  0x08,
+  0xa1,
+  0xa2,
+  0xa3,
+  0xa4,
+  0xa5,
+  0xa6,
+  0xa7,
+  0xa8, // span_id (2, LEN 8)
+  0x2a,
+  0x0a,
+  ...ascii('GET /hello'), //                name (5, LEN 10)
+  0x30,
+  0x02, //                                        kind (6, varint): SERVER
+  0x39,
+  0x01,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0, //                   start_time_unix_nano (7, fixed64) = 1
+  0x4a,
+  0x17, //                                        attributes (9, LEN 23): KeyValue
+  0x0a,
+  0x10,
+  ...ascii('http.status_code'), //            key (1, LEN 16)
+  0x12,
+  0x03,
+  0x18,
+  0xc8,
+  0x01, //                        value: AnyValue int_value (3, varint 200)
+  0x98,
+  0x06,
+  0x01, //                                  field 99 (varint) = 1: unknown, skipped
 ]);
 
 /** A tiny protobuf writer for the cases that would be tedious by hand (checked against HAND_ENCODED). */
@@ -96,7 +157,10 @@ describe('protobuf decoder', () => {
 
   it('the test writer produces the hand-written bytes', () => {
     const span = [
-      ...len(1, [...Array(16).keys()].map((i) => i + 1)),
+      ...len(
+        1,
+        [...Array(16).keys()].map((i) => i + 1),
+      ),
       ...len(2, [0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8]),
       ...len(5, 'GET /hello'),
       ...vint(6, 2),
@@ -189,7 +253,12 @@ describe('startOtlpReceiver', () => {
     const body = {
       resourceSpans: [
         {
-          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'web' } }, { key: 'n', value: { intValue: '42' } }] },
+          resource: {
+            attributes: [
+              { key: 'service.name', value: { stringValue: 'web' } },
+              { key: 'n', value: { intValue: '42' } },
+            ],
+          },
           scopeSpans: [
             {
               scope: { name: '@opentelemetry/instrumentation-fetch', version: '0.223.0' },
@@ -201,7 +270,11 @@ describe('startOtlpReceiver', () => {
                   kind: 3,
                   startTimeUnixNano: '1700000000000000000',
                   endTimeUnixNano: 1700000000000000000, // a JSON number, as some exporters send
-                  attributes: [{ key: 'ok', value: { boolValue: true } }, { key: 'b', value: { bytesValue: '3q0=' } }, { key: 'l', value: { arrayValue: { values: [{ doubleValue: 0.5 }] } } }],
+                  attributes: [
+                    { key: 'ok', value: { boolValue: true } },
+                    { key: 'b', value: { bytesValue: '3q0=' } },
+                    { key: 'l', value: { arrayValue: { values: [{ doubleValue: 0.5 }] } } },
+                  ],
                   status: { code: 'STATUS_CODE_ERROR', message: 'x' },
                 },
               ],
@@ -297,7 +370,11 @@ describe('logs', () => {
   });
 
   it('receives protobuf (gzip) and JSON logs into the same shape', async () => {
-    const protobuf = await fetch(`${receiver.url}/v1/logs`, { method: 'POST', body: new Uint8Array(gzipSync(LOGS)), headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' } });
+    const protobuf = await fetch(`${receiver.url}/v1/logs`, {
+      method: 'POST',
+      body: new Uint8Array(gzipSync(LOGS)),
+      headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
+    });
     expect(protobuf.status).toBe(200);
     const json = {
       resourceLogs: [
@@ -307,7 +384,16 @@ describe('logs', () => {
             {
               scope: { name: 'w' },
               logRecords: [
-                { timeUnixNano: '5', observedTimeUnixNano: '6', severityNumber: 9, severityText: 'INFO', body: { stringValue: 'shipped' }, attributes: [{ key: 'order.id', value: { intValue: '42' } }], traceId: expected.traceId.toUpperCase(), spanId: expected.spanId },
+                {
+                  timeUnixNano: '5',
+                  observedTimeUnixNano: '6',
+                  severityNumber: 9,
+                  severityText: 'INFO',
+                  body: { stringValue: 'shipped' },
+                  attributes: [{ key: 'order.id', value: { intValue: '42' } }],
+                  traceId: expected.traceId.toUpperCase(),
+                  spanId: expected.spanId,
+                },
               ],
             },
           ],
@@ -319,7 +405,9 @@ describe('logs', () => {
     expect(receiver.logRecords()).toEqual([expect.objectContaining(expected), expect.objectContaining(expected)]);
     expect(receiver.requests[0]!.rawBody).toEqual(gzipSync(LOGS));
     expect(receiver.requests[0]!.body).toEqual(LOGS);
-    await expect(receiver.waitForLogRecord((r) => r.body === 'never', 100)).rejects.toThrow(/no matching log record within 100 ms; received 2 request\(s\), log records: worker: "shipped", worker: "shipped"/);
+    await expect(receiver.waitForLogRecord((r) => r.body === 'never', 100)).rejects.toThrow(
+      /no matching log record within 100 ms; received 2 request\(s\), log records: worker: "shipped", worker: "shipped"/,
+    );
   });
 });
 

@@ -89,7 +89,15 @@ describe('verifySigV4 against botocore', () => {
   const credentials = { accessKeyId: 'AKIAOBSTEST0000000001', secretAccessKey: 'obs/test+secret/0000000000000000000000000' };
   const body = Buffer.from('1f8b0800000000000003cb48cdc9c95728cf2fca490100c2a99a4d0c000000', 'hex');
   const signWithBotocore = (service: string, region: string): SignedRequest => {
-    const out = execFileSync('python3', ['-c', BOTOCORE_SIGN, JSON.stringify({ url: 'http://127.0.0.1:4318/v1/traces?a=1&b=%2F', body: body.toString('hex'), key: credentials.accessKeyId, secret: credentials.secretAccessKey, service, region })], { encoding: 'utf8' });
+    const out = execFileSync(
+      'python3',
+      [
+        '-c',
+        BOTOCORE_SIGN,
+        JSON.stringify({ url: 'http://127.0.0.1:4318/v1/traces?a=1&b=%2F', body: body.toString('hex'), key: credentials.accessKeyId, secret: credentials.secretAccessKey, service, region }),
+      ],
+      { encoding: 'utf8' },
+    );
     const headers = JSON.parse(out) as Record<string, string>;
     // The HTTP client sends Host; botocore signs the one it derives from the URL.
     return { method: 'POST', url: '/v1/traces?a=1&b=%2F', headers: { ...headers, host: '127.0.0.1:4318' }, body };

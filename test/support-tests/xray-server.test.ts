@@ -46,8 +46,7 @@ async function failure(promise: Promise<unknown>): Promise<Error & { $metadata?:
 // The rule file the seeds ship for the Cruddur example (aws xray create-sampling-rule --cli-input-json).
 const SEED_RULE: CreateSamplingRuleCommandInput = { SamplingRule: { ...SEED_SAMPLING_RULE } };
 
-const rule = (overrides: Record<string, unknown> = {}) =>
-  ({ SamplingRule: { ...SEED_RULE.SamplingRule, ...overrides } }) as CreateSamplingRuleCommandInput;
+const rule = (overrides: Record<string, unknown> = {}) => ({ SamplingRule: { ...SEED_RULE.SamplingRule, ...overrides } }) as CreateSamplingRuleCommandInput;
 
 beforeAll(async () => {
   server = await startXrayServer();
@@ -114,15 +113,11 @@ describe('groups', () => {
     const name = 'g'.repeat(33);
     const error = await failure(client().send(new CreateGroupCommand({ GroupName: name })));
     expect(error.name).toBe('InvalidRequestException');
-    expect(error.message).toBe(
-      `1 validation error detected: Value '${name}' at 'groupName' failed to satisfy constraint: Member must have length less than or equal to 32`,
-    );
+    expect(error.message).toBe(`1 validation error detected: Value '${name}' at 'groupName' failed to satisfy constraint: Member must have length less than or equal to 32`);
   });
 
   it('requires InsightsEnabled for notifications', async () => {
-    const error = await failure(
-      client().send(new CreateGroupCommand({ GroupName: 'g', InsightsConfiguration: { NotificationsEnabled: true } })),
-    );
+    const error = await failure(client().send(new CreateGroupCommand({ GroupName: 'g', InsightsConfiguration: { NotificationsEnabled: true } })));
     expect(error.name).toBe('InvalidRequestException');
   });
 
@@ -138,7 +133,9 @@ describe('groups', () => {
   });
 
   it('rejects an invalid NextToken', async () => {
-    const response = await client().send(new GetSamplingRulesCommand({ NextToken: 'bm90LWEtdG9rZW4=' })).catch((e) => e);
+    const response = await client()
+      .send(new GetSamplingRulesCommand({ NextToken: 'bm90LWEtdG9rZW4=' }))
+      .catch((e) => e);
     expect(response.name).toBe('InvalidRequestException');
     expect(response.message).toBe('Invalid NextToken');
   });
@@ -188,9 +185,7 @@ describe('sampling rules', () => {
   it('rejects FixedRate 1.5', async () => {
     const error = await failure(client().send(new CreateSamplingRuleCommand(rule({ FixedRate: 1.5 }))));
     expect(error.name).toBe('InvalidRequestException');
-    expect(error.message).toBe(
-      "1 validation error detected: Value '1.5' at 'samplingRule.fixedRate' failed to satisfy constraint: Member must have value less than or equal to 1",
-    );
+    expect(error.message).toBe("1 validation error detected: Value '1.5' at 'samplingRule.fixedRate' failed to satisfy constraint: Member must have value less than or equal to 1");
   });
 
   it('rejects Priority 0', async () => {
@@ -220,23 +215,17 @@ describe('sampling rules', () => {
   it('applies create-time ranges to updates', async () => {
     const xray = client();
     await xray.send(new CreateSamplingRuleCommand(SEED_RULE));
-    const error = await failure(
-      xray.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'Cruddur', FixedRate: 2, Priority: 0, ReservoirSize: -1 } })),
-    );
+    const error = await failure(xray.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'Cruddur', FixedRate: 2, Priority: 0, ReservoirSize: -1 } })));
     expect(error.message).toMatch(/^3 validation errors detected: /);
     expect(error.message).toContain("'samplingRuleUpdate.fixedRate'");
 
-    const updated = await xray.send(
-      new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'Cruddur', FixedRate: 0.5, URLPath: '/api/*' } }),
-    );
+    const updated = await xray.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'Cruddur', FixedRate: 0.5, URLPath: '/api/*' } }));
     expect(updated.SamplingRuleRecord!.SamplingRule).toMatchObject({ FixedRate: 0.5, URLPath: '/api/*', Priority: 9000 });
   });
 
   it('allows only FixedRate and ReservoirSize on the Default rule', async () => {
     const xray = client();
-    const ok = await xray.send(
-      new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'Default', FixedRate: 0.1, ReservoirSize: 2 } }),
-    );
+    const ok = await xray.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'Default', FixedRate: 0.1, ReservoirSize: 2 } }));
     expect(ok.SamplingRuleRecord!.SamplingRule).toMatchObject({ FixedRate: 0.1, ReservoirSize: 2, Priority: 10000 });
     const error = await failure(xray.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'Default', Host: 'x' } })));
     expect(error.message).toBe('Invalid update request for default sampling rule');
@@ -306,10 +295,10 @@ describe('Transaction Search', () => {
     const missing = await failure(xray.send(new UpdateIndexingRuleCommand({ Name: 'Nope', Rule: { Probabilistic: { DesiredSamplingPercentage: 5 } } })));
     expect(missing.name).toBe('ResourceNotFoundException');
     const tooMuch = await failure(xray.send(new UpdateIndexingRuleCommand({ Name: 'Default', Rule: { Probabilistic: { DesiredSamplingPercentage: 150 } } })));
-    expect(tooMuch.message).toBe("1 validation error detected: Value '150' at 'rule.probabilistic.desiredSamplingPercentage' failed to satisfy constraint: Member must have value less than or equal to 100");
-    expect(validateXrayInput('UpdateIndexingRule', { Name: 'Default', Rule: {} })).toEqual([
-      "Value '{}' at 'rule' failed to satisfy constraint: Union must have exactly one member set, got 0",
-    ]);
+    expect(tooMuch.message).toBe(
+      "1 validation error detected: Value '150' at 'rule.probabilistic.desiredSamplingPercentage' failed to satisfy constraint: Member must have value less than or equal to 100",
+    );
+    expect(validateXrayInput('UpdateIndexingRule', { Name: 'Default', Rule: {} })).toEqual(["Value '{}' at 'rule' failed to satisfy constraint: Union must have exactly one member set, got 0"]);
     expect(validateXrayInput('UpdateIndexingRule', { Name: 'Default', Rule: { Probabilistic: {} } })).toEqual([
       "Value null at 'rule.probabilistic.desiredSamplingPercentage' failed to satisfy constraint: Member must not be null",
     ]);
@@ -369,12 +358,8 @@ describe('control and protocol', () => {
 
 describe('model-driven validation', () => {
   it('rejects unknown members and wrong types', () => {
-    expect(validateXrayInput('CreateGroup', { GroupName: 'g', Bogus: 1 })).toEqual([
-      "Value '1' at 'bogus' failed to satisfy constraint: Member is not defined in shape CreateGroupRequest",
-    ]);
-    expect(validateXrayInput('CreateSamplingRule', rule({ Priority: 'high' }))).toEqual([
-      "Value 'high' at 'samplingRule.priority' failed to satisfy constraint: Member must be of type integer",
-    ]);
+    expect(validateXrayInput('CreateGroup', { GroupName: 'g', Bogus: 1 })).toEqual(["Value '1' at 'bogus' failed to satisfy constraint: Member is not defined in shape CreateGroupRequest"]);
+    expect(validateXrayInput('CreateSamplingRule', rule({ Priority: 'high' }))).toEqual(["Value 'high' at 'samplingRule.priority' failed to satisfy constraint: Member must be of type integer"]);
     expect(validateXrayInput('TagResource', { ResourceARN: 'a', Tags: [{ Key: '', Value: 'v' }] })).toEqual([
       "Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1",
     ]);

@@ -37,8 +37,7 @@ export function collectorBinary(): string {
   const path = collectorBinaryPath();
   if (!existsSync(path)) {
     throw new Error(
-      `the test OpenTelemetry Collector is not built (no ${path}): run \`node scripts/build-test-collector.mjs\` ` +
-        '(needs Go 1.26 and the Go module proxy; .ci/run does it before npm test)',
+      `the test OpenTelemetry Collector is not built (no ${path}): run \`node scripts/build-test-collector.mjs\` ` + '(needs Go 1.26 and the Go module proxy; .ci/run does it before npm test)',
     );
   }
   return path;

@@ -8,9 +8,7 @@ import ajvFormats from 'ajv-formats';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 
-const schema = JSON.parse(
-  readFileSync(new URL('../../src/compose/schema/compose-spec.json', import.meta.url), 'utf8'),
-) as Record<string, unknown>;
+const schema = JSON.parse(readFileSync(new URL('../../src/compose/schema/compose-spec.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
 // The schema declares "https://json-schema.org/draft-07/schema", which ajv's draft-07
 // meta-schema does not answer to; the keywords are plain draft-07, so skip meta-validation.
@@ -41,11 +39,7 @@ export function validateComposeSchema(text: string): { ok: boolean; errors: stri
  * ok:false with stderr when docker-compose rejects the files (see canDockerComposeRead);
  * skipped when the binary is not installed.
  */
-export async function dockerComposeConfig(
-  dir: string,
-  files: string[],
-  env: Record<string, string> = {},
-): Promise<{ ok: boolean; skipped?: string; stderr: string }> {
+export async function dockerComposeConfig(dir: string, files: string[], env: Record<string, string> = {}): Promise<{ ok: boolean; skipped?: string; stderr: string }> {
   const args = [...files.flatMap((f) => ['-f', f]), 'config', '-q'];
   const r = await execa('docker-compose', args, {
     cwd: dir,
@@ -85,10 +79,7 @@ const TYPE_ERROR = /\bis an invalid type\b|\bcontains an invalid type\b/;
 // It rejects a lone `$` (`^[0-9]$`, `$((x))`) and `${VAR:+alt}`, which today's Compose keeps
 // literally or supports; a malformed `${...}` (`${}`, `${A`) is an error for both.
 const INTERPOLATION = /^Invalid interpolation format for .*?: "([\s\S]*)"$/;
-const modernInterpolation = (value: string) =>
-  (value.replaceAll('$$', '').match(/\$\{[^$]{0,64}/g) ?? []).every((t) =>
-    /^\$\{[_a-zA-Z][_a-zA-Z0-9]*(\}|:?[-?+])/.test(t),
-  );
+const modernInterpolation = (value: string) => (value.replaceAll('$$', '').match(/\$\{[^$]{0,64}/g) ?? []).every((t) => /^\$\{[_a-zA-Z][_a-zA-Z0-9]*(\}|:?[-?+])/.test(t));
 
 function isOldToolGap(error: string): boolean {
   if (VERSION_ERROR.test(error) || TYPE_ERROR.test(error)) return true;
@@ -120,8 +111,7 @@ export function canDockerComposeRead(stderr: string): boolean {
 // header and the generic "wrong Compose file version" advice. An interpolation error ends
 // the run, so all that follows it is its (possibly multi-line) value.
 function errorMessages(stderr: string): string[] {
-  const noise =
-    /variable is not set\. Defaulting|is invalid because:$|^You might be seeing this error|^For more on the Compose file format/;
+  const noise = /variable is not set\. Defaulting|is invalid because:$|^You might be seeing this error|^For more on the Compose file format/;
   const out: string[] = [];
   const lines = stderr.split('\n');
   for (const [i, raw] of lines.entries()) {

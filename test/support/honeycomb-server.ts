@@ -125,7 +125,13 @@ export function isClassicKey(key: string): boolean {
 function nameSlug(value: string | NameSlug | undefined): NameSlug {
   if (value === undefined) return { name: '', slug: '' };
   if (typeof value !== 'string') return value;
-  return { name: value, slug: value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') };
+  return {
+    name: value,
+    slug: value
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, ''),
+  };
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
@@ -313,9 +319,34 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
     requests,
     spans,
     logRecords,
-    waitForSpan: (predicate, timeoutMs = 10_000) => waitFor('span', waiters, spans, predicate, timeoutMs, () => `at ${name}; spans: ${spans().map((s) => `${s.serviceName ?? '?'}: ${s.name}`).join(', ') || 'none'}; requests: ${summary()}`),
+    waitForSpan: (predicate, timeoutMs = 10_000) =>
+      waitFor(
+        'span',
+        waiters,
+        spans,
+        predicate,
+        timeoutMs,
+        () =>
+          `at ${name}; spans: ${
+            spans()
+              .map((s) => `${s.serviceName ?? '?'}: ${s.name}`)
+              .join(', ') || 'none'
+          }; requests: ${summary()}`,
+      ),
     waitForLogRecord: (predicate, timeoutMs = 10_000) =>
-      waitFor('log record', waiters, logRecords, predicate, timeoutMs, () => `at ${name}; records: ${logRecords().map((r) => JSON.stringify(r.body)).join(', ') || 'none'}; requests: ${summary()}`),
+      waitFor(
+        'log record',
+        waiters,
+        logRecords,
+        predicate,
+        timeoutMs,
+        () =>
+          `at ${name}; records: ${
+            logRecords()
+              .map((r) => JSON.stringify(r.body))
+              .join(', ') || 'none'
+          }; requests: ${summary()}`,
+      ),
     reset() {
       requests.length = 0;
     },
@@ -326,4 +357,3 @@ export async function startHoneycombServer(options: HoneycombServerOptions = {})
       }),
   };
 }
-

@@ -361,7 +361,11 @@ const int64 = (v: bigint): number | string => {
 
 /** ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; } */
 export function decodeTraceRequest(bytes: Uint8Array): DecodedTraceRequest {
-  return { resourceSpans: readFields(bytes).filter((f) => f.number === 1).map((f) => decodeResourceSpans(lenOf(f, 'resource_spans'))) };
+  return {
+    resourceSpans: readFields(bytes)
+      .filter((f) => f.number === 1)
+      .map((f) => decodeResourceSpans(lenOf(f, 'resource_spans'))),
+  };
 }
 
 /** ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; } */
@@ -409,7 +413,10 @@ function decodeAnyValue(bytes: Uint8Array): AttributeValue {
     else if (f.number === 4) {
       if (f.wire !== WIRE_I64) throw new Error('double_value: expected fixed64');
       value = Buffer.from(f.value).readDoubleLE(0);
-    } else if (f.number === 5) value = readFields(lenOf(f, 'array_value')).filter((v) => v.number === 1).map((v) => decodeAnyValue(lenOf(v, 'ArrayValue.values')));
+    } else if (f.number === 5)
+      value = readFields(lenOf(f, 'array_value'))
+        .filter((v) => v.number === 1)
+        .map((v) => decodeAnyValue(lenOf(v, 'ArrayValue.values')));
     else if (f.number === 6) value = decodeAttributes(readFields(lenOf(f, 'kvlist_value')).filter((v) => v.number === 1));
     else if (f.number === 7) value = hex(lenOf(f, 'bytes_value'));
   }
@@ -460,7 +467,11 @@ function decodeSpan(bytes: Uint8Array): DecodedSpan {
 
 /** ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; } */
 export function decodeLogsRequest(bytes: Uint8Array): DecodedLogsRequest {
-  return { resourceLogs: readFields(bytes).filter((f) => f.number === 1).map((f) => decodeResourceLogs(lenOf(f, 'resource_logs'))) };
+  return {
+    resourceLogs: readFields(bytes)
+      .filter((f) => f.number === 1)
+      .map((f) => decodeResourceLogs(lenOf(f, 'resource_logs'))),
+  };
 }
 
 /** ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; } */

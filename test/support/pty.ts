@@ -53,19 +53,7 @@ export async function runInPty(args: string[], options: PtyOptions): Promise<Pty
   const stepTimeout = options.stepTimeout ?? 20;
   const result = await execa(
     'python3',
-    [
-      PTY_DRIVE,
-      '--cwd',
-      options.cwd,
-      '--env',
-      JSON.stringify(options.env),
-      '--timeout',
-      String(stepTimeout),
-      '--',
-      process.execPath,
-      options.bin ?? OBS_BIN,
-      ...args,
-    ],
+    [PTY_DRIVE, '--cwd', options.cwd, '--env', JSON.stringify(options.env), '--timeout', String(stepTimeout), '--', process.execPath, options.bin ?? OBS_BIN, ...args],
     {
       input: JSON.stringify(options.steps),
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },

@@ -67,7 +67,9 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
         await walk(path);
       } else if (entry.isFile()) {
         const info = await stat(path);
-        out[relative(dir, path)] = `${createHash('sha256').update(await readFile(path)).digest('hex')} ${(info.mode & 0o777).toString(8)}`;
+        out[relative(dir, path)] = `${createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex')} ${(info.mode & 0o777).toString(8)}`;
       }
     }
   }

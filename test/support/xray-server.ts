@@ -105,8 +105,7 @@ const SERVICE_REQUIRED_MEMBERS: Record<string, string[]> = {
 
 const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
 const joinPath = (path: string, name: string): string => (path ? `${path}.${name}` : name);
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function renderValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -162,11 +161,7 @@ function typeViolation(shape: ModelShape, value: unknown): string | undefined {
 /** Length/range/enum/pattern constraints of a value already known to have the right type. */
 function boundViolations(shape: ModelShape, value: unknown): string[] {
   const out: string[] = [];
-  const size =
-    typeof value === 'string' ? value.length
-    : Array.isArray(value) ? value.length
-    : isPlainObject(value) ? Object.keys(value).length
-    : undefined;
+  const size = typeof value === 'string' ? value.length : Array.isArray(value) ? value.length : isPlainObject(value) ? Object.keys(value).length : undefined;
   // Coral reports sizes of strings, lists and maps as "length" and numbers as "value".
   const [measure, amount] = size === undefined ? ['value', value as number] : ['length', size];
   if (shape.min !== undefined && amount < shape.min) out.push(`Member must have ${measure} greater than or equal to ${shape.min}`);
@@ -387,8 +382,7 @@ function createState(accountId: string): XrayState {
   };
 }
 
-const ruleArn = (region: string, accountId: string, name: string) =>
-  `arn:aws:xray:${region}:${accountId}:sampling-rule/${name}`;
+const ruleArn = (region: string, accountId: string, name: string) => `arn:aws:xray:${region}:${accountId}:sampling-rule/${name}`;
 
 /** 26 characters of base32 (A-Z, 2-7), the shape of the id AWS appends to group ARNs. */
 function groupId(): string {
@@ -426,9 +420,7 @@ function groupView(group: GroupRecord): object {
 function findGroup(input: Input, ctx: Context): GroupRecord {
   const { GroupName, GroupARN } = input;
   if (GroupName === undefined && GroupARN === undefined) throw invalidRequest('Either GroupName or GroupARN must be specified');
-  const group =
-    GroupARN !== undefined ? [...ctx.region.groups.values()].find((g) => g.GroupARN === GroupARN)
-    : ctx.region.groups.get(GroupName);
+  const group = GroupARN !== undefined ? [...ctx.region.groups.values()].find((g) => g.GroupARN === GroupARN) : ctx.region.groups.get(GroupName);
   if (!group || (GroupName !== undefined && group.GroupName !== GroupName)) throw invalidRequest('Group not found');
   return group;
 }
@@ -436,9 +428,7 @@ function findGroup(input: Input, ctx: Context): GroupRecord {
 function findRule(input: Input, ctx: Context): SamplingRuleRecord {
   const { RuleName, RuleARN } = input;
   if (RuleName === undefined && RuleARN === undefined) throw invalidRequest('Either RuleName or RuleARN must be specified');
-  const record =
-    RuleARN !== undefined ? [...ctx.region.rules.values()].find((r) => r.SamplingRule.RuleARN === RuleARN)
-    : ctx.region.rules.get(RuleName);
+  const record = RuleARN !== undefined ? [...ctx.region.rules.values()].find((r) => r.SamplingRule.RuleARN === RuleARN) : ctx.region.rules.get(RuleName);
   if (!record || (RuleName !== undefined && record.SamplingRule.RuleName !== RuleName)) {
     throw invalidRequest('Sampling rule does not exist');
   }
@@ -644,8 +634,7 @@ function buildRoutes(model: ServiceModel): Map<string, XrayOperation> {
   return routes;
 }
 
-const SIGV4 =
-  /^AWS4-HMAC-SHA256 Credential=([^/\s,]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request,\s*SignedHeaders=[a-z0-9;-]+,\s*Signature=[0-9a-f]{64}$/;
+const SIGV4 = /^AWS4-HMAC-SHA256 Credential=([^/\s,]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request,\s*SignedHeaders=[a-z0-9;-]+,\s*Signature=[0-9a-f]{64}$/;
 
 /** Check the SigV4 header's shape (not the signature) and return the credential scope region. */
 function authenticate(authorization: string | undefined): string {
@@ -744,9 +733,7 @@ function createControl(state: XrayState): XrayControl & { takeFailure(): Failure
 }
 
 function injectedFailure(kind: FailureKind): XrayServerError {
-  return kind === 'throttle'
-    ? new XrayServerError(429, 'ThrottledException', 'Rate exceeded')
-    : new XrayServerError(500, 'InternalFailure', undefined, {});
+  return kind === 'throttle' ? new XrayServerError(429, 'ThrottledException', 'Rate exceeded') : new XrayServerError(500, 'InternalFailure', undefined, {});
 }
 
 // ---------------------------------------------------------------------------
@@ -814,8 +801,7 @@ export async function startXrayServer(options: XrayServerOptions = {}): Promise<
       record.status = 200;
       send(res, 200, output);
     } catch (error) {
-      const failure =
-        error instanceof XrayServerError ? error : new XrayServerError(500, 'InternalFailure', undefined, { message: String(error) });
+      const failure = error instanceof XrayServerError ? error : new XrayServerError(500, 'InternalFailure', undefined, { message: String(error) });
       record.status = failure.status;
       send(res, failure.status, { __type: failure.code, ...failure.body }, failure.code);
     }
@@ -850,7 +836,11 @@ export async function startXrayServer(options: XrayServerOptions = {}): Promise<
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (!isPlainObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  );
 }
 
 function recordableBody(raw: string): unknown {

@@ -54,9 +54,7 @@ describe('desiredFromConfig: the shape of obs.yaml', () => {
       'obs.yaml:7: xray.groups must be a list (- name: ...), got a mapping',
     );
     expect(refused(yaml((t) => t.replace(/  logGroups:\n[^]*$/, '  logGroups: /app\n')))).toBe('obs.yaml:23: cloudwatch.logGroups must be a list (- name: ...), got "/app"');
-    expect(refused(yaml((t) => t.replace('    - name: /app\n      retentionInDays: 14', '    - /app')))).toBe(
-      'obs.yaml:24: cloudwatch.logGroups[0] must be a mapping (name: ...), got "/app"',
-    );
+    expect(refused(yaml((t) => t.replace('    - name: /app\n      retentionInDays: 14', '    - /app')))).toBe('obs.yaml:24: cloudwatch.logGroups[0] must be a mapping (name: ...), got "/app"');
   });
 
   it('refuses a misspelt setting instead of silently leaving it out', () => {
@@ -93,7 +91,9 @@ describe('desiredFromConfig: the shape of obs.yaml', () => {
     // A setting left out is reported on its entry's first line.
     expect(refused(yaml((t) => t.replace('    - ruleName: App\n      priority: 9000\n', '    - priority: 9000\n')))).toBe('obs.yaml:11: xray.samplingRules[0].ruleName must be a string, got null');
     // Flow mappings, as hand edits often are.
-    expect(refused(yaml((t) => t.replace('    - name: /app\n      retentionInDays: 14', '    - { name: /app, retentionInDays: 0 }')))).toMatch(/^obs\.yaml:24: cloudwatch\.logGroups\[0\]\.retentionInDays must be one of /);
+    expect(refused(yaml((t) => t.replace('    - name: /app\n      retentionInDays: 14', '    - { name: /app, retentionInDays: 0 }')))).toMatch(
+      /^obs\.yaml:24: cloudwatch\.logGroups\[0\]\.retentionInDays must be one of /,
+    );
   });
 });
 
@@ -130,6 +130,8 @@ describe('desiredFromConfig: Transaction Search and log streams', () => {
     expect(refused(withTs('yes'))).toBe('obs.yaml:21: xray.transactionSearch must be true, false or a mapping (indexingPercentage: 1), got "yes"');
     expect(refused(withTs('true', '      logStreams:\n        - ok\n        - "a:b"\n'))).toBe("obs.yaml:29: cloudwatch.logGroups[0].logStreams[1] may not contain ':' or '*': \"a:b\"");
     expect(refused(withTs('true', '      logStreams: collector\n'))).toBe('obs.yaml:27: cloudwatch.logGroups[0].logStreams must be a list of stream names (- collector), got "collector"');
-    expect(refused(withTs('true', '      logStreams: [c, c]\n'))).toBe('obs.yaml:27: cloudwatch.logGroups[0].logStreams[1] "c" is already used by cloudwatch.logGroups[0].logStreams[0]: give each log stream its own name');
+    expect(refused(withTs('true', '      logStreams: [c, c]\n'))).toBe(
+      'obs.yaml:27: cloudwatch.logGroups[0].logStreams[1] "c" is already used by cloudwatch.logGroups[0].logStreams[0]: give each log stream its own name',
+    );
   });
 });

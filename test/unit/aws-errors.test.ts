@@ -23,7 +23,9 @@ describe('explainAwsError names the endpoint the SDK really used', () => {
 
   it('AWS_ENDPOINT_URL serves every service; --endpoint-url wins; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turns the variables off', () => {
     const env = { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:2' };
-    expect(explainAwsError(refused, 'xray', 'GetGroups', resolveAwsSettings({}, env)).message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:2 \(from AWS_ENDPOINT_URL\) \(ECONNREFUSED\); check --endpoint-url, AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL/);
+    expect(explainAwsError(refused, 'xray', 'GetGroups', resolveAwsSettings({}, env)).message).toMatch(
+      /^cannot reach http:\/\/127\.0\.0\.1:2 \(from AWS_ENDPOINT_URL\) \(ECONNREFUSED\); check --endpoint-url, AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL/,
+    );
     expect(explainAwsError(refused, 'xray', 'GetGroups', resolveAwsSettings({ endpointUrl: 'http://127.0.0.1:3' }, env)).message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:3 \(ECONNREFUSED\)/);
     expect(explainAwsError(refused, 'xray', 'GetGroups', resolveAwsSettings({}, { ...env, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).message).toMatch(
       /^cannot reach the X-Ray endpoint in us-east-1 \(ECONNREFUSED\)/,

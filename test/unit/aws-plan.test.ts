@@ -10,8 +10,7 @@ import { samplingRuleHandler, type DesiredSamplingRule } from '../../src/aws/xra
 import { SEED_SAMPLING_RULE } from '../support/seed-rule.js';
 
 /** What a create plan lists: every setting obs will send, and nothing it will not. */
-const lines = (change: { action: 'create' | 'update' | 'unchanged'; differences: Parameters<typeof describeDifference>[0][] }) =>
-  change.differences.map((d) => describeDifference(d, change.action));
+const lines = (change: { action: 'create' | 'update' | 'unchanged'; differences: Parameters<typeof describeDifference>[0][] }) => change.differences.map((d) => describeDifference(d, change.action));
 const managed = () => new Map([['managed-by', 'obs']]);
 
 const rule = (over: Partial<DesiredSamplingRule> = {}): DesiredSamplingRule => ({ ...SEED_SAMPLING_RULE, tags: managed(), ...over });
@@ -39,7 +38,20 @@ describe('create plans show what will really be set', () => {
   it('a log group lists its retention, KMS key and tags', () => {
     expect(lines(logGroupHandler.plan({ name: '/cruddur', retentionInDays: 14, tags: managed() }, undefined))).toEqual(['retentionInDays: 14', 'tag managed-by: "obs"']);
     expect(
-      lines(logGroupHandler.plan({ name: '/cruddur', retentionInDays: 30, kmsKeyId: 'arn:aws:kms:us-east-1:1:key/k', tags: new Map([['team', 'core'], ['managed-by', 'obs']]) }, undefined)),
+      lines(
+        logGroupHandler.plan(
+          {
+            name: '/cruddur',
+            retentionInDays: 30,
+            kmsKeyId: 'arn:aws:kms:us-east-1:1:key/k',
+            tags: new Map([
+              ['team', 'core'],
+              ['managed-by', 'obs'],
+            ]),
+          },
+          undefined,
+        ),
+      ),
     ).toEqual(['retentionInDays: 30', 'kmsKeyId: "arn:aws:kms:us-east-1:1:key/k"', 'tag team: "core"', 'tag managed-by: "obs"']);
     // Without --retention the group never expires: nothing is set, nothing is listed.
     expect(lines(logGroupHandler.plan({ name: '/cruddur', tags: managed() }, undefined))).toEqual(['tag managed-by: "obs"']);
@@ -54,7 +66,12 @@ describe('create plans show what will really be set', () => {
   });
 
   it('insights: false turns notifications off too (X-Ray sends them only for Insights), and only when they are on', () => {
-    const group = (InsightsEnabled: boolean, NotificationsEnabled: boolean) => ({ GroupName: 'Cruddur', GroupARN: 'arn', FilterExpression: 'f', InsightsConfiguration: { InsightsEnabled, NotificationsEnabled } });
+    const group = (InsightsEnabled: boolean, NotificationsEnabled: boolean) => ({
+      GroupName: 'Cruddur',
+      GroupARN: 'arn',
+      FilterExpression: 'f',
+      InsightsConfiguration: { InsightsEnabled, NotificationsEnabled },
+    });
     const off = { name: 'Cruddur', insights: false, tags: managed() };
     expect(lines(xrayGroupHandler.plan(off, group(true, true)))).toEqual(['InsightsEnabled: true -> false', 'NotificationsEnabled: true -> false']);
     expect(lines(xrayGroupHandler.plan(off, group(true, false)))).toEqual(['InsightsEnabled: true -> false']);
@@ -73,7 +90,7 @@ describe('Transaction Search plans', () => {
   const identity = { account: '111122223333', partition: 'aws' };
   const policy = transactionSearchPolicy(identity, 'eu-west-1');
 
-  it('the Logs resource policy lets only this account\'s X-Ray write aws/spans and Application Signals data', () => {
+  it("the Logs resource policy lets only this account's X-Ray write aws/spans and Application Signals data", () => {
     expect(policy).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -114,7 +131,9 @@ describe('Transaction Search plans', () => {
     const consoles = JSON.stringify({ Version: '2012-10-17', Statement: [{ ...policy.Statement[0], Sid: 'TransactionSearchXRayAccess' }] });
     const plan = logsResourcePolicyHandler.plan({ name: 'obs-transaction-search' }, { identity, region: 'eu-west-1', policies: [{ name: 'TransactionSearchXRayAccess', document: consoles }] });
     expect(plan).toMatchObject({ action: 'unchanged', detail: 'not needed: resource policy "TransactionSearchXRayAccess" already lets X-Ray write aws/spans' });
-    const onlySpans = JSON.stringify({ Statement: { Effect: 'Allow', Principal: { Service: ['xray.amazonaws.com'] }, Action: ['logs:PutLogEvents'], Resource: 'arn:aws:logs:eu-west-1:111122223333:log-group:aws/spans:*' } });
+    const onlySpans = JSON.stringify({
+      Statement: { Effect: 'Allow', Principal: { Service: ['xray.amazonaws.com'] }, Action: ['logs:PutLogEvents'], Resource: 'arn:aws:logs:eu-west-1:111122223333:log-group:aws/spans:*' },
+    });
     expect(grantsTransactionSearch(onlySpans, policy.Statement[0]!)).toBe(false);
     expect(grantsTransactionSearch('not json', policy.Statement[0]!)).toBe(false);
   });

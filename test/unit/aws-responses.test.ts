@@ -82,6 +82,8 @@ describe('attempt timeouts', () => {
   it('says why an attempt failed', () => {
     expect(describeFailedAttempt(Object.assign(new Error('x'), { name: 'TimeoutError' }), 5_000)).toBe('got no answer within 5 s');
     expect(describeFailedAttempt(Object.assign(new Error('x'), { code: 'ECONNRESET' }), 5_000)).toBe('could not connect (ECONNRESET)');
-    expect(describeFailedAttempt(Object.assign(new Error('x'), { name: 'ServiceUnavailableException', $metadata: { httpStatusCode: 503 } }), 5_000)).toBe('failed (ServiceUnavailableException, HTTP 503)');
+    expect(describeFailedAttempt(Object.assign(new Error('x'), { name: 'ServiceUnavailableException', $metadata: { httpStatusCode: 503 } }), 5_000)).toBe(
+      'failed (ServiceUnavailableException, HTTP 503)',
+    );
   });
 });

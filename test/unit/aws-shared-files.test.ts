@@ -14,7 +14,12 @@ const CASES: { name: string; profile: string; config?: string; credentials?: str
   { name: 'inline comment after a value', profile: 'default', config: '[default]\nregion = eu-west-1 # prod\n' },
   { name: 'two spaces in a section name', profile: 'x', config: '[profile  x]\nregion = eu-west-2\n[profile y]\nregion = us-east-2\n' },
   { name: 'keys in capitals', profile: 'default', credentials: '[default]\nAWS_ACCESS_KEY_ID = AKIAEXAMPLEEXAMPLE12\nAWS_SECRET_ACCESS_KEY = abc\n' },
-  { name: 'credentials win key by key', profile: 'p', config: '[profile p]\nregion = ap-south-1\naws_access_key_id = AKIACONFIGCONFIG1234\naws_secret_access_key = fromconfig\n', credentials: '[p]\naws_access_key_id = AKIACREDSCREDSCREDS1\naws_secret_access_key = fromcreds\n' },
+  {
+    name: 'credentials win key by key',
+    profile: 'p',
+    config: '[profile p]\nregion = ap-south-1\naws_access_key_id = AKIACONFIGCONFIG1234\naws_secret_access_key = fromconfig\n',
+    credentials: '[p]\naws_access_key_id = AKIACREDSCREDSCREDS1\naws_secret_access_key = fromcreds\n',
+  },
   { name: 'profile default beside default', profile: 'default', config: '[default]\nregion = us-west-1\n[profile default]\nregion = us-west-2\n' },
   { name: 'an sso-session is not a profile', profile: 's', config: '[sso-session s]\nregion = eu-north-1\n' },
 ];

@@ -45,18 +45,24 @@ describe('AWS request timeouts', () => {
       expect(planned.failure?.error).toBe(`DescribeLogGroups to ${url} timed out; check the network or try again`);
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   }, 15_000);
 
-  it('says what it waits for and each retry, with each attempt\'s own timeout', async () => {
+  it("says what it waits for and each retry, with each attempt's own timeout", async () => {
     const env = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_MAX_ATTEMPTS: '3' };
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
     try {
       const settings = { ...resolveAwsSettings({ region: 'us-east-1', endpointUrl: url }, {}), timeouts: SHORT };
       const lines: string[] = [];
-      const planned = await planResource(logGroupHandler, { name: '/hang', tags: new Map() }, createAwsClients(settings, (line) => lines.push(line)));
+      const planned = await planResource(
+        logGroupHandler,
+        { name: '/hang', tags: new Map() },
+        createAwsClients(settings, (line) => lines.push(line)),
+      );
       expect(planned.failure?.error).toBe(`DescribeLogGroups to ${url} timed out; check the network or try again`);
       expect(lines).toEqual([
         `obs: waiting for ${url} to answer DescribeLogGroups (attempt 1 of 3, up to 0.3 s)`,
@@ -66,7 +72,9 @@ describe('AWS request timeouts', () => {
         `obs: waiting for ${url} to answer DescribeLogGroups (attempt 3 of 3, up to 0.6 s)`,
       ]);
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   }, 30_000);
 });

@@ -135,13 +135,21 @@ const swap = (text: string, from: string, to: string) => {
 
 describe('collector-config', () => {
   it('finds a collector by its command and mounted config when the image is not a known collector image', async () => {
-    const compose = swap(COMPOSE, '    image: otel/opentelemetry-collector-contrib:0.141.0', '    image: registry.example.com/platform/otelcol-custom:1.4\n    command: ["--config", "/etc/otel/config.yaml"]').replace('/etc/otelcol-contrib/config.yaml:ro', '/etc/otel/config.yaml:ro');
+    const compose = swap(
+      COMPOSE,
+      '    image: otel/opentelemetry-collector-contrib:0.141.0',
+      '    image: registry.example.com/platform/otelcol-custom:1.4\n    command: ["--config", "/etc/otel/config.yaml"]',
+    ).replace('/etc/otelcol-contrib/config.yaml:ro', '/etc/otel/config.yaml:ro');
     const r = await runCheck('collector-config', { compose });
     expect([r.status, r.detail]).toEqual(['pass', 'otel-collector runs otel-collector.yaml (pipelines: traces)']);
   });
 
   it('finds the config through --config in the command and a directory mount', async () => {
-    const compose = swap(swap(COMPOSE, '    image: otel/opentelemetry-collector-contrib:0.141.0', '    image: otel/opentelemetry-collector:0.141.0\n    command: ["--config=/conf/collector.yaml"]'), '      - ./otel-collector.yaml:/etc/otelcol-contrib/config.yaml:ro', '      - ./otel:/conf');
+    const compose = swap(
+      swap(COMPOSE, '    image: otel/opentelemetry-collector-contrib:0.141.0', '    image: otel/opentelemetry-collector:0.141.0\n    command: ["--config=/conf/collector.yaml"]'),
+      '      - ./otel-collector.yaml:/etc/otelcol-contrib/config.yaml:ro',
+      '      - ./otel:/conf',
+    );
     const r = await runCheck('collector-config', { compose, files: { 'otel/collector.yaml': CONFIG } });
     expect([r.status, r.detail]).toEqual(['pass', 'otel-collector runs otel/collector.yaml (pipelines: traces)']);
   });
@@ -155,12 +163,16 @@ describe('collector-config', () => {
 
   it('fails when the mounted file is missing', async () => {
     const r = await runCheck('collector-config', { config: null as unknown as string });
-    expect(r.detail).toBe('otel-collector mounts otel-collector.yaml onto /etc/otelcol-contrib/config.yaml, but there is no such file: docker creates an empty directory there and the collector does not start');
+    expect(r.detail).toBe(
+      'otel-collector mounts otel-collector.yaml onto /etc/otelcol-contrib/config.yaml, but there is no such file: docker creates an empty directory there and the collector does not start',
+    );
     expect(where(only(r))).toBe('docker-compose.yml:16');
   });
 
   it('fails when nothing is mounted onto the config path', async () => {
-    const r = await runCheck('collector-config', { compose: swap(COMPOSE, '      - ./otel-collector.yaml:/etc/otelcol-contrib/config.yaml:ro', '      - ./otel-collector.yaml:/etc/otelcol/config.yaml:ro') });
+    const r = await runCheck('collector-config', {
+      compose: swap(COMPOSE, '      - ./otel-collector.yaml:/etc/otelcol-contrib/config.yaml:ro', '      - ./otel-collector.yaml:/etc/otelcol/config.yaml:ro'),
+    });
     expect(r.detail).toBe("otel-collector reads /etc/otelcol-contrib/config.yaml, but no project file is mounted there: it runs the image's built-in config");
     expect(where(only(r))).toBe('docker-compose.yml:14');
   });
@@ -200,7 +212,10 @@ describe('collector-env', () => {
   });
 
   it('reaches through env_file and the shell; a default needs nothing', async () => {
-    const compose = swap(COMPOSE, '      HONEYCOMB_API_KEY: "${HONEYCOMB_API_KEY}"\n', '').replace('    environment:\n      AWS_REGION', '    env_file: [collector.env]\n    environment:\n      AWS_REGION');
+    const compose = swap(COMPOSE, '      HONEYCOMB_API_KEY: "${HONEYCOMB_API_KEY}"\n', '').replace(
+      '    environment:\n      AWS_REGION',
+      '    env_file: [collector.env]\n    environment:\n      AWS_REGION',
+    );
     const r = await runCheck('collector-env', { compose, dotenv: '', env: { AWS_REGION: 'eu-west-1' }, files: { 'collector.env': 'HONEYCOMB_API_KEY=placeholder\n' } });
     expect([r.status, r.detail]).toEqual(['pass', 'HONEYCOMB_API_KEY and AWS_REGION reach the collector']);
   });
@@ -222,7 +237,11 @@ describe('collector-env', () => {
 
 describe('collector-apps', () => {
   it('warns on an app that still sends straight to Honeycomb with the key', async () => {
-    const compose = swap(COMPOSE, '      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"', '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"\n      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"');
+    const compose = swap(
+      COMPOSE,
+      '      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"',
+      '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"\n      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"',
+    );
     const r = await runCheck('collector-apps', { compose });
     expect(r.status).toBe('warn');
     expect(r.findings!.map((f) => [where(f), f.message])).toEqual([
@@ -257,7 +276,7 @@ describe('collector-apps', () => {
     expect(where(only(r))).toBe('docker-compose.yml:5');
   });
 
-  it('ignores OTEL_* names that are not SDK settings, and reads the Honeycomb distributions\' endpoint', async () => {
+  it("ignores OTEL_* names that are not SDK settings, and reads the Honeycomb distributions' endpoint", async () => {
     const own = swap(COMPOSE, '      OTEL_SERVICE_NAME: "api"\n      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"', '      OTEL_COLLECTOR_HOST: otel-collector');
     expect((await runCheck('collector-apps', { compose: own })).detail).toBe('no service sets OTEL_* variables');
     const distro = swap(COMPOSE, 'OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"', 'HONEYCOMB_API_ENDPOINT: "http://otel-collector:4318"');
@@ -265,7 +284,9 @@ describe('collector-apps', () => {
   });
 
   it('fails on a traces endpoint without /v1/traces', async () => {
-    const r = await runCheck('collector-apps', { compose: swap(COMPOSE, 'OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel-collector:4318"') });
+    const r = await runCheck('collector-apps', {
+      compose: swap(COMPOSE, 'OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://otel-collector:4318"'),
+    });
     expect(r.detail).toBe('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT on api is used as written: without /v1/traces the collector answers 404');
   });
 });
@@ -294,7 +315,10 @@ describe('collector-cors', () => {
     const r = await runCheck('collector-cors', { compose, config: swap(CONFIG, '["http://localhost:3000", "http://127.0.0.1:3000"]', '["http://localhost:5173"]') });
     expect([r.status, r.detail]).toEqual(['warn', 'receiver otlp of otel-collector does not allow http://localhost:3000 and http://127.0.0.1:3000 (the pages of web): the browser blocks their spans']);
     const noCors = await runCheck('collector-cors', { compose, config: swap(CONFIG, '        cors:\n          allowed_origins: ["http://localhost:3000", "http://127.0.0.1:3000"]\n', '') });
-    expect([noCors.status, noCors.detail]).toEqual(['warn', 'otel-collector publishes 4318 for browsers (web), but receiver otlp of otel-collector has no cors.allowed_origins: the browser blocks every request']);
+    expect([noCors.status, noCors.detail]).toEqual([
+      'warn',
+      'otel-collector publishes 4318 for browsers (web), but receiver otlp of otel-collector has no cors.allowed_origins: the browser blocks every request',
+    ]);
     const unpublished = swap(compose, '    ports:\n      - "4318:4318"\n', '');
     expect((await runCheck('collector-cors', { compose: unpublished })).detail).toBe('no browser frontend sends to the collector');
   });

@@ -96,6 +96,8 @@ describe('collectorXrayExports', () => {
       '  extensions: [sigv4auth/xray]',
       '  pipelines: { traces: { receivers: [otlp], exporters: [awsxray, otlphttp/honeycomb, otlphttp/by-host] } }',
     );
-    expect(collectorXrayExports(await project([], config))).toEqual([{ collector: 'otel-collector', exporter: 'otlphttp/by-host', region: { value: 'ca-central-1', from: 'the X-Ray endpoint of otel-collector' } }]);
+    expect(collectorXrayExports(await project([], config))).toEqual([
+      { collector: 'otel-collector', exporter: 'otlphttp/by-host', region: { value: 'ca-central-1', from: 'the X-Ray endpoint of otel-collector' } },
+    ]);
   });
 });

@@ -84,7 +84,10 @@ const ROWS: Row[] = TABLE.trim()
   .split('\n')
   .slice(2)
   .map((line) => {
-    const [caseAt, check, status, where, text] = line.slice(1, -1).split(' | ').map((c) => c.trim()) as [string, string, CheckResult['status'], string, string];
+    const [caseAt, check, status, where, text] = line
+      .slice(1, -1)
+      .split(' | ')
+      .map((c) => c.trim()) as [string, string, CheckResult['status'], string, string];
     const [name, file] = caseAt.split('@') as [string, string | undefined];
     return { case: name, file, check, status, where, text };
   });

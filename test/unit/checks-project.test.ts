@@ -126,7 +126,8 @@ describe('PROJECT_CHECKS', () => {
       else if (check.group === 'collector') expect([check.id, result.status, result.detail]).toEqual([check.id, 'skip', 'no collector service']);
       // GOOD is a compose file and obs.yaml only: no app files, so no module to judge (test/e2e/doctor-coverage.test.ts has them).
       else if (check.id === 'instrumentation-coverage') expect([result.status, result.detail]).toEqual(['skip', 'no service runs an instrumentation module written by obs']);
-      else if (check.id === 'instrumentation-wired') expect([result.status, result.detail]).toEqual(['skip', "no service in obs.yaml has code here that obs instruments (an app's own OpenTelemetry setup is not judged)"]);
+      else if (check.id === 'instrumentation-wired')
+        expect([result.status, result.detail]).toEqual(['skip', "no service in obs.yaml has code here that obs instruments (an app's own OpenTelemetry setup is not judged)"]);
       else expect([check.id, result.status, result.detail]).toEqual([check.id, 'pass', result.detail]);
     }
   });
@@ -599,7 +600,9 @@ describe('xray-url', () => {
     );
     expect(only(scheme).fix).toBe('AWS_XRAY_URL: "*${CODESPACE_NAME}-4567.app.github.dev*"');
     const daemon = await runCheck('xray-url', { compose: withUrl('http://xray-daemon:2000') });
-    expect(only(daemon).message).toBe('AWS_XRAY_URL on api is `http://xray-daemon:2000`, which looks like the daemon address (with a http:// scheme): AWS_XRAY_URL is the Host pattern segments are named by (AWS_XRAY_DAEMON_ADDRESS is where they go)');
+    expect(only(daemon).message).toBe(
+      'AWS_XRAY_URL on api is `http://xray-daemon:2000`, which looks like the daemon address (with a http:// scheme): AWS_XRAY_URL is the Host pattern segments are named by (AWS_XRAY_DAEMON_ADDRESS is where they go)',
+    );
     expect(only(daemon).fix).toBe('AWS_XRAY_URL: "*localhost:4567*"');
   });
 
@@ -660,8 +663,7 @@ describe('xray-daemon-setup', () => {
   });
 
   it('fails without AWS_REGION (AWS_DEFAULT_REGION is not read) and without credentials', async () => {
-    const compose = GOOD.replace('      AWS_REGION: "${AWS_DEFAULT_REGION}"', '      AWS_DEFAULT_REGION: "us-east-1"')
-      .replace('      AWS_ACCESS_KEY_ID: "${AWS_ACCESS_KEY_ID}"\n', '');
+    const compose = GOOD.replace('      AWS_REGION: "${AWS_DEFAULT_REGION}"', '      AWS_DEFAULT_REGION: "us-east-1"').replace('      AWS_ACCESS_KEY_ID: "${AWS_ACCESS_KEY_ID}"\n', '');
     const r = await runCheck('xray-daemon-setup', { compose });
     expect(r.status).toBe('fail');
     expect(r.findings!.map((f) => `${where(f)} ${f.message}`)).toEqual([

@@ -226,7 +226,8 @@ describe('rollbar-token', () => {
 });
 
 describe('aws-credentials', () => {
-  const daemon = 'services:\n  xray-daemon:\n    image: amazon/aws-xray-daemon\n    environment:\n      AWS_ACCESS_KEY_ID: "${AWS_ACCESS_KEY_ID}"\n      AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}"\n      AWS_REGION: "${AWS_DEFAULT_REGION}"\n';
+  const daemon =
+    'services:\n  xray-daemon:\n    image: amazon/aws-xray-daemon\n    environment:\n      AWS_ACCESS_KEY_ID: "${AWS_ACCESS_KEY_ID}"\n      AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}"\n      AWS_REGION: "${AWS_DEFAULT_REGION}"\n';
 
   /** Like run(), with files under the (empty) HOME too. */
   async function runAws(files: Record<string, string>, homeFiles: Record<string, string>, env: Record<string, string> = {}, flags: { profile?: string; region?: string } = {}): Promise<CheckResult> {
@@ -336,8 +337,13 @@ describe('aws-credentials', () => {
 
     it('--region supplies the region a profile lacks; AWS_REGION still wins over the profile without it', async () => {
       const keys = { '.aws/credentials': `[default]\naws_access_key_id = ${AWS_ID}\naws_secret_access_key = ${AWS_SECRET}\n` };
-      expect(await runAws(xray, keys, {}, { region: 'eu-west-3' })).toMatchObject({ status: 'pass', detail: 'credentials from profile default in ~/.aws/credentials (static keys); region eu-west-3 from --region' });
-      expect((await runAws(xray, p1Only, { AWS_REGION: 'us-west-1' }, { profile: 'p1' })).detail).toBe('credentials from profile p1 in ~/.aws/credentials (static keys); region us-west-1 from AWS_REGION in the environment');
+      expect(await runAws(xray, keys, {}, { region: 'eu-west-3' })).toMatchObject({
+        status: 'pass',
+        detail: 'credentials from profile default in ~/.aws/credentials (static keys); region eu-west-3 from --region',
+      });
+      expect((await runAws(xray, p1Only, { AWS_REGION: 'us-west-1' }, { profile: 'p1' })).detail).toBe(
+        'credentials from profile p1 in ~/.aws/credentials (static keys); region us-west-1 from AWS_REGION in the environment',
+      );
     });
   });
 

@@ -259,7 +259,13 @@ describe('corsOrigins', () => {
       corsOrigins(
         [
           { service: 'web', ports: [{ published: '3000', target: '3000' }, { published: '80', target: '8080' }, { published: '53', target: '53', protocol: 'udp' }, { target: '9229' }] },
-          { service: 'admin', ports: [{ published: '3000', target: '3000' }, { published: '443', target: '8443' }] },
+          {
+            service: 'admin',
+            ports: [
+              { published: '3000', target: '3000' },
+              { published: '443', target: '8443' },
+            ],
+          },
         ],
         hints,
       ),
@@ -280,7 +286,19 @@ describe('corsOrigins', () => {
 
   it("takes a variable's default and a range's ports; names a port only compose knows", () => {
     expect(
-      corsOrigins([{ service: 'web', ports: [{ published: '${WEB_PORT:-5173}', target: '5173' }, { published: '4000-4001', target: '4000-4001' }, { published: '${PORT}', target: '80' }] }], hints),
+      corsOrigins(
+        [
+          {
+            service: 'web',
+            ports: [
+              { published: '${WEB_PORT:-5173}', target: '5173' },
+              { published: '4000-4001', target: '4000-4001' },
+              { published: '${PORT}', target: '80' },
+            ],
+          },
+        ],
+        hints,
+      ),
     ).toEqual({
       origins: ['http://localhost:5173', 'http://127.0.0.1:5173', 'http://localhost:4000', 'http://127.0.0.1:4000', 'http://localhost:4001', 'http://127.0.0.1:4001'],
       unknown: [{ service: 'web', published: '${PORT}' }],

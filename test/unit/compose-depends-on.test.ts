@@ -11,7 +11,10 @@ function dropped(text: string): { text: string; dependsOn: unknown; byHand: bool
   const app = buildProject([file]).services.find((s) => s.name === 'app')!;
   const drop = dropDependency(app, 'xray-daemon');
   expect(drop.found).toBe(true);
-  const after = applyTextEdits(text, drop.edits.map((e) => e.edit));
+  const after = applyTextEdits(
+    text,
+    drop.edits.map((e) => e.edit),
+  );
   const value = parse(after, { merge: true }) as { services: { app: { depends_on?: unknown } } };
   return { text: after, dependsOn: value.services.app.depends_on, byHand: drop.byHand };
 }
@@ -26,7 +29,9 @@ describe('dropDependency', () => {
   });
 
   it('takes the whole key out when the daemon was its only entry (a compact list too)', () => {
-    expect(dropped(`services:\n  app:\n    image: a\n    depends_on:\n      - xray-daemon \n    ports: ["80:80"]\n${daemon}`).text).toBe(`services:\n  app:\n    image: a\n    ports: ["80:80"]\n${daemon}`);
+    expect(dropped(`services:\n  app:\n    image: a\n    depends_on:\n      - xray-daemon \n    ports: ["80:80"]\n${daemon}`).text).toBe(
+      `services:\n  app:\n    image: a\n    ports: ["80:80"]\n${daemon}`,
+    );
     expect(dropped(`services:\n  app:\n    depends_on:\n    - xray-daemon\n    image: a\n${daemon}`).text).toBe(`services:\n  app:\n    image: a\n${daemon}`);
     expect(dropped(`services:\n  app:\n    image: a\n    depends_on: [xray-daemon]\n${daemon}`).text).toBe(`services:\n  app:\n    image: a\n${daemon}`);
   });
@@ -37,7 +42,9 @@ describe('dropDependency', () => {
   });
 
   it('the long form (a map with conditions), block and flow', () => {
-    const block = dropped(`services:\n  app:\n    image: a\n    depends_on:\n      xray-daemon:\n        condition: service_started\n        # why\n      db:\n        condition: service_healthy\n  db:\n    image: p\n${daemon}`);
+    const block = dropped(
+      `services:\n  app:\n    image: a\n    depends_on:\n      xray-daemon:\n        condition: service_started\n        # why\n      db:\n        condition: service_healthy\n  db:\n    image: p\n${daemon}`,
+    );
     expect(block.dependsOn).toEqual({ db: { condition: 'service_healthy' } });
     const flow = dropped(`services:\n  app:\n    image: a\n    depends_on: {db: {condition: service_started}, xray-daemon: {condition: service_started}}\n  db:\n    image: p\n${daemon}`);
     expect(flow.dependsOn).toEqual({ db: { condition: 'service_started' } });

@@ -22,7 +22,19 @@ describe('compose port numbers (one reader for init, the CORS origins and doctor
   });
 
   it('CORS origins come from the same reading (default of ${PORT:-N}, out-of-range refused)', () => {
-    const { origins, unknown } = corsOrigins([{ service: 'web', ports: [{ published: '${WEB:-3000}', target: '3000' }, { published: '70000', target: '80' }, { published: '${P}', target: '80' }] }], { gitpod: false, codespaces: false });
+    const { origins, unknown } = corsOrigins(
+      [
+        {
+          service: 'web',
+          ports: [
+            { published: '${WEB:-3000}', target: '3000' },
+            { published: '70000', target: '80' },
+            { published: '${P}', target: '80' },
+          ],
+        },
+      ],
+      { gitpod: false, codespaces: false },
+    );
     expect(origins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
     expect(unknown.map((u) => u.published)).toEqual(['70000', '${P}']);
   });

@@ -28,7 +28,37 @@ function keywordsOf(node: unknown, out = new Set<string>()): Set<string> {
 }
 
 // Keys that matter to compose at each level, plus typos and extensions, so generated values hit real schema branches.
-const SERVICE_KEYS = ['image', 'build', 'environment', 'env_file', 'ports', 'command', 'entrypoint', 'profiles', 'labels', 'depends_on', 'volumes', 'networks', 'deploy', 'healthcheck', 'restart', 'x-extra', 'enviroment', 'context', 'dockerfile', 'args', 'target', 'published', 'protocol', 'path', 'required', 'condition', 'aliases', 'test', 'interval'];
+const SERVICE_KEYS = [
+  'image',
+  'build',
+  'environment',
+  'env_file',
+  'ports',
+  'command',
+  'entrypoint',
+  'profiles',
+  'labels',
+  'depends_on',
+  'volumes',
+  'networks',
+  'deploy',
+  'healthcheck',
+  'restart',
+  'x-extra',
+  'enviroment',
+  'context',
+  'dockerfile',
+  'args',
+  'target',
+  'published',
+  'protocol',
+  'path',
+  'required',
+  'condition',
+  'aliases',
+  'test',
+  'interval',
+];
 const TOP_KEYS = ['services', 'name', 'version', 'volumes', 'networks', 'x-base', 'include', 'secrets', 'configs', 'servces'];
 
 const scalar = fc.oneof(
@@ -76,7 +106,11 @@ describe('compose schema interpreter', () => {
     expect(validateCompose({ services: { web: { environment: [{ A: 'b' }] } } })).toEqual({ path: ['services', 'web', 'environment', 0], message: 'must be a string, not a mapping' });
     expect(validateCompose({ services: { web: { build: ['a', 'b'] } } })).toEqual({ path: ['services', 'web', 'build'], message: 'must be a string or a mapping, not a list' });
     expect(validateCompose({ services: { web: { environment: 'FOO' } } })).toEqual({ path: ['services', 'web', 'environment'], message: 'must be a mapping or a list of strings, not a string' });
-    expect(validateCompose({ services: { web: { enviroment: {} } } })).toEqual({ path: ['services', 'web', 'enviroment'], message: 'is not a key compose knows here; did you mean `environment`?', atKey: true });
+    expect(validateCompose({ services: { web: { enviroment: {} } } })).toEqual({
+      path: ['services', 'web', 'enviroment'],
+      message: 'is not a key compose knows here; did you mean `environment`?',
+      atKey: true,
+    });
     expect(validateCompose({ services: { web: null } })).toEqual({ path: ['services', 'web'], message: 'must be a mapping, not empty' });
     expect(validateCompose({ services: { web: { image: 'x', environment: { A: 1, B: true, C: null, D: 'd' } } }, 'x-any': [{ deep: 1 }] })).toBeUndefined();
   });

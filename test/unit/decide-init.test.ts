@@ -123,9 +123,7 @@ describe('decideChoices in a terminal with a flag for a backend not yet chosen',
 
   it('a no to the question the flag needs is refused right after it is given', async () => {
     const p = prompter({ 'Send logs to CloudWatch Logs?': false });
-    expect(await refusal(decideChoices(input({ retention: '30' }, { prompter: p.prompter })))).toBe(
-      '--retention needs CloudWatch Logs, which you answered no to: drop --retention or answer yes',
-    );
+    expect(await refusal(decideChoices(input({ retention: '30' }, { prompter: p.prompter })))).toBe('--retention needs CloudWatch Logs, which you answered no to: drop --retention or answer yes');
     expect(p.asked.map(([q]) => q)).not.toContain('Report errors to Rollbar?');
   });
 
@@ -148,9 +146,14 @@ describe('decideChoices: the X-Ray daemon is never a service to instrument', () 
 
   it.each([['xray-daemon'], ['api,xray-daemon'], [' api , xray-daemon ']])('--services %j names the daemon obs reuses: refused before anything is printed', (services) => {
     const project = buildProject([parseComposeText('docker-compose.yml', WITH_DAEMON)]);
-    expect(() => validateFlags({ dir: '.', services }, project.services.map((s) => s.name), 'docker-compose.yml', project)).toThrow(
-      '--services names "xray-daemon", which runs the X-Ray daemon (amazon/aws-xray-daemon): obs does not instrument the daemon; leave it out',
-    );
+    expect(() =>
+      validateFlags(
+        { dir: '.', services },
+        project.services.map((s) => s.name),
+        'docker-compose.yml',
+        project,
+      ),
+    ).toThrow('--services names "xray-daemon", which runs the X-Ray daemon (amazon/aws-xray-daemon): obs does not instrument the daemon; leave it out');
   });
 
   it('--services naming the daemon is refused by decideChoices too', async () => {

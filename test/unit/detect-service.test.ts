@@ -13,9 +13,24 @@ const context = (map: Record<string, string>) => ({ has: (n: string) => n in map
 
 describe('the service profile (issue 12 item 5)', () => {
   it('follows the build target and the manifest it copies: an assets stage is a Node asset build', () => {
-    const dockerfile = lf('FROM node:24 AS assets', 'WORKDIR /app/assets', 'COPY assets/package.json assets/*yarn* ./', 'COPY . ..', 'CMD ["bash"]', 'FROM python:3.14 AS app', 'COPY . .', 'CMD ["gunicorn", "hello.app:create_app()"]');
+    const dockerfile = lf(
+      'FROM node:24 AS assets',
+      'WORKDIR /app/assets',
+      'COPY assets/package.json assets/*yarn* ./',
+      'COPY . ..',
+      'CMD ["bash"]',
+      'FROM python:3.14 AS app',
+      'COPY . .',
+      'CMD ["gunicorn", "hello.app:create_app()"]',
+    );
     const ctx = context({ 'pyproject.toml': '[project]\ndependencies = ["flask==3.1.3"]\n', 'assets/package.json': '{"dependencies":{"esbuild":"0.28.0"}}' });
-    expect(profileService({ files: ctx, dockerfile, target: 'assets', command: '../run yarn:build:js' })).toEqual({ stack: 'node', appDir: 'assets', role: 'assets', assetCommand: '../run yarn:build:js', baseImage: 'node:24' });
+    expect(profileService({ files: ctx, dockerfile, target: 'assets', command: '../run yarn:build:js' })).toEqual({
+      stack: 'node',
+      appDir: 'assets',
+      role: 'assets',
+      assetCommand: '../run yarn:build:js',
+      baseImage: 'node:24',
+    });
     expect(profileService({ files: ctx, dockerfile, target: 'app' })).toEqual({ stack: 'flask', appDir: '', role: 'app', baseImage: 'python:3.14' });
     expect(profileService({ files: ctx, dockerfile })).toEqual({ stack: 'flask', appDir: '', role: 'app', baseImage: 'python:3.14' });
   });
@@ -29,13 +44,21 @@ describe('the service profile (issue 12 item 5)', () => {
     expect(profileService({ files: ctx, dockerfile: nested })).toMatchObject({ appDir: 'backend', appPathInImage: 'backend' });
     // No manifest at the root: the folder copied whole.
     const bare = context({ 'server/requirements.txt': 'flask\n' });
-    expect(profileService({ files: bare, dockerfile: lf('FROM python:3.12', 'WORKDIR /app', 'COPY server /app', 'CMD python app.py') })).toEqual({ stack: 'flask', appDir: 'server', role: 'app', appPathInImage: '.', baseImage: 'python:3.12' });
+    expect(profileService({ files: bare, dockerfile: lf('FROM python:3.12', 'WORKDIR /app', 'COPY server /app', 'CMD python app.py') })).toEqual({
+      stack: 'flask',
+      appDir: 'server',
+      role: 'app',
+      appPathInImage: '.',
+      baseImage: 'python:3.12',
+    });
   });
 
   it('the image a built service starts FROM, through the stages of its target', () => {
     const proxy = lf('FROM nginx:1.13-alpine AS base', 'COPY conf /etc/nginx/conf.d/default.conf', 'FROM base AS final', 'RUN nginx -t');
     expect(profileService({ files: context({ conf: 'server {}' }), dockerfile: proxy })).toMatchObject({ stack: 'unknown', baseImage: 'nginx:1.13-alpine' });
-    expect(profileService({ files: context({}), dockerfile: lf('FROM --platform=$BUILDPLATFORM python:3.10-alpine AS builder', 'FROM builder AS dev') })).toMatchObject({ baseImage: 'python:3.10-alpine' });
+    expect(profileService({ files: context({}), dockerfile: lf('FROM --platform=$BUILDPLATFORM python:3.10-alpine AS builder', 'FROM builder AS dev') })).toMatchObject({
+      baseImage: 'python:3.10-alpine',
+    });
     expect(profileService({ files: context({}) })).not.toHaveProperty('baseImage');
   });
 
@@ -54,14 +77,51 @@ describe('the service profile (issue 12 item 5)', () => {
   });
 
   it('asset commands, and commands that also serve', () => {
-    for (const c of ['yarn build', 'yarn build:css', 'npm run watch', '../run yarn:build:js', 'bin/rails tailwindcss:watch', 'npx tailwindcss -i app.css -o out.css --watch', 'pnpm run build:js --watch']) expect(assetCommand(c), c).toBe(c);
-    for (const c of ['npm start', 'npm run build && npm start', 'node server.js', 'bundle exec sidekiq', 'puma -p 28080 cable/config.ru', 'yarn dev', 'vite', 'rails s', 'gunicorn app:app', 'yarn builder']) expect(assetCommand(c), c).toBeUndefined();
+    for (const c of [
+      'yarn build',
+      'yarn build:css',
+      'npm run watch',
+      '../run yarn:build:js',
+      'bin/rails tailwindcss:watch',
+      'npx tailwindcss -i app.css -o out.css --watch',
+      'pnpm run build:js --watch',
+    ])
+      expect(assetCommand(c), c).toBe(c);
+    for (const c of [
+      'npm start',
+      'npm run build && npm start',
+      'node server.js',
+      'bundle exec sidekiq',
+      'puma -p 28080 cable/config.ru',
+      'yarn dev',
+      'vite',
+      'rails s',
+      'gunicorn app:app',
+      'yarn builder',
+    ])
+      expect(assetCommand(c), c).toBeUndefined();
   });
 
   it('reads stages, ENV and the command of a build target', () => {
-    const facts = imageFacts(lf('FROM node:20 AS base', 'ENV A=1', 'COPY package.json ./', 'FROM base AS dev', 'ENV B="two words"', 'COPY --from=base /x /y', 'CMD ["npm", "run", "dev"]', 'FROM nginx', 'COPY --from=dev /app/dist /usr/share/nginx/html'), 'DEV');
+    const facts = imageFacts(
+      lf(
+        'FROM node:20 AS base',
+        'ENV A=1',
+        'COPY package.json ./',
+        'FROM base AS dev',
+        'ENV B="two words"',
+        'COPY --from=base /x /y',
+        'CMD ["npm", "run", "dev"]',
+        'FROM nginx',
+        'COPY --from=dev /app/dist /usr/share/nginx/html',
+      ),
+      'DEV',
+    );
     expect(facts.chain.map((s) => s.name)).toEqual(['base', 'dev']);
-    expect([...facts.env]).toEqual([['A', '1'], ['B', 'two words']]);
+    expect([...facts.env]).toEqual([
+      ['A', '1'],
+      ['B', 'two words'],
+    ]);
     expect(facts.copies).toEqual([{ sources: ['package.json'], dest: './', target: '/' }]);
     expect(facts.command).toBe('npm run dev');
   });
@@ -70,7 +130,10 @@ describe('the service profile (issue 12 item 5)', () => {
 describe('where a Flask app is created (issue 12 item 9)', () => {
   it('names the file from FLASK_APP, the compose command, gunicorn module:app, flask --app, python path.py', () => {
     expect(findFlaskEntry({ files: files({}), environment: new Map([['FLASK_APP', 'project']]) }).candidates.slice(0, 2)).toEqual(['project.py', 'project/__init__.py']);
-    expect(findFlaskEntry({ files: files({}), command: 'gunicorn -c "python:config.gunicorn" -w 4 "hello.app:create_app()"' }).candidates.slice(0, 2)).toEqual(['hello/app.py', 'hello/app/__init__.py']);
+    expect(findFlaskEntry({ files: files({}), command: 'gunicorn -c "python:config.gunicorn" -w 4 "hello.app:create_app()"' }).candidates.slice(0, 2)).toEqual([
+      'hello/app.py',
+      'hello/app/__init__.py',
+    ]);
     expect(findFlaskEntry({ files: files({}), command: 'flask --app src.server run --host 0.0.0.0' }).candidates[0]).toBe('src/server.py');
     expect(findFlaskEntry({ files: files({}), command: 'waitress-serve --port=8080 api.main:app' }).candidates[0]).toBe('api/main.py');
     const script = findFlaskEntry({ files: files({}), command: 'python3 src/app.py' });
@@ -86,11 +149,33 @@ describe('where a Flask app is created (issue 12 item 9)', () => {
   }
 
   it('edits an app factory in a package, after a Flask(...) call over several lines', () => {
-    const init = lf('from flask import Flask', '', 'def create_app(config=None):', '    app = Flask(', '        __name__,', '        instance_relative_config=True,', '    )', '    app.config.from_object(config)', '    return app');
+    const init = lf(
+      'from flask import Flask',
+      '',
+      'def create_app(config=None):',
+      '    app = Flask(',
+      '        __name__,',
+      '        instance_relative_config=True,',
+      '    )',
+      '    app.config.from_object(config)',
+      '    return app',
+    );
     const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'project/__init__.py': init }, { command: 'flask --app project run' }));
     const edit = plan.changes.find((c) => c.path === 'api/project/__init__.py');
     expect(edit?.after).toBe(
-      lf('from flask import Flask', '', 'def create_app(config=None):', '    app = Flask(', '        __name__,', '        instance_relative_config=True,', '    )', '    from observability import init_observability', '    init_observability(app)', '    app.config.from_object(config)', '    return app'),
+      lf(
+        'from flask import Flask',
+        '',
+        'def create_app(config=None):',
+        '    app = Flask(',
+        '        __name__,',
+        '        instance_relative_config=True,',
+        '    )',
+        '    from observability import init_observability',
+        '    init_observability(app)',
+        '    app.config.from_object(config)',
+        '    return app',
+      ),
     );
     expect(plan.changes.map((c) => c.path)).toContain('api/observability.py');
   });

@@ -65,12 +65,19 @@ describe('imageRepositoryName', () => {
 });
 
 describe('isInfrastructureImage', () => {
-  it.each(['postgres:13-alpine', 'redis', 'docker.io/valkey/valkey:8', 'amazon/aws-xray-daemon', 'otel/opentelemetry-collector-contrib:0.90.0', 'nginx:alpine', '${DB:-mysql:8}', 'localstack/localstack', 'amazon/dynamodb-local'])(
-    '%s is infrastructure',
-    (image) => {
-      expect(isInfrastructureImage(image)).toBe(true);
-    },
-  );
+  it.each([
+    'postgres:13-alpine',
+    'redis',
+    'docker.io/valkey/valkey:8',
+    'amazon/aws-xray-daemon',
+    'otel/opentelemetry-collector-contrib:0.90.0',
+    'nginx:alpine',
+    '${DB:-mysql:8}',
+    'localstack/localstack',
+    'amazon/dynamodb-local',
+  ])('%s is infrastructure', (image) => {
+    expect(isInfrastructureImage(image)).toBe(true);
+  });
 
   it.each(['myorg/backend-flask', 'node:20', 'python:3.12-slim', 'ruby:3.3', 'postgres-exporter', '${IMAGE}'])('%s is not infrastructure', (image) => {
     expect(isInfrastructureImage(image)).toBe(false);

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT_USAGE, UsageError, formatError } from '../../src/errors.js';
-import {
-  appendDotenvKeys,
-  dotenvToMap,
-  formatDotenvValue,
-  parseDotenv,
-  removeDotenvPlaceholders,
-  setDotenvValue,
-} from '../../src/dotenv/index.js';
+import { appendDotenvKeys, dotenvToMap, formatDotenvValue, parseDotenv, removeDotenvPlaceholders, setDotenvValue } from '../../src/dotenv/index.js';
 
 /** [key, value, quote, line] per entry: compact but exact. */
 function rows(text: string): Array<[string, string | undefined, string, number]> {
@@ -123,7 +116,7 @@ describe('parseDotenv: unquoted values', () => {
 });
 
 describe('parseDotenv: quoted values', () => {
-  it('reads single quotes literally except \\\'', () => {
+  it("reads single quotes literally except \\'", () => {
     expect(rows("A='${X} \\n \\\\ \\' \"'\nB=  'x' # after\nC=''\n")).toEqual([
       ['A', '${X} \\n \\\\ \' "', 'single', 1],
       ['B', 'x', 'single', 2],
@@ -133,9 +126,7 @@ describe('parseDotenv: quoted values', () => {
 
   it('expands the shell escapes in double quotes and keeps unknown ones', () => {
     const text = String.raw`A="n\n r\r t\t v\v f\f a\a b\b bs\\ q\" d\$X w\w x\x41 o\0101"` + '\n';
-    expect(rows(text)).toEqual([
-      ['A', 'n\n r\r t\t v\v f\f a\x07 b\b bs\\ q" d$$X w\\w x\\x41 oA', 'double', 1],
-    ]);
+    expect(rows(text)).toEqual([['A', 'n\n r\r t\t v\v f\f a\x07 b\b bs\\ q" d$$X w\\w x\\x41 oA', 'double', 1]]);
   });
 
   it('pairs a backslash with the next character, so "a\\\\" ends at its last quote', () => {
@@ -229,9 +220,7 @@ describe('parseDotenv: errors', () => {
 describe('formatDotenvValue', () => {
   it('writes plain values unquoted', () => {
     expect(formatDotenvValue('')).toBe('');
-    expect(formatDotenvValue('https://api.honeycomb.io:443/v1,a=b+c@d_e-f.g')).toBe(
-      'https://api.honeycomb.io:443/v1,a=b+c@d_e-f.g',
-    );
+    expect(formatDotenvValue('https://api.honeycomb.io:443/v1,a=b+c@d_e-f.g')).toBe('https://api.honeycomb.io:443/v1,a=b+c@d_e-f.g');
   });
 
   it('single-quotes values with $ so compose does not interpolate them', () => {
@@ -271,7 +260,12 @@ describe('appendDotenvKeys', () => {
 
   it('returns the very same string when nothing is added', () => {
     expect(appendDotenvKeys(text, [])).toBe(text);
-    expect(appendDotenvKeys(text, [{ key: 'A', value: 'other' }, { key: 'INHERITED', value: 'v' }])).toBe(text);
+    expect(
+      appendDotenvKeys(text, [
+        { key: 'A', value: 'other' },
+        { key: 'INHERITED', value: 'v' },
+      ]),
+    ).toBe(text);
   });
 
   it('appends missing keys after the untouched text with the file eol', () => {
@@ -316,12 +310,8 @@ describe('appendDotenvKeys', () => {
   });
 
   it('refuses to append an invalid key or to edit a file that does not parse', () => {
-    expect(errorOf(() => appendDotenvKeys('', [{ key: 'BAD KEY', value: '1' }], '.env'))).toBe(
-      '.env: invalid variable name "BAD KEY"',
-    );
-    expect(errorOf(() => appendDotenvKeys('A="x\n', [{ key: 'B', value: '1' }], '.env'))).toBe(
-      '.env:1: unterminated quoted value for A',
-    );
+    expect(errorOf(() => appendDotenvKeys('', [{ key: 'BAD KEY', value: '1' }], '.env'))).toBe('.env: invalid variable name "BAD KEY"');
+    expect(errorOf(() => appendDotenvKeys('A="x\n', [{ key: 'B', value: '1' }], '.env'))).toBe('.env:1: unterminated quoted value for A');
   });
 });
 

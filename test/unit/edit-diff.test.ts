@@ -39,7 +39,10 @@ describe('diffFromEdits', () => {
   });
 
   it('handles CRLF, edits at the start and the end, and a file without a final newline', () => {
-    roundTrip('a\r\nb\r\nc\r\n', [{ start: 0, end: 0, text: 'first\r\n' }, { start: 9, end: 9, text: 'last\r\n' }]);
+    roundTrip('a\r\nb\r\nc\r\n', [
+      { start: 0, end: 0, text: 'first\r\n' },
+      { start: 9, end: 9, text: 'last\r\n' },
+    ]);
     const patch = roundTrip('a\nb\nc', [{ start: 5, end: 5, text: '\nd' }]);
     expect(patch).toContain('\\ No newline at end of file');
     roundTrip('a\nb\nc', [{ start: 0, end: 1, text: 'A' }]);
@@ -50,7 +53,12 @@ describe('diffFromEdits', () => {
     for (const text of ['one line\n', 'no final newline', 'a\nb\n\nc\n', 'a\r\nb\r\n', '\n', '\n\nx']) {
       const ours = roundTrip('', [{ start: 0, end: 0, text }]);
       // Two edits (one empty) take the general path.
-      expect(ours).toBe(diffFromEdits('a/f', 'b/f', '', [{ start: 0, end: 0, text: '' }, { start: 0, end: 0, text }]));
+      expect(ours).toBe(
+        diffFromEdits('a/f', 'b/f', '', [
+          { start: 0, end: 0, text: '' },
+          { start: 0, end: 0, text },
+        ]),
+      );
     }
     expect(diffFromEdits('/dev/null', 'b/f', '', [{ start: 0, end: 0, text: 'x\ny' }])).toBe(
       ['--- /dev/null', '+++ b/f', '@@ -0,0 +1,2 @@', '+x', '+y', '\\ No newline at end of file', ''].join('\n'),
@@ -61,7 +69,7 @@ describe('diffFromEdits', () => {
     const lines = Array.from({ length: 3000 }, (_, i) => `  key${i}: "value ${i}"`);
     const before = `${lines.join('\n')}\n`;
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const edits: TextEdit[] = [];
     let offset = 0;
     while (offset < before.length) {

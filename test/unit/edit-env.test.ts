@@ -123,9 +123,7 @@ describe('addEnvironment: block list', () => {
 
   it('quotes new items when the existing ones are double-quoted', () => {
     const before = lf('services:', '  api:', '    environment:', '      - "A=1"', '      - "B=2"');
-    expect(addTo(before, 'api', TWO)).toBe(
-      lf('services:', '  api:', '    environment:', '      - "A=1"', '      - "B=2"', '      - "OTEL_SERVICE_NAME=api"', '      - "PORT=4567"'),
-    );
+    expect(addTo(before, 'api', TWO)).toBe(lf('services:', '  api:', '    environment:', '      - "A=1"', '      - "B=2"', '      - "OTEL_SERVICE_NAME=api"', '      - "PORT=4567"'));
   });
 
   it('quotes new items when the existing ones are single-quoted', () => {
@@ -135,7 +133,10 @@ describe('addEnvironment: block list', () => {
 
   it('double-quotes a plain-list item that would not survive as a plain scalar', () => {
     const before = lf('services:', '  api:', '    environment:', '      - A=1');
-    const after = addTo(before, 'api', [{ key: 'U', value: '*localhost:4567*' }, { key: 'H', value: 'a #b' }]);
+    const after = addTo(before, 'api', [
+      { key: 'U', value: '*localhost:4567*' },
+      { key: 'H', value: 'a #b' },
+    ]);
     expect(after).toBe(lf('services:', '  api:', '    environment:', '      - A=1', '      - U=*localhost:4567*', '      - "H=a #b"'));
     expect(envOf(after, 'api')).toEqual({ A: '1', U: '*localhost:4567*', H: 'a #b' });
   });
@@ -211,7 +212,19 @@ describe('addEnvironment: alias', () => {
     const before = lf('x-env: &env', '  A: "1"', 'services:', '  api:', '    environment: *env', '    image: x', '  web:', '    environment: *env');
     const after = addTo(before, 'api', TWO);
     expect(after).toBe(
-      lf('x-env: &env', '  A: "1"', 'services:', '  api:', '    environment:', '      <<: *env', '      OTEL_SERVICE_NAME: "api"', '      PORT: "4567"', '    image: x', '  web:', '    environment: *env'),
+      lf(
+        'x-env: &env',
+        '  A: "1"',
+        'services:',
+        '  api:',
+        '    environment:',
+        '      <<: *env',
+        '      OTEL_SERVICE_NAME: "api"',
+        '      PORT: "4567"',
+        '    image: x',
+        '  web:',
+        '    environment: *env',
+      ),
     );
     expect(envOf(after, 'api')).toEqual({ A: '1', OTEL_SERVICE_NAME: 'api', PORT: '4567' });
     expect(envOf(after, 'web')).toEqual({ A: '1' });
@@ -220,9 +233,7 @@ describe('addEnvironment: alias', () => {
   it('copies an aliased list, keeping each item quoting, then adds the new items', () => {
     const before = lf('x-env: &env', '  - A=1', "  - 'B=2'", 'services:', '  api:', '    environment: *env');
     const after = addTo(before, 'api', TWO);
-    expect(after).toBe(
-      lf('x-env: &env', '  - A=1', "  - 'B=2'", 'services:', '  api:', '    environment:', '      - A=1', "      - 'B=2'", '      - "OTEL_SERVICE_NAME=api"', '      - "PORT=4567"'),
-    );
+    expect(after).toBe(lf('x-env: &env', '  - A=1', "  - 'B=2'", 'services:', '  api:', '    environment:', '      - A=1', "      - 'B=2'", '      - "OTEL_SERVICE_NAME=api"', '      - "PORT=4567"'));
     expect(envOf(after, 'api')).toEqual({ A: '1', B: '2', OTEL_SERVICE_NAME: 'api', PORT: '4567' });
   });
 
@@ -311,7 +322,9 @@ describe('addEnvironment: service without environment', () => {
     expect(addTo(merged, 'api', [NAME])).toBe(lf('x-base: {environment: {A: "1"}}', 'services:', '  api: {<<: {environment: [A=1]}, image: x, environment: ["A=1", "OTEL_SERVICE_NAME=api"]}'));
     const anchored = lf('x-base: &base {environment: {A: "1"}}', 'services:', '  api: {<<: *base, image: x}', '  db: {<<: *base, image: y}');
     const extended = addTo(anchored, 'api', [NAME]);
-    expect(extended).toBe(lf('x-base: &base {environment: &obs-env {A: "1"}}', 'services:', '  api: {<<: *base, image: x, environment: {<<: *obs-env, OTEL_SERVICE_NAME: "api"}}', '  db: {<<: *base, image: y}'));
+    expect(extended).toBe(
+      lf('x-base: &base {environment: &obs-env {A: "1"}}', 'services:', '  api: {<<: *base, image: x, environment: {<<: *obs-env, OTEL_SERVICE_NAME: "api"}}', '  db: {<<: *base, image: y}'),
+    );
     expect(envOf(extended, 'api')).toEqual({ A: '1', OTEL_SERVICE_NAME: 'api' });
     expect(envOf(extended, 'db')).toEqual({ A: '1' });
   });
@@ -383,7 +396,18 @@ describe('addEnvironment: inherited through `<<:`', () => {
     const before = lf('services:', '  base: &base', '    image: x', '    environment:', '      A: "1"', '  api:', '    <<: *base');
     const after = addTo(before, 'api', [NAME]);
     expect(after).toBe(
-      lf('services:', '  base: &base', '    image: x', '    environment: &obs-env', '      A: "1"', '  api:', '    <<: *base', '    environment:', '      <<: *obs-env', '      OTEL_SERVICE_NAME: "api"'),
+      lf(
+        'services:',
+        '  base: &base',
+        '    image: x',
+        '    environment: &obs-env',
+        '      A: "1"',
+        '  api:',
+        '    <<: *base',
+        '    environment:',
+        '      <<: *obs-env',
+        '      OTEL_SERVICE_NAME: "api"',
+      ),
     );
     expect(envOf(after, 'base')).toEqual({ A: '1' });
   });
@@ -392,14 +416,36 @@ describe('addEnvironment: inherited through `<<:`', () => {
     const before = lf('x-base: &base', '  environment:', '    - A=1', 'services:', '  api:', '    <<: *base', '    image: x');
     const after = addTo(before, 'api', TWO);
     expect(after).toBe(
-      lf('x-base: &base', '  environment:', '    - A=1', 'services:', '  api:', '    <<: *base', '    image: x', '    environment:', '      - A=1', '      - "OTEL_SERVICE_NAME=api"', '      - "PORT=4567"'),
+      lf(
+        'x-base: &base',
+        '  environment:',
+        '    - A=1',
+        'services:',
+        '  api:',
+        '    <<: *base',
+        '    image: x',
+        '    environment:',
+        '      - A=1',
+        '      - "OTEL_SERVICE_NAME=api"',
+        '      - "PORT=4567"',
+      ),
     );
     expect(envOf(after, 'api')).toEqual({ A: '1', OTEL_SERVICE_NAME: 'api', PORT: '4567' });
   });
 
   it('uses the indent step of a 4-space file and CRLF', () => {
     expect(addTo(lf('x-base: &base', '    environment:', '        A: "1"', 'services:', '    api:', '        <<: *base'), 'api', [NAME])).toBe(
-      lf('x-base: &base', '    environment: &obs-env', '        A: "1"', 'services:', '    api:', '        <<: *base', '        environment:', '            <<: *obs-env', '            OTEL_SERVICE_NAME: "api"'),
+      lf(
+        'x-base: &base',
+        '    environment: &obs-env',
+        '        A: "1"',
+        'services:',
+        '    api:',
+        '        <<: *base',
+        '        environment:',
+        '            <<: *obs-env',
+        '            OTEL_SERVICE_NAME: "api"',
+      ),
     );
     expect(addTo(crlf('x-base: &base', '  environment:', '    A: "1"', 'services:', '  api:', '    <<: *base'), 'api', [NAME])).toBe(
       crlf('x-base: &base', '  environment: &obs-env', '    A: "1"', 'services:', '  api:', '    <<: *base', '    environment:', '      <<: *obs-env', '      OTEL_SERVICE_NAME: "api"'),
@@ -519,9 +565,7 @@ describe('findEnvEntry / replaceEnvValue', () => {
     expect(replaceIn(lf('x-e: &e', '  K: "old"', 'services:', '  api:', '    environment:', '      <<: *e', '      B: 1'), 'api', 'K', 'new')).toBe(
       lf('x-e: &e', '  K: "new"', 'services:', '  api:', '    environment:', '      <<: *e', '      B: 1'),
     );
-    expect(replaceIn(lf('x-e: &e', '  K: "old"', 'services:', '  api:', '    environment: *e'), 'api', 'K', 'new')).toBe(
-      lf('x-e: &e', '  K: "new"', 'services:', '  api:', '    environment: *e'),
-    );
+    expect(replaceIn(lf('x-e: &e', '  K: "old"', 'services:', '  api:', '    environment: *e'), 'api', 'K', 'new')).toBe(lf('x-e: &e', '  K: "new"', 'services:', '  api:', '    environment: *e'));
     expect(replaceIn(lf('x-b: &b', '  environment:', '    - K=old', 'services:', '  api:', '    <<: *b'), 'api', 'K', 'new')).toBe(
       lf('x-b: &b', '  environment:', '    - K=new', 'services:', '  api:', '    <<: *b'),
     );

@@ -74,7 +74,10 @@ describe('environmentsAfterEdits: edits it proves (and the full re-parse agrees)
     const ctx = makeEnvEditContext(file);
     const service = (name: string) => project.services.find((s) => s.name === name)!.definitions[0]!.map!;
     const edits = [
-      ...addEnvironment(ctx, service('api'), [{ key: 'OTEL_SERVICE_NAME', value: 'api' }, { key: 'Q', value: 'a "quoted" value\twith a tab' }]),
+      ...addEnvironment(ctx, service('api'), [
+        { key: 'OTEL_SERVICE_NAME', value: 'api' },
+        { key: 'Q', value: 'a "quoted" value\twith a tab' },
+      ]),
       ...addEnvironment(ctx, service('worker'), [{ key: 'OTEL_SERVICE_NAME', value: 'worker' }]),
       ...addEnvironment(ctx, service('web'), [{ key: 'OTEL_SERVICE_NAME', value: 'web' }]),
       addServiceEdit(file, (s) => xrayDaemonLines('xray-daemon', s), 2),
@@ -134,7 +137,7 @@ describe('environmentsAfterEdits: shapes it leaves to the full re-parse', () => 
     ['an edit to the top comment', BASE, () => [{ start: 0, end: 1, text: '#!' }]],
     ['a value edit spanning lines', BASE, (t) => [{ start: at(t, 'A: '), end: at(t, 'B: two'), text: '"x"' }]],
     ['a value turned into two lines', BASE, (t) => [{ start: at(t, 'B: '), end: at(t, 'B: two'), text: '|\n        x' }]],
-    ['a key renamed', BASE, (t) => [{ start: at(t, '      B', false) + 6, end: at(t, '      B') , text: 'Z' }]],
+    ['a key renamed', BASE, (t) => [{ start: at(t, '      B', false) + 6, end: at(t, '      B'), text: 'Z' }]],
     ['a service that already exists', BASE, (t) => [insert(at(t, '# dev\n'), '  api:\n    image: x\n')]],
     ['a line after the volumes start', BASE, (t) => [insert(t.length, '  more:\n')]],
     [
@@ -142,16 +145,8 @@ describe('environmentsAfterEdits: shapes it leaves to the full re-parse', () => 
       lf('services:', '  a:', '    environment: &env', '      A: "1"', '  b:', '    environment: *env'),
       (t) => [insert(at(t, 'A: "1"\n'), '      X: "1"\n')],
     ],
-    [
-      'a flow mapping',
-      lf('services:', '  a:', '    environment: {A: "1"}'),
-      (t) => [{ start: at(t, '"1"'), end: at(t, '"1"'), text: ', X: "2"' }],
-    ],
-    [
-      'a block scalar as the last value',
-      lf('services:', '  a:', '    environment:', '      A: |', '        text', '    image: x'),
-      (t) => [insert(at(t, 'text\n'), '      X: "1"\n')],
-    ],
+    ['a flow mapping', lf('services:', '  a:', '    environment: {A: "1"}'), (t) => [{ start: at(t, '"1"'), end: at(t, '"1"'), text: ', X: "2"' }]],
+    ['a block scalar as the last value', lf('services:', '  a:', '    environment:', '      A: |', '        text', '    image: x'), (t) => [insert(at(t, 'text\n'), '      X: "1"\n')]],
     ['YAML 1.1', `%YAML 1.1\n---\n${BASE}`, (t) => [insert(at(t, '# a comment\n'), '      X: yes\n')]],
   ])('%s', (_name, text, edits) => {
     expect(refused(text, edits)).toBeUndefined();
@@ -159,8 +154,7 @@ describe('environmentsAfterEdits: shapes it leaves to the full re-parse', () => 
 });
 
 describe('verifyComposeEdits catches a bad edit, with or without the proof', () => {
-  const planned = (entries: Record<string, [string, string][]>) =>
-    new Map(Object.entries(entries).map(([service, settings]) => [service, settings.map(([key, value]) => ({ key, value }))]));
+  const planned = (entries: Record<string, [string, string][]>) => new Map(Object.entries(entries).map(([service, settings]) => [service, settings.map(([key, value]) => ({ key, value }))]));
   const run = (edits: (text: string) => TextEdit[], plan: Record<string, [string, string][]>) => {
     const { project, files } = setup(BASE);
     const file = files[0]!;
@@ -177,9 +171,7 @@ describe('verifyComposeEdits catches a bad edit, with or without the proof', () 
   });
 
   it('a setting leaking into a service left alone', () => {
-    expect(run((t) => [insert(at(t, '# a comment\n'), '      X: "1"\n'), insert(at(t, '- D\n'), '      - Y=1\n')], { api: [['X', '1']] })).toThrow(
-      /Y leaked into worker/,
-    );
+    expect(run((t) => [insert(at(t, '# a comment\n'), '      X: "1"\n'), insert(at(t, '- D\n'), '      - Y=1\n')], { api: [['X', '1']] })).toThrow(/Y leaked into worker/);
   });
 
   it('a wrong value', () => {
@@ -234,7 +226,14 @@ describe('environmentsAfterEdits agrees with a full re-parse on every corpus pro
     }
     const { snapshot, project } = found;
     for (const flags of [{ pipeline: 'direct' as const }, { pipeline: 'direct' as const, cloudwatch: true, rollbar: true, honeycombRegion: 'eu' as const }, {}, { cloudwatch: true }]) {
-      const choices = await decideChoices({ options: { dir: root, yes: true, ...flags }, project, composePath: snapshot.compose[0]!.path, stacks: snapshot.stacks, previous: found.previous, projectName: snapshot.projectName });
+      const choices = await decideChoices({
+        options: { dir: root, yes: true, ...flags },
+        project,
+        composePath: snapshot.compose[0]!.path,
+        stacks: snapshot.stacks,
+        previous: found.previous,
+        projectName: snapshot.projectName,
+      });
       snapshot.instrumentation = readInstrumentation(found, choices.services);
       const plan = planInit(snapshot, choices, project);
       const edited = snapshot.compose.map((file) => ({ file, edits: plan.changes.find((c) => c.path === file.path)?.edits ?? [] }));

@@ -22,10 +22,16 @@ const APP = lf('from flask import Flask', 'app = Flask(__name__)');
 
 describe('observability.py only where the app calls it', () => {
   it.each([
-    ['wired by hand (the bootcamp helpers)', { 'requirements.txt': lf('flask', 'aws-xray-sdk'), 'app.py': lf('from flask import Flask', 'from lib.xray import init_xray', 'app = Flask(__name__)', 'init_xray(app)') }],
+    [
+      'wired by hand (the bootcamp helpers)',
+      { 'requirements.txt': lf('flask', 'aws-xray-sdk'), 'app.py': lf('from flask import Flask', 'from lib.xray import init_xray', 'app = Flask(__name__)', 'init_xray(app)') },
+    ],
     ['no app.py or wsgi.py', { 'requirements.txt': 'flask\n' }],
     ['an app file obs cannot parse', { 'requirements.txt': 'flask\n', 'app.py': lf('from flask import Flask', 'app = Flask(__name__)', 'x = "open') }],
-    ['no `app = Flask(...)` line (the app comes from a factory in another module)', { 'requirements.txt': 'flask\n', 'app.py': lf('from flask import Flask', 'from web import make_app', 'app = make_app()') }],
+    [
+      'no `app = Flask(...)` line (the app comes from a factory in another module)',
+      { 'requirements.txt': 'flask\n', 'app.py': lf('from flask import Flask', 'from web import make_app', 'app = make_app()') },
+    ],
     ['packages obs cannot add (a Pipfile), the call not there yet', { Pipfile: '[packages]\nflask = "*"\n', 'app.py': APP }],
   ])('%s: writes nothing, and the note says what to paste and to run obs init again', (_label, files) => {
     const plan = planFlask(input(files));

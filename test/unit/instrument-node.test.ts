@@ -54,7 +54,7 @@ const EXPRESS_PACKAGES = {
   '@opentelemetry/resources': '2.12.0',
   '@opentelemetry/sdk-trace-node': '2.12.0',
 };
-const SERVER = lf("const express = require('express');", 'const app = express();', "app.listen(3000);");
+const SERVER = lf("const express = require('express');", 'const app = express();', 'app.listen(3000);');
 
 describe('addDependencies', () => {
   const deps = { '@opentelemetry/api': '~1.9.0', zod: '^3.0.0' };
@@ -131,7 +131,16 @@ describe('planNode', () => {
     expect(plan.install).toEqual({
       manager: 'npm',
       manifest: 'api/package.json',
-      packages: ['@opentelemetry/api', '@opentelemetry/exporter-trace-otlp-proto', '@opentelemetry/instrumentation', '@opentelemetry/resources', '@opentelemetry/sdk-trace-node', '@opentelemetry/core', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express'],
+      packages: [
+        '@opentelemetry/api',
+        '@opentelemetry/exporter-trace-otlp-proto',
+        '@opentelemetry/instrumentation',
+        '@opentelemetry/resources',
+        '@opentelemetry/sdk-trace-node',
+        '@opentelemetry/core',
+        '@opentelemetry/instrumentation-http',
+        '@opentelemetry/instrumentation-express',
+      ],
       commands: ['(cd api && npm install) (updates api/package-lock.json)', 'docker compose build api'],
     });
   });
@@ -139,7 +148,7 @@ describe('planNode', () => {
   it('renders the module: managed marker first, the service name as a JS string, no placeholder left', () => {
     const text = planNode(input({ 'package.json': PKG }, { serviceName: 'my "api"' })).changes[0]!.after;
     expect(text.split('\n')[0]).toContain(MANAGED_MARKER);
-    expect(text).toContain(".merge(resources.resourceFromAttributes({ 'service.name': \"my \\\"api\\\"\" }))");
+    expect(text).toContain('.merge(resources.resourceFromAttributes({ \'service.name\': "my \\"api\\"" }))');
     expect(text).not.toMatch(/\{\{|\}\}/);
     expect(text).toContain("require('@opentelemetry/exporter-trace-otlp-proto')");
   });
@@ -267,7 +276,11 @@ describe('planNode', () => {
     expect(module).toContain('["@fastify/otel", "FastifyOtelInstrumentation", {"registerOnInitialization":true}]');
     expect(module).not.toContain('auto-instrumentations-node');
     const added = JSON.parse(first.changes.find((c) => c.path === 'api/package.json')!.after).dependencies;
-    expect(Object.keys(added).filter((k) => /instrumentation-|otel/.test(k)).sort()).toEqual(['@fastify/otel', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-pg']);
+    expect(
+      Object.keys(added)
+        .filter((k) => /instrumentation-|otel/.test(k))
+        .sort(),
+    ).toEqual(['@fastify/otel', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-pg']);
 
     // The app adds ioredis and the AWS SDK later: a re-run adds their instrumentations to both files.
     const files = applied(first, { 'package.json': pkg({ fastify: '^5.0.0', pg: '^8.0.0' }) });
@@ -292,7 +305,17 @@ describe('planNode', () => {
 
   it('reads the stage compose builds (build.target) with the stages it is built FROM', () => {
     // docker/awesome-compose: `target: development` copies the context; the last stage builds on it and copies nothing.
-    const multi = lf('FROM node:lts-buster-slim AS development', 'WORKDIR /usr/src/app', 'COPY package.json /usr/src/app/package.json', 'RUN npm ci', 'COPY . /usr/src/app', 'CMD [ "npm", "run", "dev" ]', 'FROM development as dev-envs', 'RUN apt-get update', 'CMD [ "npm", "run", "dev" ]');
+    const multi = lf(
+      'FROM node:lts-buster-slim AS development',
+      'WORKDIR /usr/src/app',
+      'COPY package.json /usr/src/app/package.json',
+      'RUN npm ci',
+      'COPY . /usr/src/app',
+      'CMD [ "npm", "run", "dev" ]',
+      'FROM development as dev-envs',
+      'RUN apt-get update',
+      'CMD [ "npm", "run", "dev" ]',
+    );
     for (const target of ['development', 'dev-envs', undefined]) {
       const plan = planNode(input({ 'package.json': PKG, Dockerfile: multi }, target === undefined ? {} : { buildTarget: target }));
       expect(plan.notes, String(target)).toEqual([]);
@@ -316,7 +339,9 @@ describe('planNode', () => {
     ] as const) {
       const plan = planNode(input({ 'package.json': PKG, ...files }));
       expect(plan.changes, source).toEqual([]);
-      expect(plan.notes).toEqual([`api: ${source} is older than the OpenTelemetry JS SDK obs writes supports (Node ^18.19.0 || >=20.6.0); obs leaves the app and package.json alone and adds no NODE_OPTIONS: move the app to Node 20 or newer and run obs init again`]);
+      expect(plan.notes).toEqual([
+        `api: ${source} is older than the OpenTelemetry JS SDK obs writes supports (Node ^18.19.0 || >=20.6.0); obs leaves the app and package.json alone and adds no NODE_OPTIONS: move the app to Node 20 or newer and run obs init again`,
+      ]);
     }
     expect(planNode(input({ 'package.json': PKG, Dockerfile: 'FROM node:18\nCOPY . .\n' })).changes).not.toEqual([]);
     expect(planNode(input({ 'package.json': PKG, '.nvmrc': '22\n' })).changes).not.toEqual([]);
@@ -335,7 +360,10 @@ describe('planNode', () => {
     // A re-run after npm install: the installed 2.x SDK's own package.json is neither a pin of another line nor a hand-made setup.
     const files = { 'package.json': PKG, 'server.js': SERVER };
     const first = planNode(input(files));
-    const installedFiles = { ...applied(first, files), 'node_modules/@opentelemetry/sdk-trace-node/package.json': '{"name":"@opentelemetry/sdk-trace-node","version":"2.12.1","description":"@opentelemetry/sdk-trace-node"}' };
+    const installedFiles = {
+      ...applied(first, files),
+      'node_modules/@opentelemetry/sdk-trace-node/package.json': '{"name":"@opentelemetry/sdk-trace-node","version":"2.12.1","description":"@opentelemetry/sdk-trace-node"}',
+    };
     expect(planNode(input(installedFiles, { environment: new Map(first.environment.map((e) => [e.key, e.value] as [string, string])) }))).toEqual({ changes: [], notes: [], environment: [] });
     // The API alone (libraries use it) is no SDK line: obs goes ahead and keeps the app's range.
     const api = planNode(input({ 'package.json': JSON.stringify({ dependencies: { express: '4', '@opentelemetry/api': '^1.4.0' } }) }));
@@ -356,7 +384,8 @@ describe('planNode in collector mode (issue 11)', () => {
 
 describe('planNode over what an earlier obs wrote (sdk-node + auto-instrumentations-node)', () => {
   it('rewrites tracing.cjs, adds the new packages and drops the two the old module loaded', () => {
-    const oldModule = `// ${MANAGED_MARKER}, which updates this file while this line is here; delete the line to keep your edits.\n` +
+    const oldModule =
+      `// ${MANAGED_MARKER}, which updates this file while this line is here; delete the line to keep your edits.\n` +
       "({ NodeSDK } = require('@opentelemetry/sdk-node'));\n({ getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node'));\n";
     const oldPkg = lf(
       '{',
@@ -394,7 +423,14 @@ describe('planNode over what an earlier obs wrote (sdk-node + auto-instrumentati
       'api: obs drops @opentelemetry/auto-instrumentations-node, @opentelemetry/sdk-node from api/package.json (the earlier tracing.cjs of obs loaded them; this one does not); ' +
         'the install step removes them from package-lock.json',
     ]);
-    expect(plan.install?.packages).toEqual(['@opentelemetry/instrumentation', '@opentelemetry/resources', '@opentelemetry/sdk-trace-node', '@opentelemetry/core', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express']);
+    expect(plan.install?.packages).toEqual([
+      '@opentelemetry/instrumentation',
+      '@opentelemetry/resources',
+      '@opentelemetry/sdk-trace-node',
+      '@opentelemetry/core',
+      '@opentelemetry/instrumentation-http',
+      '@opentelemetry/instrumentation-express',
+    ]);
     // A package.json that lists them while tracing.cjs is the user's own, or obs's new one: never removed.
     expect(planNode(input({ 'package.json': oldPkg, [NODE_MODULE]: MODULE })).changes.find((c) => c.path === 'api/package.json')!.after).toContain('"@opentelemetry/sdk-node"');
   });

@@ -5,7 +5,11 @@ describe('holdBackNonUtf8Edits', () => {
   const planned = {
     changes: [
       { path: 'api/tracing.cjs', before: null, after: '// module\n' },
-      { path: 'api/package.json', before: '{\n  "dependencies": {\n    "express": "^4"\n  }\n}\n', after: '{\n  "dependencies": {\n    "@opentelemetry/api": "~1.9.0",\n    "express": "^4"\n  }\n}\n' },
+      {
+        path: 'api/package.json',
+        before: '{\n  "dependencies": {\n    "express": "^4"\n  }\n}\n',
+        after: '{\n  "dependencies": {\n    "@opentelemetry/api": "~1.9.0",\n    "express": "^4"\n  }\n}\n',
+      },
     ],
     notes: ['api: run npm install'],
     environment: [{ key: 'NODE_OPTIONS', value: '--require ./tracing.cjs' }],

@@ -41,7 +41,10 @@ const GEMS = ['opentelemetry-sdk', 'opentelemetry-exporter-otlp', 'opentelemetry
 
 describe('addGems', () => {
   it('appends the missing gems in the file’s quote style', () => {
-    expect(addGems(GEMFILE, GEMS)).toEqual({ text: lf("source 'https://rubygems.org'", '', "gem 'rails', '~> 7.1'", "gem 'pg'", '', '# Observability (added by obs init)', ...GEMS.map((g) => `gem '${g}'`)), added: [...GEMS] });
+    expect(addGems(GEMFILE, GEMS)).toEqual({
+      text: lf("source 'https://rubygems.org'", '', "gem 'rails', '~> 7.1'", "gem 'pg'", '', '# Observability (added by obs init)', ...GEMS.map((g) => `gem '${g}'`)),
+      added: [...GEMS],
+    });
     const double = lf('source "https://rubygems.org"', 'gem "rails"');
     expect(addGems(double, ['opentelemetry-sdk']).text).toBe(lf('source "https://rubygems.org"', 'gem "rails"', '', '# Observability (added by obs init)', 'gem "opentelemetry-sdk"'));
   });
@@ -181,4 +184,3 @@ describe('planRails', () => {
     expect(plan.changes[0]!.after).toContain('require "opentelemetry/instrumentation/all"');
   });
 });
-

@@ -81,7 +81,8 @@ const CORS_NOTE =
   'frontend-react-js: requests to VITE_BACKEND_URL carry the traceparent header once tracing is on: allow the traceparent and tracestate ' +
   "headers in the backend's CORS (Access-Control-Allow-Headers), or the browser blocks those requests";
 
-const PASTE_VITE = 'To send its spans where obs sends the others, give its OTLPTraceExporter `url: `${import.meta.env.VITE_OTEL_COLLECTOR_URL}/v1/traces`` and no headers (never a Honeycomb key in browser code)';
+const PASTE_VITE =
+  'To send its spans where obs sends the others, give its OTLPTraceExporter `url: `${import.meta.env.VITE_OTEL_COLLECTOR_URL}/v1/traces`` and no headers (never a Honeycomb key in browser code)';
 const PASTE_CRA = PASTE_VITE.replace('import.meta.env.VITE_', 'process.env.REACT_APP_');
 
 /** The real CRA app of issue 12 item 1 (SOURCE.txt): its own 1.x setup in src/TraceProvide.js. */
@@ -109,7 +110,7 @@ describe('planReact: an app that sets up browser OpenTelemetry itself (issue 12 
   });
 
   it('a setup in any source file counts, not only the entry, App or tracing files', () => {
-    const nested = { ...EXAMPLE_FILES, 'src/lib/telemetry/provider.js': "const p = new WebTracerProvider({});\np.register();\n" };
+    const nested = { ...EXAMPLE_FILES, 'src/lib/telemetry/provider.js': 'const p = new WebTracerProvider({});\np.register();\n' };
     expect(planReact(input(nested)).notes[0]).toMatch(/^frontend-react-js: frontend-react-js\/src\/lib\/telemetry\/provider\.js already sets up OpenTelemetry/);
   });
 
@@ -221,7 +222,14 @@ describe('planReact', () => {
     const plan = planReact(input({ 'package.json': pkg, 'src/index.js': index }, { environment: new Map([['REACT_APP_BACKEND_URL', 'https://4567-x.gitpod.io']]) }));
     expect(plan.changes.map((c) => c.path)).toEqual(['frontend-react-js/src/tracing.js', 'frontend-react-js/src/index.js', 'frontend-react-js/package.json']);
     expect(plan.changes[0]!.after).toBe(
-      renderTemplate(load(REACT_TEMPLATE), { ENTRY: 'src/index.js', ENV: 'process.env', PREFIX: 'REACT_APP_', SERVICE_NAME: '"frontend-react-js"', API_URLS: 'process.env.REACT_APP_BACKEND_URL', ...FETCH_ONLY }),
+      renderTemplate(load(REACT_TEMPLATE), {
+        ENTRY: 'src/index.js',
+        ENV: 'process.env',
+        PREFIX: 'REACT_APP_',
+        SERVICE_NAME: '"frontend-react-js"',
+        API_URLS: 'process.env.REACT_APP_BACKEND_URL',
+        ...FETCH_ONLY,
+      }),
     );
     expect(plan.changes[1]!.after).toBe(crlf("import './tracing.js'", "import React from 'react'", "import App from './App'", '', "createRoot(document.getElementById('root')).render(<App />)"));
     expect(plan.notes[0]).toMatch(/^frontend-react-js: the browser sends spans to REACT_APP_OTEL_COLLECTOR_URL, never straight to Honeycomb/);
@@ -231,7 +239,10 @@ describe('planReact', () => {
     const main = lf("import { StrictMode } from 'react';", "import App from './App';");
     const plan = planReact(input({ 'package.json': EXAMPLE_FILES['package.json'], 'src/main.tsx': main }));
     expect(plan.changes[0]!.path).toBe('frontend-react-js/src/tracing.ts');
-    expect(plan.changes[0]!.after.split('\n').slice(0, 2)).toEqual(['/// <reference types="vite/client" />', `// ${MANAGED_MARKER}, which updates this file while this line is here; delete the line to keep your edits.`]);
+    expect(plan.changes[0]!.after.split('\n').slice(0, 2)).toEqual([
+      '/// <reference types="vite/client" />',
+      `// ${MANAGED_MARKER}, which updates this file while this line is here; delete the line to keep your edits.`,
+    ]);
     expect(plan.changes[1]).toEqual({ path: 'frontend-react-js/src/main.tsx', before: main, after: lf("import './tracing';", "import { StrictMode } from 'react';", "import App from './App';") });
   });
 
@@ -243,7 +254,9 @@ describe('planReact', () => {
     expect(first).toMatch(/^frontend-react-js: package\.json is not valid JSON \(.+\)\. obs writes frontend-react-js\/src\/tracing\.js and changes nothing else; to finish by hand:$/);
     expect(rest).toEqual([
       '    add to "dependencies" in frontend-react-js/package.json, then run (cd frontend-react-js && npm install) (updates frontend-react-js/package-lock.json), then docker compose build frontend-react-js:',
-      ...Object.entries(REACT_PACKAGES).filter(([p]) => !p.endsWith('xml-http-request')).map(([p, r]) => `        "${p}": "${r}",`),
+      ...Object.entries(REACT_PACKAGES)
+        .filter(([p]) => !p.endsWith('xml-http-request'))
+        .map(([p, r]) => `        "${p}": "${r}",`),
       '    add as the first import of frontend-react-js/src/main.jsx:',
       "        import './tracing.js';",
     ]);
@@ -257,9 +270,14 @@ describe('planReact', () => {
       'frontend-react-js: frontend-react-js/src/tracing.js exists and was not written by obs; obs leaves it, frontend-react-js/src/main.jsx and package.json alone',
     ]);
     const handMade = { ...EXAMPLE_FILES, 'src/App.jsx': "import { WebTracerProvider } from '@opentelemetry/sdk-trace-web';\n" };
-    expect(planReact(input(handMade)).notes).toEqual([`frontend-react-js: frontend-react-js/src/App.jsx already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone. ${PASTE_VITE}`]);
+    expect(planReact(input(handMade)).notes).toEqual([
+      `frontend-react-js: frontend-react-js/src/App.jsx already sets up OpenTelemetry in the browser; obs leaves the app and package.json alone. ${PASTE_VITE}`,
+    ]);
     const parcel = planReact(input({ 'package.json': '{"dependencies": {"react": "18", "parcel": "2"}}', 'src/index.js': '' }));
-    expect(parcel).toEqual({ changes: [], notes: ['frontend-react-js: obs wires browser tracing into Vite and Create React App builds; frontend-react-js/package.json names neither, so obs leaves the app alone'] });
+    expect(parcel).toEqual({
+      changes: [],
+      notes: ['frontend-react-js: obs wires browser tracing into Vite and Create React App builds; frontend-react-js/package.json names neither, so obs leaves the app alone'],
+    });
     expect(planReact(input({ 'package.json': EXAMPLE_FILES['package.json'] })).changes).toEqual([]);
   });
 

@@ -54,7 +54,9 @@ describe('removeAddedLines', () => {
     expect(removeAddedLines(lf('flask', '', '# Observability (added by obs init)', 'rollbar', 'Django==5'), owned).text).toBe(lf('flask', '', 'Django==5'));
   });
   it('keeps the block comment while a line of it stays', () => {
-    expect(removeAddedLines(lf('flask', '', '# Observability (added by obs init)', 'rollbar', 'blinker'), owned, (l) => l === 'blinker').text).toBe(lf('flask', '', '# Observability (added by obs init)', 'blinker'));
+    expect(removeAddedLines(lf('flask', '', '# Observability (added by obs init)', 'rollbar', 'blinker'), owned, (l) => l === 'blinker').text).toBe(
+      lf('flask', '', '# Observability (added by obs init)', 'blinker'),
+    );
   });
   it('undoes addGems byte for byte', () => {
     const before = lf("source 'https://rubygems.org'", "gem 'rails'");

@@ -2,20 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
-import {
-  KMS_KEY_ID_MAX,
-  LOG_GROUP_NAME_MAX,
-  LOG_GROUP_NAME_MIN,
-  LOG_GROUP_NAME_PATTERN,
-  logGroupHandler,
-  RETENTION_DAYS,
-  validateLogGroup,
-  type DesiredLogGroup,
-} from '../../src/aws/log-group.js';
+import { KMS_KEY_ID_MAX, LOG_GROUP_NAME_MAX, LOG_GROUP_NAME_MIN, LOG_GROUP_NAME_PATTERN, logGroupHandler, RETENTION_DAYS, validateLogGroup, type DesiredLogGroup } from '../../src/aws/log-group.js';
 import { LOG_STREAM_NAME_MAX, LOG_STREAM_NAME_MIN, LOG_STREAM_NAME_PATTERN } from '../../src/aws/log-stream.js';
 import { UsageError } from '../../src/errors.js';
 
-interface Shape { type: string; min?: number; max?: number; pattern?: string; documentation?: string; members?: Record<string, { shape: string }> }
+interface Shape {
+  type: string;
+  min?: number;
+  max?: number;
+  pattern?: string;
+  documentation?: string;
+  members?: Record<string, { shape: string }>;
+}
 const model = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'support', 'logs-model', 'logs-2014-03-28.json'), 'utf8')) as { shapes: Record<string, Shape> };
 const shapes = model.shapes;
 

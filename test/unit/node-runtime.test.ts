@@ -14,7 +14,12 @@ const OLD_ENGINES = JSON.stringify({ engines: { node: '>=12.0.0' }, dependencies
 describe('the Node version of an image without a version number in its tag', () => {
   it('counts a tag without a version (latest, alpine, lts, current, a distribution) as a current release, whatever engines allows', () => {
     for (const from of ['node', 'node:alpine', 'node:latest', 'node:slim', 'node:lts', 'node:lts-alpine', 'node:current-alpine', 'node:bookworm-slim', 'docker.io/library/node:alpine']) {
-      const runtime = readNodeRuntime(new Map([['Dockerfile', docker(from)], ['package.json', OLD_ENGINES]]));
+      const runtime = readNodeRuntime(
+        new Map([
+          ['Dockerfile', docker(from)],
+          ['package.json', OLD_ENGINES],
+        ]),
+      );
       expect(runtime.source, from).toBe(`Dockerfile FROM ${from}`);
       expect(supported({ Dockerfile: docker(from), 'package.json': OLD_ENGINES }), from).toBe(true);
     }
@@ -29,7 +34,12 @@ describe('the Node version of an image without a version number in its tag', () 
   });
 
   it('falls back to .nvmrc and engines when the tag is a build argument', () => {
-    const runtime = readNodeRuntime(new Map([['Dockerfile', docker('node:${NODE_VERSION}-alpine')], ['.nvmrc', '16\n']]));
+    const runtime = readNodeRuntime(
+      new Map([
+        ['Dockerfile', docker('node:${NODE_VERSION}-alpine')],
+        ['.nvmrc', '16\n'],
+      ]),
+    );
     expect(runtime.source).toBe('.nvmrc (16)');
   });
 

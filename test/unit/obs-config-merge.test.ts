@@ -95,11 +95,16 @@ describe('mergeObsConfig', () => {
     expect(merged.config.xray.transactionSearch).toEqual({ indexingPercentage: 5 });
     expect(merged.config.cloudwatch.logGroups[0]).toEqual({ name: '/app', retentionInDays: 30, logStreams: ['collector', 'mine'] });
     expect(merged.kept).toEqual([]);
-    const on = mergeObsConfig(edited((c) => (c.xray.transactionSearch = true)), written(), written(), true);
+    const on = mergeObsConfig(
+      edited((c) => (c.xray.transactionSearch = true)),
+      written(),
+      written(),
+      true,
+    );
     expect(on.config.xray.transactionSearch).toBe(true);
   });
 
-  it('a list of names pairs up by name: obs adding a stream does not duplicate the user\'s', () => {
+  it("a list of names pairs up by name: obs adding a stream does not duplicate the user's", () => {
     const withStreams = (streams: string[]) => edited((c) => (c.cloudwatch.logGroups[0]!.logStreams = streams));
     const merged = mergeObsConfig(withStreams(['mine', 'collector']), withStreams(['collector']), withStreams(['collector', 'new']), false);
     expect(merged.config.cloudwatch.logGroups[0]!.logStreams).toEqual(['mine', 'collector', 'new']);

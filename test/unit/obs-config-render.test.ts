@@ -11,9 +11,7 @@ function config(services: Record<string, { serviceName: string; stack: string }>
       enabled: true,
       daemonService: 'xray-daemon',
       groups: [{ name: 'Cruddur', filterExpression: 'service("backend-flask") {fault OR error}' }],
-      samplingRules: [
-        { ruleName: 'Cruddur', priority: 9000, fixedRate: 0.1, reservoirSize: 5, serviceName: '*', serviceType: '*', host: '*', httpMethod: '*', urlPath: '*', resourceArn: '*' },
-      ],
+      samplingRules: [{ ruleName: 'Cruddur', priority: 9000, fixedRate: 0.1, reservoirSize: 5, serviceName: '*', serviceType: '*', host: '*', httpMethod: '*', urlPath: '*', resourceArn: '*' }],
     },
     cloudwatch: { enabled: true, logGroups: [{ name: '/cruddur', retentionInDays: 14 }] },
     rollbar: { enabled: false },

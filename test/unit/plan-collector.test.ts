@@ -87,7 +87,10 @@ describe('planInit, collector pipeline, on a project without telemetry', () => {
 
   it('adds one collector service: pinned image, config mounted read-only, keys by reference, 4318 published for the browser, a health check', () => {
     expect(after(plan, 'docker-compose.yml')).toBe(
-      FLASK_REACT.replace('      FRONTEND_URL: "http://localhost:3000"\n', '      FRONTEND_URL: "http://localhost:3000"\n      OTEL_SERVICE_NAME: "backend-flask"\n      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"\n') +
+      FLASK_REACT.replace(
+        '      FRONTEND_URL: "http://localhost:3000"\n',
+        '      FRONTEND_URL: "http://localhost:3000"\n      OTEL_SERVICE_NAME: "backend-flask"\n      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"\n',
+      ) +
         lf(
           '  otel-collector:',
           '    image: "otel/opentelemetry-collector-contrib:0.141.0"',
@@ -240,10 +243,12 @@ describe('planInit: switching pipelines on a re-run rewires what obs wrote, in o
     });
     // The browser gets no container variable it never reads (the collector's URL comes from its planner, not run here).
     expect(composed['frontend-react-js']!.environment).toEqual({ VITE_BACKEND_URL: 'http://localhost:4567' });
-    expect(collector.removed).toEqual(expect.arrayContaining([
-      { service: 'backend-flask', key: 'OTEL_EXPORTER_OTLP_HEADERS' },
-      { service: 'backend-flask', key: 'AWS_XRAY_DAEMON_ADDRESS' },
-    ]));
+    expect(collector.removed).toEqual(
+      expect.arrayContaining([
+        { service: 'backend-flask', key: 'OTEL_EXPORTER_OTLP_HEADERS' },
+        { service: 'backend-flask', key: 'AWS_XRAY_DAEMON_ADDRESS' },
+      ]),
+    );
     expect(parseYaml(after(collector, 'otel-collector-config.yaml')).receivers.awsxray).toBeUndefined();
     expect(parseObsConfig(after(collector, 'obs.yaml')).pipeline).toBe('collector');
   });
@@ -322,12 +327,15 @@ describe('planInit: a collector config file whose marker line the user deleted',
 });
 
 describe('planInit: what earlier obs versions wrote into a browser app', () => {
-  it("takes out the container OTEL_SERVICE_NAME obs gave it (no browser reads it) on the next run", () => {
+  it('takes out the container OTEL_SERVICE_NAME obs gave it (no browser reads it) on the next run', () => {
     const base = snapshot(FLASK_REACT, STACKS);
     const first = planInit(base, choices({ pipeline: 'direct' }));
     const next = rerun(first, base);
     // As an earlier obs wrote it, next to obs.yaml.
-    const older = after(first, 'docker-compose.yml').replace('      VITE_BACKEND_URL: "http://localhost:4567"\n', '      VITE_BACKEND_URL: "http://localhost:4567"\n      OTEL_SERVICE_NAME: "frontend-react-js"\n');
+    const older = after(first, 'docker-compose.yml').replace(
+      '      VITE_BACKEND_URL: "http://localhost:4567"\n',
+      '      VITE_BACKEND_URL: "http://localhost:4567"\n      OTEL_SERVICE_NAME: "frontend-react-js"\n',
+    );
     next.compose = [parseComposeText('docker-compose.yml', older)];
     const second = planInit(next, choices({ pipeline: 'direct' }));
     expect((services(second)['frontend-react-js']!.environment as Record<string, string>).OTEL_SERVICE_NAME).toBeUndefined();

@@ -90,11 +90,7 @@ const DAEMON = [
   '      - "2000:2000/udp"',
 ];
 
-const OBS_HEADER = [
-  '# obs.yaml: what `obs init` set up. `obs apply` creates the AWS resources listed here',
-  '# and `obs doctor` checks the project against it. No secrets belong in this file.',
-  '',
-];
+const OBS_HEADER = ['# obs.yaml: what `obs init` set up. `obs apply` creates the AWS resources listed here', '# and `obs doctor` checks the project against it. No secrets belong in this file.', ''];
 
 const EXAMPLE_LINES: Record<string, string[]> = {
   HONEYCOMB_API_KEY: ['# Honeycomb ingest key (Honeycomb > Environment settings > API keys). Never commit it.', 'HONEYCOMB_API_KEY='],
@@ -229,9 +225,7 @@ describe('planInit: a Flask + React + Postgres project', () => {
   });
 
   it('reports what it did', () => {
-    expect(plan.added).toEqual([
-      { service: 'backend-flask', keys: ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_XRAY_DAEMON_ADDRESS'] },
-    ]);
+    expect(plan.added).toEqual([{ service: 'backend-flask', keys: ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_XRAY_DAEMON_ADDRESS'] }]);
     expect(plan.daemonService).toBe('xray-daemon');
     expect(plan.daemonAdded).toBe(true);
     expect(plan.requiredVariables).toEqual(['HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION']);
@@ -282,10 +276,7 @@ describe('planInit: secrets written into the compose file', () => {
     '  db:',
     '    image: postgres:13-alpine',
   );
-  const base = snapshot(
-    { 'docker-compose.yml': COMPOSE },
-    { stacks: { 'backend-flask': 'flask' }, envTracked: true, dotenv: { path: '.env', text: 'EXISTING=1\n' } },
-  );
+  const base = snapshot({ 'docker-compose.yml': COMPOSE }, { stacks: { 'backend-flask': 'flask' }, envTracked: true, dotenv: { path: '.env', text: 'EXISTING=1\n' } });
   const plan = planInit(base, choices({ services: ['backend-flask'] }));
 
   it('replaces the literals by references, keeping each value quoting, and leaves placeholders alone', () => {
@@ -312,9 +303,7 @@ describe('planInit: secrets written into the compose file', () => {
   });
 
   it('puts the values into .env after what was there, and the placeholders after them', () => {
-    expect(after(plan, '.env')).toBe(
-      lf('EXISTING=1', `HONEYCOMB_API_KEY=${HONEYCOMB_KEY}`, `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`, 'AWS_SECRET_ACCESS_KEY=', 'AWS_DEFAULT_REGION='),
-    );
+    expect(after(plan, '.env')).toBe(lf('EXISTING=1', `HONEYCOMB_API_KEY=${HONEYCOMB_KEY}`, `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`, 'AWS_SECRET_ACCESS_KEY=', 'AWS_DEFAULT_REGION='));
     expect(after(plan, '.env.example')).toBe(example('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION', 'HONEYCOMB_API_KEY'));
   });
 
@@ -342,9 +331,7 @@ describe('planInit: secrets written into the compose file', () => {
 
   it('creates .env with a header when there is none', () => {
     const noEnv = planInit({ ...base, dotenv: undefined, envTracked: false, envIgnored: true }, choices({ services: ['backend-flask'], ...OFF, honeycomb: { enabled: true, region: 'us' } }));
-    expect(after(noEnv, '.env')).toBe(
-      lf('# Local secrets for docker compose. Git-ignored: never commit this file.', `HONEYCOMB_API_KEY=${HONEYCOMB_KEY}`, `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`),
-    );
+    expect(after(noEnv, '.env')).toBe(lf('# Local secrets for docker compose. Git-ignored: never commit this file.', `HONEYCOMB_API_KEY=${HONEYCOMB_KEY}`, `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`));
     expect(after(noEnv, '.env.example')).toBe(example('HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID'));
     expect(noEnv.changes.map((c) => c.path)).toEqual(['docker-compose.yml', '.env.example', '.env', 'obs.yaml']);
   });
@@ -379,13 +366,7 @@ describe('planInit: secrets written into the compose file', () => {
     expect(after(result, '.env')).toBe(
       lf('# Local secrets for docker compose. Git-ignored: never commit this file.', `AWS_ACCESS_KEY_ID=${AWS_KEY_ID}`, 'AWS_ACCESS_KEY_ID_WORKER=AKIAZZZZZZZZZZZZZZZZ'),
     );
-    expect(after(result, '.env.example')).toBe(
-      lf(
-        ...EXAMPLE_LINES.AWS_ACCESS_KEY_ID!,
-        '# Moved out of docker-compose.yml by obs. Never commit it.',
-        'AWS_ACCESS_KEY_ID_WORKER=',
-      ),
-    );
+    expect(after(result, '.env.example')).toBe(lf(...EXAMPLE_LINES.AWS_ACCESS_KEY_ID!, '# Moved out of docker-compose.yml by obs. Never commit it.', 'AWS_ACCESS_KEY_ID_WORKER='));
   });
 
   it('changes nothing when run again over its own output', () => {
@@ -468,9 +449,7 @@ describe('planInit: --force on a header whose literal key differs from HONEYCOMB
   it('without --force: the header references its own moved key, reported as a conflict from the first run on', () => {
     const plan = planInit(base, pick(false));
     expect(after(plan, 'docker-compose.yml')).toContain('      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY_BACKEND_FLASK}"\n');
-    expect(after(plan, '.env.example')).toBe(
-      lf(...EXAMPLE_LINES.HONEYCOMB_API_KEY!, '# Moved out of docker-compose.yml by obs. Never commit it.', 'HONEYCOMB_API_KEY_BACKEND_FLASK='),
-    );
+    expect(after(plan, '.env.example')).toBe(lf(...EXAMPLE_LINES.HONEYCOMB_API_KEY!, '# Moved out of docker-compose.yml by obs. Never commit it.', 'HONEYCOMB_API_KEY_BACKEND_FLASK='));
     expect(plan.conflicts.map((c) => [c.key, conflictReason(c), c.replaced])).toEqual([['OTEL_EXPORTER_OTLP_HEADERS', 'references a different variable', false]]);
     const second = planInit(rerun(plan, base), pick(false));
     expect(changedOnly(second.changes)).toEqual([]);
@@ -558,11 +537,17 @@ describe('planInit: values the user already set', () => {
   it('names a lone differing OTEL_SERVICE_NAME, and leaves a pass-through `KEY:` alone', () => {
     const text = lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: backend', '      OTEL_EXPORTER_OTLP_ENDPOINT:');
     const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], xray: { enabled: false, group: 'g' } }));
-    expect(plan.conflicts).toEqual([
-      { service: 'api', key: 'OTEL_SERVICE_NAME', current: 'backend', proposed: 'api', kind: 'service-name-differs', replaced: false },
-    ]);
+    expect(plan.conflicts).toEqual([{ service: 'api', key: 'OTEL_SERVICE_NAME', current: 'backend', proposed: 'api', kind: 'service-name-differs', replaced: false }]);
     expect(after(plan, 'docker-compose.yml')).toBe(
-      lf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: backend', '      OTEL_EXPORTER_OTLP_ENDPOINT:', '      OTEL_EXPORTER_OTLP_HEADERS: x-honeycomb-team=${HONEYCOMB_API_KEY}'),
+      lf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: backend',
+        '      OTEL_EXPORTER_OTLP_ENDPOINT:',
+        '      OTEL_EXPORTER_OTLP_HEADERS: x-honeycomb-team=${HONEYCOMB_API_KEY}',
+      ),
     );
   });
 
@@ -810,9 +795,7 @@ describe('planInit: anchors and layouts', () => {
         '      OTEL_SERVICE_NAME: "web"',
       ),
     );
-    expect(plan.notes.map(noteText)).toEqual([
-      'api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api',
-    ]);
+    expect(plan.notes.map(noteText)).toEqual(['api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api']);
     expect(plan.added).toEqual([{ service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
   });
 
@@ -820,9 +803,7 @@ describe('planInit: anchors and layouts', () => {
     const text = lf('services:', '  api: &api', '    build: ./api', '    environment:', '      A: "1"', '  worker:', '    <<: *api', '    command: w');
     const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], ...OFF }));
     expect(after(plan, 'docker-compose.yml')).toBe(text);
-    expect(plan.notes.map(noteText)).toEqual([
-      'api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api',
-    ]);
+    expect(plan.notes.map(noteText)).toEqual(['api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api']);
   });
 
   it('anchors an inherited environment once for several chosen services', () => {
@@ -924,13 +905,26 @@ describe('planInit: anchors and layouts', () => {
       choices({ services: ['api'], honeycomb: { enabled: false, region: 'us' } }),
     );
     expect(after(crlfPlan, 'docker-compose.yml')).toBe(
-      crlf('services:', '  api:', '    build: ./api', '    environment:', '      OTEL_SERVICE_NAME: "api"', '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"', '  db:', '    image: p', ...DAEMON).slice(0, -2),
+      crlf(
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    environment:',
+        '      OTEL_SERVICE_NAME: "api"',
+        '      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"',
+        '  db:',
+        '    image: p',
+        ...DAEMON,
+      ).slice(0, -2),
     );
   });
 
   it('appends to an existing .gitignore without a final newline, using its line ending', () => {
     const text = lf('services:', '  api:', '    build: ./api');
-    const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, gitignore: { path: '.gitignore', text: 'node_modules\r\ndist' } }), choices({ services: ['api'], ...OFF }));
+    const plan = planInit(
+      snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, gitignore: { path: '.gitignore', text: 'node_modules\r\ndist' } }),
+      choices({ services: ['api'], ...OFF }),
+    );
     expect(after(plan, '.gitignore')).toBe('node_modules\r\ndist\r\n# Local secrets (added by obs)\r\n.env\r\n');
   });
 
@@ -965,9 +959,7 @@ describe('planInit: anchors and layouts', () => {
     const text = lf('services:', '  api:', '    build: ./api', '    environment: &api-env', '      A: "1"', '  worker:', '    image: w', '    environment:', '      <<: *api-env', '      B: "2"');
     const plan = planInit(snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, envIgnored: true }), choices({ services: ['api'], ...OFF }));
     expect(after(plan, 'docker-compose.yml')).toBe(text);
-    expect(plan.notes.map(noteText)).toEqual([
-      'api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api',
-    ]);
+    expect(plan.notes.map(noteText)).toEqual(['api: its environment is shared through a YAML anchor with worker, which obs leaves alone; add these lines to api by hand: OTEL_SERVICE_NAME=api']);
     expect(plan.added).toEqual([]);
   });
 
@@ -982,7 +974,10 @@ describe('planInit: anchors and layouts', () => {
       lf('services:', '  api: {build: ./api, environment: {OTEL_SERVICE_NAME: "api"}}', '  web:', '    build: ./web', '    environment:', '      OTEL_SERVICE_NAME: "web"'),
     );
     expect(flow.notes).toEqual([]);
-    expect(flow.added).toEqual([{ service: 'api', keys: ['OTEL_SERVICE_NAME'] }, { service: 'web', keys: ['OTEL_SERVICE_NAME'] }]);
+    expect(flow.added).toEqual([
+      { service: 'api', keys: ['OTEL_SERVICE_NAME'] },
+      { service: 'web', keys: ['OTEL_SERVICE_NAME'] },
+    ]);
   });
 
   // Pins: a `{}` or `{A: "1",}` flow map grows in place (before its trailing comma).
@@ -1003,7 +998,10 @@ describe('planInit: anchors and layouts', () => {
 describe('AWS_XRAY_URL', () => {
   it('obs writes none, whatever the ports', () => {
     const compose = lf('services:', '  api:', '    build: ./api', '    ports:', '      - ${API_PORT:-3000}:3000', '  web:', '    build: ./web', '    ports:', '      - "80:8080"');
-    const plan = planInit(snapshot({ 'docker-compose.yml': compose }, { envIgnored: true, hints: { gitpod: true, codespaces: false } }), choices({ services: ['api', 'web'], honeycomb: { enabled: false, region: 'us' } }));
+    const plan = planInit(
+      snapshot({ 'docker-compose.yml': compose }, { envIgnored: true, hints: { gitpod: true, codespaces: false } }),
+      choices({ services: ['api', 'web'], honeycomb: { enabled: false, region: 'us' } }),
+    );
     expect(after(plan, 'docker-compose.yml')).not.toContain('AWS_XRAY_URL');
     expect(plan.added).toEqual([
       { service: 'api', keys: ['OTEL_SERVICE_NAME', 'AWS_XRAY_DAEMON_ADDRESS'] },
@@ -1141,7 +1139,9 @@ describe('next steps name only the AWS resources obs.yaml declares', () => {
   const applyStep = (plan: InitPlan) => nextSteps(plan, false).filter((s) => s.includes('obs apply'));
 
   it('X-Ray on, CloudWatch Logs off: the group and the sampling rule, no log group', () => {
-    expect(applyStep(planInit(api(), choices({ services: ['api'] })))).toEqual(['Run obs apply to create the X-Ray group cruddur and the X-Ray sampling rule cruddur in AWS (AWS keys and region from your shell, else .env, else your AWS profile)']);
+    expect(applyStep(planInit(api(), choices({ services: ['api'] })))).toEqual([
+      'Run obs apply to create the X-Ray group cruddur and the X-Ray sampling rule cruddur in AWS (AWS keys and region from your shell, else .env, else your AWS profile)',
+    ]);
   });
 
   it('CloudWatch Logs on, X-Ray off: the log group only', () => {
@@ -1157,7 +1157,9 @@ describe('next steps name only the AWS resources obs.yaml declares', () => {
   });
 
   it('X-Ray on for a browser frontend only (no group, no rule) and CloudWatch Logs on: the log group only', () => {
-    expect(applyStep(planInit(web(), choices({ services: ['web'], cloudwatch: logs })))).toEqual(['Run obs apply to create the log group /cruddur in AWS (AWS keys and region from your shell, else .env, else your AWS profile)']);
+    expect(applyStep(planInit(web(), choices({ services: ['web'], cloudwatch: logs })))).toEqual([
+      'Run obs apply to create the log group /cruddur in AWS (AWS keys and region from your shell, else .env, else your AWS profile)',
+    ]);
   });
 
   it('nothing declared: no obs apply step', () => {
@@ -1185,9 +1187,7 @@ describe('planInit: NODE_OPTIONS the user set', () => {
 
   it('does not claim obs wrote the value the user set', () => {
     expect(plan.updated).toEqual([]);
-    expect(findingsLines(plan).filter((l) => l.includes('NODE_OPTIONS'))).toEqual([
-      '- api: NODE_OPTIONS keeps your options; obs adds --require ./tracing.cjs after them',
-    ]);
+    expect(findingsLines(plan).filter((l) => l.includes('NODE_OPTIONS'))).toEqual(['- api: NODE_OPTIONS keeps your options; obs adds --require ./tracing.cjs after them']);
   });
 });
 
@@ -1226,7 +1226,9 @@ describe('planInit: a backend turned off on a re-run (direct pipeline)', () => {
     const first = planInit(base, choices({ services: ['api'], rollbar: { enabled: true } }));
     expect(after(first, '.env.example')).toContain('ROLLBAR_ACCESS_TOKEN=\n');
     const xrayOff = planInit(rerun(first, base), choices({ services: ['api'], xray: { enabled: false, group: 'cruddur' }, rollbar: { enabled: true } }));
-    expect(after(xrayOff, '.env.example')).toBe(lf(...EXAMPLE_LINES['HONEYCOMB_API_KEY']!, '# Rollbar project access token with the post_server_item scope. Never commit it.', 'ROLLBAR_ACCESS_TOKEN='));
+    expect(after(xrayOff, '.env.example')).toBe(
+      lf(...EXAMPLE_LINES['HONEYCOMB_API_KEY']!, '# Rollbar project access token with the post_server_item scope. Never commit it.', 'ROLLBAR_ACCESS_TOKEN='),
+    );
     expect(xrayOff.removedServices).toEqual(['xray-daemon']);
     expect(after(xrayOff, 'docker-compose.yml')).not.toContain('xray-daemon');
     const allOff = planInit(rerun(first, base), choices({ services: ['api'], ...ALL_OFF }));

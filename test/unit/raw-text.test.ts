@@ -19,7 +19,14 @@ describe('decodeBytes / encodeText: bytes that are not UTF-8 survive a read and 
 
   it('round-trips every byte sequence exactly (overlongs, surrogates, truncated sequences, random bytes)', () => {
     const cases = [
-      [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xed, 0xb2, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98], [0xff, 0xfe, 0x41, 0x00], [0xe2, 0x82],
+      [0xc0, 0xaf],
+      [0xe0, 0x80, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xed, 0xb2, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xf0, 0x9f, 0x98],
+      [0xff, 0xfe, 0x41, 0x00],
+      [0xe2, 0x82],
     ].map((b) => Buffer.from(b));
     for (let i = 0; i < 3000; i++) cases.push(randomBytes(1 + (i % 40)));
     for (const bytes of cases) expect(encodeText(decodeBytes(bytes).text).equals(bytes), bytes.toString('hex')).toBe(true);
@@ -27,6 +34,8 @@ describe('decodeBytes / encodeText: bytes that are not UTF-8 survive a read and 
 
   it('names UTF-16 for what it is', () => {
     const utf16 = Buffer.from('\uFEFFservices: {}\n', 'utf16le');
-    expect(notUtf8Message(decodeBytes(utf16).invalid!, utf16)).toBe('the file is UTF-16 (little-endian) text; compose and obs read YAML as UTF-8 only: convert it (iconv -f UTF-16 -t UTF-8) and run obs again');
+    expect(notUtf8Message(decodeBytes(utf16).invalid!, utf16)).toBe(
+      'the file is UTF-16 (little-endian) text; compose and obs read YAML as UTF-8 only: convert it (iconv -f UTF-16 -t UTF-8) and run obs again',
+    );
   });
 });

@@ -1,18 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { displayUrl, findSecrets, isSecretName, redactDiff, redactKnown, redactMessage, redactSecrets, redactText, secretsInArguments, secretsInEnvironment, worthMaskingEverywhere } from '../../src/secrets/redact.js';
+import {
+  displayUrl,
+  findSecrets,
+  isSecretName,
+  redactDiff,
+  redactKnown,
+  redactMessage,
+  redactSecrets,
+  redactText,
+  secretsInArguments,
+  secretsInEnvironment,
+  worthMaskingEverywhere,
+} from '../../src/secrets/redact.js';
 
 describe('redactSecrets', () => {
   it('masks every known secret value wherever it appears', () => {
     const diff = '-      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=Ab3dEf6hIj9kLm2nOp5qRs"\n+HONEYCOMB_API_KEY=Ab3dEf6hIj9kLm2nOp5qRs\n';
-    expect(redactSecrets(diff, ['Ab3dEf6hIj9kLm2nOp5qRs'])).toBe(
-      '-      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=Ab3d…(22 chars)"\n+HONEYCOMB_API_KEY=Ab3d…(22 chars)\n',
-    );
+    expect(redactSecrets(diff, ['Ab3dEf6hIj9kLm2nOp5qRs'])).toBe('-      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=Ab3d…(22 chars)"\n+HONEYCOMB_API_KEY=Ab3d…(22 chars)\n');
   });
 
   it('masks values of secret-named variables in .env and compose lines, keeps references and other values', () => {
-    const text = [' DB_PASSWORD=hunter2secret', '+      ROLLBAR_ACCESS_TOKEN: "abcdef0123456789abcdef0123456789"', '       AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}"', ' PORT=4567', '+      - API_KEY=plainvalue12 # note'].join('\n');
+    const text = [
+      ' DB_PASSWORD=hunter2secret',
+      '+      ROLLBAR_ACCESS_TOKEN: "abcdef0123456789abcdef0123456789"',
+      '       AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}"',
+      ' PORT=4567',
+      '+      - API_KEY=plainvalue12 # note',
+    ].join('\n');
     expect(redactSecrets(text, [])).toBe(
-      [' DB_PASSWORD=hunt…(13 chars)', '+      ROLLBAR_ACCESS_TOKEN: "abcd…(32 chars)"', '       AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}"', ' PORT=4567', '+      - API_KEY=plai…(12 chars) # note'].join('\n'),
+      [
+        ' DB_PASSWORD=hunt…(13 chars)',
+        '+      ROLLBAR_ACCESS_TOKEN: "abcd…(32 chars)"',
+        '       AWS_SECRET_ACCESS_KEY: "${AWS_SECRET_ACCESS_KEY}"',
+        ' PORT=4567',
+        '+      - API_KEY=plai…(12 chars) # note',
+      ].join('\n'),
     );
   });
 });
@@ -34,7 +56,7 @@ describe('redactText: secrets by position, whatever their shape', () => {
       '       - AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}',
       '       - MY_PASS=abc${X}defghijkl',
       '     image: postgres@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd',
-      ' export API_KEY=\'single quoted secret\'',
+      " export API_KEY='single quoted secret'",
       ' MONKEY=banana',
       ' KEYCLOAK_URL=http://kc',
       ' apiKey: camelSeed-9999',
@@ -57,7 +79,7 @@ describe('redactText: secrets by position, whatever their shape', () => {
         '       - AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}',
         '       - MY_PASS=(3 chars)${X}(9 chars)',
         '     image: postgres@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd',
-        ' export API_KEY=\'sing…(20 chars)\'',
+        " export API_KEY='sing…(20 chars)'",
         ' MONKEY=banana',
         ' KEYCLOAK_URL=http://kc',
         ' apiKey: came…(14 chars)',
@@ -68,7 +90,9 @@ describe('redactText: secrets by position, whatever their shape', () => {
   });
 
   it('shows a variable name written where its value belongs (a mistake doctor reports)', () => {
-    expect(redactText('      OTEL_EXPORTER_OTLP_HEADERS: x-honeycomb-team=HONEYCOMB_API_KEY\n API_TOKEN=AKIAABCDEFGHIJKLMNOP')).toBe('      OTEL_EXPORTER_OTLP_HEADERS: x-honeycomb-team=HONEYCOMB_API_KEY\n API_TOKEN=AKIA…(20 chars)');
+    expect(redactText('      OTEL_EXPORTER_OTLP_HEADERS: x-honeycomb-team=HONEYCOMB_API_KEY\n API_TOKEN=AKIAABCDEFGHIJKLMNOP')).toBe(
+      '      OTEL_EXPORTER_OTLP_HEADERS: x-honeycomb-team=HONEYCOMB_API_KEY\n API_TOKEN=AKIA…(20 chars)',
+    );
     expect(worthMaskingEverywhere('HONEYCOMB_API_KEY')).toBe(false);
   });
 
@@ -86,10 +110,42 @@ describe('redactText: secrets by position, whatever their shape', () => {
 });
 
 describe('isSecretName', () => {
-  it.each(['HONEYCOMB_API_KEY', 'DB_PASS', 'x-api-key', 'apiKey', 'dbPass', 'AWS_ACCESS_KEY_ID', 'PGPASSWORD', 'SENTRY_DSN', 'com.example.token', 'MYSQL_ROOT_PASSWORD', 'GITHUB_PAT_TOKEN', 'OAUTH_CLIENT_SECRET', 'DB_PWD', 'BASIC_AUTH', 'authorization', 'SSH_PRIVATE_KEY', 'GOOGLE_CREDENTIALS'])('%s is key-like', (name) => {
+  it.each([
+    'HONEYCOMB_API_KEY',
+    'DB_PASS',
+    'x-api-key',
+    'apiKey',
+    'dbPass',
+    'AWS_ACCESS_KEY_ID',
+    'PGPASSWORD',
+    'SENTRY_DSN',
+    'com.example.token',
+    'MYSQL_ROOT_PASSWORD',
+    'GITHUB_PAT_TOKEN',
+    'OAUTH_CLIENT_SECRET',
+    'DB_PWD',
+    'BASIC_AUTH',
+    'authorization',
+    'SSH_PRIVATE_KEY',
+    'GOOGLE_CREDENTIALS',
+  ])('%s is key-like', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
-  it.each(['MONKEY', 'KEYCLOAK_URL', 'BYPASS', 'AUTHOR', 'OTEL_SERVICE_NAME', 'AWS_REGION', 'PORT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_SHARED_CREDENTIALS_FILE', 'SSH_AUTH_SOCK', 'GOOGLE_CREDENTIALS_PATH', 'PWD', 'OLDPWD'])('%s is not', (name) => {
+  it.each([
+    'MONKEY',
+    'KEYCLOAK_URL',
+    'BYPASS',
+    'AUTHOR',
+    'OTEL_SERVICE_NAME',
+    'AWS_REGION',
+    'PORT',
+    'OTEL_EXPORTER_OTLP_HEADERS',
+    'AWS_SHARED_CREDENTIALS_FILE',
+    'SSH_AUTH_SOCK',
+    'GOOGLE_CREDENTIALS_PATH',
+    'PWD',
+    'OLDPWD',
+  ])('%s is not', (name) => {
     expect(isSecretName(name)).toBe(false);
   });
 });
@@ -100,7 +156,11 @@ describe('secretsInEnvironment, secretsInArguments, redactKnown, displayUrl', ()
   });
 
   it('collects values of key-like variables, header values and URL userinfo', () => {
-    expect(secretsInEnvironment(Object.entries({ AWS_SECRET_ACCESS_KEY: 'abcdefg/xyz', OTEL_EXPORTER_OTLP_HEADERS: 'a=b1234,x-honeycomb-dataset=d', AWS_ENDPOINT_URL_XRAY: 'http://u:p4ssw0rd@h:1', PATH: '/usr/bin' }))).toEqual(['abcdefg/xyz', 'b1234', 'p4ssw0rd']);
+    expect(
+      secretsInEnvironment(
+        Object.entries({ AWS_SECRET_ACCESS_KEY: 'abcdefg/xyz', OTEL_EXPORTER_OTLP_HEADERS: 'a=b1234,x-honeycomb-dataset=d', AWS_ENDPOINT_URL_XRAY: 'http://u:p4ssw0rd@h:1', PATH: '/usr/bin' }),
+      ),
+    ).toEqual(['abcdefg/xyz', 'b1234', 'p4ssw0rd']);
     expect(secretsInArguments(['--endpoint-url', 'http://user:flag-pw-1@127.0.0.1:1', 'https://tok3n@h'])).toEqual(['flag-pw-1', 'tok3n']);
   });
 
@@ -122,8 +182,12 @@ describe('redactMessage: what doctor and init composed', () => {
       'OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=HdrT…(16 chars),authorization=Bear…(27 chars)"',
     );
     expect(redactMessage('no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set')).toBe('no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
-    expect(redactMessage("echo 'HONEYCOMB_API_KEY=...' >> .env; add HONEYCOMB_API_KEY=<value>; put AWS_ACCESS_KEY_ID=… in .env")).toBe("echo 'HONEYCOMB_API_KEY=...' >> .env; add HONEYCOMB_API_KEY=<value>; put AWS_ACCESS_KEY_ID=… in .env");
-    expect(redactMessage('check DB_PASSWORD=hunter2-x in http://u:pw@h (trace id 0123456789abcdef0123456789abcdef)')).toBe('check DB_PASSWORD=(9 chars) in http://u:***@h (trace id 0123456789abcdef0123456789abcdef)');
+    expect(redactMessage("echo 'HONEYCOMB_API_KEY=...' >> .env; add HONEYCOMB_API_KEY=<value>; put AWS_ACCESS_KEY_ID=… in .env")).toBe(
+      "echo 'HONEYCOMB_API_KEY=...' >> .env; add HONEYCOMB_API_KEY=<value>; put AWS_ACCESS_KEY_ID=… in .env",
+    );
+    expect(redactMessage('check DB_PASSWORD=hunter2-x in http://u:pw@h (trace id 0123456789abcdef0123456789abcdef)')).toBe(
+      'check DB_PASSWORD=(9 chars) in http://u:***@h (trace id 0123456789abcdef0123456789abcdef)',
+    );
   });
 });
 

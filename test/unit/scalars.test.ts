@@ -7,17 +7,7 @@ import { applyTextEdits, columnOf, detectEol, insertLinesAfter, lineColOf, lineS
 const readBack = (rendered: string): unknown => (parse(`K: ${rendered}\n`) as { K: unknown }).K;
 
 describe('isSafePlain', () => {
-  it.each([
-    'api',
-    'backend-flask',
-    'https://api.honeycomb.io',
-    'x-honeycomb-team=${HONEYCOMB_API_KEY}',
-    'xray-daemon:2000',
-    'a#b',
-    '1.2.3',
-    'e3',
-    'KEY=value',
-  ])('%j can be written plain', (value) => {
+  it.each(['api', 'backend-flask', 'https://api.honeycomb.io', 'x-honeycomb-team=${HONEYCOMB_API_KEY}', 'xray-daemon:2000', 'a#b', '1.2.3', 'e3', 'KEY=value'])('%j can be written plain', (value) => {
     expect(isSafePlain(value)).toBe(true);
     expect(readBack(value)).toBe(value);
   });
@@ -119,7 +109,12 @@ describe('text edits', () => {
   });
 
   it('refuses overlapping edits', () => {
-    expect(() => applyTextEdits('abcdef', [{ start: 1, end: 4, text: '' }, { start: 2, end: 3, text: 'x' }])).toThrow('overlapping text edits at offset 2');
+    expect(() =>
+      applyTextEdits('abcdef', [
+        { start: 1, end: 4, text: '' },
+        { start: 2, end: 3, text: 'x' },
+      ]),
+    ).toThrow('overlapping text edits at offset 2');
   });
 
   it('detects the line ending from the first line', () => {

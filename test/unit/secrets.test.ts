@@ -96,13 +96,7 @@ describe('honeycombTeamLiteral', () => {
     expect(headers.slice(0, found.start) + '${HONEYCOMB_API_KEY}' + headers.slice(found.end)).toBe('a=b, X-Honeycomb-Team = ${HONEYCOMB_API_KEY} ,c=d');
   });
 
-  it.each([
-    'x-honeycomb-team=${HONEYCOMB_API_KEY}',
-    'x-honeycomb-team=test',
-    `x-honeycomb-dataset=${HONEYCOMB_22}`,
-    `foo-x-honeycomb-team=${HONEYCOMB_22}`,
-    '',
-  ])('finds nothing in %j', (headers) => {
+  it.each(['x-honeycomb-team=${HONEYCOMB_API_KEY}', 'x-honeycomb-team=test', `x-honeycomb-dataset=${HONEYCOMB_22}`, `foo-x-honeycomb-team=${HONEYCOMB_22}`, ''])('finds nothing in %j', (headers) => {
     expect(honeycombTeamLiteral(headers)).toBeUndefined();
   });
 });

@@ -10,7 +10,10 @@ const context = (map: Record<string, string>) => ({ has: (n: string) => n in map
  * obs must not pick it as an app nor write tracing code into it.
  */
 describe('test runners are not apps', () => {
-  const workspace = context({ 'package.json': '{"private":true,"workspaces":["frontend"]}', 'frontend/package.json': '{"dependencies":{"react":"^19","vite":"^7"},"devDependencies":{"@playwright/test":"^1.62.1"}}' });
+  const workspace = context({
+    'package.json': '{"private":true,"workspaces":["frontend"]}',
+    'frontend/package.json': '{"dependencies":{"react":"^19","vite":"^7"},"devDependencies":{"@playwright/test":"^1.62.1"}}',
+  });
   // frontend/Dockerfile.playwright of fastapi/full-stack-fastapi-template@68adb40d37, verbatim but for its comments.
   const playwright = lf(
     'FROM mcr.microsoft.com/playwright:v1.62.1-noble',
@@ -34,10 +37,31 @@ describe('test runners are not apps', () => {
   });
 
   it('a command that runs a test suite runs tests; one that starts a server does not', () => {
-    for (const command of ['yarn test', 'npm run test:e2e', 'npx playwright test', 'bunx playwright test --project=chromium', 'cypress run', 'jest -i', 'vitest run', 'pytest -x', 'python -m pytest', 'bundle exec rspec', 'bin/rails test']) {
+    for (const command of [
+      'yarn test',
+      'npm run test:e2e',
+      'npx playwright test',
+      'bunx playwright test --project=chromium',
+      'cypress run',
+      'jest -i',
+      'vitest run',
+      'pytest -x',
+      'python -m pytest',
+      'bundle exec rspec',
+      'bin/rails test',
+    ]) {
       expect(testRunner(command), command).toBe(command);
     }
-    for (const command of ['yarn start', 'node src/index.js', 'npm run dev', 'gunicorn app:app', 'bin/rails server -b 0.0.0.0', 'pm2 start ecosystem.config.json --no-daemon', 'npm run test-server', 'node tests/fixtures/server.js']) {
+    for (const command of [
+      'yarn start',
+      'node src/index.js',
+      'npm run dev',
+      'gunicorn app:app',
+      'bin/rails server -b 0.0.0.0',
+      'pm2 start ecosystem.config.json --no-daemon',
+      'npm run test-server',
+      'node tests/fixtures/server.js',
+    ]) {
       expect(testRunner(command), command).toBeUndefined();
     }
     const node = lf('FROM node:20', 'WORKDIR /app', 'COPY . .');

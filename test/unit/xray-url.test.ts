@@ -35,7 +35,9 @@ describe('xrayUrlPattern', () => {
   const CODESPACES = { gitpod: false, codespaces: true };
 
   it('a published port written with a variable keeps the reference, default included (corpus getlago__lago)', () => {
-    const [api, front] = services('services:\n  api:\n    build: ./api\n    ports:\n      - ${API_PORT:-3000}:3000\n  front:\n    build: ./front\n    ports:\n      - "127.0.0.1:${FRONT_PORT-80}:80/tcp"\n');
+    const [api, front] = services(
+      'services:\n  api:\n    build: ./api\n    ports:\n      - ${API_PORT:-3000}:3000\n  front:\n    build: ./front\n    ports:\n      - "127.0.0.1:${FRONT_PORT-80}:80/tcp"\n',
+    );
     const port = publishedPort(api!)!;
     expect([LOCAL, GITPOD, CODESPACES].map((h) => xrayUrlPattern(port, h))).toEqual([
       '*localhost:${API_PORT:-3000}*',

@@ -105,11 +105,17 @@ describe('parseSamplingRuleFile', () => {
     [{ ...RULE, Priority: 0 }, 'x.json: Priority must be a whole number from 1 to 9999, got 0'],
     [{ SamplingRule: { ...RULE, ResevoirSize: 5 } }, 'x.json: SamplingRule.ResevoirSize is not a sampling rule field (did you mean ReservoirSize?)'],
     [{ SamplingRule: { ...RULE, Version: null } }, 'x.json: SamplingRule.Version is missing; X-Ray requires it (exactly 1)'],
-    [{ SamplingRule: { ...RULE, SamplingRateBoost: { MaxRate: 1, CooldownWindowMinutes: 1 } } }, 'x.json: SamplingRule.SamplingRateBoost is not supported by obs yet; remove it, or set it with aws xray update-sampling-rule'],
+    [
+      { SamplingRule: { ...RULE, SamplingRateBoost: { MaxRate: 1, CooldownWindowMinutes: 1 } } },
+      'x.json: SamplingRule.SamplingRateBoost is not supported by obs yet; remove it, or set it with aws xray update-sampling-rule',
+    ],
     [{ SamplingRule: { ...RULE, Attributes: { a: 1 } } }, 'x.json: SamplingRule.Attributes.a must be a string, got 1'],
     [{ SamplingRule: RULE, Tags: [{ Key: 'aws:x', Value: 'y' }] }, 'x.json: Tags[0] keys cannot start with "aws:": AWS reserves that prefix'],
     [{ SamplingRule: RULE, Extra: 1 }, 'x.json: Extra is not a create-sampling-rule member (SamplingRule, Tags)'],
-    [{ family: 'xray-daemon', containerDefinitions: [] }, 'x.json: not an X-Ray sampling rule (found "family", "containerDefinitions"); expected {"SamplingRule": {...}} as aws xray create-sampling-rule --cli-input-json takes'],
+    [
+      { family: 'xray-daemon', containerDefinitions: [] },
+      'x.json: not an X-Ray sampling rule (found "family", "containerDefinitions"); expected {"SamplingRule": {...}} as aws xray create-sampling-rule --cli-input-json takes',
+    ],
     [[RULE], 'x.json: not an X-Ray sampling rule (the top level is not a JSON object); expected {"SamplingRule": {...}} as aws xray create-sampling-rule --cli-input-json takes'],
   ])('%j', (doc, message) => {
     expect(refusal(() => parseSamplingRuleFile(json(doc), 'x.json'))).toBe(message);
@@ -117,8 +123,8 @@ describe('parseSamplingRuleFile', () => {
 
   it.each([
     ['{\n  "SamplingRule": {\n    "RuleName": "a",\n  }\n}', 'x.json:4:3: invalid JSON: Expected double-quoted property name'],
-    ['{\n  "a": [1,]\n}', 'x.json:2:11: invalid JSON: Unexpected token \']\''],
-    ["{'a': 1}", 'x.json:1:2: invalid JSON: Expected property name or \'}\''],
+    ['{\n  "a": [1,]\n}', "x.json:2:11: invalid JSON: Unexpected token ']'"],
+    ["{'a': 1}", "x.json:1:2: invalid JSON: Expected property name or '}'"],
     ['{\n  "a": 1', 'x.json:2:9: invalid JSON: the file ends before the JSON does'],
     ['', 'x.json:1:1: invalid JSON: the file ends before the JSON does'],
   ])('syntax error %j names file:line:col', (text, message) => {
@@ -154,7 +160,14 @@ describe('groups', () => {
     expect(refusal(() => validateGroup(group(over), label))).toBe(message);
   });
 
-  it.each(['service("api") {fault OR error}', 'service() { fault }', 'edge("a", "b") { error }', 'service(id(name: "x", type: "AWS::Lambda::Function"))', 'annotation.k = "(v"', 'http.url CONTAINS "service(x"'])('accepts %s', (filterExpression) => {
+  it.each([
+    'service("api") {fault OR error}',
+    'service() { fault }',
+    'edge("a", "b") { error }',
+    'service(id(name: "x", type: "AWS::Lambda::Function"))',
+    'annotation.k = "(v"',
+    'http.url CONTAINS "service(x"',
+  ])('accepts %s', (filterExpression) => {
     validateGroup(group({ filterExpression }), label);
   });
 

@@ -97,11 +97,14 @@ export function explainStsError(err: unknown, settings: AwsSettings, envEndpoint
   if (/^(InvalidClientTokenId|SignatureDoesNotMatch|ExpiredToken|ExpiredTokenException|UnrecognizedClientException|InvalidSignatureException|MissingAuthenticationToken)$/.test(name)) {
     return {
       message: `AWS refused the credentials (${name})${requestId}`,
-      fix: name.startsWith('Expired') ? 'refresh the session (aws sso login, or new temporary credentials)' : 'check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the profile\'s keys)',
+      fix: name.startsWith('Expired') ? 'refresh the session (aws sso login, or new temporary credentials)' : "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the profile's keys)",
     };
   }
   if (/^(AccessDenied|AccessDeniedException)$/.test(name) || e.$metadata?.httpStatusCode === 403) {
-    return { message: `STS denied GetCallerIdentity (${name || 'HTTP 403'}: ${message})${requestId}`, fix: 'a service control policy or a region that is not enabled may block STS; check with your AWS administrator' };
+    return {
+      message: `STS denied GetCallerIdentity (${name || 'HTTP 403'}: ${message})${requestId}`,
+      fix: 'a service control policy or a region that is not enabled may block STS; check with your AWS administrator',
+    };
   }
   if (networkCode && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|EPIPE)$/.test(networkCode)) {
     return { message: `cannot reach ${endpoint} (${networkCode})`, fix: 'check --endpoint-url, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and the network' };

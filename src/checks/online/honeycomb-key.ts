@@ -46,7 +46,13 @@ export const honeycombKeyValid: Check = {
       }
       return { ...base, status: 'pass', detail: `${REGION_LABEL[setup.region]} accepts the key in ${setup.key.source}: ${names}` };
     }
-    if (first.kind === 'network' || first.kind === 'unexpected') return { ...base, status: 'fail', detail: `could not check the key with ${REGION_LABEL[setup.region]}: ${first.message}`, fix: here.overridden ? 'check --honeycomb-api-url' : 'check the network (a proxy may need HTTPS_PROXY)' };
+    if (first.kind === 'network' || first.kind === 'unexpected')
+      return {
+        ...base,
+        status: 'fail',
+        detail: `could not check the key with ${REGION_LABEL[setup.region]}: ${first.message}`,
+        fix: here.overridden ? 'check --honeycomb-api-url' : 'check the network (a proxy may need HTTPS_PROXY)',
+      };
     if (first.kind === 'http') {
       return {
         ...base,

@@ -111,8 +111,7 @@ export interface HoneycombSetup {
  */
 export function honeycombSetup(project: DoctorProject, urls: HoneycombApiUrls): HoneycombSetup | { notInUse: string } {
   const exporters = otlpExporters(project);
-  const exporter =
-    exporters.find((e) => e.headers?.values.has('x-honeycomb-team')) ?? exporters.find((e) => e.endpoint && regionOfUrl(e.endpoint.tracesUrl, urls));
+  const exporter = exporters.find((e) => e.headers?.values.has('x-honeycomb-team')) ?? exporters.find((e) => e.endpoint && regionOfUrl(e.endpoint.tracesUrl, urls));
   const config = project.obsConfig?.honeycomb;
   // Collector mode: apps send to the collector, which holds the key and sends to Honeycomb.
   const viaCollector = exporter ? undefined : collectorHoneycomb(project, (url) => regionOfUrl(url, urls));
@@ -145,7 +144,12 @@ export function honeycombSetup(project: DoctorProject, urls: HoneycombApiUrls): 
     if (team.trim() === '') return { region, regionSource, exporter, noKey: `${where} is empty (${describeReferences(exporter.headers.variable)})` };
     // `x-honeycomb-team=${HONEYCOMB_API_KEY}`: name the variable the user sets, and who sends it.
     const refs = exporter.headers.variable.references.filter((r) => r.origin);
-    const source = refs.length === 1 ? `${refs[0]!.name} from ${refs[0]!.origin} (${exporter.service.name}'s x-honeycomb-team)` : refs.length ? `${where} (${describeReferences(exporter.headers.variable)})` : where;
+    const source =
+      refs.length === 1
+        ? `${refs[0]!.name} from ${refs[0]!.origin} (${exporter.service.name}'s x-honeycomb-team)`
+        : refs.length
+          ? `${where} (${describeReferences(exporter.headers.variable)})`
+          : where;
     return { region, regionSource, exporter, key: { value: team.trim(), source } };
   }
   const fromVar = lookupVariable(project, 'HONEYCOMB_API_KEY');
@@ -179,7 +183,10 @@ export async function checkKey(base: string, key: string): Promise<AuthOutcome> 
     // Honeycomb's /1/auth always names the key's team and what the key may do.
     const missing = [isObject(body.team) ? undefined : '`team`', isObject(body.api_key_access) ? undefined : '`api_key_access`'].filter(Boolean);
     if (missing.length > 0) {
-      return { kind: 'unexpected', message: `${base}/1/auth answered HTTP 200 without ${missing.join(' and ')}, which Honeycomb always returns: it is not the Honeycomb API, so obs does not trust the answer` };
+      return {
+        kind: 'unexpected',
+        message: `${base}/1/auth answered HTTP 200 without ${missing.join(' and ')}, which Honeycomb always returns: it is not the Honeycomb API, so obs does not trust the answer`,
+      };
     }
     return { kind: 'ok', team: body.team, environment: body.environment, access: body.api_key_access };
   }

@@ -25,10 +25,7 @@ function agent(): string {
  * One request; a network failure becomes `{ error }` with a sentence naming the URL, never a throw.
  * The URL in messages is the one given (it holds no secret: keys travel in headers).
  */
-export async function request(
-  url: string,
-  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
-): Promise<{ answer: HttpAnswer } | { error: string }> {
+export async function request(url: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<{ answer: HttpAnswer } | { error: string }> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -77,5 +74,8 @@ export function serverMessage(answer: HttpAnswer): string | undefined {
 
 /** Replaces every occurrence of each secret in `text` with its mask: for text that came from a server. */
 export function redact(text: string, secrets: (string | undefined)[]): string {
-  return redactKnown(text, secrets.filter((s): s is string => s !== undefined));
+  return redactKnown(
+    text,
+    secrets.filter((s): s is string => s !== undefined),
+  );
 }

@@ -63,7 +63,8 @@ export const sendTestSpan: Check = {
     const { answer } = result;
     if (answer.status >= 200 && answer.status < 300) {
       const rejected = partialRejection(answer);
-      if (rejected) return { ...META, status: 'fail', detail: `${shown} answered ${answer.status} but rejected the span: ${clean(rejected)}`, fix: fixFor(answer.status, rejected, publicRegion !== undefined) };
+      if (rejected)
+        return { ...META, status: 'fail', detail: `${shown} answered ${answer.status} but rejected the span: ${clean(rejected)}`, fix: fixFor(answer.status, rejected, publicRegion !== undefined) };
       const dataset = isClassicHoneycombKey(headers['x-honeycomb-team'] ?? '') ? (headers['x-honeycomb-dataset'] ?? exporter.serviceName) : exporter.serviceName;
       const where = publicRegion ? ` (${REGION_LABEL[publicRegion]}; in Honeycomb, query trace.trace_id = ${traceId} in dataset ${dataset})` : ` (trace id ${traceId})`;
       // The collector answers once it has the span; it exports later, so its delivery is in its own log.
@@ -73,7 +74,12 @@ export const sendTestSpan: Check = {
           : `; but ${route.collector} has no traces pipeline, so it sends the span nowhere`
         : '';
       if (route && route.tracesExporters.length === 0) {
-        return { ...META, status: 'warn', detail: `${shown} accepted a span from service.name "${exporter.serviceName}"${where}${onward}`, fix: `add a traces pipeline to ${route.collector}'s config (obs init --pipeline collector writes one)` };
+        return {
+          ...META,
+          status: 'warn',
+          detail: `${shown} accepted a span from service.name "${exporter.serviceName}"${where}${onward}`,
+          fix: `add a traces pipeline to ${route.collector}'s config (obs init --pipeline collector writes one)`,
+        };
       }
       return { ...META, status: 'pass', detail: `${shown} accepted a span from service.name "${exporter.serviceName}"${where}${onward}` };
     }
@@ -131,7 +137,14 @@ export function planTestSpan(project: DoctorProject, options: DoctorOptions): Te
     parsed = new URL(configured);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
   } catch {
-    return { result: { ...META, status: 'fail', detail: `${from} is not an http(s) URL: ${JSON.stringify(displayUrl(configured))}`, fix: `set ${endpoint.variable.key} to a URL such as https://api.honeycomb.io` } };
+    return {
+      result: {
+        ...META,
+        status: 'fail',
+        detail: `${from} is not an http(s) URL: ${JSON.stringify(displayUrl(configured))}`,
+        fix: `set ${endpoint.variable.key} to a URL such as https://api.honeycomb.io`,
+      },
+    };
   }
   const publicRegion = publicRegionOf(configured);
   // An app's collector URL resolves on the compose network only: from here, obs goes through the published port.
@@ -192,12 +205,18 @@ export interface EndpointConsent {
 export function endpointConsent(plan: Exclude<TestSpanPlan, { result: CheckResult }>, allowed: readonly string[]): EndpointConsent {
   const url = new URL(plan.target);
   const host = url.host.toLowerCase();
-  const names = Object.entries(plan.headers).filter(([, v]) => v.trim() !== '').map(([k]) => k);
+  const names = Object.entries(plan.headers)
+    .filter(([, v]) => v.trim() !== '')
+    .map(([k]) => k);
   const honeycomb = url.protocol === 'https:' && HONEYCOMB_HOSTS.has(host);
   const named = plan.via !== '';
   const needed = names.length > 0 && !honeycomb && !named;
   const given = allowed.some((a) => {
-    const want = a.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+    const want = a
+      .trim()
+      .toLowerCase()
+      .replace(/^[a-z]+:\/\//, '')
+      .replace(/\/.*$/, '');
     return want === host || want === url.hostname.toLowerCase();
   });
   const what = HONEYCOMB_HOSTS.has(host) ? 'Honeycomb over plain http' : 'not a Honeycomb host';
@@ -223,7 +242,8 @@ function emptyHeader(exporter: OtlpExporter): { detail: string; fix: string } | 
 
 function fixFor(status: number, message: string, honeycomb: boolean): string {
   if (/dataset/i.test(message)) return 'a classic key needs a dataset: add x-honeycomb-dataset=NAME to OTEL_EXPORTER_OTLP_HEADERS (obs init --honeycomb-dataset NAME), or use an Environments key';
-  if (status === 401 || status === 403) return honeycomb ? 'check the key in HONEYCOMB_API_KEY and that it is for the region of the endpoint (obs doctor --online checks both)' : 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS';
+  if (status === 401 || status === 403)
+    return honeycomb ? 'check the key in HONEYCOMB_API_KEY and that it is for the region of the endpoint (obs doctor --online checks both)' : 'check the credentials in OTEL_EXPORTER_OTLP_HEADERS';
   if (status === 404 || status === 405) return 'OTEL_EXPORTER_OTLP_ENDPOINT is the base URL (OTLP/HTTP adds /v1/traces); OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must end in /v1/traces';
   if (status === 413) return 'the endpoint refused a one-span request as too large: check for a proxy in between';
   if (status === 429 || status >= 500) return 'the endpoint is busy or failing; run obs doctor --send-test-span again in a minute';

@@ -1,6 +1,13 @@
 import { createAwsClients } from '../../aws/clients.js';
 import { planResource, type Planned } from '../../aws/ensure.js';
-import { grantsTransactionSearch, logsResourcePolicyHandler, TRANSACTION_SEARCH_POLICY_NAME, transactionSearchPolicy, type CurrentLogsPolicies, type DesiredLogsPolicy } from '../../aws/logs-resource-policy.js';
+import {
+  grantsTransactionSearch,
+  logsResourcePolicyHandler,
+  TRANSACTION_SEARCH_POLICY_NAME,
+  transactionSearchPolicy,
+  type CurrentLogsPolicies,
+  type DesiredLogsPolicy,
+} from '../../aws/logs-resource-policy.js';
 import type { AwsSettings } from '../../aws/settings.js';
 import { DEFAULT_INDEXING_PERCENTAGE, DEFAULT_INDEXING_RULE, indexingRuleHandler, type CurrentIndexingRule, type DesiredIndexingRule } from '../../aws/xray-indexing-rule.js';
 import { traceDestinationHandler, type CurrentTraceDestination, type DesiredTraceDestination } from '../../aws/xray-trace-destination.js';
@@ -140,7 +147,8 @@ export function verdict(lookups: Lookups, context: { senders: Sender[]; region: 
   // In the order of the parts (destination, policy, indexing); `off` marks what keeps spans out.
   const findings: (Finding & { off?: boolean })[] = [];
   const off = (message: string) => findings.push({ message, fix: turnOnFix(declared), off: true });
-  const lookupFailed = (what: string, p: Planned<unknown, unknown>) => findings.push({ message: `could not look up the ${what}: ${p.failure!.error ?? 'unknown error'}`, fix: `obs doctor --online reads it with ${READ_ACTIONS}` });
+  const lookupFailed = (what: string, p: Planned<unknown, unknown>) =>
+    findings.push({ message: `could not look up the ${what}: ${p.failure!.error ?? 'unknown error'}`, fix: `obs doctor --online reads it with ${READ_ACTIONS}` });
 
   // The destination: CloudWatchLogs (ACTIVE), or switching (PENDING), or XRay (off).
   const dest = lookups.destination.current;
@@ -155,7 +163,9 @@ export function verdict(lookups: Lookups, context: { senders: Sender[]; region: 
   if (lookups.policy.failure) lookupFailed('CloudWatch Logs resource policies', lookups.policy);
   else if (policies) {
     const statement = transactionSearchPolicy(policies.identity, policies.region).Statement[0]!;
-    grantedBy = policies.policies.find((p) => p.name === TRANSACTION_SEARCH_POLICY_NAME && grantsTransactionSearch(p.document, statement))?.name ?? policies.policies.find((p) => grantsTransactionSearch(p.document, statement))?.name;
+    grantedBy =
+      policies.policies.find((p) => p.name === TRANSACTION_SEARCH_POLICY_NAME && grantsTransactionSearch(p.document, statement))?.name ??
+      policies.policies.find((p) => grantsTransactionSearch(p.document, statement))?.name;
     if (!grantedBy) off('no CloudWatch Logs resource policy lets xray.amazonaws.com write aws/spans (DescribeResourcePolicies)');
   }
 
@@ -167,7 +177,10 @@ export function verdict(lookups: Lookups, context: { senders: Sender[]; region: 
   else {
     percentage = rule.percentage;
     if (declared.percentage !== undefined && percentage !== declared.percentage) {
-      findings.push({ message: `indexing rule ${DEFAULT_INDEXING_RULE} indexes ${percentage ?? 'an unknown share'} % of spans; ${OBS_CONFIG_FILE} asks for ${declared.percentage} % (GetIndexingRules)`, fix: 'obs apply' });
+      findings.push({
+        message: `indexing rule ${DEFAULT_INDEXING_RULE} indexes ${percentage ?? 'an unknown share'} % of spans; ${OBS_CONFIG_FILE} asks for ${declared.percentage} % (GetIndexingRules)`,
+        fix: 'obs apply',
+      });
     }
   }
 

@@ -26,7 +26,13 @@ export const applyLeftoversCheck: Check = {
         issues.push(warn({ file: journalFile }, `\`${journal.command}\` (pid ${journal.pid}) is writing this project right now`, 'run obs doctor again when it has finished'));
       } else if (journal) {
         const how = journal.state === 'committed' ? 'all its new files are staged, so the next run finishes it' : 'the next run rolls it back';
-        issues.push(fail({ file: journalFile }, `an earlier \`${journal.command}\` (pid ${journal.pid}, started ${journal.started}) was interrupted while writing; ${how}`, 'obs init (or obs doctor --fix) finishes or rolls it back, and says which'));
+        issues.push(
+          fail(
+            { file: journalFile },
+            `an earlier \`${journal.command}\` (pid ${journal.pid}, started ${journal.started}) was interrupted while writing; ${how}`,
+            'obs init (or obs doctor --fix) finishes or rolls it back, and says which',
+          ),
+        );
       }
     } catch (err) {
       issues.push(fail({ file: journalFile }, (err as Error).message, `look at it, then move ${STAGING_DIR}/ away`));
@@ -42,12 +48,20 @@ export const applyLeftoversCheck: Check = {
       for (const name of names) {
         const path = dir === '' ? name : posix.join(dir, name);
         if (name === STAGING_DIR && !journalSeen) {
-          issues.push(fail({ file: path }, 'staging folder of an interrupted obs run, without its journal; it can hold secrets', `compare what is inside with the files it was for, then rm -r ${path}`));
+          issues.push(
+            fail({ file: path }, 'staging folder of an interrupted obs run, without its journal; it can hold secrets', `compare what is inside with the files it was for, then rm -r ${path}`),
+          );
         }
         const temp = OLD_TEMP.exec(name);
         if (temp) {
           const target = dir === '' ? temp[1]! : posix.join(dir, temp[1]!);
-          issues.push(fail({ file: path }, `temp file an interrupted obs run left for ${target}; it can hold the only copy of a moved secret`, `compare it with ${target}${temp[1] === '.env' ? '' : ' and .env'}, keep what you need, then rm ${path}`));
+          issues.push(
+            fail(
+              { file: path },
+              `temp file an interrupted obs run left for ${target}; it can hold the only copy of a moved secret`,
+              `compare it with ${target}${temp[1] === '.env' ? '' : ' and .env'}, keep what you need, then rm ${path}`,
+            ),
+          );
         }
       }
     }

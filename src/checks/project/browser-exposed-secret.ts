@@ -33,7 +33,9 @@ export const browserExposedSecretCheck: Check = {
         if (!isBrowserVariable(entry.key)) continue;
         seen++;
         const value = entry.value ?? '';
-        const secretRefs = referencesIn(value).filter((r) => isSecretName(r.name)).map((r) => r.text);
+        const secretRefs = referencesIn(value)
+          .filter((r) => isSecretName(r.name))
+          .map((r) => r.text);
         const where = { file: entry.file, line: entry.line };
         const fix = `remove ${entry.key}; let the browser send spans to a collector (e.g. otel-collector) that adds the key`;
         if (secretRefs.length > 0) {

@@ -46,16 +46,34 @@ export const collectorAppsCheck: Check = {
       const fixLine = `OTEL_EXPORTER_OTLP_ENDPOINT: "${expectedUrl(main, grpc)}"`;
       if (!entry) {
         const first = env.get(otel[0]!)!;
-        issues.push(fail({ file: first.file, line: first.line }, `${name} sets ${otel[0]} but no OTEL_EXPORTER_OTLP_ENDPOINT: its SDK sends to localhost, inside its own container, and nothing reaches ${main}`, fixLine));
+        issues.push(
+          fail(
+            { file: first.file, line: first.line },
+            `${name} sets ${otel[0]} but no OTEL_EXPORTER_OTLP_ENDPOINT: its SDK sends to localhost, inside its own container, and nothing reaches ${main}`,
+            fixLine,
+          ),
+        );
       } else {
         const value = effectiveValue(project, entry);
         if (value.complete) issues.push(...endpointIssues(name, entry, value.value.trim(), { collectorHosts, main, grpc, protocolSet: protocol !== undefined, fixLine }));
       }
       for (const [key, e] of env) {
         if (key === 'HONEYCOMB_API_KEY') {
-          issues.push(warn({ file: e.file, line: e.line }, `${name} holds HONEYCOMB_API_KEY while ${main} exists: the key belongs to the collector only`, `remove HONEYCOMB_API_KEY from ${name} (the collector adds x-honeycomb-team)`));
+          issues.push(
+            warn(
+              { file: e.file, line: e.line },
+              `${name} holds HONEYCOMB_API_KEY while ${main} exists: the key belongs to the collector only`,
+              `remove HONEYCOMB_API_KEY from ${name} (the collector adds x-honeycomb-team)`,
+            ),
+          );
         } else if (/^OTEL_EXPORTER_OTLP_(TRACES_|LOGS_|METRICS_)?HEADERS$/.test(key) && /x-honeycomb-team/i.test(e.value ?? '')) {
-          issues.push(warn({ file: e.file, line: e.line }, `${name} sends an x-honeycomb-team header (${key}) while ${main} exists: the key belongs to the collector only`, `remove ${key} from ${name} (the collector adds the header)`));
+          issues.push(
+            warn(
+              { file: e.file, line: e.line },
+              `${name} sends an x-honeycomb-team header (${key}) while ${main} exists: the key belongs to the collector only`,
+              `remove ${key} from ${name} (the collector adds the header)`,
+            ),
+          );
         }
       }
       if (issues.length === before) ok.push(name);
@@ -87,7 +105,13 @@ function endpointIssues(
   if (parsed.protocol !== 'http:') return [fail(where, `${entry.key} on ${name} uses ${parsed.protocol.slice(0, -1)}, but ${target} listens on plain http`, fixLine)];
   if (port === '4317' && !protocolSet) {
     // An exporter chosen in code (a gRPC one) ignores the variable; one configured from the environment defaults to http/protobuf.
-    return [warn(where, `${entry.key} on ${name} sends to port 4317 (gRPC) of ${target} without OTEL_EXPORTER_OTLP_PROTOCOL=grpc: right for a gRPC exporter chosen in code, but an SDK configured from the environment sends http/protobuf there and nothing arrives`, 'OTEL_EXPORTER_OTLP_PROTOCOL: "grpc"')];
+    return [
+      warn(
+        where,
+        `${entry.key} on ${name} sends to port 4317 (gRPC) of ${target} without OTEL_EXPORTER_OTLP_PROTOCOL=grpc: right for a gRPC exporter chosen in code, but an SDK configured from the environment sends http/protobuf there and nothing arrives`,
+        'OTEL_EXPORTER_OTLP_PROTOCOL: "grpc"',
+      ),
+    ];
   }
   if (port !== want) {
     const why = grpc ? 'OTLP/gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc) goes to 4317' : port === '4317' ? '4317 is gRPC, and OTEL_EXPORTER_OTLP_PROTOCOL says http (use 4318)' : 'OTLP/HTTP goes to 4318';

@@ -12,7 +12,13 @@ export function wiringIssues(config: CollectorConfig): Issue[] {
   const service = config.value.service as Record<string, unknown> | undefined;
   const pipelines = service?.pipelines;
   if (!pipelines || typeof pipelines !== 'object' || Object.keys(pipelines).length === 0) {
-    issues.push(fail(at(['service']), 'service.pipelines is empty: the collector refuses to start without a pipeline', 'service: { pipelines: { traces: { receivers: [otlp], processors: [batch], exporters: [...] } } }'));
+    issues.push(
+      fail(
+        at(['service']),
+        'service.pipelines is empty: the collector refuses to start without a pipeline',
+        'service: { pipelines: { traces: { receivers: [otlp], processors: [batch], exporters: [...] } } }',
+      ),
+    );
     return issues;
   }
   const connectors = definedIds(config, 'connectors');
@@ -31,7 +37,7 @@ export function wiringIssues(config: CollectorConfig): Issue[] {
         issues.push(
           fail(
             at(['service', 'pipelines', name, part, index]),
-            `pipeline ${name} uses ${part.slice(0, -1)} ${id}, which is not defined under ${part} (defined: ${known.length ? listing(known) : "none"}): the collector refuses to start`,
+            `pipeline ${name} uses ${part.slice(0, -1)} ${id}, which is not defined under ${part} (defined: ${known.length ? listing(known) : 'none'}): the collector refuses to start`,
             `define ${id} under ${part}:, or use one of ${known.length ? listing(known) : 'the defined ones'}`,
           ),
         );
@@ -48,9 +54,16 @@ export function wiringIssues(config: CollectorConfig): Issue[] {
     const authenticator = typeof auth?.authenticator === 'string' ? auth.authenticator : undefined;
     if (!authenticator) continue;
     const where = at(['exporters', id, 'auth', 'authenticator']);
-    if (!extensions.has(authenticator)) issues.push(fail(where, `exporter ${id} authenticates with ${authenticator}, which is not defined under extensions:`, `extensions: { ${authenticator}: { ... } }`));
+    if (!extensions.has(authenticator))
+      issues.push(fail(where, `exporter ${id} authenticates with ${authenticator}, which is not defined under extensions:`, `extensions: { ${authenticator}: { ... } }`));
     else if (!enabled.includes(authenticator)) {
-      issues.push(fail(where, `exporter ${id} authenticates with ${authenticator}, which is not listed in service.extensions: the collector refuses to start`, `service: { extensions: [${[...enabled, authenticator].join(', ')}] }`));
+      issues.push(
+        fail(
+          where,
+          `exporter ${id} authenticates with ${authenticator}, which is not listed in service.extensions: the collector refuses to start`,
+          `service: { extensions: [${[...enabled, authenticator].join(', ')}] }`,
+        ),
+      );
     }
   }
   return issues;
@@ -83,5 +96,3 @@ export const collectorConfigCheck: Check = {
     return report(this, issues, ok.join('; '));
   },
 };
-
-

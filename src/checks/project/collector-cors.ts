@@ -59,13 +59,21 @@ export const collectorCorsCheck: Check = {
         project.hints,
       );
       if (origins.length === 0) continue;
-      const receivers = definedIds(config, 'receivers').filter((id) => componentType(id) === 'otlp' && (settingsOf(config, 'receivers', id).protocols as { http?: unknown } | undefined)?.http !== undefined);
+      const receivers = definedIds(config, 'receivers').filter(
+        (id) => componentType(id) === 'otlp' && (settingsOf(config, 'receivers', id).protocols as { http?: unknown } | undefined)?.http !== undefined,
+      );
       const who = listing(frontends.map((s) => s.name));
       // A browser variable naming the collector is certain; a published 4318 only suggests a browser sends there.
       const level = senders.length ? fail : warn;
       const sends = senders.length ? `${who} send${frontends.length === 1 ? 's' : ''} spans from the browser` : `${name} publishes 4318 for browsers (${who})`;
       if (receivers.length === 0) {
-        issues.push(level({ file: config.path, line: lineAt(config, ['receivers']) }, `${sends}, but ${name} has no OTLP receiver with the http protocol (browsers cannot use gRPC)`, 'receivers: { otlp: { protocols: { http: { endpoint: "0.0.0.0:4318", cors: { allowed_origins: [...] } } } } }'));
+        issues.push(
+          level(
+            { file: config.path, line: lineAt(config, ['receivers']) },
+            `${sends}, but ${name} has no OTLP receiver with the http protocol (browsers cannot use gRPC)`,
+            'receivers: { otlp: { protocols: { http: { endpoint: "0.0.0.0:4318", cors: { allowed_origins: [...] } } } } }',
+          ),
+        );
         continue;
       }
       for (const id of receivers) {

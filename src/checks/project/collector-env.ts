@@ -43,11 +43,23 @@ export const collectorEnvCheck: Check = {
           continue;
         }
         if (reach.status === 'empty') {
-          issues.push(warn({ file: reach.file, line: reach.line }, `${ref.name} reaches ${name} empty (${reach.why}): ${ref.text} in ${config.path} expands to nothing`, shellInstead(project, reach.variable) ?? `set ${reach.variable} in .env`));
+          issues.push(
+            warn(
+              { file: reach.file, line: reach.line },
+              `${ref.name} reaches ${name} empty (${reach.why}): ${ref.text} in ${config.path} expands to nothing`,
+              shellInstead(project, reach.variable) ?? `set ${reach.variable} in .env`,
+            ),
+          );
           continue;
         }
         if (SECRET_VARIABLES.has(ref.name) && reach.from === 'environment' && reach.literal) {
-          issues.push(fail({ file: reach.file, line: reach.line }, `${ref.name} is written as a literal value in the environment of ${name}: the key is in a file git tracks`, `${ref.name}: "\${${ref.name}}" (and the value in .env, which git ignores)`));
+          issues.push(
+            fail(
+              { file: reach.file, line: reach.line },
+              `${ref.name} is written as a literal value in the environment of ${name}: the key is in a file git tracks`,
+              `${ref.name}: "\${${ref.name}}" (and the value in .env, which git ignores)`,
+            ),
+          );
           continue;
         }
         ok.push(ref.name);

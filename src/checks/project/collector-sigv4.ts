@@ -38,13 +38,23 @@ export const collectorSigv4Check: Check = {
         const before = issues.length;
         const region = typeof settings.region === 'string' ? settings.region.trim() : '';
         if (region === '') {
-          issues.push(fail(where('region'), `extension ${id} of ${name} has no region: it guesses one from the endpoint's host, which a proxy or private endpoint does not carry`, 'region: "${env:AWS_REGION}"'));
+          issues.push(
+            fail(where('region'), `extension ${id} of ${name} has no region: it guesses one from the endpoint's host, which a proxy or private endpoint does not carry`, 'region: "${env:AWS_REGION}"'),
+          );
         } else {
           for (const ref of envReferencesIn(region)) {
             if (ref.fallback !== undefined) continue;
             const reach = reachOf(project, name, ref.name);
             if (reach.status !== 'set') {
-              issues.push(fail(where('region'), `extension ${id} of ${name} takes its region from ${ref.text}, but ${ref.name} ${reach.status === 'missing' ? `is not in the environment of ${name}` : `reaches ${name} empty (${reach.why})`}`, reach.status === 'missing' ? `${ref.name}: "\${${ref.name}}" in the environment of ${name}, set in .env` : shellInstead(project, reach.variable) ?? `set ${reach.variable} in .env (or your shell)`));
+              issues.push(
+                fail(
+                  where('region'),
+                  `extension ${id} of ${name} takes its region from ${ref.text}, but ${ref.name} ${reach.status === 'missing' ? `is not in the environment of ${name}` : `reaches ${name} empty (${reach.why})`}`,
+                  reach.status === 'missing'
+                    ? `${ref.name}: "\${${ref.name}}" in the environment of ${name}, set in .env`
+                    : (shellInstead(project, reach.variable) ?? `set ${reach.variable} in .env (or your shell)`),
+                ),
+              );
             }
           }
         }
@@ -62,7 +72,13 @@ export const collectorSigv4Check: Check = {
         }
         if (service === '') {
           const want = [...wanted][0];
-          issues.push(fail(where('service'), `extension ${id} of ${name} has no service: requests are signed for the wrong service and refused${want ? ` (its exporters send to ${want}.*: service ${want})` : ''}`, `service: "${want ?? 'xray'}"`));
+          issues.push(
+            fail(
+              where('service'),
+              `extension ${id} of ${name} has no service: requests are signed for the wrong service and refused${want ? ` (its exporters send to ${want}.*: service ${want})` : ''}`,
+              `service: "${want ?? 'xray'}"`,
+            ),
+          );
         } else if (wanted.size > 0 && !wanted.has(service)) {
           const want = [...wanted][0]!;
           issues.push(fail(where('service'), `extension ${id} of ${name} signs for service ${service}, but its exporters send to ${want}.*: AWS refuses the requests (403)`, `service: "${want}"`));

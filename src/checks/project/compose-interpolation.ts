@@ -46,13 +46,7 @@ export const composeInterpolationCheck: Check = {
         const { events } = expand(node.value, lookup);
         for (const event of events) {
           if (event.kind === 'error') {
-            issues.push(
-              fail(
-                { file: file.path, line: lineOfText(file, node.node, event.error.text) },
-                event.error.message,
-                'name a variable, as in ${HONEYCOMB_API_KEY}; write $$ for a literal $',
-              ),
-            );
+            issues.push(fail({ file: file.path, line: lineOfText(file, node.node, event.error.text) }, event.error.message, 'name a variable, as in ${HONEYCOMB_API_KEY}; write $$ for a literal $'));
             continue;
           }
           used++;
@@ -119,4 +113,3 @@ function missingIssue(project: DoctorProject, name: string, uses: Use[], dotenvP
   }
   return warn(where, `${name} is not set in the environment or ${dotenvPath}: compose substitutes an empty string for ${first.ref.text}${times}`, fix);
 }
-

@@ -23,12 +23,7 @@ export const envVarNamesCheck: Check = {
         const suggestion = suggestName(entry.key);
         if (!suggestion) continue;
         const meant = suggestion.name;
-        const why =
-          suggestion.why === 'case'
-            ? 'names are case-sensitive'
-            : suggestion.why === 'scrambled'
-              ? 'it has the letters of a known name in another order'
-              : 'no SDK reads this name';
+        const why = suggestion.why === 'case' ? 'names are case-sensitive' : suggestion.why === 'scrambled' ? 'it has the letters of a known name in another order' : 'no SDK reads this name';
         const alsoSet = env.has(meant);
         const message = `${entry.key} on ${service}: ${why}; did you mean ${meant}?${alsoSet ? ` (${meant} is set too, so this one is dead)` : ''}`;
         const value = entry.value ?? '';

@@ -38,11 +38,4 @@ export const CORE_PROJECT_CHECKS: readonly Check[] = [
  * The collector pipeline's checks (apps → an OpenTelemetry Collector → the backends): not a
  * backend of their own, shown after every backend's checks.
  */
-export const COLLECTOR_PROJECT_CHECKS: readonly Check[] = [
-  collectorConfigCheck,
-  collectorEnvCheck,
-  collectorAppsCheck,
-  collectorCorsCheck,
-  collectorSigv4Check,
-  collectorImageCheck,
-];
+export const COLLECTOR_PROJECT_CHECKS: readonly Check[] = [collectorConfigCheck, collectorEnvCheck, collectorAppsCheck, collectorCorsCheck, collectorSigv4Check, collectorImageCheck];

@@ -57,7 +57,9 @@ export const obsConfigServicesCheck: Check = {
       }
     }
     if (config.pipeline === 'collector' && config.collector && !ready.compose.services.some((s) => s.name === config.collector!.service)) {
-      issues.push(fail({ file: OBS_CONFIG_FILE }, `${OBS_CONFIG_FILE} names ${config.collector.service} as the collector service, but the compose file has no such service`, 'obs init --pipeline collector'));
+      issues.push(
+        fail({ file: OBS_CONFIG_FILE }, `${OBS_CONFIG_FILE} names ${config.collector.service} as the collector service, but the compose file has no such service`, 'obs init --pipeline collector'),
+      );
     }
     const daemon = config.xray.daemonService;
     if (config.xray.enabled && daemon && !ready.compose.services.some((s) => s.name === daemon)) {

@@ -28,7 +28,13 @@ export const otelEndpointCheck: Check = {
         if (!entry) continue;
         const value = effectiveValue(project, entry);
         if (value.complete && !PROTOCOLS.includes(value.value.trim())) {
-          issues.push(fail({ file: entry.file, line: entry.line }, `${key} on ${service} is ${quote(value.value)}; exporters know grpc, http/protobuf and http/json`, entryLine(entry.form, key, 'http/protobuf')));
+          issues.push(
+            fail(
+              { file: entry.file, line: entry.line },
+              `${key} on ${service} is ${quote(value.value)}; exporters know grpc, http/protobuf and http/json`,
+              entryLine(entry.form, key, 'http/protobuf'),
+            ),
+          );
         }
       }
       for (const { key, signal } of ENDPOINT_VARS) {
@@ -61,11 +67,7 @@ function endpointIssues(project: DoctorProject, service: string, env: Map<string
     if (grpc && /^[\w.-]+:\d+$/.test(value)) return [];
     const host = value.replace(/[:/].*$/, '');
     return [
-      fail(
-        where,
-        `${key} on ${service} is ${quote(value)}, a host without a scheme: ${grpc ? 'the exporter' : 'an HTTP exporter'} needs a URL such as https://${host}`,
-        line(`https://${host}`),
-      ),
+      fail(where, `${key} on ${service} is ${quote(value)}, a host without a scheme: ${grpc ? 'the exporter' : 'an HTTP exporter'} needs a URL such as https://${host}`, line(`https://${host}`)),
     ];
   }
   let url: URL;
@@ -99,7 +101,11 @@ function endpointIssues(project: DoctorProject, service: string, env: Map<string
     const suffix = /\/v1\/(traces|metrics|logs)$/.exec(path);
     if (!signal && suffix) {
       issues.push(
-        fail(where, `${key} on ${service} ends in /v1/${suffix[1]}, but the SDK appends /v1/<signal> to it: spans go to ${path}/v1/traces and are lost`, line(origin + path.slice(0, -suffix[0].length))),
+        fail(
+          where,
+          `${key} on ${service} ends in /v1/${suffix[1]}, but the SDK appends /v1/<signal> to it: spans go to ${path}/v1/traces and are lost`,
+          line(origin + path.slice(0, -suffix[0].length)),
+        ),
       );
     } else if (signal && path !== `/v1/${signal.toLowerCase()}` && !path.endsWith(`/v1/${signal.toLowerCase()}`)) {
       issues.push(warn(where, `${key} on ${service} is used exactly as written over HTTP, so it needs the /v1/${signal.toLowerCase()} path`, line(`${origin}${path}/v1/${signal.toLowerCase()}`)));

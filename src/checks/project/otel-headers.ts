@@ -74,7 +74,10 @@ function headerIssues(project: DoctorProject, service: string, entry: EnvEntry):
   }
   if (/^\s*\{/.test(text)) return [fail(where, `${key} on ${service} looks like JSON; OTLP headers are written name=value,name=value`, good())];
   const issues: Issue[] = [];
-  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const names = new Set<string>();
   let teamValue: string | undefined;
   for (const item of items) {
@@ -111,15 +114,7 @@ function missingEquals(service: string, key: string, item: string, where: { file
   return fail(where, `${key} on ${service}: ${quote(item)} is not name=value`, fix);
 }
 
-function teamIssues(
-  project: DoctorProject,
-  service: string,
-  entry: EnvEntry,
-  value: string,
-  indirect: boolean,
-  names: Set<string>,
-  good: (rest?: string) => string,
-): Issue[] {
+function teamIssues(project: DoctorProject, service: string, entry: EnvEntry, value: string, indirect: boolean, names: Set<string>, good: (rest?: string) => string): Issue[] {
   const where = { file: entry.file, line: entry.line };
   const key = entry.key;
   if (value === '') return [fail(where, `${key} on ${service}: ${TEAM} is empty, so Honeycomb refuses the spans`, good())];
@@ -133,9 +128,7 @@ function teamIssues(
       return [fail(where, `${key} on ${service} sends the text ${value} as the key: write \${${value}} so compose substitutes it`, entryLine(entry.form, key, `${TEAM}=\${${value}}`))];
     }
     if (isLiteralSecret('HONEYCOMB_API_KEY', value)) {
-      return [
-        fail(where, `${key} on ${service} holds a literal Honeycomb key (${maskSecret(value)}): keep the key in .env and reference it`, `${good()}  (and HONEYCOMB_API_KEY=<your key> in .env)`),
-      ];
+      return [fail(where, `${key} on ${service} holds a literal Honeycomb key (${maskSecret(value)}): keep the key in .env and reference it`, `${good()}  (and HONEYCOMB_API_KEY=<your key> in .env)`)];
     }
     return [warn(where, `${key} on ${service} sets ${TEAM} to the literal ${quote(value)}, not a \${VAR} reference`, good())];
   }
@@ -154,4 +147,3 @@ function teamIssues(
   }
   return [];
 }
-

@@ -54,7 +54,10 @@ export const telemetryNetworkCheck: Check = {
             continue;
           }
           const senderNets = networksOf(sender);
-          const why = sender.config.networkMode !== undefined ? `${name} has network_mode ${sender.config.networkMode}` : `${name} is on ${listing(senderNets)}, ${target.name} on ${listing(networksOf(target))}`;
+          const why =
+            sender.config.networkMode !== undefined
+              ? `${name} has network_mode ${sender.config.networkMode}`
+              : `${name} is on ${listing(senderNets)}, ${target.name} on ${listing(networksOf(target))}`;
           const targetWhere = keyWhere(target, 'networks');
           issues.push(
             fail(

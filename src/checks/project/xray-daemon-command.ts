@@ -26,13 +26,7 @@ export const xrayDaemonCommandCheck: Check = {
     const issues: Issue[] = [];
     if (joined !== -1) {
       const also = startsWithXray ? `, and it starts with \`xray\`, which the entrypoint already is` : '';
-      issues.push(
-        fail(
-          at(joined),
-          `command item "${args[joined]}" reaches ${daemon.name} as one argument after /xray's own flags${also}: the daemon does not run as meant`,
-          fix,
-        ),
-      );
+      issues.push(fail(at(joined), `command item "${args[joined]}" reaches ${daemon.name} as one argument after /xray's own flags${also}: the daemon does not run as meant`, fix));
     } else if (startsWithXray) {
       issues.push(fail(at(0), `${daemon.name}'s command starts with \`${words[0]}\`: the entrypoint is already /xray, so \`${words[0]}\` is passed as an argument`, fix));
     }
@@ -40,13 +34,7 @@ export const xrayDaemonCommandCheck: Check = {
       const meant = flagSuggestion(word);
       const index = isList ? args.findIndex((a) => shellWords(a).includes(word)) : 0;
       issues.push(
-        fail(
-          at(index),
-          meant
-            ? `\`${word}\` is not a daemon flag${word === '-0' ? ' (that is a zero)' : ''}: did you mean ${meant}?`
-            : `\`${word}\` is not a flag the X-Ray daemon knows`,
-          fix,
-        ),
+        fail(at(index), meant ? `\`${word}\` is not a daemon flag${word === '-0' ? ' (that is a zero)' : ''}: did you mean ${meant}?` : `\`${word}\` is not a flag the X-Ray daemon knows`, fix),
       );
     }
     for (const word of raw.missingValue) issues.push(fail(at(0), `\`${word}\` needs a value`, fix));

@@ -34,11 +34,7 @@ export const xrayDaemonPresentCheck: Check = {
     const issues: Issue[] = [];
     for (const [service, entries] of byService) {
       issues.push(
-        fail(
-          { file: entries[0]!.file, line: entries[0]!.line },
-          `${service} sets ${listing(entries.map((e) => e.key))}, but no service runs the X-Ray daemon${note}: its segments go nowhere`,
-          fix,
-        ),
+        fail({ file: entries[0]!.file, line: entries[0]!.line }, `${service} sets ${listing(entries.map((e) => e.key))}, but no service runs the X-Ray daemon${note}: its segments go nowhere`, fix),
       );
     }
     if (issues.length === 0) {

@@ -32,7 +32,9 @@ export const xrayDaemonSetupCheck: Check = {
     const words = (commandArgs(daemon.config.command) ?? []).flatMap((a) => shellWords(a)).filter((w) => !/(^|\/)xray$/.test(w));
     const flags = parseDaemonFlags(words.map((w) => (flagSuggestion(w) === '-o' ? '-o' : w))).flags;
     if (!flags.has('-o') && daemon.config.entrypoint === undefined) {
-      issues.push(warn(keyWhere(daemon, 'command'), `${daemon.name} does not run in local mode (-o): off EC2 it probes instance metadata it cannot reach`, suggestedCommand(parseDaemonFlags(['-o', ...words]))));
+      issues.push(
+        warn(keyWhere(daemon, 'command'), `${daemon.name} does not run in local mode (-o): off EC2 it probes instance metadata it cannot reach`, suggestedCommand(parseDaemonFlags(['-o', ...words]))),
+      );
     }
 
     // A variable may come from an env_file doctor could not read: then only what is written here is judged.
@@ -40,12 +42,15 @@ export const xrayDaemonSetupCheck: Check = {
     const regionFlag = flags.get('-n');
     const region = env.get('AWS_REGION');
     if (regionFlag !== undefined) {
-      if (!regionFlag.includes('$') && !AWS_REGION.test(regionFlag)) issues.push(fail(keyWhere(daemon, 'command'), `-n ${quote(regionFlag)} on ${daemon.name} is not an AWS region`, 'command: ["-o", "-n", "us-east-1"]'));
+      if (!regionFlag.includes('$') && !AWS_REGION.test(regionFlag))
+        issues.push(fail(keyWhere(daemon, 'command'), `-n ${quote(regionFlag)} on ${daemon.name} is not an AWS region`, 'command: ["-o", "-n", "us-east-1"]'));
     } else if (region) {
       const value = effectiveValue(project, region);
       const at = { file: region.file, line: region.line };
-      if (value.complete && value.value.trim() === '') issues.push(fail(at, `AWS_REGION on ${daemon.name} is empty: the daemon exits ("Cannot fetch region variable")`, entryLine(region.form, 'AWS_REGION', 'us-east-1')));
-      else if (value.complete && !AWS_REGION.test(value.value.trim())) issues.push(fail(at, `AWS_REGION on ${daemon.name} is ${quote(value.value)}, which is not an AWS region`, entryLine(region.form, 'AWS_REGION', 'us-east-1')));
+      if (value.complete && value.value.trim() === '')
+        issues.push(fail(at, `AWS_REGION on ${daemon.name} is empty: the daemon exits ("Cannot fetch region variable")`, entryLine(region.form, 'AWS_REGION', 'us-east-1')));
+      else if (value.complete && !AWS_REGION.test(value.value.trim()))
+        issues.push(fail(at, `AWS_REGION on ${daemon.name} is ${quote(value.value)}, which is not an AWS region`, entryLine(region.form, 'AWS_REGION', 'us-east-1')));
     } else if (!unreadable) {
       const alt = env.get('AWS_DEFAULT_REGION');
       const at = alt ? { file: alt.file, line: alt.line } : envWhere;
@@ -97,7 +102,7 @@ export const xrayDaemonSetupCheck: Check = {
         ),
       );
     }
-    const regionText = regionFlag ?? (region ? (effectiveValue(project, region).complete ? effectiveValue(project, region).value : region.value ?? '') : '?');
+    const regionText = regionFlag ?? (region ? (effectiveValue(project, region).complete ? effectiveValue(project, region).value : (region.value ?? '')) : '?');
     return report(this, issues, `${daemon.name}: local mode, region ${regionText}, credentials set, ${port}/udp published`);
   },
 };

@@ -35,7 +35,11 @@ export const xrayUrlCheck: Check = {
       const compose = ready.compose.services.find((s) => s.name === service)!;
       const port = publishedPort(compose);
       const hostPattern = port ? xrayUrlPattern(port, project.hints) : undefined;
-      const core = value.replace(/^\*+/, '').replace(/\*+$/, '').replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+      const core = value
+        .replace(/^\*+/, '')
+        .replace(/\*+$/, '')
+        .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+        .replace(/\/.*$/, '');
       const looksLikeDaemon = (daemon && core.startsWith(`${daemon.name}:`)) || /:2000$/.test(core);
       const fixValue = looksLikeDaemon && hostPattern ? hostPattern : `*${core}*`;
       const fix = entryLine(entry.form, 'AWS_XRAY_URL', fixValue);

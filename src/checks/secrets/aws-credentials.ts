@@ -109,11 +109,15 @@ export const awsCredentials: Check = {
       if (REGION.test(regionFound.value)) region = `region ${value} from ${regionFound.name} in ${regionFound.where}`;
       else {
         const shown = value.length <= 32 && REGION.test(value) ? `"${regionFound.value}" (spaces around it)` : value.length <= 32 ? JSON.stringify(value) : `(${value.length} chars)`;
-        problems.push({ message: `${regionFound.name} in ${regionFound.where} is not a valid region name: ${shown}`, fix: `set ${regionFound.name} to a region name such as us-east-1 in ${regionFound.where}` });
+        problems.push({
+          message: `${regionFound.name} in ${regionFound.where} is not a valid region name: ${shown}`,
+          fix: `set ${regionFound.name} to a region name such as us-east-1 in ${regionFound.where}`,
+        });
       }
     } else if (profile.region) {
       if (REGION.test(profile.region.value)) region = `region ${profile.region.value} from profile ${profile.name} in ${profile.region.where}`;
-      else problems.push({ message: `the region of profile ${profile.name} in ${profile.region.where} is not a valid region name`, fix: `aws configure set region us-east-1 --profile ${profile.name}` });
+      else
+        problems.push({ message: `the region of profile ${profile.name} in ${profile.region.where} is not a valid region name`, fix: `aws configure set region us-east-1 --profile ${profile.name}` });
     } else if (composeRegion && REGION.test(composeRegion.value)) {
       region = `region ${composeRegion.value} from ${composeRegion.name} in ${composeRegion.where}`;
     } else {

@@ -14,7 +14,35 @@ const MAX_BYTES = 1024 * 1024;
  * plus files without an extension (Dockerfile, bin/ scripts).
  */
 const SCANNED_EXTENSIONS = new Set(
-  ['erb', 'json', 'jsonc', 'yml', 'yaml', 'py', 'rb', 'js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'sh', 'bash', 'zsh', 'env', 'txt', 'md', 'ini', 'cfg', 'conf', 'toml', 'properties', 'tf', 'tfvars', 'ps1'].map((e) => `.${e}`),
+  [
+    'erb',
+    'json',
+    'jsonc',
+    'yml',
+    'yaml',
+    'py',
+    'rb',
+    'js',
+    'mjs',
+    'cjs',
+    'jsx',
+    'ts',
+    'tsx',
+    'sh',
+    'bash',
+    'zsh',
+    'env',
+    'txt',
+    'md',
+    'ini',
+    'cfg',
+    'conf',
+    'toml',
+    'properties',
+    'tf',
+    'tfvars',
+    'ps1',
+  ].map((e) => `.${e}`),
 );
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__']);
 const MAX_WALKED_FILES = 20_000;
@@ -116,7 +144,9 @@ function fixFor(target: ScanTarget, hit: SecretHit, project: DoctorProject): str
     const ref = hit.header ? `x-honeycomb-team=\${${hit.envName}}` : `\${${hit.envName}}`;
     // As init and --fix decide (project/secret-moves.ts): not into a .env other services load.
     const owner = project.project?.services.find((s) => [...s.config.environment.values()].some((v) => v?.includes(hit.value)))?.name;
-    const others = environmentIndex(project).envFileReaders(dotenvPath(project)).filter((s) => s !== owner);
+    const others = environmentIndex(project)
+      .envFileReaders(dotenvPath(project))
+      .filter((s) => s !== owner);
     if (others.length > 0) {
       return `export ${hit.envName}='…' in the shell that runs docker compose and write ${ref} here (not in ${dotenvPath(project)}: ${others.join(', ')} ${others.length === 1 ? 'loads' : 'load'} it through env_file); ${rotate}`;
     }

@@ -80,7 +80,9 @@ export function setVariableFix(project: DoctorProject, names: string[]): string 
   // A `.env` that services outside obs.yaml load through env_file would hand them the value too.
   const config = project.obsConfig;
   const chosen = new Set([...Object.keys(config?.services ?? {}), ...(config?.xray.daemonService ? [config.xray.daemonService] : [])]);
-  const others = environmentIndex(project).envFileReaders(path).filter((s) => !chosen.has(s));
+  const others = environmentIndex(project)
+    .envFileReaders(path)
+    .filter((s) => !chosen.has(s));
   if (others.length > 0) {
     const shell = `${names.map((n) => `export ${n}='...'`).join(' && ')} in the shell that runs docker compose (not in ${path}: ${others.join(', ')} ${others.length === 1 ? 'loads' : 'load'} it through env_file)`;
     return project.hints.gitpod ? `gp env ${names.map((n) => `${n}=...`).join(' ')} (kept for new workspaces; eval "$(gp env -e)" loads it in this one), or ${shell}` : shell;

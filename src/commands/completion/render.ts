@@ -22,7 +22,10 @@ function bashScript(nodes: readonly CompletionNode[]): string {
     n.options
       .filter((o) => o.takes !== 'none')
       .map((o) => {
-        const flags = [o.long, o.short].filter(Boolean).map((f) => `"${key(n.path)}|${f}"`).join('|');
+        const flags = [o.long, o.short]
+          .filter(Boolean)
+          .map((f) => `"${key(n.path)}|${f}"`)
+          .join('|');
         const reply = o.takes === 'choice' ? `COMPREPLY=($(compgen -W "${o.choices!.join(' ')}" -- "$cur"))` : o.takes === 'path' ? 'COMPREPLY=($(compgen -f -- "$cur"))' : 'COMPREPLY=()';
         return `    ${flags}) ${reply}; return ;;`;
       }),

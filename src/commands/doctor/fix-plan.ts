@@ -74,7 +74,12 @@ export function planFixes(snapshot: InitSnapshot, project: ComposeProject): FixP
     if (services.length < 2) continue;
     for (const serviceName of services) {
       if (serviceName === name) continue;
-      replace(project.services.find((s) => s.name === serviceName)!, 'OTEL_SERVICE_NAME', serviceName, `OTEL_SERVICE_NAME "${name}" (shared with ${services.filter((s) => s !== serviceName).join(', ')}) is now "${serviceName}"`);
+      replace(
+        project.services.find((s) => s.name === serviceName)!,
+        'OTEL_SERVICE_NAME',
+        serviceName,
+        `OTEL_SERVICE_NAME "${name}" (shared with ${services.filter((s) => s !== serviceName).join(', ')}) is now "${serviceName}"`,
+      );
     }
   }
 
@@ -93,7 +98,12 @@ export function planFixes(snapshot: InitSnapshot, project: ComposeProject): FixP
     if (after !== file.text) reparse(file, after);
     changes.push({ path: file.path, before: file.text, after, edits: fileEdits });
   }
-  const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, moved.map((m) => m.envVar), placeholderComments());
+  const secretFiles = planSecretFiles(
+    snapshot,
+    secretWork.dotenvValues,
+    moved.map((m) => m.envVar),
+    placeholderComments(),
+  );
   if (!snapshot.envIgnored) applied.push('.gitignore: .env is ignored now');
   if (secretFiles.untrack.length > 0) applied.push(`${secretFiles.untrack.join(', ')}: no longer tracked by git (the file stays)`);
   return { changes: [...changes, ...secretFiles.changes], untrack: secretFiles.untrack, applied, secretValues: [...secretWork.dotenvValues.values()] };

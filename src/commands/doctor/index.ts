@@ -114,7 +114,11 @@ async function applySafeFixes(ctx: Context, root: string, files: string[] | unde
     ctx.stderr.write('obs doctor --fix: nothing it can fix safely.\n');
     return [];
   }
-  const targets = resolveWriteTargets(root, changes.map((c) => c.path), files ?? []);
+  const targets = resolveWriteTargets(
+    root,
+    changes.map((c) => c.path),
+    files ?? [],
+  );
   for (const note of targets.notes) ctx.stderr.write(`note: ${note}\n`);
   for (const change of changes) ctx.stderr.write(redactDiff(unifiedDiff(change), change, plan.secretValues));
   const requests = writeRequestsFor(root, changes, targets);
@@ -181,7 +185,10 @@ function selectChecks(options: DoctorCliOptions): readonly Check[] {
 }
 
 function checkIds(flag: string, values: string[] | undefined): string[] {
-  const ids = (values ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  const ids = (values ?? [])
+    .flatMap((c) => c.split(','))
+    .map((c) => c.trim())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !ALL_CHECKS.some((c) => c.id === id));
   if (unknown.length > 0) throw new UsageError(`${flag} names unknown check ${unknown.join(', ')}`, { hint: 'obs doctor --list-checks shows the ids' });
   return ids;

@@ -142,7 +142,10 @@ function requireServices(names: string[], composePath: string): void {
 
 function parseServicesFlag(value: string, names: string[], composePath: string, project?: ComposeProject): string[] {
   requireServices(names, composePath);
-  const services = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const services = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = new Set(names);
   const unknown = services.filter((s) => !known.has(s));
   if (unknown.length > 0) {
@@ -153,9 +156,7 @@ function parseServicesFlag(value: string, names: string[], composePath: string, 
   if (twice !== undefined) throw new UsageError(`--services names ${JSON.stringify(twice)} twice; name each service once`);
   const daemon = project?.services.find((s) => services.includes(s.name) && isXrayDaemon(s));
   if (daemon) {
-    throw new UsageError(
-      `--services names ${JSON.stringify(daemon.name)}, which runs the X-Ray daemon (${daemon.config.image}): obs does not instrument the daemon; leave it out`,
-    );
+    throw new UsageError(`--services names ${JSON.stringify(daemon.name)}, which runs the X-Ray daemon (${daemon.config.image}): obs does not instrument the daemon; leave it out`);
   }
   return services;
 }

@@ -27,7 +27,12 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   const found = await discover(root, options.file);
   const { snapshot, project } = found;
   ctx.secrets.addFromTexts([...snapshot.compose.map((f) => f.text), snapshot.dotenv?.text, snapshot.dotenvExample?.text, ...[...snapshot.envFiles.values()].map((f) => f?.text)]);
-  validateFlags(options, project.services.map((s) => s.name), snapshot.compose[0]!.path, project);
+  validateFlags(
+    options,
+    project.services.map((s) => s.name),
+    snapshot.compose[0]!.path,
+    project,
+  );
   const interactive = ctx.interactive && !options.yes;
   const prompter = interactive ? (await import('./prompter.js')).inquirerPrompter(ctx) : undefined;
   const paint = await painter(ctx);
@@ -50,7 +55,11 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
   ctx.secrets.add(plan.secretValues);
   const changes = changedOnly(plan.changes);
   // Symlinks decided before anything is shown: written through (said), or refused when outside.
-  const targets = resolveWriteTargets(root, changes.map((c) => c.path), options.file ?? []);
+  const targets = resolveWriteTargets(
+    root,
+    changes.map((c) => c.path),
+    options.file ?? [],
+  );
   plan.notes.push(...targets.notes.map((text) => ({ kind: 'write-through-link' as const, text })));
   for (const line of describeSetup(project, choices, snapshot.stacks, snapshot.profiles)) say(ctx, line);
 
@@ -101,7 +110,8 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
 
   if (options.dryRun) {
     // A masked value never matches the file, so git apply refuses the whole patch: said, not left to find out.
-    if (plan.movedSecrets.length > 0 && !options.json) say(ctx, paint.warn('! the diff masks the secret values it moves to .env, so `git apply` refuses it; run obs init without --dry-run to write these changes.'));
+    if (plan.movedSecrets.length > 0 && !options.json)
+      say(ctx, paint.warn('! the diff masks the secret values it moves to .env, so `git apply` refuses it; run obs init without --dry-run to write these changes.'));
     say(ctx, 'Dry run: nothing was written.');
     return finish(0);
   }

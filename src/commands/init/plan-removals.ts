@@ -54,7 +54,10 @@ export function planDaemonRemoval(
     return undefined;
   }
   const edit = removeServiceEdit(service);
-  const drops = project.services.filter((s) => s !== service).map((s) => ({ service: s.name, ...dropDependency(s, name) })).filter((d) => d.found);
+  const drops = project.services
+    .filter((s) => s !== service)
+    .map((s) => ({ service: s.name, ...dropDependency(s, name) }))
+    .filter((d) => d.found);
   const dependents = drops.map((d) => d.service);
   if (!edit || drops.some((d) => d.byHand)) {
     found.notes.push({ kind: 'xray-daemon-remove-by-hand', daemon: name, dependents });

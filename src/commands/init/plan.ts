@@ -119,7 +119,15 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon, compose.daemonAdded, collector, compose.changes, found.notes);
   // The guard under compose edits (verifyComposeEdits) for what services load through env_file.
   const receivers = [...(daemon.daemonName ? [daemon.daemonName] : []), ...(daemon.collector ? [daemon.collector.name] : [])];
-  verifyEnvFileEdits(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path), files.changes, new Set([...choices.services, ...receivers]), new Set(secretWork.dotenvValues.keys()), envIndex);
+  verifyEnvFileEdits(
+    project,
+    snapshot.projectDir,
+    (path) => snapshot.envFiles.get(path),
+    files.changes,
+    new Set([...choices.services, ...receivers]),
+    new Set(secretWork.dotenvValues.keys()),
+    envIndex,
+  );
 
   return {
     changes: [...compose.changes, ...collector.changes, ...codeChanges, ...files.changes],
@@ -227,7 +235,15 @@ function planServices(
       for (const key of ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_LOGS_HEADERS']) {
         const value = service.config.environment.get(key);
         if (typeof value !== 'string' || !/x-honeycomb-team/i.test(value) || item.removals.includes(key)) continue;
-        conflicts.push({ service: name, key, current: '(a reference)', proposed: '(none: the collector adds the key)', kind: 'key-header-through-collector', collector: daemon.collector.name, replaced: choices.force });
+        conflicts.push({
+          service: name,
+          key,
+          current: '(a reference)',
+          proposed: '(none: the collector adds the key)',
+          kind: 'key-header-through-collector',
+          collector: daemon.collector.name,
+          replaced: choices.force,
+        });
         if (choices.force) {
           item.removals.push(key);
           removed.push({ service: name, key });
@@ -273,7 +289,6 @@ function holdBackUnsafeEdits(work: ServiceWork[], envIndex: EnvironmentIndex, ch
     item.additions = [];
     item.replacements = [];
   }
-
 }
 
 /**
@@ -363,7 +378,13 @@ function planComposeEdits(
   const changes: FileChange[] = [];
   const edited: EditedFile[] = [];
   for (const file of snapshot.compose) {
-    const edits = keepMissingFinalNewline(file, withinRemovedServices(editsByFile.get(file)!, collector.removedRanges.filter((e) => e.file === file).map((e) => e.edit)));
+    const edits = keepMissingFinalNewline(
+      file,
+      withinRemovedServices(
+        editsByFile.get(file)!,
+        collector.removedRanges.filter((e) => e.file === file).map((e) => e.edit),
+      ),
+    );
     const after = applyTextEdits(file.text, edits);
     edited.push({ file, edits, after });
     changes.push({ path: file.path, before: file.text, after, edits });
@@ -410,7 +431,9 @@ function planProjectFiles(
     notes.push({ kind: 'dotenv-loaded-by-others', path: dotenvPath, services: bystanders, variables: requiredVariables.filter((v) => !placeholders.includes(v)) });
   }
   const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, placeholders, PLACEHOLDERS);
-  changes.push(...secretFiles.changes.map((c) => (c.path === envFilePath(snapshot.projectDir, '.env.example') ? withoutUnusedPlaceholders(c, requiredVariables, [...composeChanges, ...collector.changes]) : c)));
+  changes.push(
+    ...secretFiles.changes.map((c) => (c.path === envFilePath(snapshot.projectDir, '.env.example') ? withoutUnusedPlaceholders(c, requiredVariables, [...composeChanges, ...collector.changes]) : c)),
+  );
   const untrack = secretFiles.untrack;
 
   const config = buildConfig(snapshot, choices, daemon.daemonName, daemon.collector, keptNames);
@@ -422,7 +445,13 @@ function planProjectFiles(
   const merged = previous
     ? mergeObsConfig(
         previous,
-        buildConfig(snapshot, choicesFromConfig(previous), previous.xray.daemonService, previous.collector && { name: previous.collector.service, add: false, configPath: previous.collector.config }, keptNames),
+        buildConfig(
+          snapshot,
+          choicesFromConfig(previous),
+          previous.xray.daemonService,
+          previous.collector && { name: previous.collector.service, add: false, configPath: previous.collector.config },
+          keptNames,
+        ),
         config,
         choices.force,
       )
@@ -435,7 +464,6 @@ function planProjectFiles(
 
   return { changes, untrack, config: merged.config, requiredVariables };
 }
-
 
 /** Instrumentation code for one service, once per build context (services sharing one share the code). */
 function planCode(
@@ -453,7 +481,15 @@ function planCode(
   const profile = snapshot.profiles?.get(service.name);
   const dir = serviceDirOf(snapshot.projectDir, service, profile);
   const silent = snapshot.instrumentation ? whyNoCode(service, stack, profile, dir) : undefined;
-  if (silent) notes.push({ kind: 'sends-nothing', service: service.name, reason: silent, stack, ...(service.config.image ? { image: service.config.image } : {}), ...(profile?.assetCommand || profile?.testRunner ? { command: profile.assetCommand ?? profile.testRunner } : {}) });
+  if (silent)
+    notes.push({
+      kind: 'sends-nothing',
+      service: service.name,
+      reason: silent,
+      stack,
+      ...(service.config.image ? { image: service.config.image } : {}),
+      ...(profile?.assetCommand || profile?.testRunner ? { command: profile.assetCommand ?? profile.testRunner } : {}),
+    });
   if (!snapshot.instrumentation || !sources || dir === undefined || !INSTRUMENTED_STACKS.has(stack)) return none;
   const first = instrumentedDirs.get(dir);
   if (first !== undefined) {
@@ -475,7 +511,6 @@ function noteMissingEnvFiles(service: string, envFiles: readonly IndexedEnvFile[
   const missing = new Set(envFiles.filter((f) => f.required && f.state === 'missing').map((f) => f.path));
   for (const path of missing) notes.push({ kind: 'env-file-missing', service, path });
 }
-
 
 /** Services that already claim each OTEL_SERVICE_NAME, to spot names shared by several. */
 function serviceNameOwners(envIndex: EnvironmentIndex): Map<string, string[]> {
@@ -520,7 +555,6 @@ function headerDifference(current: string, proposed: string): ConflictKind {
   return { kind: 'header-without-key', variable: wanted ?? 'HONEYCOMB_API_KEY' };
 }
 
-
 /** `.env.example` comments of every backend's variables, in backend order. */
 const PLACEHOLDERS = placeholderComments();
 
@@ -555,7 +589,6 @@ function referencedVariables(work: ServiceWork[], daemonAdded: boolean, collecto
   return [...vars].sort((a, b) => order.indexOf(a) - order.indexOf(b));
 }
 
-
 function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: string | undefined, collector: CollectorTarget | undefined, keptNames: ReadonlyMap<string, string>): ObsConfig {
   const services: ObsConfig['services'] = {};
   for (const name of choices.services) services[name] = { serviceName: keptNames.get(name) ?? name, stack: snapshot.stacks.get(name) ?? 'unknown' };
@@ -566,4 +599,3 @@ function buildConfig(snapshot: InitSnapshot, choices: InitChoices, daemonName: s
   for (const backend of BACKENDS) config[backend.id] = backend.configSection({ settings: choices[backend.id] as never, traced, daemonService: daemonName, pipeline });
   return config as unknown as ObsConfig;
 }
-

@@ -11,7 +11,6 @@ import type { InitNote } from './notes.js';
 import type { Conflict, InitPlan } from './plan.js';
 export { changeAction, painter, renderDiffs, type Painter } from '../../io/paint.js';
 
-
 export function describeSetup(project: ComposeProject, choices: InitChoices, stacks: Map<string, Stack>, profiles?: ReadonlyMap<string, ServiceProfile>): string[] {
   const lines: string[] = [];
   lines.push(`Services to instrument: ${choices.services.map((s) => `${s} (${stacks.get(s) ?? 'image'})`).join(', ')}`);
@@ -30,7 +29,6 @@ export function describeSetup(project: ComposeProject, choices: InitChoices, sta
   return lines;
 }
 
-
 export function findingsLines(plan: InitPlan): string[] {
   const lines: string[] = [];
   for (const u of plan.updated) lines.push(`- ${u.service}: ${u.key} follows your new choice (obs wrote the old value)`);
@@ -48,7 +46,8 @@ export function findingsLines(plan: InitPlan): string[] {
   }
   // Install commands are next steps, listed there.
   for (const note of plan.notes) if (note.kind !== 'install') lines.push(`${note.kind === 'sends-nothing' || note.kind === 'secret-not-moved' ? '!' : '-'} ${noteText(note)}`);
-  if (plan.untrack.length > 0) lines.push(`! ${plan.untrack.join(', ')} is tracked by git; obs stops tracking it (git rm --cached, the file stays): secrets belong in .env, never in a file git tracks.`);
+  if (plan.untrack.length > 0)
+    lines.push(`! ${plan.untrack.join(', ')} is tracked by git; obs stops tracking it (git rm --cached, the file stays): secrets belong in .env, never in a file git tracks.`);
   return lines;
 }
 
@@ -87,7 +86,8 @@ function installText(note: Extract<InitNote, { kind: 'install' }>, notes: readon
 
 /** What obs apply would create, by kind and name: `the X-Ray group cruddur`, `the log groups /a and /b`. */
 function declaredResources({ xray, cloudwatch }: InitPlan['config']): string[] {
-  const search = xray.enabled && xray.transactionSearch !== undefined && xray.transactionSearch !== false ? ['Transaction Search (X-Ray spans into CloudWatch Logs, which the X-Ray OTLP endpoint needs)'] : [];
+  const search =
+    xray.enabled && xray.transactionSearch !== undefined && xray.transactionSearch !== false ? ['Transaction Search (X-Ray spans into CloudWatch Logs, which the X-Ray OTLP endpoint needs)'] : [];
   const kinds: [string, string[]][] = [
     ['X-Ray group', xray.enabled ? xray.groups.map((g) => g.name) : []],
     ['X-Ray sampling rule', xray.enabled ? xray.samplingRules.map((r) => r.ruleName) : []],
@@ -96,7 +96,6 @@ function declaredResources({ xray, cloudwatch }: InitPlan['config']): string[] {
   ];
   return [...kinds.filter(([, names]) => names.length > 0).map(([kind, names]) => `the ${kind}${names.length > 1 ? 's' : ''} ${listing(names)}`), ...search];
 }
-
 
 /** The sentence for a note of the planner (the same words --json carries as `message`). */
 export function noteText(note: InitNote): string {

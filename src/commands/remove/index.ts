@@ -67,7 +67,11 @@ export async function runRemove(ctx: Context, options: RemoveOptions): Promise<n
   }
   const plan = planRemove({ snapshot, previous, project, apps });
   const changes = changedOnly(plan.changes);
-  const targets = resolveWriteTargets(root, changes.map((c) => c.path), options.file ?? []);
+  const targets = resolveWriteTargets(
+    root,
+    changes.map((c) => c.path),
+    options.file ?? [],
+  );
   // Values the user filled into .env are secrets: masked in every diff.
   const dotenvValues = snapshot.dotenv ? parseDotenv(snapshot.dotenv.text, snapshot.dotenv.path).entries.flatMap((e) => (e.value ? [e.value] : [])) : [];
   const diffs = new Map(changes.map((c) => [c, redactDiff(unifiedDiff(c), c, dotenvValues)]));

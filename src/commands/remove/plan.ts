@@ -101,9 +101,11 @@ export function planRemove(input: RemoveInput): RemovePlan {
 
   // 1b. Other services obs pointed at its daemon or collector (X-Ray SDK senders, a browser build's
   // collector URL): the address obs wrote, exactly, goes with the service it names.
-  const routes = [previous.xray.daemonService && `${previous.xray.daemonService}:2000`, previous.collector && `http://${previous.collector.service}:4318`, previous.collector && `${previous.collector.service}:2000`].filter(
-    (v): v is string => typeof v === 'string',
-  );
+  const routes = [
+    previous.xray.daemonService && `${previous.xray.daemonService}:2000`,
+    previous.collector && `http://${previous.collector.service}:4318`,
+    previous.collector && `${previous.collector.service}:2000`,
+  ].filter((v): v is string => typeof v === 'string');
   for (const service of project.services) {
     if (Object.hasOwn(previous.services, service.name)) continue;
     const keys = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'AWS_XRAY_DAEMON_ADDRESS'].filter((k) => routes.includes(String(service.config.environment.get(k))));

@@ -72,7 +72,8 @@ async function fromFile(ctx: Context, options: XrayCreateSamplingRuleOptions): P
 
 function fromFlags(options: XrayCreateSamplingRuleOptions): DesiredSamplingRule {
   if (options.name === undefined) throw new UsageError('--name is required (or give the whole rule with --file)');
-  if (options.serviceName === undefined) throw new UsageError('--service-name is required (or give the whole rule with --file)', { hint: 'the name your X-Ray SDK gives segments, e.g. backend-flask' });
+  if (options.serviceName === undefined)
+    throw new UsageError('--service-name is required (or give the whole rule with --file)', { hint: 'the name your X-Ray SDK gives segments, e.g. backend-flask' });
   const number = (field: 'Priority' | 'FixedRate' | 'ReservoirSize', fallback: number) => {
     const [key, flag] = FLAGS[field];
     return options[key] === undefined ? fallback : parseRuleNumber(options[key], field, flag);

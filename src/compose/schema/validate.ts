@@ -52,11 +52,39 @@ type SchemaNode = Schema | boolean;
 
 /** The keywords this interpreter applies; annotations (description, default…) change no verdict. */
 export const KNOWN_KEYWORDS = new Set([
-  '$ref', 'type', 'properties', 'patternProperties', 'additionalProperties', 'required', 'items', 'uniqueItems',
-  'oneOf', 'anyOf', 'allOf', 'not', 'enum', 'const', 'minimum', 'maximum', 'minItems', 'maxItems', 'minLength',
-  'maxLength', 'minProperties', 'maxProperties', 'pattern', 'definitions',
+  '$ref',
+  'type',
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'required',
+  'items',
+  'uniqueItems',
+  'oneOf',
+  'anyOf',
+  'allOf',
+  'not',
+  'enum',
+  'const',
+  'minimum',
+  'maximum',
+  'minItems',
+  'maxItems',
+  'minLength',
+  'maxLength',
+  'minProperties',
+  'maxProperties',
+  'pattern',
+  'definitions',
   // annotations
-  '$schema', '$id', 'title', 'description', 'default', 'deprecated', 'examples', 'format',
+  '$schema',
+  '$id',
+  'title',
+  'description',
+  'default',
+  'deprecated',
+  'examples',
+  'format',
 ]);
 
 const ROOT = schemaJson as unknown as Schema;
@@ -151,7 +179,7 @@ function expected(schema: SchemaNode, depth = 0): string[] {
   if (branches) return branches.flatMap((b) => expected(b, depth + 1));
   if (schema.type === undefined) return [];
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-  return types.map((t) => (t === 'array' && typeof schema.items === 'object' && !Array.isArray(schema.items) ? listOf(schema.items, depth) : TYPE_WORDS[t] ?? t));
+  return types.map((t) => (t === 'array' && typeof schema.items === 'object' && !Array.isArray(schema.items) ? listOf(schema.items, depth) : (TYPE_WORDS[t] ?? t)));
 }
 
 function listOf(items: SchemaNode, depth: number): string {

@@ -40,7 +40,15 @@ export function collectorsWithConfig(project: DoctorProject): { collectors: (Loa
 
 function load(project: DoctorProject, collector: CollectorService): LoadedCollector {
   const name = collector.service.name;
-  if (!collector.configPath) return { collector, problem: { ...collector.configWhere, message: `${name} runs a collector, but no config file could be found (no --config in its command, and its image has no known default path)`, fix: 'command: ["--config=/etc/otelcol-contrib/config.yaml"]' } };
+  if (!collector.configPath)
+    return {
+      collector,
+      problem: {
+        ...collector.configWhere,
+        message: `${name} runs a collector, but no config file could be found (no --config in its command, and its image has no known default path)`,
+        fix: 'command: ["--config=/etc/otelcol-contrib/config.yaml"]',
+      },
+    };
   if (!collector.mount) {
     return {
       collector,
@@ -53,7 +61,14 @@ function load(project: DoctorProject, collector: CollectorService): LoadedCollec
   }
   const file = project.collectorConfigs.get(collector.mount.path);
   if (!file) {
-    return { collector, problem: { file: collector.mount.file, line: collector.mount.line, message: `${name} mounts ${collector.mount.path} onto ${collector.configPath}, but there is no such file: docker creates an empty directory there and the collector does not start` } };
+    return {
+      collector,
+      problem: {
+        file: collector.mount.file,
+        line: collector.mount.line,
+        message: `${name} mounts ${collector.mount.path} onto ${collector.configPath}, but there is no such file: docker creates an empty directory there and the collector does not start`,
+      },
+    };
   }
   const parsed = parseCollectorConfig(file.path, file.text);
   if ('problem' in parsed) return { collector, problem: { file: parsed.problem.path, line: parsed.problem.line, col: parsed.problem.col, message: parsed.problem.message } };

@@ -116,7 +116,6 @@ export function findServiceByHost(project: DoctorProject, host: string): Compose
   return project.project?.services.find((s) => networkNames(s).has(host));
 }
 
-
 /** The keys and AWS settings obs's senders read: what init keeps out of a `.env` other services load. */
 const OBS_KEYS = new Set(['HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'ROLLBAR_ACCESS_TOKEN']);
 

@@ -60,4 +60,3 @@ export function tracesEndpoint(project: DoctorProject, env: Map<string, EnvEntry
   }
   return undefined;
 }
-
