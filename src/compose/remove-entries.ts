@@ -55,6 +55,39 @@ export function removeEnvironmentKeys(file: ComposeFile, map: YAMLMap, keys: rea
 }
 
 /**
+ * Edits removing `keys` from a service defined in several files (compose.yml plus
+ * compose.override.yml): each key is taken from the last definition that sets it in its own
+ * environment, the value compose uses. Keys no definition sets that way are left by hand, named
+ * with the file of the last definition.
+ */
+export function removeServiceEnvironmentKeys(service: ComposeService, keys: readonly string[]): { edits: Map<ComposeFile, TextEdit[]>; byHand: { file: string; keys: string[] }[] } {
+  const edits = new Map<ComposeFile, TextEdit[]>();
+  const byHand: { file: string; keys: string[] }[] = [];
+  const definitions = [...service.definitions].reverse();
+  const owner = (key: string) =>
+    definitions.find((d) => {
+      if (!d.map) return false;
+      const entry = findEnvEntry(d.file.doc, d.map, key);
+      return entry !== undefined && !entry.inherited;
+    });
+  const groups = new Map<(typeof definitions)[number] | undefined, string[]>();
+  for (const key of keys) {
+    const definition = owner(key);
+    groups.set(definition, [...(groups.get(definition) ?? []), key]);
+  }
+  for (const [definition, group] of groups) {
+    if (!definition?.map) {
+      byHand.push({ file: (definitions[0] ?? service.definitions[0])!.file.path, keys: group });
+      continue;
+    }
+    const result = removeEnvironmentKeys(definition.file, definition.map, group);
+    edits.set(definition.file, [...(edits.get(definition.file) ?? []), ...result.edits]);
+    if (result.byHand.length > 0) byHand.push({ file: definition.file.path, keys: result.byHand });
+  }
+  return { edits, byHand };
+}
+
+/**
  * Edits removing `depends_on` entries that name one of `names` from `service` (list or map form,
  * its own map only), the whole `depends_on:` when none is left. Returns the names left by hand.
  */

@@ -8,7 +8,7 @@
 import { parseComposeText, type ComposeFile } from '../../compose/parse.js';
 import { buildProject, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { removeServiceEdit } from '../../compose/collector-service.js';
-import { removeDependencies, removeEnvironmentKeys } from '../../compose/remove-entries.js';
+import { removeDependencies, removeServiceEnvironmentKeys } from '../../compose/remove-entries.js';
 import { XRAY_DAEMON_IMAGE } from '../../compose/xray-daemon.js';
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
 import { OBS_CONFIG_FILE, type ObsConfig } from '../../config/obs-config.js';
@@ -87,16 +87,11 @@ export function planRemove(input: RemoveInput): RemovePlan {
     if (typeof nodeOptions === 'string' && /^--require \S*tracing\.cjs$/.test(nodeOptions) && nodeOptions.endsWith(NODE_MODULE)) remove.push('NODE_OPTIONS');
     else if (typeof nodeOptions === 'string' && nodeOptions.includes(`${NODE_MODULE}`)) plan.notes.push({ kind: 'value-kept', service: name, key: 'NODE_OPTIONS' });
     if (remove.length === 0) continue;
-    // The definition that sets the values (the last one with an environment of its own).
-    const definition = [...service.definitions].reverse().find((d) => d.map);
-    if (!definition?.map) {
-      plan.notes.push({ kind: 'remove-by-hand', service: name, file: service.definitions[0]!.file.path, keys: remove });
-      continue;
-    }
-    const result = removeEnvironmentKeys(definition.file, definition.map, remove);
-    editsByFile.get(definition.file)!.push(...result.edits);
-    if (result.byHand.length > 0) plan.notes.push({ kind: 'remove-by-hand', service: name, file: definition.file.path, keys: result.byHand });
-    for (const key of remove) if (!result.byHand.includes(key)) plan.removedValues.push({ service: name, key });
+    const result = removeServiceEnvironmentKeys(service, remove);
+    for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
+    for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: name, file: left.file, keys: left.keys });
+    const leftKeys = result.byHand.flatMap((b) => b.keys);
+    for (const key of remove) if (!leftKeys.includes(key)) plan.removedValues.push({ service: name, key });
   }
 
   // 1b. Other services obs pointed at its daemon or collector (X-Ray SDK senders, a browser build's
@@ -109,12 +104,12 @@ export function planRemove(input: RemoveInput): RemovePlan {
   for (const service of project.services) {
     if (Object.hasOwn(previous.services, service.name)) continue;
     const keys = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'AWS_XRAY_DAEMON_ADDRESS'].filter((k) => routes.includes(String(service.config.environment.get(k))));
-    const definition = [...service.definitions].reverse().find((d) => d.map);
-    if (keys.length === 0 || !definition?.map) continue;
-    const result = removeEnvironmentKeys(definition.file, definition.map, keys);
-    editsByFile.get(definition.file)!.push(...result.edits);
-    if (result.byHand.length > 0) plan.notes.push({ kind: 'remove-by-hand', service: service.name, file: definition.file.path, keys: result.byHand });
-    for (const key of keys) if (!result.byHand.includes(key)) plan.removedValues.push({ service: service.name, key });
+    if (keys.length === 0) continue;
+    const result = removeServiceEnvironmentKeys(service, keys);
+    for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
+    for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: service.name, file: left.file, keys: left.keys });
+    const leftKeys = result.byHand.flatMap((b) => b.keys);
+    for (const key of keys) if (!leftKeys.includes(key)) plan.removedValues.push({ service: service.name, key });
   }
 
   // 2. The daemon or collector obs added (and the collector's config file while it carries obs's marker).
