@@ -13,17 +13,10 @@ import { RAILS_INITIALIZER } from './rails.js';
 import { CRA_ENTRIES, REACT_PACKAGES, VITE_ENTRIES } from './react.js';
 import { removeAddedLines } from './requirements.js';
 import { MANAGED_MARKER, servicePath } from './template.js';
+import type { WiringInput } from './wiring.js';
 
-export interface UninstallInput {
-  stack: string;
-  serviceName: string;
-  /** The app's folder relative to where obs runs ('' for the same folder). */
-  serviceDir: string;
-  /** The app's files as read (paths relative to serviceDir). */
-  files: ReadonlyMap<string, string>;
-  command?: string;
-  environment?: ReadonlyMap<string, string | null>;
-}
+/** What the uninstaller reads: the same as doctor's wiring check (src/instrument/wiring.ts), so both find the app alike. */
+export type UninstallInput = WiringInput;
 
 export type UninstallNote =
   /** A module obs once wrote whose marker line is gone: the user's now, left with what loads it. */

@@ -10,7 +10,7 @@ import { gitInfo } from '../../io/git.js';
 import { STAGING_DIR } from '../../io/journal.js';
 import { resolveWriteTargets, writeRequestsFor } from '../../io/write-targets.js';
 import { changedOnly } from '../../plan/file-change.js';
-import { readServiceSources } from '../../project/app-sources.js';
+import { composeDockerfileOf, readServiceSources } from '../../project/app-sources.js';
 import { discover } from '../../project/discover.js';
 import type { ServiceSources } from '../../project/snapshot.js';
 import { redactDiff } from '../../secrets/redact.js';
@@ -61,9 +61,10 @@ export async function runRemove(ctx: Context, options: RemoveOptions): Promise<n
   for (const [name, entry] of Object.entries(previous.services)) {
     const service = project.services.find((s) => s.name === name);
     if (!service) continue;
-    const dir = serviceDirOf(snapshot.projectDir, service, snapshot.profiles?.get(name));
+    const profile = snapshot.profiles?.get(name);
+    const dir = serviceDirOf(snapshot.projectDir, service, profile);
     if (dir === undefined) continue;
-    apps.set(name, { dir, files: readServiceSources(found.folders, found.root, dir, entry.stack as never, undefined, service) });
+    apps.set(name, { dir, files: readServiceSources(found.folders, found.root, dir, entry.stack as never, undefined, service, composeDockerfileOf(service, profile?.appDir)) });
   }
   const plan = planRemove({ snapshot, previous, project, apps });
   const changes = changedOnly(plan.changes);

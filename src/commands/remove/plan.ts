@@ -160,6 +160,7 @@ export function planRemove(input: RemoveInput): RemovePlan {
       files: app.files,
       ...(command !== undefined && command !== null ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
       environment: service.config.environment,
+      ...(service.config.buildTarget !== undefined ? { buildTarget: service.config.buildTarget } : {}),
     });
     plan.changes.push(...uninstall.changes);
     plan.notes.push(...uninstall.notes);
