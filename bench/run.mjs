@@ -65,7 +65,7 @@ const ENV_DESCRIPTION = `env CI=true NO_COLOR=1, ${
 // ---------------------------------------------------------------------------------------------
 
 const COMPILE_CACHE_NOTE =
-  'obs keeps V8\'s compiled code of its bundles per command (src/startup/compile-cache.ts, in ~/.cache/obs or OBS_CACHE_DIR): the first run of a command after an install or upgrade compiles and writes it (the exit-code check run here), warm-ups and timed runs use it. The "no compile cache" rows (OBS_COMPILE_CACHE=0) show every run compiling, for reference; they are not goals.';
+  'obs keeps V8\'s compiled code of its bundles (on Node 20 per command, src/startup/compile-cache.ts; on Node 22 and later Node\'s module.enableCompileCache(); in ~/.cache/obs or OBS_CACHE_DIR): the first run of a command after an install or upgrade compiles and writes it (the exit-code check run here), warm-ups and timed runs use it. The "no compile cache" rows (OBS_COMPILE_CACHE=0) show every run compiling, for reference; they are not goals.';
 
 /** `node bin/obs.js <args>` */
 const obs = (...args) => [NODE, OBS, ...args];

@@ -6,9 +6,9 @@ import { Script } from 'node:vm';
 
 /**
  * Loads obs's CommonJS bundles with V8's code cache, so a run after the first one skips
- * compiling them (Node 20 has only vm.Script's cachedData; on Node 22 this cache also beat
- * module.enableCompileCache() by 27-213 ms, bench/RESULTS.md, issue 10). Without a usable cache
- * directory obs still runs, just compiles.
+ * compiling them. Node 20 only: it has vm.Script's cachedData but not module.enableCompileCache(),
+ * which start.ts uses where Node has it (this cache saves 36 ms per run on Node 20, bench/RESULTS.md,
+ * issue 10). Without a usable cache directory obs still runs, just compiles.
  *
  * One cache file per bundle and per command: V8 stores the functions that ran, and `doctor`
  * runs different functions than `init`. A file is written once, when the process exits after

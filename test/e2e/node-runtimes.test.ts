@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canFetchNode, NODE_RELEASES, nodeBinary } from '../support/node-runtimes.js';
@@ -67,6 +67,30 @@ describe.skipIf(!canFetchNode())('the built obs on other Node lines', () => {
       const settled = await snapshotTree(b);
       expect((await runObs(['init', '--yes'], { cwd: b, env, node })).stderr).toMatch(/Nothing to change/);
       expect(await snapshotTree(b)).toEqual(settled);
+    });
+
+    it("uses Node's own compile cache (module.enableCompileCache), private, read by the next run, output unchanged", async () => {
+      const cacheDir = await scratchDir('obs-cache-');
+      // NODE_DEBUG_NATIVE=COMPILE_CACHE: Node says whether it read and accepted the cache for main.cjs.
+      const env = { CI: 'true', OBS_CACHE_DIR: cacheDir, OBS_COMPILE_CACHE_DEBUG: '1', NODE_DEBUG_NATIVE: 'COMPILE_CACHE' };
+      const nodeLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('[compile cache]') || l.startsWith('obs: compile cache: '));
+      const rest = (stderr: string) =>
+        stderr
+          .split('\n')
+          .filter((l) => !l.startsWith('[compile cache]') && !l.startsWith('obs: compile cache: '))
+          .join('\n');
+      const first = await runObs(['doctor', '--dir', EXAMPLE], { env, node });
+      expect(nodeLines(first.stderr)).toContain("obs: compile cache: node's module.enableCompileCache: enabled");
+      expect(nodeLines(first.stderr).some((l) => /main\.cjs\.\.\. no such file/.test(l))).toBe(true);
+      const folder = join(cacheDir, 'compile-cache', 'node');
+      expect((await stat(folder)).mode & 0o077).toBe(0);
+      const second = await runObs(['doctor', '--dir', EXAMPLE], { env, node });
+      expect(nodeLines(second.stderr).some((l) => /cache for .*main\.cjs was accepted/.test(l))).toBe(true);
+      expect(second.exitCode).toBe(first.exitCode);
+      expect(second.stdout).toBe(first.stdout);
+      expect(rest(second.stderr)).toBe(rest(first.stderr));
+      // obs's own cache (Node 20's) wrote nothing beside it.
+      expect(await readdir(join(cacheDir, 'compile-cache'))).toEqual(['node']);
     });
 
     it('the AWS SDK path: xray create-group against the X-Ray server, created then unchanged', async () => {
