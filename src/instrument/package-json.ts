@@ -5,6 +5,7 @@
  * optionalDependencies is left alone, whatever its version. A file that is not JSON is refused
  * with a reason, never guessed at.
  */
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { applyTextEdits, detectEol, type TextEdit } from '../text/edits.js';
 import type { ManifestResult } from './requirements.js';
 
@@ -37,7 +38,7 @@ export function addDependencies(text: string, deps: Record<string, string>, sect
   try {
     pkg = JSON.parse(text.slice(bom));
   } catch (err) {
-    return { text: undefined, reason: `package.json is not valid JSON (${(err as Error).message})` };
+    return { text: undefined, reason: `package.json is not valid JSON (${syntaxProblem(text.slice(bom)) ?? (err as Error).message})` };
   }
   if (!pkg || typeof pkg !== 'object' || Array.isArray(pkg)) return { text: undefined, reason: 'package.json is not a JSON object' };
   const record = pkg as Record<string, unknown>;
@@ -170,61 +171,52 @@ function lineIndent(text: string, offset: number): string {
   return /^[ \t]*/.exec(text.slice(start, offset))![0];
 }
 
-/** JSON's white space: space, tab, line feed, carriage return (the text is valid JSON, so nothing else). */
-function isJsonSpace(code: number): boolean {
-  return code === 32 || code === 9 || code === 10 || code === 13;
+/**
+ * Where and why `text` is not JSON, worded the same on every Node line (JSON.parse's message
+ * differs between Node 20 and 22 and names no line on 20): `line 3: property name expected`.
+ */
+function syntaxProblem(text: string): string | undefined {
+  const errors: ParseError[] = [];
+  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const first = errors[0];
+  if (!first) return undefined;
+  const line = text.slice(0, first.offset).split('\n').length;
+  return `line ${line}: ${printParseErrorCode(first.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()}`;
 }
 
+/** JSON's white space: space, tab, line feed, carriage return (the text is valid JSON, so nothing else). */
 function skipSpace(text: string, i: number): number {
-  while (i < text.length && isJsonSpace(text.charCodeAt(i))) i++;
+  while (i < text.length && /[ \t\n\r]/.test(text[i]!)) i++;
   return i;
 }
 
-/** The members of the object starting at `open` (text already known to be valid JSON). */
+/**
+ * The members of the object starting at `open` in `text` (already known to be valid JSON, a BOM
+ * allowed), located by jsonc-parser's tree: offsets of every key and value, escapes and nesting
+ * handled by a well-kept parser. Its modify() is not used for the edits themselves: it rewrites a
+ * one-line package.json as many lines and leaves `{\n  }` for an emptied section, where obs keeps
+ * every byte it does not change.
+ */
 function readObject(text: string, open: number): ObjectSpan {
-  const members: Member[] = [];
-  let i = skipSpace(text, open + 1);
-  while (text[i] !== '}') {
-    const keyStart = i;
-    const keyEnd = skipString(text, i);
-    const key = JSON.parse(text.slice(keyStart, keyEnd)) as string;
-    i = skipSpace(text, keyEnd);
-    i = skipSpace(text, i + 1); // the colon
-    const valueStart = i;
-    const valueEnd = skipValue(text, i);
-    members.push({ key, keyStart, valueStart, valueEnd });
-    i = skipSpace(text, valueEnd);
-    if (text[i] === ',') i = skipSpace(text, i + 1);
-  }
-  return { open, close: i, members };
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  const tree = parseTree(text.slice(bom), [], { disallowComments: true, allowTrailingComma: false });
+  const node = tree && findObject(tree, open - bom);
+  if (!node) throw new Error(`no JSON object at offset ${open}`);
+  const members = (node.children ?? []).map((property): Member => {
+    const [key, value] = property.children as [JsonNode, JsonNode];
+    return { key: key.value as string, keyStart: key.offset + bom, valueStart: value.offset + bom, valueEnd: value.offset + value.length + bom };
+  });
+  return { open, close: node.offset + node.length - 1 + bom, members };
 }
 
-function skipString(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    if (text[j] === '\\') j++;
-    else if (text[j] === '"') return j + 1;
+/** The object node starting at `offset`: the top-level object or a value of one of its members. */
+function findObject(node: JsonNode, offset: number): JsonNode | undefined {
+  if (node.type === 'object' && node.offset === offset) return node;
+  for (const property of node.children ?? []) {
+    const value = property.children?.[1];
+    if (value?.type === 'object' && value.offset === offset) return value;
   }
-  throw new Error('unterminated string');
-}
-
-function skipValue(text: string, i: number): number {
-  const ch = text[i];
-  if (ch === '"') return skipString(text, i);
-  if (ch === '{' || ch === '[') {
-    let depth = 0;
-    for (let j = i; j < text.length; j++) {
-      const c = text[j];
-      if (c === '"') j = skipString(text, j) - 1;
-      else if (c === '{' || c === '[') depth++;
-      else if (c === '}' || c === ']') {
-        depth--;
-        if (depth === 0) return j + 1;
-      }
-    }
-    throw new Error('unbalanced brackets');
-  }
-  // A number, true, false or null runs to the next separator.
-  let j = i;
-  for (let c = text.charCodeAt(j); j < text.length && !isJsonSpace(c) && c !== 44 && c !== 125 && c !== 93; c = text.charCodeAt(++j));
-  return j;
+  return undefined;
 }

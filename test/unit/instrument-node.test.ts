@@ -107,7 +107,9 @@ describe('addDependencies', () => {
   });
 
   it('refuses a file that is not JSON, or not the expected shapes, with a reason', () => {
-    expect(addDependencies('{\n  "name": "x",\n}\n', deps)).toEqual({ text: undefined, reason: expect.stringMatching(/^package\.json is not valid JSON \(/) });
+    expect(addDependencies('{\n  "name": "x",\n}\n', deps)).toEqual({ text: undefined, reason: 'package.json is not valid JSON (line 3: property name expected)' });
+    expect(addDependencies('\uFEFF{\n  "name": "x"\n  "version": "1"\n}\n', deps)).toEqual({ text: undefined, reason: 'package.json is not valid JSON (line 3: comma expected)' });
+    expect(addDependencies('{"name": "x" // a comment\n}', deps)).toEqual({ text: undefined, reason: 'package.json is not valid JSON (line 1: invalid comment token)' });
     expect(addDependencies('[]', deps)).toEqual({ text: undefined, reason: 'package.json is not a JSON object' });
     expect(addDependencies('{"dependencies": []}', deps)).toEqual({ text: undefined, reason: '"dependencies" in package.json is not an object' });
     expect(addDependencies('{"dependencies": {}, "dependencies": {"a": "1"}}', deps)).toEqual({ text: undefined, reason: 'package.json has "dependencies" more than once' });
