@@ -21,6 +21,8 @@ it('collector -> direct -> collector on the example: one run each, the config fi
 
   const direct = await runObs(['init', '--dir', dir, '--yes', '--pipeline', 'direct', '--json'], { env });
   expect(direct.exitCode, direct.stderr).toBe(0);
+  expect(direct.stderr).toMatch(/^Taken out: otel-collector \(obs's collector: the apps send directly\)$/m);
+  expect(direct.stderr).not.toMatch(/^Left alone:.*otel-collector/m);
   const result = JSON.parse(direct.stdout) as { changes: { path: string; action: string; diff: string }[] };
   const removed = result.changes.find((c) => c.path === 'otel-collector-config.yaml');
   expect(removed?.action).toBe('delete');
@@ -31,7 +33,9 @@ it('collector -> direct -> collector on the example: one run each, the config fi
   expect(Object.keys(afterDirect)).toContain('xray-daemon');
   expect((await runObs(['init', '--dir', dir, '--yes'], { env })).stderr).toMatch(/Nothing to change/);
 
-  expect((await runObs(['init', '--dir', dir, '--yes', '--pipeline', 'collector'], { env })).exitCode).toBe(0);
+  const collector = await runObs(['init', '--dir', dir, '--yes', '--pipeline', 'collector'], { env });
+  expect(collector.exitCode).toBe(0);
+  expect(collector.stderr).toMatch(/^Taken out: xray-daemon \(the X-Ray daemon: the collector sends to X-Ray\)$/m);
   expect(existsSync(join(dir, 'otel-collector-config.yaml'))).toBe(true);
   const back = await services();
   expect(Object.keys(back)).toContain('otel-collector');

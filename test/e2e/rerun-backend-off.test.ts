@@ -53,6 +53,8 @@ describe('re-run with a backend off (direct pipeline)', () => {
 
     const off = await init(dir, '--no-xray');
     expect(off.stderr).toMatch(/the X-Ray daemon xray-daemon obs added goes \(X-Ray is off\), and backend-flask no longer depends on it/);
+    expect(off.stderr).toMatch(/^Taken out: xray-daemon \(the X-Ray daemon: X-Ray is off\)$/m);
+    expect(off.stderr).not.toMatch(/^Left alone:.*xray-daemon/m);
     const after = await services(dir);
     expect(Object.keys(after)).not.toContain('xray-daemon');
     expect(after['backend-flask']?.depends_on).toEqual(['db']);

@@ -61,7 +61,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     options.file ?? [],
   );
   plan.notes.push(...targets.notes.map((text) => ({ kind: 'write-through-link' as const, text })));
-  for (const line of describeSetup(project, choices, snapshot.stacks, snapshot.profiles)) say(ctx, line);
+  for (const line of describeSetup(project, choices, snapshot.stacks, snapshot.profiles, plan.removedServices)) say(ctx, line);
 
   const findings = findingsLines(plan);
   // Diffs go to terminals and CI logs: secret values in them are masked.

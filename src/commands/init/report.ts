@@ -11,11 +11,12 @@ import type { InitNote } from './notes.js';
 import type { Conflict, InitPlan } from './plan.js';
 export { changeAction, painter, renderDiffs, type Painter } from '../../io/paint.js';
 
-export function describeSetup(project: ComposeProject, choices: InitChoices, stacks: Map<string, Stack>, profiles?: ReadonlyMap<string, ServiceProfile>): string[] {
+/** `removed`: the services this run takes out (obs's daemon or collector, a daemon the collector replaces). */
+export function describeSetup(project: ComposeProject, choices: InitChoices, stacks: Map<string, Stack>, profiles?: ReadonlyMap<string, ServiceProfile>, removed: readonly string[] = []): string[] {
   const lines: string[] = [];
   lines.push(`Services to instrument: ${choices.services.map((s) => `${s} (${stacks.get(s) ?? 'image'})`).join(', ')}`);
   const chosen = new Set(choices.services);
-  const others = project.services.filter((s) => !chosen.has(s.name));
+  const others = project.services.filter((s) => !chosen.has(s.name) && !removed.includes(s.name));
   const about = (s: ComposeService) => {
     const profile = profiles?.get(s.name);
     if (profile?.role === 'assets') return `${s.name} (builds assets)`;
@@ -24,6 +25,14 @@ export function describeSetup(project: ComposeProject, choices: InitChoices, sta
     return s.config.buildContext !== undefined && profile?.baseImage && isInfrastructureImage(profile.baseImage) ? `${s.name} (built from ${profile.baseImage})` : s.name;
   };
   if (others.length > 0) lines.push(`Left alone: ${others.map(about).join(', ')}`);
+  const xrayOn = BACKENDS.some((b) => b.id === 'xray' && isEnabled(choices, b));
+  // Only two kinds of service are ever taken out: an X-Ray daemon, or obs's own collector.
+  const why = (name: string) => {
+    const collector = project.services.find((s) => s.name === name)?.config.image?.startsWith('otel/opentelemetry-collector') === true;
+    if (collector) return `${name} (obs's collector: the apps send directly)`;
+    return `${name} (the X-Ray daemon: ${!xrayOn ? 'X-Ray is off' : choices.pipeline === 'collector' ? 'the collector sends to X-Ray' : 'not needed'})`;
+  };
+  if (removed.length > 0) lines.push(`Taken out: ${removed.map(why).join(', ')}`);
   const backends = BACKENDS.filter((b) => isEnabled(choices, b)).map((b) => b.describe(settingsOf(choices, b)));
   lines.push(`Backends: ${backends.length > 0 ? backends.join(', ') : 'none'}`);
   return lines;
