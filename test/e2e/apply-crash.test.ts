@@ -1,9 +1,8 @@
-import { execa } from 'execa';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runObsWithFault } from '../support/faults.js';
-import { git, runObs, scratchDir, snapshotTree } from '../support/run-obs.js';
+import { killAtEveryStep, settledFiles, type StepChecks } from '../support/kill-every-step.js';
+import { git, scratchDir, type ObsRun } from '../support/run-obs.js';
 
 /**
  * `kill -9` at every step of an apply, not at random: a preload (test/support/fs-faults.cjs)
@@ -43,18 +42,6 @@ async function fixture(): Promise<string> {
   return dir;
 }
 
-async function copyOf(template: string): Promise<string> {
-  const dir = join(await scratchDir('obs-crash-'), 'shop');
-  await execa('cp', ['-a', template, dir]);
-  return dir;
-}
-
-/** Every file (not under .git), as "sha256 mode", without obs's staging folders. */
-async function files(dir: string): Promise<Record<string, string>> {
-  const all = await snapshotTree(dir);
-  return Object.fromEntries(Object.entries(all).filter(([path]) => !path.split('/').includes('.obs-apply')));
-}
-
 /** Paths of everything inside `.obs-apply` folders, with their modes. */
 async function staged(dir: string): Promise<{ path: string; mode: number; isDir: boolean }[]> {
   const out: { path: string; mode: number; isDir: boolean }[] = [];
@@ -74,7 +61,7 @@ async function staged(dir: string): Promise<{ path: string; mode: number; isDir:
 /** Which of `dir`'s files (outside staging, .git excluded) contain `secret`. */
 async function filesHolding(dir: string, secret: string): Promise<string[]> {
   const found: string[] = [];
-  for (const path of Object.keys(await files(dir))) {
+  for (const path of Object.keys(await settledFiles(dir))) {
     if ((await readFile(join(dir, path), 'utf8')).includes(secret)) found.push(path);
   }
   return found;
@@ -87,70 +74,48 @@ async function indexEntries(dir: string): Promise<string> {
 describe('obs init killed at every write step', () => {
   it('leaves whole files, keeps every secret in compose or .env, and the next run ends where an uninterrupted run does', { timeout: 900_000 }, async () => {
     const template = await fixture();
-    const before = await files(template);
+    const before = await settledFiles(template);
     const beforeIndex = await indexEntries(template);
+    let afterIndex = '';
 
-    // The uninterrupted run: how many steps, and where they lead.
-    const clean = await copyOf(template);
-    const log = join(await scratchDir('obs-crash-log-'), 'calls.txt');
-    const reference = await runObsWithFault(['init', '--yes', '--dir', clean], { root: clean }, { log });
-    expect(reference.exitCode, reference.stderr).toBe(0);
-    const steps = reference.calls.length;
+    const checks: StepChecks = {
+      async afterReference(clean) {
+        afterIndex = await indexEntries(clean);
+      },
+      async afterKill(dir, where) {
+        const failures: string[] = [];
+        // No secret exists only in a staged copy, and obs staged none in git (the fixture's commit
+        // holds them: the index is the commit's or the finished run's, and adds no secret).
+        for (const secret of SECRETS) {
+          const holders = await filesHolding(dir, secret);
+          if (!holders.includes('docker-compose.yml') && !holders.includes('.env')) failures.push(`${where}: a secret is in neither docker-compose.yml nor .env`);
+        }
+        const index = await indexEntries(dir);
+        if (index !== beforeIndex && index !== afterIndex) failures.push(`${where}: git's index is neither the commit's nor the finished run's`);
+        const stagedDiff = await git(dir, 'diff', '--cached');
+        if (SECRETS.some((s) => stagedDiff.split('\n').some((l) => l.startsWith('+') && l.includes(s)))) failures.push(`${where}: a secret is staged in git`);
+        // Staged copies: private, and invisible to `git add -A`.
+        const untracked = (await git(dir, 'ls-files', '--others', '--exclude-standard')).split('\n');
+        if (untracked.some((p) => p.includes('.obs-apply'))) failures.push(`${where}: git would add a staged copy: ${untracked.join(' ')}`);
+        for (const entry of await staged(dir)) {
+          if (entry.isDir && entry.mode !== 0o700) failures.push(`${where}: staging folder ${entry.path} has mode ${entry.mode.toString(8)}`);
+        }
+        const journal = (await staged(dir)).some((e) => e.path.endsWith('journal.json'));
+        // The next plain run says what it did with the interrupted one, and leaves git's index as an uninterrupted run does.
+        const afterNext = async (next: ObsRun) => {
+          const more: string[] = [];
+          if (journal && !/interrupted while writing; obs (finished it|rolled it back)/.test(next.stderr)) more.push(`${where}: the next run did not say what it did with the interrupted run`);
+          if ((await indexEntries(dir)) !== afterIndex) more.push(`${where}: after the next run git's index differs from an uninterrupted run`);
+          return more;
+        };
+        return { failures, afterNext };
+      },
+    };
+    const { reference, clean, after, steps, failures } = await killAtEveryStep(template, (dir) => ['init', '--yes', '--dir', dir], 'obs-crash-', checks);
     expect(reference.calls.some((c) => / rename .*docker-compose\.yml/.test(c))).toBe(true);
     expect(reference.calls.some((c) => / git-rm /.test(c))).toBe(true);
-    const after = await files(clean);
-    const afterIndex = await indexEntries(clean);
     expect(after['docker-compose.yml']).not.toBe(before['docker-compose.yml']);
     expect(await staged(clean)).toEqual([]);
-
-    const failures: string[] = [];
-    const checkStep = async (n: number): Promise<void> => {
-      const dir = await copyOf(template);
-      const call = reference.calls[n - 1]!;
-      const killed = await runObsWithFault(['init', '--yes', '--dir', dir], { root: dir, at: n });
-      const where = `killed before step ${n}/${steps} (${call.replace(dir, '<dir>')})`;
-      if (killed.signal !== 'SIGKILL') failures.push(`${where}: obs was not killed (exit ${killed.exitCode}): ${killed.stderr}`);
-
-      // Every file is old or new in full (mode included).
-      const now = await files(dir);
-      for (const path of new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(now)])) {
-        if (now[path] !== before[path] && now[path] !== after[path]) failures.push(`${where}: ${path} is neither old nor new`);
-      }
-      // No secret exists only in a staged copy, and obs staged none in git (the fixture's commit
-      // holds them: the index is the commit's or the finished run's, and adds no secret).
-      for (const secret of SECRETS) {
-        const holders = await filesHolding(dir, secret);
-        if (!holders.includes('docker-compose.yml') && !holders.includes('.env')) failures.push(`${where}: a secret is in neither docker-compose.yml nor .env`);
-      }
-      const index = await indexEntries(dir);
-      if (index !== beforeIndex && index !== afterIndex) failures.push(`${where}: git's index is neither the commit's nor the finished run's`);
-      const stagedDiff = await git(dir, 'diff', '--cached');
-      if (SECRETS.some((s) => stagedDiff.split('\n').some((l) => l.startsWith('+') && l.includes(s)))) failures.push(`${where}: a secret is staged in git`);
-      // Staged copies: private, and invisible to `git add -A`.
-      const untracked = (await git(dir, 'ls-files', '--others', '--exclude-standard')).split('\n');
-      if (untracked.some((p) => p.includes('.obs-apply'))) failures.push(`${where}: git would add a staged copy: ${untracked.join(' ')}`);
-      for (const entry of await staged(dir)) {
-        if (entry.isDir && entry.mode !== 0o700) failures.push(`${where}: staging folder ${entry.path} has mode ${entry.mode.toString(8)}`);
-      }
-      const journal = (await staged(dir)).some((e) => e.path.endsWith('journal.json'));
-
-      // The next plain run completes to the same bytes, modes and index.
-      const next = await runObs(['init', '--yes', '--dir', dir], { env: { CI: 'true' } });
-      if (next.exitCode !== 0) failures.push(`${where}: the next run exited ${next.exitCode}: ${next.stderr}`);
-      if (journal && !/interrupted while writing; obs (finished it|rolled it back)/.test(next.stderr)) failures.push(`${where}: the next run did not say what it did with the interrupted run`);
-      const final = await files(dir);
-      if (JSON.stringify(final) !== JSON.stringify(after)) failures.push(`${where}: after the next run the files differ from an uninterrupted run`);
-      if ((await indexEntries(dir)) !== afterIndex) failures.push(`${where}: after the next run git's index differs from an uninterrupted run`);
-      if ((await staged(dir)).length > 0) failures.push(`${where}: staging left after the next run`);
-    };
-
-    // Two at a time: each step is two obs runs and a few git calls.
-    const queue = Array.from({ length: steps }, (_, i) => i + 1);
-    await Promise.all(
-      [0, 1].map(async () => {
-        for (let n = queue.shift(); n !== undefined; n = queue.shift()) await checkStep(n);
-      }),
-    );
     expect(failures, failures.slice(0, 20).join('\n')).toEqual([]);
     expect(steps).toBeGreaterThan(40);
   });

@@ -1,8 +1,8 @@
 import { execa } from 'execa';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runObsWithFault, type FaultRun } from './faults.js';
-import { runObs, scratchDir, snapshotTree } from './run-obs.js';
+import { runObs, scratchDir, snapshotTree, type ObsRun } from './run-obs.js';
 
 /** The project's files, without obs's staging folder (what a user sees once a write settled). */
 export async function settledFiles(dir: string): Promise<Record<string, string>> {
@@ -26,6 +26,8 @@ export async function anyStaging(dir: string): Promise<boolean> {
 export interface EveryStepResult {
   /** The uninterrupted run, with the file system calls it made (one step each). */
   reference: FaultRun;
+  /** The folder of the uninterrupted run. */
+  clean: string;
   /** The files after the uninterrupted run. */
   after: Record<string, string>;
   steps: number;
@@ -34,15 +36,26 @@ export interface EveryStepResult {
 }
 
 /**
- * Runs `args(dir)` on copies of `template` (a project folder named like the example), once
- * uninterrupted and then `kill -9` before each of its file system steps, two at a time. After
- * each kill every file must be old or new in full (there, or gone), and the next run of the same
- * command must exit 0 and end where the uninterrupted run did, leaving no staging behind.
+ * A test's own promises for one step: `afterKill` looks at the folder right after the kill (before
+ * the next run) and returns what broke, and optionally a check of the next run's result.
  */
-export async function killAtEveryStep(template: string, args: (dir: string) => string[], prefix: string): Promise<EveryStepResult> {
+export interface StepChecks {
+  /** Once, after the uninterrupted run, with its folder (e.g. to read what a finished run leaves). */
+  afterReference?(clean: string): Promise<void>;
+  afterKill(dir: string, where: string): Promise<{ failures: string[]; afterNext?: (next: ObsRun) => Promise<string[]> }>;
+}
+
+/**
+ * Runs `args(dir)` on copies of `template` (copied under the same folder name: obs.yaml holds the
+ * project name, taken from it), once uninterrupted and then `kill -9` before each of its file
+ * system steps, two at a time. After each kill every file must be old or new in full (there, or
+ * gone), and the next run of the same command must exit 0 and end where the uninterrupted run
+ * did, leaving no staging behind; `checks` adds the test's own promises.
+ */
+export async function killAtEveryStep(template: string, args: (dir: string) => string[], prefix: string, checks?: StepChecks): Promise<EveryStepResult> {
   const before = await settledFiles(template);
   const copy = async () => {
-    const dir = join(await scratchDir(prefix), 'cruddur');
+    const dir = join(await scratchDir(prefix), basename(template));
     await execa('cp', ['-a', template, dir]);
     return dir;
   };
@@ -51,6 +64,7 @@ export async function killAtEveryStep(template: string, args: (dir: string) => s
   const reference = await runObsWithFault(args(clean), { root: clean }, { log });
   if (reference.exitCode !== 0) throw new Error(`the uninterrupted run exited ${reference.exitCode}: ${reference.stderr}`);
   const after = await settledFiles(clean);
+  await checks?.afterReference?.(clean);
 
   const failures: string[] = [];
   const steps = reference.calls.length;
@@ -63,8 +77,11 @@ export async function killAtEveryStep(template: string, args: (dir: string) => s
     for (const path of new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(now)])) {
       if (now[path] !== before[path] && now[path] !== after[path]) failures.push(`${where}: ${path} is neither old nor new`);
     }
+    const own = await checks?.afterKill(dir, where);
+    failures.push(...(own?.failures ?? []));
     const next = await runObs(args(dir), { env: { CI: 'true' } });
     if (next.exitCode !== 0) failures.push(`${where}: the next run exited ${next.exitCode}: ${next.stderr}`);
+    if (own?.afterNext) failures.push(...(await own.afterNext(next)));
     if (JSON.stringify(await settledFiles(dir)) !== JSON.stringify(after)) failures.push(`${where}: after the next run the files differ from an uninterrupted run`);
     if (await anyStaging(dir)) failures.push(`${where}: staging left after the next run`);
   };
@@ -74,5 +91,5 @@ export async function killAtEveryStep(template: string, args: (dir: string) => s
       for (let n = queue.shift(); n !== undefined; n = queue.shift()) await checkStep(n);
     }),
   );
-  return { reference, after, steps, failures };
+  return { reference, clean, after, steps, failures };
 }
