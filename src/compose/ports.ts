@@ -22,3 +22,13 @@ export function portsOf(range: { first: number; last: number }, max: number): nu
   const count = Math.max(0, Math.min(range.last - range.first + 1, max));
   return Array.from({ length: count }, (_, i) => range.first + i);
 }
+
+/** The host port a service publishes its container port `target` on (one port to one port), if it does. */
+export function publishedPortOf(ports: readonly { target?: string; published?: string }[], target: number): number | undefined {
+  for (const port of ports) {
+    const inside = portRange(port.target ?? '');
+    const outside = portRange(port.published ?? '');
+    if (inside?.first === target && inside.last === target && outside && outside.first === outside.last) return outside.first;
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { portRange, portsOf, unsetDefault } from '../../src/compose/ports.js';
+import { portRange, portsOf, publishedPortOf, unsetDefault } from '../../src/compose/ports.js';
 import { corsOrigins } from '../../src/collector/cors.js';
 
 describe('compose port numbers (one reader for init, the CORS origins and doctor)', () => {
@@ -37,5 +37,24 @@ describe('compose port numbers (one reader for init, the CORS origins and doctor
     );
     expect(origins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
     expect(unknown.map((u) => u.published)).toEqual(['70000', '${P}']);
+  });
+});
+
+describe('publishedPortOf', () => {
+  it('is the host port of one container port published one to one, else undefined', () => {
+    expect(
+      publishedPortOf(
+        [
+          { target: '4317', published: '4317' },
+          { target: '4318', published: '14318' },
+        ],
+        4318,
+      ),
+    ).toBe(14318);
+    expect(publishedPortOf([{ target: ' 4318 ', published: '4318' }], 4318)).toBe(4318);
+    expect(publishedPortOf([{ target: '4318' }], 4318)).toBeUndefined();
+    expect(publishedPortOf([{ target: '4318', published: '${OTLP_PORT}' }], 4318)).toBeUndefined();
+    expect(publishedPortOf([{ target: '4300-4320', published: '4300-4320' }], 4318)).toBeUndefined();
+    expect(publishedPortOf([{ target: '4318', published: '5000-5001' }], 4318)).toBeUndefined();
   });
 });

@@ -2,6 +2,8 @@
  * Pure planning for `obs init`: from the files as read and the user's choices to the exact
  * new text of every file. No fs, no prompts, no git: those live in index.ts.
  */
+import { publishedPortOf } from '../../compose/ports.js';
+import { COLLECTOR_PORTS } from '../../collector/image.js';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { buildProject, freeServiceName, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { buildEnvironmentIndex, envFilePath, type EnvironmentIndex, type IndexedEnvFile } from '../../compose/environment-index.js';
@@ -72,8 +74,7 @@ function planDaemon(project: ComposeProject, choices: InitChoices, snapshot: Ini
     const browsers = choices.services.some((n) => BROWSER_STACKS.has(snapshot.stacks.get(n) ?? 'unknown'));
     // A collector the user runs is reached where it publishes 4318, if it does; obs's own where obs published it.
     const theirs = collector.configPath === undefined ? project.services.find((s) => s.name === collector.name) : undefined;
-    const theirPort = theirs?.config.ports.find((p) => p.target === '4318' && /^[0-9]+$/.test(p.published ?? ''))?.published;
-    const browserPort = !browsers ? undefined : theirs ? (theirPort !== undefined ? Number(theirPort) : undefined) : browserHostPort(project, collector.name);
+    const browserPort = !browsers ? undefined : theirs ? publishedPortOf(theirs.config.ports, COLLECTOR_PORTS.otlpHttp) : browserHostPort(project, collector.name);
     return {
       xrayOn,
       existingDaemon: undefined,
