@@ -56,6 +56,8 @@ export interface DoctorProject {
   /** Parsed compose files; empty when one failed to parse (see composeError). */
   compose: ComposeFile[];
   composeError?: { file: string; line?: number; col?: number; message: string };
+  /** No compose file found: names in the folder that look like one (`Docker-compose.yml`, `docker-compose.dev.yml`). */
+  composeLookalikes?: string[];
   project?: ComposeProject;
   /** Where compose reads `.env` from, relative to root ('' = root). */
   projectDir: string;

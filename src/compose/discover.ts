@@ -11,6 +11,18 @@ export interface Discovery {
   ignored: string[];
 }
 
+/**
+ * Names in a folder without a compose file of compose's own names that look like one (another
+ * case, `docker-compose.dev.yml`, `compose.prod.yaml`): compose reads none of them unless told
+ * with -f, and a newcomer may not know; sorted, the plain names' look-alikes first.
+ */
+export function composeLookalikes(present: ReadonlySet<string>): string[] {
+  const plain = (name: string) => (COMPOSE_FILE_NAMES as readonly string[]).includes(name.toLowerCase());
+  return [...present]
+    .filter((name) => /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/i.test(name) && !/\.override\.ya?ml$/i.test(name))
+    .sort((a, b) => Number(plain(b)) - Number(plain(a)) || a.localeCompare(b));
+}
+
 /** Picks the main file and its override from the names present in a folder. */
 export function discoverComposeFiles(present: ReadonlySet<string>): Discovery | undefined {
   const mains = COMPOSE_FILE_NAMES.filter((n) => present.has(n));

@@ -2,6 +2,7 @@
  * The files of a service's app that its stack's planner (init) and doctor's wiring checks read,
  * from the build context on disk.
  */
+import { defaultDockerfileName } from '../stacks/dockerfile.js';
 import { isAbsolute, join } from 'node:path';
 import type { ComposeService } from '../compose/project.js';
 import { FLASK_INPUT_FILES, FLASK_MODULE } from '../instrument/flask.js';
@@ -32,15 +33,15 @@ export function readServiceSources(
 ): ServiceSources {
   const dir = join(root, serviceDir);
   const files: ServiceSources = new Map();
+  const listed = folders.list(dir);
   const add = (name: string) => {
     // `dockerfile: Dockerfile.prod`: the planners read that one as the image's Dockerfile, never the plain one.
-    const file = name === 'Dockerfile' && composeDockerfile !== undefined ? composeDockerfile : name;
+    const file = name === 'Dockerfile' ? (composeDockerfile ?? defaultDockerfileName(listed)) : name;
     const text = folders.read(dir, file);
     if (text !== undefined) files.set(name, text);
     if (text !== undefined && !folders.isUtf8(dir, file)) notUtf8?.add(servicePath(serviceDir, file));
   };
   // Lock files name the package manager: only whether they exist matters, so they are listed, not read.
-  const listed = folders.list(dir);
   for (const lock of [...new Set(Object.values(LOCK_FILES)), 'bun.lockb', 'npm-shrinkwrap.json']) if (lock && listed.has(lock)) files.set(lock, '');
   if (stack === 'flask') {
     FLASK_INPUT_FILES.forEach(add);

@@ -1,3 +1,4 @@
+import { defaultDockerfileName } from '../stacks/dockerfile.js';
 import { COLLECTOR_CONFIG_NAMES } from '../collector/image.js';
 import { isAbsolute, posix, resolve } from 'node:path';
 import { explicitComposeFiles } from '../compose/discover.js';
@@ -129,7 +130,7 @@ function contextFiles(folders: FolderReader, context: string): ContextFiles {
 /** What a built service runs: its Dockerfile (compose's `dockerfile`, else `Dockerfile`) and command read with the context's files. */
 export function profileOf(folders: FolderReader, context: string, config: ComposeService['config']): ServiceProfile {
   const files = contextFiles(folders, context);
-  const dockerfile = config.dockerfile && !isAbsolute(config.dockerfile) ? folders.read(context, config.dockerfile.split('\\').join('/')) : files.get('Dockerfile');
+  const dockerfile = config.dockerfile && !isAbsolute(config.dockerfile) ? folders.read(context, config.dockerfile.split('\\').join('/')) : files.get(defaultDockerfileName(folders.list(context)));
   const command = config.command === undefined || config.command === null ? undefined : Array.isArray(config.command) ? config.command.map(String).join(' ') : String(config.command);
   return profileService({
     files,

@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { discoverComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
+import { composeLookalikes, discoverComposeFiles, COMPOSE_FILE_NAMES } from '../compose/discover.js';
 import { parseComposeText, type ComposeFile } from '../compose/parse.js';
 import { buildProject, type ComposeProject } from '../compose/project.js';
 import { envFilePath } from '../compose/environment-index.js';
@@ -64,6 +64,8 @@ export interface ComposePart {
   failedPath?: string;
   /** How that file failed to read (undefined: it failed to parse). */
   failed?: FileRead;
+  /** With no compose file found: names in root that look like one (composeLookalikes). */
+  lookalikes?: string[];
 }
 
 export interface ProjectLoad {
@@ -196,13 +198,18 @@ function loadCompose(root: string, reads: ReadLedger, options: LoadOptions, obsC
   if (options.composeFiles && options.composeFiles.length > 0) paths = options.composeFiles;
   else if (options.recordedComposeFiles && obsConfig && obsConfig.compose.files.length > 0) paths = obsConfig.compose.files;
   else {
-    const found = discoverComposeFiles(new Set(readdirOrEmpty(root)));
+    const names = new Set(readdirOrEmpty(root));
+    const found = discoverComposeFiles(names);
     if (!found) {
+      const lookalikes = composeLookalikes(names);
       const error = new UsageError(`no compose file in ${root} (looked for ${COMPOSE_FILE_NAMES.join(', ')})`, {
-        hint: 'run obs in the folder with your compose file, or pass --dir or -f/--file',
+        hint:
+          lookalikes.length > 0
+            ? `${lookalikes.join(', ')} ${lookalikes.length === 1 ? 'is' : 'are'} here but not a name compose reads by itself: pass -f ${lookalikes[0]} (docker compose needs it too), or rename it`
+            : 'run obs in the folder with your compose file, or pass --dir or -f/--file',
       });
       options.onComposePaths?.([], '');
-      return { paths: [], ignored, files: [], error };
+      return { paths: [], ignored, files: [], error, lookalikes };
     }
     paths = found.files;
     ignored = found.ignored;

@@ -158,3 +158,11 @@ export function resolvePosix(from: string, to: string): string {
   }
   return `/${out.join('/')}`;
 }
+
+/**
+ * The Dockerfile docker builds from a context without `dockerfile:`: `Dockerfile`, else a
+ * lowercase `dockerfile` (docker's fallback since moby#10858, BuildKit since moby/buildkit#1816).
+ */
+export function defaultDockerfileName(names: ReadonlySet<string>): string {
+  return !names.has('Dockerfile') && names.has('dockerfile') ? 'dockerfile' : 'Dockerfile';
+}

@@ -153,6 +153,18 @@ describe('obs init refuses bad input: exit 2, one line, nothing changed', () => 
       expect(await snapshotTree(dir)).toEqual({});
     });
 
+    it('no compose file but a look-alike (Docker-compose.yml, as in ndrwptrsn/react-flask-postgres-boilerplate): the hint names it for init and doctor', async () => {
+      const dir = await project({ 'Docker-compose.yml': GOOD_COMPOSE });
+      const { run, rest } = await expectRefused(dir, [], /^obs: no compose file in /);
+      expectFirstLine(run);
+      expect(rest[0]).toBe('  Docker-compose.yml is here but not a name compose reads by itself: pass -f Docker-compose.yml (docker compose needs it too), or rename it');
+      const doctor = await runObs(['doctor', '--dir', dir], { env: { CI: 'true' } });
+      expect(doctor.exitCode).toBe(1);
+      expect(doctor.stdout).toMatch(/^ {4}fix: obs doctor -f Docker-compose\.yml \(/m);
+      const wired = await runObs(['init', '--dir', dir, '--yes', '--dry-run', '-f', 'Docker-compose.yml'], { env: { CI: 'true' } });
+      expect(wired.exitCode, wired.stderr).toBe(0);
+    });
+
     it('-f nope.yml names nope.yml', async () => {
       const dir = await project({ 'docker-compose.yml': GOOD_COMPOSE });
       const { run } = await expectRefused(dir, ['-f', 'nope.yml'], /^obs: nope\.yml: no such file$/);

@@ -16,6 +16,7 @@ export const FILE_ARGS: Record<string, string[]> = {
   PostHog__posthog: ['-f', 'docker-compose.dev.yml'],
   apache__airflow: ['-f', 'airflow-core/docs/howto/docker-compose/docker-compose.yaml'],
   cyberark__conjur: ['-f', 'dev/docker-compose.yml'],
+  'ndrwptrsn__react-flask-postgres-boilerplate': ['-f', 'Docker-compose.yml'],
   'honeycombio__honeycomb-opentelemetry-node__smoke-tests': ['-f', 'smoke-tests/docker-compose.yml'],
   'honeycombio__honeycomb-opentelemetry-python__smoke-tests': ['-f', 'smoke-tests/docker-compose.yml'],
   'omenking__aws-bootcamp-cruddur-2023__prod-ecs': ['-f', 'docker-compose.prod.yml'],

@@ -100,6 +100,7 @@ const EXPLICIT: Record<string, string[]> = {
   apache__airflow: ['airflow-core/docs/howto/docker-compose/docker-compose.yaml'],
   'omenking__aws-bootcamp-cruddur-2023__prod-ecs': ['docker-compose.prod.yml'],
   PostHog__posthog: ['docker-compose.dev.yml'],
+  'ndrwptrsn__react-flask-postgres-boilerplate': ['Docker-compose.yml'],
 };
 
 const INVALID = new Set(['ExamProCo__aws-bootcamp-cruddur-2023__shell-in-yaml', 'madhavi-chavva__aws-bootcamp-cruddur-2023']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMPOSE_FILE_NAMES, discoverComposeFiles, OVERRIDE_FILE_NAMES } from '../../src/compose/discover.js';
+import { COMPOSE_FILE_NAMES, composeLookalikes, discoverComposeFiles, OVERRIDE_FILE_NAMES } from '../../src/compose/discover.js';
 import { imageRepositoryName, isInfrastructureImage } from '../../src/compose/infrastructure.js';
 
 const found = (...names: string[]) => discoverComposeFiles(new Set(names));
@@ -85,5 +85,13 @@ describe('isInfrastructureImage', () => {
 
   it('is false without an image', () => {
     expect(isInfrastructureImage(undefined)).toBe(false);
+  });
+});
+
+describe('composeLookalikes', () => {
+  it('names files that look like a compose file compose would not read by itself, the plain names in another case first', () => {
+    const names = new Set(['docker-compose.dev.yml', 'Docker-compose.yml', 'README.md', 'compose.override.yml', 'compose.prod.yaml', 'docker-compose.yml.bak', 'mycompose.yml']);
+    expect(composeLookalikes(names)).toEqual(['Docker-compose.yml', 'compose.prod.yaml', 'docker-compose.dev.yml']);
+    expect(composeLookalikes(new Set(['package.json']))).toEqual([]);
   });
 });

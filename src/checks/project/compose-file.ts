@@ -22,11 +22,11 @@ export const composeFileCheck: Check = {
       return report(this, [issue], '');
     }
     if (project.composePaths.length === 0 || !project.project) {
-      return report(
-        this,
-        [fail({}, `no compose file (compose.yaml, compose.yml, docker-compose.yml or docker-compose.yaml) in ${project.root}`, 'obs doctor --dir <project folder>, or obs doctor -f <compose file>')],
-        '',
-      );
+      const [lookalike] = project.composeLookalikes ?? [];
+      const fix = lookalike
+        ? `obs doctor -f ${lookalike} (${lookalike} is not a name compose reads by itself: docker compose needs -f too), or rename it`
+        : 'obs doctor --dir <project folder>, or obs doctor -f <compose file>';
+      return report(this, [fail({}, `no compose file (compose.yaml, compose.yml, docker-compose.yml or docker-compose.yaml) in ${project.root}`, fix)], '');
     }
     const n = project.project.services.length;
     return report(this, [], `${project.composePaths.join(', ')}: ${n} service${n === 1 ? '' : 's'}`);

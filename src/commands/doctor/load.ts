@@ -94,6 +94,7 @@ export async function loadDoctorProject(root: string, env: NodeJS.ProcessEnv, ex
     composePaths: load.compose.paths,
     compose: composeError ? [] : load.compose.files,
     composeError,
+    ...(load.compose.lookalikes?.length ? { composeLookalikes: load.compose.lookalikes } : {}),
     project,
     projectDir,
     obsConfig: load.obsConfig.value,
