@@ -106,3 +106,19 @@ export function stringScalars(file: ComposeFile): StringScalar[] {
   });
   return out;
 }
+
+/**
+ * Container paths the service mounts an anonymous volume on (`- /app/node_modules`, or a
+ * `type: volume` entry without a source). Compose keeps such a volume when it recreates the
+ * container, so what a rebuilt image has there stays hidden until `up --renew-anon-volumes`.
+ */
+export function anonymousVolumeTargets(service: ComposeService): string[] {
+  const raw = rawService(service).volumes;
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((item): string[] => {
+    if (typeof item === 'string') return item.includes(':') || !item.startsWith('/') ? [] : [item];
+    if (!item || typeof item !== 'object') return [];
+    const { type, source, target } = item as { type?: unknown; source?: unknown; target?: unknown };
+    return type === 'volume' && (source === undefined || source === '') && typeof target === 'string' ? [target] : [];
+  });
+}

@@ -2,6 +2,7 @@
  * Pure planning for `obs init`: from the files as read and the user's choices to the exact
  * new text of every file. No fs, no prompts, no git: those live in index.ts.
  */
+import { anonymousVolumeTargets } from '../../compose/nodes.js';
 import { publishedPortOf } from '../../compose/ports.js';
 import { COLLECTOR_PORTS } from '../../collector/image.js';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
@@ -503,7 +504,14 @@ function planCode(
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
   notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));
-  if (result.install) notes.push({ kind: 'install', service: service.name, ...result.install });
+  if (result.install) {
+    // The packages land in the image's node_modules; an anonymous volume there keeps the old ones over a rebuild.
+    const kept = anonymousVolumeTargets(service).find((target) => /(^|\/)node_modules\/?$/.test(target));
+    const commands = kept
+      ? [...result.install.commands, `docker compose up -d --renew-anon-volumes ${service.name} (its anonymous volume on ${kept} keeps the old packages otherwise)`]
+      : result.install.commands;
+    notes.push({ kind: 'install', service: service.name, ...result.install, commands });
+  }
   return result;
 }
 

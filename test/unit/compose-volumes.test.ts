@@ -1,0 +1,31 @@
+import { expect, it } from 'vitest';
+import { anonymousVolumeTargets } from '../../src/compose/nodes.js';
+import { parseComposeText } from '../../src/compose/parse.js';
+import { buildProject } from '../../src/compose/project.js';
+
+const targets = (text: string) => anonymousVolumeTargets(buildProject([parseComposeText('docker-compose.yml', text)]).services[0]!);
+
+it('anonymousVolumeTargets: container paths with a volume of their own and no source', () => {
+  const text = [
+    'services:',
+    '  web:',
+    '    volumes:',
+    '      - ./frontend:/app',
+    '      - /app/node_modules',
+    '      - data:/var/lib/data',
+    '      - type: volume',
+    '        target: /app/.next',
+    '      - type: volume',
+    '        source: cache',
+    '        target: /cache',
+    '      - type: bind',
+    '        source: ./x',
+    '        target: /x',
+    'volumes:',
+    '  data:',
+    '  cache:',
+    '',
+  ].join('\n');
+  expect(targets(text)).toEqual(['/app/node_modules', '/app/.next']);
+  expect(targets('services:\n  web:\n    image: nginx\n')).toEqual([]);
+});
