@@ -108,6 +108,15 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
 
   const pkgText = files.get('package.json');
   const manifest = pkgText === undefined ? undefined : readManifest(pkgText);
+  const sentry = sentryOnOpenTelemetry(manifest?.declared);
+  if (sentry) {
+    notes.push(
+      `${name}: ${path('package.json')} has ${sentry.pkg} ${sentry.range}, which sets up OpenTelemetry itself when Sentry.init runs; ` +
+        `a second setup from obs would take Sentry's tracing away (only one tracer provider can be global), so obs leaves the app and package.json alone and adds no NODE_OPTIONS. ` +
+        `To send its spans to the collector as well, give Sentry's OpenTelemetry an OTLP exporter (Sentry's guide "Using Your Existing OpenTelemetry Setup": skipOpenTelemetrySetup)`,
+    );
+    return { changes: [], notes, environment: [] };
+  }
   const runtime = readNodeRuntime(files, input.buildTarget);
   if (runtime.version && !runtimeSupported(runtime.version)) {
     notes.push(
@@ -173,6 +182,19 @@ function instrumentationLines(list: readonly NodeInstrumentation[]): string {
 }
 
 /** Dependency names of every section, and the declared range of each. */
+/** Sentry's server SDKs from version 8 on run on OpenTelemetry and register its global tracer provider in Sentry.init. */
+const SENTRY_ON_OPENTELEMETRY = /^@sentry\/(?:node|nestjs|nextjs|remix|sveltekit|astro|nuxt|solidstart|aws-serverless|google-cloud-serverless|bun)$/;
+
+/** The app's Sentry SDK that sets up OpenTelemetry (major 8 or later; a range without a number is read as current), if any. */
+export function sentryOnOpenTelemetry(declared: ReadonlyMap<string, string> | undefined): { pkg: string; range: string } | undefined {
+  for (const [pkg, range] of declared ?? []) {
+    if (!SENTRY_ON_OPENTELEMETRY.test(pkg)) continue;
+    const major = /(\d+)/.exec(range.replace(/^npm:@sentry\/[\w-]+@/, ''))?.[1];
+    if (major === undefined || Number(major) >= 8) return { pkg, range };
+  }
+  return undefined;
+}
+
 function readManifest(text: string): { names: string[]; declared: Map<string, string> } | undefined {
   try {
     const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NODE_MODULE, planNode, type InstrumentInput } from '../../src/instrument/node.js';
+import { NODE_MODULE, planNode, sentryOnOpenTelemetry, type InstrumentInput } from '../../src/instrument/node.js';
 import { addDependencies, removeDependencies } from '../../src/instrument/package-json.js';
 import { MANAGED_MARKER, renderTemplate, templateLoader } from '../../src/instrument/template.js';
 
@@ -184,6 +184,21 @@ describe('planNode', () => {
     const viaCommand = planNode(input({ 'package.json': PKG }, { command: 'node --require @opentelemetry/auto-instrumentations-node/register server.js' }));
     expect(viaCommand.changes).toEqual([]);
     expect(viaCommand.notes).toEqual(['api: the service command or NODE_OPTIONS already sets up OpenTelemetry; obs leaves the app and package.json alone and adds no NODE_OPTIONS']);
+  });
+
+  it('leaves an app on Sentry 8 or later alone (Sentry.init registers the global tracer provider), not one on Sentry 7', () => {
+    const sentry = (range: string) => PKG.replace('"express": "^4.21.2"', `"@sentry/node": "${range}",\n    "express": "^4.21.2"`);
+    const eight = planNode(input({ 'package.json': sentry('^8.30.0'), 'server.js': SERVER }));
+    expect(eight.changes).toEqual([]);
+    expect(eight.environment).toEqual([]);
+    expect(eight.notes).toEqual([
+      expect.stringMatching(/^api: api\/package\.json has @sentry\/node \^8\.30\.0, which sets up OpenTelemetry itself when Sentry\.init runs; .*skipOpenTelemetrySetup\)$/),
+    ]);
+    expect(planNode(input({ 'package.json': sentry('latest'), 'server.js': SERVER })).changes).toEqual([]);
+    const seven = planNode(input({ 'package.json': sentry('^7.120.0'), 'server.js': SERVER }));
+    expect(seven.changes.map((c) => c.path)).toEqual(['api/tracing.cjs', 'api/package.json']);
+    expect(sentryOnOpenTelemetry(new Map([['@sentry/nestjs', '9.1.0']]))).toEqual({ pkg: '@sentry/nestjs', range: '9.1.0' });
+    expect(sentryOnOpenTelemetry(new Map([['@sentry/react', '^8.0.0']]))).toBeUndefined(); // the browser SDK does not use OpenTelemetry
   });
 
   it('appends to an existing NODE_OPTIONS (compose first, else the Dockerfile ENV)', () => {
