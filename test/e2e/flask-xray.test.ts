@@ -341,7 +341,7 @@ describe('generated Flask instrumentation with the real OpenTelemetry SDK', () =
       'print(json.dumps({"running": service.app.extensions["observability"], "status": status, "xray": "aws_xray_sdk" in sys.modules, "watchtower": "watchtower" in sys.modules}))',
     ].join('\n');
 
-  async function runScript(cwd: string, receiverUrl: string, extra: string[] = []) {
+  async function runScript(cwd: string, receiverUrl: string, extra: string[] = [], extraEnv: Record<string, string> = {}) {
     return execa(otelPython, ['-c', script(extra), receiverUrl], {
       cwd,
       env: {
@@ -351,6 +351,7 @@ describe('generated Flask instrumentation with the real OpenTelemetry SDK', () =
         OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
         OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=test-key',
         // Chosen backends that would need AWS or Rollbar stay off without their variables.
+        ...extraEnv,
       },
       extendEnv: false,
       reject: false,
@@ -369,6 +370,27 @@ describe('generated Flask instrumentation with the real OpenTelemetry SDK', () =
       expect(server.headers['x-honeycomb-team']).toBe('test-key');
       const clientSpan = await receiver.waitForSpan((s) => s.kind === SpanKind.CLIENT, 10_000);
       expect(clientSpan.scope.name).toBe('opentelemetry.instrumentation.requests');
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
+
+  it('a batch larger than the encoding chunk (8 spans) leaves in one request with every span once', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      // 20 Flask requests and the requests CLIENT span: 21 spans, one batch (no timed export before force_flush).
+      const run = await runScript(join(dir, 'backend-flask'), receiver.url, ['for _ in range(19):\n    client.get("/api/activities/home")'], { OTEL_BSP_SCHEDULE_DELAY: '600000' });
+      expect(run.exitCode, run.stderr).toBe(0);
+      const traces = receiver.requests.filter((r) => r.path === '/v1/traces');
+      expect(traces).toHaveLength(1);
+      const spans = receiver.spans();
+      expect(spans.filter((s) => s.kind === SpanKind.SERVER && s.name === 'GET /api/activities/home')).toHaveLength(20);
+      expect(spans.filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(1);
+      expect(new Set(spans.map((s) => s.spanId)).size).toBe(21);
+      // Encoded in chunks of 8 (observability.py's _encode_in_chunks, which keeps the export from
+      // holding the GIL for a whole batch): the serialized chunks append, one ResourceSpans each.
+      expect(traces[0]!.traces!.resourceSpans).toHaveLength(3);
+      expect(spans.every((s) => s.serviceName === 'backend-flask')).toBe(true);
     } finally {
       await receiver.close();
     }
