@@ -6,6 +6,7 @@
 //   npm run build && node bench/instrumentation.mjs            # every group
 //   node bench/instrumentation.mjs --only node,flask,react     # some groups
 //   node bench/instrumentation.mjs --no-write                  # print only
+//   node bench/instrumentation.mjs --only flask --rounds 6     # more load rounds (default 3)
 //   node bench/instrumentation.mjs --only flask --ttft-only --runs 5 [--obs <other obs>/bin/obs.js]
 //     # time to first trace alone, per phase, printed (not written); --obs compares two builds
 //
@@ -42,7 +43,7 @@ const ONLY = (() => {
 const WRITE = !argv.includes('--no-write');
 const INSTALL_RUNS = 3;
 const START_RUNS = 10;
-const LOAD = { rounds: 3, warmup: 200, requests: 2000, concurrency: 8, rate: 200 };
+const LOAD = { rounds: Number(option('--rounds') ?? 3), warmup: 200, requests: 2000, concurrency: 8, rate: 200 };
 const CLOCK_TICKS = 100; // USER_HZ of /proc/<pid>/stat on Linux
 const ROLE = argv.find((a) => a.startsWith('--role='))?.slice('--role='.length);
 const work = ROLE ? '' : mkdtempSync(join(os.tmpdir(), 'obs-bench-instr-'));
@@ -231,6 +232,7 @@ async function measureRuntime(variants, path) {
   const loaded = variants.filter((v) => !v.startOnly);
   const lat = Object.fromEntries(loaded.map((v) => [v.name, []]));
   const fixed = Object.fromEntries(loaded.map((v) => [v.name, []]));
+  const fixedP99 = Object.fromEntries(loaded.map((v) => [v.name, []]));
   const cpu = Object.fromEntries(loaded.map((v) => [v.name, []]));
   const rss = Object.fromEntries(loaded.map((v) => [v.name, []]));
   for (let r = 0; r < LOAD.rounds; r++) {
@@ -240,13 +242,15 @@ async function measureRuntime(variants, path) {
       const cpu0 = cpuMs(app.child.pid);
       lat[v.name].push(...(await load(app.port, path, LOAD.requests, LOAD.concurrency)));
       cpu[v.name].push((cpuMs(app.child.pid) - cpu0) / LOAD.requests);
-      fixed[v.name].push(...(await load(app.port, path, LOAD.requests, 1, LOAD.rate)));
+      const atRate = await load(app.port, path, LOAD.requests, 1, LOAD.rate);
+      fixed[v.name].push(...atRate);
+      fixedP99[v.name].push(quantile(atRate, 0.99));
       rss[v.name].push(rssBytes(app.child.pid));
       if (/Traceback|Error:/.test(app.stderr())) throw new Error(`${v.name}: ${app.stderr()}`);
       await stopApp(app);
     }
   }
-  return { start, lat, fixed, cpu, rss };
+  return { start, lat, fixed, fixedP99, cpu, rss };
 }
 
 /**
@@ -359,6 +363,14 @@ function runtimeTable(variants, m) {
   return rows;
 }
 
+/** The fixed-rate p99 of each round per variant: how much the goal's figure moves between rounds. */
+function perRoundP99(variants, m) {
+  return `Fixed-rate p99 per round: ${variants
+    .filter((v) => m.fixedP99[v.name])
+    .map((v) => `${v.name} ${m.fixedP99[v.name].map(fmtMs).join(', ')}`)
+    .join('; ')}.`;
+}
+
 /** The load method, shared by the groups. */
 function loadMethod(path) {
   return (
@@ -468,6 +480,7 @@ async function nodeGroup(sink) {
       loadMethod('/hello'),
       P99_NOTE,
       `Not goals: closed-loop p99 added ${fmtMs(addedClosedP99)}; app CPU added per request ${fmtMs(addedCpu)}.`,
+      perRoundP99(variants, m),
       `Time to first trace: a fresh copy with Express installed (untimed), then timed: \`obs init --yes\`, \`npm install --prefer-offline\` (lock file from the untimed install kept), \`node server.js\` with NODE_OPTIONS, OTEL_SERVICE_NAME and the endpoint at a fresh sink, GET /hello until 200, until the first /v1/traces export arrives (the batch span processor's delay included: 1 s as obs writes it, the SDK's default is 5 s). Runs: ${ttft.map(fmtMs).join(', ')}; ${phaseMedians(ttft)}.`,
       'Added = obs minus base, both from this run.',
     ],
@@ -508,6 +521,12 @@ async function flaskGroup(sink) {
     venvs[name] = venv;
   }
   const size = Object.fromEntries(Object.entries(venvs).map(([n, v]) => [n, bytesOf(v)]));
+  // Reference: obs's module with the batch encoded whole (before the chunked encoding), same venv.
+  const whole = copy(lean, 'flask-obs-whole');
+  const chunking = 'otlp.encode_spans = _encode_in_chunks(otlp.encode_spans)';
+  const module = readFileSync(join(whole, 'observability.py'), 'utf8');
+  if (!module.includes(chunking)) throw new Error(`flask: observability.py no longer has "${chunking}"; update the reference variant`);
+  writeFileSync(join(whole, 'observability.py'), module.replace(chunking, 'pass'));
   const added = readFileSync(join(lean, 'requirements.txt'), 'utf8').split('# Observability (added by obs init)')[1]?.trim().split('\n') ?? [];
   const variants = [
     { name: 'base', label: 'Flask, no tracing (`python app.py`)', cmd: join(venvs.base, 'bin', 'python'), args: ['app.py'], cwd: base, env: {} },
@@ -520,8 +539,16 @@ async function flaskGroup(sink) {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'backend-flask' },
     },
     {
+      name: 'whole',
+      label: 'reference: the same with each batch encoded whole (no _encode_in_chunks, obs before this change)',
+      cmd: join(venvs.obs, 'bin', 'python'),
+      args: ['app.py'],
+      cwd: whole,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'backend-flask' },
+    },
+    {
       name: 'batch512',
-      label: "reference: the same with the SDK's default batches of 512 spans (OTEL_BSP_MAX_EXPORT_BATCH_SIZE=512, obs before this change)",
+      label: "reference: the same with the SDK's default batches of 512 spans (OTEL_BSP_MAX_EXPORT_BATCH_SIZE=512, obs before batches of 64)",
       cmd: join(venvs.obs, 'bin', 'python'),
       args: ['app.py'],
       cwd: lean,
@@ -574,6 +601,7 @@ async function flaskGroup(sink) {
       loadMethod('/api/activities/home'),
       P99_NOTE,
       `Not goals: closed-loop p99 added ${fmtMs(addedClosedP99)}; app CPU added per request ${fmtMs(addedCpu)}.`,
+      perRoundP99(variants, m),
       `Time to first trace: a fresh copy of the example with a venv holding its requirements (untimed), then timed: \`obs init --yes --services backend-flask\` (Honeycomb only), \`pip install -r requirements.txt\` (pip's cache warm), \`python app.py\` with OTEL_SERVICE_NAME and the endpoint at a fresh sink, GET until 200, until the first /v1/traces export arrives (the batch span processor's delay included: 1 s as obs writes it, the SDK's default is 5 s). Runs: ${ttft.map(fmtMs).join(', ')}; ${phaseMedians(ttft)}.`,
       'Added = obs minus base, both from this run.',
     ],
