@@ -109,8 +109,9 @@ function flaskWiring(input: WiringInput): WiringProblem[] | undefined {
       ...(on('ROLLBAR') ? ['rollbar'] : []),
     ];
     const manager = pythonPackageManager(files);
-    const manifest = pythonManifest(files, manager);
-    const declared = declaredPythonPackages(files);
+    // Declared where the image installs from (requirements/docker.txt for `pip install -r requirements/docker.txt`).
+    const manifest = pythonManifest(files, manager, input.buildTarget);
+    const declared = declaredPythonPackages(files, manifest);
     const missing = wanted.filter((p) => !declared.has(p));
     if (missing.length > 0) problems.push(missingPackages(input, manifest ?? 'requirements.txt', missing, manager, servicePath(input.serviceDir, moduleFile)));
   }
