@@ -12,6 +12,7 @@ import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, whyNoCod
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
 import { planSecretFiles, planSecretMoves, type MovedSecret, type SecretWork } from '../../project/secret-moves.js';
 import type { InitSnapshot } from '../../project/snapshot.js';
+import { appMountTargets } from '../../project/service-dir.js';
 import { holdBackNonUtf8Edits } from '../../instrument/not-utf8.js';
 import { referencesIn } from '../../compose/interpolation.js';
 import type { ComposeFile } from '../../compose/parse.js';
@@ -500,7 +501,8 @@ function planCode(
   }
   instrumentedDirs.set(dir, service.name);
   const environment = new Map([...envIndex.variables(service.name)].map(([key, v]) => [key, v.value]));
-  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, environment, profile, browserUrl);
+  const mounts = appMountTargets(snapshot.projectDir, service, dir);
+  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, environment, profile, browserUrl, mounts);
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
   notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));
