@@ -64,6 +64,11 @@ export interface EnvEditContext {
   readonly anchors: Set<string>;
   /** Anchors obs adds in this run, one per node however many services merge it. */
   addedAnchors: Map<Node, string>;
+  /**
+   * Values a copy of an inherited list writes instead of the entry's own (its scalar -> value):
+   * a secret this run moves to .env is copied as its `${VAR}` reference, never as the literal.
+   */
+  copiedValues: Map<unknown, string>;
 }
 
 export function makeEnvEditContext(file: ComposeFile): EnvEditContext {
@@ -77,6 +82,7 @@ export function makeEnvEditContext(file: ComposeFile): EnvEditContext {
       return anchors;
     },
     addedAnchors: new Map(),
+    copiedValues: new Map(),
   };
 }
 
@@ -158,8 +164,15 @@ function flowListItem(setting: EnvSetting): string {
 }
 
 /** `- A=1` items of a list, as flow items: `"A=1"`. */
-function copiedFlowItems(seq: YAMLSeq): string[] {
-  return seq.items.map((item) => (isScalar(item) ? renderScalar(String(item.value ?? ''), 'double') : String(item)));
+function copiedFlowItems(ctx: EnvEditContext, seq: YAMLSeq): string[] {
+  return seq.items.map((item) => (isScalar(item) ? renderScalar(copiedItem(ctx, item), 'double') : String(item)));
+}
+
+/** The text of a list item as a copy writes it: `KEY=${VAR}` for a secret this run moves to .env. */
+function copiedItem(ctx: EnvEditContext, item: Scalar): string {
+  const text = String(item.value ?? '');
+  const value = ctx.copiedValues.get(item);
+  return value === undefined ? text : `${text.split('=')[0]}=${value}`;
 }
 
 /**
@@ -192,11 +205,11 @@ function addToFlowService(ctx: EnvEditContext, service: YAMLMap, location: EnvLo
     }
     case 'alias': {
       const alias = location.alias as Node;
-      const body = isSeq(location.target) ? `[${[...copiedFlowItems(location.target), ...settings.map(flowListItem)].join(', ')}]` : mapOf([`<<: *${location.alias.source}`]);
+      const body = isSeq(location.target) ? `[${[...copiedFlowItems(ctx, location.target), ...settings.map(flowListItem)].join(', ')}]` : mapOf([`<<: *${location.alias.source}`]);
       return [{ start: alias.range![0], end: alias.range![1], text: body }];
     }
     case 'inherited': {
-      if (isSeq(location.target)) return [newKey(`[${[...copiedFlowItems(location.target), ...settings.map(flowListItem)].join(', ')}]`)];
+      if (isSeq(location.target)) return [newKey(`[${[...copiedFlowItems(ctx, location.target), ...settings.map(flowListItem)].join(', ')}]`)];
       const edits: TextEdit[] = [];
       let anchor = location.target.anchor ?? ctx.addedAnchors.get(location.target);
       if (!anchor) {
@@ -226,7 +239,7 @@ function inheritAndExtend(ctx: EnvEditContext, service: YAMLMap, target: YAMLMap
   const indent = serviceKeyIndent(ctx, service);
   if (isSeq(target)) {
     // Lists cannot be merged with `<<`: the service gets its own copy plus the new items.
-    const lines = ['environment:', ...copiedListLines(target).map((l) => step + l), ...settings.map((s) => step + listLine(s, 'double'))];
+    const lines = ['environment:', ...copiedListLines(ctx, target).map((l) => step + l), ...settings.map((s) => step + listLine(s, 'double'))];
     return [insertLinesAfter(ctx.file.text, contentEnd(service), indent, lines, ctx.file.eol)];
   }
   const edits: TextEdit[] = [];
@@ -262,12 +275,12 @@ function replaceAliasWithLocal(ctx: EnvEditContext, service: YAMLMap, pair: Pair
   const indent = serviceKeyIndent(ctx, service) + ' '.repeat(ctx.indentStep);
   const alias = pair.value as Node;
   const colon = text.indexOf(':', (pair.key as Node).range![1]);
-  const body = isSeq(target) ? [...copiedListLines(target), ...settings.map((s) => listLine(s, 'double'))] : [`<<: *${anchor}`, ...settings.map((s) => mapLine(s, 'double'))];
+  const body = isSeq(target) ? [...copiedListLines(ctx, target), ...settings.map((s) => listLine(s, 'double'))] : [`<<: *${anchor}`, ...settings.map((s) => mapLine(s, 'double'))];
   return [{ start: colon + 1, end: alias.range![1], text: '' }, insertLinesAfter(text, alias.range![1], indent, body, eol)];
 }
 
-function copiedListLines(seq: YAMLSeq): string[] {
-  return seq.items.map((item) => `- ${isScalar(item) ? renderScalar(String(item.value ?? ''), quoteStyleOf(item.type)) : String(item)}`);
+function copiedListLines(ctx: EnvEditContext, seq: YAMLSeq): string[] {
+  return seq.items.map((item) => `- ${isScalar(item) ? renderScalar(copiedItem(ctx, item), quoteStyleOf(item.type)) : String(item)}`);
 }
 
 function newAnchorName(ctx: EnvEditContext, base: string): string {

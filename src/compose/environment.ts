@@ -94,6 +94,11 @@ export function isMergeKey(key: unknown): boolean {
   return key.value === '<<' || (typeof key.value === 'symbol' && key.value.description === '<<');
 }
 
+/** The environment a service would read through its `<<:` merges if it wrote none of its own. */
+export function mergedEnvironment(doc: Document, service: YAMLMap): Node | undefined {
+  return findInMergeSources(doc, service, 'environment', new Set());
+}
+
 function findInMergeSources(doc: Document, map: YAMLMap, key: string, seen: Set<YAMLMap>): Node | undefined {
   for (const source of mergeSources(doc, map)) {
     if (seen.has(source)) continue;

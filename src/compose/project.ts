@@ -36,6 +36,16 @@ export interface ServiceConfig {
   networks?: string[];
   /** `network_mode` (host, none, service:NAME, container:ID): the service joins no compose network. */
   networkMode?: string;
+  /**
+   * Bind mounts of host paths (`./src:/app/src`, `{ type: bind, source, target }`), sources as
+   * written (relative to the project directory; not interpolated). Files merge them by target.
+   */
+  bindMounts?: BindMount[];
+}
+
+export interface BindMount {
+  source: string;
+  target: string;
 }
 
 export interface ComposeService {
@@ -100,6 +110,27 @@ function mergeConfig(config: ServiceConfig, raw: Record<string, unknown>): void 
   const networks = networkNames(raw.networks);
   if (networks) config.networks = [...new Set([...(config.networks ?? []), ...networks])];
   if (typeof raw.network_mode === 'string') config.networkMode = raw.network_mode;
+  const mounts = bindMountList(raw.volumes);
+  if (mounts.length > 0) config.bindMounts = [...(config.bindMounts ?? []).filter((m) => !mounts.some((n) => n.target === m.target)), ...mounts];
+}
+
+/** The bind mounts of a `volumes` list: a short-form source that is a path (`.`, `/`, `~`), or long form `type: bind`. */
+function bindMountList(value: unknown): BindMount[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item): BindMount[] => {
+    if (typeof item === 'string') {
+      // SOURCE:TARGET[:MODE]; a Windows drive letter (`C:\\x`) is part of the source.
+      const parts = item.split(':');
+      if (/^[A-Za-z]$/.test(parts[0]!) && parts.length > 2) parts.splice(0, 2, `${parts[0]}:${parts[1]}`);
+      if (parts.length < 2 || !/^(?:\.|\/|~|[A-Za-z]:)/.test(parts[0]!)) return [];
+      return [{ source: parts[0]!, target: parts[1]! }];
+    }
+    if (item && typeof item === 'object') {
+      const { type, source, target } = item as { type?: unknown; source?: unknown; target?: unknown };
+      if (type === 'bind' && typeof source === 'string' && typeof target === 'string') return [{ source, target }];
+    }
+    return [];
+  });
 }
 
 /** `networks: [a, b]` or `networks: { a: { aliases: [...] }, b: null }`: the names. */

@@ -3,9 +3,9 @@
  * `environment:` when every entry goes) and `depends_on` entries naming a service taken out.
  * What is not safe as text (flow style, anchors, shared lines) is returned for the caller to say.
  */
-import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { findEnvEntry, removeEnvEntry } from './edit-env.js';
-import { findPair, locateEnvironment } from './environment.js';
+import { findPair, locateEnvironment, mergedEnvironment } from './environment.js';
 import type { ComposeFile } from './parse.js';
 import type { ComposeService } from './project.js';
 import { lineStartOf, type TextEdit } from '../text/edits.js';
@@ -34,7 +34,9 @@ export function removeEnvironmentKeys(file: ComposeFile, map: YAMLMap, keys: rea
   const present = keys.filter((k) => findEnvEntry(file.doc, map, k) && !findEnvEntry(file.doc, map, k)!.inherited);
   const byHand = keys.filter((k) => !present.includes(k));
   const itemKeys = node.items.map(itemKey);
-  const all = itemKeys.length > 0 && itemKeys.every((k) => k !== undefined && present.includes(k));
+  // Every entry goes, or what is left is the very list the service merges in (`<<: *app_base`):
+  // init copied it only to add obs's keys, so without them the shared list serves again.
+  const all = (itemKeys.length > 0 && itemKeys.every((k) => k !== undefined && present.includes(k))) || (present.length > 0 && leftIsInherited(file, map, node, present));
   if (all && !node.flow && !map.flow) {
     const pair = location.pair;
     const span = wholeLines(file.text, (pair.key as Node).range![0], (node as Node).range![1] - 1);
@@ -52,6 +54,17 @@ export function removeEnvironmentKeys(file: ComposeFile, map: YAMLMap, keys: rea
     } else byHand.push(key);
   }
   return { edits, byHand };
+}
+
+/** The entries of `node` that stay (not keyed by `removed`) are, in order, those of the list the service merges in (but `removed`). */
+function leftIsInherited(file: ComposeFile, map: YAMLMap, node: YAMLMap | YAMLSeq, removed: readonly string[]): boolean {
+  const inherited = mergedEnvironment(file.doc, map);
+  if (!isSeq(node) || !isSeq(inherited)) return false;
+  const text = (item: unknown) => (isScalar(item) ? String(item.value ?? '') : undefined);
+  const left = node.items.filter((item) => !removed.includes(itemKey(item) ?? '')).map(text);
+  // The shared list holds obs's keys for its own service (app's OTEL_SERVICE_NAME), which go with this run too.
+  const shared = inherited.items.filter((item) => !removed.includes(itemKey(item) ?? '')).map(text);
+  return left.length === shared.length && left.every((t, i) => t !== undefined && t === shared[i]);
 }
 
 /**

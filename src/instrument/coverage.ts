@@ -7,7 +7,8 @@ import { PYTHON_INSTRUMENTATIONS } from './flask.js';
 import { NODE_MODULE } from './node.js';
 import { missingInstrumentations } from './node-instrumentations.js';
 import { RAILS_INITIALIZER, RUBY_INSTRUMENTATIONS } from './rails.js';
-import { declaredPythonPackages } from './requirements.js';
+import { pythonDeclarations } from './requirements.js';
+import { pythonManifest, pythonPackageManager } from '../stacks/package-manager.js';
 import { MANAGED_MARKER } from './template.js';
 
 export interface Uncovered {
@@ -24,13 +25,16 @@ export interface Uncovered {
 /** The files coverage reads for a stack, relative to the build context. */
 export function coverageFiles(stack: string): string[] {
   if (stack === 'node') return ['package.json', NODE_MODULE];
-  if (stack === 'flask') return ['requirements.txt', 'pyproject.toml', 'observability.py'];
+  if (stack === 'flask') return ['requirements.txt', 'pyproject.toml', 'observability.py', 'Dockerfile'];
   if (stack === 'rails') return ['Gemfile', RAILS_INITIALIZER];
   return [];
 }
 
-/** `files`: what coverageFiles named and exists (plus `-r` files for Flask when read). */
-export function uncoveredLibraries(stack: string, files: ReadonlyMap<string, string>): Uncovered[] | undefined {
+/**
+ * `files`: what coverageFiles named and exists (plus, for Flask, the requirements files the image
+ * installs and the `-r` files, when read); `buildTarget`: compose's build.target.
+ */
+export function uncoveredLibraries(stack: string, files: ReadonlyMap<string, string>, buildTarget?: string): Uncovered[] | undefined {
   if (stack === 'node') {
     const module = files.get(NODE_MODULE);
     const pkg = files.get('package.json');
@@ -48,13 +52,14 @@ export function uncoveredLibraries(stack: string, files: ReadonlyMap<string, str
   if (stack === 'flask') {
     const module = files.get('observability.py');
     if (module === undefined || !module.includes(MANAGED_MARKER) || !/^OTEL_TRACES = True$/m.test(module)) return undefined;
-    const manifest = files.has('requirements.txt') ? 'requirements.txt' : files.has('pyproject.toml') ? 'pyproject.toml' : undefined;
+    // What the image installs: requirements/docker.txt for `pip install -r requirements/docker.txt`.
+    const manifest = pythonManifest(files, pythonPackageManager(files), buildTarget);
     if (!manifest) return undefined;
-    const declared = declaredPythonPackages(files);
+    const declared = pythonDeclarations(files, manifest);
     const out: Uncovered[] = [];
     for (const inst of PYTHON_INSTRUMENTATIONS) {
       const library = inst.when.find((n) => declared.has(n));
-      if (library && !module.includes(`"${inst.module}"`)) out.push({ library, pkg: inst.pkg, manifest, module: 'observability.py' });
+      if (library && !module.includes(`"${inst.module}"`)) out.push({ library, pkg: inst.pkg, manifest: declared.get(library)!.file, module: 'observability.py' });
     }
     return out;
   }

@@ -7,7 +7,16 @@
  */
 import type { FileChange } from '../plan/file-change.js';
 import { detectEol } from '../text/edits.js';
-import { addPyprojectDependencies, addRequirements, declaredPythonPackages, normalizePackageName, removeAddedLines, splitRequirement, type ManifestResult } from './requirements.js';
+import {
+  addPyprojectDependencies,
+  addRequirements,
+  declaredPythonPackages,
+  normalizePackageName,
+  pythonDeclarations,
+  removeAddedLines,
+  splitRequirement,
+  type ManifestResult,
+} from './requirements.js';
 import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan, type Pipeline } from './template.js';
 import { DEFAULT_APP_FILES, findFlaskEntry, type FlaskEntry } from './flask-entry.js';
 import { imageFacts, type ImageFacts } from '../stacks/dockerfile.js';
@@ -164,11 +173,14 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   }
 
   const pipeline = input.pipeline ?? 'direct';
-  const declared = declaredPythonPackages(files);
+  const manager = pythonPackageManager(files);
+  // The file the image installs: requirements/docker.txt when the Dockerfile runs `pip install -r requirements/docker.txt`.
+  const manifestFile = pythonManifest(files, manager, input.buildTarget);
+  const declarations = pythonDeclarations(files, manifestFile);
+  const declared = new Map([...declarations].map(([n, { spec }]) => [n, spec]));
   const parts = flaskParts(backends, pipeline);
   const packages = flaskPackages(backends, pipeline, declared, readPythonRuntime(files, input.buildTarget));
-  const manager = pythonPackageManager(files);
-  const manifest = planManifest(files, packages, manager);
+  const manifest = planManifest(files, packages, manager, manifestFile);
   const moduleText = renderTemplate(input.template(FLASK_MODULE), {
     SERVICE_NAME: pythonString(name),
     PIPELINE: pipeline,
@@ -217,7 +229,14 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   }
 
   if (parts.otelTraces) {
-    const reloader = debugReloader(input);
+    const flask = declarations.get('flask');
+    if (flask && olderThanFlask1(flask.spec)) {
+      notes.push(
+        `${name}: ${path(flask.file)} declares Flask${flask.spec}, older than opentelemetry-instrumentation-flask instruments (Flask 1.0 or newer): ` +
+          'it skips the app with a dependency-conflict warning, so requests make no spans until Flask is upgraded',
+      );
+    }
+    const reloader = debugReloader(input, manifestFile);
     if (reloader) {
       notes.push(
         `${name}: ${reloader} runs Flask's debug reloader, which restarts the app in a child process and breaks ` +
@@ -236,19 +255,30 @@ export function isObsPythonPackage(line: string): boolean {
   return name.startsWith('opentelemetry-') || ['aws-xray-sdk', 'watchtower', 'rollbar', 'blinker'].includes(name);
 }
 
+/** A Flask requirement that allows only releases before 1.0 (`==0.12.2`, `<1.0`, `~=0.12`). */
+function olderThanFlask1(spec: string): boolean {
+  const clauses = spec.split(';')[0]!.split(',');
+  return clauses.some((clause) => {
+    const m = /^\s*(===?|~=|<=|<)\s*v?(\d+)(?:\.(\d+))?/.exec(clause);
+    if (!m) return false;
+    const major = Number(m[2]);
+    if (m[1] === '<') return major < 1 || (major === 1 && Number(m[3] ?? 0) === 0);
+    return major < 1;
+  });
+}
+
 interface ManifestPlan {
-  file?: 'requirements.txt' | 'pyproject.toml';
+  file?: string;
   result: ManifestResult;
   /** Packages taken out of obs's blocks: obs added them and no choice wants them now. */
   dropped?: string[];
   installCommand: string;
 }
 
-function planManifest(files: ReadonlyMap<string, string>, packages: string[], manager: PythonPackageManager): ManifestPlan {
+function planManifest(files: ReadonlyMap<string, string>, packages: string[], manager: PythonPackageManager, file: string | undefined): ManifestPlan {
   // uv and poetry install from pyproject.toml (a requirements.txt beside it is usually exported from the lock).
-  const file = pythonManifest(files, manager);
-  if (file === 'requirements.txt') {
-    const added = addRequirements(files.get(file)!, packages, { include: (p) => files.get(p) });
+  if (file !== undefined && file !== 'pyproject.toml') {
+    const added = addRequirements(files.get(file)!, packages, { file, include: (p) => files.get(p) });
     // Packages in obs's own blocks that no choice wants now (aws-xray-sdk after --no-xray or a
     // switch to the collector) go; a package the user listed is outside those blocks and stays.
     const wanted = new Set(packages.map((p) => normalizePackageName(splitRequirement(p).name)));
@@ -257,7 +287,7 @@ function planManifest(files: ReadonlyMap<string, string>, packages: string[], ma
       file,
       result: added.text === undefined || !trimmed ? added : { text: trimmed.text, added: added.added },
       ...(trimmed && trimmed.removed.length > 0 ? { dropped: trimmed.removed } : {}),
-      installCommand: 'pip install -r requirements.txt',
+      installCommand: `pip install -r ${file}`,
     };
   }
   if (file === 'pyproject.toml') {
@@ -404,7 +434,7 @@ export function scanPython(text: string): PythonScan | { error: string } {
 // ---------------------------------------------------------------------------
 
 /** Where the service starts Flask's reloader, described for a note; undefined when it does not. */
-function debugReloader(input: InstrumentInput): string | undefined {
+function debugReloader(input: InstrumentInput, manifest: string | undefined): string | undefined {
   const dockerfile = input.files.get('Dockerfile');
   const fromDocker: Partial<ImageFacts> = dockerfile === undefined ? {} : imageFacts(dockerfile, input.buildTarget);
   // A compose `command` replaces the image's CMD, not its ENTRYPOINT.
@@ -417,7 +447,7 @@ function debugReloader(input: InstrumentInput): string | undefined {
   const debugSource =
     debugValue !== undefined && debugValue.trim() !== '' && !['0', 'false', 'no'].includes(debugValue.trim().toLowerCase())
       ? `FLASK_DEBUG=${debugValue.trim()}`
-      : flaskEnv !== undefined && /^\W*development\b/.test(flaskEnv.trim()) && readsFlaskEnv(input.files)
+      : flaskEnv !== undefined && /^\W*development\b/.test(flaskEnv.trim()) && readsFlaskEnv(input.files, manifest)
         ? 'FLASK_ENV=development'
         : undefined;
   if (command !== undefined && runsFlaskRun(command)) {
@@ -456,8 +486,8 @@ function runsFlaskRun(command: string): boolean {
  * Whether the Flask the project declares still reads FLASK_ENV: Flask 2.3 removed it, so only a
  * pin or an upper bound below 2.3 does. Unpinned (or not declared here), pip installs 3.x.
  */
-function readsFlaskEnv(files: ReadonlyMap<string, string>): boolean {
-  const spec = declaredPythonPackages(files).get('flask');
+function readsFlaskEnv(files: ReadonlyMap<string, string>, manifest: string | undefined): boolean {
+  const spec = declaredPythonPackages(files, manifest).get('flask');
   if (!spec) return false;
   const before23 = (version: string) => {
     const [major = 0, minor = 0] = version.split('.').map((n) => Number.parseInt(n, 10));

@@ -142,7 +142,7 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
   );
   const packages = nodePackagesFor(instrumentations);
   const requirePath = `./${NODE_MODULE}`;
-  const target = dockerfile ? imagePathOf(dockerfile) : { path: requirePath };
+  const target = dockerfile ? imagePathOf(dockerfile, input.appMountedAt ?? []) : { path: requirePath };
   const flag = `--require ${target.path}`;
   const moduleText = renderTemplate(input.template(NODE_MODULE), { SERVICE_NAME: JSON.stringify(name), INSTRUMENTATIONS: instrumentationLines(instrumentations) });
   const changes: FileChange[] = [...changeOf(modulePath, existing ?? null, moduleText)];
@@ -172,7 +172,7 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
       );
     }
   }
-  if (target.note) notes.push(`${name}: ${target.note}`);
+  if (target.missing) notes.push(`${name}: ${target.missing.why}: ${target.missing.fix} (NODE_OPTIONS loads ./${NODE_MODULE} and node stops at startup when it is missing)`);
   return { changes, notes, environment, ...(install ? { install } : {}) };
 }
 
@@ -311,19 +311,39 @@ function bringsModule(sources: string[], stageCopiedTo: string | undefined): boo
   });
 }
 
+/** Where the container has tracing.cjs: the path NODE_OPTIONS should require, or why the image lacks it and what to add. */
+export interface ModuleInImage {
+  /** ./tracing.cjs when the WORKDIR holds it, else its absolute path. */
+  path: string;
+  /** The image compose builds does not hold the module. */
+  missing?: { why: string; fix: string };
+}
+
+/**
+ * Where the image compose builds (the Dockerfile's `target` stage and the stages it builds on)
+ * has tracing.cjs, for init's NODE_OPTIONS and doctor's instrumentation-wired alike: a COPY of
+ * the build context or of the file, a `COPY --from` of a stage that has it, or a bind mount
+ * that shows the app's folder (`appMountedAt`: appMountTargets). Undefined without a Dockerfile.
+ */
+export function moduleInImage(files: ReadonlyMap<string, string>, buildTarget: string | undefined, appMountedAt: readonly string[] = []): ModuleInImage | undefined {
+  const dockerfile = files.get('Dockerfile');
+  return dockerfile === undefined ? undefined : imagePathOf(readDockerfile(dockerfile, buildTarget), appMountedAt);
+}
+
 /** The path NODE_OPTIONS should require: ./tracing.cjs when the image's WORKDIR holds it. */
-function imagePathOf(docker: DockerfileInfo): { path: string; note?: string } {
+function imagePathOf(docker: DockerfileInfo, appMountedAt: readonly string[]): ModuleInImage {
   const relative = `./${NODE_MODULE}`;
+  const workdir = docker.workdir || '/';
   if (docker.copiedTo === undefined) {
     if (docker.fromStage) return { path: relative };
+    // The source folder bind-mounted into the container (`.:/app`, a dev setup) brings the file along.
+    if (appMountedAt.includes(workdir)) return { path: relative };
+    if (appMountedAt.length > 0) return { path: `${appMountedAt[0]!.replace(/\/$/, '')}/${NODE_MODULE}` };
     return {
       path: relative,
-      note:
-        `the Dockerfile does not copy the whole build context into the image: add \`COPY ${NODE_MODULE} ./\` next to the COPY of package.json ` +
-        `(NODE_OPTIONS loads ./${NODE_MODULE} and node stops at startup when it is missing)`,
+      missing: { why: 'the Dockerfile does not copy the whole build context into the image', fix: `add \`COPY ${NODE_MODULE} ./\` next to the COPY of package.json` },
     };
   }
-  const workdir = docker.workdir || '/';
   if (docker.copiedTo === workdir) return { path: relative };
   return { path: `${docker.copiedTo.replace(/\/$/, '')}/${NODE_MODULE}` };
 }

@@ -4,8 +4,11 @@
  * already listed in any spelling (case, `_`/`.`/`-`, extras, version specifiers, `#egg=`) is
  * left alone. A file obs cannot read with confidence is refused with a reason, never guessed at.
  */
+import { includedRequirementFiles, joinRelative } from '../stacks/pip-installs.js';
 import { readPyproject } from '../stacks/pyproject.js';
 import { detectEol } from '../text/edits.js';
+
+export { includedRequirementFiles };
 
 export type ManifestResult =
   /** `added` is empty when every package was there already (then `text` is the input). */
@@ -28,6 +31,8 @@ interface RequirementsRead {
   names: Set<string>;
   /** Normalised name -> what follows it (version specifier, marker), when read. */
   specs?: Map<string, string>;
+  /** Normalised name -> the file that declares it, when read. */
+  origins?: Map<string, string>;
   /** Requirements without a readable name (`-e .`, a URL without #egg=). */
   unnamed: string[];
   error?: string;
@@ -56,7 +61,7 @@ function readRequirements(text: string, file: string, include: ((path: string) =
       if (target !== undefined) {
         seen.add(path);
         // A file pip reads through -r is not edited: only the names it lists count.
-        const nested: RequirementsRead = { names: out.names, unnamed: out.unnamed, ...(out.specs ? { specs: out.specs } : {}) };
+        const nested: RequirementsRead = { names: out.names, unnamed: out.unnamed, ...(out.specs ? { specs: out.specs } : {}), ...(out.origins ? { origins: out.origins } : {}) };
         readRequirements(target, path, include, seen, nested);
         // Hash-checking mode covers the whole install, whichever file turns it on.
         if (nested.hashed) out.hashed ??= nested.hashed;
@@ -78,8 +83,10 @@ function readRequirements(text: string, file: string, include: ((path: string) =
       out.error ??= `${file}:${lineNo}: obs cannot read \`${physical[i]!.trim()}\` as a requirement`;
       continue;
     }
-    out.names.add(normalizePackageName(match[1]!));
-    out.specs?.set(normalizePackageName(match[1]!), match[3]!.trim());
+    const name = normalizePackageName(match[1]!);
+    out.names.add(name);
+    out.specs?.set(name, match[3]!.trim());
+    if (!out.origins?.has(name)) out.origins?.set(name, file);
   }
 }
 
@@ -87,32 +94,6 @@ function addUnnamed(out: RequirementsRead, target: string, line: string): void {
   const egg = /[#&]egg=([A-Za-z0-9._-]+)/.exec(target);
   if (egg) out.names.add(normalizePackageName(egg[1]!));
   else out.unnamed.push(line);
-}
-
-/** Resolves `target` against the folder of `from` (both relative to the service folder, posix). */
-function joinRelative(from: string, target: string): string {
-  const parts = [...from.split('/').slice(0, -1), ...target.replace(/\\/g, '/').split('/')];
-  const out: string[] = [];
-  for (const part of parts) {
-    if (part === '' || part === '.') continue;
-    if (part === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
-    else out.push(part);
-  }
-  return out.join('/');
-}
-
-/**
- * The files `-r` lines of `text` name, relative to the service folder, for the caller to read
- * and pass back through RequirementsOptions.include (call again on each to follow nested ones).
- */
-export function includedRequirementFiles(text: string, file = 'requirements.txt'): string[] {
-  const out: string[] = [];
-  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
-    const line = raw.replace(/(^|\s+)#.*$/, '').trim();
-    const included = /^(?:-r|--requirement)(?:\s*=\s*|\s*)(\S.*)$/.exec(line);
-    if (included) out.push(joinRelative(file, included[1]!.trim()));
-  }
-  return out;
 }
 
 export interface RequirementsOptions {
@@ -154,25 +135,32 @@ export function splitRequirement(requirement: string): { name: string; spec: str
 }
 
 /**
- * The packages a service declares (normalised name -> specifier, '' when none): requirements.txt
- * with the files its `-r` lines name, else pyproject.toml ([project] dependencies and Poetry tables).
+ * The packages a service declares (normalised name -> specifier, '' when none): `manifest` (by
+ * default requirements.txt when there is one) with the files its `-r` lines name, or
+ * pyproject.toml ([project] dependencies and Poetry tables).
  */
-export function declaredPythonPackages(files: ReadonlyMap<string, string>): Map<string, string> {
-  const requirements = files.get('requirements.txt');
+export function declaredPythonPackages(files: ReadonlyMap<string, string>, manifest?: string): Map<string, string> {
+  return new Map([...pythonDeclarations(files, manifest)].map(([name, { spec }]) => [name, spec]));
+}
+
+/** declaredPythonPackages with the file that declares each package (a file a `-r` line names, for one listed there). */
+export function pythonDeclarations(files: ReadonlyMap<string, string>, manifest?: string): Map<string, { spec: string; file: string }> {
+  const file = manifest ?? (files.has('requirements.txt') ? 'requirements.txt' : 'pyproject.toml');
+  const requirements = file === 'pyproject.toml' ? undefined : files.get(file);
+  const out = new Map<string, { spec: string; file: string }>();
   if (requirements !== undefined) {
-    const out: RequirementsRead = { names: new Set(), unnamed: [], specs: new Map() };
-    readRequirements(requirements, 'requirements.txt', (p) => files.get(p), new Set(['requirements.txt']), out);
-    for (const name of out.names) if (!out.specs!.has(name)) out.specs!.set(name, '');
-    return out.specs!;
+    const read: RequirementsRead = { names: new Set(), unnamed: [], specs: new Map(), origins: new Map() };
+    readRequirements(requirements, file, (p) => files.get(p), new Set([file]), read);
+    for (const name of read.names) out.set(name, { spec: read.specs!.get(name) ?? '', file: read.origins!.get(name) ?? file });
+    return out;
   }
   const pyproject = files.get('pyproject.toml');
-  const out = new Map<string, string>();
   const read = pyproject === undefined ? undefined : readPyproject(pyproject);
   for (const requirement of read?.dependencies ?? []) {
     const match = NAME.exec(requirement.trim());
-    if (match) out.set(normalizePackageName(match[1]!), match[3]!.trim());
+    if (match) out.set(normalizePackageName(match[1]!), { spec: match[3]!.trim(), file: 'pyproject.toml' });
   }
-  for (const { name, spec } of read?.poetry ?? []) out.set(normalizePackageName(name), spec);
+  for (const { name, spec } of read?.poetry ?? []) out.set(normalizePackageName(name), { spec, file: 'pyproject.toml' });
   return out;
 }
 

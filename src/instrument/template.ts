@@ -41,6 +41,8 @@ export interface InstrumentInput {
   pipeline?: Pipeline;
   /** What the service's container is given, env_file included (FLASK_DEBUG for the debug reloader check, NODE_OPTIONS). */
   environment?: ReadonlyMap<string, string | null>;
+  /** Where bind mounts show the app's folder in the container (absolute paths; appMountTargets): its files are there whatever the image copies. */
+  appMountedAt?: readonly string[];
 }
 
 export interface InstrumentPlan {

@@ -13,6 +13,7 @@ import { RAILS_INITIALIZER } from './rails.js';
 import { CRA_ENTRIES, REACT_PACKAGES, VITE_ENTRIES } from './react.js';
 import { removeAddedLines } from './requirements.js';
 import { MANAGED_MARKER, servicePath } from './template.js';
+import { pythonManifest, pythonPackageManager } from '../stacks/package-manager.js';
 import type { WiringInput } from './wiring.js';
 
 /** What the uninstaller reads: the same as doctor's wiring check (src/instrument/wiring.ts), so both find the app alike. */
@@ -155,7 +156,10 @@ function uninstallFlask(input: UninstallInput): UninstallPlan {
     plan.changes.push({ path: servicePath(input.serviceDir, file), before: text, after });
     break;
   }
-  takeBlocks(input, 'requirements.txt', isObsPythonPackage, plan);
+  // obs's blocks sit in the requirements file the image installs (requirements/docker.txt for
+  // `pip install -r requirements/docker.txt`), or in requirements.txt where an older obs put them.
+  const manifest = pythonManifest(input.files, pythonPackageManager(input.files), input.buildTarget);
+  for (const file of new Set(['requirements.txt', ...(manifest !== undefined && manifest !== 'pyproject.toml' ? [manifest] : [])])) takeBlocks(input, file, isObsPythonPackage, plan);
   const pyproject = input.files.get('pyproject.toml');
   if (!input.files.has('requirements.txt') && pyproject !== undefined) {
     // pyproject.toml has no place for obs's marker: the packages obs may have added are named, not guessed at.

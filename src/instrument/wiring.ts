@@ -8,13 +8,13 @@
  */
 import { FLASK_HAND_WIRED, FLASK_MODULE, scanPython } from './flask.js';
 import { findFlaskEntry } from './flask-entry.js';
-import { NODE_HAND_WIRED, NODE_MODULE } from './node.js';
+import { moduleInImage, NODE_HAND_WIRED, NODE_MODULE } from './node.js';
 import { NODE_SDK_PACKAGES } from './node-instrumentations.js';
 import { RAILS_INITIALIZER, RAILS_SDK_GEMS, RUBY_INSTRUMENTATIONS } from './rails.js';
 import { CRA_ENTRIES, REACT_HAND_WIRED, REACT_SDK_PACKAGES, TRACING_IMPORT, VITE_ENTRIES } from './react.js';
 import { declaredPythonPackages } from './requirements.js';
 import { MANAGED_MARKER, servicePath } from './template.js';
-import { imageFacts } from '../stacks/dockerfile.js';
+import { imageFacts, resolvePosix } from '../stacks/dockerfile.js';
 import { installSteps, nodePackageManager, pythonManifest, pythonPackageManager, type PackageManager } from '../stacks/package-manager.js';
 
 export interface WiringProblem {
@@ -36,6 +36,10 @@ export interface WiringInput {
   environment?: ReadonlyMap<string, string | null>;
   /** compose `build.target`: the Dockerfile stage the image is. */
   buildTarget?: string;
+  /** Where bind mounts show the app's folder in the container (appMountTargets). */
+  appMountedAt?: readonly string[];
+  /** The Dockerfile compose builds with, relative to serviceDir (files holds it as `Dockerfile`); default Dockerfile. */
+  dockerfileName?: string;
 }
 
 /** Problems found, or undefined when the service has no module of obs's and a setup of its own (or a stack obs does not instrument). */
@@ -109,8 +113,9 @@ function flaskWiring(input: WiringInput): WiringProblem[] | undefined {
       ...(on('ROLLBAR') ? ['rollbar'] : []),
     ];
     const manager = pythonPackageManager(files);
-    const manifest = pythonManifest(files, manager);
-    const declared = declaredPythonPackages(files);
+    // Declared where the image installs from (requirements/docker.txt for `pip install -r requirements/docker.txt`).
+    const manifest = pythonManifest(files, manager, input.buildTarget);
+    const declared = declaredPythonPackages(files, manifest);
     const missing = wanted.filter((p) => !declared.has(p));
     if (missing.length > 0) problems.push(missingPackages(input, manifest ?? 'requirements.txt', missing, manager, servicePath(input.serviceDir, moduleFile)));
   }
@@ -155,6 +160,9 @@ function nodeWiring(input: WiringInput): WiringProblem[] | undefined {
       message: `${input.serviceName}: nothing preloads ${NODE_MODULE} (NODE_OPTIONS has no --require ./${NODE_MODULE}), so the SDK never starts and nothing is sent`,
       fix: `set on the service in the compose file: NODE_OPTIONS: "--require ./${NODE_MODULE}"`,
     });
+  } else {
+    const inImage = imageProblem(input, ours);
+    if (inImage) problems.push(inImage);
   }
   if (module.includes(MANAGED_MARKER)) {
     const wanted = [...Object.keys(NODE_SDK_PACKAGES), ...[...module.matchAll(/^\s*\[\s*"([^"]+)"/gm)].map((m) => m[1]!)];
@@ -162,6 +170,35 @@ function nodeWiring(input: WiringInput): WiringProblem[] | undefined {
     if (missing && missing.length > 0) problems.push(missingPackages(input, 'package.json', missing, nodePackageManager(files), servicePath(input.serviceDir, NODE_MODULE)));
   }
   return problems;
+}
+
+/**
+ * The module is in the build context, but is it in the container? Read the way init reads it
+ * (moduleInImage: the stage chain compose builds, its COPY lines, bind mounts of the source):
+ * a final stage that copies only dist/ (NestJS) lacks it, and node stops at startup.
+ */
+function imageProblem(input: WiringInput, preloaded: readonly string[]): WiringProblem | undefined {
+  const inImage = moduleInImage(input.files, input.buildTarget, input.appMountedAt);
+  if (!inImage) return undefined;
+  const dockerfile = servicePath(input.serviceDir, input.dockerfileName ?? 'Dockerfile');
+  const lead = `${input.serviceName}: NODE_OPTIONS preloads ${preloaded[0]}, which the image compose builds (${dockerfile}) does not hold`;
+  if (inImage.missing) {
+    return {
+      level: 'fail',
+      file: dockerfile,
+      message: `${lead}: ${inImage.missing.why}, so node stops at startup ("Cannot find module")`,
+      fix: `${inImage.missing.fix} in ${dockerfile} (the stage compose builds), then run docker compose build ${input.serviceName}`,
+    };
+  }
+  const workdir = imageFacts(input.files.get('Dockerfile')!, input.buildTarget).workdir;
+  const at = resolvePosix(workdir, inImage.path);
+  if (preloaded.some((p) => resolvePosix(workdir, p) === at)) return undefined;
+  return {
+    level: 'fail',
+    file: dockerfile,
+    message: `${lead}: the container has it at ${at}, so node stops at startup ("Cannot find module")`,
+    fix: `set on the service in the compose file: NODE_OPTIONS: "--require ${inImage.path}"`,
+  };
 }
 
 /** The wanted packages package.json does not declare; undefined when it cannot be read. */

@@ -9,7 +9,7 @@ import { FLASK_INPUT_FILES, FLASK_MODULE } from '../instrument/flask.js';
 import { DEFAULT_APP_FILES, findFlaskEntry, PACKAGE_APP_FILES } from '../instrument/flask-entry.js';
 import { NODE_INPUT_FILES } from '../instrument/node.js';
 import { REACT_INPUT_FILES, REACT_SOURCE } from '../instrument/react.js';
-import { includedRequirementFiles } from '../instrument/requirements.js';
+import { imageRequirementFiles, requirementsClosure } from '../stacks/pip-installs.js';
 import { servicePath } from '../instrument/template.js';
 import type { FolderReader } from '../io/folder-reader.js';
 import type { Stack } from '../stacks/detect.js';
@@ -59,14 +59,13 @@ export function readServiceSources(
     });
     for (const name of entry.candidates) if (!DEFAULT_APP_FILES.includes(name as never)) add(name);
     if (entry.moduleDir !== '') add(`${entry.moduleDir}/${FLASK_MODULE}`);
-    // Requirements files included with -r are part of the dependency list too.
-    const queue = files.has('requirements.txt') ? includedRequirementFiles(files.get('requirements.txt')!) : [];
-    while (queue.length > 0) {
-      const name = queue.shift()!;
-      if (files.has(name)) continue;
-      add(name);
-      if (files.has(name)) queue.push(...includedRequirementFiles(files.get(name)!, name));
-    }
+    // The requirements files the image installs (`pip install -r requirements/docker.txt`), and every
+    // file their -r lines include, are part of the dependency list too.
+    const installed = files.has('Dockerfile') ? imageRequirementFiles(files.get('Dockerfile')!, service?.config.buildTarget, (p) => folders.read(dir, p) !== undefined) : [];
+    requirementsClosure(['requirements.txt', ...installed], (p) => {
+      if (!files.has(p)) add(p);
+      return files.get(p);
+    });
   } else if (stack === 'rails') {
     add('Gemfile');
     for (const name of folders.list(join(dir, 'config/initializers'))) if (name.endsWith('.rb')) add(`config/initializers/${name}`);

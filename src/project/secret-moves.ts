@@ -38,7 +38,7 @@ export interface HeldBackSecret {
 
 export interface SecretWork {
   /** Each move's edit of the value it was in; superseded when --force rewrites that value whole. */
-  edits: { file: ComposeFile; edit: TextEdit; scalar: unknown; moved: MovedSecret; superseded?: boolean }[];
+  edits: { file: ComposeFile; edit: TextEdit; scalar: unknown; moved: MovedSecret; superseded?: boolean; /** The value with the reference. */ value: string }[];
   /** `.env` variable -> literal value moved there. */
   dotenvValues: Map<string, string>;
   /** `service\0KEY` whose value was replaced by a reference -> the value with the reference. */
@@ -101,7 +101,7 @@ export function planSecretMoves(
         const { line } = lineColOf(definition.file.text, entry.scalar.range![0]);
         const record: MovedSecret = { file: definition.file.path, line, service: service.name, key, envVar };
         moved.push(record);
-        work.edits.push({ file: definition.file, edit: replaceEnvValue(definition.file.text, entry, key, replacement), scalar: entry.scalar, moved: record });
+        work.edits.push({ file: definition.file, edit: replaceEnvValue(definition.file.text, entry, key, replacement), scalar: entry.scalar, moved: record, value: replacement });
       }
     }
   }

@@ -2,6 +2,7 @@
  * Detects what runs in a service from the files in its build context, the way a person
  * would: the dependency manifest names the framework.
  */
+import { requirementsClosure } from './pip-installs.js';
 import { readPyproject } from './pyproject.js';
 
 export type Stack = 'flask' | 'python' | 'rails' | 'ruby' | 'node' | 'react' | 'go' | 'java' | 'dotnet' | 'php' | 'unknown';
@@ -33,8 +34,13 @@ function declaresFlask(text: string | undefined): boolean {
   return names.some((name) => name !== undefined && name.toLowerCase() === 'flask');
 }
 
-export function detectStack(files: ContextFiles): Stack {
-  const python = [files.get('requirements.txt'), files.get('Pipfile')].filter((t): t is string => t !== undefined);
+/**
+ * `installed`: the requirements files the image installs (its Dockerfile's `pip install -r`),
+ * read with requirements.txt and the files their `-r` lines include.
+ */
+export function detectStack(files: ContextFiles, installed: readonly string[] = []): Stack {
+  const requirements = requirementsClosure(['requirements.txt', ...installed], (name) => files.get(name)).map((name) => files.get(name)!);
+  const python = [...requirements, files.get('Pipfile')].filter((t): t is string => t !== undefined);
   // A requirement line, or a Pipfile key; in pyproject.toml, any dependency list or Poetry table.
   if (python.some((text) => /^\s*["']?flask\b/im.test(text) || /["']flask\s*(?:[<>=~!;[]|["'])/i.test(text))) return 'flask';
   if (declaresFlask(files.get('pyproject.toml'))) return 'flask';

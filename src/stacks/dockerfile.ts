@@ -26,6 +26,11 @@ export interface DockerCopy {
   target: string;
 }
 
+export interface DockerRun {
+  command: string;
+  workdir: string;
+}
+
 export interface ImageFacts {
   /** The stages the target builds on, the target last. */
   chain: DockerStage[];
@@ -38,8 +43,8 @@ export interface ImageFacts {
   cmd?: string;
   /** ENV of the chain (later wins). */
   env: Map<string, string>;
-  /** RUN lines of the chain. */
-  runs: string[];
+  /** RUN lines of the chain, each with the WORKDIR it runs in (absolute, posix). */
+  runs: DockerRun[];
   /** The WORKDIR the command runs in ('/' when none is set). */
   workdir: string;
 }
@@ -84,7 +89,7 @@ export function imageFacts(text: string, target?: string): ImageFacts {
     for (const { kind, args } of stage.instructions) {
       if (kind === 'CMD') cmd = commandOf(args);
       else if (kind === 'ENTRYPOINT') entrypoint = commandOf(args);
-      else if (kind === 'RUN') facts.runs.push(args);
+      else if (kind === 'RUN') facts.runs.push({ command: args, workdir: facts.workdir });
       else if (kind === 'WORKDIR') facts.workdir = resolvePosix(facts.workdir, unquote(args));
       else if (kind === 'ENV') readEnv(args, facts.env);
       else if (kind === 'COPY' || kind === 'ADD') {

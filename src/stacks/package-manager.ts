@@ -6,6 +6,7 @@
  * then the image rebuild.
  */
 import type { ContextFiles } from './detect.js';
+import { imageRequirementFiles } from './pip-installs.js';
 import { readPyproject } from './pyproject.js';
 
 export type NodePackageManager = 'npm' | 'yarn' | 'pnpm' | 'bun';
@@ -39,12 +40,25 @@ export function pythonPackageManager(files: ContextFiles): PythonPackageManager 
   return 'pip';
 }
 
-/** The manifest obs edits for a Python app: uv and poetry install from pyproject.toml, whatever requirements file sits beside it. */
-export function pythonManifest(files: ContextFiles, manager: PythonPackageManager): 'requirements.txt' | 'pyproject.toml' | undefined {
+/**
+ * The manifest obs edits for a Python app: uv and poetry install from pyproject.toml, whatever
+ * requirements file sits beside it; else the requirements file the image installs (its
+ * Dockerfile's `pip install -r requirements/docker.txt`, requirements.txt first when it is one of
+ * them): a requirements.txt the image never installs (kept for Heroku, say) gives the container nothing.
+ */
+export function pythonManifest(files: ContextFiles, manager: PythonPackageManager, buildTarget?: string): string | undefined {
   if ((manager === 'uv' || manager === 'poetry') && files.has('pyproject.toml')) return 'pyproject.toml';
+  const installed = imageRequirements(files, buildTarget);
+  if (installed.length > 0 && !installed.includes('requirements.txt')) return installed[0];
   if (files.has('requirements.txt')) return 'requirements.txt';
   if (files.has('pyproject.toml')) return 'pyproject.toml';
   return undefined;
+}
+
+/** The requirements files the image compose builds installs (imageRequirementFiles), when the files hold its Dockerfile. */
+export function imageRequirements(files: ContextFiles, buildTarget?: string): string[] {
+  const dockerfile = files.get('Dockerfile');
+  return dockerfile === undefined ? [] : imageRequirementFiles(dockerfile, buildTarget, (p) => files.has(p));
 }
 
 /** The lock file a manager keeps, when it keeps one. */

@@ -7,6 +7,7 @@
  */
 import { detectStack, stackOfBaseImage, type ContextFiles, type Stack } from './detect.js';
 import { imageFacts, parseDockerfile, type ImageFacts } from './dockerfile.js';
+import { imageRequirementFiles } from './pip-installs.js';
 
 /** What a service does: serve requests (an app), only build front-end assets, or run a test suite. */
 export type ServiceRole = 'app' | 'assets' | 'tests';
@@ -69,7 +70,11 @@ const STARTS_SERVER = /\b(?:start|serve|server|preview)\b|\bnode\s+[\w./-]+\.[cm
 export function profileService(input: ProfileInput): ServiceProfile {
   const facts = input.dockerfile === undefined ? undefined : imageFacts(input.dockerfile, input.target);
   const appDir = manifestDir(input.files, facts);
-  const detected = detectStack(appDir === '' ? input.files : inFolder(input.files, appDir));
+  // The requirements files the image installs (`pip install -r requirements/docker.txt`), relative to the app's folder.
+  const installed = (input.dockerfile === undefined ? [] : imageRequirementFiles(input.dockerfile, input.target, (p) => input.files.has(p)))
+    .filter((p) => appDir === '' || p.startsWith(`${appDir}/`))
+    .map((p) => (appDir === '' ? p : p.slice(appDir.length + 1)));
+  const detected = detectStack(appDir === '' ? input.files : inFolder(input.files, appDir), installed);
   // Multi-stage images name the language in their first stage (`FROM mcr.microsoft.com/dotnet/sdk:7.0 AS build`).
   const stack =
     detected !== 'unknown'

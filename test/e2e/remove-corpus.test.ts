@@ -32,10 +32,6 @@ const ENV = { CI: 'true' };
 const KNOWN = new Set([
   // The blank line init put before the collector it appended after the last service stays.
   'docker__awesome-compose__react-express-mongodb collector',
-  // The worker's environment is the app's list through `<<: *app_base`: init copied it into the worker's own
-  // environment to give it its own OTEL_SERVICE_NAME, and remove takes out only obs's keys.
-  'ledermann__docker-rails collector',
-  'ledermann__docker-rails direct',
   'apache__airflow collector',
   'apache__airflow direct',
   'honeycombio__honeycomb-opentelemetry-node__smoke-tests collector',

@@ -613,3 +613,41 @@ describe('findEnvEntry / replaceEnvValue', () => {
     );
   });
 });
+
+describe('a copy of an inherited list (ledermann/docker-rails: worker is <<: *app_base)', () => {
+  it('writes the value the context gives for an entry (a secret moved to .env as its reference), every other entry as written', () => {
+    const text = lf(
+      'services:',
+      '  app: &app_base',
+      '    build: .',
+      '    environment:',
+      '      - DB_HOST=db',
+      '      - AWS_SECRET_ACCESS_KEY=literal',
+      '  worker:',
+      '    <<: *app_base',
+      '    command: sidekiq',
+    );
+    const file = parseComposeText('docker-compose.yml', text);
+    const ctx = makeEnvEditContext(file);
+    const secret = findEnvEntry(file.doc, serviceMap(file, 'app'), 'AWS_SECRET_ACCESS_KEY')!;
+    ctx.copiedValues.set(secret.scalar, '${AWS_SECRET_ACCESS_KEY}');
+    const out = applyTextEdits(text, addEnvironment(ctx, serviceMap(file, 'worker'), [{ key: 'OTEL_SERVICE_NAME', value: 'worker' }]));
+    expect(out).toBe(
+      lf(
+        'services:',
+        '  app: &app_base',
+        '    build: .',
+        '    environment:',
+        '      - DB_HOST=db',
+        '      - AWS_SECRET_ACCESS_KEY=literal',
+        '  worker:',
+        '    <<: *app_base',
+        '    command: sidekiq',
+        '    environment:',
+        '      - DB_HOST=db',
+        '      - AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY}',
+        '      - "OTEL_SERVICE_NAME=worker"',
+      ),
+    );
+  });
+});

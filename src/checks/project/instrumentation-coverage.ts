@@ -1,7 +1,8 @@
 import { readRegularTextSync } from '../../io/read-regular.js';
 import { join, posix } from 'node:path';
 import { coverageFiles, uncoveredLibraries } from '../../instrument/coverage.js';
-import { includedRequirementFiles } from '../../instrument/requirements.js';
+import { imageRequirements } from '../../stacks/package-manager.js';
+import { requirementsClosure } from '../../stacks/pip-installs.js';
 import { FolderReader } from '../../io/folder-reader.js';
 import { profileOf } from '../../project/discover.js';
 import type { Check } from '../types.js';
@@ -37,8 +38,8 @@ export const instrumentationCoverageCheck: Check = {
         // a FIFO named Dockerfile is never read: the build context itself, then
       }
       const dir = posix.normalize(posix.join(contextDir, appDir));
-      const files = readAll(join(project.root, dir), stack);
-      const uncovered = uncoveredLibraries(stack, files);
+      const files = readAll(join(project.root, dir), stack, service.config.buildTarget);
+      const uncovered = uncoveredLibraries(stack, files, service.config.buildTarget);
       if (uncovered === undefined) continue;
       judged.push(name);
       for (const u of uncovered) {
@@ -57,8 +58,8 @@ export const instrumentationCoverageCheck: Check = {
   },
 };
 
-/** The coverage files of one build context (and the requirements files `-r` lines name). */
-function readAll(dir: string, stack: string): Map<string, string> {
+/** The coverage files of one build context (and the requirements files the image installs and `-r` lines name). */
+function readAll(dir: string, stack: string, buildTarget: string | undefined): Map<string, string> {
   const files = new Map<string, string>();
   const read = (name: string) => {
     try {
@@ -70,11 +71,19 @@ function readAll(dir: string, stack: string): Map<string, string> {
     }
   };
   for (const name of coverageFiles(stack)) read(name);
-  const queue = files.has('requirements.txt') ? includedRequirementFiles(files.get('requirements.txt')!) : [];
-  for (let i = 0; i < queue.length && i < 20; i++) {
-    if (files.has(queue[i]!)) continue;
-    read(queue[i]!);
-    if (files.has(queue[i]!)) queue.push(...includedRequirementFiles(files.get(queue[i]!)!, queue[i]));
+  if (stack === 'flask') {
+    // A file counts as installed only when it is there: read it on the way.
+    const onDisk = {
+      has: (name: string) => {
+        if (!files.has(name)) read(name);
+        return files.has(name);
+      },
+      get: (name: string) => files.get(name),
+    };
+    requirementsClosure(['requirements.txt', ...imageRequirements(onDisk, buildTarget)], (name) => {
+      if (!files.has(name)) read(name);
+      return files.get(name);
+    });
   }
   return files;
 }

@@ -3,6 +3,7 @@ import { wiringProblems } from '../../instrument/wiring.js';
 import { FolderReader } from '../../io/folder-reader.js';
 import { composeDockerfileOf, readServiceSources } from '../../project/app-sources.js';
 import { profileOf } from '../../project/discover.js';
+import { appMountTargets } from '../../project/service-dir.js';
 import type { Stack } from '../../stacks/detect.js';
 import type { Check } from '../types.js';
 import { serviceEnv } from './lib/env.js';
@@ -46,7 +47,8 @@ export const instrumentationWiredCheck: Check = {
       }
       seen.add(`${dir}\0${stack}`);
       const command = service.config.command;
-      const files = readSafely(() => readServiceSources(folders, project.root, dir, stack as Stack, undefined, service, composeDockerfileOf(service, profile.appDir)));
+      const dockerfileName = composeDockerfileOf(service, profile.appDir);
+      const files = readSafely(() => readServiceSources(folders, project.root, dir, stack as Stack, undefined, service, dockerfileName));
       // A build context that is not here (another checkout, a generated folder) says nothing.
       if (!files || files.size === 0) continue;
       const problems = wiringProblems({
@@ -58,6 +60,9 @@ export const instrumentationWiredCheck: Check = {
         environment: new Map([...serviceEnv(project, name)].map(([key, entry]) => [key, entry.value] as [string, string | null])),
         ...(command !== undefined && command !== null ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
         ...(service.config.buildTarget !== undefined ? { buildTarget: service.config.buildTarget } : {}),
+        // Read the image the way init does: bind mounts of the source count as the files being there.
+        appMountedAt: appMountTargets(project.projectDir, service, dir),
+        ...(dockerfileName !== undefined ? { dockerfileName } : {}),
       });
       if (problems === undefined) continue;
       judged.push(name);

@@ -94,6 +94,8 @@ export function planServiceInstrumentation(
   profile?: ServiceProfile,
   /** The collector's URL as the browser reaches it (collector pipeline with a published port). */
   browserCollectorUrl?: string,
+  /** Where bind mounts show the app's folder in the container (appMountTargets). */
+  appMountedAt: readonly string[] = [],
 ): InstrumentResult {
   const command = service.config.command;
   const input: InstrumentInput = {
@@ -112,6 +114,7 @@ export function planServiceInstrumentation(
     ...(command !== undefined ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
     ...(service.config.buildTarget !== undefined ? { buildTarget: service.config.buildTarget } : {}),
     environment,
+    ...(appMountedAt.length > 0 ? { appMountedAt } : {}),
   };
   switch (stack) {
     case 'flask':

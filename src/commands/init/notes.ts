@@ -18,6 +18,8 @@ export type InitNote =
   | { kind: 'xray-browser-only'; services: string[] }
   /** Two services built from one folder share one copy of the instrumentation code. */
   | { kind: 'shared-build-context'; service: string; first: string }
+  /** The service's environment was another's list (through `<<:` or an alias): it got its own copy, secrets as references. */
+  | { kind: 'environment-copied'; service: string; from?: string; via: 'merge' | 'alias'; entries: number; references: string[] }
   /**
    * compose's `.env` is also an env_file of services obs leaves alone: the variables to set are
    * not added to it (they would reach those containers).

@@ -6,12 +6,14 @@ import { anonymousVolumeTargets } from '../../compose/nodes.js';
 import { publishedPortOf } from '../../compose/ports.js';
 import { COLLECTOR_PORTS } from '../../collector/image.js';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
+import { sharedListOf } from '../../compose/shared-list.js';
 import { buildProject, freeServiceName, type ComposeProject, type ComposeService } from '../../compose/project.js';
 import { buildEnvironmentIndex, envFilePath, type EnvironmentIndex, type IndexedEnvFile } from '../../compose/environment-index.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, whyNoCode, type InstrumentResult } from './instrument.js';
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
 import { planSecretFiles, planSecretMoves, type MovedSecret, type SecretWork } from '../../project/secret-moves.js';
 import type { InitSnapshot } from '../../project/snapshot.js';
+import { appMountTargets } from '../../project/service-dir.js';
 import { holdBackNonUtf8Edits } from '../../instrument/not-utf8.js';
 import { referencesIn } from '../../compose/interpolation.js';
 import type { ComposeFile } from '../../compose/parse.js';
@@ -294,6 +296,19 @@ function holdBackUnsafeEdits(work: ServiceWork[], envIndex: EnvironmentIndex, ch
 }
 
 /**
+ * A service whose environment is another's list (`<<: *app_base`, `environment: *list`) gets its
+ * own copy of it from addEnvironment: YAML merges mappings only, and the service's own
+ * `environment:` replaces the merged one whole. Said, since a later change to the shared list no
+ * longer reaches it.
+ */
+function noteCopiedList(project: ComposeProject, service: ComposeService, definition: ComposeService['definitions'][number], ctx: EnvEditContext, notes: InitNote[]): void {
+  const shared = sharedListOf(project, service, definition);
+  if (!shared) return;
+  const references = shared.items.filter((i) => ctx.copiedValues.has(i.node)).map((i) => i.key);
+  notes.push({ kind: 'environment-copied', service: service.name, via: shared.via, entries: shared.items.length, references, ...(shared.from ? { from: shared.from } : {}) });
+}
+
+/**
  * Phase 3: all of it as text edits per compose file -- additions, replacements, moved secrets,
  * the X-Ray daemon's command fix or the daemon itself -- applied and verified by a re-read.
  */
@@ -312,6 +327,8 @@ function planComposeEdits(
   const { xrayOn, existingDaemon, daemonName } = daemon;
   const editsByFile = new Map<ComposeFile, TextEdit[]>(snapshot.compose.map((f) => [f, []]));
   const contexts = new Map<ComposeFile, EnvEditContext>(snapshot.compose.map((f) => [f, makeEnvEditContext(f)]));
+  // A copy of an inherited list (below) writes a secret this run moves to .env as its reference, never the literal.
+  for (const move of secretWork.edits) contexts.get(move.file)?.copiedValues.set(move.scalar, move.value);
   for (const item of work) {
     const definition = item.service.definitions.find((d) => d.map) ?? item.service.definitions[0]!;
     if (!definition.map) continue;
@@ -340,6 +357,7 @@ function planComposeEdits(
         break;
       }
     }
+    if (additions.length > 0) noteCopiedList(project, item.service, definition, ctx, notes);
     editsByFile.get(definition.file)!.push(...addEnvironment(ctx, definition.map, additions));
     planRemovals(item, editsByFile, secretWork, found);
   }
@@ -500,7 +518,8 @@ function planCode(
   }
   instrumentedDirs.set(dir, service.name);
   const environment = new Map([...envIndex.variables(service.name)].map(([key, v]) => [key, v.value]));
-  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, environment, profile, browserUrl);
+  const mounts = appMountTargets(snapshot.projectDir, service, dir);
+  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, environment, profile, browserUrl, mounts);
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
   notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));

@@ -129,6 +129,16 @@ export function noteText(note: InitNote): string {
       );
     case 'shared-build-context':
       return `${note.service} is built from the same folder as ${note.first}; its instrumentation code is written once`;
+    case 'environment-copied': {
+      const list = note.from ? `${note.from}'s list` : 'a shared list';
+      const how = note.via === 'merge' ? 'merged in through `<<:`; YAML cannot extend a merged list' : 'read through an alias; YAML cannot extend an aliased list';
+      const secrets = note.references.length > 0 ? ` (${note.references.join(', ')} as the \${VAR} references obs moved to .env)` : '';
+      const source = note.from ?? 'the shared list';
+      return (
+        `${note.service}: its environment is ${list}, ${how}, so obs gave ${note.service} its own copy of the ${note.entries} entries with its own settings${secrets}. ` +
+        `A change to ${note.from ? `${source}'s list` : source} no longer reaches ${note.service}; \`obs remove\` puts the shared list back`
+      );
+    }
     case 'dotenv-loaded-by-others':
       return (
         `${note.path} is also loaded through env_file by ${note.services.join(', ')}, which obs leaves alone: ` +
