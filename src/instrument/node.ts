@@ -195,7 +195,8 @@ export function sentryOnOpenTelemetry(declared: ReadonlyMap<string, string> | un
   return undefined;
 }
 
-function readManifest(text: string): { names: string[]; declared: Map<string, string> } | undefined {
+/** A package.json's declared packages (every dependency section, the first wins); undefined when it is not JSON. */
+export function readManifest(text: string): { names: string[]; declared: Map<string, string> } | undefined {
   try {
     const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
     const declared = new Map<string, string>();

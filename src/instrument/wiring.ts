@@ -8,7 +8,7 @@
  */
 import { FLASK_HAND_WIRED, FLASK_MODULE, scanPython } from './flask.js';
 import { findFlaskEntry } from './flask-entry.js';
-import { moduleInImage, NODE_HAND_WIRED, NODE_MODULE } from './node.js';
+import { moduleInImage, NODE_HAND_WIRED, NODE_MODULE, readManifest, sentryOnOpenTelemetry } from './node.js';
 import { NODE_SDK_PACKAGES } from './node-instrumentations.js';
 import { RAILS_INITIALIZER, RAILS_SDK_GEMS, RUBY_INSTRUMENTATIONS } from './rails.js';
 import { CRA_ENTRIES, REACT_HAND_WIRED, REACT_SDK_PACKAGES, TRACING_IMPORT, VITE_ENTRIES } from './react.js';
@@ -151,6 +151,17 @@ function nodeWiring(input: WiringInput): WiringProblem[] | undefined {
     }
     const handMade = [...files].some(([f, t]) => f !== 'package.json' && !f.startsWith('node_modules/') && NODE_HAND_WIRED.test(t)) || loaded.length > 0;
     if (handMade) return undefined;
+    const sentry = sentryOnOpenTelemetry(readManifest(files.get('package.json') ?? '')?.declared);
+    if (sentry) {
+      return [
+        {
+          level: 'warn',
+          file: servicePath(input.serviceDir, 'package.json'),
+          message: `${input.serviceName}: ${sentry.pkg} ${sentry.range} runs OpenTelemetry in this app and sends its spans to Sentry: the OTEL_* settings alone send nothing (obs leaves a Sentry app's tracing to Sentry)`,
+          fix: 'give Sentry\'s OpenTelemetry an OTLP exporter (Sentry\'s guide "Using Your Existing OpenTelemetry Setup", skipOpenTelemetrySetup) to send the spans to the collector too',
+        },
+      ];
+    }
     return [noSdk(input, 'package.json', `no ${NODE_MODULE} and no OpenTelemetry setup in ${input.serviceDir || 'the build context'}`)];
   }
   if (ours.length === 0) {

@@ -100,6 +100,16 @@ describe('doctor instrumentation-wired', () => {
     expect(await wired(dir)).toMatchObject({ status: 'fail', detail: 'api: NODE_OPTIONS preloads ./tracing.cjs, which is not in the build context: node stops at startup ("Cannot find module")' });
   }, 120_000);
 
+  it('Node on Sentry 8 (tigredonorte/queuenode): init leaves it to Sentry, and doctor says why nothing reaches the collector', async () => {
+    const dir = await initialized(join(REPO_ROOT, 'test', 'fixtures', 'corpus', 'tigredonorte__queuenode'), 'app');
+    const check = await wired(dir);
+    expect(check.status).toBe('warn');
+    expect(check.findings?.map((f) => [f.file, f.message])).toEqual([
+      ['package.json', "app: @sentry/node ^8.30.0 runs OpenTelemetry in this app and sends its spans to Sentry: the OTEL_* settings alone send nothing (obs leaves a Sentry app's tracing to Sentry)"],
+    ]);
+    expect(check.findings?.[0]?.fix).toMatch(/skipOpenTelemetrySetup/);
+  });
+
   it('Node: a package.json without the SDK packages fails', async () => {
     const dir = await initialized(join(FIXTURES, 'express-app'), 'api');
     await edit(join(dir, 'package.json'), (t) => t.replace(/^\s*"@opentelemetry\/sdk-trace-node": .*\n/m, ''));
