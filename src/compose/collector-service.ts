@@ -112,8 +112,11 @@ export function removeServiceEdit(service: ComposeService): TextEdit | undefined
   const block = serviceBlock(service);
   if (!block || block.siblings < 1) return undefined;
   const { file, start, contentEnd, end } = block;
-  if (contentEnd === end) return { start, end, text: '' };
   const blankBefore = /\n([ \t]*\r?\n)$/.exec(file.text.slice(0, start));
+  // The last service of the map (the file ends, or a top-level key follows) takes the blank line
+  // before it, as obs appends one; between two services that line parts the neighbours.
+  const last = end === file.text.length || /^[^\s#]/.test(file.text.slice(end));
+  if (contentEnd === end) return { start: blankBefore && last ? start - blankBefore[1]!.length : start, end, text: '' };
   return { start: blankBefore ? start - blankBefore[1]!.length : start, end: contentEnd, text: '' };
 }
 

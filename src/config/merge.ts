@@ -17,7 +17,7 @@ export interface MergedConfig {
 }
 
 /** Always obs's to write: records of what init found, not settings a user tunes. */
-const OBS_OWNED = new Set(['version', 'pipeline', 'compose', 'collector', 'services.*.stack']);
+const OBS_OWNED = new Set(['version', 'pipeline', 'compose', 'collector', 'services.*.stack', 'changes']);
 
 /**
  * The obs.yaml `obs init` writes over an existing one, as a three-way merge:

@@ -46,7 +46,23 @@ export function renderObsConfig(config: ObsConfig): string {
 export function renderWithYaml(config: ObsConfig): string {
   const doc = new Document(withoutUndefined(config));
   doc.commentBefore = HEADER;
+  commentChanges(doc);
   return doc.toString({ lineWidth: 0 });
+}
+
+const CHANGES_COMMENT = [
+  ' What obs init changed in the compose files, kept by obs for `obs remove` and later runs: per file',
+  ' and service, the keys it added and the values it replaced (as written; a secret is never recorded).',
+].join('\n');
+
+/** The `changes:` section says what it is (and that obs writes it) over its key. */
+function commentChanges(doc: Document): void {
+  if (!isMap(doc.contents)) return;
+  const pair = doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'changes');
+  if (pair && isScalar(pair.key) && !pair.key.commentBefore) {
+    pair.key.commentBefore = CHANGES_COMMENT;
+    pair.key.spaceBefore = true;
+  }
 }
 
 /**
@@ -58,6 +74,7 @@ export function renderObsConfigOver(previousText: string, config: ObsConfig): st
   const doc = parseDocument(previousText);
   if (doc.errors.length > 0 || !isMap(doc.contents)) return renderObsConfig(config);
   doc.contents = syncNode(doc, doc.contents, withoutUndefined(config)) as typeof doc.contents;
+  commentChanges(doc);
   return doc.toString({ lineWidth: 0 });
 }
 
@@ -156,6 +173,7 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
     },
     cloudwatch: { enabled: raw.cloudwatch?.enabled ?? false, logGroups: raw.cloudwatch?.logGroups ?? [] },
     rollbar: { enabled: raw.rollbar?.enabled ?? false },
+    ...(raw.changes ? { changes: { environment: raw.changes.environment ?? {} } } : {}),
   };
   // Sections of other backend modules pass through; each module reads its own.
   for (const [key, value] of Object.entries(raw)) {
@@ -206,6 +224,8 @@ type Shape =
   | { kind: 'boolean' }
   | { kind: 'number' }
   | { kind: 'enum'; values: readonly string[] }
+  /** A mapping of names to strings, or to nothing (`KEY:`, null). */
+  | { kind: 'strings'; what: string }
   /** A setting desiredFromConfig checks in full (forms, values, messages), called at the end of parseObsConfig. */
   | { kind: 'desired' };
 
@@ -249,6 +269,21 @@ const OBS_YAML: Shape = {
       keys: { enabled: bool, logGroups: { kind: 'list', item: { kind: 'map', what: 'a log group setting', keys: { name: str, retentionInDays: num, logStreams: desired } } } },
     },
     rollbar: { kind: 'map', what: 'a rollbar setting', keys: { enabled: bool } },
+    changes: {
+      kind: 'map',
+      what: 'a changes section',
+      keys: {
+        environment: {
+          kind: 'dict',
+          what: 'a compose file',
+          value: {
+            kind: 'dict',
+            what: 'a service',
+            value: { kind: 'map', what: 'a change', keys: { added: { kind: 'list', item: str }, replaced: { kind: 'strings', what: 'KEY: previous value' } } },
+          },
+        },
+      },
+    },
   },
 };
 
@@ -295,6 +330,12 @@ function checkShape(value: unknown, shape: Shape, path: string, refuse: (path: s
       return;
     case 'enum':
       if (typeof value !== 'string' || !shape.values.includes(value)) throw refuse(path, `must be ${shape.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${got}`);
+      return;
+    case 'strings':
+      if (typeof value !== 'object' || Array.isArray(value)) throw refuse(path, `must be a mapping (${shape.what}), got ${got}`);
+      for (const [key, child] of Object.entries(value)) {
+        if (child !== null && typeof child !== 'string') throw refuse(at(key), `must be a string, got ${describe(child)}`);
+      }
       return;
     case 'desired':
       return;

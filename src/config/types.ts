@@ -56,6 +56,15 @@ export interface TransactionSearchConfig {
   indexingPercentage?: number;
 }
 
+/**
+ * What `obs init` changed in the compose files (src/config/changes.ts): per compose file and
+ * service, the environment keys it added and the values it replaced. Absent in files written
+ * before the record existed: obs then tells its values from the user's by value.
+ */
+export interface ChangesRecord {
+  environment: Record<string, Record<string, { added?: string[]; replaced?: Record<string, string | null> }>>;
+}
+
 export interface ObsConfig {
   version: 1;
   /** Absent in files written before the collector pipeline: read as 'direct'. */
@@ -68,6 +77,8 @@ export interface ObsConfig {
   xray: { enabled: boolean; daemonService?: string; groups: XrayGroupConfig[]; samplingRules: SamplingRuleConfig[]; transactionSearch?: boolean | TransactionSearchConfig };
   cloudwatch: { enabled: boolean; logGroups: LogGroupConfig[] };
   rollbar: { enabled: boolean };
+  /** What init changed, written by obs (see ChangesRecord). */
+  changes?: ChangesRecord;
   /** The section of a backend module this file does not know (src/backends/), kept as written. */
   readonly [backend: string]: unknown;
 }

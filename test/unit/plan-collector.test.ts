@@ -337,6 +337,9 @@ describe('planInit: what earlier obs versions wrote into a browser app', () => {
       '      VITE_BACKEND_URL: "http://localhost:4567"\n      OTEL_SERVICE_NAME: "frontend-react-js"\n',
     );
     next.compose = [parseComposeText('docker-compose.yml', older)];
+    // An earlier obs's obs.yaml has no record of what it changed: obs infers by value.
+    const { changes: _record, ...earlierConfig } = next.previous!;
+    next.previous = earlierConfig;
     const second = planInit(next, choices({ pipeline: 'direct' }));
     expect((services(second)['frontend-react-js']!.environment as Record<string, string>).OTEL_SERVICE_NAME).toBeUndefined();
     expect(second.removed).toEqual([{ service: 'frontend-react-js', key: 'OTEL_SERVICE_NAME' }]);

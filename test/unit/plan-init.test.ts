@@ -90,6 +90,20 @@ const DAEMON = [
   '      - "2000:2000/udp"',
 ];
 
+const CHANGES_HEADER = [
+  '',
+  '# What obs init changed in the compose files, kept by obs for `obs remove` and later runs: per file',
+  '# and service, the keys it added and the values it replaced (as written; a secret is never recorded).',
+  'changes:',
+  '  environment:',
+];
+/** obs.yaml's record of the keys init added to each service of docker-compose.yml. */
+const addedRecord = (added: Record<string, string[]>) => [
+  ...CHANGES_HEADER,
+  '    docker-compose.yml:',
+  ...Object.entries(added).flatMap(([name, keys]) => [`      ${name}:`, '        added:', ...keys.map((k) => `          - ${k}`)]),
+];
+
 const OBS_HEADER = ['# obs.yaml: what `obs init` set up. `obs apply` creates the AWS resources listed here', '# and `obs doctor` checks the project against it. No secrets belong in this file.', ''];
 
 const EXAMPLE_LINES: Record<string, string[]> = {
@@ -101,7 +115,7 @@ const EXAMPLE_LINES: Record<string, string[]> = {
 const example = (...keys: string[]) => lf(...keys.flatMap((k) => EXAMPLE_LINES[k]!));
 
 /** obs.yaml for honeycomb on (us) and xray on, for the given services and traced services. */
-function obsYaml(services: Record<string, Stack>, traced: string[], daemon = 'xray-daemon'): string {
+function obsYaml(services: Record<string, Stack>, traced: string[], daemon = 'xray-daemon', added: Record<string, string[]> = {}): string {
   return lf(
     ...OBS_HEADER,
     'version: 1',
@@ -137,6 +151,7 @@ function obsYaml(services: Record<string, Stack>, traced: string[], daemon = 'xr
     '  logGroups: []',
     'rollbar:',
     '  enabled: false',
+    ...addedRecord(added),
   );
 }
 
@@ -221,7 +236,9 @@ describe('planInit: a Flask + React + Postgres project', () => {
   it('lists the placeholders in .env.example, ignores .env in .gitignore, records obs.yaml', () => {
     expect(after(plan, '.env.example')).toBe(example('HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION'));
     expect(after(plan, '.gitignore')).toBe(lf('# Local secrets (added by obs)', '.env'));
-    expect(after(plan, 'obs.yaml')).toBe(obsYaml(CRUDDUR_STACKS, ['backend-flask']));
+    expect(after(plan, 'obs.yaml')).toBe(
+      obsYaml(CRUDDUR_STACKS, ['backend-flask'], 'xray-daemon', { 'backend-flask': ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_XRAY_DAEMON_ADDRESS'] }),
+    );
   });
 
   it('reports what it did', () => {
@@ -704,6 +721,7 @@ describe('planInit: hosting and Honeycomb choices', () => {
         '  logGroups: []',
         'rollbar:',
         '  enabled: false',
+        ...addedRecord({ api: ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS'] }),
       ),
     );
   });

@@ -79,6 +79,7 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<numbe
     added: plan.added,
     updated: plan.updated,
     removed: plan.removed,
+    restored: plan.restored,
     removedServices: plan.removedServices,
     movedSecrets: plan.movedSecrets,
     conflicts: plan.conflicts.map(conflictJson),

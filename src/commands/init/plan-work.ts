@@ -49,6 +49,8 @@ export interface ServiceWork {
   replacements: { key: string; value: string }[];
   /** Keys obs wrote earlier, still holding obs's value, that no choice wants now. */
   removals: string[];
+  /** Keys among `replacements` that get back the value obs replaced earlier (obs.yaml's record). */
+  restores?: string[];
 }
 
 /** Findings the phases add to as they go: reported with the plan. */
@@ -57,6 +59,8 @@ export interface Findings {
   conflicts: Conflict[];
   updated: { service: string; key: string }[];
   removed: { service: string; key: string }[];
+  /** Values obs replaced earlier that no choice wants now: given back (obs.yaml's record). */
+  restored: { service: string; key: string }[];
 }
 
 /**

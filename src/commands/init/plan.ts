@@ -21,7 +21,9 @@ import { applyTextEdits, type TextEdit } from '../../text/edits.js';
 import { addServiceEdit, findXrayDaemon, xrayDaemonFlow, xrayDaemonLines, XRAY_DAEMON_NAME } from '../../compose/xray-daemon.js';
 import { OBS_CONFIG_FILE, renderObsConfig, renderObsConfigOver, sameObsConfig, type ObsConfig } from '../../config/obs-config.js';
 import { mergeObsConfig } from '../../config/merge.js';
-import { previousValues } from '../../backends/owned-values.js';
+import { earlierChanges, previousValues } from '../../backends/owned-values.js';
+import { serviceChanges } from '../../config/changes.js';
+import { recordChanges } from './record-changes.js';
 import type { FileChange } from '../../plan/file-change.js';
 import { OTLP_HEADER_KEYS, SECRET_KEYS } from '../../secrets/shapes.js';
 import { BROWSER_STACKS, type Stack } from '../../stacks/detect.js';
@@ -62,6 +64,8 @@ export interface InitPlan {
   removedServices: string[];
   /** Values obs wrote earlier that no choice wants any more: taken out. */
   removed: { service: string; key: string }[];
+  /** Values obs replaced earlier that no choice wants any more: the user's value is back. */
+  restored: { service: string; key: string }[];
   config: ObsConfig;
   /** Variables the user must fill in `.env` (or `gp env` on Gitpod). */
   requiredVariables: string[];
@@ -102,7 +106,8 @@ function routeOf(daemon: DaemonPlan): Route {
  * `project` is buildProject(snapshot.compose), passed in when the caller already built it.
  */
 export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: ComposeProject = buildProject(snapshot.compose)): InitPlan {
-  const found: Findings = { notes: [], conflicts: [], updated: [], removed: [] };
+  const found: Findings = { notes: [], conflicts: [], updated: [], removed: [], restored: [] };
+  const earlier = earlierChanges(snapshot, project);
   const movedSecrets: MovedSecret[] = [];
   const daemon = planDaemon(project, choices, snapshot);
   const envIndex = buildEnvironmentIndex(project, snapshot.projectDir, (path) => snapshot.envFiles.get(path));
@@ -120,7 +125,14 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
   const compose = planComposeEdits(snapshot, choices, project, envIndex, work, secretWork, daemon, collector, found);
   // A user's OTEL_SERVICE_NAME obs keeps is the name the service sends as: obs.yaml records it.
   const keptNames = new Map(found.conflicts.filter((c) => c.key === 'OTEL_SERVICE_NAME' && !c.replaced && c.current && !c.current.includes('$')).map((c) => [c.service, c.current!]));
-  const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon, compose.daemonAdded, collector, compose.changes, found.notes);
+  const record = recordChanges({
+    earlier,
+    work,
+    afterMoves: secretWork.replaced,
+    ownServices: new Set([...(daemon.daemonName && !daemon.existingDaemon ? [daemon.daemonName] : []), ...(daemon.collector?.configPath !== undefined ? [daemon.collector.name] : [])]),
+    services: new Set(project.services.map((s) => s.name)),
+  });
+  const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon, compose.daemonAdded, collector, compose.changes, found.notes, record);
   // The guard under compose edits (verifyComposeEdits) for what services load through env_file.
   const receivers = [...(daemon.daemonName ? [daemon.daemonName] : []), ...(daemon.collector ? [daemon.collector.name] : [])];
   verifyEnvFileEdits(
@@ -147,6 +159,7 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     collectorAdded: collector.added,
     removedServices: collector.removedServices,
     removed: found.removed,
+    restored: found.restored,
     config: files.config,
     requiredVariables: files.requiredVariables,
     secretValues: [...secretWork.dotenvValues.values()],
@@ -167,7 +180,9 @@ function planServices(
   secretWork: SecretWork,
   found: Findings,
 ): { work: ServiceWork[]; codeChanges: FileChange[] } {
-  const { notes, conflicts, updated, removed } = found;
+  const { notes, conflicts, updated, removed, restored } = found;
+  // obs.yaml's record of what obs changed; absent in one written before it (then obs infers by value).
+  const record = snapshot.previous?.changes;
   const route = routeOf(daemon);
   const work: ServiceWork[] = [];
   const nameOwners = serviceNameOwners(envIndex);
@@ -181,7 +196,11 @@ function planServices(
     const code = planCode(snapshot, service, stack, choices, envIndex, instrumentedDirs, notes, daemon.browserUrl);
     codeChanges.push(...code.changes);
     desired.push(...code.environment);
-    const ownedBefore = previousValues(snapshot, service, stack, choices);
+    // With the record, a collector the user runs counts as where obs sent the app (the record says which keys obs wrote).
+    const ownedBefore = previousValues(snapshot, service, stack, choices, record && project);
+    const changed = record && serviceChanges(record, name);
+    // Whether obs wrote the key earlier: the record says; without one, a value equal to obs's counts.
+    const obsWrote = (key: string) => !changed || changed.added.has(key) || changed.replaced.has(key);
     const item: ServiceWork = { service, additions: [], replacements: [], removals: [] };
     // What the container is given: env_file values count as set by the user (compose's
     // `environment` would silently override them).
@@ -206,7 +225,7 @@ function planServices(
         notes.push({ kind: 'node-options-kept', service: name, added: setting.value.slice(current.length).trim() });
         continue;
       }
-      if (current !== undefined && current !== null && ownedBefore.get(setting.key) === current) {
+      if (current !== undefined && current !== null && ownedBefore.get(setting.key) === current && obsWrote(setting.key)) {
         // obs wrote this value last time (obs.yaml says so): it follows the new choice.
         item.replacements.push(setting);
         updated.push({ service: name, key: setting.key });
@@ -224,9 +243,19 @@ function planServices(
     const kept: string[] = [];
     for (const [key, value] of ownedBefore) {
       const current = service.config.environment.get(key);
-      if (wanted.has(key) || current === undefined) continue;
+      // A value the user had written as obs would (obs did not write it, the record says) is theirs.
+      if (wanted.has(key) || current === undefined || !obsWrote(key)) continue;
       if (current !== value) {
         kept.push(key);
+        continue;
+      }
+      const before = changed?.replaced.get(key);
+      if (before === null) continue; // a secret obs replaced (never recorded): obs's value stays
+      if (before !== undefined) {
+        // obs replaced the user's value: it comes back.
+        item.replacements.push({ key, value: before });
+        (item.restores ??= []).push(key);
+        restored.push({ service: name, key });
         continue;
       }
       item.removals.push(key);
@@ -434,6 +463,7 @@ function planProjectFiles(
   collector: CollectorWork,
   composeChanges: readonly FileChange[],
   notes: InitNote[],
+  record: ObsConfig['changes'],
 ): { changes: FileChange[]; untrack: string[]; config: ObsConfig; requiredVariables: string[] } {
   const changes: FileChange[] = [];
   const referenced = referencedVariables(work, daemonAdded, collector.added ? collector.environmentValues : []);
@@ -456,7 +486,7 @@ function planProjectFiles(
   );
   const untrack = secretFiles.untrack;
 
-  const config = buildConfig(snapshot, choices, daemon.daemonName, daemon.collector, keptNames);
+  const config: ObsConfig = { ...buildConfig(snapshot, choices, daemon.daemonName, daemon.collector, keptNames), changes: record };
   if (config.xray.enabled && config.xray.groups.length === 0) {
     notes.push({ kind: 'xray-browser-only', services: choices.services });
   }

@@ -41,6 +41,7 @@ export function describeSetup(project: ComposeProject, choices: InitChoices, sta
 export function findingsLines(plan: InitPlan): string[] {
   const lines: string[] = [];
   for (const u of plan.updated) lines.push(`- ${u.service}: ${u.key} follows your new choice (obs wrote the old value)`);
+  for (const r of plan.restored) lines.push(`- ${r.service}: ${r.key} gets back the value it had before obs replaced it (no choice needs obs's now)`);
   for (const moved of plan.movedSecrets) {
     const after = moved.replacedWith
       ? `, and --force sets ${moved.key} to ${moved.replacedWith}: put the key it should use in ${referencesIn(moved.replacedWith)[0]?.name ?? 'the variable it references'}`

@@ -86,6 +86,7 @@ export async function runRemove(ctx: Context, options: RemoveOptions): Promise<n
     applied: false,
     changes: changes.map((c) => ({ path: c.path, action: changeAction(c), diff: diffs.get(c)! })),
     removedValues: plan.removedValues,
+    restoredValues: plan.restoredValues,
     removedServices: plan.removedServices,
     removedPackages: plan.removedPackages,
     notes,

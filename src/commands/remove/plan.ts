@@ -21,7 +21,10 @@ import type { FileChange } from '../../plan/file-change.js';
 import type { InitSnapshot, ServiceSources } from '../../project/snapshot.js';
 import type { Stack } from '../../stacks/detect.js';
 import { applyTextEdits, type TextEdit } from '../../text/edits.js';
-import { previousValues } from '../../backends/owned-values.js';
+import { isPreloadAfter, isPreloadOnly, previousValues, theirCollector } from '../../backends/owned-values.js';
+import { recordedServices, serviceChanges } from '../../config/changes.js';
+import type { ChangesRecord } from '../../config/types.js';
+import { findEnvEntry, replaceEnvValue } from '../../compose/edit-env.js';
 
 export type RemoveNote =
   | UninstallNote
@@ -29,6 +32,10 @@ export type RemoveNote =
   | { kind: 'value-kept'; service: string; key: string }
   /** Values obs wrote that cannot go as text (flow style, an anchor): the keys to delete by hand. */
   | { kind: 'remove-by-hand'; service: string; file: string; keys: string[] }
+  /** Values obs replaced that cannot be put back as text (an anchor): the keys to set back by hand. */
+  | { kind: 'restore-by-hand'; service: string; file: string; keys: string[] }
+  /** A value obs replaced was a secret, which obs never records: the user sets theirs back. */
+  | { kind: 'value-not-recorded'; service: string; key: string }
   /** The daemon or collector obs added, changed since (or its config's marker gone): it stays. */
   | { kind: 'service-kept'; service: string; reason: 'changed' | 'config-theirs' | 'by-hand' }
   /** `.env` keys the user filled in: they stay (names only, never values), and so does the .gitignore line. */
@@ -42,6 +49,8 @@ export interface RemovePlan {
   changes: FileChange[];
   notes: RemoveNote[];
   removedValues: { service: string; key: string }[];
+  /** Values obs replaced, given back as the user wrote them. */
+  restoredValues: { service: string; key: string }[];
   removedServices: string[];
   removedPackages: { file: string; packages: string[] }[];
 }
@@ -62,55 +71,21 @@ const GITIGNORE_BLOCK = /^# Local secrets \(added by obs\)\r?\n\.env(?:\r?\n|$)/
 export function planRemove(input: RemoveInput): RemovePlan {
   const { snapshot, previous } = input;
   const project = input.project ?? buildProject(snapshot.compose);
-  const plan: RemovePlan = { changes: [], notes: [], removedValues: [], removedServices: [], removedPackages: [] };
+  const plan: RemovePlan = { changes: [], notes: [], removedValues: [], restoredValues: [], removedServices: [], removedPackages: [] };
   const editsByFile = new Map<ComposeFile, TextEdit[]>(snapshot.compose.map((f) => [f, []]));
   const byName = new Map(project.services.map((s) => [s.name, s]));
 
-  // 1. The values obs wrote on each service it set up, while they still hold obs's value.
-  for (const [name, entry] of Object.entries(previous.services)) {
-    const service = byName.get(name);
-    if (!service) {
-      plan.notes.push({ kind: 'service-gone', service: name });
-      continue;
-    }
-    const owned = previousValues(snapshot, service, entry.stack as Stack);
-    const nodeOptions = service.config.environment.get('NODE_OPTIONS');
-    const remove: string[] = [];
-    for (const [key, value] of owned) {
-      const current = service.config.environment.get(key);
-      if (current === undefined) continue;
-      if (current === value) remove.push(key);
-      // A service name of the user's that obs kept (obs.yaml records it) was never obs's.
-      else if (!(key === 'OTEL_SERVICE_NAME' && current === entry.serviceName)) plan.notes.push({ kind: 'value-kept', service: name, key });
-    }
-    // NODE_OPTIONS obs set to preload tracing.cjs (its own value only; options the user had before stay with obs's flag).
-    if (typeof nodeOptions === 'string' && /^--require \S*tracing\.cjs$/.test(nodeOptions) && nodeOptions.endsWith(NODE_MODULE)) remove.push('NODE_OPTIONS');
-    else if (typeof nodeOptions === 'string' && nodeOptions.includes(`${NODE_MODULE}`)) plan.notes.push({ kind: 'value-kept', service: name, key: 'NODE_OPTIONS' });
-    if (remove.length === 0) continue;
-    const result = removeServiceEnvironmentKeys(service, remove);
-    for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
-    for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: name, file: left.file, keys: left.keys });
-    const leftKeys = result.byHand.flatMap((b) => b.keys);
-    for (const key of remove) if (!leftKeys.includes(key)) plan.removedValues.push({ service: name, key });
-  }
-
-  // 1b. Other services obs pointed at its daemon or collector (X-Ray SDK senders, a browser build's
-  // collector URL): the address obs wrote, exactly, goes with the service it names.
+  // 1. The values obs wrote: by obs.yaml's record of what init changed, or (an obs.yaml written
+  // before the record) by value, each only while it still holds what obs wrote.
   const routes = [
     previous.xray.daemonService && `${previous.xray.daemonService}:2000`,
     previous.collector && `http://${previous.collector.service}:4318`,
     previous.collector && `${previous.collector.service}:2000`,
   ].filter((v): v is string => typeof v === 'string');
-  for (const service of project.services) {
-    if (Object.hasOwn(previous.services, service.name)) continue;
-    const keys = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'AWS_XRAY_DAEMON_ADDRESS'].filter((k) => routes.includes(String(service.config.environment.get(k))));
-    if (keys.length === 0) continue;
-    const result = removeServiceEnvironmentKeys(service, keys);
-    for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
-    for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: service.name, file: left.file, keys: left.keys });
-    const leftKeys = result.byHand.flatMap((b) => b.keys);
-    for (const key of keys) if (!leftKeys.includes(key)) plan.removedValues.push({ service: service.name, key });
-  }
+  // A collector the user runs, which obs sent the apps to (obs.yaml does not name it): with the record, its address is obs's where obs wrote it.
+  const theirs = previous.pipeline === 'collector' && !previous.collector ? theirCollector(project) : undefined;
+  if (previous.changes) planRecordedValues(input, previous.changes, project, theirs ? [...routes, `http://${theirs}:4318`, `${theirs}:2000`] : routes, editsByFile, plan);
+  else planInferredValues(input, project, routes, editsByFile, plan);
 
   // 2. The daemon or collector obs added (and the collector's config file while it carries obs's marker).
   const taken = new Set<string>();
@@ -254,4 +229,119 @@ function planProjectFiles(snapshot: InitSnapshot, plan: RemovePlan): void {
     const after = gitignore.text.replace(GITIGNORE_BLOCK, '');
     plan.changes.push(after === '' ? { path: gitignore.path, before: gitignore.text, after: '', remove: true } : { path: gitignore.path, before: gitignore.text, after });
   }
+}
+
+/**
+ * An obs.yaml without `changes:` (written before the record): obs's values are told by value, on
+ * each service it set up and the addresses it gave other services. A value the user had written
+ * exactly as obs would goes too: the record is what tells them apart.
+ */
+function planInferredValues(input: RemoveInput, project: ComposeProject, routes: readonly string[], editsByFile: Map<ComposeFile, TextEdit[]>, plan: RemovePlan): void {
+  const { snapshot, previous } = input;
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+  for (const [name, entry] of Object.entries(previous.services)) {
+    const service = byName.get(name);
+    if (!service) {
+      plan.notes.push({ kind: 'service-gone', service: name });
+      continue;
+    }
+    const owned = previousValues(snapshot, service, entry.stack as Stack);
+    const nodeOptions = service.config.environment.get('NODE_OPTIONS');
+    const remove: string[] = [];
+    for (const [key, value] of owned) {
+      const current = service.config.environment.get(key);
+      if (current === undefined) continue;
+      if (current === value) remove.push(key);
+      // A service name of the user's that obs kept (obs.yaml records it) was never obs's.
+      else if (!(key === 'OTEL_SERVICE_NAME' && current === entry.serviceName)) plan.notes.push({ kind: 'value-kept', service: name, key });
+    }
+    // NODE_OPTIONS obs set to preload tracing.cjs (its own value only; options the user had before stay with obs's flag).
+    if (typeof nodeOptions === 'string' && /^--require \S*tracing\.cjs$/.test(nodeOptions) && nodeOptions.endsWith(NODE_MODULE)) remove.push('NODE_OPTIONS');
+    else if (typeof nodeOptions === 'string' && nodeOptions.includes(`${NODE_MODULE}`)) plan.notes.push({ kind: 'value-kept', service: name, key: 'NODE_OPTIONS' });
+    if (remove.length === 0) continue;
+    const result = removeServiceEnvironmentKeys(service, remove);
+    for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
+    for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: name, file: left.file, keys: left.keys });
+    const leftKeys = result.byHand.flatMap((b) => b.keys);
+    for (const key of remove) if (!leftKeys.includes(key)) plan.removedValues.push({ service: name, key });
+  }
+
+  // 1b. Other services obs pointed at its daemon or collector (X-Ray SDK senders, a browser build's
+  // collector URL): the address obs wrote, exactly, goes with the service it names.
+  for (const service of project.services) {
+    if (Object.hasOwn(previous.services, service.name)) continue;
+    const keys = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'AWS_XRAY_DAEMON_ADDRESS'].filter((k) => routes.includes(String(service.config.environment.get(k))));
+    if (keys.length === 0) continue;
+    const result = removeServiceEnvironmentKeys(service, keys);
+    for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
+    for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: service.name, file: left.file, keys: left.keys });
+    const leftKeys = result.byHand.flatMap((b) => b.keys);
+    for (const key of keys) if (!leftKeys.includes(key)) plan.removedValues.push({ service: service.name, key });
+  }
+}
+
+/**
+ * obs.yaml records what init changed: keys obs added go, values obs replaced get the user's value
+ * back, each while it still holds what obs wrote (else it is the user's now: it stays, said). A key
+ * the record does not name was never obs's, whatever its value.
+ */
+function planRecordedValues(input: RemoveInput, record: ChangesRecord, project: ComposeProject, routes: readonly string[], editsByFile: Map<ComposeFile, TextEdit[]>, plan: RemovePlan): void {
+  const { snapshot, previous } = input;
+  const byName = new Map(project.services.map((s) => [s.name, s]));
+  for (const name of [...new Set([...Object.keys(previous.services), ...recordedServices(record)])]) {
+    const service = byName.get(name);
+    const entry = previous.services[name];
+    if (!service) {
+      if (entry) plan.notes.push({ kind: 'service-gone', service: name });
+      continue;
+    }
+    const owned = entry ? previousValues(snapshot, service, entry.stack as Stack, undefined, project) : new Map<string, string>();
+    const changed = serviceChanges(record, name);
+    const remove: string[] = [];
+    const restore: { key: string; value: string }[] = [];
+    for (const key of [...changed.added, ...changed.replaced.keys()]) {
+      const current = service.config.environment.get(key);
+      if (current === undefined) continue;
+      const before = changed.replaced.get(key);
+      if (!holdsObsValue(key, current, before, owned, routes)) plan.notes.push({ kind: 'value-kept', service: name, key });
+      else if (before === undefined) remove.push(key);
+      else if (before === null) plan.notes.push({ kind: 'value-not-recorded', service: name, key });
+      else restore.push({ key, value: before });
+    }
+    const restoredKeys = restoreValues(service, restore, editsByFile, plan);
+    for (const key of restoredKeys) plan.restoredValues.push({ service: name, key });
+    if (remove.length === 0) continue;
+    const result = removeServiceEnvironmentKeys(service, remove);
+    for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
+    for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: name, file: left.file, keys: left.keys });
+    const leftKeys = result.byHand.flatMap((b) => b.keys);
+    for (const key of remove) if (!leftKeys.includes(key)) plan.removedValues.push({ service: name, key });
+  }
+}
+
+/** Whether `current` is what obs wrote for `key`: its value under the recorded choices, its NODE_OPTIONS preload, or an address of its daemon or collector. */
+function holdsObsValue(key: string, current: unknown, before: string | null | undefined, owned: ReadonlyMap<string, string>, routes: readonly string[]): boolean {
+  if (typeof current !== 'string') return false;
+  if (key === 'NODE_OPTIONS') return typeof before === 'string' ? isPreloadAfter(current, before) : isPreloadOnly(current);
+  const value = owned.get(key);
+  return value !== undefined ? current === value : routes.includes(current);
+}
+
+/** The values obs replaced, back as the user wrote them, where compose reads them (the last definition that sets them). */
+function restoreValues(service: ComposeService, restore: readonly { key: string; value: string }[], editsByFile: Map<ComposeFile, TextEdit[]>, plan: RemovePlan): string[] {
+  const done: string[] = [];
+  const byHand = new Map<string, string[]>();
+  for (const { key, value } of restore) {
+    const definition = [...service.definitions].reverse().find((d) => d.map && findEnvEntry(d.file.doc, d.map, key));
+    const entry = definition && findEnvEntry(definition.file.doc, definition.map!, key);
+    if (!definition || !entry || entry.inherited) {
+      const file = (definition ?? service.definitions[0]!).file.path;
+      byHand.set(file, [...(byHand.get(file) ?? []), key]);
+      continue;
+    }
+    editsByFile.get(definition.file)!.push(replaceEnvValue(definition.file.text, entry, key, value));
+    done.push(key);
+  }
+  for (const [file, keys] of byHand) plan.notes.push({ kind: 'restore-by-hand', service: service.name, file, keys });
+  return done;
 }

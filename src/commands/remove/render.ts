@@ -7,6 +7,10 @@ export function removeNoteText(note: RemoveNote): string {
       return `${note.service}: ${note.key} was changed after obs init wrote it; it stays (delete it by hand if obs's setup should go with it)`;
     case 'remove-by-hand':
       return `${note.service}: obs cannot take ${note.keys.join(', ')} out of ${note.file} safely (flow style, an anchor, or a line shared with other keys); delete them by hand`;
+    case 'restore-by-hand':
+      return `${note.service}: obs cannot put back the values it replaced in ${note.keys.join(', ')} of ${note.file} as text (an anchor); set them back by hand`;
+    case 'value-not-recorded':
+      return `${note.service}: obs replaced ${note.key}, whose value was a secret, and never records one; it stays as obs wrote it: set yours back by hand`;
     case 'service-kept':
       return note.reason === 'config-theirs'
         ? `${note.service}: its config no longer carries obs's marker line, so the service and its config are yours now; they stay`
