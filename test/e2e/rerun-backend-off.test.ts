@@ -77,10 +77,11 @@ describe('re-run with a backend off (direct pipeline)', () => {
     await expectValidCompose(dir);
     expect((await init(dir)).stderr).toMatch(/Nothing to change/);
 
-    // Honeycomb off too: its endpoint and header go.
+    // Honeycomb off too: the header obs added goes. The endpoint was the fixture's own, written as obs
+    // would write it: obs.yaml's record says obs did not add it, so it stays.
     await init(dir, '--no-honeycomb');
     const none = envOf((await services(dir))['backend-flask']);
-    expect(none['OTEL_EXPORTER_OTLP_ENDPOINT']).toBeUndefined();
+    expect(none['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe('https://api.honeycomb.io');
     expect(none['OTEL_EXPORTER_OTLP_HEADERS']).toBeUndefined();
     // The fixture's own misspelt header was never obs's: it stays.
     expect(none['OTEL_EXPORTER_OTLP_HEADER']).toBe('x-honeycomb-team=${HONEYCOMB_API_KEY}');
