@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InitChoices } from '../../src/backends/choices.js';
 import { planInit, type InitPlan } from '../../src/commands/init/plan.js';
+import { findingsLines } from '../../src/commands/init/report.js';
 import { planRemove } from '../../src/commands/remove/plan.js';
 import type { InitSnapshot } from '../../src/project/snapshot.js';
 import { parseComposeText } from '../../src/compose/parse.js';
@@ -126,7 +127,7 @@ describe('init records what it changed in obs.yaml', () => {
     expect(removed(written(plan, base))['docker-compose.yml']).toBe(text);
   });
 
-  it('a second run changes nothing and keeps the record; a value following a new choice keeps its entry', () => {
+  it('a second run changes nothing and keeps the record; a user value written as obs would is not "obs wrote the old value"', () => {
     const base = snapshot({ 'docker-compose.yml': HAND_WRITTEN }, { api: 'flask' });
     const first = planInit(base, choices());
     const second = planInit(written(first, base), choices());
@@ -136,6 +137,18 @@ describe('init records what it changed in obs.yaml', () => {
     expect(eu.updated).toEqual([]);
     expect(eu.conflicts.map((c) => c.key)).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT']);
     expect(eu.config.changes).toEqual(first.config.changes);
+  });
+
+  it('a key obs added follows a new choice and stays recorded as added; a new backend appends its keys', () => {
+    const text = lf('services:', '  api:', '    build: ./api', '    environment:', '      FLASK_ENV: development');
+    const base = snapshot({ 'docker-compose.yml': text }, { api: 'flask' });
+    const first = planInit(base, choices());
+    const eu = planInit(written(first, base), choices({ honeycomb: { enabled: true, region: 'eu' }, xray: { enabled: true, group: 'cruddur' } }));
+    expect(eu.updated).toEqual([{ service: 'api', key: 'OTEL_EXPORTER_OTLP_ENDPOINT' }]);
+    expect(eu.config.changes).toEqual({
+      environment: { 'docker-compose.yml': { api: { added: ['OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'AWS_XRAY_DAEMON_ADDRESS'] } } },
+    });
+    expect(removed(written(eu, written(first, base)))['docker-compose.yml']).toBe(text);
   });
 
   it('refuses a record of the wrong shape, naming the line', () => {
@@ -200,6 +213,7 @@ describe('re-run removals with the record', () => {
     const second = planInit(written(first, base), choices(xrayOnly));
     expect(second.removed).toEqual([{ service: 'api', key: 'OTEL_EXPORTER_OTLP_HEADERS' }]);
     expect(second.restored).toEqual([{ service: 'api', key: 'OTEL_EXPORTER_OTLP_ENDPOINT' }]);
+    expect(findingsLines(second)).toContain("- api: OTEL_EXPORTER_OTLP_ENDPOINT gets back the value it had before obs replaced it (no choice needs obs's now)");
     expect(after(second, 'docker-compose.yml')).toContain(
       '      OTEL_SERVICE_NAME: "api"\n      OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318"\n      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"\n',
     );
