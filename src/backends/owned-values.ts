@@ -66,6 +66,11 @@ export function earlierChanges(snapshot: InitSnapshot, project: ComposeProject):
     const owned = previousValues(snapshot, service, entry.stack as Stack, undefined, project);
     const nodeOptions = service.config.environment.get('NODE_OPTIONS');
     if (typeof nodeOptions === 'string' && isPreloadOnly(nodeOptions)) owned.set('NODE_OPTIONS', nodeOptions);
+    // Earlier obs versions wrote AWS_XRAY_URL next to the daemon address (previousValues): one in such a
+    // form is theirs, recorded so that it goes with the daemon later. obs writes none now, so no record names it.
+    const xrayUrl = service.config.environment.get('AWS_XRAY_URL');
+    const daemon = previous.pipeline !== 'collector' && previous.xray.enabled && previous.xray.daemonService !== undefined;
+    if (daemon && typeof xrayUrl === 'string' && formerXrayUrls(service).includes(xrayUrl)) owned.set('AWS_XRAY_URL', xrayUrl);
     for (const [key, value] of owned) {
       if (service.config.environment.get(key) !== value) continue;
       const file = ownEntryFile(service, key);

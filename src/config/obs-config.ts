@@ -28,6 +28,13 @@ import { HONEYCOMB_ENDPOINTS, PIPELINES, type ObsConfig } from './types.js';
 const HEADER = [' obs.yaml: what `obs init` set up. `obs apply` creates the AWS resources listed here', ' and `obs doctor` checks the project against it. No secrets belong in this file.'].join('\n');
 
 export function renderObsConfig(config: ObsConfig): string {
+  // The record of what init changed grows with the project too, and is written last: when it is
+  // plain words (added keys only), it is written directly after the rest, as yaml would write it.
+  const changes = config.changes && plainChanges(config.changes);
+  if (changes !== undefined) {
+    const { changes: _written, ...rest } = config;
+    return `${renderObsConfig(rest)}\n${CHANGES_COMMENT.replace(/^/gm, '#')}\n${changes}`;
+  }
   // The services map grows with the project (thousands of nodes for yaml to build and print);
   // when every entry is plain words, it is written directly, exactly as yaml would write it.
   const services = Object.entries(config.services);
@@ -54,6 +61,24 @@ const CHANGES_COMMENT = [
   ' What obs init changed in the compose files, kept by obs for `obs remove` and later runs: per file',
   ' and service, the keys it added and the values it replaced (as written; a secret is never recorded).',
 ].join('\n');
+
+/** `changes:` as yaml writes it, when every name is a plain word and only added keys are recorded; else undefined. */
+function plainChanges(changes: NonNullable<ObsConfig['changes']>): string | undefined {
+  const files = Object.entries(changes.environment);
+  if (Object.keys(changes).length !== 1 || files.length === 0) return undefined;
+  const lines = ['changes:', '  environment:'];
+  for (const [file, services] of files) {
+    const entries = Object.entries(services);
+    if (!isPlainWord(file) || entries.length === 0) return undefined;
+    lines.push(`    ${file}:`);
+    for (const [name, change] of entries) {
+      const added = change.added;
+      if (!isPlainWord(name) || Object.keys(change).join() !== 'added' || !added || added.length === 0 || !added.every(isPlainWord)) return undefined;
+      lines.push(`      ${name}:`, '        added:', ...added.map((key) => `          - ${key}`));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 /** The `changes:` section says what it is (and that obs writes it) over its key. */
 function commentChanges(doc: Document): void {

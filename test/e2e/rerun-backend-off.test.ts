@@ -167,6 +167,12 @@ describe('AWS_XRAY_URL (direct pipeline, X-Ray on)', () => {
     // What obs wrote next to the daemon address before it stopped writing AWS_XRAY_URL.
     const text = await readFile(compose, 'utf8');
     await writeFile(compose, text.replace('      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"\n', '      AWS_XRAY_URL: "*localhost:4567*"\n      AWS_XRAY_DAEMON_ADDRESS: "xray-daemon:2000"\n'));
+    // ...and its obs.yaml, which had no record of what init changed: the next run writes one (obs.yaml only).
+    const obsYaml = join(dir, 'obs.yaml');
+    await writeFile(obsYaml, (await readFile(obsYaml, 'utf8')).replace(/\n# What obs init changed[\s\S]*$/, '\n'));
+    const migrated = await init(dir, '--json');
+    expect((JSON.parse(migrated.stdout) as { changes: { path: string }[] }).changes.map((c) => c.path)).toEqual(['obs.yaml']);
+    expect(await readFile(obsYaml, 'utf8')).toMatch(/\n {10}- AWS_XRAY_URL\n/);
     expect((await init(dir)).stderr).toMatch(/Nothing to change/);
     await init(dir, '--no-xray');
     const backend = envOf((await services(dir))['backend-flask']);

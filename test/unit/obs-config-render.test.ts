@@ -33,6 +33,20 @@ describe('renderObsConfig writes what yaml writes', () => {
     expect(parseObsConfig(renderObsConfig(c)).services).toEqual(services);
   });
 
+  it.each([
+    [
+      'added keys only',
+      { environment: { 'docker-compose.yml': { 'backend-flask': { added: ['OTEL_SERVICE_NAME', 'NODE_OPTIONS'] }, web: { added: ['A'] } }, 'compose.override.yml': { web: { added: ['B'] } } } },
+    ],
+    ['a replaced value (written by yaml)', { environment: { 'docker-compose.yml': { api: { added: ['A'], replaced: { NODE_OPTIONS: '--max-old-space-size=512', SECRET: null } } } } }],
+    ['a path yaml may quote (written by yaml)', { environment: { 'smoke-tests/docker-compose.yml': { api: { added: ['A'] } } } }],
+    ['nothing changed (written by yaml)', { environment: {} }],
+  ])('the changes record: %s', (_name, changes) => {
+    const c = config(entries('backend-flask', 'web'), { changes });
+    expect(renderObsConfig(c)).toBe(renderWithYaml(c));
+    expect(parseObsConfig(renderObsConfig(c)).changes).toEqual(changes);
+  });
+
   it('a large project, with X-Ray and CloudWatch off', () => {
     const services = entries(...Array.from({ length: 2000 }, (_, i) => `svc-${i + 1}`));
     const c = config(services, { xray: { enabled: false, groups: [], samplingRules: [] }, cloudwatch: { enabled: false, logGroups: [] } });

@@ -200,8 +200,7 @@ function planServices(
     const ownedBefore = previousValues(snapshot, service, stack, choices, record && project);
     const changed = record && serviceChanges(record, name);
     // Whether obs wrote the key earlier: the record says; without one, a value equal to obs's counts.
-    // AWS_XRAY_URL is never recorded: only earlier obs versions wrote it, told by its form (previousValues).
-    const obsWrote = (key: string) => !changed || key === 'AWS_XRAY_URL' || changed.added.has(key) || changed.replaced.has(key);
+    const obsWrote = (key: string) => !changed || changed.added.has(key) || changed.replaced.has(key);
     const item: ServiceWork = { service, additions: [], replacements: [], removals: [] };
     // What the container is given: env_file values count as set by the user (compose's
     // `environment` would silently override them).

@@ -299,8 +299,6 @@ function planRecordedValues(input: RemoveInput, record: ChangesRecord, project: 
     const changed = serviceChanges(record, name);
     const remove: string[] = [];
     const restore: { key: string; value: string }[] = [];
-    // AWS_XRAY_URL in a form earlier obs versions wrote goes with their daemon (previousValues): never in the record.
-    if (owned.has('AWS_XRAY_URL')) changed.added.add('AWS_XRAY_URL');
     for (const key of [...changed.added, ...changed.replaced.keys()]) {
       const current = service.config.environment.get(key);
       if (current === undefined) continue;
