@@ -259,11 +259,7 @@ function planInferredValues(input: RemoveInput, project: ComposeProject, routes:
     if (typeof nodeOptions === 'string' && /^--require \S*tracing\.cjs$/.test(nodeOptions) && nodeOptions.endsWith(NODE_MODULE)) remove.push('NODE_OPTIONS');
     else if (typeof nodeOptions === 'string' && nodeOptions.includes(`${NODE_MODULE}`)) plan.notes.push({ kind: 'value-kept', service: name, key: 'NODE_OPTIONS' });
     if (remove.length === 0) continue;
-    const result = removeServiceEnvironmentKeys(service, remove);
-    for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
-    for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: name, file: left.file, keys: left.keys });
-    const leftKeys = result.byHand.flatMap((b) => b.keys);
-    for (const key of remove) if (!leftKeys.includes(key)) plan.removedValues.push({ service: name, key });
+    removeKeys(service, remove, editsByFile, plan);
   }
 
   // 1b. Other services obs pointed at its daemon or collector (X-Ray SDK senders, a browser build's
@@ -272,11 +268,7 @@ function planInferredValues(input: RemoveInput, project: ComposeProject, routes:
     if (Object.hasOwn(previous.services, service.name)) continue;
     const keys = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'AWS_XRAY_DAEMON_ADDRESS'].filter((k) => routes.includes(String(service.config.environment.get(k))));
     if (keys.length === 0) continue;
-    const result = removeServiceEnvironmentKeys(service, keys);
-    for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
-    for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: service.name, file: left.file, keys: left.keys });
-    const leftKeys = result.byHand.flatMap((b) => b.keys);
-    for (const key of keys) if (!leftKeys.includes(key)) plan.removedValues.push({ service: service.name, key });
+    removeKeys(service, keys, editsByFile, plan);
   }
 }
 
@@ -311,12 +303,17 @@ function planRecordedValues(input: RemoveInput, record: ChangesRecord, project: 
     const restoredKeys = restoreValues(service, restore, editsByFile, plan);
     for (const key of restoredKeys) plan.restoredValues.push({ service: name, key });
     if (remove.length === 0) continue;
-    const result = removeServiceEnvironmentKeys(service, remove);
-    for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
-    for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: name, file: left.file, keys: left.keys });
-    const leftKeys = result.byHand.flatMap((b) => b.keys);
-    for (const key of remove) if (!leftKeys.includes(key)) plan.removedValues.push({ service: name, key });
+    removeKeys(service, remove, editsByFile, plan);
   }
+}
+
+/** `keys` taken out of the service's environment as text edits; what cannot go as text is left for the user, said. */
+function removeKeys(service: ComposeService, keys: readonly string[], editsByFile: Map<ComposeFile, TextEdit[]>, plan: RemovePlan): void {
+  const result = removeServiceEnvironmentKeys(service, [...keys]);
+  for (const [file, edits] of result.edits) editsByFile.get(file)!.push(...edits);
+  for (const left of result.byHand) plan.notes.push({ kind: 'remove-by-hand', service: service.name, file: left.file, keys: left.keys });
+  const leftKeys = result.byHand.flatMap((b) => b.keys);
+  for (const key of keys) if (!leftKeys.includes(key)) plan.removedValues.push({ service: service.name, key });
 }
 
 /** Whether `current` is what obs wrote for `key`: its value under the recorded choices, its NODE_OPTIONS preload, or an address of its daemon or collector. */
