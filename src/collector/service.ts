@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { expand, type Lookup } from '../compose/interpolation.js';
 import { keyWhere, listItems, rawService } from '../compose/nodes.js';
-import type { ComposeProject, ComposeService } from '../compose/project.js';
+import { splitShortVolume, type ComposeProject, type ComposeService } from '../compose/project.js';
 import { COLLECTOR_CONFIG_PATH } from './image.js';
 
 /** Collector images and where each reads its config when the command does not say. */
@@ -98,11 +98,8 @@ function volumes(service: ComposeService, lookup: Lookup): Volume[] {
   raw.forEach((item) => {
     const at = typeof item === 'string' ? (lines.find((l) => l.value === item) ?? where) : where;
     if (typeof item === 'string') {
-      const text = expand(item, lookup).value;
-      // SOURCE:TARGET[:MODE]; a Windows drive letter (`C:\\x`) is part of the source.
-      const parts = text.split(':');
-      if (/^[A-Za-z]$/.test(parts[0]!) && parts.length > 2) parts.splice(0, 2, `${parts[0]}:${parts[1]}`);
-      if (parts.length >= 2) out.push({ source: parts[0]!, target: parts[1]!, file: at.file, line: at.line });
+      const { source, target } = splitShortVolume(expand(item, lookup).value);
+      if (source !== undefined) out.push({ source, target, file: at.file, line: at.line });
     } else if (item && typeof item === 'object') {
       const { type, source, target } = item as { type?: unknown; source?: unknown; target?: unknown };
       if ((type === undefined || type === 'bind') && typeof source === 'string' && typeof target === 'string') {

@@ -6,7 +6,7 @@
 import { isMap, isPair, isScalar, isSeq, visit, type Node, type Pair, type Scalar } from 'yaml';
 import { lineColOf } from '../text/edits.js';
 import type { ComposeFile } from './parse.js';
-import type { ComposeService } from './project.js';
+import { splitShortVolume, type ComposeService } from './project.js';
 
 /** Anything with a source range, as yaml's nodes have. */
 export type Ranged = { range?: [number, number, number] | null } | null | undefined;
@@ -116,7 +116,10 @@ export function anonymousVolumeTargets(service: ComposeService): string[] {
   const raw = rawService(service).volumes;
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((item): string[] => {
-    if (typeof item === 'string') return item.includes(':') || !item.startsWith('/') ? [] : [item];
+    if (typeof item === 'string') {
+      const { source, target } = splitShortVolume(item);
+      return source === undefined && target.startsWith('/') ? [target] : [];
+    }
     if (!item || typeof item !== 'object') return [];
     const { type, source, target } = item as { type?: unknown; source?: unknown; target?: unknown };
     return type === 'volume' && (source === undefined || source === '') && typeof target === 'string' ? [target] : [];

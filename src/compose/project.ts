@@ -114,16 +114,24 @@ function mergeConfig(config: ServiceConfig, raw: Record<string, unknown>): void 
   if (mounts.length > 0) config.bindMounts = [...(config.bindMounts ?? []).filter((m) => !mounts.some((n) => n.target === m.target)), ...mounts];
 }
 
+/**
+ * A short-form `volumes` entry, `SOURCE:TARGET[:MODE]` or a lone `TARGET` (an anonymous volume):
+ * its source (a path or a volume name; absent for a lone target) and target. A Windows drive
+ * letter (`C:\\x`) is part of the source. The one reader of that syntax.
+ */
+export function splitShortVolume(text: string): { source?: string; target: string } {
+  const parts = text.split(':');
+  if (/^[A-Za-z]$/.test(parts[0]!) && parts.length > 2) parts.splice(0, 2, `${parts[0]}:${parts[1]}`);
+  return parts.length < 2 ? { target: parts[0]! } : { source: parts[0]!, target: parts[1]! };
+}
+
 /** The bind mounts of a `volumes` list: a short-form source that is a path (`.`, `/`, `~`), or long form `type: bind`. */
 function bindMountList(value: unknown): BindMount[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((item): BindMount[] => {
     if (typeof item === 'string') {
-      // SOURCE:TARGET[:MODE]; a Windows drive letter (`C:\\x`) is part of the source.
-      const parts = item.split(':');
-      if (/^[A-Za-z]$/.test(parts[0]!) && parts.length > 2) parts.splice(0, 2, `${parts[0]}:${parts[1]}`);
-      if (parts.length < 2 || !/^(?:\.|\/|~|[A-Za-z]:)/.test(parts[0]!)) return [];
-      return [{ source: parts[0]!, target: parts[1]! }];
+      const { source, target } = splitShortVolume(item);
+      return source !== undefined && /^(?:\.|\/|~|[A-Za-z]:)/.test(source) ? [{ source, target }] : [];
     }
     if (item && typeof item === 'object') {
       const { type, source, target } = item as { type?: unknown; source?: unknown; target?: unknown };
