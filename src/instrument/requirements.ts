@@ -4,7 +4,7 @@
  * already listed in any spelling (case, `_`/`.`/`-`, extras, version specifiers, `#egg=`) is
  * left alone. A file obs cannot read with confidence is refused with a reason, never guessed at.
  */
-import { includedRequirementFiles, joinRelative } from '../stacks/pip-installs.js';
+import { includedRequirement, includedRequirementFiles } from '../stacks/pip-installs.js';
 import { readPyproject } from '../stacks/pyproject.js';
 import { detectEol } from '../text/edits.js';
 
@@ -54,9 +54,8 @@ function readRequirements(text: string, file: string, include: ((path: string) =
     const line = raw.replace(/(^|\s+)#.*$/, '').trim();
     if (line === '') continue;
     if (/(?:^|\s)--(?:hash|require-hashes)\b/.test(line)) out.hashed ??= `${file}:${lineNo}`;
-    const included = /^(?:-r|--requirement)(?:\s*=\s*|\s*)(\S.*)$/.exec(line);
-    if (included) {
-      const path = joinRelative(file, included[1]!.trim());
+    const path = includedRequirement(line, file);
+    if (path !== undefined) {
       const target = seen.has(path) ? undefined : include?.(path);
       if (target !== undefined) {
         seen.add(path);

@@ -70,6 +70,12 @@ export function joinRelative(from: string, target: string): string {
   return out.join('/');
 }
 
+/** The file a `-r file` / `--requirement=file` line of `file` names, relative to the service folder (`line` without its comment). */
+export function includedRequirement(line: string, file: string): string | undefined {
+  const included = /^(?:-r|--requirement)(?:\s*=\s*|\s*)(\S.*)$/.exec(line);
+  return included ? joinRelative(file, included[1]!.trim()) : undefined;
+}
+
 /**
  * The files `-r` lines of `text` name, relative to the service folder, for the caller to read
  * and pass back through RequirementsOptions.include (call again on each to follow nested ones).
@@ -77,9 +83,8 @@ export function joinRelative(from: string, target: string): string {
 export function includedRequirementFiles(text: string, file = 'requirements.txt'): string[] {
   const out: string[] = [];
   for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
-    const line = raw.replace(/(^|\s+)#.*$/, '').trim();
-    const included = /^(?:-r|--requirement)(?:\s*=\s*|\s*)(\S.*)$/.exec(line);
-    if (included) out.push(joinRelative(file, included[1]!.trim()));
+    const included = includedRequirement(raw.replace(/(^|\s+)#.*$/, '').trim(), file);
+    if (included !== undefined) out.push(included);
   }
   return out;
 }
