@@ -4,7 +4,7 @@
  * the user owns says what it wants itself.
  */
 import { PYTHON_INSTRUMENTATIONS } from './flask.js';
-import { NODE_MODULE } from './node.js';
+import { NODE_MODULE, readManifest } from './node.js';
 import { missingInstrumentations } from './node-instrumentations.js';
 import { RAILS_INITIALIZER, RUBY_INSTRUMENTATIONS } from './rails.js';
 import { pythonDeclarations } from './requirements.js';
@@ -39,13 +39,8 @@ export function uncoveredLibraries(stack: string, files: ReadonlyMap<string, str
     const module = files.get(NODE_MODULE);
     const pkg = files.get('package.json');
     if (module === undefined || !module.includes(MANAGED_MARKER) || pkg === undefined) return undefined;
-    let deps: string[];
-    try {
-      const parsed = JSON.parse(pkg.replace(/^\uFEFF/, '')) as Record<string, unknown>;
-      deps = ['dependencies', 'optionalDependencies'].flatMap((s) => Object.keys((parsed[s] as Record<string, unknown> | undefined) ?? {}));
-    } catch {
-      return undefined;
-    }
+    const deps = readManifest(pkg, ['dependencies', 'optionalDependencies'])?.names;
+    if (deps === undefined) return undefined;
     const present = new Set([...module.matchAll(/^\s*\[\s*"([^"]+)"/gm)].map((m) => m[1]!));
     return missingInstrumentations(deps, present).map((m) => ({ ...m, manifest: 'package.json', module: NODE_MODULE }));
   }

@@ -195,12 +195,14 @@ export function sentryOnOpenTelemetry(declared: ReadonlyMap<string, string> | un
   return undefined;
 }
 
-/** A package.json's declared packages (every dependency section, the first wins); undefined when it is not JSON. */
-export function readManifest(text: string): { names: string[]; declared: Map<string, string> } | undefined {
+const DEPENDENCY_SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const;
+
+/** A package.json's declared packages in `sections` (default: every dependency section; the first wins); undefined when it is not JSON. */
+export function readManifest(text: string, sections: readonly (typeof DEPENDENCY_SECTIONS)[number][] = DEPENDENCY_SECTIONS): { names: string[]; declared: Map<string, string> } | undefined {
   try {
     const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
     const declared = new Map<string, string>();
-    for (const section of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) {
+    for (const section of sections) {
       const deps = pkg[section];
       if (deps && typeof deps === 'object' && !Array.isArray(deps)) for (const [k, v] of Object.entries(deps)) if (!declared.has(k)) declared.set(k, String(v));
     }

@@ -215,13 +215,8 @@ function imageProblem(input: WiringInput, preloaded: readonly string[]): WiringP
 /** The wanted packages package.json does not declare; undefined when it cannot be read. */
 function missingNodePackages(text: string | undefined, wanted: readonly string[]): string[] | undefined {
   if (text === undefined) return [...wanted];
-  try {
-    const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, unknown>;
-    const declared = new Set(['dependencies', 'devDependencies', 'optionalDependencies'].flatMap((s) => Object.keys((pkg[s] as Record<string, unknown> | undefined) ?? {})));
-    return wanted.filter((p) => !declared.has(p));
-  } catch {
-    return undefined;
-  }
+  const declared = readManifest(text, ['dependencies', 'devDependencies', 'optionalDependencies'])?.declared;
+  return declared && wanted.filter((p) => !declared.has(p));
 }
 
 function railsWiring(input: WiringInput): WiringProblem[] | undefined {
