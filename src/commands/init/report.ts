@@ -6,6 +6,8 @@ import type { ServiceProfile } from '../../stacks/service-profile.js';
 import { OTHER_LANGUAGES, type Stack } from '../../stacks/detect.js';
 import type { InitChoices } from '../../backends/choices.js';
 import { BACKENDS, isEnabled, settingsOf } from '../../backends/index.js';
+import { xray } from '../../backends/xray.js';
+import { isCollectorImage } from '../../collector/service.js';
 import { OBS_CONFIG_FILE } from '../../config/obs-config.js';
 import type { InitNote } from './notes.js';
 import type { Conflict, InitPlan } from './plan.js';
@@ -25,11 +27,10 @@ export function describeSetup(project: ComposeProject, choices: InitChoices, sta
     return s.config.buildContext !== undefined && profile?.baseImage && isInfrastructureImage(profile.baseImage) ? `${s.name} (built from ${profile.baseImage})` : s.name;
   };
   if (others.length > 0) lines.push(`Left alone: ${others.map(about).join(', ')}`);
-  const xrayOn = BACKENDS.some((b) => b.id === 'xray' && isEnabled(choices, b));
+  const xrayOn = settingsOf(choices, xray).enabled;
   // Only two kinds of service are ever taken out: an X-Ray daemon, or obs's own collector.
   const why = (name: string) => {
-    const collector = project.services.find((s) => s.name === name)?.config.image?.startsWith('otel/opentelemetry-collector') === true;
-    if (collector) return `${name} (obs's collector: the apps send directly)`;
+    if (isCollectorImage(project.services.find((s) => s.name === name)?.config.image)) return `${name} (obs's collector: the apps send directly)`;
     return `${name} (the X-Ray daemon: ${!xrayOn ? 'X-Ray is off' : choices.pipeline === 'collector' ? 'the collector sends to X-Ray' : 'not needed'})`;
   };
   if (removed.length > 0) lines.push(`Taken out: ${removed.map(why).join(', ')}`);
