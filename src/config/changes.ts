@@ -1,8 +1,9 @@
 /**
- * obs.yaml's `changes:` section: what `obs init` changed in the compose files, not the choices
- * behind it. obs.yaml records choices elsewhere; from those alone obs cannot tell a value it wrote
- * from one the user had written the same way, nor give back a value it replaced. With this record,
- * `obs remove` and re-runs take out only the keys obs added and put back the values it replaced.
+ * obs.yaml's `changes:` section: what `obs init` changed in the compose files and pyproject.toml
+ * files, not the choices behind it. obs.yaml records choices elsewhere; from those alone obs cannot
+ * tell a value it wrote from one the user had written the same way, nor give back a value it
+ * replaced. With this record, `obs remove` and re-runs take out only the keys and packages obs
+ * added and put back the values it replaced.
  *
  *   changes:
  *     environment:
@@ -11,6 +12,8 @@
  *           added: [OTEL_SERVICE_NAME, ...]
  *           replaced:
  *             NODE_OPTIONS: --max-old-space-size=4096   # the value before, as written (`${VAR}` unresolved)
+ *     packages:                    # only for manifests with no place for obs's marker comment
+ *       backend/pyproject.toml: [opentelemetry-api==1.45.1, ...]   # as obs wrote them
  *
  * A replaced value obs classifies as a secret is recorded as null (never its text): it cannot be given back.
  */

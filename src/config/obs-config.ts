@@ -80,7 +80,7 @@ function plainChanges(changes: NonNullable<ObsConfig['changes']>): string | unde
   return `${lines.join('\n')}\n`;
 }
 
-/** The `changes:` section says what it is (and that obs writes it) over its key. */
+/** The `changes:` section says what it is (and that obs writes it) over its key, and its `packages:` what they are. */
 function commentChanges(doc: Document): void {
   if (!isMap(doc.contents)) return;
   const pair = doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'changes');
@@ -88,7 +88,11 @@ function commentChanges(doc: Document): void {
     pair.key.commentBefore = CHANGES_COMMENT;
     pair.key.spaceBefore = true;
   }
+  const packages = pair && isMap(pair.value) ? pair.value.items.find((p) => isScalar(p.key) && p.key.value === 'packages') : undefined;
+  if (packages && isScalar(packages.key) && !packages.key.commentBefore) packages.key.commentBefore = PACKAGES_COMMENT;
 }
+
+const PACKAGES_COMMENT = " The packages obs init added to each pyproject.toml (it has no place for obs's marker comment), as written.";
 
 /**
  * `config` written over the obs.yaml text it replaces, through that file's YAML document: values
@@ -198,7 +202,7 @@ export function parseObsConfig(text: string, file = OBS_CONFIG_FILE): ObsConfig 
     },
     cloudwatch: { enabled: raw.cloudwatch?.enabled ?? false, logGroups: raw.cloudwatch?.logGroups ?? [] },
     rollbar: { enabled: raw.rollbar?.enabled ?? false },
-    ...(raw.changes ? { changes: { environment: raw.changes.environment ?? {} } } : {}),
+    ...(raw.changes ? { changes: { environment: raw.changes.environment ?? {}, ...(raw.changes.packages ? { packages: raw.changes.packages } : {}) } } : {}),
   };
   // Sections of other backend modules pass through; each module reads its own.
   for (const [key, value] of Object.entries(raw)) {
@@ -307,6 +311,7 @@ const OBS_YAML: Shape = {
             value: { kind: 'map', what: 'a change', keys: { added: { kind: 'list', item: str }, replaced: { kind: 'strings', what: 'KEY: previous value' } } },
           },
         },
+        packages: { kind: 'dict', what: 'a manifest', value: { kind: 'list', item: str } },
       },
     },
   },
@@ -324,7 +329,9 @@ function checkShape(value: unknown, shape: Shape, path: string, refuse: (path: s
       for (const [key, child] of Object.entries(value)) {
         if (shape.kind === 'dict') {
           checkShape(child, shape.value, at(key), refuse);
-          if (child === null || typeof child !== 'object' || Array.isArray(child)) throw refuse(at(key), `must be a mapping (${example(shape.value)}), got ${describe(child)}`);
+          // checkShape lets an empty value pass (an absent setting); an entry of a dict must hold one.
+          if (child === null)
+            throw refuse(at(key), shape.value.kind === 'list' ? `must be a list (- ${example(shape.value.item)}), got null` : `must be a mapping (${example(shape.value)}), got null`);
           continue;
         }
         const known = Object.keys(shape.keys);

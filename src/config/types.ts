@@ -57,12 +57,15 @@ export interface TransactionSearchConfig {
 }
 
 /**
- * What `obs init` changed in the compose files (src/config/changes.ts): per compose file and
- * service, the environment keys it added and the values it replaced. Absent in files written
- * before the record existed: obs then tells its values from the user's by value.
+ * What `obs init` changed (src/config/changes.ts): per compose file and service, the environment
+ * keys it added and the values it replaced; per pyproject.toml, the dependencies it added (a file
+ * with no place for obs's marker). Absent in files written before the record existed: obs then
+ * tells its values from the user's by value.
  */
 export interface ChangesRecord {
   environment: Record<string, Record<string, { added?: string[]; replaced?: Record<string, string | null> }>>;
+  /** Manifest path (relative to where obs runs) -> the requirement strings obs added, as written. */
+  packages?: Record<string, string[]>;
 }
 
 export interface ObsConfig {

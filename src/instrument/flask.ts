@@ -7,16 +7,8 @@
  */
 import type { FileChange } from '../plan/file-change.js';
 import { detectEol } from '../text/edits.js';
-import {
-  addPyprojectDependencies,
-  addRequirements,
-  declaredPythonPackages,
-  normalizePackageName,
-  pythonDeclarations,
-  removeAddedLines,
-  splitRequirement,
-  type ManifestResult,
-} from './requirements.js';
+import { addRequirements, declaredPythonPackages, normalizePackageName, pythonDeclarations, removeAddedLines, splitRequirement, type ManifestResult } from './requirements.js';
+import { addPyprojectDependencies, removePyprojectDependencies } from './pyproject-dependencies.js';
 import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, type InstrumentInput, type InstrumentPlan, type Pipeline } from './template.js';
 import { DEFAULT_APP_FILES, findFlaskEntry, type FlaskEntry } from './flask-entry.js';
 import { imageFacts, type ImageFacts } from '../stacks/dockerfile.js';
@@ -180,7 +172,7 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   const declared = new Map([...declarations].map(([n, { spec }]) => [n, spec]));
   const parts = flaskParts(backends, pipeline);
   const packages = flaskPackages(backends, pipeline, declared, readPythonRuntime(files, input.buildTarget));
-  const manifest = planManifest(files, packages, manager, manifestFile);
+  const manifest = planManifest(files, packages, manager, manifestFile, manifestFile === undefined ? undefined : input.addedPackages?.[path(manifestFile)]);
   const moduleText = renderTemplate(input.template(FLASK_MODULE), {
     SERVICE_NAME: pythonString(name),
     PIPELINE: pipeline,
@@ -210,7 +202,13 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
     if (app.kind === 'edit') changes.push(...changeOf(path(app.file), files.get(app.file)!, app.after));
     // New packages reach the container only through its lock file (uv, poetry) and a rebuilt image.
     if (manifest.file && manifest.result.text !== undefined && (manifest.result.added.length > 0 || manifest.dropped)) {
-      install = { manager, manifest: path(manifest.file), packages: manifest.result.added, commands: installSteps(manager, input.serviceDir, name) };
+      install = {
+        manager,
+        manifest: path(manifest.file),
+        packages: manifest.result.added,
+        ...(manifest.dropped ? { dropped: manifest.dropped } : {}),
+        commands: installSteps(manager, input.serviceDir, name),
+      };
     }
     if (manifest.file && manifest.dropped) notes.push(`${name}: obs drops ${manifest.dropped.join(', ')} from ${path(manifest.file)} (obs added it; no choice needs it now)`);
   } else {
@@ -275,13 +273,14 @@ interface ManifestPlan {
   installCommand: string;
 }
 
-function planManifest(files: ReadonlyMap<string, string>, packages: string[], manager: PythonPackageManager, file: string | undefined): ManifestPlan {
+/** `recorded`: what obs.yaml says obs added to `file` earlier (pyproject.toml, which has no place for obs's marker). */
+function planManifest(files: ReadonlyMap<string, string>, packages: string[], manager: PythonPackageManager, file: string | undefined, recorded: readonly string[] = []): ManifestPlan {
+  const wanted = new Set(packages.map((p) => normalizePackageName(splitRequirement(p).name)));
   // uv and poetry install from pyproject.toml (a requirements.txt beside it is usually exported from the lock).
   if (file !== undefined && file !== 'pyproject.toml') {
     const added = addRequirements(files.get(file)!, packages, { file, include: (p) => files.get(p) });
     // Packages in obs's own blocks that no choice wants now (aws-xray-sdk after --no-xray or a
     // switch to the collector) go; a package the user listed is outside those blocks and stays.
-    const wanted = new Set(packages.map((p) => normalizePackageName(splitRequirement(p).name)));
     const trimmed = added.text === undefined ? undefined : removeAddedLines(added.text, isObsPythonPackage, (line) => wanted.has(normalizePackageName(splitRequirement(line).name)));
     return {
       file,
@@ -292,7 +291,16 @@ function planManifest(files: ReadonlyMap<string, string>, packages: string[], ma
   }
   if (file === 'pyproject.toml') {
     const installCommand = manager === 'uv' ? 'uv sync' : manager === 'poetry' ? 'poetry install' : 'pip install .';
-    return { file, result: addPyprojectDependencies(files.get(file)!, packages), installCommand };
+    const added = addPyprojectDependencies(files.get(file)!, packages);
+    // The same for pyproject.toml, by obs.yaml's record: what obs added there that no choice wants now.
+    const retired = recorded.filter((entry) => !wanted.has(normalizePackageName(splitRequirement(entry).name)));
+    const trimmed = added.text === undefined || retired.length === 0 ? undefined : removePyprojectDependencies(added.text, retired);
+    return {
+      file,
+      result: added.text === undefined || !trimmed ? added : { text: trimmed.text, added: added.added },
+      ...(trimmed && trimmed.removed.length > 0 ? { dropped: trimmed.removed } : {}),
+      installCommand,
+    };
   }
   const reason = files.has('Pipfile') ? 'the service uses a Pipfile, which obs does not edit' : 'the service has no requirements.txt or pyproject.toml';
   return { result: { text: undefined, reason }, installCommand: files.has('Pipfile') ? 'pipenv install' : 'pip install' };

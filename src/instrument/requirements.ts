@@ -1,5 +1,5 @@
 /**
- * Adds Python packages to a service's dependency manifest (requirements.txt or pyproject.toml)
+ * Adds Python packages to a service's requirements file (pyproject.toml: pyproject-dependencies.ts)
  * as text edits: comments, order, spacing and line endings stay as they were, and a package
  * already listed in any spelling (case, `_`/`.`/`-`, extras, version specifiers, `#egg=`) is
  * left alone. A file obs cannot read with confidence is refused with a reason, never guessed at.
@@ -22,7 +22,7 @@ export function normalizePackageName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
-const NAME = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$/;
+export const NAME = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$/;
 /** What may follow a name: nothing, a version specifier, a marker, a URL (`@`) or the old `(>=1)` form. */
 const AFTER_NAME = /^(?:$|[<>=!~;@(,])/;
 const URL_OR_PATH = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/|(?:git|hg|svn|bzr)\+|\.{1,2}[\\/]|[\\/~]|[A-Za-z]:[\\/])|\.(?:whl|zip|tar\.gz|tgz|tar\.bz2)$/i;
@@ -163,7 +163,7 @@ export function pythonDeclarations(files: ReadonlyMap<string, string>, manifest?
   return out;
 }
 
-function missingNames(wanted: readonly string[], present: ReadonlySet<string>): string[] {
+export function missingNames(wanted: readonly string[], present: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (const requirement of wanted) {
     const name = requirement;
@@ -185,183 +185,6 @@ export function appendBlock(text: string, lines: readonly string[]): string {
       .pop() ?? '';
   if (body.replace(/^\uFEFF/, '') !== '' && lastLine.trim() !== '') body += eol;
   return body + lines.map((l) => l + eol).join('');
-}
-
-// ---------------------------------------------------------------------------
-// pyproject.toml
-// ---------------------------------------------------------------------------
-
-interface TomlSection {
-  name: string;
-  /** Offset of the header line's start, and of the first line after the section's last non-blank line. */
-  start: number;
-  contentEnd: number;
-}
-
-/** Top-level tables of a TOML file, by header line (`[name]`; `[[name]]` ends a table too). */
-function tomlSections(text: string): TomlSection[] {
-  const sections: TomlSection[] = [];
-  const lines = lineSpans(text);
-  let current: TomlSection | undefined;
-  let inMultiline: string | undefined;
-  for (const { start, end, next } of lines) {
-    const line = text.slice(start, end);
-    if (inMultiline) {
-      if (line.includes(inMultiline)) inMultiline = undefined;
-      if (current) current.contentEnd = next;
-      continue;
-    }
-    const triple = /("""|''')/.exec(line.replace(/#.*$/, ''));
-    if (triple && line.split(triple[1]!).length === 2) inMultiline = triple[1];
-    const header = /^\s*\[(\[)?\s*([^[\]]+?)\s*\]\]?\s*(?:#.*)?$/.exec(line);
-    if (header && !inMultiline) {
-      current = { name: header[1] ? `[${header[2]}]` : header[2]!.replace(/\s*\.\s*/g, '.').replace(/["']/g, ''), start, contentEnd: next };
-      sections.push(current);
-      continue;
-    }
-    if (current && line.trim() !== '') current.contentEnd = next;
-  }
-  return sections;
-}
-
-function lineSpans(text: string): { start: number; end: number; next: number }[] {
-  const spans: { start: number; end: number; next: number }[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', start);
-    const next = nl === -1 ? text.length : nl + 1;
-    const end = nl === -1 ? text.length : nl > start && text[nl - 1] === '\r' ? nl - 1 : nl;
-    spans.push({ start, end, next });
-    start = next;
-  }
-  return spans;
-}
-
-interface TomlArray {
-  open: number;
-  close: number;
-  items: { value: string; start: number; end: number; quote: string }[];
-  /** A `,` follows the last item. */
-  trailingComma: boolean;
-}
-
-/** Reads a TOML array of strings starting at `open` (the `[`); undefined when it holds anything else. */
-function readStringArray(text: string, open: number): TomlArray | undefined {
-  const items: TomlArray['items'] = [];
-  let i = open + 1;
-  let trailingComma = false;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (/\s/.test(ch)) {
-      i++;
-    } else if (ch === '#') {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (ch === ',') {
-      if (items.length === 0 || trailingComma) return undefined;
-      trailingComma = true;
-      i++;
-    } else if (ch === ']') {
-      return { open, close: i, items, trailingComma };
-    } else if (ch === '"' || ch === "'") {
-      if (items.length > 0 && !trailingComma) return undefined;
-      if (text.startsWith(ch.repeat(3), i)) return undefined; // multi-line strings: not worth guessing
-      let j = i + 1;
-      let value = '';
-      while (j < text.length && text[j] !== ch && text[j] !== '\n') {
-        if (ch === '"' && text[j] === '\\') {
-          value += text[j + 1] ?? '';
-          j += 2;
-        } else value += text[j++];
-      }
-      if (text[j] !== ch) return undefined;
-      items.push({ value, start: i, end: j + 1, quote: ch });
-      trailingComma = false;
-      i = j + 1;
-    } else {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-/**
- * Adds packages to `[project] dependencies` (PEP 621) or `[tool.poetry.dependencies]`.
- * Anything else (dynamic dependencies, inline tables, multi-line strings) is refused.
- */
-export function addPyprojectDependencies(text: string, names: readonly string[], file = 'pyproject.toml'): ManifestResult {
-  const sections = tomlSections(text);
-  const eol = detectEol(text);
-  const present = new Set<string>();
-  const project = sections.find((s) => s.name === 'project');
-  let projectArray: TomlArray | undefined;
-  let projectKeyMissing = false;
-  if (project) {
-    const body = text.slice(project.start, project.contentEnd);
-    const key = /^[ \t]*dependencies[ \t]*=[ \t]*/m.exec(body);
-    if (key) {
-      const open = project.start + key.index + key[0].length;
-      projectArray = text[open] === '[' ? readStringArray(text, open) : undefined;
-      if (!projectArray) return { text: undefined, reason: `${file}: obs cannot read [project] dependencies (it expects a list of strings)` };
-      for (const item of projectArray.items) {
-        const match = NAME.exec(item.value.trim());
-        if (match) present.add(normalizePackageName(match[1]!));
-      }
-    } else if (/^[ \t]*dynamic[ \t]*=[^\n]*["']dependencies["']/m.test(body)) {
-      return { text: undefined, reason: `${file} declares its dependencies as dynamic: add the packages where they are read from` };
-    } else {
-      projectKeyMissing = true;
-    }
-  }
-  const poetry = sections.filter((s) => /^tool\.poetry\.(?:group\.[^.]+\.)?(?:dev-)?dependencies$/.test(s.name));
-  for (const section of poetry) {
-    for (const match of text.slice(section.start, section.contentEnd).matchAll(/^[ \t]*["']?([A-Za-z0-9][A-Za-z0-9._-]*)["']?[ \t]*=/gm)) {
-      present.add(normalizePackageName(match[1]!));
-    }
-  }
-  const missing = missingNames(names, present);
-  if (missing.length === 0 && (projectArray || poetry.length > 0)) return { text, added: [] };
-
-  if (projectArray) {
-    const { open, close, items, trailingComma } = projectArray;
-    const quote = items[0]?.quote ?? '"';
-    const literal = (name: string) => (quote === "'" ? `'${name}'` : JSON.stringify(name));
-    const multiLine = text.slice(open, close).includes('\n');
-    if (!multiLine) {
-      const lead = items.length === 0 ? '' : trailingComma ? ' ' : ', ';
-      const insert = lead + missing.map(literal).join(', ');
-      return { text: text.slice(0, close) + insert + text.slice(close), added: missing };
-    }
-    const last = items[items.length - 1];
-    const firstLineStart = items[0] ? text.lastIndexOf('\n', items[0].start) + 1 : -1;
-    const indent = items[0] ? /^[ \t]*/.exec(text.slice(firstLineStart))![0] : '    ';
-    const lines = missing.map((name) => `${indent}${literal(name)},${eol}`).join('');
-    const closeLineStart = text.lastIndexOf('\n', close - 1) + 1;
-    const closeAtLineStart = text.slice(closeLineStart, close).trim() === '';
-    let out = text;
-    if (closeAtLineStart) out = out.slice(0, closeLineStart) + lines + out.slice(closeLineStart);
-    else out = out.slice(0, close) + eol + lines + out.slice(close);
-    if (last && !trailingComma) out = out.slice(0, last.end) + ',' + out.slice(last.end);
-    return { text: out, added: missing };
-  }
-  const target = poetry.find((s) => s.name === 'tool.poetry.dependencies');
-  if (target) {
-    const lines = missing
-      .map(splitRequirement)
-      .map(({ name, spec }) => `${name} = ${JSON.stringify(spec.replace(/^==/, '') || '*')}${eol}`)
-      .join('');
-    let at = target.contentEnd;
-    let prefix = '';
-    if (at > 0 && text[at - 1] !== '\n') prefix = eol;
-    if (at === text.length && text !== '' && !text.endsWith('\n')) at = text.length;
-    return { text: text.slice(0, at) + prefix + lines + text.slice(at), added: missing };
-  }
-  if (project && projectKeyMissing) {
-    const lines = `dependencies = [${eol}${missing.map((n) => `    ${JSON.stringify(n)},${eol}`).join('')}]${eol}`;
-    const at = project.contentEnd;
-    const prefix = at > 0 && text[at - 1] !== '\n' ? eol : '';
-    return { text: text.slice(0, at) + prefix + lines + text.slice(at), added: missing };
-  }
-  return { text: undefined, reason: `${file} has no [project] or [tool.poetry.dependencies] table obs can add packages to` };
 }
 
 /**

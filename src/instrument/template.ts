@@ -43,6 +43,8 @@ export interface InstrumentInput {
   environment?: ReadonlyMap<string, string | null>;
   /** Where bind mounts show the app's folder in the container (absolute paths; appMountTargets): its files are there whatever the image copies. */
   appMountedAt?: readonly string[];
+  /** obs.yaml's record of the packages obs added to a manifest with no place for its marker (pyproject.toml): path relative to where obs runs -> entries as written. */
+  addedPackages?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface InstrumentPlan {
@@ -61,6 +63,8 @@ export interface InstallStep {
   /** The manifest obs edited (path relative to where obs runs). */
   manifest: string;
   packages: string[];
+  /** Packages obs added earlier that no choice needs now, taken out of the manifest (as written). */
+  dropped?: string[];
   commands: string[];
 }
 

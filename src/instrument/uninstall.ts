@@ -11,7 +11,8 @@ import { NODE_INSTRUMENTATIONS, NODE_SDK_PACKAGES, NODE_SHARED_PINS } from './no
 import { removeDependencies } from './package-json.js';
 import { RAILS_INITIALIZER } from './rails.js';
 import { CRA_ENTRIES, REACT_PACKAGES, VITE_ENTRIES } from './react.js';
-import { removeAddedLines } from './requirements.js';
+import { removePyprojectDependencies } from './pyproject-dependencies.js';
+import { removeAddedLines, splitRequirement } from './requirements.js';
 import { MANAGED_MARKER, servicePath } from './template.js';
 import { pythonManifest, pythonPackageManager } from '../stacks/package-manager.js';
 import type { WiringInput } from './wiring.js';
@@ -22,8 +23,10 @@ export type UninstallInput = WiringInput;
 export type UninstallNote =
   /** A module obs once wrote whose marker line is gone: the user's now, left with what loads it. */
   | { kind: 'module-kept'; service: string; file: string }
-  /** Packages obs may have added to a manifest it cannot mark (pyproject.toml): left, named. */
-  | { kind: 'packages-by-hand'; service: string; file: string; packages: string[] };
+  /** Packages obs may have added to a manifest it cannot mark (pyproject.toml), with no record of which (or unreadable): left, named. */
+  | { kind: 'packages-by-hand'; service: string; file: string; packages: string[] }
+  /** A package obs recorded adding whose entry the user changed since: theirs now, left. */
+  | { kind: 'package-kept'; service: string; file: string; entry: string; now: string };
 
 export interface UninstallPlan {
   changes: FileChange[];
@@ -51,10 +54,11 @@ function gemOfObs(line: string): boolean {
   return /^gem\s*\(?\s*(["'])opentelemetry-[A-Za-z0-9._-]+\1\s*\)?$/.test(line);
 }
 
-export function planUninstall(input: UninstallInput): UninstallPlan {
+/** `addedPackages`: obs.yaml's record of the packages obs added to pyproject.toml files (manifest path -> entries as written). */
+export function planUninstall(input: UninstallInput, addedPackages?: Readonly<Record<string, readonly string[]>>): UninstallPlan {
   switch (input.stack) {
     case 'flask':
-      return uninstallFlask(input);
+      return uninstallFlask(input, addedPackages);
     case 'node':
       return uninstallNode(input);
     case 'rails':
@@ -142,7 +146,7 @@ function uninstallRails(input: UninstallInput): UninstallPlan {
   return plan;
 }
 
-function uninstallFlask(input: UninstallInput): UninstallPlan {
+function uninstallFlask(input: UninstallInput, addedPackages: Readonly<Record<string, readonly string[]>> = {}): UninstallPlan {
   const plan = empty();
   const entry = findFlaskEntry(input);
   const moduleFile = entry.moduleDir === '' ? FLASK_MODULE : `${entry.moduleDir}/${FLASK_MODULE}`;
@@ -161,12 +165,28 @@ function uninstallFlask(input: UninstallInput): UninstallPlan {
   const manifest = pythonManifest(input.files, pythonPackageManager(input.files), input.buildTarget);
   for (const file of new Set(['requirements.txt', ...(manifest !== undefined && manifest !== 'pyproject.toml' ? [manifest] : [])])) takeBlocks(input, file, isObsPythonPackage, plan);
   const pyproject = input.files.get('pyproject.toml');
-  if (!input.files.has('requirements.txt') && pyproject !== undefined) {
-    // pyproject.toml has no place for obs's marker: the packages obs may have added are named, not guessed at.
+  const file = servicePath(input.serviceDir, 'pyproject.toml');
+  const recorded = addedPackages[file];
+  if (pyproject !== undefined && recorded !== undefined) takeRecordedPackages(input, file, pyproject, recorded, plan);
+  else if (!input.files.has('requirements.txt') && pyproject !== undefined) {
+    // pyproject.toml has no place for obs's marker, and obs.yaml (written by an older obs) has no record: the packages obs may have added are named, not guessed at.
     const named = [...pyproject.matchAll(/["']?((?:opentelemetry-[A-Za-z0-9._-]+|aws-xray-sdk|watchtower|rollbar|blinker))\b/g)].map((m) => m[1]!);
-    if (named.length > 0) plan.notes.push({ kind: 'packages-by-hand', service: input.serviceName, file: servicePath(input.serviceDir, 'pyproject.toml'), packages: [...new Set(named)] });
+    if (named.length > 0) plan.notes.push({ kind: 'packages-by-hand', service: input.serviceName, file, packages: [...new Set(named)] });
   }
   return plan;
+}
+
+/** pyproject.toml: the entries obs.yaml records obs adding go while they read as obs wrote them; one the user changed stays, said. */
+function takeRecordedPackages(input: UninstallInput, file: string, text: string, recorded: readonly string[], plan: UninstallPlan): void {
+  const result = removePyprojectDependencies(text, recorded);
+  if (result.removed.length > 0) {
+    plan.changes.push({ path: file, before: text, after: result.text });
+    plan.removedPackages.push({ file, packages: result.removed });
+  }
+  for (const { entry, now } of result.changed) plan.notes.push({ kind: 'package-kept', service: input.serviceName, file, entry, now });
+  // Still named in the file, yet neither taken out nor read as changed: a list obs cannot edit as text.
+  const left = recorded.filter((entry) => !result.removed.includes(entry) && !result.changed.some((c) => c.entry === entry) && text.includes(splitRequirement(entry).name));
+  if (left.length > 0) plan.notes.push({ kind: 'packages-by-hand', service: input.serviceName, file, packages: left.map((entry) => splitRequirement(entry).name) });
 }
 
 /** `text` without obs's `init_observability(app)` line and the import line right before it. */

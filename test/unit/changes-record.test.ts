@@ -155,6 +155,8 @@ describe('init records what it changed in obs.yaml', () => {
     const text = renderObsConfig({ ...planInit(snapshot({ 'docker-compose.yml': HAND_WRITTEN }, { api: 'flask' }), choices()).config });
     expect(() => parseObsConfig(text.replace('          - OTEL_EXPORTER_OTLP_HEADERS', '          - [x]'))).toThrow(/changes\.environment\.docker-compose\.yml\.api\.added\[0\] must be a string/);
     expect(() => parseObsConfig(`${text.replace(/\n$/, '')}\n        replaced:\n          KEY: [1]\n`)).toThrow(/replaced\.KEY must be a string/);
+    expect(() => parseObsConfig(`${text.replace(/\n$/, '')}\n  packages:\n    pyproject.toml: rollbar\n`)).toThrow(/changes\.packages\.pyproject\.toml must be a list/);
+    expect(() => parseObsConfig(`${text.replace(/\n$/, '')}\n  packages:\n    pyproject.toml:\n`)).toThrow(/changes\.packages\.pyproject\.toml must be a list \(- \.\.\.\), got null/);
   });
 });
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flaskPackages, planFlask, scanPython, type InstrumentInput } from '../../src/instrument/flask.js';
-import { addPyprojectDependencies, addRequirements, includedRequirementFiles } from '../../src/instrument/requirements.js';
+import { addRequirements, includedRequirementFiles } from '../../src/instrument/requirements.js';
+import { addPyprojectDependencies } from '../../src/instrument/pyproject-dependencies.js';
 import { MANAGED_MARKER, renderTemplate, templateLoader, templatePath } from '../../src/instrument/template.js';
 
 const lf = (...lines: string[]) => lines.map((l) => `${l}\n`).join('');

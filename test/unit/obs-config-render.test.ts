@@ -41,6 +41,10 @@ describe('renderObsConfig writes what yaml writes', () => {
     ['a replaced value (written by yaml)', { environment: { 'docker-compose.yml': { api: { added: ['A'], replaced: { NODE_OPTIONS: '--max-old-space-size=512', SECRET: null } } } } }],
     ['a path yaml may quote (written by yaml)', { environment: { 'smoke-tests/docker-compose.yml': { api: { added: ['A'] } } } }],
     ['nothing changed (written by yaml)', { environment: {} }],
+    [
+      'packages obs added to a pyproject.toml (written by yaml)',
+      { environment: { 'compose.yaml': { web: { added: ['A'] } } }, packages: { 'backend/pyproject.toml': ['opentelemetry-api==1.45.1', 'rollbar'] } },
+    ],
   ])('the changes record: %s', (_name, changes) => {
     const c = config(entries('backend-flask', 'web'), { changes });
     expect(renderObsConfig(c)).toBe(renderWithYaml(c));

@@ -42,6 +42,23 @@ describe('planUninstall undoes what the planners wrote', () => {
     expect(apply(wired, plan.changes)).toEqual(files);
   });
 
+  it('Flask with pyproject.toml: the entries obs.yaml records obs adding go, byte for byte; without a record they are only named', () => {
+    const pyproject = lf('[project]', 'name = "app"', 'dependencies = [', '  "flask==3.1.3",', '  "redis==7.4.0",', ']');
+    const files = { 'app.py': lf('from flask import Flask', 'app = Flask(__name__)'), 'pyproject.toml': pyproject, 'uv.lock': '' };
+    const planned = planFlask(input('flask', files));
+    const wired = apply(files, planned.changes);
+    const added = planned.install!.packages;
+    expect(added).toEqual(expect.arrayContaining(['aws-xray-sdk', expect.stringMatching(/^opentelemetry-instrumentation-redis/)]));
+    const plan = planUninstall({ ...input('flask', wired), files: new Map(Object.entries(wired)) }, { 'app/pyproject.toml': added });
+    expect(apply(wired, plan.changes)).toEqual(files);
+    expect(plan.removedPackages).toEqual([{ file: 'app/pyproject.toml', packages: added }]);
+    expect(plan.notes).toEqual([]);
+
+    const unrecorded = planUninstall({ ...input('flask', wired), files: new Map(Object.entries(wired)) });
+    expect(apply(wired, unrecorded.changes)['pyproject.toml']).toBe(wired['pyproject.toml']);
+    expect(unrecorded.notes).toEqual([{ kind: 'packages-by-hand', service: 'app', file: 'app/pyproject.toml', packages: expect.arrayContaining(['aws-xray-sdk']) }]);
+  });
+
   it('a module whose marker line is gone is the user`s: it stays with its packages, and is said', () => {
     const files = { 'tracing.cjs': '// my own now\n', 'package.json': lf('{', '  "dependencies": {', '    "@opentelemetry/api": "~1.9.0"', '  }', '}') };
     const plan = planUninstall({ ...input('node', files), files: new Map(Object.entries(files)) });

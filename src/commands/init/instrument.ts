@@ -96,6 +96,8 @@ export function planServiceInstrumentation(
   browserCollectorUrl?: string,
   /** Where bind mounts show the app's folder in the container (appMountTargets). */
   appMountedAt: readonly string[] = [],
+  /** obs.yaml's record of the packages obs added to pyproject.toml files. */
+  addedPackages: Readonly<Record<string, readonly string[]>> = {},
 ): InstrumentResult {
   const command = service.config.command;
   const input: InstrumentInput = {
@@ -115,6 +117,7 @@ export function planServiceInstrumentation(
     ...(service.config.buildTarget !== undefined ? { buildTarget: service.config.buildTarget } : {}),
     environment,
     ...(appMountedAt.length > 0 ? { appMountedAt } : {}),
+    addedPackages,
   };
   switch (stack) {
     case 'flask':

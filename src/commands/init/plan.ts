@@ -131,6 +131,8 @@ export function planInit(snapshot: InitSnapshot, choices: InitChoices, project: 
     afterMoves: secretWork.replaced,
     ownServices: new Set([...(daemon.daemonName && !daemon.existingDaemon ? [daemon.daemonName] : []), ...(daemon.collector?.configPath !== undefined ? [daemon.collector.name] : [])]),
     services: new Set(project.services.map((s) => s.name)),
+    ...(snapshot.previous?.changes?.packages ? { earlierPackages: snapshot.previous.changes.packages } : {}),
+    installs: found.notes.filter((n): n is Extract<InitNote, { kind: 'install' }> => n.kind === 'install'),
   });
   const files = planProjectFiles(snapshot, choices, envIndex, keptNames, work, secretWork, movedSecrets, daemon, compose.daemonAdded, collector, compose.changes, found.notes, record);
   // The guard under compose edits (verifyComposeEdits) for what services load through env_file.
@@ -549,7 +551,7 @@ function planCode(
   instrumentedDirs.set(dir, service.name);
   const environment = new Map([...envIndex.variables(service.name)].map(([key, v]) => [key, v.value]));
   const mounts = appMountTargets(snapshot.projectDir, service, dir);
-  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, environment, profile, browserUrl, mounts);
+  const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, environment, profile, browserUrl, mounts, snapshot.previous?.changes?.packages);
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
   notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));

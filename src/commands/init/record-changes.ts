@@ -21,6 +21,10 @@ export interface RecordInput {
   ownServices: ReadonlySet<string>;
   /** Services the compose files still define. */
   services: ReadonlySet<string>;
+  /** The packages obs recorded adding to pyproject.toml files before this run (manifest -> entries). */
+  earlierPackages?: Readonly<Record<string, readonly string[]>>;
+  /** This run's package changes per manifest (init's install notes): added, and dropped as no choice needs them. */
+  installs?: readonly { manifest: string; packages: readonly string[]; dropped?: readonly string[] }[];
 }
 
 export function recordChanges(input: RecordInput): ChangesRecord {
@@ -49,7 +53,25 @@ export function recordChanges(input: RecordInput): ChangesRecord {
       else entries.push({ file: own.file, service: name, key, previous: recordable(key, input.afterMoves.get(`${name}\0${key}`) ?? own.value) });
     }
   }
-  return changesRecord(entries);
+  const record = changesRecord(entries);
+  const packages = recordPackages(input.earlierPackages ?? {}, input.installs ?? []);
+  return Object.keys(packages).length > 0 ? { ...record, packages } : record;
+}
+
+/** pyproject.toml has no place for obs's marker comment: the record is how obs knows its entries there later. */
+const UNMARKED_MANIFEST = /(^|\/)pyproject\.toml$/;
+
+/** The record's packages after this run: what obs added before, less what it dropped, plus what it added now. */
+function recordPackages(earlier: Readonly<Record<string, readonly string[]>>, installs: NonNullable<RecordInput['installs']>): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.fromEntries(Object.entries(earlier).map(([file, entries]) => [file, [...entries]]));
+  for (const { manifest, packages, dropped = [] } of installs) {
+    if (!UNMARKED_MANIFEST.test(manifest)) continue;
+    const kept = (out[manifest] ?? []).filter((entry) => !dropped.includes(entry));
+    const entries = [...kept, ...packages.filter((p) => !kept.includes(p))];
+    if (entries.length > 0) out[manifest] = entries;
+    else delete out[manifest];
+  }
+  return out;
 }
 
 /** The entry a service sets itself (not through an anchor) that compose reads: its file and its value as written. */

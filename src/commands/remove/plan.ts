@@ -128,15 +128,18 @@ export function planRemove(input: RemoveInput): RemovePlan {
     if (!app || !service || doneDirs.has(app.dir)) continue;
     doneDirs.add(app.dir);
     const command = service.config.command;
-    const uninstall = planUninstall({
-      stack: entry.stack,
-      serviceName: name,
-      serviceDir: app.dir,
-      files: app.files,
-      ...(command !== undefined && command !== null ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
-      environment: service.config.environment,
-      ...(service.config.buildTarget !== undefined ? { buildTarget: service.config.buildTarget } : {}),
-    });
+    const uninstall = planUninstall(
+      {
+        stack: entry.stack,
+        serviceName: name,
+        serviceDir: app.dir,
+        files: app.files,
+        ...(command !== undefined && command !== null ? { command: Array.isArray(command) ? command.map(String).join(' ') : String(command) } : {}),
+        environment: service.config.environment,
+        ...(service.config.buildTarget !== undefined ? { buildTarget: service.config.buildTarget } : {}),
+      },
+      previous.changes?.packages,
+    );
     plan.changes.push(...uninstall.changes);
     plan.notes.push(...uninstall.notes);
     plan.removedPackages.push(...uninstall.removedPackages);

@@ -1,3 +1,4 @@
+import { splitRequirement } from '../../instrument/requirements.js';
 import type { RemoveNote } from './plan.js';
 
 /** One sentence per note, for the person; --json carries the note's data with it. */
@@ -25,6 +26,8 @@ export function removeNoteText(note: RemoveNote): string {
       return `${note.service} is in obs.yaml but in no compose file: nothing to undo there`;
     case 'module-kept':
       return `${note.service}: ${note.file} no longer carries obs's marker line, so it is yours now; it stays, with what loads it and its packages`;
+    case 'package-kept':
+      return `${note.service}: ${note.file}: ${splitRequirement(note.entry).name} was changed after obs init added it (${note.entry}); it stays`;
     case 'packages-by-hand':
       return `${note.service}: ${note.file} has no place for obs's marker, so obs cannot tell which of ${note.packages.join(', ')} it added; remove those you do not use by hand`;
   }
