@@ -76,7 +76,8 @@ export function stackOfBaseImage(image: string | undefined): Stack {
 
 function packageDependencies(text: string): Set<string> {
   try {
-    const pkg = JSON.parse(text) as Record<string, Record<string, string> | undefined>;
+    // A byte-order mark (Windows editors) is not JSON, but npm and node read past it.
+    const pkg = JSON.parse(text.replace(/^\uFEFF/, '')) as Record<string, Record<string, string> | undefined>;
     return new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]);
   } catch {
     return new Set();
