@@ -13,6 +13,9 @@ import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, ty
 import { DEFAULT_APP_FILES, findFlaskEntry, type FlaskEntry } from './flask-entry.js';
 import { imageFacts, type ImageFacts } from '../stacks/dockerfile.js';
 import { installSteps, pythonManifest, pythonPackageManager, type PythonPackageManager } from '../stacks/package-manager.js';
+import { hasLogsApi, instrumentationAt, OLDEST_OTEL_PYTHON, otelRelease, releaseForPython, type OtelRelease, type PythonVersion } from './python-otel-release.js';
+
+export { PYTHON_OTEL_RELEASE } from './python-otel-release.js';
 
 export type { InstrumentInput, InstrumentPlan } from './template.js';
 
@@ -50,18 +53,23 @@ export const PYTHON_INSTRUMENTATIONS: readonly PythonInstrumentation[] = [
   { when: ['celery'], pkg: 'opentelemetry-instrumentation-celery', module: 'opentelemetry.instrumentation.celery', className: 'CeleryInstrumentor' },
 ];
 
-/** The instrumentations for what the service declares (names normalised as PEP 503 does). */
-export function chooseFlaskInstrumentations(declared: ReadonlyMap<string, string>): PythonInstrumentation[] {
+/** The instrumentations for what the service declares (names normalised as PEP 503 does), each only where `release` has it. */
+export function chooseFlaskInstrumentations(declared: ReadonlyMap<string, string>, release?: OtelRelease): PythonInstrumentation[] {
+  return declaredInstrumentations(declared).filter((inst) => release === undefined || instrumentationAt(inst.pkg, release.contrib));
+}
+
+function declaredInstrumentations(declared: ReadonlyMap<string, string>): PythonInstrumentation[] {
   return PYTHON_INSTRUMENTATIONS.filter((inst) => inst.when.some((name) => declared.has(name)));
 }
 
-/** What runs in the module for a pipeline and the chosen backends. */
-export function flaskParts(backends: InstrumentInput['backends'], pipeline: Pipeline = 'direct') {
+/** What runs in the module for a pipeline and the chosen backends (with `release`, the OpenTelemetry release obs pins). */
+export function flaskParts(backends: InstrumentInput['backends'], pipeline: Pipeline = 'direct', release?: OtelRelease) {
   const collector = pipeline === 'collector';
   return {
     // Through a collector, OpenTelemetry carries the traces for Honeycomb and X-Ray alike.
     otelTraces: backends.honeycomb || (collector && backends.xray),
-    otelLogs: collector && backends.cloudwatch,
+    // Python 3.6's last release (1.12) has no logs API: its logs cannot go over OTLP.
+    otelLogs: collector && backends.cloudwatch && (release === undefined || hasLogsApi(release.stable)),
     xraySdk: !collector && backends.xray,
     watchtower: !collector && backends.cloudwatch,
     rollbar: backends.rollbar,
@@ -69,40 +77,26 @@ export function flaskParts(backends: InstrumentInput['backends'], pipeline: Pipe
 }
 
 /**
- * The OpenTelemetry Python release obs writes: the stable packages (api, sdk, exporter) and the
- * contrib instrumentations made with them, which pin the same semantic-conventions release
- * (sdk 1.45.1 and contrib 0.66b1 both need semantic-conventions==0.66b1). Exact versions: left
- * unpinned, pip takes the newest sdk (1.45.2, semantic-conventions 0.66b2) that no contrib
- * release matches yet and backtracks through every older instrumentation-flask (20-30 s of a
- * warm-cache install; pinned: 5 s, bench/RESULTS.md). Both need Python >= 3.10.
- */
-export const PYTHON_OTEL_RELEASE = { stable: '1.45.1', contrib: '0.66b1', python: { major: 3, minor: 10 } } as const;
-
-/**
  * Python packages for the pipeline and backends, in the order obs adds them. The OpenTelemetry
- * ones at PYTHON_OTEL_RELEASE; when the service pins the SDK or API (`==1.Y.Z`), at that release
- * instead: the exporter at the same version, the instrumentations at the contrib release made with
- * it (0.(Y+21)bZ, which pins the same semantic conventions), so pip never pulls a second SDK line
- * (likewise from a contrib pin). Left to pip's resolver when the image's Python is older than the
- * release supports or the service bounds an OpenTelemetry package otherwise (otelRelease).
+ * ones at the release for the image's Python (PYTHON_OTEL_LINES; the newest when the Python is
+ * unknown); when the service pins the SDK or API (`==1.Y.Z`), at that release instead: the
+ * exporter at the same version, the instrumentations at the contrib release made with it
+ * (0.(Y+21)bZ, which pins the same semantic conventions), so pip never pulls a second SDK line
+ * (likewise from a contrib pin). Left to pip's resolver when the service bounds an OpenTelemetry
+ * package otherwise (otelRelease). An instrumentation with no release at that line is left out.
  */
-export function flaskPackages(
-  backends: InstrumentInput['backends'],
-  pipeline: Pipeline = 'direct',
-  declared: ReadonlyMap<string, string> = new Map(),
-  python?: { major: number; minor: number },
-): string[] {
-  const parts = flaskParts(backends, pipeline);
+export function flaskPackages(backends: InstrumentInput['backends'], pipeline: Pipeline = 'direct', declared: ReadonlyMap<string, string> = new Map(), python?: PythonVersion): string[] {
+  const release = otelRelease(declared, python);
+  const parts = flaskParts(backends, pipeline, release);
   const out: string[] = [];
   if (parts.otelTraces || parts.otelLogs) {
-    const release = otelRelease(declared, python);
     const stable = release ? `==${release.stable}` : '';
     const contrib = release ? `==${release.contrib}` : '';
     // A pin the service has on the api or sdk stays its own; obs adds them bare then.
     const own = release?.fromService ? '' : stable;
     out.push(`opentelemetry-api${own}`, `opentelemetry-sdk${own}`, `opentelemetry-exporter-otlp-proto-http${stable}`);
     if (parts.otelTraces) {
-      out.push(`opentelemetry-instrumentation-flask${contrib}`, ...chooseFlaskInstrumentations(declared).map((i) => `${i.pkg}${contrib}`));
+      out.push(`opentelemetry-instrumentation-flask${contrib}`, ...chooseFlaskInstrumentations(declared, release).map((i) => `${i.pkg}${contrib}`));
     }
   }
   if (parts.xraySdk) out.push('aws-xray-sdk');
@@ -111,30 +105,8 @@ export function flaskPackages(
   return out;
 }
 
-/**
- * The OpenTelemetry release to pin: the one an exact pin of the service names (sdk/api `==1.Y.Z`,
- * or a contrib package `==0.Xb Z`, e.g. 0.37b0 with 1.16.0), else PYTHON_OTEL_RELEASE. None (left
- * to pip) when the image's Python is older than that release supports, or when the service
- * constrains an opentelemetry-* package some other way (`>=`, `~=`, `<`), which a pin could contradict.
- */
-function otelRelease(declared: ReadonlyMap<string, string>, python: { major: number; minor: number } | undefined): { stable: string; contrib: string; fromService: boolean } | undefined {
-  const stablePin = /^==\s*1\.(\d+)\.(\d+)\s*$/.exec(declared.get('opentelemetry-sdk') ?? declared.get('opentelemetry-api') ?? '');
-  if (stablePin) return { stable: `1.${stablePin[1]}.${stablePin[2]}`, contrib: `0.${Number(stablePin[1]) + 21}b${stablePin[2]}`, fromService: true };
-  for (const [name, spec] of declared) {
-    if (!name.startsWith('opentelemetry-') || spec.trim() === '' || spec.trim() === '*') continue;
-    const contribPin = /^==\s*0\.(\d+)b(\d+)\s*$/.exec(spec);
-    if (contribPin && Number(contribPin[1]) > 21) {
-      return { stable: `1.${Number(contribPin[1]) - 21}.${contribPin[2]}`, contrib: `0.${contribPin[1]}b${contribPin[2]}`, fromService: false };
-    }
-    return undefined;
-  }
-  const { stable, contrib, python: needs } = PYTHON_OTEL_RELEASE;
-  if (python !== undefined && (python.major < needs.major || (python.major === needs.major && python.minor < needs.minor))) return undefined;
-  return { stable, contrib, fromService: false };
-}
-
 /** The Python of the image compose builds (the last `FROM python:X.Y` of its stages), when the Dockerfile names one. */
-export function readPythonRuntime(files: ReadonlyMap<string, string>, buildTarget?: string): { major: number; minor: number } | undefined {
+export function readPythonRuntime(files: ReadonlyMap<string, string>, buildTarget?: string): PythonVersion | undefined {
   const docker = files.get('Dockerfile');
   if (docker === undefined) return undefined;
   const image = imageFacts(docker, buildTarget)
@@ -165,13 +137,24 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   }
 
   const pipeline = input.pipeline ?? 'direct';
+  const python = readPythonRuntime(files, input.buildTarget);
+  if (python !== undefined && releaseForPython(python) === undefined) {
+    notes.push(
+      `${name}: ${path('Dockerfile')} builds on Python ${python.major}.${python.minor}, older than any OpenTelemetry release supports ` +
+        `(${OLDEST_OTEL_PYTHON.major}.${OLDEST_OTEL_PYTHON.minor} and later): obs writes no code and adds no packages for it (pip would find no release to install, and the image build would fail); ` +
+        'move the image to a newer Python, then run obs init again',
+    );
+    return { changes: [], notes };
+  }
   const manager = pythonPackageManager(files);
   // The file the image installs: requirements/docker.txt when the Dockerfile runs `pip install -r requirements/docker.txt`.
   const manifestFile = pythonManifest(files, manager, input.buildTarget);
   const declarations = pythonDeclarations(files, manifestFile);
   const declared = new Map([...declarations].map(([n, { spec }]) => [n, spec]));
-  const parts = flaskParts(backends, pipeline);
-  const packages = flaskPackages(backends, pipeline, declared, readPythonRuntime(files, input.buildTarget));
+  const release = otelRelease(declared, python);
+  const parts = flaskParts(backends, pipeline, release);
+  const packages = flaskPackages(backends, pipeline, declared, python);
+  if (release) notes.push(...olderReleaseNotes(name, backends, pipeline, declared, release, python));
   const manifest = planManifest(files, packages, manager, manifestFile, manifestFile === undefined ? undefined : input.addedPackages?.[path(manifestFile)]);
   const moduleText = renderTemplate(input.template(FLASK_MODULE), {
     SERVICE_NAME: pythonString(name),
@@ -183,7 +166,9 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
     ROLLBAR: pythonBool(parts.rollbar),
     LOG_GROUP: parts.watchtower && input.logGroup ? pythonString(input.logGroup) : 'None',
     INSTALL_COMMAND: pythonString(manifest.installCommand),
-    INSTRUMENTATIONS: (parts.otelTraces ? chooseFlaskInstrumentations(declared) : []).map((i) => `    (${pythonString(i.module)}, ${pythonString(i.className)}, ${pythonString(i.pkg)}),`).join('\n'),
+    INSTRUMENTATIONS: (parts.otelTraces ? chooseFlaskInstrumentations(declared, release) : [])
+      .map((i) => `    (${pythonString(i.module)}, ${pythonString(i.className)}, ${pythonString(i.pkg)}),`)
+      .join('\n'),
   });
   const moduleChange = changeOf(modulePath, existingModule ?? null, moduleText);
   if (parts.watchtower && !input.logGroup) notes.push(`${name}: no CloudWatch log group was given; ${modulePath} leaves CloudWatch Logs off`);
@@ -246,6 +231,31 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
 }
 
 const pythonBool = (value: boolean) => (value ? 'True' : 'False');
+
+/** What the release obs pins for the image's Python (or the service's own pin) cannot do: instrumentations it lacks, logs before the logs API. */
+function olderReleaseNotes(
+  name: string,
+  backends: InstrumentInput['backends'],
+  pipeline: Pipeline,
+  declared: ReadonlyMap<string, string>,
+  release: OtelRelease,
+  python: PythonVersion | undefined,
+): string[] {
+  const notes: string[] = [];
+  const forPython = python !== undefined && releaseForPython(python)?.stable === release.stable;
+  const on = forPython ? `Python ${python.major}.${python.minor} (the image's)` : `OpenTelemetry ${release.stable} (the service's pin)`;
+  const lacking = flaskParts(backends, pipeline).otelTraces ? declaredInstrumentations(declared).filter((inst) => !instrumentationAt(inst.pkg, release.contrib)) : [];
+  for (const inst of lacking) {
+    notes.push(`${name}: ${inst.pkg} has no release for ${on} (contrib ${release.contrib}): obs leaves it out, so ${inst.when[0]} calls make no spans`);
+  }
+  if (flaskParts(backends, pipeline).otelLogs && !hasLogsApi(release.stable)) {
+    notes.push(
+      `${name}: OpenTelemetry ${release.stable}${forPython ? `, the last release for ${on},` : ''} has no logs API: the app's logs do not reach CloudWatch Logs through the collector (its traces do); ` +
+        (forPython ? 'a Python of 3.7 or later gets them' : 'OpenTelemetry 1.15 or later gets them'),
+    );
+  }
+  return notes;
+}
 
 /** A package obs adds to a Python manifest (any pin): the lines its marked blocks hold. */
 export function isObsPythonPackage(line: string): boolean {

@@ -6,7 +6,8 @@
  * packages it loads (a missing package turns the SDK off). A setup of the app's own, without
  * obs's module, is the user's to judge: not judged here.
  */
-import { FLASK_HAND_WIRED, FLASK_MODULE, scanPython } from './flask.js';
+import { FLASK_HAND_WIRED, FLASK_MODULE, readPythonRuntime, scanPython } from './flask.js';
+import { OLDEST_OTEL_PYTHON, PYTHON_OTEL_RELEASE, releaseForPython } from './python-otel-release.js';
 import { findFlaskEntry } from './flask-entry.js';
 import { moduleInImage, NODE_HAND_WIRED, NODE_MODULE, readManifest, sentryOnOpenTelemetry } from './node.js';
 import { NODE_SDK_PACKAGES } from './node-instrumentations.js';
@@ -81,6 +82,21 @@ function flaskWiring(input: WiringInput): WiringProblem[] | undefined {
   }
   if (module === undefined) {
     if ([...code.values()].some((c) => new RegExp(FLASK_HAND_WIRED.source).test(c))) return undefined;
+    // obs init leaves such an app alone (no release to install): running it again would not help.
+    const python = readPythonRuntime(files, input.buildTarget);
+    if (python !== undefined && releaseForPython(python) === undefined) {
+      const dockerfile = servicePath(input.serviceDir, input.dockerfileName ?? 'Dockerfile');
+      const oldest = `${OLDEST_OTEL_PYTHON.major}.${OLDEST_OTEL_PYTHON.minor}`;
+      const newest = `${PYTHON_OTEL_RELEASE.python.major}.${PYTHON_OTEL_RELEASE.python.minor}`;
+      return [
+        {
+          level: 'warn',
+          file: dockerfile,
+          message: `${input.serviceName}: ${dockerfile} builds on Python ${python.major}.${python.minor}, which no OpenTelemetry release supports (${oldest} and later): the OTEL_* settings alone send nothing`,
+          fix: `move the image to Python ${oldest} or later (${newest} or later gets the newest OpenTelemetry release), then run obs init`,
+        },
+      ];
+    }
     return [noSdk(input, present[0] ?? moduleFile, `no ${moduleFile} and no OpenTelemetry setup in ${present.length > 0 ? present.join(', ') : 'the app'}`)];
   }
   const problems: WiringProblem[] = [];

@@ -51,12 +51,13 @@ describe('miguelgrinberg/flasky: requirements split across files, the image inst
       [
         '',
         '# Observability (added by obs init)',
-        'opentelemetry-api',
-        'opentelemetry-sdk',
-        'opentelemetry-exporter-otlp-proto-http',
-        'opentelemetry-instrumentation-flask',
-        'opentelemetry-instrumentation-sqlalchemy',
-        'opentelemetry-instrumentation-pymysql',
+        // python:3.6-alpine: the last OpenTelemetry release for Python 3.6 (src/instrument/python-otel-release.ts).
+        'opentelemetry-api==1.12.0',
+        'opentelemetry-sdk==1.12.0',
+        'opentelemetry-exporter-otlp-proto-http==1.12.0',
+        'opentelemetry-instrumentation-flask==0.33b0',
+        'opentelemetry-instrumentation-sqlalchemy==0.33b0',
+        'opentelemetry-instrumentation-pymysql==0.33b0',
         '',
       ].join('\n'),
     );

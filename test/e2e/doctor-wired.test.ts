@@ -70,6 +70,23 @@ describe('doctor instrumentation-wired', () => {
     );
   }, 120_000);
 
+  it('Flask on a Python no OpenTelemetry release supports (2.7): init leaves it, and doctor says why instead of "run obs init"', async () => {
+    const dir = await tempProject(EXAMPLE);
+    await edit(join(dir, 'backend-flask', 'Dockerfile'), (t) => t.replace(/^FROM python:\S+/m, 'FROM python:2.7-slim'));
+    const run = await runObs(['init', '--dir', dir, '--yes', '--services', 'backend-flask', '--no-xray'], { env: { CI: 'true' } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('backend-flask: backend-flask/Dockerfile builds on Python 2.7, older than any OpenTelemetry release supports (3.6 and later)');
+    const check = await wired(dir);
+    expect(check.status).toBe('warn');
+    expect(check.findings).toEqual([
+      {
+        file: 'backend-flask/Dockerfile',
+        message: 'backend-flask: backend-flask/Dockerfile builds on Python 2.7, which no OpenTelemetry release supports (3.6 and later): the OTEL_* settings alone send nothing',
+        fix: 'move the image to Python 3.6 or later (3.10 or later gets the newest OpenTelemetry release), then run obs init',
+      },
+    ]);
+  });
+
   it('Flask app factory with uv (nickjj/docker-flask-example): the call inside create_app() counts; the packages live in pyproject.toml', async () => {
     const dir = await initialized(join(FIXTURES, 'docker-flask-example'), 'web,worker');
     expect(await wired(dir)).toMatchObject({ status: 'pass', detail: 'web, worker: the SDK is loaded and its packages are declared' });

@@ -3,12 +3,17 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { runObs, tempProject } from '../support/run-obs.js';
 import { CORPUS } from '../support/golden.js';
+import { PYTHON_OTEL_LINES, PYTHON_OTEL_RELEASE } from '../../src/instrument/python-otel-release.js';
+
+const sdkAt = (version: string) => new RegExp(`^opentelemetry-sdk==${version.replace(/\./g, '\\.')}$`, 'm');
+const forPython39 = PYTHON_OTEL_LINES.find((l) => l.python.minor === 9)!.stable;
 
 /**
  * Docker builds from a lowercase `dockerfile` when a context has no `Dockerfile` (moby#10858,
  * moby/buildkit#1816); obs reads the same file. ndrwptrsn/react-flask-postgres-boilerplate has
- * only lowercase ones. Seen through the Python pin: obs pins its OpenTelemetry release only for
- * an image Python it supports (>= 3.10), so the Python the dockerfile names shows in requirements.txt.
+ * only lowercase ones. Seen through the Python pin: obs pins the OpenTelemetry release for the
+ * image's Python (the last release for 3.9 there, the newest for 3.10 and later), so the Python the dockerfile
+ * names shows in requirements.txt.
  */
 const CASE = join(CORPUS, 'ndrwptrsn__react-flask-postgres-boilerplate');
 const init = async (dir: string) => {
@@ -21,15 +26,15 @@ it('reads a lowercase dockerfile as docker does, and Dockerfile first when both 
   const dir = await tempProject(CASE);
   await writeFile(join(dir, 'backend', 'dockerfile'), (await readFile(join(dir, 'backend', 'dockerfile'), 'utf8')).replace(/^FROM python$/m, 'FROM python:3.9'));
   const old = await init(dir);
-  expect(old).toMatch(/^opentelemetry-sdk$/m); // Python 3.9 read from backend/dockerfile: left to pip
+  expect(old).toMatch(sdkAt(forPython39)); // Python 3.9 read from backend/dockerfile: its last release
 
   const both = await tempProject(CASE);
   await writeFile(join(both, 'backend', 'dockerfile'), 'FROM python:3.9\n');
   await writeFile(join(both, 'backend', 'Dockerfile'), 'FROM python:3.12\nCOPY . .\nCMD ["python", "app.py"]\n');
-  expect(await init(both)).toMatch(/^opentelemetry-sdk==\d+\.\d+\.\d+$/m);
+  expect(await init(both)).toMatch(sdkAt(PYTHON_OTEL_RELEASE.stable));
 
   const renamed = await tempProject(CASE);
   await rename(join(renamed, 'backend', 'dockerfile'), join(renamed, 'backend', 'Dockerfile.old'));
   await writeFile(join(renamed, 'backend', 'Dockerfile.old'), 'FROM python:3.9\n');
-  expect(await init(renamed)).toMatch(/^opentelemetry-sdk==/m); // no Dockerfile docker would use: the default release
+  expect(await init(renamed)).toMatch(sdkAt(PYTHON_OTEL_RELEASE.stable)); // no Dockerfile docker would use: the newest release
 });

@@ -315,7 +315,7 @@ describe('planFlask', () => {
     );
   });
 
-  it("writes obs's tested OpenTelemetry release, unless the image's Python is older than it supports", () => {
+  it("writes the OpenTelemetry release for the image's Python: the newest, or the last one that still supports an older Python", () => {
     const honeycomb = { honeycomb: true, xray: false, cloudwatch: false, rollbar: false };
     const added = (dockerfile?: string) =>
       planFlask(input({ 'requirements.txt': 'flask\nrequests\n', 'app.py': APP, ...(dockerfile ? { Dockerfile: dockerfile } : {}) }, { backends: honeycomb })).changes[1]!.after.split(
@@ -324,9 +324,12 @@ describe('planFlask', () => {
     expect(added()).toBe(lf(...OTEL));
     expect(added(lf('FROM python:3.11-slim', 'COPY . .'))).toBe(lf(...OTEL));
     expect(added(lf('FROM python:3.10', 'COPY . .'))).toBe(lf(...OTEL));
-    // The release needs Python >= 3.10: on 3.9 pip's resolver picks the newest release that runs there.
-    expect(added(lf('FROM python:3.9-slim AS build', 'RUN true', 'FROM build', 'COPY . .'))).toBe(lf(...OTEL_NAMES));
-    expect(added(lf('FROM python:2.7'))).toBe(lf(...OTEL_NAMES));
+    // The release needs Python >= 3.10: on 3.9 obs pins the last release that runs there (what pip would pick).
+    const at = (stable: string, contrib: string) => OTEL.map((p) => p.replace('1.45.1', stable).replace('0.66b1', contrib));
+    expect(added(lf('FROM python:3.9-slim AS build', 'RUN true', 'FROM build', 'COPY . .'))).toBe(lf(...at('1.41.1', '0.62b1')));
+    expect(added(lf('FROM python:3.8-alpine'))).toBe(lf(...at('1.33.1', '0.54b1')));
+    expect(added(lf('FROM python:3.7'))).toBe(lf(...at('1.22.0', '0.43b0')));
+    expect(added(lf('FROM python:3.6-alpine'))).toBe(lf(...at('1.12.0', '0.33b0')));
     const honeycombOnly = (requirements: string[]) => flaskPackages(honeycomb, 'direct', new Map(requirements.map((r) => [r.split(/[=<>~]/)[0]!, r.slice(r.split(/[=<>~]/)[0]!.length)])));
     // A contrib pin names the release too (0.37b0 was made with 1.16.0).
     expect(honeycombOnly(['flask', 'opentelemetry-instrumentation-flask==0.37b0'])).toEqual([
@@ -338,6 +341,39 @@ describe('planFlask', () => {
     // Any other bound on an OpenTelemetry package could contradict a pin: pip decides.
     expect(honeycombOnly(['flask', 'opentelemetry-sdk<1.30'])).toEqual(OTEL_NAMES.slice(0, 4));
     expect(honeycombOnly(['flask', 'opentelemetry-sdk', 'opentelemetry-exporter-otlp-proto-http'])).toEqual(OTEL.slice(0, 4));
+  });
+
+  it('a Python older than any OpenTelemetry release (3.5, 2.7): the app is left alone, and why is said', () => {
+    for (const image of ['python:2.7-slim', 'python:3.5']) {
+      const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': APP, Dockerfile: lf(`FROM ${image}`, 'COPY . .') }));
+      expect(plan.changes).toEqual([]);
+      expect(plan.notes).toEqual([
+        expect.stringMatching(
+          /^backend-flask: backend-flask\/Dockerfile builds on Python (2\.7|3\.5), older than any OpenTelemetry release supports \(3\.6 and later\): obs writes no code and adds no packages/,
+        ),
+      ]);
+    }
+  });
+
+  it('an instrumentation with no release at the line for the image (psycopg before contrib 0.45) is left out and said; Python 3.6 sends no OTLP logs', () => {
+    const collector = { honeycomb: true, xray: false, cloudwatch: true, rollbar: false };
+    const files = { 'requirements.txt': 'flask\npsycopg[binary]\nredis\n', 'app.py': APP, Dockerfile: lf('FROM python:3.6-slim', 'COPY . .') };
+    const plan = planFlask(input(files, { backends: collector, pipeline: 'collector' }));
+    const requirements = plan.changes.find((c) => c.path === 'backend-flask/requirements.txt')!.after;
+    expect(requirements).toContain('opentelemetry-instrumentation-redis==0.33b0');
+    expect(requirements).not.toContain('psycopg==');
+    const module = plan.changes.find((c) => c.path === 'backend-flask/observability.py')!.after;
+    expect(module).toContain('OTEL_LOGS = False');
+    expect(module).not.toContain('opentelemetry.instrumentation.psycopg"');
+    expect(plan.notes).toEqual([
+      "backend-flask: opentelemetry-instrumentation-psycopg has no release for Python 3.6 (the image's) (contrib 0.33b0): obs leaves it out, so psycopg calls make no spans",
+      expect.stringMatching(/^backend-flask: OpenTelemetry 1\.12\.0, the last release for Python 3\.6 \(the image's\), has no logs API: the app's logs do not reach CloudWatch Logs/),
+    ]);
+    // On 3.8 both are there.
+    const newer = planFlask(input({ ...files, Dockerfile: lf('FROM python:3.8-slim', 'COPY . .') }, { backends: collector, pipeline: 'collector' }));
+    expect(newer.changes.find((c) => c.path === 'backend-flask/requirements.txt')!.after).toContain('opentelemetry-instrumentation-psycopg==0.54b1');
+    expect(newer.changes.find((c) => c.path === 'backend-flask/observability.py')!.after).toContain('OTEL_LOGS = True');
+    expect(newer.notes).toEqual([]);
   });
 
   it('edits only what each backend needs, at paths relative to where obs runs', () => {
