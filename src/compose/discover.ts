@@ -34,6 +34,23 @@ export function discoverComposeFiles(present: ReadonlySet<string>): Discovery | 
   };
 }
 
+/**
+ * `docker compose` as the user types it for these files (relative to where it runs): compose
+ * finds a main file of its own names, with an override file, by itself; any other set
+ * (`docker-compose.prod.yml`, a main file plus `docker-compose.dev.yml`) needs each file, in order.
+ */
+export function composeCommand(files: readonly string[]): string {
+  const [main, override, ...rest] = files;
+  const found =
+    main === undefined || ((COMPOSE_FILE_NAMES as readonly string[]).includes(main) && rest.length === 0 && (override === undefined || (OVERRIDE_FILE_NAMES as readonly string[]).includes(override)));
+  return found ? 'docker compose' : ['docker compose', ...files.map((f) => `-f ${shellWord(f)}`)].join(' ');
+}
+
+/** A path as one POSIX shell word: as it is when plain, else in single quotes. */
+function shellWord(path: string): string {
+  return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
 export interface ExplicitFiles {
   /** Each file once, relative to root (posix), in the order first given. */
   files: string[];

@@ -14,20 +14,18 @@ export function diffFromEdits(oldName: string, newName: string, before: string, 
   const lineStarts = lineStartOffsets(before);
   const lineOf = (offset: number) => upperBound(lineStarts, offset) - 1;
 
+  const afterNoNewline = endsWithoutNewline(before, sorted);
+
   // 1. Regions of whole old lines that the edits touch, each with the new lines replacing them.
-  interface Change {
-    oldStart: number;
-    oldCount: number;
-    newLines: string[];
-  }
   const changes: Change[] = [];
   let i = 0;
   while (i < sorted.length) {
     const regionStart = lineStarts[lineOf(sorted[i]!.start)]!;
-    let regionEnd = wholeLineEnd(before, sorted[i]!.end);
+    let regionEnd = touchedLinesEnd(before, sorted[i]!);
     let j = i + 1;
-    while (j < sorted.length && sorted[j]!.start < regionEnd) {
-      regionEnd = Math.max(regionEnd, wholeLineEnd(before, sorted[j]!.end));
+    // The next edit joins when it touches a line already in the region (its own line starts before the region ends).
+    while (j < sorted.length && lineStarts[lineOf(sorted[j]!.start)]! < regionEnd) {
+      regionEnd = Math.max(regionEnd, touchedLinesEnd(before, sorted[j]!));
       j++;
     }
     let text = '';
@@ -39,12 +37,15 @@ export function diffFromEdits(oldName: string, newName: string, before: string, 
     text += before.slice(cursor, regionEnd);
     const oldStart = lineOf(regionStart);
     const oldCount = regionEnd === regionStart ? 0 : lineOf(regionEnd - 1) - oldStart + 1;
-    changes.push({ oldStart, oldCount, newLines: splitLines(text).lines });
+    const change = withoutSameLines({ oldStart, oldCount, newLines: splitLines(text).lines }, oldLines, regionEnd === before.length && (oldLines.noFinalNewline || afterNoNewline));
+    if (change.oldCount > 0 || change.newLines.length > 0) changes.push(change);
     i = j;
   }
 
+  // Edits that leave every line as it was (text put back as it stood) show nothing.
+  if (changes.length === 0) return '';
+
   // 2. Group changes whose context overlaps into hunks.
-  const afterNoNewline = changes.length > 0 && endsWithoutNewline(before, sorted);
   const out: string[] = [`--- ${oldName}`, `+++ ${newName}`];
   let delta = 0; // new line number minus old line number before the current hunk
   let g = 0;
@@ -81,6 +82,29 @@ export function diffFromEdits(oldName: string, newName: string, before: string, 
     g = h + 1;
   }
   return `${out.join('\n')}\n`;
+}
+
+interface Change {
+  oldStart: number;
+  oldCount: number;
+  newLines: string[];
+}
+
+/**
+ * A change without the lines it leaves as they were at its start and end: an insertion made
+ * inside a line (at its indentation, before a JSON key) shows as added lines, as `diff -u` has
+ * it, not as that line taken out and put back. `atLastLine`: the region ends the file and one
+ * side lacks the final newline, so its last line differs by that newline and stays in.
+ */
+function withoutSameLines(change: Change, old: Lines, atLastLine: boolean): Change {
+  const oldLines = old.lines.slice(change.oldStart, change.oldStart + change.oldCount);
+  const newLines = change.newLines;
+  const most = atLastLine ? Math.min(oldLines.length, newLines.length) - 1 : Math.min(oldLines.length, newLines.length);
+  let head = 0;
+  while (head < most && oldLines[head] === newLines[head]) head++;
+  let tail = 0;
+  if (!atLastLine) while (tail < most - head && oldLines[oldLines.length - 1 - tail] === newLines[newLines.length - 1 - tail]) tail++;
+  return { oldStart: change.oldStart + head, oldCount: oldLines.length - head - tail, newLines: newLines.slice(head, newLines.length - tail) };
 }
 
 /** A file created from nothing: one hunk of added lines (most of what obs writes on a large project). */
@@ -120,18 +144,28 @@ function upperBound(sorted: number[], value: number): number {
   return lo;
 }
 
-/** The end of the last whole line an edit ending at `end` touches (itself when at a line start). */
-function wholeLineEnd(text: string, end: number): number {
-  if (end === 0 || text[end - 1] === '\n') return end;
+/**
+ * The end of the last whole line an edit touches: the line its end falls in, or, when it ends at
+ * a line start, that line too if the edit joins onto it (its text, or what stands before a
+ * deletion, does not end a line).
+ */
+function touchedLinesEnd(text: string, edit: TextEdit): number {
+  const { start, end } = edit;
+  const atLineStart = end === 0 || text[end - 1] === '\n';
+  const endsLine = edit.text !== '' ? edit.text.endsWith('\n') : start === 0 || text[start - 1] === '\n';
+  if (end === text.length || (atLineStart && endsLine)) return end;
   const nl = text.indexOf('\n', end);
   return nl === -1 ? text.length : nl + 1;
 }
 
-/** Whether the edited text lacks a final newline (edits at the very end decide it). */
+/** Whether the edited text lacks a final newline: its last character, from the edits that reach the end or from `before`. */
 function endsWithoutNewline(before: string, sorted: readonly TextEdit[]): boolean {
-  const last = sorted[sorted.length - 1]!;
-  if (last.end === before.length && last.text !== '') return !last.text.endsWith('\n');
-  return before !== '' && !before.endsWith('\n');
+  let end = before.length;
+  for (let k = sorted.length - 1; k >= 0 && sorted[k]!.end >= end; k--) {
+    if (sorted[k]!.text !== '') return !sorted[k]!.text.endsWith('\n');
+    end = sorted[k]!.start;
+  }
+  return end > 0 && before[end - 1] !== '\n';
 }
 
 function marked(sign: string, line: string, noNewline: boolean): string[] {

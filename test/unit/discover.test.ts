@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMPOSE_FILE_NAMES, composeLookalikes, discoverComposeFiles, OVERRIDE_FILE_NAMES } from '../../src/compose/discover.js';
+import { COMPOSE_FILE_NAMES, composeCommand, composeLookalikes, discoverComposeFiles, OVERRIDE_FILE_NAMES } from '../../src/compose/discover.js';
 import { imageRepositoryName, isInfrastructureImage } from '../../src/compose/infrastructure.js';
 
 const found = (...names: string[]) => discoverComposeFiles(new Set(names));
@@ -93,5 +93,17 @@ describe('composeLookalikes', () => {
     const names = new Set(['docker-compose.dev.yml', 'Docker-compose.yml', 'README.md', 'compose.override.yml', 'compose.prod.yaml', 'docker-compose.yml.bak', 'mycompose.yml']);
     expect(composeLookalikes(names)).toEqual(['Docker-compose.yml', 'compose.prod.yaml', 'docker-compose.dev.yml']);
     expect(composeLookalikes(new Set(['package.json']))).toEqual([]);
+  });
+});
+
+describe('composeCommand', () => {
+  it('names the files with -f only when compose would not find them itself', () => {
+    expect(composeCommand([])).toBe('docker compose');
+    expect(composeCommand(['compose.yaml'])).toBe('docker compose');
+    expect(composeCommand(['docker-compose.yml', 'docker-compose.override.yml'])).toBe('docker compose');
+    expect(composeCommand(['docker-compose.prod.yml'])).toBe('docker compose -f docker-compose.prod.yml');
+    expect(composeCommand(['docker-compose.yml', 'docker-compose.dev.yml'])).toBe('docker compose -f docker-compose.yml -f docker-compose.dev.yml');
+    expect(composeCommand(['dev/docker-compose.yml'])).toBe('docker compose -f dev/docker-compose.yml');
+    expect(composeCommand(["my app/it's.yml"])).toBe(`docker compose -f 'my app/it'\\''s.yml'`);
   });
 });

@@ -1,3 +1,4 @@
+import { composeCommand } from '../../compose/discover.js';
 import { isInfrastructureImage } from '../../compose/infrastructure.js';
 import { referencesIn } from '../../compose/interpolation.js';
 import { listing } from '../../text/listing.js';
@@ -66,16 +67,18 @@ export function nextSteps(plan: InitPlan, gitpod: boolean): string[] {
   const steps: string[] = [];
   const vars = plan.requiredVariables;
   const shared = plan.notes.find((n) => n.kind === 'dotenv-loaded-by-others');
+  // With -f when compose would not find the project's files itself (docker-compose.prod.yml).
+  const compose = composeCommand(plan.config.compose.files);
   if (vars.length > 0) {
     steps.push(
       gitpod
         ? `Set ${vars.join(', ')}: gp env ${vars.map((v) => `${v}=...`).join(' ')}  (and export them in open terminals)`
         : shared
-          ? `Set ${vars.join(', ')} in your shell before docker compose up (not in ${shared.path}: ${shared.services.join(', ')} ${shared.services.length === 1 ? 'loads' : 'load'} it)`
-          : `Set ${vars.join(', ')} in .env (git-ignored) or in your shell before docker compose up`,
+          ? `Set ${vars.join(', ')} in your shell before ${compose} up (not in ${shared.path}: ${shared.services.join(', ')} ${shared.services.length === 1 ? 'loads' : 'load'} it)`
+          : `Set ${vars.join(', ')} in .env (git-ignored) or in your shell before ${compose} up`,
     );
   }
-  for (const note of plan.notes) if (note.kind === 'install') steps.push(installText(note, plan.notes));
+  for (const note of plan.notes) if (note.kind === 'install') steps.push(installText(note, plan.notes, compose));
   const resources = declaredResources(plan.config);
   // One resolution for apply and doctor: the shell, then .env, then the AWS profile (src/aws/settings.ts).
   if (resources.length > 0) steps.push(`Run obs apply to create ${listing(resources)} in AWS (AWS keys and region from your shell, else .env, else your AWS profile)`);
@@ -88,10 +91,10 @@ export function nextSteps(plan: InitPlan, gitpod: boolean): string[] {
  * build web worker` -- every service built from that folder runs the new packages only once
  * its image is rebuilt.
  */
-function installText(note: Extract<InitNote, { kind: 'install' }>, notes: readonly InitNote[]): string {
+function installText(note: Extract<InitNote, { kind: 'install' }>, notes: readonly InitNote[], compose: string): string {
   const sharing = notes.filter((n): n is Extract<InitNote, { kind: 'shared-build-context' }> => n.kind === 'shared-build-context' && n.first === note.service).map((n) => n.service);
   const build = `docker compose build ${note.service}`;
-  const commands = note.commands.map((c) => (c === build && sharing.length > 0 ? `${build} ${sharing.join(' ')}` : c));
+  const commands = note.commands.map((c) => (c === build ? `${compose} build ${[note.service, ...sharing].join(' ')}` : c));
   return `Install what obs added to ${note.manifest} (${note.manager}): ${commands.join(', then ')}`;
 }
 
