@@ -13,7 +13,8 @@ import { changeOf, MANAGED_MARKER, pythonString, renderTemplate, servicePath, ty
 import { DEFAULT_APP_FILES, findFlaskEntry, type FlaskEntry } from './flask-entry.js';
 import { imageFacts, type ImageFacts } from '../stacks/dockerfile.js';
 import { installSteps, pythonManifest, pythonPackageManager, type PythonPackageManager } from '../stacks/package-manager.js';
-import { hasLogsApi, instrumentationAt, OLDEST_OTEL_PYTHON, otelRelease, releaseForPython, type OtelRelease, type PythonVersion } from './python-otel-release.js';
+import { hasLogsApi, instrumentationAt, OLDEST_OTEL_PYTHON, olderPython, otelRelease, pythonFloor, releaseForPython, type OtelRelease, type PythonVersion } from './python-otel-release.js';
+import { readPyproject } from '../stacks/pyproject.js';
 
 export { PYTHON_OTEL_RELEASE } from './python-otel-release.js';
 
@@ -151,10 +152,19 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
   const manifestFile = pythonManifest(files, manager, input.buildTarget);
   const declarations = pythonDeclarations(files, manifestFile);
   const declared = new Map([...declarations].map(([n, { spec }]) => [n, spec]));
-  const release = otelRelease(declared, python);
+  const target = releasePython(files, manager, manifestFile, python);
+  if (target?.kind === 'declared' && releaseForPython(target.python) === undefined) notes.push(lockRangeNote(name, path('pyproject.toml'), target.range, manager));
+  const release = otelRelease(declared, target?.python);
   const parts = flaskParts(backends, pipeline, release);
-  const packages = flaskPackages(backends, pipeline, declared, python);
-  if (release) notes.push(...olderReleaseNotes(name, backends, pipeline, declared, release, python));
+  const packages = flaskPackages(backends, pipeline, declared, target?.python);
+  if (release) notes.push(...olderReleaseNotes(name, backends, pipeline, declared, release, target));
+  const newest = python && releaseForPython(python);
+  if (target?.kind === 'declared' && release && !release.fromService && newest && newest.stable !== release.stable) {
+    notes.push(
+      `${name}: ${path('pyproject.toml')} allows Python ${target.range} and ${manager} locks for all of it, so obs pins OpenTelemetry ${release.stable}, the last release for Python ${target.python.major}.${target.python.minor}; ` +
+        `the image runs ${python.major}.${python.minor}, which ${newest.stable} supports: raise the lower bound to ${python.major}.${python.minor} to get it`,
+    );
+  }
   const manifest = planManifest(files, packages, manager, manifestFile, manifestFile === undefined ? undefined : input.addedPackages?.[path(manifestFile)]);
   const moduleText = renderTemplate(input.template(FLASK_MODULE), {
     SERVICE_NAME: pythonString(name),
@@ -233,17 +243,45 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
 const pythonBool = (value: boolean) => (value ? 'True' : 'False');
 
 /** What the release obs pins for the image's Python (or the service's own pin) cannot do: instrumentations it lacks, logs before the logs API. */
+/** The Python the release must support, and where obs read it. */
+type ReleasePython = { kind: 'image'; python: PythonVersion } | { kind: 'declared'; python: PythonVersion; range: string };
+
+/**
+ * The image's Python; for uv and poetry, which lock for every Python the project declares
+ * (`requires-python`, Poetry's `python`), the lowest of that range when it is older: a release
+ * pinned for the image alone fails `poetry lock` ("requires Python >=3.10 ... version solving failed").
+ */
+function releasePython(files: ReadonlyMap<string, string>, manager: PythonPackageManager, manifest: string | undefined, image: PythonVersion | undefined): ReleasePython | undefined {
+  const range = manifest === 'pyproject.toml' && (manager === 'uv' || manager === 'poetry') ? readPyproject(files.get('pyproject.toml') ?? '')?.requiresPython : undefined;
+  const floor = pythonFloor(range);
+  if (floor && range !== undefined && olderPython(floor, image) === floor && (image === undefined || floor.major !== image.major || floor.minor !== image.minor)) {
+    return { kind: 'declared', python: floor, range };
+  }
+  return image && { kind: 'image', python: image };
+}
+
+/** A declared range that reaches below every OpenTelemetry release: the lock cannot succeed with any. */
+function lockRangeNote(name: string, file: string, range: string, manager: PythonPackageManager): string {
+  const oldest = `${OLDEST_OTEL_PYTHON.major}.${OLDEST_OTEL_PYTHON.minor}`;
+  return (
+    `${name}: ${file} allows Python ${range}, and ${manager} locks for every Python in that range, older ones than any OpenTelemetry release supports (${oldest} and later) included: ` +
+    `the lock fails until the lower bound is ${oldest} or later (e.g. ">=3.9")`
+  );
+}
+
 function olderReleaseNotes(
   name: string,
   backends: InstrumentInput['backends'],
   pipeline: Pipeline,
   declared: ReadonlyMap<string, string>,
   release: OtelRelease,
-  python: PythonVersion | undefined,
+  target: ReleasePython | undefined,
 ): string[] {
   const notes: string[] = [];
+  const python = target?.python;
   const forPython = python !== undefined && releaseForPython(python)?.stable === release.stable;
-  const on = forPython ? `Python ${python.major}.${python.minor} (the image's)` : `OpenTelemetry ${release.stable} (the service's pin)`;
+  const whose = target?.kind === 'declared' ? 'the lowest pyproject.toml allows' : "the image's";
+  const on = forPython ? `Python ${python.major}.${python.minor} (${whose})` : `OpenTelemetry ${release.stable} (the service's pin)`;
   const lacking = flaskParts(backends, pipeline).otelTraces ? declaredInstrumentations(declared).filter((inst) => !instrumentationAt(inst.pkg, release.contrib)) : [];
   for (const inst of lacking) {
     notes.push(`${name}: ${inst.pkg} has no release for ${on} (contrib ${release.contrib}): obs leaves it out, so ${inst.when[0]} calls make no spans`);

@@ -42,6 +42,34 @@ export const OLDEST_OTEL_PYTHON: PythonVersion = PYTHON_OTEL_LINES[PYTHON_OTEL_L
 
 const atLeast = (python: PythonVersion, floor: PythonVersion) => python.major > floor.major || (python.major === floor.major && python.minor >= floor.minor);
 
+/**
+ * The lowest Python a version range allows (`>=3.9`, `^3.8`, `~=3.8`, `~3.8`, `==3.9.*`,
+ * `>=3.8,<4`, `^3.8 || ^3.10`), when it names one. A locking manager (uv, poetry) resolves for
+ * every Python in the range, so the release must support that one too.
+ */
+export function pythonFloor(range: string | undefined): PythonVersion | undefined {
+  if (range === undefined) return undefined;
+  let lowest: PythonVersion | undefined;
+  for (const alternative of range.split('||')) {
+    // Within one alternative the bounds all hold: the highest lower bound is the floor.
+    let floor: PythonVersion | undefined;
+    for (const m of alternative.matchAll(/(>=|>|\^|~=|~|===?)\s*(\d+)\.(\d+)/g)) {
+      const bound = { major: Number(m[2]), minor: Number(m[3]) };
+      if (!floor || atLeast(bound, floor)) floor = bound;
+    }
+    if (!floor) return undefined; // an alternative without a lower bound: any Python
+    if (!lowest || atLeast(lowest, floor)) lowest = floor;
+  }
+  return lowest;
+}
+
+/** The older of two Pythons, either of which may be unknown. */
+export function olderPython(a: PythonVersion | undefined, b: PythonVersion | undefined): PythonVersion | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return atLeast(a, b) ? b : a;
+}
+
 /** The release for the image's Python (the newest when it is unknown); undefined when no release supports it. */
 export function releaseForPython(python: PythonVersion | undefined): OtelRelease | undefined {
   if (python === undefined) return PYTHON_OTEL_RELEASE;

@@ -16,6 +16,8 @@ export interface Pyproject {
   tools: Set<string>;
   /** `[tool.poetry.dependencies]` is there (Poetry manages the project). */
   poetryDependencies: boolean;
+  /** The Pythons the project declares: `[project] requires-python`, else Poetry's `python` dependency. */
+  requiresPython?: string;
 }
 
 let last: { text: string; read: Pyproject | undefined } | undefined;
@@ -46,7 +48,13 @@ function parsePyproject(text: string): Pyproject | undefined {
     optional: [...Object.values(table(project?.['optional-dependencies']) ?? {}), ...Object.values(table(doc['dependency-groups']) ?? {})].flatMap(strings),
     tools: new Set(Object.keys(tool ?? {})),
     poetryDependencies: table(poetry?.dependencies) !== undefined,
+    ...pythonRange(project?.['requires-python'], table(poetry?.dependencies)?.python),
   };
+}
+
+function pythonRange(requiresPython: unknown, poetryPython: unknown): { requiresPython?: string } {
+  const spec = typeof requiresPython === 'string' ? requiresPython : poetrySpec(poetryPython);
+  return spec.trim() === '' ? {} : { requiresPython: spec.trim() };
 }
 
 function table(value: unknown): TomlTable | undefined {

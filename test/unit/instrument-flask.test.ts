@@ -343,6 +343,28 @@ describe('planFlask', () => {
     expect(honeycombOnly(['flask', 'opentelemetry-sdk', 'opentelemetry-exporter-otlp-proto-http'])).toEqual(OTEL.slice(0, 4));
   });
 
+  it('uv and poetry lock for every Python the project declares: the lowest one picks the release, or the lock cannot succeed', () => {
+    const pyproject = (python: string) => lf('[tool.poetry]', 'name = "app"', '', '[tool.poetry.dependencies]', `python = "${python}"`, 'flask = "^3.0"');
+    const plan = (python: string) =>
+      planFlask(
+        input(
+          { 'pyproject.toml': pyproject(python), 'poetry.lock': '', 'app.py': APP, Dockerfile: lf('FROM python:3.12-slim', 'RUN poetry install') },
+          { backends: { honeycomb: true, xray: false, cloudwatch: false, rollbar: false } },
+        ),
+      );
+    const pins = (python: string) =>
+      plan(python)
+        .changes.find((c) => c.path === 'backend-flask/pyproject.toml')!
+        .after.match(/^opentelemetry-sdk = .*$/m)?.[0];
+    expect(pins('^3.12')).toBe('opentelemetry-sdk = "1.45.1"');
+    expect(pins('>=3.9,<4')).toBe('opentelemetry-sdk = "1.41.1"');
+    expect(plan('^3.5').notes).toContainEqual(
+      expect.stringMatching(
+        /^backend-flask: backend-flask\/pyproject\.toml allows Python \^3\.5, and poetry locks for every Python in that range.*the lock fails until the lower bound is 3\.6 or later/,
+      ),
+    );
+  });
+
   it('a Python older than any OpenTelemetry release (3.5, 2.7): the app is left alone, and why is said', () => {
     for (const image of ['python:2.7-slim', 'python:3.5']) {
       const plan = planFlask(input({ 'requirements.txt': 'flask\n', 'app.py': APP, Dockerfile: lf(`FROM ${image}`, 'COPY . .') }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addPyprojectDependencies, removePyprojectDependencies } from '../../src/instrument/pyproject-dependencies.js';
+import { pythonFloor } from '../../src/instrument/python-otel-release.js';
 
 /** What obs added to `before` and what remove then gives back: `before` itself, byte for byte. */
 function roundTrip(before: string, packages: string[]): { added: string; back: string; removed: string[] } {
@@ -69,5 +70,21 @@ describe('removePyprojectDependencies: the packages obs added to a pyproject.tom
   it('a list obs cannot read (multi-line strings) is left as it is', () => {
     const text = '[project]\ndependencies = [\n  """rollbar""",\n]\n';
     expect(removePyprojectDependencies(text, ['rollbar'])).toEqual({ text, removed: [], changed: [] });
+  });
+});
+
+describe('pythonFloor: the lowest Python a declared range allows (uv and poetry lock for all of it)', () => {
+  it.each([
+    ['>=3.9', { major: 3, minor: 9 }],
+    ['^3.8', { major: 3, minor: 8 }],
+    ['~=3.10', { major: 3, minor: 10 }],
+    ['>=3.8,<4.0', { major: 3, minor: 8 }],
+    ['>=3.8, >=3.9', { major: 3, minor: 9 }],
+    ['^3.8 || ^3.11', { major: 3, minor: 8 }],
+    ['==3.11.*', { major: 3, minor: 11 }],
+    ['<3.13', undefined],
+    ['*', undefined],
+  ])('%s', (range, floor) => {
+    expect(pythonFloor(range)).toEqual(floor);
   });
 });
