@@ -10,6 +10,7 @@ import { isMap, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yam
 import { parseDotenv } from '../dotenv/index.js';
 import { definitionEnvironment } from './env-entries.js';
 import { envNodeOf, locateEnvironment, mergeSources } from './environment.js';
+import { referencesIn } from './interpolation.js';
 import type { ComposeProject } from './project.js';
 
 /** One variable a service's container gets, and where it is written. */
@@ -163,4 +164,32 @@ function withMergeSources(doc: Document, node: YAMLMap | YAMLSeq): Node[] {
     for (const source of mergeSources(doc, current)) if (!out.includes(source)) out.push(source);
   }
   return out;
+}
+
+/** A service's `environment:` values as a plan leaves them: keys it takes out, values it writes. */
+export interface PlannedEnvironment {
+  removed: readonly string[];
+  values: readonly string[];
+}
+
+/**
+ * Which services' `environment:` values reference each variable (`${VAR}`, `$VAR`, inside
+ * defaults too): the services a key in compose's `.env` is for. A service that only loads that
+ * `.env` through env_file, and references none of it, would get the key without using it.
+ * `planned` overlays what a plan changes (init, before it writes).
+ */
+export function variableUsers(index: EnvironmentIndex, planned: ReadonlyMap<string, PlannedEnvironment> = new Map()): Map<string, Set<string>> {
+  const users = new Map<string, Set<string>>();
+  for (const [service, env] of index.services) {
+    const change = planned.get(service);
+    const values = [...env.variables.values()].filter((v) => v.from === 'environment' && !change?.removed.includes(v.key)).map((v) => v.value ?? '');
+    values.push(...(change?.values ?? []));
+    for (const value of values) {
+      for (const ref of referencesIn(value)) {
+        if (!users.has(ref.name)) users.set(ref.name, new Set());
+        users.get(ref.name)!.add(service);
+      }
+    }
+  }
+  return users;
 }

@@ -63,10 +63,11 @@ describe('obs init --services web on a project whose services share env_file: .e
     expect(after['.env']).toBe(before['.env']);
     expect(after['.env.example']).toBe(before['.env.example']);
     expect(run.stderr).toContain(
-      '- .env is also loaded through env_file by worker, cable, js, css, which obs leaves alone: obs did not add HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION to it, or they would reach those containers',
+      // web is chosen, but behind the collector (the default pipeline) it uses none of the keys either.
+      '- .env is also loaded through env_file by web, worker, cable, js, css, which do not use them: obs did not add HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION to it, or they would reach those containers',
     );
     expect(run.stderr).toContain(
-      'Set HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION in your shell before docker compose up (not in .env: worker, cable, js, css load it)',
+      'Set HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION in your shell before docker compose up (not in .env: web, worker, cable, js, css load it)',
     );
 
     // The services left alone: the same compose environment as before (read independently of
@@ -81,15 +82,20 @@ describe('obs init --services web on a project whose services share env_file: .e
     const check = (JSON.parse(doctor.stdout) as { checks: { status: string; fix?: string }[] }).checks[0]!;
     expect(check.status).toBe('fail');
     expect(check.fix).toBe(
-      "export HONEYCOMB_API_KEY='...' in the shell that runs docker compose (not in .env: worker, cable, js, css load it through env_file) (the key is in Honeycomb under Environment settings > API keys)",
+      "export HONEYCOMB_API_KEY='...' in the shell that runs docker compose (not in .env: web, worker, cable, js, css load it through env_file) (the key is in Honeycomb under Environment settings > API keys)",
     );
   });
 
-  it('still writes to .env when every service that loads it is chosen', async () => {
+  it('still writes to .env when every service that loads it uses the key (direct pipeline: each app sends to Honeycomb)', async () => {
     const dir = await tempProject(join(CORPUS, 'nickjj__docker-rails-example'));
-    const run = await runObs(['init', '--yes', '--services', 'web,worker,cable,js,css', '--no-xray', '--dir', dir], { env: { CI: 'true' } });
+    const run = await runObs(['init', '--yes', '--pipeline', 'direct', '--services', 'web,worker,cable,js,css', '--no-xray', '--dir', dir], { env: { CI: 'true' } });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(await readFile(join(dir, '.env'), 'utf8')).toMatch(/\nHONEYCOMB_API_KEY=\n$/);
+    // Behind the collector the same services use no key: it stays out of the .env they load.
+    const collector = await tempProject(join(CORPUS, 'nickjj__docker-rails-example'));
+    const behind = await runObs(['init', '--yes', '--pipeline', 'collector', '--services', 'web,worker,cable,js,css', '--no-xray', '--dir', collector], { env: { CI: 'true' } });
+    expect(behind.exitCode, behind.stderr).toBe(0);
+    expect(await readFile(join(collector, '.env'), 'utf8')).not.toMatch(/HONEYCOMB_API_KEY/);
   });
 });
 

@@ -59,7 +59,8 @@ describe('arjpaiva/DevOps-Course-Starter: Flask app factory, Poetry, only docker
     );
     // compose reads neither file by itself: a command without -f fails with "no configuration file provided".
     expect(json.nextSteps).toContain('Install what obs added to pyproject.toml (poetry): poetry lock (updates poetry.lock), then docker compose -f docker-compose.prod.yml build web');
-    expect(json.nextSteps[0]).toMatch(/before docker compose -f docker-compose\.prod\.yml up$/);
+    // web loads .env through env_file; behind the collector it does not use the key: the shell holds it.
+    expect(json.nextSteps[0]).toMatch(/before docker compose -f docker-compose\.prod\.yml up \(not in \.env: web loads it\)$/);
   });
 
   it("shows the call in create_app() as two added lines, not the app's next line taken out and put back", async () => {
@@ -124,6 +125,31 @@ describe('danielfsousa/express-rest-es2017-boilerplate: Express on FROM node:8-a
 });
 
 describe('ryanwi/rails7-on-docker: Rails 7.2, gems installed by the entrypoint into a volume', () => {
+  // The app loads .env through env_file. Behind the collector only the collector needs the Honeycomb
+  // key and the AWS keys: written into .env they would reach the app's container too.
+  it('collector pipeline: the keys only the collector needs stay out of the .env the app loads, and the next steps say where to set them', async () => {
+    const dir = await tempProject(join(FIXTURES, 'ryanwi__rails7-on-docker'));
+    const { copyFile } = await import('node:fs/promises');
+    await copyFile(join(dir, '.env.example'), join(dir, '.env'));
+    const json = await init(dir, ['--pipeline', 'collector', '--xray']);
+    for (const file of ['.env', '.env.example']) {
+      const text = await readFile(join(dir, file), 'utf8');
+      for (const key of ['HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) expect(text, file).not.toMatch(new RegExp(`^${key}=`, 'm'));
+    }
+    expect(json.notes.map((n) => n.message)).toContainEqual(
+      expect.stringMatching(/^\.env is also loaded through env_file by web, which does not use them: obs did not add HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY/),
+    );
+    expect(json.nextSteps[0]).toMatch(/^Set HONEYCOMB_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION in your shell before docker compose up \(not in \.env: web loads it\)/);
+  });
+
+  it('direct pipeline: the app sends to Honeycomb itself, so the key may go into the .env it loads', async () => {
+    const dir = await tempProject(join(FIXTURES, 'ryanwi__rails7-on-docker'));
+    const { copyFile } = await import('node:fs/promises');
+    await copyFile(join(dir, '.env.example'), join(dir, '.env'));
+    await init(dir, ['--pipeline', 'direct', '--no-xray']);
+    expect(await readFile(join(dir, '.env'), 'utf8')).toMatch(/^HONEYCOMB_API_KEY=$/m);
+  });
+
   it('adds the gems and the initializer; remove gives the tree back, the .env lines of the user included', async () => {
     const dir = await tempProject(join(FIXTURES, 'ryanwi__rails7-on-docker'));
     const { copyFile } = await import('node:fs/promises');

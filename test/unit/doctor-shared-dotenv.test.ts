@@ -7,10 +7,11 @@ import { loadDoctorProject } from '../../src/commands/doctor/load.js';
 import { tempProject } from '../support/run-obs.js';
 
 /**
- * compose's `.env` that services obs leaves alone also load through env_file (notiz-dev's
+ * compose's `.env` that services which use no key also load through env_file (notiz-dev's
  * nestjs-prisma-starter: `postgres` has `env_file: [.env]`; nickjj's docker-rails-example: js and
- * css). init keeps the keys out of it and says "set them in your shell"; doctor must not then tell
- * the user to add them to `.env`, where they would reach those containers.
+ * css; an app behind the collector, which alone needs the keys). init keeps the keys out of it and
+ * says "set them in your shell"; doctor must not then tell the user to add them to `.env`, where
+ * they would reach those containers.
  */
 const OPTIONS: DoctorOptions = { online: false, sendTestSpan: false, aws: { regionSource: 'the AWS profile' } };
 const dirs: string[] = [];
@@ -88,7 +89,8 @@ async function run(id: string, files: Record<string, string>): Promise<CheckResu
   return check.run(await loadDoctorProject(root, {}), OPTIONS);
 }
 
-const SHELL = 'set HONEYCOMB_API_KEY in your shell before docker compose up (not in .env: postgres loads it through env_file, so the key would reach that container)';
+// nest-api is obs's, but behind the collector it uses no key either (init keeps it out of .env the same way).
+const SHELL = 'set HONEYCOMB_API_KEY in your shell before docker compose up (not in .env: nest-api, postgres load it through env_file, so the key would reach those containers)';
 
 describe('doctor says where to set a key when other services load .env', () => {
   const files = { 'docker-compose.yml': COMPOSE, 'obs.yaml': OBS, 'otel-collector-config.yaml': CONFIG, '.env': 'POSTGRES_USER=prisma\n' };
@@ -105,10 +107,25 @@ describe('doctor says where to set a key when other services load .env', () => {
     expect(r.findings!.map((f) => f.fix)).toEqual([SHELL]);
   });
 
-  it('.env loaded only by the instrumented service and the collector: .env, as before', async () => {
+  it('.env loaded only by the instrumented app behind the collector: still the shell (the app would get a key it does not use)', async () => {
     const alone = { ...files, 'docker-compose.yml': COMPOSE.replace(lf('    image: postgres:15', '    env_file:', '      - .env'), lf('    image: postgres:15')) };
     expect(alone['docker-compose.yml']).not.toBe(COMPOSE);
     const r = await run('collector-env', alone);
+    expect(r.findings!.map((f) => f.fix)).toEqual([
+      'set HONEYCOMB_API_KEY in your shell before docker compose up (not in .env: nest-api loads it through env_file, so the key would reach that container)',
+    ]);
+  });
+
+  it('.env loaded by no service that does not use the key (the app sends to Honeycomb itself): .env, as before', async () => {
+    const direct = {
+      ...files,
+      'docker-compose.yml': COMPOSE.replace(lf('    image: postgres:15', '    env_file:', '      - .env'), lf('    image: postgres:15')).replace(
+        '      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector:4318"\n',
+        '      OTEL_EXPORTER_OTLP_ENDPOINT: "https://api.honeycomb.io"\n      OTEL_EXPORTER_OTLP_HEADERS: "x-honeycomb-team=${HONEYCOMB_API_KEY}"\n',
+      ),
+    };
+    expect(direct['docker-compose.yml']).toContain('x-honeycomb-team=${HONEYCOMB_API_KEY}');
+    const r = await run('collector-env', direct);
     expect(r.findings!.map((f) => f.fix)).toEqual(['set HONEYCOMB_API_KEY in .env']);
   });
 });

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { environmentIndex, projectLookup } from '../project/lib/env.js';
+import { dotenvBystanders, projectLookup } from '../project/lib/env.js';
 import { referencesIn } from '../../compose/interpolation.js';
 import type { CheckResult, DoctorProject } from '../types.js';
 
@@ -77,12 +77,8 @@ export function composeMentions(project: DoctorProject, name: string | RegExp): 
 /** How to set variables (appending to `.env`; `gp env` first on Gitpod), with `...` for every value. */
 export function setVariableFix(project: DoctorProject, names: string[]): string {
   const path = dotenvPath(project);
-  // A `.env` that services outside obs.yaml load through env_file would hand them the value too.
-  const config = project.obsConfig;
-  const chosen = new Set([...Object.keys(config?.services ?? {}), ...(config?.xray.daemonService ? [config.xray.daemonService] : [])]);
-  const others = environmentIndex(project)
-    .envFileReaders(path)
-    .filter((s) => !chosen.has(s));
+  // A `.env` that services not using these variables load through env_file would hand them the value too.
+  const others = dotenvBystanders(project, names);
   if (others.length > 0) {
     const shell = `${names.map((n) => `export ${n}='...'`).join(' && ')} in the shell that runs docker compose (not in ${path}: ${others.join(', ')} ${others.length === 1 ? 'loads' : 'load'} it through env_file)`;
     return project.hints.gitpod ? `gp env ${names.map((n) => `${n}=...`).join(' ')} (kept for new workspaces; eval "$(gp env -e)" loads it in this one), or ${shell}` : shell;

@@ -21,8 +21,9 @@ export type InitNote =
   /** The service's environment was another's list (through `<<:` or an alias): it got its own copy, secrets as references. */
   | { kind: 'environment-copied'; service: string; from?: string; via: 'merge' | 'alias'; entries: number; references: string[] }
   /**
-   * compose's `.env` is also an env_file of services obs leaves alone: the variables to set are
-   * not added to it (they would reach those containers).
+   * compose's `.env` is also an env_file of services that do not use the variables to set (ones
+   * obs leaves alone, or apps behind the collector): they are not added to it (they would reach
+   * those containers).
    */
   | { kind: 'dotenv-loaded-by-others'; path: string; services: string[]; variables: string[] }
   /** A secret written in a compose file that obs does not move to a `.env` other services load. */

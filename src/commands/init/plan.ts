@@ -8,7 +8,7 @@ import { COLLECTOR_PORTS } from '../../collector/image.js';
 import { addEnvironment, findEnvEntry, makeEnvEditContext, replaceEnvValue, type EnvEditContext, type EnvSetting } from '../../compose/edit-env.js';
 import { sharedListOf } from '../../compose/shared-list.js';
 import { buildProject, freeServiceName, type ComposeProject, type ComposeService } from '../../compose/project.js';
-import { buildEnvironmentIndex, envFilePath, type EnvironmentIndex, type IndexedEnvFile } from '../../compose/environment-index.js';
+import { buildEnvironmentIndex, envFilePath, variableUsers, type EnvironmentIndex, type IndexedEnvFile } from '../../compose/environment-index.js';
 import { INSTRUMENTED_STACKS, planServiceInstrumentation, serviceDirOf, whyNoCode, type InstrumentResult } from './instrument.js';
 import { keepMissingFinalNewline } from '../../compose/final-newline.js';
 import { planSecretFiles, planSecretMoves, type MovedSecret, type SecretWork } from '../../project/secret-moves.js';
@@ -472,16 +472,19 @@ function planProjectFiles(
   // A moved secret whose value --force replaced is kept in .env but referenced by nothing: no placeholder.
   const requiredVariables = [...new Set([...referenced, ...movedSecrets.filter((m) => !m.replacedWith).map((m) => m.envVar)])];
   // compose's own `.env` may also be a service env_file: what obs adds there reaches every
-  // service that loads it. With services obs leaves alone among them, the keys go unwritten
-  // (in .env.example too, which people copy to .env) and a note says where to set them.
+  // service that loads it. A key that a service loading it does not use (one obs leaves alone,
+  // or an app behind the collector, which alone needs the backend keys) goes unwritten (in
+  // .env.example too, which people copy to .env) and a note says where to set it.
   const dotenvPath = envFilePath(snapshot.projectDir, '.env');
   // The X-Ray daemon and the collector are no bystanders: the keys are for them (and a service obs takes out reads nothing).
   const receivers = new Set([daemon.daemonName, daemon.collector?.name, ...collector.removedServices]);
-  const bystanders = envIndex.envFileReaders(dotenvPath).filter((s) => !choices.services.includes(s) && !receivers.has(s));
-  const placeholders = bystanders.length > 0 ? requiredVariables.filter((v) => secretWork.dotenvValues.has(v)) : requiredVariables;
-  if (placeholders.length < requiredVariables.length) {
-    notes.push({ kind: 'dotenv-loaded-by-others', path: dotenvPath, services: bystanders, variables: requiredVariables.filter((v) => !placeholders.includes(v)) });
-  }
+  const readers = envIndex.envFileReaders(dotenvPath).filter((s) => !receivers.has(s));
+  const users = variableUsers(envIndex, new Map(work.map((w) => [w.service.name, { removed: w.removals, values: [...w.additions, ...w.replacements].map((s) => s.value) }])));
+  const notUsing = (variable: string) => readers.filter((s) => !users.get(variable)?.has(s));
+  // A secret moved out of a compose file is referenced there already: it goes to .env as before.
+  const withheld = requiredVariables.filter((v) => !secretWork.dotenvValues.has(v) && notUsing(v).length > 0);
+  const placeholders = requiredVariables.filter((v) => !withheld.includes(v));
+  if (withheld.length > 0) notes.push({ kind: 'dotenv-loaded-by-others', path: dotenvPath, services: [...new Set(withheld.flatMap(notUsing))], variables: withheld });
   const secretFiles = planSecretFiles(snapshot, secretWork.dotenvValues, placeholders, PLACEHOLDERS);
   changes.push(
     ...secretFiles.changes.map((c) => (c.path === envFilePath(snapshot.projectDir, '.env.example') ? withoutUnusedPlaceholders(c, requiredVariables, [...composeChanges, ...collector.changes]) : c)),

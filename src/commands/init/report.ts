@@ -146,7 +146,7 @@ export function noteText(note: InitNote): string {
     }
     case 'dotenv-loaded-by-others':
       return (
-        `${note.path} is also loaded through env_file by ${note.services.join(', ')}, which obs leaves alone: ` +
+        `${note.path} is also loaded through env_file by ${note.services.join(', ')}, which ${note.services.length === 1 ? 'does' : 'do'} not use them: ` +
         `obs did not add ${note.variables.join(', ')} to it, or they would reach those containers`
       );
     case 'secret-not-moved':

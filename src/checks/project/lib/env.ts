@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { buildEnvironmentIndex, envFilePath as composeEnvFilePath, type EnvironmentIndex, type IndexedVariable } from '../../../compose/environment-index.js';
+import { buildEnvironmentIndex, envFilePath as composeEnvFilePath, variableUsers, type EnvironmentIndex, type IndexedVariable } from '../../../compose/environment-index.js';
 import { rawService } from '../../../compose/nodes.js';
 import type { ComposeService } from '../../../compose/project.js';
 import type { DoctorProject } from '../../types.js';
@@ -120,19 +120,20 @@ export function findServiceByHost(project: DoctorProject, host: string): Compose
 const OBS_KEYS = new Set(['HONEYCOMB_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'ROLLBAR_ACCESS_TOKEN']);
 
 /**
- * Services that load compose's `.env` through env_file and are not obs's (not in obs.yaml, not
- * the collector or the X-Ray daemon): a key written there would reach their containers.
+ * Services that load compose's `.env` through env_file without using `names` (no `${NAME}` in
+ * their environment; the collector and the X-Ray daemon aside: the keys are theirs): a key
+ * written there would reach their containers for nothing. `obs init` keeps the same keys out.
  */
-export function dotenvBystanders(project: DoctorProject): string[] {
+export function dotenvBystanders(project: DoctorProject, names: readonly string[]): string[] {
   const path = envFilePath(project, '.env');
-  const ours = new Set([...Object.keys(project.obsConfig?.services ?? {}), project.obsConfig?.collector?.service]);
   const byName = new Map((project.project?.services ?? []).map((s) => [s.name, s]));
-  return environmentIndex(project)
-    .envFileReaders(path)
-    .filter((name) => {
-      const service = byName.get(name);
-      return !ours.has(name) && !(service && (isXrayDaemon(service) || isCollectorImage(service.config.image)));
-    });
+  const index = environmentIndex(project);
+  const users = variableUsers(index);
+  return index.envFileReaders(path).filter((name) => {
+    const service = byName.get(name);
+    if (name === project.obsConfig?.collector?.service || (service && (isXrayDaemon(service) || isCollectorImage(service.config.image)))) return false;
+    return names.some((n) => !users.get(n)?.has(name));
+  });
 }
 
 /**
@@ -143,7 +144,7 @@ export function dotenvBystanders(project: DoctorProject): string[] {
  */
 export function shellInstead(project: DoctorProject, name: string): string | undefined {
   if (!OBS_KEYS.has(name)) return undefined;
-  const bystanders = dotenvBystanders(project);
+  const bystanders = dotenvBystanders(project, [name]);
   if (bystanders.length === 0) return undefined;
   const dotenv = project.dotenv?.path ?? envFilePath(project, '.env');
   const what = isSecretName(name) ? 'the key' : 'the value';
