@@ -148,10 +148,15 @@ export function addPyprojectDependencies(text: string, names: readonly string[],
       const insert = lead + missing.map(literal).join(', ');
       return { text: text.slice(0, close) + insert + text.slice(close), added: missing };
     }
-    const last = items[items.length - 1];
     const firstLineStart = items[0] ? text.lastIndexOf('\n', items[0].start) + 1 : -1;
     const indent = items[0] ? /^[ \t]*/.exec(text.slice(firstLineStart))![0] : '    ';
     const lines = missing.map((name) => `${indent}${literal(name)},${eol}`).join('');
+    // A list whose last entry has no comma (Poetry 2 writes them so): obs's lines go first, so the
+    // user's lines stay as written and `obs remove` gives the list back byte for byte.
+    if (items[0] && !trailingComma && text.slice(firstLineStart, items[0].start).trim() === '' && firstLineStart > open) {
+      return { text: text.slice(0, firstLineStart) + lines + text.slice(firstLineStart), added: missing };
+    }
+    const last = items[items.length - 1];
     const closeLineStart = text.lastIndexOf('\n', close - 1) + 1;
     const closeAtLineStart = text.slice(closeLineStart, close).trim() === '';
     let out = text;

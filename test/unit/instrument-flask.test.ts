@@ -163,11 +163,15 @@ describe('addRequirements', () => {
 
 describe('addPyprojectDependencies', () => {
   it('adds to a multi-line [project] dependencies list in its own style', () => {
+    // The last entry has no comma: obs's lines go first, so the user's lines stay as written.
     const before = lf('[project]', 'name = "api"', 'dependencies = [', "    'flask>=2.2',", "    'requests'", ']', '', '[tool.ruff]', 'line-length = 100');
     expect(addPyprojectDependencies(before, ['Flask', 'rollbar', 'blinker'])).toEqual({
-      text: lf('[project]', 'name = "api"', 'dependencies = [', "    'flask>=2.2',", "    'requests',", "    'rollbar',", "    'blinker',", ']', '', '[tool.ruff]', 'line-length = 100'),
+      text: lf('[project]', 'name = "api"', 'dependencies = [', "    'rollbar',", "    'blinker',", "    'flask>=2.2',", "    'requests'", ']', '', '[tool.ruff]', 'line-length = 100'),
       added: ['rollbar', 'blinker'],
     });
+    // With a trailing comma they go last.
+    const trailing = before.replace("    'requests'\n", "    'requests',\n");
+    expect(addPyprojectDependencies(trailing, ['rollbar']).text).toBe(trailing.replace("    'requests',\n", "    'requests',\n    'rollbar',\n"));
   });
 
   it('adds to a one-line list and to Poetry dependencies', () => {

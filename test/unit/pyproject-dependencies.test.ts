@@ -21,6 +21,15 @@ describe('removePyprojectDependencies: the packages obs added to a pyproject.tom
     expect(removed).toEqual(packages);
   });
 
+  it("a multi-line list whose last entry has no comma (Poetry 2 writes them so): obs's lines go first, and come out whole", () => {
+    const before = '[project]\nname = "app"\ndependencies = [\n    "flask (>=3.1.0,<4.0.0)",\n    "redis (>=5.0.0,<6.0.0)"\n]\n';
+    const { added, back } = roundTrip(before, packages);
+    expect(added).toBe(
+      '[project]\nname = "app"\ndependencies = [\n    "opentelemetry-api==1.45.1",\n    "opentelemetry-sdk==1.45.1",\n    "rollbar",\n    "flask (>=3.1.0,<4.0.0)",\n    "redis (>=5.0.0,<6.0.0)"\n]\n',
+    );
+    expect(back).toBe(before);
+  });
+
   it('a one-line list, CRLF line endings and single quotes', () => {
     const before = "[project]\r\nname = 'app'\r\ndependencies = ['flask', 'redis>=5']\r\n";
     const { added, back } = roundTrip(before, packages);
