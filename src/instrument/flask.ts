@@ -145,7 +145,7 @@ export function planFlask(input: InstrumentInput): InstrumentPlan {
         `(${OLDEST_OTEL_PYTHON.major}.${OLDEST_OTEL_PYTHON.minor} and later): obs writes no code and adds no packages for it (pip would find no release to install, and the image build would fail); ` +
         'move the image to a newer Python, then run obs init again',
     );
-    return { changes: [], notes };
+    return { changes: [], notes, oldRuntime: true };
   }
   const manager = pythonPackageManager(files);
   // The file the image installs: requirements/docker.txt when the Dockerfile runs `pip install -r requirements/docker.txt`.

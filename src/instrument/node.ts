@@ -123,7 +123,7 @@ export function planNode(input: InstrumentInput): NodeInstrumentPlan {
       `${name}: ${runtime.source} is older than the OpenTelemetry JS SDK obs writes supports (Node ^18.19.0 || >=20.6.0); ` +
         'obs leaves the app and package.json alone and adds no NODE_OPTIONS: move the app to Node 20 or newer and run obs init again',
     );
-    return { changes: [], notes, environment: [] };
+    return { changes: [], notes, environment: [], oldRuntime: true };
   }
   // The project's own OpenTelemetry packages on another major line: never write code for a line it does not install.
   const pins = otherLinePins(otelVersions(files, manifest?.declared));

@@ -54,6 +54,8 @@ export interface InstrumentPlan {
   notes: string[];
   /** When the plan adds packages to a manifest: what to run so they reach the container (init's next steps). */
   install?: InstallStep;
+  /** The app runs a language version no OpenTelemetry release obs writes supports: left alone, it sends nothing (the notes say why). */
+  oldRuntime?: true;
 }
 
 /** The commands that install what obs added to a manifest: the lock step of the app's package manager, then the image rebuild. */

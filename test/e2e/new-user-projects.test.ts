@@ -109,6 +109,8 @@ describe('danielfsousa/express-rest-es2017-boilerplate: Express on FROM node:8-a
     expect(paths).not.toContain('tracing.cjs');
     expect(paths).not.toContain('package.json');
     expect(json.notes.map((n) => n.message).join('\n')).toContain('Dockerfile FROM node:8-alpine is older than the OpenTelemetry JS SDK obs writes supports');
+    // Said as plainly as for the other services that send nothing (a `!` line, not a `-` one).
+    expect(json.notes.filter((n) => n.kind === 'sends-nothing').map((n) => n.message)).toEqual([expect.stringMatching(/until then it sends nothing$/)]);
   });
 
   // Bug (report of session trial8): init appends its placeholders to a .env.example without a final

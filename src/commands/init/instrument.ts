@@ -26,6 +26,8 @@ export interface InstrumentResult {
   notes: string[];
   /** The commands that install the packages obs added (init's next steps). */
   install?: InstallStep;
+  /** The app runs a language version no OpenTelemetry release obs writes supports (InstrumentPlan.oldRuntime). */
+  oldRuntime?: true;
   /** Compose variables the instrumentation needs (NODE_OPTIONS=--require ./tracing.cjs). */
   environment: { key: string; value: string }[];
 }

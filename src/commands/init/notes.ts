@@ -69,7 +69,15 @@ export type InitNote =
    * A chosen service for which obs writes no code, so it sends nothing: it runs an image, its
    * build context is a URL, it only builds front-end assets, or obs knows no framework in it.
    */
-  | { kind: 'sends-nothing'; service: string; reason: 'image' | 'remote-context' | 'assets' | 'tests' | 'no-framework'; stack: string; image?: string; command?: string }
+  | {
+      kind: 'sends-nothing';
+      service: string;
+      reason: 'image' | 'remote-context' | 'assets' | 'tests' | 'no-framework' | 'old-runtime';
+      stack: string;
+      image?: string;
+      command?: string;
+      detail?: string;
+    }
   /** Packages obs added to a manifest: the commands that get them into the container (a next step). */
   | { kind: 'install'; service: string; manager: string; manifest: string; packages: string[]; commands: string[] };
 

@@ -557,7 +557,10 @@ function planCode(
   const planned = planServiceInstrumentation(service, stack, dir, sources, choices, snapshot.instrumentation.template, environment, profile, browserUrl, mounts, snapshot.previous?.changes?.packages);
   const notUtf8 = snapshot.instrumentation.notUtf8?.get(service.name);
   const result = notUtf8 ? holdBackNonUtf8Edits(service.name, planned, notUtf8) : planned;
-  notes.push(...result.notes.map((text): InitNote => ({ kind: 'instrumentation', text })));
+  // An app on a runtime no release supports is left alone: said as plainly as the other apps that send nothing.
+  notes.push(
+    ...result.notes.map((text): InitNote => (planned.oldRuntime ? { kind: 'sends-nothing', service: service.name, reason: 'old-runtime', stack, detail: text } : { kind: 'instrumentation', text })),
+  );
   if (result.install) {
     // The packages land in the image's node_modules; an anonymous volume there keeps the old ones over a rebuild.
     const kept = anonymousVolumeTargets(service).find((target) => /(^|\/)node_modules\/?$/.test(target));

@@ -218,6 +218,9 @@ function sendsNothingText(note: Extract<InitNote, { kind: 'sends-nothing' }>): s
       return `${note.service} only builds front-end assets (\`${note.command ?? ''}\`) and serves no requests: ${tail}; leave it out with --services`;
     case 'tests':
       return `${note.service} runs a test suite (${note.command ?? ''}) and serves no requests: ${tail}; leave it out with --services`;
+    case 'old-runtime':
+      // The planner's sentence says which runtime and what to do; it ends with the consequence.
+      return `${note.detail ?? `${note.service} runs a runtime no OpenTelemetry release supports`}; until then it sends nothing`;
     case 'no-framework': {
       const language = OTHER_LANGUAGES[note.stack as Stack];
       if (language) {
