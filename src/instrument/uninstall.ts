@@ -14,7 +14,7 @@ import { CRA_ENTRIES, REACT_PACKAGES, VITE_ENTRIES } from './react.js';
 import { removePyprojectDependencies } from './pyproject-dependencies.js';
 import { removeAddedLines, splitRequirement } from './requirements.js';
 import { MANAGED_MARKER, servicePath } from './template.js';
-import { pythonManifest, pythonPackageManager } from '../stacks/package-manager.js';
+import { installSteps, nodePackageManager, pythonManifest, pythonPackageManager } from '../stacks/package-manager.js';
 import type { WiringInput } from './wiring.js';
 
 /** What the uninstaller reads: the same as doctor's wiring check (src/instrument/wiring.ts), so both find the app alike. */
@@ -31,8 +31,15 @@ export type UninstallNote =
 export interface UninstallPlan {
   changes: FileChange[];
   notes: UninstallNote[];
-  /** Packages taken out, per manifest (paths relative to where obs runs). */
-  removedPackages: { file: string; packages: string[] }[];
+  /** Packages taken out, per manifest (paths relative to where obs runs), with what to run so the lock file and the image follow. */
+  removedPackages: RemovedPackages[];
+}
+
+export interface RemovedPackages {
+  file: string;
+  packages: string[];
+  /** The lock step of the app's package manager, then the image rebuild (installSteps). */
+  commands: string[];
 }
 
 /** Every package obs may add to a package.json, with the exact ranges it writes (per stack): the fingerprint of obs's entries. */
@@ -91,7 +98,13 @@ function takeBlocks(input: UninstallInput, file: string, owned: (line: string) =
   const result = removeAddedLines(text, owned);
   if (result.removed.length === 0) return;
   plan.changes.push({ path: servicePath(input.serviceDir, file), before: text, after: result.text });
-  plan.removedPackages.push({ file: servicePath(input.serviceDir, file), packages: result.removed });
+  plan.removedPackages.push({ file: servicePath(input.serviceDir, file), packages: result.removed, commands: reinstallSteps(input) });
+}
+
+/** What to run once packages left a manifest: the same lock step and rebuild init names when it adds them. */
+function reinstallSteps(input: UninstallInput): string[] {
+  const manager = input.stack === 'rails' ? 'bundler' : input.stack === 'flask' ? pythonPackageManager(input.files) : nodePackageManager(input.files);
+  return installSteps(manager, input.serviceDir, input.serviceName);
 }
 
 /** package.json: entries with a package obs adds at the exact range obs writes. */
@@ -112,7 +125,7 @@ function takeNpmPackages(input: UninstallInput, plan: UninstallPlan): void {
   const result = removeDependencies(text, ours, { dropEmptySection: true });
   if (result.removed.length === 0) return;
   plan.changes.push({ path: servicePath(input.serviceDir, 'package.json'), before: text, after: result.text });
-  plan.removedPackages.push({ file: servicePath(input.serviceDir, 'package.json'), packages: result.removed });
+  plan.removedPackages.push({ file: servicePath(input.serviceDir, 'package.json'), packages: result.removed, commands: reinstallSteps(input) });
 }
 
 function uninstallNode(input: UninstallInput): UninstallPlan {
@@ -181,7 +194,7 @@ function takeRecordedPackages(input: UninstallInput, file: string, text: string,
   const result = removePyprojectDependencies(text, recorded);
   if (result.removed.length > 0) {
     plan.changes.push({ path: file, before: text, after: result.text });
-    plan.removedPackages.push({ file, packages: result.removed });
+    plan.removedPackages.push({ file, packages: result.removed, commands: reinstallSteps(input) });
   }
   for (const { entry, now } of result.changed) plan.notes.push({ kind: 'package-kept', service: input.serviceName, file, entry, now });
   // Still named in the file, yet neither taken out nor read as changed: a list obs cannot edit as text.

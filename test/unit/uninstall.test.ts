@@ -29,7 +29,9 @@ describe('planUninstall undoes what the planners wrote', () => {
     expect(Object.keys(wired).sort()).toEqual(['app.py', 'observability.py', 'requirements.txt']);
     const plan = planUninstall({ ...input('flask', wired), files: new Map(Object.entries(wired)) });
     expect(apply(wired, plan.changes)).toEqual(files);
-    expect(plan.removedPackages).toEqual([{ file: 'app/requirements.txt', packages: expect.arrayContaining(['aws-xray-sdk', expect.stringMatching(/^opentelemetry-sdk(==[\d.]+)?$/)]) }]);
+    expect(plan.removedPackages).toEqual([
+      { file: 'app/requirements.txt', packages: expect.arrayContaining(['aws-xray-sdk', expect.stringMatching(/^opentelemetry-sdk(==[\d.]+)?$/)]), commands: ['docker compose build app'] },
+    ]);
     expect(plan.notes).toEqual([]);
   });
 
@@ -51,7 +53,8 @@ describe('planUninstall undoes what the planners wrote', () => {
     expect(added).toEqual(expect.arrayContaining(['aws-xray-sdk', expect.stringMatching(/^opentelemetry-instrumentation-redis/)]));
     const plan = planUninstall({ ...input('flask', wired), files: new Map(Object.entries(wired)) }, { 'app/pyproject.toml': added });
     expect(apply(wired, plan.changes)).toEqual(files);
-    expect(plan.removedPackages).toEqual([{ file: 'app/pyproject.toml', packages: added }]);
+    // What to run after: uv's lock step (uv.lock is there), then the rebuild.
+    expect(plan.removedPackages).toEqual([{ file: 'app/pyproject.toml', packages: added, commands: ['(cd app && uv lock) (updates app/uv.lock)', 'docker compose build app'] }]);
     expect(plan.notes).toEqual([]);
 
     const unrecorded = planUninstall({ ...input('flask', wired), files: new Map(Object.entries(wired)) });

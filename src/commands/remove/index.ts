@@ -1,3 +1,4 @@
+import { composeCommand } from '../../compose/discover.js';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { outputStream, say, type Context } from '../../context.js';
@@ -133,6 +134,10 @@ export async function runRemove(ctx: Context, options: RemoveOptions): Promise<n
   });
   result.applied = true;
   say(ctx, paint.ok(`Changed ${changes.length} file(s): what obs added is gone.`));
-  if (plan.removedPackages.length > 0) say(ctx, `Next: reinstall so the lock files follow (${plan.removedPackages.map((r) => r.file).join(', ')}), and rebuild the images.`);
+  // The lock step and rebuild per manifest, as init names them (with -f when compose would not find the files itself).
+  const compose = composeCommand(snapshot.compose.map((f) => f.path));
+  for (const { file, commands } of plan.removedPackages) {
+    say(ctx, `Next: reinstall without what obs added to ${file}: ${commands.map((c) => c.replace(/^docker compose /, `${compose} `)).join(', then ')}`);
+  }
   return finish(0);
 }

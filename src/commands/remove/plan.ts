@@ -14,7 +14,7 @@ import { keepMissingFinalNewline } from '../../compose/final-newline.js';
 import { OBS_CONFIG_FILE, type ObsConfig } from '../../config/obs-config.js';
 import { placeholderComments } from '../../backends/index.js';
 import { parseDotenv } from '../../dotenv/index.js';
-import { planUninstall, type UninstallNote } from '../../instrument/uninstall.js';
+import { planUninstall, type RemovedPackages, type UninstallNote } from '../../instrument/uninstall.js';
 import { MANAGED_MARKER } from '../../instrument/template.js';
 import { NODE_MODULE } from '../../instrument/node.js';
 import type { FileChange } from '../../plan/file-change.js';
@@ -52,7 +52,7 @@ export interface RemovePlan {
   /** Values obs replaced, given back as the user wrote them. */
   restoredValues: { service: string; key: string }[];
   removedServices: string[];
-  removedPackages: { file: string; packages: string[] }[];
+  removedPackages: RemovedPackages[];
 }
 
 export interface RemoveInput {
