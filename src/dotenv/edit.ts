@@ -3,6 +3,7 @@
  * new keys go at the end, a changed value is replaced inside its own line.
  */
 import { UsageError } from '../errors.js';
+import { linesOf, withoutLines } from '../text/lines.js';
 import { isValidDotenvKey, scanDotenv } from './parse.js';
 
 export interface DotenvAddition {
@@ -28,7 +29,9 @@ export function formatDotenvValue(value: string): string {
 /**
  * Returns new text: existing lines untouched byte for byte; each addition whose key is not
  * already present is appended as (optional `# comment` line) + `KEY=value` using the file's
- * eol. If nothing is added the original string is returned.
+ * eol. A file without a final newline stays without one: the line ending goes before the new
+ * lines instead, so taking them out again (withoutLines) gives the file back byte for byte.
+ * If nothing is added the original string is returned.
  */
 export function appendDotenvKeys(text: string, additions: DotenvAddition[], file?: string): string {
   const { spans, eol, finalNewline } = scanDotenv(text, file);
@@ -42,9 +45,9 @@ export function appendDotenvKeys(text: string, additions: DotenvAddition[], file
     lines.push(`${key}=${formatDotenvValue(value)}`);
   }
   if (lines.length === 0) return text;
-  // Close an unterminated last line first; an empty file (or bare BOM) needs no separator.
-  const separator = text.replace(/^\uFEFF/, '') !== '' && !finalNewline ? eol : '';
-  return text + separator + lines.join(eol) + eol;
+  // An empty file (or bare BOM) has no last line to end.
+  const unterminated = text.replace(/^\uFEFF/, '') !== '' && !finalNewline;
+  return unterminated ? text + eol + lines.join(eol) : text + lines.join(eol) + eol;
 }
 
 /**
@@ -67,10 +70,11 @@ export function setDotenvValue(text: string, key: string, value: string, file?: 
 /**
  * Takes out `KEY=` lines obs wrote as placeholders: an empty value right under the very comment
  * obs writes for it (its marker: a changed comment or a filled-in value is the user's). Every
- * other byte stays. `markers`: for each key, the comments obs wrote above it.
+ * other byte stays, and a file without a final newline stays without one. `markers`: for each
+ * key, the comments obs wrote above it.
  */
 export function removeDotenvPlaceholders(text: string, markers: ReadonlyMap<string, readonly string[]>): string {
-  const lines = text.split(/(?<=\n)/);
+  const lines = linesOf(text);
   const bare = (line: string) => line.replace(/\r?\n$/, '');
   const drop = new Set<number>();
   for (const [key, comments] of markers) {
@@ -80,5 +84,5 @@ export function removeDotenvPlaceholders(text: string, markers: ReadonlyMap<stri
     if (!comments.some((c) => bare(lines[at - 1]!) === `# ${c}`)) continue;
     drop.add(at - 1).add(at);
   }
-  return drop.size === 0 ? text : lines.filter((_, i) => !drop.has(i)).join('');
+  return drop.size === 0 ? text : withoutLines(lines, drop);
 }

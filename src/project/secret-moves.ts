@@ -153,8 +153,10 @@ export function planSecretFiles(
     const before = snapshot.gitignore?.text ?? null;
     const base = before ?? '';
     const eol = base.includes('\r\n') ? '\r\n' : '\n';
-    const sep = base === '' || base.endsWith('\n') ? '' : eol;
-    changes.push({ path: '.gitignore', before, after: `${base}${sep}# Local secrets (added by obs)${eol}.env${eol}` });
+    const block = `# Local secrets (added by obs)${eol}.env`;
+    // As appendDotenvKeys: a file without a final newline stays without one, so remove can give it back.
+    const after = base === '' || base.endsWith('\n') ? `${base}${block}${eol}` : `${base}${eol}${block}`;
+    changes.push({ path: '.gitignore', before, after });
   }
   return { changes, untrack };
 }

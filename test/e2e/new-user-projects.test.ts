@@ -113,9 +113,9 @@ describe('danielfsousa/express-rest-es2017-boilerplate: Express on FROM node:8-a
     expect(json.notes.filter((n) => n.kind === 'sends-nothing').map((n) => n.message)).toEqual([expect.stringMatching(/until then it sends nothing$/)]);
   });
 
-  // Bug (report of session trial8): init appends its placeholders to a .env.example without a final
-  // newline by adding one; remove takes the placeholder lines out but not that newline. Make this it().
-  it.fails('remove gives .env.example back byte for byte when it had no final newline', async () => {
+  // Report of session trial8: init added the missing final newline before its placeholders, and
+  // remove left it. Init keeps the file without one now (test/unit/project-files-final-newline.test.ts).
+  it('remove gives .env.example back byte for byte when it had no final newline', async () => {
     const dir = await tempProject(join(FIXTURES, 'danielfsousa__express-rest-es2017-boilerplate'));
     const before = await readFile(join(dir, '.env.example'), 'utf8');
     expect(before.endsWith('\n')).toBe(false);

@@ -285,9 +285,10 @@ describe('appendDotenvKeys', () => {
     expect(appendDotenvKeys(once, additions)).toBe(once);
   });
 
-  it('adds the missing final newline first, only when appending', () => {
-    expect(appendDotenvKeys('A=1', [{ key: 'B', value: '2' }])).toBe('A=1\nB=2\n');
-    expect(appendDotenvKeys('A=1\r\n# end', [{ key: 'B', value: '2' }])).toBe('A=1\r\n# end\r\nB=2\r\n');
+  it('keeps a missing final newline: the line ending goes before the new lines, only when appending', () => {
+    expect(appendDotenvKeys('A=1', [{ key: 'B', value: '2' }])).toBe('A=1\nB=2');
+    expect(appendDotenvKeys('A=1\r\n# end', [{ key: 'B', value: '2', comment: 'c' }])).toBe('A=1\r\n# end\r\n# c\r\nB=2');
+    expect(appendDotenvKeys(appendDotenvKeys('A=1', [{ key: 'B', value: '2' }]), [{ key: 'C', value: '3' }])).toBe('A=1\nB=2\nC=3');
     expect(appendDotenvKeys('A=1', [{ key: 'A', value: '2' }])).toBe('A=1');
   });
 
@@ -364,7 +365,17 @@ describe('removeDotenvPlaceholders', () => {
     expect(removeDotenvPlaceholders('A=1', markers)).toBe('A=1');
   });
 
-  it('an unterminated last line goes too', () => {
-    expect(removeDotenvPlaceholders('A=1\n# AWS region.\nAWS_DEFAULT_REGION=', markers)).toBe('A=1\n');
+  it('an unterminated last line goes too, with the line ending before it: the file stays without a final newline', () => {
+    expect(removeDotenvPlaceholders('A=1\n# AWS region.\nAWS_DEFAULT_REGION=', markers)).toBe('A=1');
+    expect(removeDotenvPlaceholders('A=1\r\n# AWS region.\r\nAWS_DEFAULT_REGION=', markers)).toBe('A=1');
+    expect(removeDotenvPlaceholders('A=1\n# AWS region.\nAWS_DEFAULT_REGION=\nB=2', markers)).toBe('A=1\nB=2');
+    expect(removeDotenvPlaceholders('A=1\n\n# AWS region.\nAWS_DEFAULT_REGION=\n', markers)).toBe('A=1\n\n');
+  });
+
+  it('undoes appendDotenvKeys byte for byte, with or without a final newline', () => {
+    for (const text of ['A=1', 'A=1\n', 'A=1\r\nB=2', 'A=1\r\n\r\n', '']) {
+      const added = appendDotenvKeys(text, [{ key: 'AWS_DEFAULT_REGION', value: '', comment: 'AWS region.' }]);
+      expect(removeDotenvPlaceholders(added, markers), JSON.stringify(text)).toBe(text);
+    }
   });
 });

@@ -937,13 +937,13 @@ describe('planInit: anchors and layouts', () => {
     );
   });
 
-  it('appends to an existing .gitignore without a final newline, using its line ending', () => {
+  it('appends to an existing .gitignore without a final newline, using its line ending, and keeps it without one', () => {
     const text = lf('services:', '  api:', '    build: ./api');
     const plan = planInit(
       snapshot({ 'docker-compose.yml': text }, { stacks: { api: 'flask' }, gitignore: { path: '.gitignore', text: 'node_modules\r\ndist' } }),
       choices({ services: ['api'], ...OFF }),
     );
-    expect(after(plan, '.gitignore')).toBe('node_modules\r\ndist\r\n# Local secrets (added by obs)\r\n.env\r\n');
+    expect(after(plan, '.gitignore')).toBe('node_modules\r\ndist\r\n# Local secrets (added by obs)\r\n.env');
   });
 
   // Pins: with no variable required and no .env.example on disk, no .env.example change is planned at all.

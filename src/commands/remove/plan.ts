@@ -21,6 +21,7 @@ import type { FileChange } from '../../plan/file-change.js';
 import type { InitSnapshot, ServiceSources } from '../../project/snapshot.js';
 import type { Stack } from '../../stacks/detect.js';
 import { applyTextEdits, type TextEdit } from '../../text/edits.js';
+import { linesOf, withoutLines } from '../../text/lines.js';
 import { isPreloadAfter, isPreloadOnly, previousValues, theirCollector } from '../../backends/owned-values.js';
 import { recordedServices, serviceChanges } from '../../config/changes.js';
 import type { ChangesRecord } from '../../config/types.js';
@@ -66,7 +67,8 @@ export interface RemoveInput {
 /** The `.env.example` comments obs writes over each variable. */
 const PLACEHOLDERS = placeholderComments();
 const DOTENV_HEADER = '# Local secrets for docker compose. Git-ignored: never commit this file.';
-const GITIGNORE_BLOCK = /^# Local secrets \(added by obs\)\r?\n\.env(?:\r?\n|$)/m;
+/** The two `.gitignore` lines obs adds. */
+const GITIGNORE_BLOCK = ['# Local secrets (added by obs)', '.env'];
 
 export function planRemove(input: RemoveInput): RemovePlan {
   const { snapshot, previous } = input;
@@ -175,11 +177,6 @@ function takeService(service: ComposeService, editsByFile: Map<ComposeFile, Text
   return true;
 }
 
-/** Lines of `text` with their line breaks. */
-function linesOf(text: string): string[] {
-  return text.split(/(?<=\n)/);
-}
-
 function planProjectFiles(snapshot: InitSnapshot, plan: RemovePlan): void {
   // .env.example: each `KEY=` obs wrote under its comment lines.
   const example = snapshot.dotenvExample;
@@ -195,7 +192,7 @@ function planProjectFiles(snapshot: InitSnapshot, plan: RemovePlan): void {
       for (let i = start; i <= at; i++) drop.add(i);
     }
     if (drop.size > 0) {
-      const after = lines.filter((_, i) => !drop.has(i)).join('');
+      const after = withoutLines(lines, drop);
       plan.changes.push(after === '' ? { path: example.path, before: example.text, after: '', remove: true } : { path: example.path, before: example.text, after });
     }
   }
@@ -213,7 +210,7 @@ function planProjectFiles(snapshot: InitSnapshot, plan: RemovePlan): void {
       if (entry.value === '' && lines[entry.line - 1]?.replace(/\r?\n$/, '') === `${entry.key}=`) drop.add(entry.line - 1);
       else if (entry.value) filled.push(entry.key);
     }
-    const after = lines.filter((_, i) => !drop.has(i)).join('');
+    const after = withoutLines(lines, drop);
     const onlyHeader = after.replace(/\r?\n$/, '') === DOTENV_HEADER || after === '';
     if (onlyHeader) plan.changes.push({ path: dotenv.path, before: dotenv.text, after: '', remove: true });
     else {
@@ -228,9 +225,13 @@ function planProjectFiles(snapshot: InitSnapshot, plan: RemovePlan): void {
 
   // .gitignore: obs's two lines go only with the .env they protect.
   const gitignore = snapshot.gitignore;
-  if (gitignore && !dotenvStays && GITIGNORE_BLOCK.test(gitignore.text)) {
-    const after = gitignore.text.replace(GITIGNORE_BLOCK, '');
-    plan.changes.push(after === '' ? { path: gitignore.path, before: gitignore.text, after: '', remove: true } : { path: gitignore.path, before: gitignore.text, after });
+  if (gitignore && !dotenvStays) {
+    const lines = linesOf(gitignore.text);
+    const at = lines.findIndex((_, i) => GITIGNORE_BLOCK.every((line, j) => lines[i + j]?.replace(/\r?\n$/, '') === line));
+    if (at !== -1) {
+      const after = withoutLines(lines, new Set([at, at + 1]));
+      plan.changes.push(after === '' ? { path: gitignore.path, before: gitignore.text, after: '', remove: true } : { path: gitignore.path, before: gitignore.text, after });
+    }
   }
 }
 
