@@ -125,3 +125,19 @@ export function anonymousVolumeTargets(service: ComposeService): string[] {
     return type === 'volume' && (source === undefined || source === '') && typeof target === 'string' ? [target] : [];
   });
 }
+
+/** Named volumes a service mounts (`bundle:/usr/local/bundle`, or the long form with `type: volume`): the volume and where. */
+export function namedVolumeMounts(service: ComposeService): { volume: string; target: string }[] {
+  const raw = rawService(service).volumes;
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((item): { volume: string; target: string }[] => {
+    if (typeof item === 'string') {
+      const { source, target } = splitShortVolume(item);
+      // A path (./app, /data, ~/x) is a bind mount; a bare name is a volume.
+      return source !== undefined && /^[A-Za-z0-9][\w.-]*$/.test(source) && target.startsWith('/') ? [{ volume: source, target }] : [];
+    }
+    if (!item || typeof item !== 'object') return [];
+    const { type, source, target } = item as { type?: unknown; source?: unknown; target?: unknown };
+    return type === 'volume' && typeof source === 'string' && source !== '' && typeof target === 'string' ? [{ volume: source, target }] : [];
+  });
+}

@@ -163,7 +163,12 @@ describe('ryanwi/rails7-on-docker: Rails 7.2, gems installed by the entrypoint i
     const gemfile = json.changes.find((c) => c.path === 'Gemfile')!.diff;
     for (const gem of ['opentelemetry-sdk', 'opentelemetry-exporter-otlp', 'opentelemetry-instrumentation-rails', 'opentelemetry-instrumentation-pg', 'opentelemetry-instrumentation-redis'])
       expect(gemfile).toContain(`+gem "${gem}"`);
-    expect(json.nextSteps).toContain('Install what obs added to Gemfile (bundler): bundle install (updates Gemfile.lock), then docker compose build web');
+    // The gems live in the named volume on /usr/local/bundle (the image installs none; the entrypoint runs
+    // bundle install into it), and the app folder is bind-mounted: a rebuild adds nothing, a one-off
+    // `bundle install` in the container installs into the volume and updates Gemfile.lock on the host.
+    expect(json.nextSteps).toContain(
+      'Install what obs added to Gemfile (bundler): docker compose run --rm web bundle install (the gems live in the volume bundle on /usr/local/bundle, which a rebuild does not update; Gemfile.lock is updated through the bind mount)',
+    );
     const removed = await runObs(['remove', '--yes'], { cwd: dir });
     expect(removed.exitCode, removed.stderr).toBe(0);
     expect(await snapshot(dir)).toEqual(before);

@@ -94,7 +94,10 @@ export function nextSteps(plan: InitPlan, gitpod: boolean): string[] {
 function installText(note: Extract<InitNote, { kind: 'install' }>, notes: readonly InitNote[], compose: string): string {
   const sharing = notes.filter((n): n is Extract<InitNote, { kind: 'shared-build-context' }> => n.kind === 'shared-build-context' && n.first === note.service).map((n) => n.service);
   const build = `docker compose build ${note.service}`;
-  const commands = note.commands.map((c) => (c === build ? `${compose} build ${[note.service, ...sharing].join(' ')}` : c));
+  // Every docker compose command names the files as compose needs them (-f docker-compose.prod.yml).
+  const commands = note.commands.map((c) =>
+    c === build ? `${compose} build ${[note.service, ...sharing].join(' ')}` : c.startsWith('docker compose ') ? `${compose}${c.slice('docker compose'.length)}` : c,
+  );
   return `Install what obs added to ${note.manifest} (${note.manager}): ${commands.join(', then ')}`;
 }
 
