@@ -282,11 +282,13 @@ function olderReleaseNotes(
   const forPython = python !== undefined && releaseForPython(python)?.stable === release.stable;
   const whose = target?.kind === 'declared' ? 'the lowest pyproject.toml allows' : "the image's";
   const on = forPython ? `Python ${python.major}.${python.minor} (${whose})` : `OpenTelemetry ${release.stable} (the service's pin)`;
-  const lacking = flaskParts(backends, pipeline).otelTraces ? declaredInstrumentations(declared).filter((inst) => !instrumentationAt(inst.pkg, release.contrib)) : [];
+  // What the choices want, before the release turns anything off.
+  const wanted = flaskParts(backends, pipeline);
+  const lacking = wanted.otelTraces ? declaredInstrumentations(declared).filter((inst) => !instrumentationAt(inst.pkg, release.contrib)) : [];
   for (const inst of lacking) {
     notes.push(`${name}: ${inst.pkg} has no release for ${on} (contrib ${release.contrib}): obs leaves it out, so ${inst.when[0]} calls make no spans`);
   }
-  if (flaskParts(backends, pipeline).otelLogs && !hasLogsApi(release.stable)) {
+  if (wanted.otelLogs && !hasLogsApi(release.stable)) {
     notes.push(
       `${name}: OpenTelemetry ${release.stable}${forPython ? `, the last release for ${on},` : ''} has no logs API: the app's logs do not reach CloudWatch Logs through the collector (its traces do); ` +
         (forPython ? 'a Python of 3.7 or later gets them' : 'OpenTelemetry 1.15 or later gets them'),

@@ -110,28 +110,23 @@ export function addPyprojectDependencies(text: string, names: readonly string[],
   const eol = detectEol(text);
   const present = new Set<string>();
   const project = sections.find((s) => s.name === 'project');
-  let projectArray: TomlArray | undefined;
+  const read = project && projectDependencies(text, project);
+  if (read === 'unreadable') return { text: undefined, reason: `${file}: obs cannot read [project] dependencies (it expects a list of strings)` };
+  const projectArray = read;
   let projectKeyMissing = false;
-  if (project) {
-    const body = text.slice(project.start, project.contentEnd);
-    const key = /^[ \t]*dependencies[ \t]*=[ \t]*/m.exec(body);
-    if (key) {
-      const open = project.start + key.index + key[0].length;
-      projectArray = text[open] === '[' ? readStringArray(text, open) : undefined;
-      if (!projectArray) return { text: undefined, reason: `${file}: obs cannot read [project] dependencies (it expects a list of strings)` };
-      for (const item of projectArray.items) {
-        const match = NAME.exec(item.value.trim());
-        if (match) present.add(normalizePackageName(match[1]!));
-      }
-    } else if (/^[ \t]*dynamic[ \t]*=[^\n]*["']dependencies["']/m.test(body)) {
-      return { text: undefined, reason: `${file} declares its dependencies as dynamic: add the packages where they are read from` };
-    } else {
-      projectKeyMissing = true;
+  if (project && projectArray) {
+    for (const item of projectArray.items) {
+      const match = NAME.exec(item.value.trim());
+      if (match) present.add(normalizePackageName(match[1]!));
     }
+  } else if (project && /^[ \t]*dynamic[ \t]*=[^\n]*["']dependencies["']/m.test(text.slice(project.start, project.contentEnd))) {
+    return { text: undefined, reason: `${file} declares its dependencies as dynamic: add the packages where they are read from` };
+  } else if (project) {
+    projectKeyMissing = true;
   }
   const poetry = sections.filter((s) => /^tool\.poetry\.(?:group\.[^.]+\.)?(?:dev-)?dependencies$/.test(s.name));
   for (const section of poetry) {
-    for (const match of text.slice(section.start, section.contentEnd).matchAll(/^[ \t]*["']?([A-Za-z0-9][A-Za-z0-9._-]*)["']?[ \t]*=/gm)) {
+    for (const match of text.slice(section.start, section.contentEnd).matchAll(new RegExp(POETRY_KEY.source, 'gm'))) {
       present.add(normalizePackageName(match[1]!));
     }
   }
@@ -220,7 +215,8 @@ export function removePyprojectDependencies(text: string, entries: readonly stri
   const declared = new Map<string, string>();
 
   const project = sections.find((s) => s.name === 'project');
-  const array = project && projectDependencies(text, project);
+  const read = project && projectDependencies(text, project);
+  const array = read === 'unreadable' ? undefined : read;
   if (array) {
     const gone = new Set(array.items.filter((item) => recorded.has(item.value.trim()) && !removed.includes(item.value.trim())));
     for (const item of array.items) {
@@ -240,7 +236,7 @@ export function removePyprojectDependencies(text: string, entries: readonly stri
         cuts.push({ start, end: next });
         continue;
       }
-      const key = /^["']?([A-Za-z0-9][A-Za-z0-9._-]*)["']?[ \t]*=/.exec(line);
+      const key = POETRY_KEY.exec(line);
       if (key) declared.set(normalizePackageName(key[1]!), line);
     }
   }
@@ -253,14 +249,17 @@ export function removePyprojectDependencies(text: string, entries: readonly stri
   return { text: out, removed, changed };
 }
 
-/** `[project] dependencies` as a list of strings, when the section has one obs can read. */
-function projectDependencies(text: string, project: TomlSection): TomlArray | undefined {
+/** `[project] dependencies` as a list of strings; 'unreadable' when the key holds anything else; undefined without the key. */
+function projectDependencies(text: string, project: TomlSection): TomlArray | 'unreadable' | undefined {
   const body = text.slice(project.start, project.contentEnd);
   const key = /^[ \t]*dependencies[ \t]*=[ \t]*/m.exec(body);
   if (!key) return undefined;
   const open = project.start + key.index + key[0].length;
-  return text[open] === '[' ? readStringArray(text, open) : undefined;
+  return (text[open] === '[' ? readStringArray(text, open) : undefined) ?? 'unreadable';
 }
+
+/** A key of a Poetry dependency table (`flask = "^3.0"`, `"my.pkg" = {...}`): the package name. */
+const POETRY_KEY = /^[ \t]*["']?([A-Za-z0-9][A-Za-z0-9._-]*)["']?[ \t]*=/;
 
 /** The text to cut so that the `gone` items leave `array` and the rest stays as written. */
 function arrayCuts(text: string, array: TomlArray, gone: ReadonlySet<TomlArray['items'][number]>): Cut[] {
